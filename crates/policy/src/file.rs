@@ -1,0 +1,96 @@
+//! The raw TOML schema: every field optional and spanned, so that a later
+//! problem (a loosening project file, a bad path) can still name its line.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::{ApprovalPolicy, Inherit, SandboxMode};
+
+/// One config file as written.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub(crate) sandbox_mode: Option<Spanned<SandboxMode>>,
+    pub(crate) approval_policy: Option<Spanned<ApprovalPolicy>>,
+    pub(crate) sandbox_workspace_write: Option<Spanned<WorkspaceWriteFile>>,
+    pub(crate) filesystem: Option<Spanned<FilesystemFile>>,
+    pub(crate) shell_environment_policy: Option<Spanned<EnvFile>>,
+    pub(crate) limits: Option<Spanned<LimitsFile>>,
+    pub(crate) rules: Option<Vec<Spanned<RuleFile>>>,
+    pub(crate) audit: Option<Spanned<AuditFile>>,
+    pub(crate) profiles: Option<BTreeMap<String, Spanned<ConfigFile>>>,
+    pub(crate) trusted_projects: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WorkspaceWriteFile {
+    pub(crate) network_access: Option<Spanned<bool>>,
+    pub(crate) allowed_hosts: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(crate) allow_git_writes: Option<Spanned<GitWritesFile>>,
+    pub(crate) writable_roots: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(crate) exclude_tmpdir_env_var: Option<Spanned<bool>>,
+    pub(crate) exclude_slash_tmp: Option<Spanned<bool>>,
+    pub(crate) allow_unix_sockets: Option<Spanned<bool>>,
+}
+
+/// `allow_git_writes`: `false`, `true` or `"commits"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum GitWritesFile {
+    Bool(bool),
+    Word(GitWord),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum GitWord {
+    Commits,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FilesystemFile {
+    pub(crate) deny_read: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EnvFile {
+    pub(crate) inherit: Option<Spanned<Inherit>>,
+    pub(crate) exclude: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LimitsFile {
+    pub(crate) timeout_secs: Option<Spanned<u64>>,
+    pub(crate) memory_mb: Option<Spanned<u64>>,
+    pub(crate) max_processes: Option<Spanned<u64>>,
+    pub(crate) cpu_secs: Option<Spanned<u64>>,
+    pub(crate) file_size_mb: Option<Spanned<u64>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuleFile {
+    pub(crate) command: Option<Spanned<Vec<String>>>,
+    pub(crate) path: Option<Spanned<String>>,
+    pub(crate) access: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(crate) host: Option<Spanned<String>>,
+    pub(crate) decision: Option<Spanned<crate::Verdict>>,
+    pub(crate) reason: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AuditFile {
+    pub(crate) dir: Option<Spanned<String>>,
+    pub(crate) max_file_mb: Option<Spanned<u64>>,
+    pub(crate) max_files: Option<Spanned<u64>>,
+    pub(crate) sqlite: Option<Spanned<bool>>,
+    pub(crate) postgres_url_env: Option<Spanned<String>>,
+    pub(crate) fail_closed: Option<Spanned<bool>>,
+}

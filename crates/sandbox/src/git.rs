@@ -1,0 +1,247 @@
+//! Which parts of a repository's `.git` a workspace-write sandbox may change.
+//!
+//! `allow_git_writes = false` makes every git directory of the workspace
+//! read-only. `"commits"` lets git write objects, refs, the index, logs and
+//! HEAD, in linked worktrees too, while everything that can make git run code
+//! later stays read-only: `config`, `config.worktree`, `hooks/`, `info/`,
+//! the redirecting `commondir` and `gitdir` files, and the same inside
+//! `modules/` and `worktrees/`. `true` leaves git alone.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// How much of `.git` the command may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GitWrites {
+    /// `.git` is read-only.
+    Deny,
+    /// Commits, branches and fetches, but no config, hooks or info.
+    Commits,
+    /// `.git` is as writable as the rest of the workspace.
+    Allow,
+}
+
+/// Mount and Landlock changes that carry out a [`GitWrites`] choice.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct GitPlan {
+    /// Git directories outside the workspace that git must write (linked worktrees).
+    pub(crate) writable: Vec<PathBuf>,
+    /// Bind-mounted read-only over themselves.
+    pub(crate) read_only: Vec<PathBuf>,
+    /// Bind-mounted over themselves (still writable) so they cannot be
+    /// renamed away or replaced by a look-alike.
+    pub(crate) pinned: Vec<PathBuf>,
+}
+
+/// The resolved layout of one repository.
+#[derive(Debug)]
+struct Repo {
+    /// `root/.git`, a directory or a `gitdir:` file.
+    dot_git: PathBuf,
+    /// The worktree's own git directory.
+    git_dir: PathBuf,
+    /// Where objects, refs, config and hooks live (equal to `git_dir` unless
+    /// this is a linked worktree).
+    common_dir: PathBuf,
+}
+
+fn resolve_relative(base: &Path, text: &str) -> PathBuf {
+    let p = Path::new(text.trim());
+    let joined = if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+    fs::canonicalize(&joined).unwrap_or(joined)
+}
+
+fn find_repo(root: &Path) -> io::Result<Option<Repo>> {
+    let dot_git = root.join(".git");
+    let meta = match fs::symlink_metadata(&dot_git) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let git_dir = if meta.is_dir() {
+        fs::canonicalize(&dot_git)?
+    } else {
+        let text = fs::read_to_string(&dot_git)?;
+        let Some(target) = text.lines().find_map(|l| l.strip_prefix("gitdir:")) else {
+            return Err(io::Error::other(format!("`{}` is not a gitdir file", dot_git.display())));
+        };
+        resolve_relative(root, target)
+    };
+    let common_dir = match fs::read_to_string(git_dir.join("commondir")) {
+        Ok(text) => resolve_relative(&git_dir, &text),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => git_dir.clone(),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(Repo { dot_git, git_dir, common_dir }))
+}
+
+/// Entries of a git directory that can make git run code or redirect it.
+const GUARDED: &[&str] = &["config", "config.worktree", "hooks", "info", "commondir", "gitdir"];
+
+/// Adds the guarded entries of `dir`, and of every git directory below its
+/// `modules/` and `worktrees/`, to `out`. Missing `hooks/` and `info/` are
+/// created empty first (as `git init` would) so that they can be pinned
+/// read-only; a missing `config.worktree` is created when `config` turns
+/// worktree configs on.
+fn guard_git_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> io::Result<()> {
+    if depth > 8 {
+        return Ok(());
+    }
+    if dir.join("objects").is_dir() {
+        for sub in ["hooks", "info"] {
+            let p = dir.join(sub);
+            if fs::symlink_metadata(&p).is_err() {
+                fs::create_dir(&p)?;
+            }
+        }
+        let config = fs::read_to_string(dir.join("config")).unwrap_or_default();
+        if config.to_ascii_lowercase().contains("worktreeconfig") {
+            let p = dir.join("config.worktree");
+            if fs::symlink_metadata(&p).is_err() {
+                fs::write(&p, b"")?;
+            }
+        }
+    }
+    for name in GUARDED {
+        let p = dir.join(name);
+        if fs::symlink_metadata(&p).is_ok() {
+            out.push(p);
+        }
+    }
+    for nest in ["modules", "worktrees"] {
+        let Ok(entries) = fs::read_dir(dir.join(nest)) else { continue };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                guard_git_dir(&entry.path(), out, depth + 1)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Plans the protection of the repository at `root` (if any).
+pub(crate) fn plan(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
+    let Some(repo) = find_repo(root)? else {
+        return Ok(GitPlan::default());
+    };
+    let mut plan = GitPlan::default();
+    let outside = |p: &Path| !p.starts_with(root);
+    match writes {
+        GitWrites::Allow => {
+            for dir in [&repo.git_dir, &repo.common_dir] {
+                if outside(dir) && !plan.writable.contains(dir) {
+                    plan.writable.push(dir.clone());
+                }
+            }
+        }
+        GitWrites::Deny => {
+            for p in [&repo.dot_git, &repo.git_dir, &repo.common_dir] {
+                if !plan.read_only.contains(p) {
+                    plan.read_only.push(p.clone());
+                }
+            }
+        }
+        GitWrites::Commits => {
+            for dir in [&repo.git_dir, &repo.common_dir] {
+                if outside(dir) && !plan.writable.contains(dir) {
+                    plan.writable.push(dir.clone());
+                }
+            }
+            if repo.dot_git.is_dir() {
+                plan.pinned.push(repo.dot_git.clone());
+            } else {
+                plan.read_only.push(repo.dot_git.clone());
+            }
+            let mut guarded = Vec::new();
+            guard_git_dir(&repo.common_dir, &mut guarded, 0)?;
+            if repo.git_dir != repo.common_dir {
+                guard_git_dir(&repo.git_dir, &mut guarded, 0)?;
+            }
+            for p in guarded {
+                if !plan.read_only.contains(&p) {
+                    plan.read_only.push(p);
+                }
+            }
+        }
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo(dir: &Path) {
+        for d in ["objects", "refs", "hooks"] {
+            fs::create_dir_all(dir.join(".git").join(d)).unwrap();
+        }
+        fs::write(dir.join(".git/config"), "[core]\n").unwrap();
+        fs::write(dir.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    }
+
+    #[test]
+    fn no_repository_means_no_plan() {
+        let t = tempfile::tempdir().unwrap();
+        assert_eq!(plan(t.path(), GitWrites::Deny).unwrap(), GitPlan::default());
+    }
+
+    #[test]
+    fn deny_makes_dot_git_read_only() {
+        let t = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(t.path()).unwrap();
+        repo(&root);
+        let p = plan(&root, GitWrites::Deny).unwrap();
+        assert_eq!(p.read_only, vec![root.join(".git")]);
+        assert!(p.writable.is_empty());
+    }
+
+    #[test]
+    fn commits_guards_config_hooks_info_and_creates_missing_ones() {
+        let t = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(t.path()).unwrap();
+        repo(&root);
+        fs::create_dir_all(root.join(".git/modules/sub/objects")).unwrap();
+        fs::write(root.join(".git/modules/sub/config"), "").unwrap();
+        let p = plan(&root, GitWrites::Commits).unwrap();
+        assert_eq!(p.pinned, vec![root.join(".git")]);
+        let g = root.join(".git");
+        assert_eq!(
+            p.read_only,
+            vec![
+                g.join("config"),
+                g.join("hooks"),
+                g.join("info"),
+                g.join("modules/sub/config"),
+                g.join("modules/sub/hooks"),
+                g.join("modules/sub/info"),
+            ]
+        );
+        assert!(g.join("info").is_dir());
+    }
+
+    #[test]
+    fn linked_worktree_resolves_gitdir_and_commondir() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        let main = base.join("main");
+        repo(&main);
+        let wt_git = main.join(".git/worktrees/wt");
+        fs::create_dir_all(&wt_git).unwrap();
+        fs::write(wt_git.join("commondir"), "../..\n").unwrap();
+        fs::write(wt_git.join("gitdir"), "x\n").unwrap();
+        let wt = base.join("wt");
+        fs::create_dir_all(&wt).unwrap();
+        fs::write(wt.join(".git"), format!("gitdir: {}\n", wt_git.display())).unwrap();
+
+        let deny = plan(&wt, GitWrites::Deny).unwrap();
+        assert_eq!(deny.read_only, vec![wt.join(".git"), wt_git.clone(), main.join(".git")]);
+
+        let commits = plan(&wt, GitWrites::Commits).unwrap();
+        assert_eq!(commits.writable, vec![wt_git.clone(), main.join(".git")]);
+        assert!(commits.read_only.contains(&wt.join(".git")));
+        assert!(commits.read_only.contains(&main.join(".git/config")));
+        assert!(commits.read_only.contains(&wt_git.join("commondir")));
+        assert!(commits.read_only.contains(&wt_git.join("gitdir")));
+    }
+}

@@ -1,0 +1,144 @@
+//! The sandbox's private view of the filesystem, set up by its init process
+//! inside the new mount namespace: nothing here reaches the host's mounts.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use nix::mount::{mount, MsFlags};
+use nix::sys::statvfs::{statvfs, FsFlags};
+
+/// Mounts made inside the sandbox, in order.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct MountPlan {
+    /// Bound read-only over themselves (`.git` and its guarded entries).
+    pub(crate) read_only: Vec<PathBuf>,
+    /// Bound over themselves so they cannot be renamed or replaced.
+    pub(crate) pinned: Vec<PathBuf>,
+    /// Hidden: an empty, unreadable directory or file is mounted over each.
+    pub(crate) hidden: Vec<PathBuf>,
+    /// A private, empty `/tmp` (read-only mode).
+    pub(crate) private_tmp: bool,
+}
+
+/// Why a mount failed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {what} `{}`: {source}", path.display())]
+pub(crate) struct MountError {
+    what: &'static str,
+    path: PathBuf,
+    source: io::Error,
+}
+
+fn err<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(nix::Error) -> MountError + 'a {
+    move |e| MountError { what, path: path.to_path_buf(), source: io::Error::from(e) }
+}
+
+const NONE: Option<&str> = None;
+
+/// Flags of the mount holding `path` that an unprivileged remount must keep:
+/// the kernel refuses to clear them from inside a user namespace.
+fn locked_flags(path: &Path) -> MsFlags {
+    let Ok(st) = statvfs(path) else { return MsFlags::empty() };
+    let f = st.flags();
+    let mut out = MsFlags::empty();
+    for (fs_flag, ms_flag) in [
+        (FsFlags::ST_NOSUID, MsFlags::MS_NOSUID),
+        (FsFlags::ST_NODEV, MsFlags::MS_NODEV),
+        (FsFlags::ST_NOEXEC, MsFlags::MS_NOEXEC),
+        (FsFlags::ST_NOATIME, MsFlags::MS_NOATIME),
+        (FsFlags::ST_NODIRATIME, MsFlags::MS_NODIRATIME),
+        (FsFlags::ST_RELATIME, MsFlags::MS_RELATIME),
+    ] {
+        if f.contains(fs_flag) {
+            out |= ms_flag;
+        }
+    }
+    out
+}
+
+fn bind(path: &Path, read_only: bool) -> Result<(), MountError> {
+    mount(Some(path), path, NONE, MsFlags::MS_BIND | MsFlags::MS_REC, NONE).map_err(err("bind", path))?;
+    if read_only {
+        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(path);
+        mount(NONE, path, NONE, flags, NONE).map_err(err("make read-only", path))?;
+    }
+    Ok(())
+}
+
+fn tmpfs(path: &Path, flags: MsFlags, options: &str) -> Result<(), MountError> {
+    mount(Some("tmpfs"), path, Some("tmpfs"), flags | MsFlags::MS_NOSUID | MsFlags::MS_NODEV, Some(options))
+        .map_err(err("mount a tmpfs on", path))
+}
+
+/// Applies `plan` in the calling process's (new) mount namespace. The caller
+/// is the init process of a new PID namespace.
+pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
+    // Nothing below propagates back to the host.
+    mount(NONE, "/", NONE, MsFlags::MS_REC | MsFlags::MS_SLAVE, NONE).map_err(err("make private", Path::new("/")))?;
+
+    // A /proc that shows only the sandbox's own processes.
+    let proc_path = Path::new("/proc");
+    mount(
+        Some("proc"),
+        proc_path,
+        Some("proc"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV | MsFlags::MS_NOEXEC,
+        NONE,
+    )
+    .map_err(err("mount a fresh proc on", proc_path))?;
+
+    // Shared memory the host cannot see.
+    let shm = Path::new("/dev/shm");
+    let have_shm = shm.is_dir();
+    if have_shm {
+        tmpfs(shm, MsFlags::empty(), "mode=1777")?;
+    }
+    if plan.private_tmp {
+        tmpfs(Path::new("/tmp"), MsFlags::empty(), "mode=1777")?;
+    }
+
+    for p in &plan.pinned {
+        bind(p, false)?;
+    }
+    for p in &plan.read_only {
+        bind(p, true)?;
+    }
+
+    // Hidden paths: an unreadable empty directory, or an unreadable empty
+    // file bound over a file. The file is staged in the private /dev/shm
+    // and unlinked once bound.
+    let mut staged: Option<PathBuf> = None;
+    for p in &plan.hidden {
+        let Ok(meta) = fs::metadata(p) else { continue };
+        if meta.is_dir() {
+            tmpfs(p, MsFlags::MS_RDONLY | MsFlags::MS_NOEXEC, "mode=000,size=4k")?;
+        } else {
+            let source = match &staged {
+                Some(s) => s.clone(),
+                None if have_shm => {
+                    let s = shm.join(".rampart-hidden");
+                    fs::OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .mode(0)
+                        .open(&s)
+                        .map_err(|source| MountError { what: "create", path: s.clone(), source })?;
+                    fs::set_permissions(&s, fs::Permissions::from_mode(0))
+                        .map_err(|source| MountError { what: "chmod", path: s.clone(), source })?;
+                    staged = Some(s.clone());
+                    s
+                }
+                None => PathBuf::from("/dev/null"),
+            };
+            mount(Some(&source), p.as_path(), NONE, MsFlags::MS_BIND, NONE).map_err(err("hide", p))?;
+            let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(p);
+            mount(NONE, p.as_path(), NONE, flags, NONE).map_err(err("make read-only", p))?;
+        }
+    }
+    if let Some(s) = staged {
+        fs::remove_file(&s).map_err(|source| MountError { what: "remove", path: s.clone(), source })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,511 @@
+//! Launching a command: the supervisor (rampart itself), the sandbox's init
+//! process (PID 1 of the new namespaces) and the command.
+//!
+//! ```text
+//! rampart (supervisor) ── clone(NEWUSER|NEWNS|NEWPID|NEWIPC|NEWUTS[|NEWNET]) ──► init (pid 1)
+//!   writes uid/gid maps, cgroups, "go"                 mounts, drops caps, Landlock, seccomp
+//!   forwards signals, enforces the timeout             └─ fork ──► command: rlimits, execve
+//! ```
+//!
+//! When init exits the kernel kills every process left in the PID namespace,
+//! so a timeout (SIGKILL to init) takes the whole tree down, grandchildren
+//! included. Init dies with the supervisor (PR_SET_PDEATHSIG).
+
+use std::ffi::{CString, OsStr, OsString};
+use std::fs;
+use std::io::{Read, Write};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::resource::{setrlimit, Resource};
+use nix::sys::signal::{kill, SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::{Gid, Pid, Uid};
+
+use crate::cgroup::{self, Controller, Placement, RunCgroups};
+use crate::git;
+use crate::landlock_rules::{self, LandlockPlan};
+use crate::mounts::{self, MountPlan};
+use crate::seccomp::{self, SeccompPolicy};
+use crate::{sys, Confinement, Isolation, Limits, Outcome, RunError, Termination, WriteScope};
+
+/// A command ready to run: an absolute program path, argv, environment and
+/// working directory.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// Absolute path of the program.
+    pub program: PathBuf,
+    /// Arguments, `argv[0]` first.
+    pub argv: Vec<OsString>,
+    /// The complete environment the command sees.
+    pub env: Vec<(OsString, OsString)>,
+    /// Working directory.
+    pub cwd: PathBuf,
+}
+
+const SI_KERNEL: i32 = 0x80;
+const FORWARDED: [Signal; 6] =
+    [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
+
+fn signal_set() -> SigSet {
+    let mut set = SigSet::empty();
+    set.add(Signal::SIGCHLD);
+    for s in FORWARDED {
+        set.add(s);
+    }
+    set
+}
+
+fn cstring(s: &OsStr) -> Result<CString, RunError> {
+    CString::new(s.as_bytes()).map_err(|_| RunError::Invalid(format!("`{}` contains a NUL byte", s.to_string_lossy())))
+}
+
+/// Everything the child side needs, prepared before the clone so that the
+/// child only makes syscalls.
+struct Prepared {
+    program: CString,
+    argv: Vec<CString>,
+    envp: Vec<CString>,
+    cwd: PathBuf,
+    confined: Option<ConfinedPlan>,
+    rlimits: Vec<(Resource, u64)>,
+}
+
+struct ConfinedPlan {
+    mounts: MountPlan,
+    landlock: LandlockPlan,
+    seccomp: seccompiler::BpfProgram,
+    abi: i32,
+    last_cap: u32,
+}
+
+fn canonical(p: &Path) -> Result<PathBuf, RunError> {
+    fs::canonicalize(p).map_err(|e| RunError::Invalid(format!("cannot resolve `{}`: {e}", p.display())))
+}
+
+fn plan_confined(c: &Confinement) -> Result<ConfinedPlan, RunError> {
+    let abi = sys::landlock_abi();
+    if abi < landlock_rules::MIN_ABI {
+        return Err(RunError::Unavailable {
+            what: "Landlock",
+            why: if abi == 0 {
+                "the kernel does not offer Landlock (needs Linux 6.2+ with `lsm=landlock,...`)".into()
+            } else {
+                format!("the kernel offers Landlock ABI {abi}, rampart needs ABI {} (Linux 6.2+)", landlock_rules::MIN_ABI)
+            },
+        });
+    }
+    let mut mounts = MountPlan { hidden: c.hidden.clone(), ..MountPlan::default() };
+    let mut writable = Vec::new();
+    match &c.write {
+        WriteScope::ReadOnly => {
+            mounts.private_tmp = true;
+            writable.push(PathBuf::from("/tmp"));
+        }
+        WriteScope::Workspace { root, writable_roots, slash_tmp, tmpdir, git } => {
+            for r in std::iter::once(root).chain(writable_roots) {
+                let r = canonical(r)?;
+                let g = git::plan(&r, *git)
+                    .map_err(|e| RunError::Invalid(format!("cannot read the git layout of `{}`: {e}", r.display())))?;
+                writable.extend(g.writable);
+                mounts.read_only.extend(g.read_only);
+                mounts.pinned.extend(g.pinned);
+                writable.push(r);
+            }
+            if *slash_tmp {
+                writable.push(PathBuf::from("/tmp"));
+            }
+            if let Some(t) = tmpdir {
+                if let Ok(t) = fs::canonicalize(t) {
+                    writable.push(t);
+                }
+            }
+        }
+    }
+    for h in &c.hidden {
+        for w in &writable {
+            if w.starts_with(h) {
+                return Err(RunError::Invalid(format!(
+                    "writable path `{}` lies inside the deny_read path `{}`",
+                    w.display(),
+                    h.display()
+                )));
+            }
+        }
+    }
+    if Path::new("/dev/shm").is_dir() {
+        writable.push(PathBuf::from("/dev/shm"));
+    }
+    let devices = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx", "/dev/pts"]
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.exists())
+        .collect();
+    let seccomp = seccomp::build(SeccompPolicy { network: c.network, unix_sockets: c.unix_sockets })
+        .map_err(|e| RunError::Setup(e.to_string()))?;
+    let last_cap = fs::read_to_string("/proc/sys/kernel/cap_last_cap")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(63);
+    Ok(ConfinedPlan { mounts, landlock: LandlockPlan { writable, devices, network: c.network }, seccomp, abi, last_cap })
+}
+
+fn prepare(cmd: &Command, isolation: &Isolation, limits: &Limits, have_memory_cgroup: bool) -> Result<Prepared, RunError> {
+    let mut rlimits = vec![(Resource::RLIMIT_CORE, 0)];
+    if let Some(n) = limits.max_processes {
+        rlimits.push((Resource::RLIMIT_NPROC, n));
+    }
+    if let Some(n) = limits.cpu_secs {
+        rlimits.push((Resource::RLIMIT_CPU, n));
+    }
+    if let Some(n) = limits.file_size_bytes {
+        rlimits.push((Resource::RLIMIT_FSIZE, n));
+    }
+    if let (Some(n), false) = (limits.memory_bytes, have_memory_cgroup) {
+        rlimits.push((Resource::RLIMIT_DATA, n));
+    }
+    Ok(Prepared {
+        program: cstring(cmd.program.as_os_str())?,
+        argv: cmd.argv.iter().map(|a| cstring(a)).collect::<Result<_, _>>()?,
+        envp: cmd
+            .env
+            .iter()
+            .map(|(k, v)| {
+                let mut kv = k.clone();
+                kv.push("=");
+                kv.push(v);
+                cstring(&kv)
+            })
+            .collect::<Result<_, _>>()?,
+        cwd: cmd.cwd.clone(),
+        confined: match isolation {
+            Isolation::FullAccess => None,
+            Isolation::Confined(c) => Some(plan_confined(c)?),
+        },
+        rlimits,
+    })
+}
+
+/// Cgroups for the limits, and which limits they carry.
+fn setup_cgroups(limits: &Limits) -> Result<(RunCgroups, bool), RunError> {
+    let mut groups = RunCgroups::default();
+    let mut memory = false;
+    if let Some(n) = limits.max_processes {
+        match cgroup::placement(Controller::Pids) {
+            Some(p) => groups.add(&p, &[("pids.max", n.to_string())]).map_err(|e| RunError::Setup(e.to_string()))?,
+            None if Uid::effective().is_root() => {
+                return Err(RunError::Unavailable {
+                    what: "process limit",
+                    why: "rampart runs as root, RLIMIT_NPROC does not bind root, and no writable cgroup `pids` controller was found; mount one, run as a regular user, or set `max_processes = 0` to run without a process limit".into(),
+                });
+            }
+            None => {}
+        }
+    }
+    if let Some(n) = limits.memory_bytes {
+        if let Some(p) = cgroup::placement(Controller::Memory) {
+            let settings: Vec<(&str, String)> = match p {
+                Placement::V1(_) => vec![("memory.limit_in_bytes", n.to_string()), ("memory.memsw.limit_in_bytes", n.to_string())],
+                Placement::V2(_) => vec![("memory.max", n.to_string()), ("memory.swap.max", "0".into())],
+            };
+            groups.add(&p, &settings).map_err(|e| RunError::Setup(e.to_string()))?;
+            memory = true;
+        }
+    }
+    Ok((groups, memory))
+}
+
+fn write_id_maps(pid: Pid) -> Result<(), RunError> {
+    let uid = Uid::effective();
+    let gid = Gid::effective();
+    let dir = PathBuf::from(format!("/proc/{pid}"));
+    let w = |file: &str, text: String| {
+        fs::write(dir.join(file), text).map_err(|e| RunError::Setup(format!("cannot write /proc/{pid}/{file}: {e}")))
+    };
+    w("setgroups", "deny".into())?;
+    w("uid_map", format!("{uid} {uid} 1\n"))?;
+    w("gid_map", format!("{gid} {gid} 1\n"))
+}
+
+/// Runs `cmd` under `isolation` and `limits`, passing stdio through and
+/// forwarding signals, and waits for it.
+///
+/// The calling process must be single-threaded: the sandbox is made with
+/// `clone(2)`.
+pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outcome, RunError> {
+    match sys::thread_count() {
+        Ok(1) => {}
+        Ok(n) => return Err(RunError::Setup(format!("the supervisor has {n} threads; it must have one to clone a sandbox"))),
+        Err(e) => return Err(RunError::Setup(format!("cannot count threads: {e}"))),
+    }
+    let (cgroups, memory_cgroup) = setup_cgroups(limits)?;
+    let prepared = prepare(cmd, isolation, limits, memory_cgroup)?;
+
+    let (go_read, go_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
+    let (err_read, err_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
+
+    let mut old_mask = SigSet::empty();
+    nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&signal_set()), Some(&mut old_mask))
+        .map_err(|e| RunError::Setup(format!("sigprocmask: {e}")))?;
+    let result = supervise(&prepared, limits, &cgroups, go_read, go_write, err_read, err_write, &old_mask);
+    let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
+    result
+}
+
+#[expect(clippy::too_many_arguments, reason = "the pipe ends are handed over, not shared")]
+fn supervise(
+    p: &Prepared,
+    limits: &Limits,
+    cgroups: &RunCgroups,
+    go_read: OwnedFd,
+    go_write: OwnedFd,
+    err_read: OwnedFd,
+    err_write: OwnedFd,
+    old_mask: &SigSet,
+) -> Result<Outcome, RunError> {
+    let flags = if let Some(c) = &p.confined {
+        let mut f = libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
+        if !c.landlock.network {
+            f |= libc::CLONE_NEWNET;
+        }
+        f
+    } else {
+        0
+    };
+    let child = match sys::clone_process(flags) {
+        Ok(Some(pid)) => pid,
+        Ok(None) => {
+            drop(go_write);
+            drop(err_read);
+            child_main(p, &go_read, err_write, old_mask)
+        }
+        Err(e) if flags & sys::CLONE_NEWUSER != 0 => {
+            return Err(RunError::Unavailable {
+                what: "user namespaces",
+                why: format!(
+                    "clone(CLONE_NEWUSER) failed: {e}; enable them (`sysctl -w user.max_user_namespaces=10000`, and on Debian/Ubuntu `kernel.unprivileged_userns_clone=1` or `kernel.apparmor_restrict_unprivileged_userns=0`), or run outside an already-confined sandbox"
+                ),
+            });
+        }
+        Err(e) => return Err(RunError::Setup(format!("cannot start the command: {e}"))),
+    };
+    drop(go_read);
+    drop(err_write);
+
+    let start = || -> Result<(), RunError> {
+        if p.confined.is_some() {
+            write_id_maps(child)?;
+        }
+        cgroups.enter(child.as_raw()).map_err(|e| RunError::Setup(e.to_string()))?;
+        fs::File::from(go_write.try_clone().map_err(|e| RunError::Setup(e.to_string()))?)
+            .write_all(b"g")
+            .map_err(|e| RunError::Setup(format!("cannot start the sandbox: {e}")))
+    };
+    if let Err(e) = start() {
+        let _ = kill(child, Signal::SIGKILL);
+        let _ = waitpid(child, None);
+        return Err(e);
+    }
+    drop(go_write);
+
+    let sfd = SignalFd::with_flags(&signal_set(), SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+        .map_err(|e| RunError::Setup(format!("signalfd: {e}")))?;
+    let deadline = limits.timeout.map(|t| Instant::now() + t);
+    let mut err_pipe = fs::File::from(err_read);
+    let mut message = Vec::new();
+    let mut err_open = true;
+    let mut timed_out = false;
+    let status = loop {
+        if let Ok(s) = waitpid(child, Some(WaitPidFlag::WNOHANG)) {
+            if !matches!(s, WaitStatus::StillAlive) {
+                break s;
+            }
+        }
+        let timeout = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    timed_out = true;
+                    let _ = kill(child, Signal::SIGKILL);
+                    cgroups.kill_all();
+                    break waitpid(child, None).unwrap_or(WaitStatus::StillAlive);
+                }
+                PollTimeout::try_from(left.as_millis().min(60_000) as i32 + 1).unwrap_or(PollTimeout::MAX)
+            }
+            None => PollTimeout::NONE,
+        };
+        let mut fds = vec![PollFd::new(sfd.as_fd(), PollFlags::POLLIN)];
+        if err_open {
+            fds.push(PollFd::new(err_pipe.as_fd(), PollFlags::POLLIN));
+        }
+        match poll(&mut fds, timeout) {
+            Ok(_) | Err(nix::errno::Errno::EINTR) => {}
+            Err(e) => return Err(RunError::Setup(format!("poll: {e}"))),
+        }
+        let err_ready = err_open && fds.get(1).and_then(|f| f.revents()).is_some_and(|r| !r.is_empty());
+        let sig_ready = fds.first().and_then(|f| f.revents()).is_some_and(|r| r.contains(PollFlags::POLLIN));
+        if err_ready {
+            let mut buf = [0u8; 4096];
+            match err_pipe.read(&mut buf) {
+                Ok(0) | Err(_) => err_open = false,
+                Ok(n) => message.extend_from_slice(buf.get(..n).unwrap_or_default()),
+            }
+        }
+        if sig_ready {
+            while let Ok(Some(info)) = sfd.read_signal() {
+                let Ok(sig) = Signal::try_from(i32::try_from(info.ssi_signo).unwrap_or(0)) else { continue };
+                if sig != Signal::SIGCHLD && info.ssi_code != SI_KERNEL {
+                    let _ = kill(child, sig);
+                }
+            }
+        }
+    };
+    if err_open {
+        let _ = err_pipe.read_to_end(&mut message);
+    }
+    let oom = cgroups.oom_killed();
+    if let Some(err) = decode_child_message(&message, &p.program) {
+        return Err(err);
+    }
+    let termination = if timed_out {
+        Termination::TimedOut
+    } else {
+        match status {
+            WaitStatus::Exited(_, code) => Termination::Exited(code),
+            WaitStatus::Signaled(_, sig, _) => Termination::Signaled(sig as i32),
+            _ => Termination::Signaled(libc::SIGKILL),
+        }
+    };
+    Ok(Outcome { termination, oom_killed: oom })
+}
+
+fn decode_child_message(message: &[u8], program: &CString) -> Option<RunError> {
+    let (&kind, rest) = message.split_first()?;
+    let text = String::from_utf8_lossy(rest).into_owned();
+    let program = program.to_string_lossy().into_owned();
+    Some(match kind {
+        b'X' => {
+            let errno = text.trim().parse::<i32>().unwrap_or(libc::EIO);
+            let err = std::io::Error::from_raw_os_error(errno);
+            if errno == libc::ENOENT {
+                RunError::NotFound(program)
+            } else {
+                RunError::CannotExecute { program, reason: err.to_string() }
+            }
+        }
+        _ => RunError::Setup(text),
+    })
+}
+
+// ---- child side: everything below runs in the cloned process -------------
+
+fn report(err: &OwnedFd, kind: u8, text: &str) {
+    let mut msg = Vec::with_capacity(text.len() + 1);
+    msg.push(kind);
+    msg.extend_from_slice(text.as_bytes());
+    let _ = nix::unistd::write(err, &msg);
+}
+
+fn child_main(p: &Prepared, go: &OwnedFd, err: OwnedFd, old_mask: &SigSet) -> ! {
+    // Wait for the supervisor: id maps and cgroups first.
+    let mut byte = [0u8; 1];
+    if !matches!(nix::unistd::read(go.as_raw_fd(), &mut byte), Ok(1)) {
+        sys::exit_now(125);
+    }
+    if let Err(e) = nix::sys::prctl::set_pdeathsig(Signal::SIGKILL) {
+        report(&err, b'S', &format!("PR_SET_PDEATHSIG: {e}"));
+        sys::exit_now(125);
+    }
+    match &p.confined {
+        None => exec_command(p, &err, old_mask),
+        Some(c) => {
+            if let Err(msg) = confine(c, &p.cwd) {
+                report(&err, b'S', &msg);
+                sys::exit_now(125);
+            }
+            init_process(p, err, old_mask)
+        }
+    }
+}
+
+fn confine(c: &ConfinedPlan, cwd: &Path) -> Result<(), String> {
+    mounts::apply(&c.mounts).map_err(|e| e.to_string())?;
+    nix::unistd::chdir(cwd).map_err(|e| format!("cannot enter the workspace `{}`: {e}", cwd.display()))?;
+    nix::sys::prctl::set_no_new_privs().map_err(|e| format!("cannot set no_new_privs: {e}"))?;
+    sys::drop_all_capabilities(c.last_cap).map_err(|e| format!("cannot drop capabilities: {e}"))?;
+    landlock_rules::restrict(&c.landlock, c.abi).map_err(|e| e.to_string())?;
+    seccomp::install(&c.seccomp).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// PID 1 of the sandbox: starts the command, reaps orphans, relays signals
+/// the supervisor forwards, and exits with the command's status.
+fn init_process(p: &Prepared, err: OwnedFd, old_mask: &SigSet) -> ! {
+    let sfd = match SignalFd::with_flags(&signal_set(), SfdFlags::SFD_CLOEXEC) {
+        Ok(s) => s,
+        Err(e) => {
+            report(&err, b'S', &format!("signalfd: {e}"));
+            sys::exit_now(125);
+        }
+    };
+    let command = match sys::fork_process() {
+        Ok(Some(pid)) => pid,
+        Ok(None) => {
+            drop(sfd);
+            exec_command(p, &err, old_mask)
+        }
+        Err(e) => {
+            report(&err, b'S', &format!("cannot fork the command: {e}"));
+            sys::exit_now(125);
+        }
+    };
+    drop(err);
+    loop {
+        match sfd.read_signal() {
+            Ok(Some(info)) => {
+                let Ok(sig) = Signal::try_from(i32::try_from(info.ssi_signo).unwrap_or(0)) else { continue };
+                if sig != Signal::SIGCHLD {
+                    if info.ssi_code != SI_KERNEL {
+                        let _ = kill(command, sig);
+                    }
+                    continue;
+                }
+            }
+            Ok(None) | Err(_) => {}
+        }
+        loop {
+            match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
+                Ok(WaitStatus::Exited(pid, code)) if pid == command => sys::exit_now(code),
+                Ok(WaitStatus::Signaled(pid, sig, _)) if pid == command => sys::exit_now(128 + sig as i32),
+                Ok(WaitStatus::StillAlive) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+    }
+}
+
+fn exec_command(p: &Prepared, err: &OwnedFd, old_mask: &SigSet) -> ! {
+    let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
+    for (res, value) in &p.rlimits {
+        if let Err(e) = setrlimit(*res, *value, *value) {
+            report(err, b'S', &format!("cannot set {res:?}: {e}"));
+            sys::exit_now(125);
+        }
+    }
+    if p.confined.is_none() {
+        if let Err(e) = nix::unistd::chdir(&p.cwd) {
+            report(err, b'S', &format!("cannot enter `{}`: {e}", p.cwd.display()));
+            sys::exit_now(125);
+        }
+    }
+    let e = match nix::unistd::execve(&p.program, &p.argv, &p.envp) {
+        Err(e) => e,
+        Ok(never) => match never {},
+    };
+    report(err, b'X', &(e as i32).to_string());
+    sys::exit_now(if e == nix::errno::Errno::ENOENT { 127 } else { 126 })
+}
