@@ -211,6 +211,14 @@ pub struct ConfigError {
     pub hint: Option<String>,
 }
 
+impl ConfigError {
+    /// A problem with a whole file (line 1, column 1), such as unsafe
+    /// permissions or an unreadable file.
+    pub fn whole_file(origin: &Path, message: impl Into<String>, hint: Option<String>) -> Self {
+        Self { origin: origin.to_path_buf(), line: 1, column: 1, message: message.into(), hint }
+    }
+}
+
 /// A config file's text with its origin, for positions.
 #[derive(Debug, Clone, Copy)]
 pub struct Source<'a> {

@@ -1,0 +1,159 @@
+//! The command line (clap definitions only; bodies live in `commands/`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rampart_policy::{ApprovalPolicy, SandboxMode};
+
+/// rampart: a security runtime for AI agents.
+///
+/// It decides whether an agent's action may happen, asks a human when it
+/// should, enforces the answer with the kernel, and records it.
+#[derive(Debug, Parser)]
+#[command(name = "rampart", version, propagate_version = true, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub(crate) struct Global {
+    /// Use FILE in place of the user config ($XDG_CONFIG_HOME/rampart/config.toml).
+    #[arg(long, global = true, value_name = "FILE", env = crate::env::RAMPART_CONFIG)]
+    pub(crate) config: Option<PathBuf>,
+    /// Apply `[profiles.NAME]` on top of each config file.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) profile: Option<String>,
+    /// Machine-readable output on stdout, with stable field names.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+    /// When to colour messages.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub(crate) color: ColorChoice,
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+    /// More detail on stderr (-vv for debug logs; RAMPART_LOG overrides).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+}
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set or TERM=dumb.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run one command through the gate, inside the sandbox.
+    ///
+    /// Defaults: workspace-write (writes only in the workspace, /tmp and
+    /// $TMPDIR; .git read-only), no network, secrets kept out of the
+    /// environment, ~/.ssh and friends hidden.
+    ///
+    /// Exit status: the program's; 124 timeout, 125 rampart's own error
+    /// (including a protection this host cannot provide), 126 denied or not
+    /// approved, 127 program not found, 128+N killed by signal N.
+    #[command(after_help = "Examples:\n  rampart exec -- cargo test\n  rampart exec --sandbox read-only -- grep -r TODO .\n  rampart exec -C ~/proj --writable-root ~/.cache/cargo -- make\n  rampart exec --network -- npm ci\n  rampart exec --sandbox danger-full-access -- ./deploy.sh")]
+    Exec(ExecArgs),
+    /// Check what this host can enforce, and what the config in force asks for.
+    ///
+    /// Exit status: 0 when everything the config asks for is enforceable,
+    /// 1 when something is missing or the config has errors.
+    Doctor(DoctorArgs),
+    /// Write a commented, secure default config (mode 0600).
+    ///
+    /// Writes the user config unless --project or --output says otherwise,
+    /// and never overwrites without --force.
+    Init(InitArgs),
+}
+
+/// Options shared by `exec` and `check`.
+#[derive(Debug, Args)]
+pub(crate) struct PolicyArgs {
+    /// Sandbox mode.
+    #[arg(long, value_name = "MODE", value_parser = parse_mode)]
+    pub(crate) sandbox: Option<SandboxMode>,
+    /// Approval policy.
+    #[arg(long, value_name = "POLICY", value_parser = parse_approval)]
+    pub(crate) approval: Option<ApprovalPolicy>,
+    /// The workspace (default: the current directory); the command starts here.
+    #[arg(short = 'C', long = "workspace", value_name = "DIR")]
+    pub(crate) workspace: Option<PathBuf>,
+    /// Another directory the command may write (repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) writable_root: Vec<PathBuf>,
+    /// Limit the network to HOST (wildcards: *.example.com; repeatable).
+    #[arg(long, value_name = "HOST")]
+    pub(crate) allow_host: Vec<String>,
+    /// Let the command use the network.
+    #[arg(long)]
+    pub(crate) network: bool,
+    /// Let the command write .git: `true` (the default when given) or `commits`.
+    #[arg(long, value_name = "WHAT", num_args = 0..=1, default_missing_value = "true", value_parser = ["true", "commits", "false"])]
+    pub(crate) allow_git_writes: Option<String>,
+    /// Kill the whole process tree after SECS seconds (0: no timeout).
+    #[arg(long, value_name = "SECS")]
+    pub(crate) timeout: Option<u64>,
+    /// Memory limit in MiB (0: none).
+    #[arg(long, value_name = "MB")]
+    pub(crate) memory: Option<u64>,
+    /// Process limit (0: none).
+    #[arg(long, value_name = "N")]
+    pub(crate) max_procs: Option<u64>,
+    /// Pass environment variable NAME through despite the policy (repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) keep_env: Vec<String>,
+}
+
+fn parse_mode(s: &str) -> Result<SandboxMode, String> {
+    s.parse()
+}
+
+fn parse_approval(s: &str) -> Result<ApprovalPolicy, String> {
+    s.parse()
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExecArgs {
+    #[command(flatten)]
+    pub(crate) policy: PolicyArgs,
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]...")]
+    pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DoctorArgs {
+    /// The workspace whose rampart.toml to include (default: current directory).
+    #[arg(short = 'C', long = "workspace", value_name = "DIR")]
+    pub(crate) workspace: Option<PathBuf>,
+    /// Skip the trial run of `true` in the configured sandbox.
+    #[arg(long)]
+    pub(crate) no_trial: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Write ./rampart.toml (a project file, which can only tighten) instead.
+    #[arg(long, conflicts_with = "output")]
+    pub(crate) project: bool,
+    /// Write to FILE.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Print the config to stdout instead of writing it.
+    #[arg(long, conflicts_with_all = ["project", "output", "force"])]
+    pub(crate) print: bool,
+}

@@ -1,0 +1,204 @@
+//! `rampart doctor`: what this host can enforce, what the config asks for,
+//! and whether the two meet.
+
+use rampart_policy::{Config, SandboxMode};
+use rampart_sandbox::{Command, HostReport, Isolation, Limits, MIN_LANDLOCK_ABI};
+use serde_json::{json, Value};
+
+use crate::args::{DoctorArgs, Global};
+use crate::exit::Exit;
+use crate::load::{self, Loaded};
+use crate::ui;
+
+struct Check {
+    name: &'static str,
+    ok: bool,
+    detail: String,
+    /// A missing protection only counts as a problem when the config needs it.
+    needed: bool,
+}
+
+fn landlock_features(abi: i32) -> Vec<(&'static str, i32)> {
+    vec![
+        ("filesystem rules", 1),
+        ("rename/link across directories", 2),
+        ("truncate", 3),
+        ("TCP bind/connect", 4),
+        ("device ioctls", 5),
+        ("abstract Unix socket and signal scoping", 6),
+        ("Unix socket connect by path", 9),
+    ]
+    .into_iter()
+    .filter(|(_, v)| *v <= abi.max(9))
+    .collect()
+}
+
+fn checks(host: &HostReport, cfg: &Config) -> Vec<Check> {
+    let confined = cfg.sandbox_mode != SandboxMode::DangerFullAccess;
+    let mut out = vec![
+        Check {
+            name: "user namespaces",
+            ok: host.user_namespaces.is_ok(),
+            detail: match &host.user_namespaces {
+                Ok(()) => "user, mount, PID, IPC, UTS and network namespaces can be created".into(),
+                Err(e) => format!("cannot create them: {e}"),
+            },
+            needed: confined,
+        },
+        Check {
+            name: "landlock",
+            ok: host.landlock_abi >= MIN_LANDLOCK_ABI,
+            detail: format!(
+                "ABI {} (rampart needs {MIN_LANDLOCK_ABI}); {}",
+                host.landlock_abi,
+                landlock_features(host.landlock_abi)
+                    .iter()
+                    .map(|(f, v)| format!("{f}: {}", if host.landlock_abi >= *v { "yes" } else { "no" }))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            needed: confined,
+        },
+        Check {
+            name: "seccomp",
+            ok: host.seccomp,
+            detail: if host.seccomp { "filters can be installed".into() } else { "not available".into() },
+            needed: confined,
+        },
+    ];
+    if host.landlock_abi < 9 {
+        out.push(Check {
+            name: "unix sockets",
+            ok: true,
+            detail: if cfg.workspace_write.allow_unix_sockets {
+                "allow_unix_sockets = true: commands can reach host socket files by path (Landlock < ABI 9 cannot stop it)".into()
+            } else {
+                "socket(AF_UNIX) refused by seccomp, since Landlock < ABI 9 cannot stop connects to host socket files; socketpair stream pairs work".into()
+            },
+            needed: false,
+        });
+    }
+    let procs = cfg.limits.max_processes;
+    out.push(Check {
+        name: "process limit",
+        ok: procs == 0 || host.pids_cgroup.is_some() || !host.root,
+        detail: match (&host.pids_cgroup, procs) {
+            (_, 0) => "none configured (max_processes = 0)".into(),
+            (Some(p), n) => format!("{n} processes, by {}", p.describe()),
+            (None, n) if !host.root => format!("{n} processes, by RLIMIT_NPROC (counted in the sandbox's user namespace)"),
+            (None, n) => format!("{n} asked, but rampart runs as root, RLIMIT_NPROC does not bind root and no writable pids cgroup exists: exec refuses"),
+        },
+        needed: true,
+    });
+    let mem = cfg.limits.memory_mb;
+    out.push(Check {
+        name: "memory limit",
+        ok: true,
+        detail: match (&host.memory_cgroup, mem) {
+            (_, 0) => "none configured (memory_mb = 0)".into(),
+            (Some(p), n) => format!("{n} MiB for the whole tree, by {}", p.describe()),
+            (None, n) => format!("{n} MiB per process, by RLIMIT_DATA (no writable memory cgroup)"),
+        },
+        needed: false,
+    });
+    out.push(Check {
+        name: "timeout",
+        ok: true,
+        detail: match cfg.limits.timeout_secs {
+            0 => "none configured".into(),
+            n if confined => format!("{n}s, kills the whole PID namespace"),
+            n => format!("{n}s, kills the command (and its cgroup when one is in use)"),
+        },
+        needed: false,
+    });
+    out
+}
+
+fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
+    let isolation = super::exec::isolation(cfg, ws)?;
+    if matches!(isolation, Isolation::FullAccess) {
+        return Ok(());
+    }
+    let program = rampart_sandbox::resolve_program("true".as_ref(), Some("/usr/bin:/bin".as_ref()), ws)
+        .ok_or("no `true` program in /usr/bin or /bin")?;
+    let cmd = Command { program, argv: vec!["true".into()], env: vec![], cwd: ws.to_path_buf() };
+    let limits = Limits { timeout: Some(std::time::Duration::from_secs(10)), ..super::exec::limits(cfg) };
+    match rampart_sandbox::run(&cmd, &isolation, &limits) {
+        Ok(o) if o.exit_code() == 0 => Ok(()),
+        Ok(o) => Err(format!("`true` exited {}", o.exit_code())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
+    let ws = match super::exec::workspace(args.workspace.as_deref()) {
+        Ok(w) => w,
+        Err(e) => {
+            ui::error(&e);
+            return Exit::Usage;
+        }
+    };
+    let Loaded { config, files, errors } = load::load(global.config.as_deref(), Some(&ws), global.profile.as_deref());
+    let host = HostReport::probe();
+    let checks = checks(&host, &config);
+    let trial = if args.no_trial || !errors.is_empty() { None } else { Some(trial(&config, &ws)) };
+    let problems = !errors.is_empty()
+        || checks.iter().any(|c| c.needed && !c.ok)
+        || trial.as_ref().is_some_and(Result::is_err);
+
+    if global.json {
+        let v: Value = json!({
+            "ok": !problems,
+            "protections": checks.iter().map(|c| json!({"name": c.name, "available": c.ok, "needed": c.needed, "detail": c.detail})).collect::<Vec<_>>(),
+            "landlock_abi": host.landlock_abi,
+            "root": host.root,
+            "config": {
+                "files": files.iter().map(|(p, layer)| json!({"path": p, "layer": layer})).collect::<Vec<_>>(),
+                "errors": errors.iter().map(|e| json!({"path": e.origin, "line": e.line, "column": e.column, "message": e.message, "hint": e.hint})).collect::<Vec<_>>(),
+                "sandbox_mode": config.sandbox_mode,
+                "approval_policy": config.approval_policy,
+                "network_access": config.workspace_write.network_access,
+                "allow_git_writes": config.workspace_write.allow_git_writes.to_string(),
+                "deny_read": config.deny_read,
+                "limits": {"timeout_secs": config.limits.timeout_secs, "memory_mb": config.limits.memory_mb, "max_processes": config.limits.max_processes, "cpu_secs": config.limits.cpu_secs, "file_size_mb": config.limits.file_size_mb},
+            },
+            "trial": trial.as_ref().map(|t| match t { Ok(()) => json!({"ok": true}), Err(e) => json!({"ok": false, "error": e}) }),
+        });
+        println!("{v}");
+    } else {
+        println!("host protections:");
+        for c in &checks {
+            let mark = if c.ok { ui::ok_word(true) } else if c.needed { ui::ok_word(false) } else { "no".into() };
+            println!("  {:<16} {mark:<7} {}", c.name, c.detail);
+        }
+        println!("config in force:");
+        if files.is_empty() {
+            println!("  files            none (built-in defaults)");
+        }
+        for (p, layer) in &files {
+            println!("  file             {} ({layer})", p.display());
+        }
+        println!("  sandbox_mode     {}", config.sandbox_mode);
+        println!("  approval_policy  {}", config.approval_policy);
+        println!("  network_access   {}", config.workspace_write.network_access);
+        println!("  allow_git_writes {}", config.workspace_write.allow_git_writes);
+        println!(
+            "  deny_read        {}",
+            config.deny_read.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        );
+        match &trial {
+            Some(Ok(())) => println!("trial run:         {} (`true` ran in the configured sandbox)", ui::ok_word(true)),
+            Some(Err(e)) => println!("trial run:         {} {e}", ui::ok_word(false)),
+            None => {}
+        }
+        ui::config_errors(&errors);
+        if problems {
+            ui::hint("fix the items marked MISSING, or choose a mode this host can enforce");
+        }
+    }
+    if problems {
+        Exit::Problems
+    } else {
+        Exit::Ok
+    }
+}

@@ -1,0 +1,227 @@
+//! `rampart exec`: one command through the gate, inside the sandbox.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rampart_gate::{Action, Enforcer, Gate, GateError, NoopRecorder, Verdict};
+use rampart_policy::{filter_env, Config, GitWrites, SandboxMode};
+use rampart_sandbox::{Command, Confinement, Isolation, Limits, Outcome, RunError, WriteScope};
+use serde_json::json;
+
+use crate::approve::TtyApprover;
+use crate::args::{ExecArgs, Global, PolicyArgs};
+use crate::exit::Exit;
+use crate::load::{self, Loaded};
+use crate::{env, ui};
+
+/// Resolves the workspace: `-C DIR` or the current directory, canonical.
+pub(crate) fn workspace(dir: Option<&Path>) -> Result<PathBuf, String> {
+    let raw = match dir {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?,
+    };
+    let canonical = std::fs::canonicalize(&raw).map_err(|e| format!("workspace `{}`: {e}", raw.display()))?;
+    if !canonical.is_dir() {
+        return Err(format!("workspace `{}` is not a directory", raw.display()));
+    }
+    Ok(canonical)
+}
+
+/// Applies command-line flags, the top layer.
+pub(crate) fn apply_flags(cfg: &mut Config, flags: &PolicyArgs) -> Result<(), String> {
+    if let Some(m) = flags.sandbox {
+        cfg.sandbox_mode = m;
+    }
+    if let Some(a) = flags.approval {
+        cfg.approval_policy = a;
+    }
+    for root in &flags.writable_root {
+        let p = std::fs::canonicalize(root).map_err(|e| format!("--writable-root `{}`: {e}", root.display()))?;
+        cfg.workspace_write.writable_roots.push(p);
+    }
+    if flags.network {
+        cfg.workspace_write.network_access = true;
+    }
+    if !flags.allow_host.is_empty() {
+        cfg.workspace_write.network_access = true;
+        cfg.workspace_write.allowed_hosts.extend(flags.allow_host.iter().map(|h| h.to_ascii_lowercase()));
+    }
+    match flags.allow_git_writes.as_deref() {
+        Some("true") => cfg.workspace_write.allow_git_writes = GitWrites::Allow,
+        Some("commits") => cfg.workspace_write.allow_git_writes = GitWrites::Commits,
+        Some("false") => cfg.workspace_write.allow_git_writes = GitWrites::Deny,
+        _ => {}
+    }
+    if let Some(t) = flags.timeout {
+        cfg.limits.timeout_secs = t;
+    }
+    if let Some(m) = flags.memory {
+        cfg.limits.memory_mb = m;
+    }
+    if let Some(n) = flags.max_procs {
+        cfg.limits.max_processes = n;
+    }
+    Ok(())
+}
+
+/// The sandbox settings the config asks for. Fails closed on what cannot
+/// be enforced.
+pub(crate) fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, String> {
+    let ws = &cfg.workspace_write;
+    if ws.network_access && !ws.allowed_hosts.is_empty() && cfg.sandbox_mode != SandboxMode::DangerFullAccess {
+        return Err(format!(
+            "a host allowlist ({}) needs rampart's network proxy, which this version does not have; rampart will not turn the whole network on instead",
+            ws.allowed_hosts.join(", ")
+        ));
+    }
+    let hidden = cfg.deny_read.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
+    let write = match cfg.sandbox_mode {
+        SandboxMode::DangerFullAccess => return Ok(Isolation::FullAccess),
+        SandboxMode::ReadOnly => WriteScope::ReadOnly,
+        SandboxMode::WorkspaceWrite => WriteScope::Workspace {
+            root: workspace.to_path_buf(),
+            writable_roots: ws.writable_roots.clone(),
+            slash_tmp: !ws.exclude_slash_tmp,
+            tmpdir: if ws.exclude_tmpdir_env_var { None } else { std::env::var_os(env::TMPDIR).map(PathBuf::from) },
+            git: match ws.allow_git_writes {
+                GitWrites::Deny => rampart_sandbox::GitWrites::Deny,
+                GitWrites::Commits => rampart_sandbox::GitWrites::Commits,
+                GitWrites::Allow => rampart_sandbox::GitWrites::Allow,
+            },
+        },
+    };
+    Ok(Isolation::Confined(Confinement { write, network: ws.network_access, unix_sockets: ws.allow_unix_sockets, hidden }))
+}
+
+pub(crate) fn limits(cfg: &Config) -> Limits {
+    let nz = |v: u64| (v != 0).then_some(v);
+    Limits {
+        timeout: nz(cfg.limits.timeout_secs).map(Duration::from_secs),
+        memory_bytes: nz(cfg.limits.memory_mb).map(|m| m.saturating_mul(1 << 20)),
+        max_processes: nz(cfg.limits.max_processes),
+        cpu_secs: nz(cfg.limits.cpu_secs),
+        file_size_bytes: nz(cfg.limits.file_size_mb).map(|m| m.saturating_mul(1 << 20)),
+    }
+}
+
+struct SandboxEnforcer {
+    command: Command,
+    isolation: Isolation,
+    limits: Limits,
+}
+
+impl Enforcer for SandboxEnforcer {
+    type Outcome = Outcome;
+    type Error = RunError;
+    fn enforce(&mut self, _: &Action) -> Result<Outcome, RunError> {
+        rampart_sandbox::run(&self.command, &self.isolation, &self.limits)
+    }
+}
+
+fn fail(msg: &str, hint: Option<&str>) -> Exit {
+    ui::error(msg);
+    if let Some(h) = hint {
+        ui::hint(h);
+    }
+    Exit::Internal
+}
+
+pub(crate) fn run(global: &Global, args: ExecArgs) -> Exit {
+    let ws = match workspace(args.policy.workspace.as_deref()) {
+        Ok(w) => w,
+        Err(e) => return fail(&e, Some("pass an existing directory with -C")),
+    };
+    let Loaded { mut config, errors, .. } = load::load(global.config.as_deref(), Some(&ws), global.profile.as_deref());
+    if !errors.is_empty() {
+        ui::config_errors(&errors);
+        return Exit::Internal;
+    }
+    if let Err(e) = apply_flags(&mut config, &args.policy) {
+        return fail(&e, None);
+    }
+    let isolation = match isolation(&config, &ws) {
+        Ok(i) => i,
+        Err(e) => return fail(&e, Some("use --network for the whole network, or leave it off")),
+    };
+
+    let mut env_vars = filter_env(&config.env, std::env::vars_os(), &args.policy.keep_env);
+    env_vars.retain(|(k, _)| k != env::RAMPART_SANDBOX);
+    if config.sandbox_mode == SandboxMode::ReadOnly {
+        env_vars.retain(|(k, _)| k != env::TMPDIR);
+        env_vars.push((env::TMPDIR.into(), "/tmp".into()));
+    }
+    env_vars.push((env::RAMPART_SANDBOX.into(), config.sandbox_mode.as_str().into()));
+
+    let Some((program, _)) = args.command.split_first() else {
+        return fail("no program given", Some("rampart exec -- PROGRAM [ARGS]..."));
+    };
+    let path_var = env_vars.iter().find(|(k, _)| k == env::PATH).map(|(_, v)| v.clone());
+    let Some(resolved) = rampart_sandbox::resolve_program(program, path_var.as_deref(), &ws) else {
+        ui::error(&format!("program `{}` not found", program.to_string_lossy()));
+        ui::hint("check the name, or give a path; PATH is the one the sandboxed command sees");
+        return Exit::NotFound;
+    };
+    let argv: Vec<String> = args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let action = Action::Exec { argv, cwd: ws.clone() };
+
+    if matches!(isolation, Isolation::FullAccess) {
+        ui::warning(&format!("danger-full-access: `{}` runs without a sandbox", program.to_string_lossy()));
+    }
+    let limits = limits(&config);
+    let mut enforcer = SandboxEnforcer {
+        command: Command { program: resolved, argv: args.command.clone(), env: env_vars, cwd: ws },
+        isolation,
+        limits,
+    };
+    let mut gate = Gate::new(&config, TtyApprover { policy: config.approval_policy }, NoopRecorder);
+    match gate.run(&action, &mut enforcer) {
+        Ok(result) => match result.outcome {
+            Some(outcome) => finish(&outcome, &config),
+            None => {
+                let d = &result.decision;
+                if global.json {
+                    println!(
+                        "{}",
+                        json!({"verdict": d.verdict, "risk": d.risk, "reasons": d.reasons, "rule": d.rule})
+                    );
+                }
+                debug_assert_ne!(d.verdict, Verdict::Allow);
+                ui::error(&format!("denied: {}", d.reasons.join("; ")));
+                if let Some(rule) = &d.rule {
+                    ui::hint(&format!("decided by the rule at {rule}"));
+                }
+                Exit::Denied
+            }
+        },
+        Err(GateError::Enforce(e)) => run_error(&e),
+        Err(e) => fail(&e.to_string(), None),
+    }
+}
+
+fn finish(outcome: &Outcome, cfg: &Config) -> Exit {
+    if outcome.termination == rampart_sandbox::Termination::TimedOut {
+        ui::error(&format!("timed out after {}s; the whole process tree was killed", cfg.limits.timeout_secs));
+        ui::hint("raise it with --timeout SECS or `[limits] timeout_secs`");
+        return Exit::Timeout;
+    }
+    if outcome.oom_killed {
+        ui::warning(&format!("the memory limit ({} MiB) killed a process", cfg.limits.memory_mb));
+    }
+    Exit::Program(outcome.exit_code())
+}
+
+fn run_error(e: &RunError) -> Exit {
+    match e {
+        RunError::NotFound(p) => {
+            ui::error(&format!("program `{p}` not found inside the sandbox"));
+            Exit::NotFound
+        }
+        RunError::CannotExecute { .. } => {
+            ui::error(&e.to_string());
+            Exit::Denied
+        }
+        RunError::Unavailable { .. } => fail(&e.to_string(), Some("`rampart doctor` lists what this host can enforce")),
+        _ => fail(&e.to_string(), None),
+    }
+}
+

@@ -1,0 +1,189 @@
+//! `rampart init`: a commented, secure default config, written 0600.
+
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::args::{Global, InitArgs};
+use crate::exit::Exit;
+use crate::{load, ui};
+
+/// The default config, every key with its default and a comment.
+pub(crate) const DEFAULT_CONFIG: &str = r#"# rampart configuration. Every key below is shown with its built-in default.
+# Precedence: command-line flags > project rampart.toml > this file > defaults.
+# A project's rampart.toml can only tighten this policy unless the project
+# is listed in `trusted_projects` here.
+
+# read-only | workspace-write | danger-full-access
+sandbox_mode = "workspace-write"
+# untrusted | on-request | on-failure | never
+approval_policy = "on-request"
+# Projects whose rampart.toml may loosen this policy (absolute or ~/ paths).
+trusted_projects = []
+
+[sandbox_workspace_write]
+# Network for sandboxed commands (the --network flag). Host allowlists
+# (allowed_hosts) need the network proxy and are refused until it exists.
+network_access = false
+allowed_hosts = []
+# false: .git is read-only. "commits": objects, refs, index, logs and HEAD
+# are writable; config, hooks/ and info/ stay read-only. true: all of .git.
+allow_git_writes = false
+# More writable directories, e.g. ["~/.cache/cargo"].
+writable_roots = []
+# Keep $TMPDIR / /tmp read-only too.
+exclude_tmpdir_env_var = false
+exclude_slash_tmp = false
+# Let commands create Unix sockets. Off, because a socket file of the host
+# (ssh-agent, D-Bus, Docker) could otherwise be reached by path.
+allow_unix_sockets = false
+
+[filesystem]
+# Neither readable nor listable by sandboxed commands (any mode but
+# danger-full-access).
+deny_read = ["~/.ssh", "~/.aws", "~/.gnupg", "~/.netrc", "~/.config/gh", "~/.docker/config.json"]
+
+[shell_environment_policy]
+# all | core | none: which variables start out inherited.
+inherit = "core"
+# Names matching these (case-insensitive, * wildcard) never reach the
+# command; `rampart exec --keep-env NAME` lets one through.
+exclude = ["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"]
+
+[limits]
+# 0 means no limit.
+timeout_secs = 600
+memory_mb = 4096
+max_processes = 512
+cpu_secs = 0
+file_size_mb = 0
+
+# Rules: deny rules always win, then the first matching allow/ask rule.
+# [[rules]]
+# command = ["git", "push"]
+# decision = "ask"
+# reason = "code leaves the machine"
+
+[audit]
+dir = "$XDG_STATE_HOME/rampart"
+max_file_mb = 10
+max_files = 5
+sqlite = true
+# The URL itself only ever comes from the environment.
+postgres_url_env = "RAMPART_AUDIT_PG_URL"
+fail_closed = true
+
+# [profiles.ci]
+# approval_policy = "never"
+"#;
+
+/// Project files may only tighten, so the template says so and sets little.
+const PROJECT_CONFIG: &str = r#"# rampart project policy. It can only tighten the user's policy (unless the
+# user lists this project in `trusted_projects`): stricter modes, fewer
+# writable paths, more hidden paths, lower limits, deny and ask rules.
+
+# sandbox_mode = "read-only"
+
+[filesystem]
+deny_read = []
+
+# [[rules]]
+# command = ["git", "push"]
+# decision = "ask"
+# reason = "code leaves the machine"
+"#;
+
+/// Writes `text` to `path` with mode 0600: a temporary file in the same
+/// directory, fsync, then rename, so a crash never leaves half a config.
+fn write_atomic(path: &Path, text: &str, force: bool) -> Result<(), String> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    }
+    if !force && std::fs::symlink_metadata(path).is_ok() {
+        return Err(format!("`{}` already exists", path.display()));
+    }
+    let tmp = dir.join(format!(".{}.rampart-tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("config"), std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        if force {
+            std::fs::rename(&tmp, path)
+        } else {
+            // hard_link fails if the target appeared meanwhile: no overwrite.
+            std::fs::hard_link(&tmp, path).and_then(|()| std::fs::remove_file(&tmp))
+        }
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+pub(crate) fn run(global: &Global, args: &InitArgs) -> Exit {
+    if args.print {
+        print!("{DEFAULT_CONFIG}");
+        return Exit::Ok;
+    }
+    let (path, text): (PathBuf, &str) = if args.project {
+        (PathBuf::from("rampart.toml"), PROJECT_CONFIG)
+    } else if let Some(o) = args.output.clone().or_else(|| global.config.clone()) {
+        (o, DEFAULT_CONFIG)
+    } else if let Some(p) = load::user_config_path() {
+        (p, DEFAULT_CONFIG)
+    } else {
+        ui::error("cannot tell where the user config goes: neither XDG_CONFIG_HOME nor HOME is set");
+        ui::hint("pass --output FILE");
+        return Exit::Usage;
+    };
+    match write_atomic(&path, text, args.force) {
+        Ok(()) => {
+            if global.json {
+                println!("{}", json!({"path": path, "mode": "0600", "written": true}));
+            } else {
+                ui::info(&format!("wrote {} (mode 0600)", path.display()));
+            }
+            Exit::Ok
+        }
+        Err(e) => {
+            ui::error(&e);
+            if e.ends_with("already exists") {
+                ui::hint("pass --force to replace it, or --print to see the default");
+            }
+            Exit::Usage
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_policy::{apply_layer, parse, Config, HostEnv, Layer, Source};
+
+    #[test]
+    fn default_config_parses_to_the_defaults() {
+        let env = HostEnv { home: Some("/h".into()), xdg_state_home: Some("/h/.local/state".into()) };
+        let source = Source { origin: Path::new("init.toml"), text: DEFAULT_CONFIG };
+        let file = parse(source).unwrap();
+        let mut cfg = Config::defaults(&env);
+        assert!(apply_layer(&mut cfg, &file, source, Layer::User, None, &env).is_empty());
+        assert_eq!(cfg, Config::defaults(&env));
+    }
+
+    #[test]
+    fn project_template_is_valid_as_a_project_file() {
+        let env = HostEnv::default();
+        let source = Source { origin: Path::new("rampart.toml"), text: PROJECT_CONFIG };
+        let file = parse(source).unwrap();
+        let mut cfg = Config::defaults(&env);
+        assert!(apply_layer(&mut cfg, &file, source, Layer::Project { trusted: false }, None, &env).is_empty());
+    }
+}

@@ -1,0 +1,5 @@
+//! Command bodies.
+
+pub(crate) mod doctor;
+pub(crate) mod exec;
+pub(crate) mod init;

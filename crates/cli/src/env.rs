@@ -1,0 +1,22 @@
+//! Every environment variable rampart reads or sets, in one place.
+
+/// Overrides the user config path (same as `--config`).
+pub(crate) const RAMPART_CONFIG: &str = "RAMPART_CONFIG";
+/// Log filter (tracing `EnvFilter` syntax), overrides -v.
+pub(crate) const RAMPART_LOG: &str = "RAMPART_LOG";
+/// Set inside the sandbox to the mode the command runs in.
+pub(crate) const RAMPART_SANDBOX: &str = "RAMPART_SANDBOX";
+/// Home directory, for `~`.
+pub(crate) const HOME: &str = "HOME";
+/// Base of the user config.
+pub(crate) const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// Base of the audit trail.
+pub(crate) const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
+/// Temp directory, writable in workspace-write unless excluded.
+pub(crate) const TMPDIR: &str = "TMPDIR";
+/// Program search path.
+pub(crate) const PATH: &str = "PATH";
+/// Disables colour.
+pub(crate) const NO_COLOR: &str = "NO_COLOR";
+/// `dumb` disables colour.
+pub(crate) const TERM: &str = "TERM";

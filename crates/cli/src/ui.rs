@@ -1,0 +1,75 @@
+//! Messages on stderr: `error:`, `warning:`, `hint:`, coloured only on a
+//! terminal and never with NO_COLOR or TERM=dumb.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+
+use rampart_policy::ConfigError;
+
+use crate::args::ColorChoice;
+use crate::env;
+
+static COLOR: AtomicBool = AtomicBool::new(false);
+static QUIET: AtomicU8 = AtomicU8::new(0);
+
+pub(crate) fn init(choice: ColorChoice, quiet: bool) {
+    let auto = std::io::stderr().is_terminal()
+        && std::env::var_os(env::NO_COLOR).is_none_or(|v| v.is_empty())
+        && std::env::var_os(env::TERM).is_none_or(|t| t != "dumb");
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => auto,
+    };
+    COLOR.store(on, Ordering::Relaxed);
+    QUIET.store(u8::from(quiet), Ordering::Relaxed);
+}
+
+fn paint(code: &str, text: &str) -> String {
+    if COLOR.load(Ordering::Relaxed) {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+fn line(s: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{s}");
+}
+
+pub(crate) fn error(msg: &str) {
+    line(&format!("{} {msg}", paint("1;31", "error:")));
+}
+
+pub(crate) fn warning(msg: &str) {
+    if QUIET.load(Ordering::Relaxed) == 0 {
+        line(&format!("{} {msg}", paint("1;33", "warning:")));
+    }
+}
+
+pub(crate) fn hint(msg: &str) {
+    line(&format!("{} {msg}", paint("1;36", "hint:")));
+}
+
+pub(crate) fn info(msg: &str) {
+    if QUIET.load(Ordering::Relaxed) == 0 {
+        line(msg);
+    }
+}
+
+pub(crate) fn ok_word(ok: bool) -> String {
+    if ok {
+        paint("32", "ok")
+    } else {
+        paint("1;31", "MISSING")
+    }
+}
+
+pub(crate) fn config_errors(errors: &[ConfigError]) {
+    for e in errors {
+        error(&e.to_string());
+        if let Some(h) = &e.hint {
+            hint(h);
+        }
+    }
+}
