@@ -91,6 +91,37 @@ pub(crate) fn placement(controller: Controller) -> Option<Placement> {
     None
 }
 
+/// The tightest `pids.max` (v1 or v2) of the cgroups this process is
+/// already in, walking up to the root: a limit that binds every process
+/// this one starts, for instance when rampart runs inside another
+/// rampart sandbox.
+pub(crate) fn inherited_pids_max() -> Option<u64> {
+    let mut best: Option<u64> = None;
+    for (controllers, path) in own_cgroups() {
+        let bases: Vec<PathBuf> = if controllers.split(',').any(|c| c == "pids") {
+            vec![Path::new(ROOT).join("pids")]
+        } else if controllers.is_empty() {
+            vec![PathBuf::from(ROOT), Path::new(ROOT).join("unified")]
+        } else {
+            continue;
+        };
+        for base in bases {
+            let mut dir = base.join(path.trim_start_matches('/'));
+            loop {
+                if let Ok(v) = fs::read_to_string(dir.join("pids.max")) {
+                    if let Ok(n) = v.trim().parse::<u64>() {
+                        best = Some(best.map_or(n, |b| b.min(n)));
+                    }
+                }
+                if dir == base || !dir.pop() {
+                    break;
+                }
+            }
+        }
+    }
+    best
+}
+
 /// One run's cgroups, removed on drop.
 #[derive(Debug, Default)]
 pub(crate) struct RunCgroups {
@@ -127,18 +158,31 @@ impl RunCgroups {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(io::Error::new(e.kind(), format!("cannot create cgroup `{}`: {e}", dir.display()))),
         }
-        if !self.dirs.contains(&dir) {
-            self.dirs.push(dir.clone());
-        }
-        for (file, value) in settings {
-            let path = dir.join(file);
-            if path.exists() {
-                write(&path, value)?;
-            } else if !file.contains("memsw") {
-                return Err(io::Error::other(format!("cgroup file `{}` is missing", path.display())));
+        let configure = || -> io::Result<()> {
+            for (file, value) in settings {
+                let path = dir.join(file);
+                if path.exists() {
+                    write(&path, value)?;
+                } else if !file.contains("memsw") && !file.contains("swap") {
+                    return Err(io::Error::other(format!("cgroup file `{}` is missing", path.display())));
+                }
+            }
+            Ok(())
+        };
+        match configure() {
+            Ok(()) => {
+                if !self.dirs.contains(&dir) {
+                    self.dirs.push(dir);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if !self.dirs.contains(&dir) {
+                    let _ = fs::remove_dir(&dir);
+                }
+                Err(e)
             }
         }
-        Ok(())
     }
 
     /// Moves `pid` into every cgroup of this run.

@@ -190,20 +190,23 @@ fn prepare(cmd: &Command, isolation: &Isolation, limits: &Limits, have_memory_cg
     })
 }
 
-/// Cgroups for the limits, and which limits they carry.
+/// Cgroups for the limits, and which limits they carry. A cgroup that
+/// cannot be created counts as absent, so the limit falls back to rlimits
+/// (or to a limit the caller's own cgroup already imposes); only a process
+/// limit that nothing can enforce is an error.
 fn setup_cgroups(limits: &Limits) -> Result<(RunCgroups, bool), RunError> {
     let mut groups = RunCgroups::default();
     let mut memory = false;
     if let Some(n) = limits.max_processes {
-        match cgroup::placement(Controller::Pids) {
-            Some(p) => groups.add(&p, &[("pids.max", n.to_string())]).map_err(|e| RunError::Setup(e.to_string()))?,
-            None if Uid::effective().is_root() => {
-                return Err(RunError::Unavailable {
-                    what: "process limit",
-                    why: "rampart runs as root, RLIMIT_NPROC does not bind root, and no writable cgroup `pids` controller was found; mount one, run as a regular user, or set `max_processes = 0` to run without a process limit".into(),
-                });
-            }
-            None => {}
+        let placed = cgroup::placement(Controller::Pids).is_some_and(|p| {
+            groups.add(&p, &[("pids.max", n.to_string())]).map_err(|e| tracing::debug!("pids cgroup: {e}")).is_ok()
+        });
+        let inherited = cgroup::inherited_pids_max().is_some_and(|m| m <= n);
+        if !placed && !inherited && Uid::effective().is_root() {
+            return Err(RunError::Unavailable {
+                what: "process limit",
+                why: "rampart runs as root, RLIMIT_NPROC does not bind root, and no writable cgroup `pids` controller was found; mount one, run as a regular user, or set `max_processes = 0` to run without a process limit".into(),
+            });
         }
     }
     if let Some(n) = limits.memory_bytes {
@@ -212,8 +215,7 @@ fn setup_cgroups(limits: &Limits) -> Result<(RunCgroups, bool), RunError> {
                 Placement::V1(_) => vec![("memory.limit_in_bytes", n.to_string()), ("memory.memsw.limit_in_bytes", n.to_string())],
                 Placement::V2(_) => vec![("memory.max", n.to_string()), ("memory.swap.max", "0".into())],
             };
-            groups.add(&p, &settings).map_err(|e| RunError::Setup(e.to_string()))?;
-            memory = true;
+            memory = groups.add(&p, &settings).map_err(|e| tracing::debug!("memory cgroup: {e}")).is_ok();
         }
     }
     Ok((groups, memory))

@@ -1,0 +1,163 @@
+//! A throwaway world for one test: a HOME with fake secrets, a workspace,
+//! a sibling directory outside it, and a user config.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn rampart_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_rampart"))
+}
+
+pub fn probe_bin() -> PathBuf {
+    let p = rampart_bin().with_file_name("rampart-probe");
+    assert!(p.exists(), "{} is missing: build it with `cargo build -p rampart-probe` (scripts/test.sh does)", p.display());
+    p
+}
+
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .is_some_and(|u| u.split_whitespace().nth(1) == Some("0"))
+}
+
+/// Skips (with a printed reason) a control that needs root.
+pub fn root_or_skip(what: &str) -> bool {
+    if is_root() {
+        true
+    } else {
+        eprintln!("SKIP control `{what}`: needs root to succeed outside the sandbox");
+        false
+    }
+}
+
+pub struct World {
+    _dir: tempfile::TempDir,
+    pub base: PathBuf,
+    pub home: PathBuf,
+    pub ws: PathBuf,
+    pub sibling: PathBuf,
+    pub config: PathBuf,
+}
+
+pub const SECRET: &str = "FAKE-SECRET-MATERIAL-rampart-test";
+
+/// The user config every test starts from: /tmp and $TMPDIR excluded so a
+/// checkout under /tmp cannot make "outside the workspace" writable.
+pub const BASE_CONFIG: &str = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n[limits]\ntimeout_secs = 60\n";
+
+impl World {
+    pub fn new() -> Self {
+        Self::with_config(BASE_CONFIG)
+    }
+
+    pub fn with_config(config_text: &str) -> Self {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        std::fs::create_dir_all(&root).unwrap();
+        let dir = tempfile::Builder::new().prefix("world-").tempdir_in(&root).unwrap();
+        let base = std::fs::canonicalize(dir.path()).unwrap();
+        let home = base.join("home");
+        let ws = base.join("ws");
+        let sibling = base.join("sibling");
+        for d in [&home, &ws, &sibling, &home.join(".ssh"), &base.join("xdg/rampart")] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(home.join(".ssh/id_test"), SECRET).unwrap();
+        std::fs::write(home.join(".netrc"), SECRET).unwrap();
+        std::fs::write(sibling.join("file"), "outside").unwrap();
+        let config = base.join("xdg/rampart/config.toml");
+        write_private(&config, config_text);
+        Self { _dir: dir, base, home, ws, sibling, config }
+    }
+
+    pub fn set_config(&self, text: &str) {
+        write_private(&self.config, text);
+    }
+
+    /// `rampart ARGS` with a clean environment pointing at this world.
+    pub fn cmd<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut c = Command::new(rampart_bin());
+        c.args(args)
+            .current_dir(&self.ws)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.base.join("xdg"))
+            .env("XDG_STATE_HOME", self.base.join("state"))
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run<I, S>(&self, args: I) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd(args).output().unwrap()
+    }
+
+    /// `rampart exec [FLAGS] -- rampart-probe ACTION...`
+    pub fn probe(&self, flags: &[&str], action: &[&str]) -> Output {
+        let mut args: Vec<String> = vec!["exec".into()];
+        args.extend(flags.iter().map(|s| (*s).to_owned()));
+        args.push("--".into());
+        args.push(probe_bin().display().to_string());
+        args.extend(action.iter().map(|s| (*s).to_owned()));
+        self.run(args)
+    }
+
+    pub fn git(&self, dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", &self.home)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+fn write_private(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts the probe reported a refusal.
+#[track_caller]
+pub fn assert_denied(o: &Output, what: &str) {
+    let out = stdout(o);
+    assert!(
+        out.starts_with("denied") && o.status.code() == Some(1),
+        "sandbox breached: {what} succeeded (exit {:?}, stdout `{out}`, stderr `{}`)",
+        o.status.code(),
+        stderr(o)
+    );
+}
+
+/// Asserts the probe reported success (a control).
+#[track_caller]
+pub fn assert_ok(o: &Output, what: &str) {
+    let out = stdout(o);
+    assert!(
+        out.starts_with("ok") && o.status.success(),
+        "control failed: {what} should work here (exit {:?}, stdout `{out}`, stderr `{}`)",
+        o.status.code(),
+        stderr(o)
+    );
+}

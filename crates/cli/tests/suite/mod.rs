@@ -1,0 +1,3 @@
+mod attacks;
+mod cli;
+pub mod fixture;
