@@ -15,9 +15,15 @@ pub(crate) struct TtyApprover {
 impl Approver for TtyApprover {
     fn approve(&mut self, action: &Action, decision: &Decision) -> Approval {
         if self.policy == ApprovalPolicy::Never {
-            return Approval::Denied("approval policy `never`: nothing may ask, so this is denied".into());
+            return Approval::Denied(
+                "approval policy `never`: nothing may ask, so this is denied".into(),
+            );
         }
-        let Ok(tty) = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty") else {
+        let Ok(tty) = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+        else {
             return Approval::Denied(
                 "approval needed but no terminal to ask on; run it interactively, or add an `allow` rule for it".into(),
             );
@@ -26,7 +32,11 @@ impl Approver for TtyApprover {
             return Approval::Denied("cannot open the terminal to ask".into());
         };
         let reasons = decision.reasons.join("; ");
-        let _ = write!(out, "rampart: allow `{}`? ({reasons}) [y/N] ", action.summary());
+        let _ = write!(
+            out,
+            "rampart: allow `{}`? ({reasons}) [y/N] ",
+            action.summary()
+        );
         let _ = out.flush();
         let mut answer = String::new();
         if BufReader::new(tty).take(64).read_line(&mut answer).is_err() {

@@ -10,7 +10,12 @@ use rampart_policy::{ApprovalPolicy, SandboxMode};
 /// It decides whether an agent's action may happen, asks a human when it
 /// should, enforces the answer with the kernel, and records it.
 #[derive(Debug, Parser)]
-#[command(name = "rampart", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "rampart",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
@@ -63,7 +68,9 @@ pub(crate) enum Command {
     /// Exit status: the program's; 124 timeout, 125 rampart's own error
     /// (including a protection this host cannot provide), 126 denied or not
     /// approved, 127 program not found, 128+N killed by signal N.
-    #[command(after_help = "Examples:\n  rampart exec -- cargo test\n  rampart exec --sandbox read-only -- grep -r TODO .\n  rampart exec -C ~/proj --writable-root ~/.cache/cargo -- make\n  rampart exec --network -- npm ci\n  rampart exec --sandbox danger-full-access -- ./deploy.sh")]
+    #[command(
+        after_help = "Examples:\n  rampart exec -- cargo test\n  rampart exec --sandbox read-only -- grep -r TODO .\n  rampart exec -C ~/proj --writable-root ~/.cache/cargo -- make\n  rampart exec --network -- npm ci\n  rampart exec --sandbox danger-full-access -- ./deploy.sh"
+    )]
     Exec(ExecArgs),
     /// Check what this host can enforce, and what the config in force asks for.
     ///

@@ -3,7 +3,9 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use rampart_policy::{apply_layer, has_profile, parse, Config, ConfigError, HostEnv, Layer, Source};
+use rampart_policy::{
+    apply_layer, has_profile, parse, Config, ConfigError, HostEnv, Layer, Source,
+};
 
 use crate::env;
 
@@ -17,12 +19,17 @@ pub(crate) struct Loaded {
 }
 
 pub(crate) fn host_env() -> HostEnv {
-    let home = std::env::var_os(env::HOME).filter(|h| !h.is_empty()).map(PathBuf::from);
+    let home = std::env::var_os(env::HOME)
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from);
     let xdg_state_home = std::env::var_os(env::XDG_STATE_HOME)
         .filter(|h| !h.is_empty())
         .map(PathBuf::from)
         .or_else(|| home.as_ref().map(|h| h.join(".local/state")));
-    HostEnv { home, xdg_state_home }
+    HostEnv {
+        home,
+        xdg_state_home,
+    }
 }
 
 /// `$XDG_CONFIG_HOME/rampart/config.toml`, else `~/.config/rampart/config.toml`.
@@ -30,7 +37,11 @@ pub(crate) fn user_config_path() -> Option<PathBuf> {
     std::env::var_os(env::XDG_CONFIG_HOME)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os(env::HOME).filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".config")))
+        .or_else(|| {
+            std::env::var_os(env::HOME)
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        })
         .map(|base| base.join("rampart").join("config.toml"))
 }
 
@@ -46,24 +57,49 @@ fn read(path: &Path, required: bool, strict_perms: bool) -> Result<Option<String
         Err(e) => return Err(error_at(path, format!("cannot read config: {e}"), None)),
     };
     let mode = meta.mode();
-    let bad = if strict_perms { mode & 0o022 != 0 } else { mode & 0o002 != 0 };
+    let bad = if strict_perms {
+        mode & 0o022 != 0
+    } else {
+        mode & 0o002 != 0
+    };
     if bad {
         return Err(error_at(
             path,
-            format!("config is writable by {} (mode {:o}), so anyone could loosen your policy", if mode & 0o002 != 0 { "everyone" } else { "its group" }, mode & 0o777),
+            format!(
+                "config is writable by {} (mode {:o}), so anyone could loosen your policy",
+                if mode & 0o002 != 0 {
+                    "everyone"
+                } else {
+                    "its group"
+                },
+                mode & 0o777
+            ),
             Some(&format!("run `chmod 600 {}`", path.display())),
         ));
     }
     let uid = nix::unistd::Uid::effective().as_raw();
     if strict_perms && meta.uid() != uid && meta.uid() != 0 {
-        return Err(error_at(path, format!("config is owned by uid {}, not by you (uid {uid})", meta.uid()), Some("use a config you own")));
+        return Err(error_at(
+            path,
+            format!(
+                "config is owned by uid {}, not by you (uid {uid})",
+                meta.uid()
+            ),
+            Some("use a config you own"),
+        ));
     }
-    std::fs::read_to_string(path).map(Some).map_err(|e| error_at(path, format!("cannot read config: {e}"), None))
+    std::fs::read_to_string(path)
+        .map(Some)
+        .map_err(|e| error_at(path, format!("cannot read config: {e}"), None))
 }
 
 /// Loads defaults, the user config (or `explicit`), and `workspace`'s
 /// `rampart.toml`, each with `profile` applied.
-pub(crate) fn load(explicit: Option<&Path>, workspace: Option<&Path>, profile: Option<&str>) -> Loaded {
+pub(crate) fn load(
+    explicit: Option<&Path>,
+    workspace: Option<&Path>,
+    profile: Option<&str>,
+) -> Loaded {
     let host = host_env();
     let mut config = Config::defaults(&host);
     let mut errors = Vec::new();
@@ -74,11 +110,21 @@ pub(crate) fn load(explicit: Option<&Path>, workspace: Option<&Path>, profile: O
     if let Some(path) = &user_path {
         match read(path, explicit.is_some(), true) {
             Ok(Some(text)) => {
-                let source = Source { origin: path, text: &text };
+                let source = Source {
+                    origin: path,
+                    text: &text,
+                };
                 match parse(source) {
                     Ok(file) => {
                         profile_found |= profile.is_some_and(|p| has_profile(&file, p));
-                        errors.extend(apply_layer(&mut config, &file, source, Layer::User, profile, &host));
+                        errors.extend(apply_layer(
+                            &mut config,
+                            &file,
+                            source,
+                            Layer::User,
+                            profile,
+                            &host,
+                        ));
                     }
                     Err(e) => errors.push(e),
                 }
@@ -98,15 +144,32 @@ pub(crate) fn load(explicit: Option<&Path>, workspace: Option<&Path>, profile: O
                     .trusted_projects
                     .iter()
                     .any(|t| std::fs::canonicalize(t).is_ok_and(|t| t == canonical_ws));
-                let source = Source { origin: &path, text: &text };
+                let source = Source {
+                    origin: &path,
+                    text: &text,
+                };
                 match parse(source) {
                     Ok(file) => {
                         profile_found |= profile.is_some_and(|p| has_profile(&file, p));
-                        errors.extend(apply_layer(&mut config, &file, source, Layer::Project { trusted }, profile, &host));
+                        errors.extend(apply_layer(
+                            &mut config,
+                            &file,
+                            source,
+                            Layer::Project { trusted },
+                            profile,
+                            &host,
+                        ));
                     }
                     Err(e) => errors.push(e),
                 }
-                files.push((path, if trusted { "project (trusted)" } else { "project" }));
+                files.push((
+                    path,
+                    if trusted {
+                        "project (trusted)"
+                    } else {
+                        "project"
+                    },
+                ));
             }
             Ok(None) => {}
             Err(e) => errors.push(e),
@@ -116,10 +179,18 @@ pub(crate) fn load(explicit: Option<&Path>, workspace: Option<&Path>, profile: O
     if !profile_found {
         if let Some(p) = profile {
             let origin = user_path.unwrap_or_else(|| PathBuf::from("config.toml"));
-            errors.push(error_at(&origin, format!("profile `{p}` is not defined in any config file"), Some("add a `[profiles.NAME]` table, or drop --profile")));
+            errors.push(error_at(
+                &origin,
+                format!("profile `{p}` is not defined in any config file"),
+                Some("add a `[profiles.NAME]` table, or drop --profile"),
+            ));
         }
     }
-    Loaded { config, files, errors }
+    Loaded {
+        config,
+        files,
+        errors,
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +200,9 @@ mod tests {
     #[test]
     fn synthetic_errors_keep_message_and_hint() {
         let e = error_at(Path::new("/x.toml"), "boom".into(), Some("fix it"));
-        assert_eq!((e.line, e.column, e.message.as_str(), e.hint.as_deref()), (1, 1, "boom", Some("fix it")));
+        assert_eq!(
+            (e.line, e.column, e.message.as_str(), e.hint.as_deref()),
+            (1, 1, "boom", Some("fix it"))
+        );
     }
 }

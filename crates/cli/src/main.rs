@@ -22,7 +22,11 @@ fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env(env::RAMPART_LOG)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 fn main() -> Exit {
@@ -31,7 +35,9 @@ fn main() -> Exit {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => Exit::Ok,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    Exit::Ok
+                }
                 // exec promises 125 for rampart's own errors; other commands 2.
                 _ if std::env::args().nth(1).is_some_and(|a| a == "exec") => Exit::Internal,
                 _ => Exit::Usage,
@@ -41,7 +47,7 @@ fn main() -> Exit {
     ui::init(cli.global.color, cli.global.quiet);
     init_logging(cli.global.verbose);
     match cli.command {
-        Command::Exec(args) => commands::exec::run(&cli.global, args),
+        Command::Exec(args) => commands::exec::run(&cli.global, &args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, &args),
         Command::Init(args) => commands::init::run(&cli.global, &args),
     }

@@ -163,7 +163,10 @@ fn validate(action: &Action) -> Result<(), String> {
                 return Err("no program given".into());
             }
             if !cwd.is_absolute() {
-                return Err(format!("working directory `{}` is not absolute", cwd.display()));
+                return Err(format!(
+                    "working directory `{}` is not absolute",
+                    cwd.display()
+                ));
             }
             if argv.iter().any(|a| a.contains('\0')) {
                 return Err("an argument contains a NUL byte".into());
@@ -176,11 +179,19 @@ fn validate(action: &Action) -> Result<(), String> {
 impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
     /// A gate deciding with `config`.
     pub fn new(config: &'c Config, approver: A, recorder: R) -> Self {
-        Self { config, approver, recorder }
+        Self {
+            config,
+            approver,
+            recorder,
+        }
     }
 
     /// Runs `action` through every stage.
-    pub fn run<E: Enforcer>(&mut self, action: &Action, enforcer: &mut E) -> Result<GateResult<E::Outcome>, GateError<E::Error>> {
+    pub fn run<E: Enforcer>(
+        &mut self,
+        action: &Action,
+        enforcer: &mut E,
+    ) -> Result<GateResult<E::Outcome>, GateError<E::Error>> {
         validate(action).map_err(GateError::Invalid)?;
         let mut decision = decide(self.config, action);
         let approval = if decision.verdict == Verdict::Ask {
@@ -196,7 +207,13 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         } else {
             None
         };
-        let event = Event { stage: Stage::Decided, action, decision: &decision, approval: approval.as_ref(), result: None };
+        let event = Event {
+            stage: Stage::Decided,
+            action,
+            decision: &decision,
+            approval: approval.as_ref(),
+            result: None,
+        };
         if let Err(e) = self.recorder.record(&event) {
             if self.recorder.fail_closed() {
                 return Err(GateError::Record(e));
@@ -204,18 +221,32 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             tracing::warn!(error = %e, "audit record failed; continuing because the audit is not fail-closed");
         }
         if decision.verdict != Verdict::Allow {
-            return Ok(GateResult { decision, approval, outcome: None });
+            return Ok(GateResult {
+                decision,
+                approval,
+                outcome: None,
+            });
         }
         let outcome = enforcer.enforce(action);
         let result = match &outcome {
             Ok(_) => "ran".to_owned(),
             Err(e) => format!("failed: {e}"),
         };
-        let event = Event { stage: Stage::Enforced, action, decision: &decision, approval: approval.as_ref(), result: Some(result) };
+        let event = Event {
+            stage: Stage::Enforced,
+            action,
+            decision: &decision,
+            approval: approval.as_ref(),
+            result: Some(result),
+        };
         if let Err(e) = self.recorder.record(&event) {
             tracing::warn!(error = %e, "audit record of the outcome failed");
         }
-        Ok(GateResult { decision, approval, outcome: Some(outcome.map_err(GateError::Enforce)?) })
+        Ok(GateResult {
+            decision,
+            approval,
+            outcome: Some(outcome.map_err(GateError::Enforce)?),
+        })
     }
 }
 
@@ -256,12 +287,20 @@ mod tests {
 
     fn config(decision: Verdict) -> Config {
         let mut c = Config::defaults(&HostEnv::default());
-        c.rules.push(Rule { matcher: RuleMatch::Command(vec!["x".into()]), decision, reason: "test".into(), origin: "t:1".into() });
+        c.rules.push(Rule {
+            matcher: RuleMatch::Command(vec!["x".into()]),
+            decision,
+            reason: "test".into(),
+            origin: "t:1".into(),
+        });
         c
     }
 
     fn exec(p: &str) -> Action {
-        Action::Exec { argv: vec![p.into()], cwd: "/w".into() }
+        Action::Exec {
+            argv: vec![p.into()],
+            cwd: "/w".into(),
+        }
     }
 
     #[test]
@@ -269,9 +308,17 @@ mod tests {
         let c = config(Verdict::Allow);
         let mut log = Log::default();
         let mut e = Count(0);
-        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log).run(&exec("x"), &mut e).unwrap();
+        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log)
+            .run(&exec("x"), &mut e)
+            .unwrap();
         assert_eq!(r.outcome, Some(1));
-        assert_eq!(log.0, vec![(Stage::Decided, Verdict::Allow), (Stage::Enforced, Verdict::Allow)]);
+        assert_eq!(
+            log.0,
+            vec![
+                (Stage::Decided, Verdict::Allow),
+                (Stage::Enforced, Verdict::Allow)
+            ]
+        );
     }
 
     #[test]
@@ -279,8 +326,13 @@ mod tests {
         let c = config(Verdict::Ask);
         let mut log = Log::default();
         let mut e = Count(0);
-        let r = Gate::new(&c, Scripted(Approval::Denied("no tty".into()), 0), &mut log).run(&exec("x"), &mut e).unwrap();
-        assert_eq!((r.decision.verdict, r.outcome, e.0), (Verdict::Deny, None, 0));
+        let r = Gate::new(&c, Scripted(Approval::Denied("no tty".into()), 0), &mut log)
+            .run(&exec("x"), &mut e)
+            .unwrap();
+        assert_eq!(
+            (r.decision.verdict, r.outcome, e.0),
+            (Verdict::Deny, None, 0)
+        );
         assert!(r.decision.reasons.iter().any(|r| r == "no tty"));
         assert_eq!(log.0, vec![(Stage::Decided, Verdict::Deny)]);
     }
@@ -290,7 +342,9 @@ mod tests {
         let c = config(Verdict::Ask);
         let mut log = Log::default();
         let mut e = Count(0);
-        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log).run(&exec("x"), &mut e).unwrap();
+        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log)
+            .run(&exec("x"), &mut e)
+            .unwrap();
         assert_eq!((r.decision.verdict, r.outcome), (Verdict::Allow, Some(1)));
     }
 
@@ -308,8 +362,13 @@ mod tests {
     fn invalid_action_is_refused() {
         let c = config(Verdict::Allow);
         let mut log = Log::default();
-        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log)
-            .run(&Action::Exec { argv: vec![], cwd: "/w".into() }, &mut Count(0));
+        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log).run(
+            &Action::Exec {
+                argv: vec![],
+                cwd: "/w".into(),
+            },
+            &mut Count(0),
+        );
         assert!(matches!(r, Err(GateError::Invalid(_))));
     }
 }

@@ -123,9 +123,9 @@ pub struct AuditConfig {
     pub max_file_mb: u64,
     /// Rotated files kept.
     pub max_files: u64,
-    /// Also write SQLite.
+    /// Also write an `SQLite` database.
     pub sqlite: bool,
-    /// Environment variable holding a PostgreSQL URL.
+    /// Environment variable holding a `PostgreSQL` URL.
     pub postgres_url_env: String,
     /// Refuse to act when the trail cannot be written.
     pub fail_closed: bool,
@@ -155,11 +155,18 @@ pub struct Config {
 }
 
 /// Default `deny_read` paths.
-pub const DEFAULT_DENY_READ: &[&str] =
-    &["~/.ssh", "~/.aws", "~/.gnupg", "~/.netrc", "~/.config/gh", "~/.docker/config.json"];
+pub const DEFAULT_DENY_READ: &[&str] = &[
+    "~/.ssh",
+    "~/.aws",
+    "~/.gnupg",
+    "~/.netrc",
+    "~/.config/gh",
+    "~/.docker/config.json",
+];
 
 /// Default environment exclusions.
-pub const DEFAULT_ENV_EXCLUDE: &[&str] = &["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"];
+pub const DEFAULT_ENV_EXCLUDE: &[&str] =
+    &["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"];
 
 impl Config {
     /// The built-in secure defaults.
@@ -178,11 +185,27 @@ impl Config {
                 allow_unix_sockets: false,
             },
             deny_read: DEFAULT_DENY_READ.iter().map(|s| expand(s)).collect(),
-            env: EnvPolicy { inherit: Inherit::Core, exclude: DEFAULT_ENV_EXCLUDE.iter().map(|s| (*s).to_owned()).collect() },
-            limits: LimitsConfig { timeout_secs: 600, memory_mb: 4096, max_processes: 512, cpu_secs: 0, file_size_mb: 0 },
+            env: EnvPolicy {
+                inherit: Inherit::Core,
+                exclude: DEFAULT_ENV_EXCLUDE
+                    .iter()
+                    .map(|s| (*s).to_owned())
+                    .collect(),
+            },
+            limits: LimitsConfig {
+                timeout_secs: 600,
+                memory_mb: 4096,
+                max_processes: 512,
+                cpu_secs: 0,
+                file_size_mb: 0,
+            },
             rules: Vec::new(),
             audit: AuditConfig {
-                dir: env.xdg_state_home.clone().unwrap_or_else(|| PathBuf::from(".")).join("rampart"),
+                dir: env
+                    .xdg_state_home
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("."))
+                    .join("rampart"),
                 max_file_mb: 10,
                 max_files: 5,
                 sqlite: true,
@@ -215,7 +238,13 @@ impl ConfigError {
     /// A problem with a whole file (line 1, column 1), such as unsafe
     /// permissions or an unreadable file.
     pub fn whole_file(origin: &Path, message: impl Into<String>, hint: Option<String>) -> Self {
-        Self { origin: origin.to_path_buf(), line: 1, column: 1, message: message.into(), hint }
+        Self {
+            origin: origin.to_path_buf(),
+            line: 1,
+            column: 1,
+            message: message.into(),
+            hint,
+        }
     }
 }
 
@@ -229,9 +258,20 @@ pub struct Source<'a> {
 }
 
 impl Source<'_> {
-    fn error(&self, span: std::ops::Range<usize>, message: impl Into<String>, hint: Option<String>) -> ConfigError {
+    fn error(
+        &self,
+        span: std::ops::Range<usize>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) -> ConfigError {
         let (line, column) = line_col(self.text, span.start);
-        ConfigError { origin: self.origin.to_path_buf(), line, column, message: message.into(), hint }
+        ConfigError {
+            origin: self.origin.to_path_buf(),
+            line,
+            column,
+            message: message.into(),
+            hint,
+        }
     }
 }
 
@@ -262,7 +302,9 @@ pub fn parse(source: Source<'_>) -> Result<ConfigFile, ConfigError> {
 /// requires the result to be absolute.
 pub fn expand_path(raw: &str, env: &HostEnv) -> Result<PathBuf, String> {
     let sub = |rest: &str, base: &Option<PathBuf>, name: &str| -> Result<PathBuf, String> {
-        let base = base.as_ref().ok_or_else(|| format!("`{raw}` needs {name}, which is not set"))?;
+        let base = base
+            .as_ref()
+            .ok_or_else(|| format!("`{raw}` needs {name}, which is not set"))?;
         Ok(base.join(rest.trim_start_matches('/')))
     };
     let path = if raw == "~" {
@@ -279,7 +321,10 @@ pub fn expand_path(raw: &str, env: &HostEnv) -> Result<PathBuf, String> {
     if !path.is_absolute() {
         return Err(format!("`{raw}` is not an absolute path"));
     }
-    if path.components().any(|c| matches!(c, std::path::Component::ParentDir)) {
+    if path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
         return Err(format!("`{raw}` contains `..`"));
     }
     Ok(path)
@@ -331,7 +376,7 @@ fn rank_inherit(i: Inherit) -> u8 {
 
 /// 0 means unlimited: the loosest.
 fn limit_looser(new: u64, old: u64) -> bool {
-    (new == 0 && old != 0) || (old != 0 && new > old)
+    old != 0 && (new == 0 || new > old)
 }
 
 impl Merger<'_> {
@@ -355,7 +400,11 @@ impl Merger<'_> {
             match expand_path(item.get_ref(), self.env) {
                 Ok(p) => out.push(p),
                 Err(m) => {
-                    let e = self.source.error(item.span(), m, Some("write an absolute path, or one starting with `~/`".into()));
+                    let e = self.source.error(
+                        item.span(),
+                        m,
+                        Some("write an absolute path, or one starting with `~/`".into()),
+                    );
                     self.errors.push(e);
                 }
             }
@@ -363,12 +412,20 @@ impl Merger<'_> {
         out
     }
 
-    #[expect(clippy::too_many_lines, reason = "one arm per config key reads best in one place")]
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one arm per config key reads best in one place"
+    )]
     fn merge(&mut self, cfg: &mut Config, file: &ConfigFile) {
         if let Some(v) = &file.sandbox_mode {
             let new = *v.get_ref();
             if self.restricted() && rank_mode(new) > rank_mode(cfg.sandbox_mode) {
-                self.loosens("sandbox_mode", v, &format!("\"{}\"", cfg.sandbox_mode), &format!("\"{new}\""));
+                self.loosens(
+                    "sandbox_mode",
+                    v,
+                    &format!("\"{}\"", cfg.sandbox_mode),
+                    &format!("\"{new}\""),
+                );
             } else {
                 cfg.sandbox_mode = new;
             }
@@ -376,7 +433,12 @@ impl Merger<'_> {
         if let Some(v) = &file.approval_policy {
             let new = *v.get_ref();
             if self.restricted() && rank_approval(new) > rank_approval(cfg.approval_policy) {
-                self.loosens("approval_policy", v, &format!("\"{}\"", cfg.approval_policy), &format!("\"{new}\""));
+                self.loosens(
+                    "approval_policy",
+                    v,
+                    &format!("\"{}\"", cfg.approval_policy),
+                    &format!("\"{new}\""),
+                );
             } else {
                 cfg.approval_policy = new;
             }
@@ -386,19 +448,45 @@ impl Merger<'_> {
             let w = &mut cfg.workspace_write;
             let mut loosened: Vec<(String, std::ops::Range<usize>, String, String)> = Vec::new();
             let restricted = self.restricted();
-            let mut flag = |key: &str, v: &Option<Spanned<bool>>, field: &mut bool, loose_when: bool| {
-                if let Some(v) = v {
-                    if restricted && *v.get_ref() == loose_when && *field != loose_when {
-                        loosened.push((key.to_owned(), v.span(), field.to_string(), v.get_ref().to_string()));
-                    } else {
-                        *field = *v.get_ref();
+            let mut flag =
+                |key: &str, v: &Option<Spanned<bool>>, field: &mut bool, loose_when: bool| {
+                    if let Some(v) = v {
+                        if restricted && *v.get_ref() == loose_when && *field != loose_when {
+                            loosened.push((
+                                key.to_owned(),
+                                v.span(),
+                                field.to_string(),
+                                v.get_ref().to_string(),
+                            ));
+                        } else {
+                            *field = *v.get_ref();
+                        }
                     }
-                }
-            };
-            flag("sandbox_workspace_write.network_access", &ws.network_access, &mut w.network_access, true);
-            flag("sandbox_workspace_write.exclude_tmpdir_env_var", &ws.exclude_tmpdir_env_var, &mut w.exclude_tmpdir_env_var, false);
-            flag("sandbox_workspace_write.exclude_slash_tmp", &ws.exclude_slash_tmp, &mut w.exclude_slash_tmp, false);
-            flag("sandbox_workspace_write.allow_unix_sockets", &ws.allow_unix_sockets, &mut w.allow_unix_sockets, true);
+                };
+            flag(
+                "sandbox_workspace_write.network_access",
+                &ws.network_access,
+                &mut w.network_access,
+                true,
+            );
+            flag(
+                "sandbox_workspace_write.exclude_tmpdir_env_var",
+                &ws.exclude_tmpdir_env_var,
+                &mut w.exclude_tmpdir_env_var,
+                false,
+            );
+            flag(
+                "sandbox_workspace_write.exclude_slash_tmp",
+                &ws.exclude_slash_tmp,
+                &mut w.exclude_slash_tmp,
+                false,
+            );
+            flag(
+                "sandbox_workspace_write.allow_unix_sockets",
+                &ws.allow_unix_sockets,
+                &mut w.allow_unix_sockets,
+                true,
+            );
             for (key, span, was, now) in loosened {
                 let e = self.source.error(
                     span,
@@ -415,16 +503,32 @@ impl Merger<'_> {
                 };
                 if self.restricted() && new > cfg.workspace_write.allow_git_writes {
                     let was = cfg.workspace_write.allow_git_writes.to_string();
-                    self.loosens("sandbox_workspace_write.allow_git_writes", v, &was, &new.to_string());
+                    self.loosens(
+                        "sandbox_workspace_write.allow_git_writes",
+                        v,
+                        &was,
+                        &new.to_string(),
+                    );
                 } else {
                     cfg.workspace_write.allow_git_writes = new;
                 }
             }
             if let Some(v) = &ws.allowed_hosts {
-                let hosts: Vec<String> = v.get_ref().iter().map(|h| h.get_ref().trim().to_ascii_lowercase()).collect();
+                let hosts: Vec<String> = v
+                    .get_ref()
+                    .iter()
+                    .map(|h| h.get_ref().trim().to_ascii_lowercase())
+                    .collect();
                 for h in v.get_ref() {
                     if let Err(m) = validate_host_pattern(h.get_ref()) {
-                        let e = self.source.error(h.span(), m, Some("write a host name such as `api.example.com` or `*.example.com`".into()));
+                        let e = self.source.error(
+                            h.span(),
+                            m,
+                            Some(
+                                "write a host name such as `api.example.com` or `*.example.com`"
+                                    .into(),
+                            ),
+                        );
                         self.errors.push(e);
                     }
                 }
@@ -432,7 +536,12 @@ impl Merger<'_> {
                 let widens = !old.is_empty() && hosts.iter().any(|h| !old.contains(h));
                 if self.restricted() && (widens || (hosts.is_empty() && !old.is_empty())) {
                     let was = format!("{old:?}");
-                    self.loosens("sandbox_workspace_write.allowed_hosts", v, &was, &format!("{hosts:?}"));
+                    self.loosens(
+                        "sandbox_workspace_write.allowed_hosts",
+                        v,
+                        &was,
+                        &format!("{hosts:?}"),
+                    );
                 } else {
                     cfg.workspace_write.allowed_hosts = hosts;
                 }
@@ -440,8 +549,14 @@ impl Merger<'_> {
             if let Some(v) = &ws.writable_roots {
                 let roots = self.path_list(v);
                 let old = cfg.workspace_write.writable_roots.clone();
-                if self.restricted() && roots.iter().any(|r| !old.iter().any(|o| r.starts_with(o))) {
-                    self.loosens("sandbox_workspace_write.writable_roots", v, &format!("{old:?}"), &format!("{roots:?}"));
+                if self.restricted() && roots.iter().any(|r| !old.iter().any(|o| r.starts_with(o)))
+                {
+                    self.loosens(
+                        "sandbox_workspace_write.writable_roots",
+                        v,
+                        &format!("{old:?}"),
+                        &format!("{roots:?}"),
+                    );
                 } else {
                     cfg.workspace_write.writable_roots = roots;
                 }
@@ -467,7 +582,12 @@ impl Merger<'_> {
             if let Some(v) = &envf.inherit {
                 let new = *v.get_ref();
                 if self.restricted() && rank_inherit(new) > rank_inherit(cfg.env.inherit) {
-                    self.loosens("shell_environment_policy.inherit", v, &format!("\"{}\"", cfg.env.inherit), &format!("\"{new}\""));
+                    self.loosens(
+                        "shell_environment_policy.inherit",
+                        v,
+                        &format!("\"{}\"", cfg.env.inherit),
+                        &format!("\"{new}\""),
+                    );
                 } else {
                     cfg.env.inherit = new;
                 }
@@ -476,7 +596,11 @@ impl Merger<'_> {
                 let pats: Vec<String> = v.get_ref().iter().map(|p| p.get_ref().clone()).collect();
                 for p in v.get_ref() {
                     if p.get_ref().trim().is_empty() {
-                        let e = self.source.error(p.span(), "an empty exclude pattern matches nothing", None);
+                        let e = self.source.error(
+                            p.span(),
+                            "an empty exclude pattern matches nothing",
+                            None,
+                        );
                         self.errors.push(e);
                     }
                 }
@@ -494,11 +618,23 @@ impl Merger<'_> {
         if let Some(l) = &file.limits {
             let l = l.get_ref();
             for (key, v, field) in [
-                ("limits.timeout_secs", &l.timeout_secs, &mut cfg.limits.timeout_secs),
+                (
+                    "limits.timeout_secs",
+                    &l.timeout_secs,
+                    &mut cfg.limits.timeout_secs,
+                ),
                 ("limits.memory_mb", &l.memory_mb, &mut cfg.limits.memory_mb),
-                ("limits.max_processes", &l.max_processes, &mut cfg.limits.max_processes),
+                (
+                    "limits.max_processes",
+                    &l.max_processes,
+                    &mut cfg.limits.max_processes,
+                ),
                 ("limits.cpu_secs", &l.cpu_secs, &mut cfg.limits.cpu_secs),
-                ("limits.file_size_mb", &l.file_size_mb, &mut cfg.limits.file_size_mb),
+                (
+                    "limits.file_size_mb",
+                    &l.file_size_mb,
+                    &mut cfg.limits.file_size_mb,
+                ),
             ] {
                 if let Some(v) = v {
                     let new = *v.get_ref();
@@ -547,7 +683,11 @@ impl Merger<'_> {
             if self.layer == Layer::User {
                 cfg.trusted_projects = self.path_list(t);
             } else {
-                let e = self.source.error(t.span(), "`trusted_projects` belongs in the user config", Some("a project cannot trust itself; move the key to your user config".into()));
+                let e = self.source.error(
+                    t.span(),
+                    "`trusted_projects` belongs in the user config",
+                    Some("a project cannot trust itself; move the key to your user config".into()),
+                );
                 self.errors.push(e);
             }
         }
@@ -565,14 +705,18 @@ impl Merger<'_> {
         }
         if let Some(v) = &f.max_file_mb {
             if *v.get_ref() == 0 {
-                let e = self.source.error(v.span(), "`audit.max_file_mb` must be at least 1", None);
+                let e = self
+                    .source
+                    .error(v.span(), "`audit.max_file_mb` must be at least 1", None);
                 self.errors.push(e);
             }
             a.max_file_mb = *v.get_ref();
         }
         if let Some(v) = &f.max_files {
             if *v.get_ref() == 0 {
-                let e = self.source.error(v.span(), "`audit.max_files` must be at least 1", None);
+                let e = self
+                    .source
+                    .error(v.span(), "`audit.max_files` must be at least 1", None);
                 self.errors.push(e);
             }
             a.max_files = *v.get_ref();
@@ -601,42 +745,71 @@ impl Merger<'_> {
         let f = r.get_ref();
         let (line, _) = line_col(self.source.text, r.span().start);
         let origin = format!("{}:{line}", self.source.origin.display());
-        let set = [f.command.is_some(), f.path.is_some(), f.host.is_some()].iter().filter(|b| **b).count();
+        let set = [f.command.is_some(), f.path.is_some(), f.host.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
         if set != 1 {
-            let e = self.source.error(r.span(), "a rule needs exactly one of `command`, `path` or `host`", Some("split it into one rule per matcher".into()));
+            let e = self.source.error(
+                r.span(),
+                "a rule needs exactly one of `command`, `path` or `host`",
+                Some("split it into one rule per matcher".into()),
+            );
             self.errors.push(e);
             return None;
         }
         let Some(decision) = f.decision.as_ref().map(|d| *d.get_ref()) else {
-            let e = self.source.error(r.span(), "a rule needs `decision = \"allow\" | \"ask\" | \"deny\"`", None);
+            let e = self.source.error(
+                r.span(),
+                "a rule needs `decision = \"allow\" | \"ask\" | \"deny\"`",
+                None,
+            );
             self.errors.push(e);
             return None;
         };
         if f.access.is_some() && f.path.is_none() {
-            let e = self.source.error(r.span(), "`access` only goes with `path`", None);
+            let e = self
+                .source
+                .error(r.span(), "`access` only goes with `path`", None);
             self.errors.push(e);
         }
         let matcher = if let Some(c) = &f.command {
             if c.get_ref().is_empty() || c.get_ref().iter().any(String::is_empty) {
-                let e = self.source.error(c.span(), "`command` needs at least one non-empty token", Some("e.g. `command = [\"git\", \"push\"]`".into()));
+                let e = self.source.error(
+                    c.span(),
+                    "`command` needs at least one non-empty token",
+                    Some("e.g. `command = [\"git\", \"push\"]`".into()),
+                );
                 self.errors.push(e);
                 return None;
             }
             RuleMatch::Command(c.get_ref().clone())
         } else if let Some(p) = &f.path {
             let mut access = Vec::new();
-            for a in f.access.as_ref().map(|a| a.get_ref().as_slice()).unwrap_or_default() {
+            for a in f
+                .access
+                .as_ref()
+                .map(|a| a.get_ref().as_slice())
+                .unwrap_or_default()
+            {
                 if matches!(a.get_ref().as_str(), "read" | "write") {
                     access.push(a.get_ref().clone());
                 } else {
-                    let e = self.source.error(a.span(), format!("unknown access kind `{}`", a.get_ref()), Some("use `read` and/or `write`".into()));
+                    let e = self.source.error(
+                        a.span(),
+                        format!("unknown access kind `{}`", a.get_ref()),
+                        Some("use `read` and/or `write`".into()),
+                    );
                     self.errors.push(e);
                 }
             }
             if access.is_empty() {
                 access = vec!["read".into(), "write".into()];
             }
-            RuleMatch::Path { glob: p.get_ref().clone(), access }
+            RuleMatch::Path {
+                glob: p.get_ref().clone(),
+                access,
+            }
         } else if let Some(h) = &f.host {
             if let Err(m) = validate_host_pattern(h.get_ref()) {
                 let e = self.source.error(h.span(), m, None);
@@ -646,8 +819,16 @@ impl Merger<'_> {
         } else {
             return None;
         };
-        let reason = f.reason.as_ref().map_or_else(|| format!("rule at {origin}"), |r| r.get_ref().clone());
-        Some(Rule { matcher, decision, reason, origin })
+        let reason = f
+            .reason
+            .as_ref()
+            .map_or_else(|| format!("rule at {origin}"), |r| r.get_ref().clone());
+        Some(Rule {
+            matcher,
+            decision,
+            reason,
+            origin,
+        })
     }
 }
 
@@ -655,7 +836,11 @@ fn validate_host_pattern(h: &str) -> Result<(), String> {
     let body = h.strip_prefix("*.").unwrap_or(h);
     let ok = !body.is_empty()
         && body.len() <= 253
-        && body.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        && body.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
     if ok {
         Ok(())
     } else {
@@ -673,13 +858,22 @@ pub fn apply_layer(
     profile: Option<&str>,
     env: &HostEnv,
 ) -> Vec<ConfigError> {
-    let mut m = Merger { source, env, errors: Vec::new(), layer };
+    let mut m = Merger {
+        source,
+        env,
+        errors: Vec::new(),
+        layer,
+    };
     m.merge(cfg, file);
     if let Some(profiles) = &file.profiles {
         for (name, p) in profiles {
             let inner = p.get_ref();
             if inner.profiles.is_some() || inner.trusted_projects.is_some() {
-                let e = source.error(p.span(), format!("profile `{name}` cannot hold `profiles` or `trusted_projects`"), None);
+                let e = source.error(
+                    p.span(),
+                    format!("profile `{name}` cannot hold `profiles` or `trusted_projects`"),
+                    None,
+                );
                 m.errors.push(e);
             }
         }
@@ -700,22 +894,38 @@ mod tests {
     use super::*;
 
     fn env() -> HostEnv {
-        HostEnv { home: Some("/home/u".into()), xdg_state_home: Some("/home/u/.local/state".into()) }
+        HostEnv {
+            home: Some("/home/u".into()),
+            xdg_state_home: Some("/home/u/.local/state".into()),
+        }
     }
 
     fn load(user: &str, project: Option<(&str, bool)>) -> Result<Config, Vec<ConfigError>> {
         let env = env();
         let mut cfg = Config::defaults(&env);
         let mut errors = Vec::new();
-        let us = Source { origin: Path::new("user.toml"), text: user };
+        let us = Source {
+            origin: Path::new("user.toml"),
+            text: user,
+        };
         match parse(us) {
             Ok(f) => errors.extend(apply_layer(&mut cfg, &f, us, Layer::User, None, &env)),
             Err(e) => errors.push(e),
         }
         if let Some((text, trusted)) = project {
-            let ps = Source { origin: Path::new("rampart.toml"), text };
+            let ps = Source {
+                origin: Path::new("rampart.toml"),
+                text,
+            };
             match parse(ps) {
-                Ok(f) => errors.extend(apply_layer(&mut cfg, &f, ps, Layer::Project { trusted }, None, &env)),
+                Ok(f) => errors.extend(apply_layer(
+                    &mut cfg,
+                    &f,
+                    ps,
+                    Layer::Project { trusted },
+                    None,
+                    &env,
+                )),
                 Err(e) => errors.push(e),
             }
         }
@@ -737,25 +947,59 @@ mod tests {
 
     #[test]
     fn unknown_key_names_line_and_column() {
-        let err = load("sandbox_mode = \"read-only\"\n\n  sandbox_mod = \"x\"\n", None).unwrap_err();
+        let err = load(
+            "sandbox_mode = \"read-only\"\n\n  sandbox_mod = \"x\"\n",
+            None,
+        )
+        .unwrap_err();
         assert_eq!(err.len(), 1);
         assert_eq!((err[0].line, err[0].column), (3, 3));
-        assert!(err[0].message.contains("unknown field `sandbox_mod`"), "{}", err[0].message);
-        assert_eq!(err[0].to_string().split(" at ").last(), Some("user.toml:3:3"));
+        assert!(
+            err[0].message.contains("unknown field `sandbox_mod`"),
+            "{}",
+            err[0].message
+        );
+        assert_eq!(
+            err[0].to_string().split(" at ").last(),
+            Some("user.toml:3:3")
+        );
     }
 
     #[test]
     fn wrong_type_names_line() {
         let err = load("[limits]\ntimeout_secs = \"ten\"\n", None).unwrap_err();
         assert_eq!(err[0].line, 2);
-        assert!(err[0].message.contains("invalid type"), "{}", err[0].message);
+        assert!(
+            err[0].message.contains("invalid type"),
+            "{}",
+            err[0].message
+        );
     }
 
     #[test]
     fn git_writes_accepts_bool_and_commits_only() {
-        assert_eq!(load("[sandbox_workspace_write]\nallow_git_writes = \"commits\"\n", None).unwrap().workspace_write.allow_git_writes, GitWrites::Commits);
-        assert_eq!(load("[sandbox_workspace_write]\nallow_git_writes = true\n", None).unwrap().workspace_write.allow_git_writes, GitWrites::Allow);
-        assert!(load("[sandbox_workspace_write]\nallow_git_writes = \"yes\"\n", None).is_err());
+        assert_eq!(
+            load(
+                "[sandbox_workspace_write]\nallow_git_writes = \"commits\"\n",
+                None
+            )
+            .unwrap()
+            .workspace_write
+            .allow_git_writes,
+            GitWrites::Commits
+        );
+        assert_eq!(
+            load("[sandbox_workspace_write]\nallow_git_writes = true\n", None)
+                .unwrap()
+                .workspace_write
+                .allow_git_writes,
+            GitWrites::Allow
+        );
+        assert!(load(
+            "[sandbox_workspace_write]\nallow_git_writes = \"yes\"\n",
+            None
+        )
+        .is_err());
     }
 
     #[test]
@@ -774,7 +1018,10 @@ mod tests {
         assert_eq!(cfg.sandbox_mode, SandboxMode::ReadOnly);
         assert_eq!(cfg.limits.timeout_secs, 5);
         assert!(cfg.deny_read.contains(&PathBuf::from("/home/u/secrets")));
-        assert!(cfg.deny_read.contains(&PathBuf::from("/home/u/.ssh")), "user's hidden paths stay");
+        assert!(
+            cfg.deny_read.contains(&PathBuf::from("/home/u/.ssh")),
+            "user's hidden paths stay"
+        );
         assert_eq!(cfg.rules.len(), 1);
     }
 
@@ -786,13 +1033,24 @@ mod tests {
 
     #[test]
     fn project_cannot_trust_itself_or_touch_audit() {
-        let errs = load("", Some(("trusted_projects = [\"/x\"]\n[audit]\nfail_closed = false\n", false))).unwrap_err();
+        let errs = load(
+            "",
+            Some((
+                "trusted_projects = [\"/x\"]\n[audit]\nfail_closed = false\n",
+                false,
+            )),
+        )
+        .unwrap_err();
         assert_eq!(errs.len(), 2);
     }
 
     #[test]
     fn relative_paths_are_errors() {
-        let errs = load("[sandbox_workspace_write]\nwritable_roots = [\"cache\"]\n", None).unwrap_err();
+        let errs = load(
+            "[sandbox_workspace_write]\nwritable_roots = [\"cache\"]\n",
+            None,
+        )
+        .unwrap_err();
         assert!(errs[0].message.contains("not an absolute path"));
         assert_eq!(errs[0].line, 2);
     }
@@ -807,7 +1065,10 @@ mod tests {
     fn profile_overrides_base() {
         let env = env();
         let text = "approval_policy = \"on-request\"\n[profiles.ci]\napproval_policy = \"never\"\n";
-        let s = Source { origin: Path::new("u.toml"), text };
+        let s = Source {
+            origin: Path::new("u.toml"),
+            text,
+        };
         let f = parse(s).unwrap();
         let mut cfg = Config::defaults(&env);
         assert!(apply_layer(&mut cfg, &f, s, Layer::User, Some("ci"), &env).is_empty());

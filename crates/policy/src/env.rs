@@ -6,8 +6,21 @@ use crate::{EnvPolicy, Inherit};
 
 /// Variables kept by `inherit = "core"` (plus every `LC_*`).
 pub const CORE_VARS: &[&str] = &[
-    "HOME", "LOGNAME", "PATH", "SHELL", "USER", "USERNAME", "TMPDIR", "TEMP", "TMP", "LANG", "LANGUAGE", "TERM",
-    "COLORTERM", "TZ", "NO_COLOR",
+    "HOME",
+    "LOGNAME",
+    "PATH",
+    "SHELL",
+    "USER",
+    "USERNAME",
+    "TMPDIR",
+    "TEMP",
+    "TMP",
+    "LANG",
+    "LANGUAGE",
+    "TERM",
+    "COLORTERM",
+    "TZ",
+    "NO_COLOR",
 ];
 
 /// Case-insensitive glob with `*` only.
@@ -31,7 +44,8 @@ fn glob_match(pattern: &str, name: &str) -> bool {
             return false;
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
 /// Filters `vars` by `policy`. `keep` names pass whatever the policy says
@@ -58,7 +72,8 @@ where
 
 /// Whether `name` would be dropped by the exclude list.
 pub fn is_excluded(policy: &EnvPolicy, name: &OsStr) -> bool {
-    name.to_str().is_none_or(|n| policy.exclude.iter().any(|p| glob_match(p, n)))
+    name.to_str()
+        .is_none_or(|n| policy.exclude.iter().any(|p| glob_match(p, n)))
 }
 
 #[cfg(test)]
@@ -66,11 +81,16 @@ mod tests {
     use super::*;
 
     fn vars(names: &[&str]) -> Vec<(OsString, OsString)> {
-        names.iter().map(|n| (OsString::from(n), OsString::from("v"))).collect()
+        names
+            .iter()
+            .map(|n| (OsString::from(n), OsString::from("v")))
+            .collect()
     }
 
     fn names(v: &[(OsString, OsString)]) -> Vec<String> {
-        v.iter().map(|(k, _)| k.to_string_lossy().into_owned()).collect()
+        v.iter()
+            .map(|(k, _)| k.to_string_lossy().into_owned())
+            .collect()
     }
 
     #[test]
@@ -85,22 +105,52 @@ mod tests {
 
     #[test]
     fn core_drops_secrets_and_unknowns() {
-        let policy = EnvPolicy { inherit: Inherit::Core, exclude: crate::DEFAULT_ENV_EXCLUDE.iter().map(|s| (*s).into()).collect() };
-        let out = filter_env(&policy, vars(&["PATH", "HOME", "LC_ALL", "GITHUB_TOKEN", "EDITOR", "AWS_SECRET_ACCESS_KEY"]), &[]);
+        let policy = EnvPolicy {
+            inherit: Inherit::Core,
+            exclude: crate::DEFAULT_ENV_EXCLUDE
+                .iter()
+                .map(|s| (*s).into())
+                .collect(),
+        };
+        let out = filter_env(
+            &policy,
+            vars(&[
+                "PATH",
+                "HOME",
+                "LC_ALL",
+                "GITHUB_TOKEN",
+                "EDITOR",
+                "AWS_SECRET_ACCESS_KEY",
+            ]),
+            &[],
+        );
         assert_eq!(names(&out), ["PATH", "HOME", "LC_ALL"]);
         assert!(is_excluded(&policy, OsStr::new("MY_PASSWORD")));
     }
 
     #[test]
     fn all_still_excludes_and_keep_lets_one_through() {
-        let policy = EnvPolicy { inherit: Inherit::All, exclude: vec!["*TOKEN*".into()] };
-        let out = filter_env(&policy, vars(&["EDITOR", "GITHUB_TOKEN", "NPM_TOKEN"]), &["NPM_TOKEN".into()]);
+        let policy = EnvPolicy {
+            inherit: Inherit::All,
+            exclude: vec!["*TOKEN*".into()],
+        };
+        let out = filter_env(
+            &policy,
+            vars(&["EDITOR", "GITHUB_TOKEN", "NPM_TOKEN"]),
+            &["NPM_TOKEN".into()],
+        );
         assert_eq!(names(&out), ["EDITOR", "NPM_TOKEN"]);
     }
 
     #[test]
     fn none_keeps_only_named() {
-        let policy = EnvPolicy { inherit: Inherit::None, exclude: vec![] };
-        assert_eq!(names(&filter_env(&policy, vars(&["PATH", "X"]), &["X".into()])), ["X"]);
+        let policy = EnvPolicy {
+            inherit: Inherit::None,
+            exclude: vec![],
+        };
+        assert_eq!(
+            names(&filter_env(&policy, vars(&["PATH", "X"]), &["X".into()])),
+            ["X"]
+        );
     }
 }

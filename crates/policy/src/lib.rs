@@ -43,8 +43,9 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 pub use config::{
-    apply_layer, expand_path, has_profile, line_col, parse, AuditConfig, Config, ConfigError, EnvPolicy, GitWrites,
-    HostEnv, Layer, LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
+    apply_layer, expand_path, has_profile, line_col, parse, AuditConfig, Config, ConfigError,
+    EnvPolicy, GitWrites, HostEnv, Layer, LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite,
+    DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
 };
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
@@ -198,15 +199,23 @@ fn command_matches(pattern: &[String], argv: &[String]) -> bool {
 pub fn decide(cfg: &Config, action: &Action) -> Decision {
     let Action::Exec { argv, .. } = action;
     let command_rules = || {
-        cfg.rules.iter().filter_map(|r| match &r.matcher {
-            RuleMatch::Command(p) if command_matches(p, argv) => Some(r),
-            _ => None,
-        })
+        cfg.rules
+            .iter()
+            .filter(|r| matches!(&r.matcher, RuleMatch::Command(p) if command_matches(p, argv)))
     };
     if let Some(r) = command_rules().find(|r| r.decision == Verdict::Deny) {
-        return Decision { verdict: Verdict::Deny, risk: Risk::High, reasons: vec![r.reason.clone()], rule: Some(r.origin.clone()) };
+        return Decision {
+            verdict: Verdict::Deny,
+            risk: Risk::High,
+            reasons: vec![r.reason.clone()],
+            rule: Some(r.origin.clone()),
+        };
     }
-    if let Some(r) = cfg.rules.iter().find(|r| !matches!(r.matcher, RuleMatch::Command(_)) && r.decision != Verdict::Allow) {
+    if let Some(r) = cfg
+        .rules
+        .iter()
+        .find(|r| !matches!(r.matcher, RuleMatch::Command(_)) && r.decision != Verdict::Allow)
+    {
         return Decision {
             verdict: Verdict::Deny,
             risk: Risk::High,
@@ -218,14 +227,29 @@ pub fn decide(cfg: &Config, action: &Action) -> Decision {
         };
     }
     if let Some(r) = command_rules().next() {
-        return Decision { verdict: r.decision, risk: Risk::Medium, reasons: vec![r.reason.clone()], rule: Some(r.origin.clone()) };
+        return Decision {
+            verdict: r.decision,
+            risk: Risk::Medium,
+            reasons: vec![r.reason.clone()],
+            rule: Some(r.origin.clone()),
+        };
     }
     let (verdict, reason) = match (cfg.approval_policy, cfg.sandbox_mode) {
-        (ApprovalPolicy::Untrusted, _) => (Verdict::Ask, "approval policy `untrusted`: commands not known to be read-only ask first"),
-        (_, SandboxMode::DangerFullAccess) => (Verdict::Allow, "danger-full-access: runs without a sandbox"),
+        (ApprovalPolicy::Untrusted, _) => (
+            Verdict::Ask,
+            "approval policy `untrusted`: commands not known to be read-only ask first",
+        ),
+        (_, SandboxMode::DangerFullAccess) => {
+            (Verdict::Allow, "danger-full-access: runs without a sandbox")
+        }
         _ => (Verdict::Allow, "runs inside the sandbox"),
     };
-    Decision { verdict, risk: Risk::Medium, reasons: vec![reason.to_owned()], rule: None }
+    Decision {
+        verdict,
+        risk: Risk::Medium,
+        reasons: vec![reason.to_owned()],
+        rule: None,
+    }
 }
 
 #[cfg(test)]
@@ -237,13 +261,21 @@ mod tests {
         cfg.rules = rules
             .into_iter()
             .enumerate()
-            .map(|(i, (matcher, decision))| Rule { matcher, decision, reason: format!("r{i}"), origin: format!("f:{i}") })
+            .map(|(i, (matcher, decision))| Rule {
+                matcher,
+                decision,
+                reason: format!("r{i}"),
+                origin: format!("f:{i}"),
+            })
             .collect();
         cfg
     }
 
     fn exec(argv: &[&str]) -> Action {
-        Action::Exec { argv: argv.iter().map(|s| (*s).to_owned()).collect(), cwd: "/w".into() }
+        Action::Exec {
+            argv: argv.iter().map(|s| (*s).to_owned()).collect(),
+            cwd: "/w".into(),
+        }
     }
 
     fn cmd(p: &[&str]) -> RuleMatch {
@@ -252,16 +284,28 @@ mod tests {
 
     #[test]
     fn deny_wins_over_an_earlier_allow() {
-        let cfg = cfg_with(vec![(cmd(&["git"]), Verdict::Allow), (cmd(&["git", "push"]), Verdict::Deny)]);
+        let cfg = cfg_with(vec![
+            (cmd(&["git"]), Verdict::Allow),
+            (cmd(&["git", "push"]), Verdict::Deny),
+        ]);
         let d = decide(&cfg, &exec(&["/usr/bin/git", "push", "origin"]));
         assert_eq!((d.verdict, d.rule.as_deref()), (Verdict::Deny, Some("f:1")));
     }
 
     #[test]
     fn first_allow_or_ask_wins_and_wildcards_match_one_token() {
-        let cfg = cfg_with(vec![(cmd(&["git", "*", "main"]), Verdict::Ask), (cmd(&["git"]), Verdict::Allow)]);
-        assert_eq!(decide(&cfg, &exec(&["git", "push", "main"])).verdict, Verdict::Ask);
-        assert_eq!(decide(&cfg, &exec(&["git", "status"])).verdict, Verdict::Allow);
+        let cfg = cfg_with(vec![
+            (cmd(&["git", "*", "main"]), Verdict::Ask),
+            (cmd(&["git"]), Verdict::Allow),
+        ]);
+        assert_eq!(
+            decide(&cfg, &exec(&["git", "push", "main"])).verdict,
+            Verdict::Ask
+        );
+        assert_eq!(
+            decide(&cfg, &exec(&["git", "status"])).verdict,
+            Verdict::Allow
+        );
     }
 
     #[test]
@@ -273,7 +317,13 @@ mod tests {
 
     #[test]
     fn unenforceable_path_rule_denies_rather_than_pretends() {
-        let cfg = cfg_with(vec![(RuleMatch::Path { glob: "**/.env*".into(), access: vec!["read".into()] }, Verdict::Deny)]);
+        let cfg = cfg_with(vec![(
+            RuleMatch::Path {
+                glob: "**/.env*".into(),
+                access: vec!["read".into()],
+            },
+            Verdict::Deny,
+        )]);
         assert_eq!(decide(&cfg, &exec(&["cat", ".env"])).verdict, Verdict::Deny);
     }
 

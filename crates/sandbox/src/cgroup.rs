@@ -64,7 +64,11 @@ fn own_cgroups() -> Vec<(String, String)> {
 }
 
 fn writable_dir(p: &Path) -> bool {
-    nix::unistd::access(p, nix::unistd::AccessFlags::W_OK | nix::unistd::AccessFlags::X_OK).is_ok()
+    nix::unistd::access(
+        p,
+        nix::unistd::AccessFlags::W_OK | nix::unistd::AccessFlags::X_OK,
+    )
+    .is_ok()
 }
 
 /// Finds where `controller` can be used by this process.
@@ -73,7 +77,9 @@ pub(crate) fn placement(controller: Controller) -> Option<Placement> {
     let own = own_cgroups();
     // v1: a hierarchy mounted for this controller.
     if let Some((_, path)) = own.iter().find(|(c, _)| c.split(',').any(|c| c == name)) {
-        let dir = Path::new(ROOT).join(name).join(path.trim_start_matches('/'));
+        let dir = Path::new(ROOT)
+            .join(name)
+            .join(path.trim_start_matches('/'));
         if dir.join("cgroup.procs").exists() && writable_dir(&dir) {
             return Some(Placement::V1(dir));
         }
@@ -82,7 +88,8 @@ pub(crate) fn placement(controller: Controller) -> Option<Placement> {
     if let Some((_, path)) = own.iter().find(|(c, _)| c.is_empty()) {
         for mount in [PathBuf::from(ROOT), Path::new(ROOT).join("unified")] {
             let dir = mount.join(path.trim_start_matches('/'));
-            let subtree = fs::read_to_string(dir.join("cgroup.subtree_control")).unwrap_or_default();
+            let subtree =
+                fs::read_to_string(dir.join("cgroup.subtree_control")).unwrap_or_default();
             if subtree.split_whitespace().any(|c| c == name) && writable_dir(&dir) {
                 return Some(Placement::V2(dir));
             }
@@ -129,14 +136,25 @@ pub(crate) struct RunCgroups {
 }
 
 fn write(path: &Path, value: &str) -> io::Result<()> {
-    fs::write(path, value).map_err(|e| io::Error::new(e.kind(), format!("cannot write `{value}` to `{}`: {e}", path.display())))
+    fs::write(path, value).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot write `{value}` to `{}`: {e}", path.display()),
+        )
+    })
 }
 
 fn cleanup_stale(parent: &Path) {
-    let Ok(entries) = fs::read_dir(parent) else { return };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
     for e in entries.flatten() {
         let name = e.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("rampart-")).and_then(|p| p.parse::<i32>().ok()) else {
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("rampart-"))
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
             continue;
         };
         if !Path::new("/proc").join(pid.to_string()).exists() {
@@ -147,7 +165,11 @@ fn cleanup_stale(parent: &Path) {
 
 impl RunCgroups {
     /// Creates a cgroup for `controller` with `settings` (file, value).
-    pub(crate) fn add(&mut self, placement: &Placement, settings: &[(&str, String)]) -> io::Result<()> {
+    pub(crate) fn add(
+        &mut self,
+        placement: &Placement,
+        settings: &[(&str, String)],
+    ) -> io::Result<()> {
         let parent = match placement {
             Placement::V1(p) | Placement::V2(p) => p,
         };
@@ -156,7 +178,12 @@ impl RunCgroups {
         match fs::create_dir(&dir) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(io::Error::new(e.kind(), format!("cannot create cgroup `{}`: {e}", dir.display()))),
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("cannot create cgroup `{}`: {e}", dir.display()),
+                ))
+            }
         }
         let configure = || -> io::Result<()> {
             for (file, value) in settings {
@@ -164,7 +191,10 @@ impl RunCgroups {
                 if path.exists() {
                     write(&path, value)?;
                 } else if !file.contains("memsw") && !file.contains("swap") {
-                    return Err(io::Error::other(format!("cgroup file `{}` is missing", path.display())));
+                    return Err(io::Error::other(format!(
+                        "cgroup file `{}` is missing",
+                        path.display()
+                    )));
                 }
             }
             Ok(())
@@ -199,7 +229,8 @@ impl RunCgroups {
             let v1 = fs::read_to_string(d.join("memory.oom_control")).unwrap_or_default();
             let v2 = fs::read_to_string(d.join("memory.events")).unwrap_or_default();
             v1.lines().chain(v2.lines()).any(|l| {
-                l.strip_prefix("oom_kill ").is_some_and(|n| n.trim().parse::<u64>().is_ok_and(|n| n > 0))
+                l.strip_prefix("oom_kill ")
+                    .is_some_and(|n| n.trim().parse::<u64>().is_ok_and(|n| n > 0))
             })
         })
     }
@@ -212,12 +243,18 @@ impl RunCgroups {
             }
             for _ in 0..50 {
                 let procs = fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
-                let pids: Vec<i32> = procs.lines().filter_map(|l| l.trim().parse().ok()).collect();
+                let pids: Vec<i32> = procs
+                    .lines()
+                    .filter_map(|l| l.trim().parse().ok())
+                    .collect();
                 if pids.is_empty() {
                     break;
                 }
                 for pid in pids {
-                    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+                    let _ = nix::sys::signal::kill(
+                        nix::unistd::Pid::from_raw(pid),
+                        nix::sys::signal::Signal::SIGKILL,
+                    );
                 }
                 std::thread::sleep(std::time::Duration::from_millis(2));
             }

@@ -48,7 +48,11 @@ struct Repo {
 
 fn resolve_relative(base: &Path, text: &str) -> PathBuf {
     let p = Path::new(text.trim());
-    let joined = if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
     fs::canonicalize(&joined).unwrap_or(joined)
 }
 
@@ -64,7 +68,10 @@ fn find_repo(root: &Path) -> io::Result<Option<Repo>> {
     } else {
         let text = fs::read_to_string(&dot_git)?;
         let Some(target) = text.lines().find_map(|l| l.strip_prefix("gitdir:")) else {
-            return Err(io::Error::other(format!("`{}` is not a gitdir file", dot_git.display())));
+            return Err(io::Error::other(format!(
+                "`{}` is not a gitdir file",
+                dot_git.display()
+            )));
         };
         resolve_relative(root, target)
     };
@@ -73,11 +80,22 @@ fn find_repo(root: &Path) -> io::Result<Option<Repo>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => git_dir.clone(),
         Err(e) => return Err(e),
     };
-    Ok(Some(Repo { dot_git, git_dir, common_dir }))
+    Ok(Some(Repo {
+        dot_git,
+        git_dir,
+        common_dir,
+    }))
 }
 
 /// Entries of a git directory that can make git run code or redirect it.
-const GUARDED: &[&str] = &["config", "config.worktree", "hooks", "info", "commondir", "gitdir"];
+const GUARDED: &[&str] = &[
+    "config",
+    "config.worktree",
+    "hooks",
+    "info",
+    "commondir",
+    "gitdir",
+];
 
 /// Adds the guarded entries of `dir`, and of every git directory below its
 /// `modules/` and `worktrees/`, to `out`. Missing `hooks/` and `info/` are
@@ -110,7 +128,9 @@ fn guard_git_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> io::Result
         }
     }
     for nest in ["modules", "worktrees"] {
-        let Ok(entries) = fs::read_dir(dir.join(nest)) else { continue };
+        let Ok(entries) = fs::read_dir(dir.join(nest)) else {
+            continue;
+        };
         for entry in entries.flatten() {
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 guard_git_dir(&entry.path(), out, depth + 1)?;
@@ -235,7 +255,10 @@ mod tests {
         fs::write(wt.join(".git"), format!("gitdir: {}\n", wt_git.display())).unwrap();
 
         let deny = plan(&wt, GitWrites::Deny).unwrap();
-        assert_eq!(deny.read_only, vec![wt.join(".git"), wt_git.clone(), main.join(".git")]);
+        assert_eq!(
+            deny.read_only,
+            vec![wt.join(".git"), wt_git.clone(), main.join(".git")]
+        );
 
         let commits = plan(&wt, GitWrites::Commits).unwrap();
         assert_eq!(commits.writable, vec![wt_git.clone(), main.join(".git")]);

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use landlock::{
-    Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, RestrictionStatus, Ruleset,
-    RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
+    Access, AccessFs, AccessNet, CompatLevel, Compatible, PathBeneath, PathFd, RestrictionStatus,
+    Ruleset, RulesetAttr, RulesetCreatedAttr, RulesetStatus, Scope, ABI,
 };
 
 /// The lowest Landlock ABI rampart confines with: ABI 3 is the first that
@@ -53,11 +53,17 @@ pub(crate) enum LandlockError {
 }
 
 fn open(path: &Path) -> Result<PathFd, LandlockError> {
-    PathFd::new(path).map_err(|source| LandlockError::Open { path: path.to_path_buf(), source })
+    PathFd::new(path).map_err(|source| LandlockError::Open {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Restricts the calling thread (and its future children) with `plan`.
-pub(crate) fn restrict(plan: &LandlockPlan, abi_found: i32) -> Result<RestrictionStatus, LandlockError> {
+pub(crate) fn restrict(
+    plan: &LandlockPlan,
+    abi_found: i32,
+) -> Result<RestrictionStatus, LandlockError> {
     if abi_found < MIN_ABI {
         return Err(LandlockError::TooOld { found: abi_found });
     }
@@ -71,14 +77,20 @@ pub(crate) fn restrict(plan: &LandlockPlan, abi_found: i32) -> Result<Restrictio
     if !plan.network {
         ruleset = ruleset.handle_access(AccessNet::BindTcp | AccessNet::ConnectTcp)?;
     }
-    let mut created = ruleset.scope(Scope::AbstractUnixSocket | Scope::Signal)?.create()?;
+    let mut created = ruleset
+        .scope(Scope::AbstractUnixSocket | Scope::Signal)?
+        .create()?;
     created = created.add_rule(PathBeneath::new(open(Path::new("/"))?, read))?;
     for path in &plan.writable {
         created = created.add_rule(PathBeneath::new(open(path)?, all))?;
     }
     for path in &plan.devices {
         let fd = open(path)?;
-        let access = if path.is_dir() { device | AccessFs::ReadDir } else { device };
+        let access = if path.is_dir() {
+            device | AccessFs::ReadDir
+        } else {
+            device
+        };
         created = created.add_rule(PathBeneath::new(fd, access))?;
     }
     let status = created.restrict_self()?;

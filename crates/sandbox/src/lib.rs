@@ -197,9 +197,15 @@ pub enum RunError {
 
 /// Finds `name` the way `execvp(3)` would, in `path` (a `PATH` value),
 /// relative to `cwd` when it contains a slash.
-pub fn resolve_program(name: &std::ffi::OsStr, path: Option<&std::ffi::OsStr>, cwd: &Path) -> Option<PathBuf> {
+pub fn resolve_program(
+    name: &std::ffi::OsStr,
+    path: Option<&std::ffi::OsStr>,
+    cwd: &Path,
+) -> Option<PathBuf> {
     use std::os::unix::fs::PermissionsExt;
-    let is_exec = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
+    let is_exec = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    };
     let candidate = Path::new(name);
     if name.is_empty() {
         return None;
@@ -210,7 +216,13 @@ pub fn resolve_program(name: &std::ffi::OsStr, path: Option<&std::ffi::OsStr>, c
     }
     let path = path.unwrap_or(std::ffi::OsStr::new("/usr/local/bin:/usr/bin:/bin"));
     std::env::split_paths(path)
-        .map(|dir| if dir.is_absolute() { dir } else { cwd.join(dir) })
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                cwd.join(dir)
+            }
+        })
         .map(|dir| dir.join(candidate))
         .find(|p| is_exec(p))
 }
@@ -252,7 +264,9 @@ fn probe_user_namespace() -> Result<(), String> {
         Ok(1) => {}
         _ => return Err("cannot probe from a multi-threaded process".into()),
     }
-    match sys::clone_process(libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWNET) {
+    match sys::clone_process(
+        libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWNET,
+    ) {
         Ok(None) => sys::exit_now(0),
         Ok(Some(pid)) => match nix::sys::wait::waitpid(pid, None) {
             Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(()),

@@ -32,7 +32,11 @@ pub(crate) struct MountError {
 }
 
 fn err<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(nix::Error) -> MountError + 'a {
-    move |e| MountError { what, path: path.to_path_buf(), source: io::Error::from(e) }
+    move |e| MountError {
+        what,
+        path: path.to_path_buf(),
+        source: io::Error::from(e),
+    }
 }
 
 const NONE: Option<&str> = None;
@@ -40,7 +44,9 @@ const NONE: Option<&str> = None;
 /// Flags of the mount holding `path` that an unprivileged remount must keep:
 /// the kernel refuses to clear them from inside a user namespace.
 fn locked_flags(path: &Path) -> MsFlags {
-    let Ok(st) = statvfs(path) else { return MsFlags::empty() };
+    let Ok(st) = statvfs(path) else {
+        return MsFlags::empty();
+    };
     let f = st.flags();
     let mut out = MsFlags::empty();
     for (fs_flag, ms_flag) in [
@@ -59,24 +65,39 @@ fn locked_flags(path: &Path) -> MsFlags {
 }
 
 fn bind(path: &Path, read_only: bool) -> Result<(), MountError> {
-    mount(Some(path), path, NONE, MsFlags::MS_BIND | MsFlags::MS_REC, NONE).map_err(err("bind", path))?;
+    mount(
+        Some(path),
+        path,
+        NONE,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        NONE,
+    )
+    .map_err(err("bind", path))?;
     if read_only {
-        let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(path);
+        let flags =
+            MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(path);
         mount(NONE, path, NONE, flags, NONE).map_err(err("make read-only", path))?;
     }
     Ok(())
 }
 
 fn tmpfs(path: &Path, flags: MsFlags, options: &str) -> Result<(), MountError> {
-    mount(Some("tmpfs"), path, Some("tmpfs"), flags | MsFlags::MS_NOSUID | MsFlags::MS_NODEV, Some(options))
-        .map_err(err("mount a tmpfs on", path))
+    mount(
+        Some("tmpfs"),
+        path,
+        Some("tmpfs"),
+        flags | MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some(options),
+    )
+    .map_err(err("mount a tmpfs on", path))
 }
 
 /// Applies `plan` in the calling process's (new) mount namespace. The caller
 /// is the init process of a new PID namespace.
 pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
     // Nothing below propagates back to the host.
-    mount(NONE, "/", NONE, MsFlags::MS_REC | MsFlags::MS_SLAVE, NONE).map_err(err("make private", Path::new("/")))?;
+    mount(NONE, "/", NONE, MsFlags::MS_REC | MsFlags::MS_SLAVE, NONE)
+        .map_err(err("make private", Path::new("/")))?;
 
     // A /proc that shows only the sandbox's own processes.
     let proc_path = Path::new("/proc");
@@ -113,7 +134,11 @@ pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
     for p in &plan.hidden {
         let Ok(meta) = fs::metadata(p) else { continue };
         if meta.is_dir() {
-            tmpfs(p, MsFlags::MS_RDONLY | MsFlags::MS_NOEXEC, "mode=000,size=4k")?;
+            tmpfs(
+                p,
+                MsFlags::MS_RDONLY | MsFlags::MS_NOEXEC,
+                "mode=000,size=4k",
+            )?;
         } else {
             let source = match &staged {
                 Some(s) => s.clone(),
@@ -122,23 +147,38 @@ pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
                     fs::OpenOptions::new()
                         .write(true)
                         .create_new(true)
-                        .mode(0)
+                        .mode(0o000)
                         .open(&s)
-                        .map_err(|source| MountError { what: "create", path: s.clone(), source })?;
-                    fs::set_permissions(&s, fs::Permissions::from_mode(0))
-                        .map_err(|source| MountError { what: "chmod", path: s.clone(), source })?;
+                        .map_err(|source| MountError {
+                            what: "create",
+                            path: s.clone(),
+                            source,
+                        })?;
+                    fs::set_permissions(&s, fs::Permissions::from_mode(0o000)).map_err(
+                        |source| MountError {
+                            what: "chmod",
+                            path: s.clone(),
+                            source,
+                        },
+                    )?;
                     staged = Some(s.clone());
                     s
                 }
                 None => PathBuf::from("/dev/null"),
             };
-            mount(Some(&source), p.as_path(), NONE, MsFlags::MS_BIND, NONE).map_err(err("hide", p))?;
-            let flags = MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(p);
+            mount(Some(&source), p.as_path(), NONE, MsFlags::MS_BIND, NONE)
+                .map_err(err("hide", p))?;
+            let flags =
+                MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(p);
             mount(NONE, p.as_path(), NONE, flags, NONE).map_err(err("make read-only", p))?;
         }
     }
     if let Some(s) = staged {
-        fs::remove_file(&s).map_err(|source| MountError { what: "remove", path: s.clone(), source })?;
+        fs::remove_file(&s).map_err(|source| MountError {
+            what: "remove",
+            path: s.clone(),
+            source,
+        })?;
     }
     Ok(())
 }

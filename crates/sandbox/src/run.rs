@@ -48,8 +48,14 @@ pub struct Command {
 }
 
 const SI_KERNEL: i32 = 0x80;
-const FORWARDED: [Signal; 6] =
-    [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP, Signal::SIGQUIT, Signal::SIGUSR1, Signal::SIGUSR2];
+const FORWARDED: [Signal; 6] = [
+    Signal::SIGINT,
+    Signal::SIGTERM,
+    Signal::SIGHUP,
+    Signal::SIGQUIT,
+    Signal::SIGUSR1,
+    Signal::SIGUSR2,
+];
 
 fn signal_set() -> SigSet {
     let mut set = SigSet::empty();
@@ -61,7 +67,8 @@ fn signal_set() -> SigSet {
 }
 
 fn cstring(s: &OsStr) -> Result<CString, RunError> {
-    CString::new(s.as_bytes()).map_err(|_| RunError::Invalid(format!("`{}` contains a NUL byte", s.to_string_lossy())))
+    CString::new(s.as_bytes())
+        .map_err(|_| RunError::Invalid(format!("`{}` contains a NUL byte", s.to_string_lossy())))
 }
 
 /// Everything the child side needs, prepared before the clone so that the
@@ -84,33 +91,55 @@ struct ConfinedPlan {
 }
 
 fn canonical(p: &Path) -> Result<PathBuf, RunError> {
-    fs::canonicalize(p).map_err(|e| RunError::Invalid(format!("cannot resolve `{}`: {e}", p.display())))
+    fs::canonicalize(p)
+        .map_err(|e| RunError::Invalid(format!("cannot resolve `{}`: {e}", p.display())))
 }
 
+#[expect(
+    clippy::too_many_lines,
+    reason = "one linear plan reads best in one place"
+)]
 fn plan_confined(c: &Confinement) -> Result<ConfinedPlan, RunError> {
     let abi = sys::landlock_abi();
     if abi < landlock_rules::MIN_ABI {
         return Err(RunError::Unavailable {
             what: "Landlock",
             why: if abi == 0 {
-                "the kernel does not offer Landlock (needs Linux 6.2+ with `lsm=landlock,...`)".into()
+                "the kernel does not offer Landlock (needs Linux 6.2+ with `lsm=landlock,...`)"
+                    .into()
             } else {
-                format!("the kernel offers Landlock ABI {abi}, rampart needs ABI {} (Linux 6.2+)", landlock_rules::MIN_ABI)
+                format!(
+                    "the kernel offers Landlock ABI {abi}, rampart needs ABI {} (Linux 6.2+)",
+                    landlock_rules::MIN_ABI
+                )
             },
         });
     }
-    let mut mounts = MountPlan { hidden: c.hidden.clone(), ..MountPlan::default() };
+    let mut mounts = MountPlan {
+        hidden: c.hidden.clone(),
+        ..MountPlan::default()
+    };
     let mut writable = Vec::new();
     match &c.write {
         WriteScope::ReadOnly => {
             mounts.private_tmp = true;
             writable.push(PathBuf::from("/tmp"));
         }
-        WriteScope::Workspace { root, writable_roots, slash_tmp, tmpdir, git } => {
+        WriteScope::Workspace {
+            root,
+            writable_roots,
+            slash_tmp,
+            tmpdir,
+            git,
+        } => {
             for r in std::iter::once(root).chain(writable_roots) {
                 let r = canonical(r)?;
-                let g = git::plan(&r, *git)
-                    .map_err(|e| RunError::Invalid(format!("cannot read the git layout of `{}`: {e}", r.display())))?;
+                let g = git::plan(&r, *git).map_err(|e| {
+                    RunError::Invalid(format!(
+                        "cannot read the git layout of `{}`: {e}",
+                        r.display()
+                    ))
+                })?;
                 writable.extend(g.writable);
                 mounts.read_only.extend(g.read_only);
                 mounts.pinned.extend(g.pinned);
@@ -140,21 +169,48 @@ fn plan_confined(c: &Confinement) -> Result<ConfinedPlan, RunError> {
     if Path::new("/dev/shm").is_dir() {
         writable.push(PathBuf::from("/dev/shm"));
     }
-    let devices = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx", "/dev/pts"]
-        .iter()
-        .map(PathBuf::from)
-        .filter(|p| p.exists())
-        .collect();
-    let seccomp = seccomp::build(SeccompPolicy { network: c.network, unix_sockets: c.unix_sockets })
-        .map_err(|e| RunError::Setup(e.to_string()))?;
+    let devices = [
+        "/dev/null",
+        "/dev/zero",
+        "/dev/full",
+        "/dev/random",
+        "/dev/urandom",
+        "/dev/tty",
+        "/dev/ptmx",
+        "/dev/pts",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .filter(|p| p.exists())
+    .collect();
+    let seccomp = seccomp::build(SeccompPolicy {
+        network: c.network,
+        unix_sockets: c.unix_sockets,
+    })
+    .map_err(|e| RunError::Setup(e.to_string()))?;
     let last_cap = fs::read_to_string("/proc/sys/kernel/cap_last_cap")
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(63);
-    Ok(ConfinedPlan { mounts, landlock: LandlockPlan { writable, devices, network: c.network }, seccomp, abi, last_cap })
+    Ok(ConfinedPlan {
+        mounts,
+        landlock: LandlockPlan {
+            writable,
+            devices,
+            network: c.network,
+        },
+        seccomp,
+        abi,
+        last_cap,
+    })
 }
 
-fn prepare(cmd: &Command, isolation: &Isolation, limits: &Limits, have_memory_cgroup: bool) -> Result<Prepared, RunError> {
+fn prepare(
+    cmd: &Command,
+    isolation: &Isolation,
+    limits: &Limits,
+    have_memory_cgroup: bool,
+) -> Result<Prepared, RunError> {
     let mut rlimits = vec![(Resource::RLIMIT_CORE, 0)];
     if let Some(n) = limits.max_processes {
         rlimits.push((Resource::RLIMIT_NPROC, n));
@@ -170,7 +226,11 @@ fn prepare(cmd: &Command, isolation: &Isolation, limits: &Limits, have_memory_cg
     }
     Ok(Prepared {
         program: cstring(cmd.program.as_os_str())?,
-        argv: cmd.argv.iter().map(|a| cstring(a)).collect::<Result<_, _>>()?,
+        argv: cmd
+            .argv
+            .iter()
+            .map(|a| cstring(a))
+            .collect::<Result<_, _>>()?,
         envp: cmd
             .env
             .iter()
@@ -199,7 +259,10 @@ fn setup_cgroups(limits: &Limits) -> Result<(RunCgroups, bool), RunError> {
     let mut memory = false;
     if let Some(n) = limits.max_processes {
         let placed = cgroup::placement(Controller::Pids).is_some_and(|p| {
-            groups.add(&p, &[("pids.max", n.to_string())]).map_err(|e| tracing::debug!("pids cgroup: {e}")).is_ok()
+            groups
+                .add(&p, &[("pids.max", n.to_string())])
+                .map_err(|e| tracing::debug!("pids cgroup: {e}"))
+                .is_ok()
         });
         let inherited = cgroup::inherited_pids_max().is_some_and(|m| m <= n);
         if !placed && !inherited && Uid::effective().is_root() {
@@ -212,10 +275,19 @@ fn setup_cgroups(limits: &Limits) -> Result<(RunCgroups, bool), RunError> {
     if let Some(n) = limits.memory_bytes {
         if let Some(p) = cgroup::placement(Controller::Memory) {
             let settings: Vec<(&str, String)> = match p {
-                Placement::V1(_) => vec![("memory.limit_in_bytes", n.to_string()), ("memory.memsw.limit_in_bytes", n.to_string())],
-                Placement::V2(_) => vec![("memory.max", n.to_string()), ("memory.swap.max", "0".into())],
+                Placement::V1(_) => vec![
+                    ("memory.limit_in_bytes", n.to_string()),
+                    ("memory.memsw.limit_in_bytes", n.to_string()),
+                ],
+                Placement::V2(_) => vec![
+                    ("memory.max", n.to_string()),
+                    ("memory.swap.max", "0".into()),
+                ],
             };
-            memory = groups.add(&p, &settings).map_err(|e| tracing::debug!("memory cgroup: {e}")).is_ok();
+            memory = groups
+                .add(&p, &settings)
+                .map_err(|e| tracing::debug!("memory cgroup: {e}"))
+                .is_ok();
         }
     }
     Ok((groups, memory))
@@ -226,7 +298,8 @@ fn write_id_maps(pid: Pid) -> Result<(), RunError> {
     let gid = Gid::effective();
     let dir = PathBuf::from(format!("/proc/{pid}"));
     let w = |file: &str, text: String| {
-        fs::write(dir.join(file), text).map_err(|e| RunError::Setup(format!("cannot write /proc/{pid}/{file}: {e}")))
+        fs::write(dir.join(file), text)
+            .map_err(|e| RunError::Setup(format!("cannot write /proc/{pid}/{file}: {e}")))
     };
     w("setgroups", "deny".into())?;
     w("uid_map", format!("{uid} {uid} 1\n"))?;
@@ -241,24 +314,43 @@ fn write_id_maps(pid: Pid) -> Result<(), RunError> {
 pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outcome, RunError> {
     match sys::thread_count() {
         Ok(1) => {}
-        Ok(n) => return Err(RunError::Setup(format!("the supervisor has {n} threads; it must have one to clone a sandbox"))),
+        Ok(n) => {
+            return Err(RunError::Setup(format!(
+                "the supervisor has {n} threads; it must have one to clone a sandbox"
+            )))
+        }
         Err(e) => return Err(RunError::Setup(format!("cannot count threads: {e}"))),
     }
     let (cgroups, memory_cgroup) = setup_cgroups(limits)?;
     let prepared = prepare(cmd, isolation, limits, memory_cgroup)?;
 
-    let (go_read, go_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
-    let (err_read, err_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
+    let (go_read, go_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
+    let (err_read, err_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+        .map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
 
     let mut old_mask = SigSet::empty();
-    nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&signal_set()), Some(&mut old_mask))
-        .map_err(|e| RunError::Setup(format!("sigprocmask: {e}")))?;
-    let result = supervise(&prepared, limits, &cgroups, go_read, go_write, err_read, err_write, &old_mask);
+    nix::sys::signal::sigprocmask(
+        SigmaskHow::SIG_BLOCK,
+        Some(&signal_set()),
+        Some(&mut old_mask),
+    )
+    .map_err(|e| RunError::Setup(format!("sigprocmask: {e}")))?;
+    let result = supervise(
+        &prepared, limits, &cgroups, go_read, go_write, err_read, err_write, &old_mask,
+    );
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     result
 }
 
-#[expect(clippy::too_many_arguments, reason = "the pipe ends are handed over, not shared")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the pipe ends are handed over, not shared"
+)]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the supervisor loop is one state machine"
+)]
 fn supervise(
     p: &Prepared,
     limits: &Limits,
@@ -270,7 +362,11 @@ fn supervise(
     old_mask: &SigSet,
 ) -> Result<Outcome, RunError> {
     let flags = if let Some(c) = &p.confined {
-        let mut f = libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWIPC | libc::CLONE_NEWUTS;
+        let mut f = libc::CLONE_NEWUSER
+            | libc::CLONE_NEWNS
+            | libc::CLONE_NEWPID
+            | libc::CLONE_NEWIPC
+            | libc::CLONE_NEWUTS;
         if !c.landlock.network {
             f |= libc::CLONE_NEWNET;
         }
@@ -302,10 +398,16 @@ fn supervise(
         if p.confined.is_some() {
             write_id_maps(child)?;
         }
-        cgroups.enter(child.as_raw()).map_err(|e| RunError::Setup(e.to_string()))?;
-        fs::File::from(go_write.try_clone().map_err(|e| RunError::Setup(e.to_string()))?)
-            .write_all(b"g")
-            .map_err(|e| RunError::Setup(format!("cannot start the sandbox: {e}")))
+        cgroups
+            .enter(child.as_raw())
+            .map_err(|e| RunError::Setup(e.to_string()))?;
+        fs::File::from(
+            go_write
+                .try_clone()
+                .map_err(|e| RunError::Setup(e.to_string()))?,
+        )
+        .write_all(b"g")
+        .map_err(|e| RunError::Setup(format!("cannot start the sandbox: {e}")))
     };
     if let Err(e) = start() {
         let _ = kill(child, Signal::SIGKILL);
@@ -314,8 +416,11 @@ fn supervise(
     }
     drop(go_write);
 
-    let sfd = SignalFd::with_flags(&signal_set(), SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
-        .map_err(|e| RunError::Setup(format!("signalfd: {e}")))?;
+    let sfd = SignalFd::with_flags(
+        &signal_set(),
+        SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK,
+    )
+    .map_err(|e| RunError::Setup(format!("signalfd: {e}")))?;
     let deadline = limits.timeout.map(|t| Instant::now() + t);
     let mut err_pipe = fs::File::from(err_read);
     let mut message = Vec::new();
@@ -336,7 +441,8 @@ fn supervise(
                     cgroups.kill_all();
                     break waitpid(child, None).unwrap_or(WaitStatus::StillAlive);
                 }
-                PollTimeout::try_from(left.as_millis().min(60_000) as i32 + 1).unwrap_or(PollTimeout::MAX)
+                PollTimeout::try_from(left.as_millis().min(60_000) as i32 + 1)
+                    .unwrap_or(PollTimeout::MAX)
             }
             None => PollTimeout::NONE,
         };
@@ -348,8 +454,15 @@ fn supervise(
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}
             Err(e) => return Err(RunError::Setup(format!("poll: {e}"))),
         }
-        let err_ready = err_open && fds.get(1).and_then(|f| f.revents()).is_some_and(|r| !r.is_empty());
-        let sig_ready = fds.first().and_then(|f| f.revents()).is_some_and(|r| r.contains(PollFlags::POLLIN));
+        let err_ready = err_open
+            && fds
+                .get(1)
+                .and_then(|f| f.revents())
+                .is_some_and(|r| !r.is_empty());
+        let sig_ready = fds
+            .first()
+            .and_then(|f| f.revents())
+            .is_some_and(|r| r.contains(PollFlags::POLLIN));
         if err_ready {
             let mut buf = [0u8; 4096];
             match err_pipe.read(&mut buf) {
@@ -359,7 +472,9 @@ fn supervise(
         }
         if sig_ready {
             while let Ok(Some(info)) = sfd.read_signal() {
-                let Ok(sig) = Signal::try_from(i32::try_from(info.ssi_signo).unwrap_or(0)) else { continue };
+                let Ok(sig) = Signal::try_from(i32::try_from(info.ssi_signo).unwrap_or(0)) else {
+                    continue;
+                };
                 if sig != Signal::SIGCHLD && info.ssi_code != SI_KERNEL {
                     let _ = kill(child, sig);
                 }
@@ -382,7 +497,10 @@ fn supervise(
             _ => Termination::Signaled(libc::SIGKILL),
         }
     };
-    Ok(Outcome { termination, oom_killed: oom })
+    Ok(Outcome {
+        termination,
+        oom_killed: oom,
+    })
 }
 
 fn decode_child_message(message: &[u8], program: &CString) -> Option<RunError> {
@@ -396,7 +514,10 @@ fn decode_child_message(message: &[u8], program: &CString) -> Option<RunError> {
             if errno == libc::ENOENT {
                 RunError::NotFound(program)
             } else {
-                RunError::CannotExecute { program, reason: err.to_string() }
+                RunError::CannotExecute {
+                    program,
+                    reason: err.to_string(),
+                }
             }
         }
         _ => RunError::Setup(text),
@@ -436,7 +557,8 @@ fn child_main(p: &Prepared, go: &OwnedFd, err: OwnedFd, old_mask: &SigSet) -> ! 
 
 fn confine(c: &ConfinedPlan, cwd: &Path) -> Result<(), String> {
     mounts::apply(&c.mounts).map_err(|e| e.to_string())?;
-    nix::unistd::chdir(cwd).map_err(|e| format!("cannot enter the workspace `{}`: {e}", cwd.display()))?;
+    nix::unistd::chdir(cwd)
+        .map_err(|e| format!("cannot enter the workspace `{}`: {e}", cwd.display()))?;
     nix::sys::prctl::set_no_new_privs().map_err(|e| format!("cannot set no_new_privs: {e}"))?;
     sys::drop_all_capabilities(c.last_cap).map_err(|e| format!("cannot drop capabilities: {e}"))?;
     landlock_rules::restrict(&c.landlock, c.abi).map_err(|e| e.to_string())?;
@@ -467,22 +589,23 @@ fn init_process(p: &Prepared, err: OwnedFd, old_mask: &SigSet) -> ! {
     };
     drop(err);
     loop {
-        match sfd.read_signal() {
-            Ok(Some(info)) => {
-                let Ok(sig) = Signal::try_from(i32::try_from(info.ssi_signo).unwrap_or(0)) else { continue };
-                if sig != Signal::SIGCHLD {
-                    if info.ssi_code != SI_KERNEL {
-                        let _ = kill(command, sig);
-                    }
-                    continue;
+        if let Ok(Some(info)) = sfd.read_signal() {
+            let Ok(sig) = Signal::try_from(i32::try_from(info.ssi_signo).unwrap_or(0)) else {
+                continue;
+            };
+            if sig != Signal::SIGCHLD {
+                if info.ssi_code != SI_KERNEL {
+                    let _ = kill(command, sig);
                 }
+                continue;
             }
-            Ok(None) | Err(_) => {}
         }
         loop {
             match waitpid(Pid::from_raw(-1), Some(WaitPidFlag::WNOHANG)) {
                 Ok(WaitStatus::Exited(pid, code)) if pid == command => sys::exit_now(code),
-                Ok(WaitStatus::Signaled(pid, sig, _)) if pid == command => sys::exit_now(128 + sig as i32),
+                Ok(WaitStatus::Signaled(pid, sig, _)) if pid == command => {
+                    sys::exit_now(128 + sig as i32)
+                }
                 Ok(WaitStatus::StillAlive) | Err(_) => break,
                 Ok(_) => {}
             }
@@ -500,14 +623,19 @@ fn exec_command(p: &Prepared, err: &OwnedFd, old_mask: &SigSet) -> ! {
     }
     if p.confined.is_none() {
         if let Err(e) = nix::unistd::chdir(&p.cwd) {
-            report(err, b'S', &format!("cannot enter `{}`: {e}", p.cwd.display()));
+            report(
+                err,
+                b'S',
+                &format!("cannot enter `{}`: {e}", p.cwd.display()),
+            );
             sys::exit_now(125);
         }
     }
-    let e = match nix::unistd::execve(&p.program, &p.argv, &p.envp) {
-        Err(e) => e,
-        Ok(never) => match never {},
-    };
+    let Err(e) = nix::unistd::execve(&p.program, &p.argv, &p.envp);
     report(err, b'X', &(e as i32).to_string());
-    sys::exit_now(if e == nix::errno::Errno::ENOENT { 127 } else { 126 })
+    sys::exit_now(if e == nix::errno::Errno::ENOENT {
+        127
+    } else {
+        126
+    })
 }

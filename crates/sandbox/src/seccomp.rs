@@ -123,7 +123,12 @@ const ARCH: TargetArch = TargetArch::aarch64;
 #[error("cannot build the seccomp filter: {0}")]
 pub(crate) struct BuildFilterError(String);
 
-fn cond(arg: u8, len: SeccompCmpArgLen, op: SeccompCmpOp, value: u64) -> Result<SeccompCondition, BuildFilterError> {
+fn cond(
+    arg: u8,
+    len: SeccompCmpArgLen,
+    op: SeccompCmpOp,
+    value: u64,
+) -> Result<SeccompCondition, BuildFilterError> {
     SeccompCondition::new(arg, len, op, value).map_err(|e| BuildFilterError(e.to_string()))
 }
 
@@ -149,14 +154,23 @@ pub(crate) fn build(policy: SeccompPolicy) -> Result<BpfProgram, BuildFilterErro
     // flags in memory that seccomp cannot read, so it fails with ENOSYS in
     // the prefix below and the C library falls back to clone(2).
     let newuser = u64::from(libc::CLONE_NEWUSER.cast_unsigned());
-    rules.insert(libc::SYS_unshare, vec![rule(vec![cond(0, Qword, MaskedEq(newuser), newuser)?])?]);
-    rules.insert(libc::SYS_clone, vec![rule(vec![cond(0, Qword, MaskedEq(newuser), newuser)?])?]);
+    rules.insert(
+        libc::SYS_unshare,
+        vec![rule(vec![cond(0, Qword, MaskedEq(newuser), newuser)?])?],
+    );
+    rules.insert(
+        libc::SYS_clone,
+        vec![rule(vec![cond(0, Qword, MaskedEq(newuser), newuser)?])?],
+    );
 
     // ioctl's request is an int: compare only the low 32 bits so that garbage
     // in the upper half cannot slip past the filter.
     rules.insert(
         libc::SYS_ioctl,
-        vec![rule(vec![cond(1, Dword, Eq, TIOCSTI)?])?, rule(vec![cond(1, Dword, Eq, TIOCLINUX)?])?],
+        vec![
+            rule(vec![cond(1, Dword, Eq, TIOCSTI)?])?,
+            rule(vec![cond(1, Dword, Eq, TIOCLINUX)?])?,
+        ],
     );
 
     // socket(2): only the families the policy allows.
@@ -167,10 +181,17 @@ pub(crate) fn build(policy: SeccompPolicy) -> Result<BpfProgram, BuildFilterErro
     if policy.unix_sockets {
         allowed.push(af(libc::AF_UNIX));
     }
-    let socket_rule = allowed.iter().map(|&f| cond(0, Dword, Ne, f)).collect::<Result<Vec<_>, _>>()?;
+    let socket_rule = allowed
+        .iter()
+        .map(|&f| cond(0, Dword, Ne, f))
+        .collect::<Result<Vec<_>, _>>()?;
     rules.insert(
         libc::SYS_socket,
-        if socket_rule.is_empty() { Vec::new() } else { vec![rule(socket_rule)?] },
+        if socket_rule.is_empty() {
+            Vec::new()
+        } else {
+            vec![rule(socket_rule)?]
+        },
     );
 
     // socketpair(2): AF_UNIX only, and unless unix sockets are allowed, no
@@ -178,15 +199,27 @@ pub(crate) fn build(policy: SeccompPolicy) -> Result<BpfProgram, BuildFilterErro
     // by path.
     let mut pair_rules = vec![rule(vec![cond(0, Dword, Ne, af(libc::AF_UNIX))?])?];
     if !policy.unix_sockets {
-        for ty in [libc::SOCK_DGRAM, libc::SOCK_RAW, libc::SOCK_RDM, SOCK_PACKET] {
+        for ty in [
+            libc::SOCK_DGRAM,
+            libc::SOCK_RAW,
+            libc::SOCK_RDM,
+            SOCK_PACKET,
+        ] {
             pair_rules.push(rule(vec![cond(1, Dword, MaskedEq(0xf), af(ty))?])?);
         }
     }
     rules.insert(libc::SYS_socketpair, pair_rules);
 
-    let filter = SeccompFilter::new(rules, SeccompAction::Allow, SeccompAction::Errno(libc::EPERM.cast_unsigned()), ARCH)
-        .map_err(|e| BuildFilterError(e.to_string()))?;
-    let body: BpfProgram = filter.try_into().map_err(|e: seccompiler::BackendError| BuildFilterError(e.to_string()))?;
+    let filter = SeccompFilter::new(
+        rules,
+        SeccompAction::Allow,
+        SeccompAction::Errno(libc::EPERM.cast_unsigned()),
+        ARCH,
+    )
+    .map_err(|e| BuildFilterError(e.to_string()))?;
+    let body: BpfProgram = filter
+        .try_into()
+        .map_err(|e: seccompiler::BackendError| BuildFilterError(e.to_string()))?;
 
     let mut program = prefix();
     program.extend(body);
@@ -207,11 +240,16 @@ fn prefix() -> BpfProgram {
     let ins = |code, jt, jf, k| seccompiler::sock_filter { code, jt, jf, k };
     let clone3 = u32::try_from(libc::SYS_clone3).unwrap_or(u32::MAX);
     vec![
-        ins(BPF_LD_W_ABS, 0, 0, 0),                 // A = seccomp_data.nr
-        ins(BPF_JMP_JGE_K, 2, 0, X32_SYSCALL_BIT),  // x32 call -> ENOSYS
-        ins(BPF_JMP_JEQ_K, 1, 0, clone3),           // clone3 -> ENOSYS
-        ins(BPF_JMP_JA, 0, 0, 1),                   // otherwise on to the body
-        ins(BPF_RET_K, 0, 0, SECCOMP_RET_ERRNO | libc::ENOSYS.cast_unsigned()),
+        ins(BPF_LD_W_ABS, 0, 0, 0),                // A = seccomp_data.nr
+        ins(BPF_JMP_JGE_K, 2, 0, X32_SYSCALL_BIT), // x32 call -> ENOSYS
+        ins(BPF_JMP_JEQ_K, 1, 0, clone3),          // clone3 -> ENOSYS
+        ins(BPF_JMP_JA, 0, 0, 1),                  // otherwise on to the body
+        ins(
+            BPF_RET_K,
+            0,
+            0,
+            SECCOMP_RET_ERRNO | libc::ENOSYS.cast_unsigned(),
+        ),
     ]
 }
 
@@ -228,8 +266,14 @@ mod tests {
     fn every_policy_builds() {
         for network in [false, true] {
             for unix_sockets in [false, true] {
-                let p = build(SeccompPolicy { network, unix_sockets });
-                assert!(p.is_ok_and(|p| p.len() > 40), "policy {network}/{unix_sockets}");
+                let p = build(SeccompPolicy {
+                    network,
+                    unix_sockets,
+                });
+                assert!(
+                    p.is_ok_and(|p| p.len() > 40),
+                    "policy {network}/{unix_sockets}"
+                );
             }
         }
     }

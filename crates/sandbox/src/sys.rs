@@ -68,7 +68,15 @@ pub(crate) fn landlock_abi() -> i32 {
 fn prctl(option: libc::c_int, arg2: libc::c_ulong) -> io::Result<()> {
     // SAFETY: the options passed by this module (PR_CAPBSET_DROP,
     // PR_CAP_AMBIENT, PR_SET_SECUREBITS) take integer arguments only.
-    let ret = unsafe { libc::prctl(option, arg2, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong) };
+    let ret = unsafe {
+        libc::prctl(
+            option,
+            arg2,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+            0 as libc::c_ulong,
+        )
+    };
     if ret == -1 {
         Err(io::Error::last_os_error())
     } else {
@@ -81,6 +89,19 @@ fn prctl(option: libc::c_int, arg2: libc::c_ulong) -> io::Result<()> {
 /// ambient capabilities, and empty effective, permitted and inheritable sets.
 /// `last_cap` is `/proc/sys/kernel/cap_last_cap`.
 pub(crate) fn drop_all_capabilities(last_cap: u32) -> io::Result<()> {
+    #[repr(C)]
+    struct CapHeader {
+        version: u32,
+        pid: libc::c_int,
+    }
+    #[repr(C)]
+    #[derive(Clone, Copy)]
+    struct CapData {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
     const SECBIT_NOROOT: libc::c_ulong = 1 << 0;
     const SECBIT_NOROOT_LOCKED: libc::c_ulong = 1 << 1;
     const SECBIT_NO_SETUID_FIXUP: libc::c_ulong = 1 << 2;
@@ -105,22 +126,19 @@ pub(crate) fn drop_all_capabilities(last_cap: u32) -> io::Result<()> {
             other => other?,
         }
     }
-    prctl(libc::PR_CAP_AMBIENT, libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong)?;
-    #[repr(C)]
-    struct CapHeader {
-        version: u32,
-        pid: libc::c_int,
-    }
-    #[repr(C)]
-    #[derive(Clone, Copy)]
-    struct CapData {
-        effective: u32,
-        permitted: u32,
-        inheritable: u32,
-    }
-    const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
-    let mut header = CapHeader { version: LINUX_CAPABILITY_VERSION_3, pid: 0 };
-    let data = [CapData { effective: 0, permitted: 0, inheritable: 0 }; 2];
+    prctl(
+        libc::PR_CAP_AMBIENT,
+        libc::PR_CAP_AMBIENT_CLEAR_ALL as libc::c_ulong,
+    )?;
+    let mut header = CapHeader {
+        version: LINUX_CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let data = [CapData {
+        effective: 0,
+        permitted: 0,
+        inheritable: 0,
+    }; 2];
     // SAFETY: header and data are valid, properly sized structures for
     // capset(2) version 3, which reads two data elements.
     let ret = unsafe { libc::syscall(libc::SYS_capset, &raw mut header, data.as_ptr()) };

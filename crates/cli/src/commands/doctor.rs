@@ -53,7 +53,10 @@ fn checks(host: &HostReport, cfg: &Config) -> Vec<Check> {
                 host.landlock_abi,
                 landlock_features(host.landlock_abi)
                     .iter()
-                    .map(|(f, v)| format!("{f}: {}", if host.landlock_abi >= *v { "yes" } else { "no" }))
+                    .map(|(f, v)| format!(
+                        "{f}: {}",
+                        if host.landlock_abi >= *v { "yes" } else { "no" }
+                    ))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -62,7 +65,11 @@ fn checks(host: &HostReport, cfg: &Config) -> Vec<Check> {
         Check {
             name: "seccomp",
             ok: host.seccomp,
-            detail: if host.seccomp { "filters can be installed".into() } else { "not available".into() },
+            detail: if host.seccomp {
+                "filters can be installed".into()
+            } else {
+                "not available".into()
+            },
             needed: confined,
         },
     ];
@@ -119,10 +126,19 @@ fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
     if matches!(isolation, Isolation::FullAccess) {
         return Ok(());
     }
-    let program = rampart_sandbox::resolve_program("true".as_ref(), Some("/usr/bin:/bin".as_ref()), ws)
-        .ok_or("no `true` program in /usr/bin or /bin")?;
-    let cmd = Command { program, argv: vec!["true".into()], env: vec![], cwd: ws.to_path_buf() };
-    let limits = Limits { timeout: Some(std::time::Duration::from_secs(10)), ..super::exec::limits(cfg) };
+    let program =
+        rampart_sandbox::resolve_program("true".as_ref(), Some("/usr/bin:/bin".as_ref()), ws)
+            .ok_or("no `true` program in /usr/bin or /bin")?;
+    let cmd = Command {
+        program,
+        argv: vec!["true".into()],
+        env: vec![],
+        cwd: ws.to_path_buf(),
+    };
+    let limits = Limits {
+        timeout: Some(std::time::Duration::from_secs(10)),
+        ..super::exec::limits(cfg)
+    };
     match rampart_sandbox::run(&cmd, &isolation, &limits) {
         Ok(o) if o.exit_code() == 0 => Ok(()),
         Ok(o) => Err(format!("`true` exited {}", o.exit_code())),
@@ -130,6 +146,7 @@ fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
     }
 }
 
+#[expect(clippy::too_many_lines, reason = "text and JSON reports side by side")]
 pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
     let ws = match super::exec::workspace(args.workspace.as_deref()) {
         Ok(w) => w,
@@ -138,10 +155,22 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
             return Exit::Usage;
         }
     };
-    let Loaded { config, files, errors } = load::load(global.config.as_deref(), Some(&ws), global.profile.as_deref());
+    let Loaded {
+        config,
+        files,
+        errors,
+    } = load::load(
+        global.config.as_deref(),
+        Some(&ws),
+        global.profile.as_deref(),
+    );
     let host = HostReport::probe();
     let checks = checks(&host, &config);
-    let trial = if args.no_trial || !errors.is_empty() { None } else { Some(trial(&config, &ws)) };
+    let trial = if args.no_trial || !errors.is_empty() {
+        None
+    } else {
+        Some(trial(&config, &ws))
+    };
     let problems = !errors.is_empty()
         || checks.iter().any(|c| c.needed && !c.ok)
         || trial.as_ref().is_some_and(Result::is_err);
@@ -168,7 +197,13 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
     } else {
         println!("host protections:");
         for c in &checks {
-            let mark = if c.ok { ui::ok_word(true) } else if c.needed { ui::ok_word(false) } else { "no".into() };
+            let mark = if c.ok {
+                ui::ok_word(true)
+            } else if c.needed {
+                ui::ok_word(false)
+            } else {
+                "no".into()
+            };
             println!("  {:<16} {mark:<7} {}", c.name, c.detail);
         }
         println!("config in force:");
@@ -180,14 +215,28 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
         }
         println!("  sandbox_mode     {}", config.sandbox_mode);
         println!("  approval_policy  {}", config.approval_policy);
-        println!("  network_access   {}", config.workspace_write.network_access);
-        println!("  allow_git_writes {}", config.workspace_write.allow_git_writes);
+        println!(
+            "  network_access   {}",
+            config.workspace_write.network_access
+        );
+        println!(
+            "  allow_git_writes {}",
+            config.workspace_write.allow_git_writes
+        );
         println!(
             "  deny_read        {}",
-            config.deny_read.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            config
+                .deny_read
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         match &trial {
-            Some(Ok(())) => println!("trial run:         {} (`true` ran in the configured sandbox)", ui::ok_word(true)),
+            Some(Ok(())) => println!(
+                "trial run:         {} (`true` ran in the configured sandbox)",
+                ui::ok_word(true)
+            ),
             Some(Err(e)) => println!("trial run:         {} {e}", ui::ok_word(false)),
             None => {}
         }

@@ -18,9 +18,11 @@ use crate::{env, ui};
 pub(crate) fn workspace(dir: Option<&Path>) -> Result<PathBuf, String> {
     let raw = match dir {
         Some(d) => d.to_path_buf(),
-        None => std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?,
+        None => std::env::current_dir()
+            .map_err(|e| format!("cannot read the current directory: {e}"))?,
     };
-    let canonical = std::fs::canonicalize(&raw).map_err(|e| format!("workspace `{}`: {e}", raw.display()))?;
+    let canonical =
+        std::fs::canonicalize(&raw).map_err(|e| format!("workspace `{}`: {e}", raw.display()))?;
     if !canonical.is_dir() {
         return Err(format!("workspace `{}` is not a directory", raw.display()));
     }
@@ -36,7 +38,8 @@ pub(crate) fn apply_flags(cfg: &mut Config, flags: &PolicyArgs) -> Result<(), St
         cfg.approval_policy = a;
     }
     for root in &flags.writable_root {
-        let p = std::fs::canonicalize(root).map_err(|e| format!("--writable-root `{}`: {e}", root.display()))?;
+        let p = std::fs::canonicalize(root)
+            .map_err(|e| format!("--writable-root `{}`: {e}", root.display()))?;
         cfg.workspace_write.writable_roots.push(p);
     }
     if flags.network {
@@ -44,7 +47,9 @@ pub(crate) fn apply_flags(cfg: &mut Config, flags: &PolicyArgs) -> Result<(), St
     }
     if !flags.allow_host.is_empty() {
         cfg.workspace_write.network_access = true;
-        cfg.workspace_write.allowed_hosts.extend(flags.allow_host.iter().map(|h| h.to_ascii_lowercase()));
+        cfg.workspace_write
+            .allowed_hosts
+            .extend(flags.allow_host.iter().map(|h| h.to_ascii_lowercase()));
     }
     match flags.allow_git_writes.as_deref() {
         Some("true") => cfg.workspace_write.allow_git_writes = GitWrites::Allow,
@@ -68,13 +73,20 @@ pub(crate) fn apply_flags(cfg: &mut Config, flags: &PolicyArgs) -> Result<(), St
 /// be enforced.
 pub(crate) fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, String> {
     let ws = &cfg.workspace_write;
-    if ws.network_access && !ws.allowed_hosts.is_empty() && cfg.sandbox_mode != SandboxMode::DangerFullAccess {
+    if ws.network_access
+        && !ws.allowed_hosts.is_empty()
+        && cfg.sandbox_mode != SandboxMode::DangerFullAccess
+    {
         return Err(format!(
             "a host allowlist ({}) needs rampart's network proxy, which this version does not have; rampart will not turn the whole network on instead",
             ws.allowed_hosts.join(", ")
         ));
     }
-    let hidden = cfg.deny_read.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
+    let hidden = cfg
+        .deny_read
+        .iter()
+        .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
     let write = match cfg.sandbox_mode {
         SandboxMode::DangerFullAccess => return Ok(Isolation::FullAccess),
         SandboxMode::ReadOnly => WriteScope::ReadOnly,
@@ -82,7 +94,11 @@ pub(crate) fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, Str
             root: workspace.to_path_buf(),
             writable_roots: ws.writable_roots.clone(),
             slash_tmp: !ws.exclude_slash_tmp,
-            tmpdir: if ws.exclude_tmpdir_env_var { None } else { std::env::var_os(env::TMPDIR).map(PathBuf::from) },
+            tmpdir: if ws.exclude_tmpdir_env_var {
+                None
+            } else {
+                std::env::var_os(env::TMPDIR).map(PathBuf::from)
+            },
             git: match ws.allow_git_writes {
                 GitWrites::Deny => rampart_sandbox::GitWrites::Deny,
                 GitWrites::Commits => rampart_sandbox::GitWrites::Commits,
@@ -90,7 +106,12 @@ pub(crate) fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, Str
             },
         },
     };
-    Ok(Isolation::Confined(Confinement { write, network: ws.network_access, unix_sockets: ws.allow_unix_sockets, hidden }))
+    Ok(Isolation::Confined(Confinement {
+        write,
+        network: ws.network_access,
+        unix_sockets: ws.allow_unix_sockets,
+        hidden,
+    }))
 }
 
 pub(crate) fn limits(cfg: &Config) -> Limits {
@@ -126,12 +147,19 @@ fn fail(msg: &str, hint: Option<&str>) -> Exit {
     Exit::Internal
 }
 
-pub(crate) fn run(global: &Global, args: ExecArgs) -> Exit {
+#[expect(clippy::too_many_lines, reason = "the exec flow reads top to bottom")]
+pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
     let ws = match workspace(args.policy.workspace.as_deref()) {
         Ok(w) => w,
         Err(e) => return fail(&e, Some("pass an existing directory with -C")),
     };
-    let Loaded { mut config, errors, .. } = load::load(global.config.as_deref(), Some(&ws), global.profile.as_deref());
+    let Loaded {
+        mut config, errors, ..
+    } = load::load(
+        global.config.as_deref(),
+        Some(&ws),
+        global.profile.as_deref(),
+    );
     if !errors.is_empty() {
         ui::config_errors(&errors);
         return Exit::Internal;
@@ -141,7 +169,12 @@ pub(crate) fn run(global: &Global, args: ExecArgs) -> Exit {
     }
     let isolation = match isolation(&config, &ws) {
         Ok(i) => i,
-        Err(e) => return fail(&e, Some("use --network for the whole network, or leave it off")),
+        Err(e) => {
+            return fail(
+                &e,
+                Some("use --network for the whole network, or leave it off"),
+            )
+        }
     };
 
     let mut env_vars = filter_env(&config.env, std::env::vars_os(), &args.policy.keep_env);
@@ -150,34 +183,69 @@ pub(crate) fn run(global: &Global, args: ExecArgs) -> Exit {
         env_vars.retain(|(k, _)| k != env::TMPDIR);
         env_vars.push((env::TMPDIR.into(), "/tmp".into()));
     }
-    env_vars.push((env::RAMPART_SANDBOX.into(), config.sandbox_mode.as_str().into()));
+    env_vars.push((
+        env::RAMPART_SANDBOX.into(),
+        config.sandbox_mode.as_str().into(),
+    ));
 
     let Some((program, _)) = args.command.split_first() else {
-        return fail("no program given", Some("rampart exec -- PROGRAM [ARGS]..."));
+        return fail(
+            "no program given",
+            Some("rampart exec -- PROGRAM [ARGS]..."),
+        );
     };
-    let path_var = env_vars.iter().find(|(k, _)| k == env::PATH).map(|(_, v)| v.clone());
+    let path_var = env_vars
+        .iter()
+        .find(|(k, _)| k == env::PATH)
+        .map(|(_, v)| v.clone());
     let Some(resolved) = rampart_sandbox::resolve_program(program, path_var.as_deref(), &ws) else {
-        ui::error(&format!("program `{}` not found", program.to_string_lossy()));
+        ui::error(&format!(
+            "program `{}` not found",
+            program.to_string_lossy()
+        ));
         ui::hint("check the name, or give a path; PATH is the one the sandboxed command sees");
         return Exit::NotFound;
     };
-    let argv: Vec<String> = args.command.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    let action = Action::Exec { argv, cwd: ws.clone() };
+    let words: Vec<String> = args
+        .command
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let action = Action::Exec {
+        argv: words,
+        cwd: ws.clone(),
+    };
 
     if matches!(isolation, Isolation::FullAccess) {
-        ui::warning(&format!("danger-full-access: `{}` runs without a sandbox", program.to_string_lossy()));
+        ui::warning(&format!(
+            "danger-full-access: `{}` runs without a sandbox",
+            program.to_string_lossy()
+        ));
     }
     let limits = limits(&config);
     let mut enforcer = SandboxEnforcer {
-        command: Command { program: resolved, argv: args.command.clone(), env: env_vars, cwd: ws },
+        command: Command {
+            program: resolved,
+            argv: args.command.clone(),
+            env: env_vars,
+            cwd: ws,
+        },
         isolation,
         limits,
     };
-    let mut gate = Gate::new(&config, TtyApprover { policy: config.approval_policy }, NoopRecorder);
+    let mut gate = Gate::new(
+        &config,
+        TtyApprover {
+            policy: config.approval_policy,
+        },
+        NoopRecorder,
+    );
     match gate.run(&action, &mut enforcer) {
-        Ok(result) => match result.outcome {
-            Some(outcome) => finish(&outcome, &config),
-            None => {
+        Ok(result) => {
+            if let Some(outcome) = result.outcome {
+                return finish(&outcome, &config);
+            }
+            {
                 let d = &result.decision;
                 if global.json {
                     println!(
@@ -192,7 +260,7 @@ pub(crate) fn run(global: &Global, args: ExecArgs) -> Exit {
                 }
                 Exit::Denied
             }
-        },
+        }
         Err(GateError::Enforce(e)) => run_error(&e),
         Err(e) => fail(&e.to_string(), None),
     }
@@ -200,12 +268,18 @@ pub(crate) fn run(global: &Global, args: ExecArgs) -> Exit {
 
 fn finish(outcome: &Outcome, cfg: &Config) -> Exit {
     if outcome.termination == rampart_sandbox::Termination::TimedOut {
-        ui::error(&format!("timed out after {}s; the whole process tree was killed", cfg.limits.timeout_secs));
+        ui::error(&format!(
+            "timed out after {}s; the whole process tree was killed",
+            cfg.limits.timeout_secs
+        ));
         ui::hint("raise it with --timeout SECS or `[limits] timeout_secs`");
         return Exit::Timeout;
     }
     if outcome.oom_killed {
-        ui::warning(&format!("the memory limit ({} MiB) killed a process", cfg.limits.memory_mb));
+        ui::warning(&format!(
+            "the memory limit ({} MiB) killed a process",
+            cfg.limits.memory_mb
+        ));
     }
     Exit::Program(outcome.exit_code())
 }
@@ -220,8 +294,10 @@ fn run_error(e: &RunError) -> Exit {
             ui::error(&e.to_string());
             Exit::Denied
         }
-        RunError::Unavailable { .. } => fail(&e.to_string(), Some("`rampart doctor` lists what this host can enforce")),
+        RunError::Unavailable { .. } => fail(
+            &e.to_string(),
+            Some("`rampart doctor` lists what this host can enforce"),
+        ),
         _ => fail(&e.to_string(), None),
     }
 }
-

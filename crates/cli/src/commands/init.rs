@@ -98,7 +98,10 @@ deny_read = []
 /// Writes `text` to `path` with mode 0600: a temporary file in the same
 /// directory, fsync, then rename, so a crash never leaves half a config.
 fn write_atomic(path: &Path, text: &str, force: bool) -> Result<(), String> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if !dir.exists() {
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -109,9 +112,19 @@ fn write_atomic(path: &Path, text: &str, force: bool) -> Result<(), String> {
     if !force && std::fs::symlink_metadata(path).is_ok() {
         return Err(format!("`{}` already exists", path.display()));
     }
-    let tmp = dir.join(format!(".{}.rampart-tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("config"), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.rampart-tmp-{}",
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("config"),
+        std::process::id()
+    ));
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
         f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
@@ -140,7 +153,9 @@ pub(crate) fn run(global: &Global, args: &InitArgs) -> Exit {
     } else if let Some(p) = load::user_config_path() {
         (p, DEFAULT_CONFIG)
     } else {
-        ui::error("cannot tell where the user config goes: neither XDG_CONFIG_HOME nor HOME is set");
+        ui::error(
+            "cannot tell where the user config goes: neither XDG_CONFIG_HOME nor HOME is set",
+        );
         ui::hint("pass --output FILE");
         return Exit::Usage;
     };
@@ -170,8 +185,14 @@ mod tests {
 
     #[test]
     fn default_config_parses_to_the_defaults() {
-        let env = HostEnv { home: Some("/h".into()), xdg_state_home: Some("/h/.local/state".into()) };
-        let source = Source { origin: Path::new("init.toml"), text: DEFAULT_CONFIG };
+        let env = HostEnv {
+            home: Some("/h".into()),
+            xdg_state_home: Some("/h/.local/state".into()),
+        };
+        let source = Source {
+            origin: Path::new("init.toml"),
+            text: DEFAULT_CONFIG,
+        };
         let file = parse(source).unwrap();
         let mut cfg = Config::defaults(&env);
         assert!(apply_layer(&mut cfg, &file, source, Layer::User, None, &env).is_empty());
@@ -181,9 +202,20 @@ mod tests {
     #[test]
     fn project_template_is_valid_as_a_project_file() {
         let env = HostEnv::default();
-        let source = Source { origin: Path::new("rampart.toml"), text: PROJECT_CONFIG };
+        let source = Source {
+            origin: Path::new("rampart.toml"),
+            text: PROJECT_CONFIG,
+        };
         let file = parse(source).unwrap();
         let mut cfg = Config::defaults(&env);
-        assert!(apply_layer(&mut cfg, &file, source, Layer::Project { trusted: false }, None, &env).is_empty());
+        assert!(apply_layer(
+            &mut cfg,
+            &file,
+            source,
+            Layer::Project { trusted: false },
+            None,
+            &env
+        )
+        .is_empty());
     }
 }

@@ -20,9 +20,18 @@ fn s(p: &std::path::Path) -> String {
 #[test]
 fn writes_outside_the_workspace_fail() {
     let w = World::new();
-    assert_ok(&w.probe(&[], &["write", &s(&w.ws.join("f"))]), "write in the workspace");
-    assert_denied(&w.probe(&[], &["write", &s(&w.sibling.join("f"))]), "write to a sibling directory");
-    assert_denied(&w.probe(&[], &["write", &s(&w.home.join("f"))]), "write to $HOME");
+    assert_ok(
+        &w.probe(&[], &["write", &s(&w.ws.join("f"))]),
+        "write in the workspace",
+    );
+    assert_denied(
+        &w.probe(&[], &["write", &s(&w.sibling.join("f"))]),
+        "write to a sibling directory",
+    );
+    assert_denied(
+        &w.probe(&[], &["write", &s(&w.home.join("f"))]),
+        "write to $HOME",
+    );
     let etc = format!("/etc/rampart-breach-{}", std::process::id());
     let o = w.probe(&[], &["write", &etc]);
     let _ = std::fs::remove_file(&etc);
@@ -34,8 +43,20 @@ fn writes_outside_the_workspace_fail() {
 fn writable_root_flag_grants_exactly_that_root() {
     let w = World::new();
     let sib = s(&w.sibling);
-    assert_ok(&w.probe(&["--writable-root", &sib], &["write", &s(&w.sibling.join("f"))]), "write to --writable-root");
-    assert_denied(&w.probe(&["--writable-root", &sib], &["write", &s(&w.home.join("f"))]), "write outside the extra root");
+    assert_ok(
+        &w.probe(
+            &["--writable-root", &sib],
+            &["write", &s(&w.sibling.join("f"))],
+        ),
+        "write to --writable-root",
+    );
+    assert_denied(
+        &w.probe(
+            &["--writable-root", &sib],
+            &["write", &s(&w.home.join("f"))],
+        ),
+        "write outside the extra root",
+    );
 }
 
 #[test]
@@ -44,8 +65,14 @@ fn symlink_in_workspace_pointing_outside() {
     std::os::unix::fs::symlink(&w.sibling, w.ws.join("out")).unwrap();
     std::fs::create_dir(w.ws.join("inner")).unwrap();
     std::os::unix::fs::symlink(w.ws.join("inner"), w.ws.join("in")).unwrap();
-    assert_ok(&w.probe(&[], &["write", "in/f"]), "write through a symlink inside the workspace");
-    assert_denied(&w.probe(&[], &["write", "out/f"]), "write through a symlink pointing outside");
+    assert_ok(
+        &w.probe(&[], &["write", "in/f"]),
+        "write through a symlink inside the workspace",
+    );
+    assert_denied(
+        &w.probe(&[], &["write", "out/f"]),
+        "write through a symlink pointing outside",
+    );
     assert!(!w.sibling.join("f").exists());
 }
 
@@ -53,17 +80,32 @@ fn symlink_in_workspace_pointing_outside() {
 fn hard_link_to_an_outside_file() {
     let w = World::new();
     std::fs::write(w.ws.join("mine"), "x").unwrap();
-    assert_ok(&w.probe(&[], &["link", "mine", "mine2"]), "hard link inside the workspace");
-    assert_denied(&w.probe(&[], &["link", &s(&w.sibling.join("file")), "stolen"]), "hard link to an outside file");
+    assert_ok(
+        &w.probe(&[], &["link", "mine", "mine2"]),
+        "hard link inside the workspace",
+    );
+    assert_denied(
+        &w.probe(&[], &["link", &s(&w.sibling.join("file")), "stolen"]),
+        "hard link to an outside file",
+    );
 }
 
 #[test]
 fn rename_across_the_boundary() {
     let w = World::new();
     std::fs::write(w.ws.join("a"), "x").unwrap();
-    assert_ok(&w.probe(&[], &["rename", "a", "b"]), "rename inside the workspace");
-    assert_denied(&w.probe(&[], &["rename", &s(&w.sibling.join("file")), "file"]), "rename an outside file in");
-    assert_denied(&w.probe(&[], &["rename", "b", &s(&w.sibling.join("b"))]), "rename a file out");
+    assert_ok(
+        &w.probe(&[], &["rename", "a", "b"]),
+        "rename inside the workspace",
+    );
+    assert_denied(
+        &w.probe(&[], &["rename", &s(&w.sibling.join("file")), "file"]),
+        "rename an outside file in",
+    );
+    assert_denied(
+        &w.probe(&[], &["rename", "b", &s(&w.sibling.join("b"))]),
+        "rename a file out",
+    );
     assert!(w.sibling.join("file").exists() && w.ws.join("b").exists());
 }
 
@@ -71,13 +113,29 @@ fn rename_across_the_boundary() {
 fn writes_through_proc_self_root_and_fd() {
     let w = World::new();
     let via_root = format!("/proc/self/root{}", s(&w.sibling.join("f")));
-    assert_denied(&w.probe(&[], &["write", &via_root]), "write through /proc/self/root");
-    assert_ok(&w.probe(&[], &["write", &format!("/proc/self/root{}", s(&w.ws.join("f")))]), "write through /proc/self/root into the workspace");
+    assert_denied(
+        &w.probe(&[], &["write", &via_root]),
+        "write through /proc/self/root",
+    );
+    assert_ok(
+        &w.probe(
+            &[],
+            &["write", &format!("/proc/self/root{}", s(&w.ws.join("f")))],
+        ),
+        "write through /proc/self/root into the workspace",
+    );
     let script = format!("exec 3<{}; echo x > /proc/self/fd/3/f", s(&w.sibling));
     let o = w.run(["exec", "--", "sh", "-c", &script]);
-    assert!(!o.status.success() && !w.sibling.join("f").exists(), "sandbox breached: write through /proc/self/fd: {}", stderr(&o));
+    assert!(
+        !o.status.success() && !w.sibling.join("f").exists(),
+        "sandbox breached: write through /proc/self/fd: {}",
+        stderr(&o)
+    );
     let script = format!("exec 3<{}; echo x > /proc/self/fd/3/g", s(&w.ws));
-    assert!(w.run(["exec", "--", "sh", "-c", &script]).status.success(), "control: /proc/self/fd into the workspace");
+    assert!(
+        w.run(["exec", "--", "sh", "-c", &script]).status.success(),
+        "control: /proc/self/fd into the workspace"
+    );
 }
 
 #[test]
@@ -85,8 +143,14 @@ fn tcp_to_host_loopback() {
     let w = World::new();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    assert_denied(&w.probe(&[], &["tcp", &addr]), "TCP to the host's 127.0.0.1");
-    assert_ok(&w.probe(&["--network"], &["tcp", &addr]), "TCP with --network");
+    assert_denied(
+        &w.probe(&[], &["tcp", &addr]),
+        "TCP to the host's 127.0.0.1",
+    );
+    assert_ok(
+        &w.probe(&["--network"], &["tcp", &addr]),
+        "TCP with --network",
+    );
     let (mut conn, _) = listener.accept().unwrap();
     let mut buf = [0u8; 4];
     conn.read_exact(&mut buf).unwrap();
@@ -97,13 +161,21 @@ fn tcp_to_host_loopback() {
 fn udp_to_host_loopback() {
     let w = World::new();
     let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
-    sock.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
     let addr = sock.local_addr().unwrap().to_string();
     let o = w.probe(&[], &["udp", &addr]);
     let mut buf = [0u8; 16];
-    assert!(sock.recv(&mut buf).is_err(), "sandbox breached: a UDP datagram reached the host ({})", stdout(&o));
+    assert!(
+        sock.recv(&mut buf).is_err(),
+        "sandbox breached: a UDP datagram reached the host ({})",
+        stdout(&o)
+    );
     assert_denied(&o, "UDP to the host's 127.0.0.1");
-    assert_ok(&w.probe(&["--network"], &["udp", &addr]), "UDP with --network");
+    assert_ok(
+        &w.probe(&["--network"], &["udp", &addr]),
+        "UDP with --network",
+    );
     assert_eq!(sock.recv(&mut buf).unwrap(), 4);
 }
 
@@ -112,10 +184,22 @@ fn host_unix_socket_file() {
     let w = World::new();
     let path = w.base.join("host.sock");
     let _listener = UnixListener::bind(&path).unwrap();
-    assert_denied(&w.probe(&[], &["unix", &s(&path)]), "connect to a host Unix socket file");
-    assert_denied(&w.probe(&["--network"], &["unix", &s(&path)]), "connect to a host Unix socket file with --network");
-    assert_ok(&w.probe(FULL, &["unix", &s(&path)]), "connect outside the sandbox");
-    assert_ok(&w.probe(&[], &["socketpair"]), "socketpair inside the sandbox");
+    assert_denied(
+        &w.probe(&[], &["unix", &s(&path)]),
+        "connect to a host Unix socket file",
+    );
+    assert_denied(
+        &w.probe(&["--network"], &["unix", &s(&path)]),
+        "connect to a host Unix socket file with --network",
+    );
+    assert_ok(
+        &w.probe(FULL, &["unix", &s(&path)]),
+        "connect outside the sandbox",
+    );
+    assert_ok(
+        &w.probe(&[], &["socketpair"]),
+        "socketpair inside the sandbox",
+    );
 }
 
 #[test]
@@ -125,12 +209,31 @@ fn host_abstract_socket() {
     let name = format!("rampart-test-{}", std::process::id());
     let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
     let _listener = UnixListener::bind_addr(&addr).unwrap();
-    assert_denied(&w.probe(&[], &["abstract", &name]), "connect to a host abstract socket");
+    assert_denied(
+        &w.probe(&[], &["abstract", &name]),
+        "connect to a host abstract socket",
+    );
     // With the network on and Unix sockets allowed, only Landlock's scoping stands in the way.
-    w.set_config(&format!("{}allow_unix_sockets = true\n", super::fixture::BASE_CONFIG.replace("[limits]", "[x]").split("[x]").next().unwrap()));
-    assert_denied(&w.probe(&["--network"], &["abstract", &name]), "abstract socket with --network and allow_unix_sockets");
-    assert_ok(&w.probe(&[], &["unix-listen", &s(&w.ws.join("own.sock"))]), "a Unix socket server inside the sandbox with allow_unix_sockets");
-    assert_ok(&w.probe(FULL, &["abstract", &name]), "connect outside the sandbox");
+    w.set_config(&format!(
+        "{}allow_unix_sockets = true\n",
+        super::fixture::BASE_CONFIG
+            .replace("[limits]", "[x]")
+            .split("[x]")
+            .next()
+            .unwrap()
+    ));
+    assert_denied(
+        &w.probe(&["--network"], &["abstract", &name]),
+        "abstract socket with --network and allow_unix_sockets",
+    );
+    assert_ok(
+        &w.probe(&[], &["unix-listen", &s(&w.ws.join("own.sock"))]),
+        "a Unix socket server inside the sandbox with allow_unix_sockets",
+    );
+    assert_ok(
+        &w.probe(FULL, &["abstract", &name]),
+        "connect outside the sandbox",
+    );
 }
 
 #[test]
@@ -143,7 +246,12 @@ fn ptrace_is_refused() {
 }
 
 fn host_sleeper() -> std::process::Child {
-    Command::new("sleep").arg("30").env("RAMPART_HOST_MARK", "visible").stdin(Stdio::null()).spawn().unwrap()
+    Command::new("sleep")
+        .arg("30")
+        .env("RAMPART_HOST_MARK", "visible")
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 #[test]
@@ -165,7 +273,10 @@ fn host_process_cannot_be_killed() {
     let mut child = host_sleeper();
     let pid = child.id().to_string();
     assert_denied(&w.probe(&[], &["kill", &pid]), "kill of a host process");
-    assert!(child.try_wait().unwrap().is_none(), "sandbox breached: the host process died");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "sandbox breached: the host process died"
+    );
     assert_ok(&w.probe(FULL, &["kill", &pid]), "kill outside the sandbox");
     assert!(child.wait().unwrap().code().is_none());
 }
@@ -174,12 +285,27 @@ fn host_process_cannot_be_killed() {
 fn kernel_surfaces_are_refused() {
     let w = World::new();
     let mnt = s(&w.ws);
-    for action in [vec!["mount", mnt.as_str()], vec!["unshare-user"], vec!["io-uring"], vec!["bpf"], vec!["perf"], vec!["keyctl"], vec!["tiocsti"]] {
+    for action in [
+        vec!["mount", mnt.as_str()],
+        vec!["unshare-user"],
+        vec!["io-uring"],
+        vec!["bpf"],
+        vec!["perf"],
+        vec!["keyctl"],
+        vec!["tiocsti"],
+    ] {
         let o = w.probe(&[], &action);
         assert_denied(&o, &action.join(" "));
-        assert!(stdout(&o).starts_with("denied 1 "), "{action:?} should fail with EPERM from seccomp: {}", stdout(&o));
+        assert!(
+            stdout(&o).starts_with("denied 1 "),
+            "{action:?} should fail with EPERM from seccomp: {}",
+            stdout(&o)
+        );
         if root_or_skip(action[0]) {
-            assert_ok(&w.probe(FULL, &action), &format!("{} outside the sandbox", action[0]));
+            assert_ok(
+                &w.probe(FULL, &action),
+                &format!("{} outside the sandbox", action[0]),
+            );
         }
     }
 }
@@ -188,9 +314,18 @@ fn kernel_surfaces_are_refused() {
 fn dev_shm_is_private() {
     let w = World::new();
     let name = format!("/dev/shm/rampart-test-{}", std::process::id());
-    assert_ok(&w.probe(&[], &["write", &name]), "write to /dev/shm inside the sandbox");
-    assert!(!std::path::Path::new(&name).exists(), "sandbox breached: a /dev/shm write is visible to the host");
-    assert_ok(&w.probe(FULL, &["write", &name]), "write to /dev/shm outside");
+    assert_ok(
+        &w.probe(&[], &["write", &name]),
+        "write to /dev/shm inside the sandbox",
+    );
+    assert!(
+        !std::path::Path::new(&name).exists(),
+        "sandbox breached: a /dev/shm write is visible to the host"
+    );
+    assert_ok(
+        &w.probe(FULL, &["write", &name]),
+        "write to /dev/shm outside",
+    );
     assert!(std::path::Path::new(&name).exists());
     std::fs::remove_file(&name).unwrap();
 }
@@ -202,14 +337,38 @@ fn deny_read_paths_are_hidden_in_every_confined_mode() {
     let netrc = s(&w.home.join(".netrc"));
     for mode in ["workspace-write", "read-only"] {
         let o = w.probe(&["--sandbox", mode], &["read", &key]);
-        assert!(!stdout(&o).contains(SECRET), "sandbox breached: read {key} in {mode}");
+        assert!(
+            !stdout(&o).contains(SECRET),
+            "sandbox breached: read {key} in {mode}"
+        );
         assert_denied(&o, &format!("read a file under deny_read in {mode}"));
-        assert_denied(&w.probe(&["--sandbox", mode], &["list", &s(&w.home.join(".ssh"))]), &format!("list ~/.ssh in {mode}"));
-        assert_denied(&w.probe(&["--sandbox", mode], &["read", &netrc]), &format!("read ~/.netrc in {mode}"));
+        assert_denied(
+            &w.probe(&["--sandbox", mode], &["list", &s(&w.home.join(".ssh"))]),
+            &format!("list ~/.ssh in {mode}"),
+        );
+        assert_denied(
+            &w.probe(&["--sandbox", mode], &["read", &netrc]),
+            &format!("read ~/.netrc in {mode}"),
+        );
     }
-    let o = w.run(["exec", "--", "sh", "-c", &format!("grep -r FAKE-SECRET {} 2>/dev/null; cat {key} 2>/dev/null; true", s(&w.home))]);
-    assert!(!stdout(&o).contains(SECRET), "sandbox breached: grep found the secret");
-    assert_ok(&w.probe(&[], &["list", &s(&w.home)]), "the rest of $HOME stays readable");
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "grep -r FAKE-SECRET {} 2>/dev/null; cat {key} 2>/dev/null; true",
+            s(&w.home)
+        ),
+    ]);
+    assert!(
+        !stdout(&o).contains(SECRET),
+        "sandbox breached: grep found the secret"
+    );
+    assert_ok(
+        &w.probe(&[], &["list", &s(&w.home)]),
+        "the rest of $HOME stays readable",
+    );
     let full = w.probe(FULL, &["read", &key]);
     assert_ok(&full, "read outside the sandbox");
     assert!(stdout(&full).contains(SECRET));
@@ -222,26 +381,60 @@ fn no_capability_survives() {
     assert_ok(&o, "reading /proc/self/status");
     let caps = stdout(&o);
     for set in ["CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"] {
-        assert!(caps.contains(&format!("{set}:\t0000000000000000")), "sandbox breached: {set} not zero in `{caps}`");
+        assert!(
+            caps.contains(&format!("{set}:\t0000000000000000")),
+            "sandbox breached: {set} not zero in `{caps}`"
+        );
     }
-    assert!(caps.contains("NoNewPrivs:\t1"), "no_new_privs not set: {caps}");
+    assert!(
+        caps.contains("NoNewPrivs:\t1"),
+        "no_new_privs not set: {caps}"
+    );
     if root_or_skip("caps") {
-        assert!(!stdout(&w.probe(FULL, &["caps"])).contains("CapEff:\t0000000000000000"), "control: root outside keeps capabilities");
+        assert!(
+            !stdout(&w.probe(FULL, &["caps"])).contains("CapEff:\t0000000000000000"),
+            "control: root outside keeps capabilities"
+        );
     }
 }
 
 #[test]
 fn secret_environment_variables_stay_out() {
     let w = World::new();
-    let o = w.cmd(["exec", "--", &super::fixture::probe_bin().display().to_string(), "env", "FAKE_API_KEY"]).env("FAKE_API_KEY", "fake-value-123").output().unwrap();
-    assert!(!stdout(&o).contains("fake-value-123"), "sandbox breached: a *KEY* variable reached the command");
-    assert_eq!(stdout(&o).trim(), "ok <unset>");
     let o = w
-        .cmd(["exec", "--keep-env", "FAKE_API_KEY", "--", &super::fixture::probe_bin().display().to_string(), "env", "FAKE_API_KEY"])
+        .cmd([
+            "exec",
+            "--",
+            &super::fixture::probe_bin().display().to_string(),
+            "env",
+            "FAKE_API_KEY",
+        ])
         .env("FAKE_API_KEY", "fake-value-123")
         .output()
         .unwrap();
-    assert_eq!(stdout(&o).trim(), "ok fake-value-123", "--keep-env lets it through");
+    assert!(
+        !stdout(&o).contains("fake-value-123"),
+        "sandbox breached: a *KEY* variable reached the command"
+    );
+    assert_eq!(stdout(&o).trim(), "ok <unset>");
+    let o = w
+        .cmd([
+            "exec",
+            "--keep-env",
+            "FAKE_API_KEY",
+            "--",
+            &super::fixture::probe_bin().display().to_string(),
+            "env",
+            "FAKE_API_KEY",
+        ])
+        .env("FAKE_API_KEY", "fake-value-123")
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&o).trim(),
+        "ok fake-value-123",
+        "--keep-env lets it through"
+    );
 }
 
 #[test]
@@ -249,17 +442,36 @@ fn fork_bomb_beyond_the_process_limit() {
     let w = World::new();
     let o = w.probe(&["--max-procs", "20"], &["fork", "60"]);
     assert_denied(&o, "60 processes under --max-procs 20");
-    assert!(stdout(&o).starts_with("denied 11 "), "fork should fail with EAGAIN: {}", stdout(&o));
-    assert_ok(&w.probe(&["--max-procs", "200"], &["fork", "60"]), "60 processes under --max-procs 200");
+    assert!(
+        stdout(&o).starts_with("denied 11 "),
+        "fork should fail with EAGAIN: {}",
+        stdout(&o)
+    );
+    assert_ok(
+        &w.probe(&["--max-procs", "200"], &["fork", "60"]),
+        "60 processes under --max-procs 200",
+    );
 }
 
 #[test]
 fn allocation_beyond_the_memory_limit() {
     let w = World::new();
     let o = w.probe(&["--memory", "64"], &["alloc", "256"]);
-    assert!(!stdout(&o).starts_with("ok"), "sandbox breached: allocated 256 MiB under --memory 64: {}", stdout(&o));
-    assert!(o.status.code() == Some(137) || stdout(&o).starts_with("denied"), "expected an OOM kill or ENOMEM: {:?} {}", o.status, stderr(&o));
-    assert_ok(&w.probe(&["--memory", "64"], &["alloc", "16"]), "16 MiB under --memory 64");
+    assert!(
+        !stdout(&o).starts_with("ok"),
+        "sandbox breached: allocated 256 MiB under --memory 64: {}",
+        stdout(&o)
+    );
+    assert!(
+        o.status.code() == Some(137) || stdout(&o).starts_with("denied"),
+        "expected an OOM kill or ENOMEM: {:?} {}",
+        o.status,
+        stderr(&o)
+    );
+    assert_ok(
+        &w.probe(&["--memory", "64"], &["alloc", "16"]),
+        "16 MiB under --memory 64",
+    );
 }
 
 #[test]
@@ -272,9 +484,21 @@ fn timeout_kills_grandchildren() {
     assert_eq!(o.status.code(), Some(124), "{}", stderr(&o));
     assert!(started.elapsed() < Duration::from_secs(10));
     std::thread::sleep(Duration::from_millis(2500));
-    assert!(!marker.exists(), "sandbox breached: a grandchild outlived the timeout");
-    let o = w.run(["exec", "--", "sh", "-c", &format!("(sleep 0.2; touch {}) ; true", s(&marker))]);
-    assert!(o.status.success() && marker.exists(), "control: the grandchild runs without a timeout");
+    assert!(
+        !marker.exists(),
+        "sandbox breached: a grandchild outlived the timeout"
+    );
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!("(sleep 0.2; touch {}) ; true", s(&marker)),
+    ]);
+    assert!(
+        o.status.success() && marker.exists(),
+        "control: the grandchild runs without a timeout"
+    );
 }
 
 #[test]
@@ -283,14 +507,59 @@ fn nested_rampart_cannot_loosen_the_sandbox() {
     let rampart = super::fixture::rampart_bin().display().to_string();
     let probe = super::fixture::probe_bin().display().to_string();
     let target = s(&w.sibling.join("nested"));
-    let o = w.run(["exec", "--", &rampart, "exec", "--sandbox", "danger-full-access", "-q", "--", &probe, "write", &target]);
-    assert!(!w.sibling.join("nested").exists(), "sandbox breached: nested danger-full-access wrote outside");
-    assert!(stdout(&o).starts_with("denied"), "{}{}", stdout(&o), stderr(&o));
+    let o = w.run([
+        "exec",
+        "--",
+        &rampart,
+        "exec",
+        "--sandbox",
+        "danger-full-access",
+        "-q",
+        "--",
+        &probe,
+        "write",
+        &target,
+    ]);
+    assert!(
+        !w.sibling.join("nested").exists(),
+        "sandbox breached: nested danger-full-access wrote outside"
+    );
+    assert!(
+        stdout(&o).starts_with("denied"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let o = w.run(["exec", "--", &rampart, "exec", "--network", "--", &probe, "tcp", &addr]);
-    assert!(!stdout(&o).starts_with("ok"), "sandbox breached: nested --network reached the host");
-    let o = w.run(["exec", "--", &rampart, "exec", "--sandbox", "danger-full-access", "-q", "--", &probe, "write", &s(&w.ws.join("nested-ok"))]);
+    let o = w.run([
+        "exec",
+        "--",
+        &rampart,
+        "exec",
+        "--network",
+        "--",
+        &probe,
+        "tcp",
+        &addr,
+    ]);
+    assert!(
+        !stdout(&o).starts_with("ok"),
+        "sandbox breached: nested --network reached the host"
+    );
+    let o = w.run([
+        "exec",
+        "--",
+        &rampart,
+        "exec",
+        "--sandbox",
+        "danger-full-access",
+        "-q",
+        "--",
+        &probe,
+        "write",
+        &s(&w.ws.join("nested-ok")),
+    ]);
     assert_ok(&o, "nested rampart writing inside the workspace");
 }
 
@@ -300,18 +569,42 @@ fn dot_git_is_read_only_by_default() {
     w.git(&w.ws, &["init", "-q"]);
     let o = w.run(["exec", "--", "sh", "-c", "echo '[core]' >> .git/config"]);
     assert!(!o.status.success(), "sandbox breached: wrote .git/config");
-    assert_denied(&w.probe(&[], &["write", ".git/hooks/pre-commit"]), "create a git hook");
-    assert_denied(&w.probe(&[], &["rename", ".git", "moved"]), "rename .git away");
-    assert_ok(&w.probe(&[], &["write", "tracked.txt"]), "write a work-tree file");
-    assert_ok(&w.probe(&["--allow-git-writes"], &["write", ".git/hooks/pre-commit"]), "hooks with --allow-git-writes");
+    assert_denied(
+        &w.probe(&[], &["write", ".git/hooks/pre-commit"]),
+        "create a git hook",
+    );
+    assert_denied(
+        &w.probe(&[], &["rename", ".git", "moved"]),
+        "rename .git away",
+    );
+    assert_ok(
+        &w.probe(&[], &["write", "tracked.txt"]),
+        "write a work-tree file",
+    );
+    assert_ok(
+        &w.probe(&["--allow-git-writes"], &["write", ".git/hooks/pre-commit"]),
+        "hooks with --allow-git-writes",
+    );
 }
 
-fn sandboxed_git(w: &World, flags: &[&str], dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+fn sandboxed_git(
+    w: &World,
+    flags: &[&str],
+    dir: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
     let mut a: Vec<&str> = vec!["exec", "-C"];
     let d = s(dir);
     a.push(&d);
     a.extend(flags);
-    a.extend(["--", "git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]);
+    a.extend([
+        "--",
+        "git",
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.invalid",
+    ]);
     a.extend(args);
     w.run(a)
 }
@@ -322,20 +615,46 @@ fn git_commits_mode_commits_but_guards_config_and_hooks() {
     w.git(&w.ws, &["init", "-q"]);
     std::fs::write(w.ws.join("a.txt"), "a").unwrap();
     let denied = sandboxed_git(&w, &[], &w.ws, &["add", "a.txt"]);
-    assert!(!denied.status.success(), "sandbox breached: git add with .git read-only");
+    assert!(
+        !denied.status.success(),
+        "sandbox breached: git add with .git read-only"
+    );
     let commits = ["--allow-git-writes=commits"];
-    assert!(sandboxed_git(&w, &commits, &w.ws, &["add", "a.txt"]).status.success());
+    assert!(sandboxed_git(&w, &commits, &w.ws, &["add", "a.txt"])
+        .status
+        .success());
     let o = sandboxed_git(&w, &commits, &w.ws, &["commit", "-qm", "first"]);
     assert!(o.status.success(), "commit in commits mode: {}", stderr(&o));
     let o = sandboxed_git(&w, &commits, &w.ws, &["branch", "feature"]);
     assert!(o.status.success(), "branch in commits mode: {}", stderr(&o));
-    let o = sandboxed_git(&w, &commits, &w.ws, &["config", "core.hooksPath", "/tmp/evil"]);
-    assert!(!o.status.success(), "sandbox breached: git config in commits mode");
-    for path in [".git/hooks/pre-commit", ".git/info/attributes", ".git/config"] {
-        assert_denied(&w.probe(&commits, &["write", path]), &format!("write {path} in commits mode"));
+    let o = sandboxed_git(
+        &w,
+        &commits,
+        &w.ws,
+        &["config", "core.hooksPath", "/tmp/evil"],
+    );
+    assert!(
+        !o.status.success(),
+        "sandbox breached: git config in commits mode"
+    );
+    for path in [
+        ".git/hooks/pre-commit",
+        ".git/info/attributes",
+        ".git/config",
+    ] {
+        assert_denied(
+            &w.probe(&commits, &["write", path]),
+            &format!("write {path} in commits mode"),
+        );
     }
-    assert_denied(&w.probe(&commits, &["rename", ".git/config", ".git/config.old"]), "rename .git/config in commits mode");
-    assert_denied(&w.probe(&commits, &["rename", ".git", "moved"]), "rename .git in commits mode");
+    assert_denied(
+        &w.probe(&commits, &["rename", ".git/config", ".git/config.old"]),
+        "rename .git/config in commits mode",
+    );
+    assert_denied(
+        &w.probe(&commits, &["rename", ".git", "moved"]),
+        "rename .git in commits mode",
+    );
     let cfg = std::fs::read_to_string(w.ws.join(".git/config")).unwrap();
     assert!(!cfg.contains("hooksPath"));
 }
@@ -352,37 +671,80 @@ fn git_worktree_gitdir_elsewhere_is_protected_and_commits_work() {
     let wt = w.ws.join("wt");
     w.git(&main, &["worktree", "add", "-q", &s(&wt), "-b", "wt"]);
     std::fs::write(wt.join("b"), "b").unwrap();
-    assert!(!sandboxed_git(&w, &[], &wt, &["add", "b"]).status.success(), "sandbox breached: git add in a worktree with .git read-only");
-    assert_denied(&w.probe(&["-C", &s(&wt)], &["write", ".git"]), "rewrite the worktree's .git file");
+    assert!(
+        !sandboxed_git(&w, &[], &wt, &["add", "b"]).status.success(),
+        "sandbox breached: git add in a worktree with .git read-only"
+    );
+    assert_denied(
+        &w.probe(&["-C", &s(&wt)], &["write", ".git"]),
+        "rewrite the worktree's .git file",
+    );
     let commits = ["--allow-git-writes=commits"];
-    assert!(sandboxed_git(&w, &commits, &wt, &["add", "b"]).status.success());
+    assert!(sandboxed_git(&w, &commits, &wt, &["add", "b"])
+        .status
+        .success());
     let o = sandboxed_git(&w, &commits, &wt, &["commit", "-qm", "in worktree"]);
     assert!(o.status.success(), "commit in a worktree: {}", stderr(&o));
-    assert_denied(&w.probe(&["-C", &s(&wt), "--allow-git-writes=commits"], &["write", &s(&main.join(".git/config"))]), "common config from a worktree");
-    assert_denied(&w.probe(&["-C", &s(&wt), "--allow-git-writes=commits"], &["write", &s(&main.join(".git/worktrees/wt/commondir"))]), "redirect commondir");
-    assert_denied(&w.probe(&["-C", &s(&wt), "--allow-git-writes=commits"], &["write", ".git"]), "rewrite the .git file in commits mode");
+    assert_denied(
+        &w.probe(
+            &["-C", &s(&wt), "--allow-git-writes=commits"],
+            &["write", &s(&main.join(".git/config"))],
+        ),
+        "common config from a worktree",
+    );
+    assert_denied(
+        &w.probe(
+            &["-C", &s(&wt), "--allow-git-writes=commits"],
+            &["write", &s(&main.join(".git/worktrees/wt/commondir"))],
+        ),
+        "redirect commondir",
+    );
+    assert_denied(
+        &w.probe(
+            &["-C", &s(&wt), "--allow-git-writes=commits"],
+            &["write", ".git"],
+        ),
+        "rewrite the .git file in commits mode",
+    );
 }
 
 #[test]
 fn read_only_mode_writes_nothing_to_the_host() {
     let w = World::new();
     let ro = ["--sandbox", "read-only"];
-    assert_denied(&w.probe(&ro, &["write", "f"]), "write in the workspace in read-only mode");
+    assert_denied(
+        &w.probe(&ro, &["write", "f"]),
+        "write in the workspace in read-only mode",
+    );
     let tmp = format!("/tmp/rampart-ro-{}", std::process::id());
     assert_ok(&w.probe(&ro, &["write", &tmp]), "write to the private /tmp");
-    assert!(!std::path::Path::new(&tmp).exists(), "sandbox breached: a read-only /tmp write reached the host");
-    assert_ok(&w.probe(&ro, &["read", &s(&w.sibling.join("file"))]), "read outside the workspace");
+    assert!(
+        !std::path::Path::new(&tmp).exists(),
+        "sandbox breached: a read-only /tmp write reached the host"
+    );
+    assert_ok(
+        &w.probe(&ro, &["read", &s(&w.sibling.join("file"))]),
+        "read outside the workspace",
+    );
 }
 
 #[test]
 fn slash_tmp_is_writable_unless_excluded() {
     let w = World::with_config("");
     let tmp = format!("/tmp/rampart-ww-{}", std::process::id());
-    assert_ok(&w.probe(&[], &["write", &tmp]), "write to /tmp in workspace-write");
+    assert_ok(
+        &w.probe(&[], &["write", &tmp]),
+        "write to /tmp in workspace-write",
+    );
     assert!(std::path::Path::new(&tmp).exists());
     std::fs::remove_file(&tmp).unwrap();
-    w.set_config("[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n");
+    w.set_config(
+        "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n",
+    );
     if !w.ws.starts_with("/tmp") {
-        assert_denied(&w.probe(&[], &["write", &tmp]), "write to /tmp with exclude_slash_tmp");
+        assert_denied(
+            &w.probe(&[], &["write", &tmp]),
+            "write to /tmp with exclude_slash_tmp",
+        );
     }
 }

@@ -11,7 +11,11 @@ pub fn rampart_bin() -> PathBuf {
 
 pub fn probe_bin() -> PathBuf {
     let p = rampart_bin().with_file_name("rampart-probe");
-    assert!(p.exists(), "{} is missing: build it with `cargo build -p rampart-probe` (scripts/test.sh does)", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing: build it with `cargo build -p rampart-probe` (scripts/test.sh does)",
+        p.display()
+    );
     p
 }
 
@@ -56,12 +60,21 @@ impl World {
     pub fn with_config(config_text: &str) -> Self {
         let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
         std::fs::create_dir_all(&root).unwrap();
-        let dir = tempfile::Builder::new().prefix("world-").tempdir_in(&root).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("world-")
+            .tempdir_in(&root)
+            .unwrap();
         let base = std::fs::canonicalize(dir.path()).unwrap();
         let home = base.join("home");
         let ws = base.join("ws");
         let sibling = base.join("sibling");
-        for d in [&home, &ws, &sibling, &home.join(".ssh"), &base.join("xdg/rampart")] {
+        for d in [
+            &home,
+            &ws,
+            &sibling,
+            &home.join(".ssh"),
+            &base.join("xdg/rampart"),
+        ] {
             std::fs::create_dir_all(d).unwrap();
         }
         std::fs::write(home.join(".ssh/id_test"), SECRET).unwrap();
@@ -69,7 +82,14 @@ impl World {
         std::fs::write(sibling.join("file"), "outside").unwrap();
         let config = base.join("xdg/rampart/config.toml");
         write_private(&config, config_text);
-        Self { _dir: dir, base, home, ws, sibling, config }
+        Self {
+            _dir: dir,
+            base,
+            home,
+            ws,
+            sibling,
+            config,
+        }
     }
 
     pub fn set_config(&self, text: &str) {
@@ -114,13 +134,24 @@ impl World {
 
     pub fn git(&self, dir: &Path, args: &[&str]) {
         let out = Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"])
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.invalid",
+                "-c",
+                "init.defaultBranch=main",
+            ])
             .args(args)
             .current_dir(dir)
             .env("HOME", &self.home)
             .output()
             .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
 

@@ -3,8 +3,14 @@
 //! (exit 0) or `denied <errno>` (exit 1); usage errors exit 2. Never
 //! shipped: it exists so that tests can tell a refusal from a success by
 //! errno rather than by scraping tool output.
-#![expect(unsafe_code, reason = "the probe makes raw syscalls on purpose, to test that the sandbox refuses them")]
-#![expect(clippy::undocumented_unsafe_blocks, reason = "each block is a single raw syscall with plain arguments")]
+#![expect(
+    unsafe_code,
+    reason = "the probe makes raw syscalls on purpose, to test that the sandbox refuses them"
+)]
+#![expect(
+    clippy::undocumented_unsafe_blocks,
+    reason = "each block is a single raw syscall with plain arguments"
+)]
 
 use std::ffi::CString;
 use std::io::{Read, Write};
@@ -40,22 +46,38 @@ fn arg(args: &[String], i: usize) -> &str {
     args.get(i).map_or("", String::as_str)
 }
 
+#[expect(clippy::too_many_lines, reason = "one arm per probe action")]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a1 = arg(&args, 1).to_owned();
     let a2 = arg(&args, 2).to_owned();
     let r = match arg(&args, 0) {
-        "write" => std::fs::write(&a1, if a2.is_empty() { "probe" } else { &a2 }).map(|()| String::new()),
+        "write" => {
+            std::fs::write(&a1, if a2.is_empty() { "probe" } else { &a2 }).map(|()| String::new())
+        }
         "read" => std::fs::read_to_string(&a1),
-        "list" => std::fs::read_dir(&a1).and_then(|d| d.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned())).collect::<Result<Vec<_>, _>>()).map(|v| v.join(",")),
+        "list" => std::fs::read_dir(&a1)
+            .and_then(|d| {
+                d.map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map(|v| v.join(",")),
         "link" => std::fs::hard_link(&a1, &a2).map(|()| String::new()),
         "symlink" => std::os::unix::fs::symlink(&a1, &a2).map(|()| String::new()),
         "rename" => std::fs::rename(&a1, &a2).map(|()| String::new()),
-        "tcp" => std::net::TcpStream::connect(&a1).and_then(|mut s| s.write_all(b"ping")).map(|()| String::new()),
-        "udp" => std::net::UdpSocket::bind(if a1.contains('[') { "[::]:0" } else { "0.0.0.0:0" })
-            .and_then(|s| s.send_to(b"ping", &a1))
-            .map(|n| n.to_string()),
-        "unix" => UnixStream::connect(&a1).and_then(|mut s| s.write_all(b"ping")).map(|()| String::new()),
+        "tcp" => std::net::TcpStream::connect(&a1)
+            .and_then(|mut s| s.write_all(b"ping"))
+            .map(|()| String::new()),
+        "udp" => std::net::UdpSocket::bind(if a1.contains('[') {
+            "[::]:0"
+        } else {
+            "0.0.0.0:0"
+        })
+        .and_then(|s| s.send_to(b"ping", &a1))
+        .map(|n| n.to_string()),
+        "unix" => UnixStream::connect(&a1)
+            .and_then(|mut s| s.write_all(b"ping"))
+            .map(|()| String::new()),
         "abstract" => {
             use std::os::linux::net::SocketAddrExt;
             std::os::unix::net::SocketAddr::from_abstract_name(a1.as_bytes())
@@ -95,22 +117,33 @@ fn main() -> ExitCode {
             }
             r
         }
-        "kill" => sys(libc::c_long::from(unsafe { libc::kill(a1.parse().unwrap_or(0), libc::SIGTERM) })),
+        "kill" => sys(libc::c_long::from(unsafe {
+            libc::kill(a1.parse().unwrap_or(0), libc::SIGTERM)
+        })),
         "environ" => std::fs::read(format!("/proc/{a1}/environ")).map(|b| b.len().to_string()),
         "mount" => {
-            let (Ok(src), Ok(dst), Ok(fs)) = (CString::new("tmpfs"), CString::new(a1.as_str()), CString::new("tmpfs")) else {
+            let (Ok(src), Ok(dst), Ok(fs)) = (
+                CString::new("tmpfs"),
+                CString::new(a1.as_str()),
+                CString::new("tmpfs"),
+            ) else {
                 return ExitCode::from(2);
             };
-            let r = sys(libc::c_long::from(unsafe { libc::mount(src.as_ptr(), dst.as_ptr(), fs.as_ptr(), 0, std::ptr::null()) }));
+            let r = sys(libc::c_long::from(unsafe {
+                libc::mount(src.as_ptr(), dst.as_ptr(), fs.as_ptr(), 0, std::ptr::null())
+            }));
             if r.is_ok() {
                 unsafe { libc::umount(dst.as_ptr()) };
             }
             r
         }
-        "unshare-user" => sys(libc::c_long::from(unsafe { libc::unshare(libc::CLONE_NEWUSER) })),
+        "unshare-user" => sys(libc::c_long::from(unsafe {
+            libc::unshare(libc::CLONE_NEWUSER)
+        })),
         "io-uring" => {
             let mut params = [0u8; 120];
-            let r = sys(unsafe { libc::syscall(libc::SYS_io_uring_setup, 4u32, params.as_mut_ptr()) });
+            let r =
+                sys(unsafe { libc::syscall(libc::SYS_io_uring_setup, 4u32, params.as_mut_ptr()) });
             if let Ok(fd) = &r {
                 unsafe { libc::close(fd.parse().unwrap_or(-1)) };
             }
@@ -135,25 +168,49 @@ fn main() -> ExitCode {
             attr[0..4].copy_from_slice(&1u32.to_ne_bytes()); // PERF_TYPE_SOFTWARE
             attr[4..8].copy_from_slice(&128u32.to_ne_bytes()); // size
             attr[8..16].copy_from_slice(&1u64.to_ne_bytes()); // SW_TASK_CLOCK
-            let r = sys(unsafe { libc::syscall(libc::SYS_perf_event_open, attr.as_mut_ptr(), 0, -1, -1, 0u64) });
+            let r = sys(unsafe {
+                libc::syscall(
+                    libc::SYS_perf_event_open,
+                    attr.as_mut_ptr(),
+                    0,
+                    -1,
+                    -1,
+                    0u64,
+                )
+            });
             if let Ok(fd) = &r {
                 unsafe { libc::close(fd.parse().unwrap_or(-1)) };
             }
             r
         }
-        "keyctl" => sys(unsafe { libc::syscall(libc::SYS_keyctl, 0 /* GET_KEYRING_ID */, -3 /* SESSION */, 0) }),
+        "keyctl" => sys(unsafe {
+            libc::syscall(
+                libc::SYS_keyctl,
+                0,  /* GET_KEYRING_ID */
+                -3, /* SESSION */
+                0,
+            )
+        }),
         "tiocsti" => {
             let fd = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY) };
             if fd < 0 {
-                return result(Err(std::io::Error::last_os_error()).map_err(|e| std::io::Error::other(format!("posix_openpt: {e}"))));
+                return result(
+                    Err(std::io::Error::last_os_error())
+                        .map_err(|e| std::io::Error::other(format!("posix_openpt: {e}"))),
+                );
             }
-            let c: libc::c_char = b'x' as libc::c_char;
-            let r = sys(libc::c_long::from(unsafe { libc::ioctl(fd, libc::TIOCSTI, &raw const c) }));
+            let c: libc::c_char = libc::c_char::try_from(b'x').unwrap_or_default();
+            let r = sys(libc::c_long::from(unsafe {
+                libc::ioctl(fd, libc::TIOCSTI, &raw const c)
+            }));
             unsafe { libc::close(fd) };
             r
         }
         "caps" => std::fs::read_to_string("/proc/self/status").map(|s| {
-            s.lines().filter(|l| l.starts_with("Cap") || l.starts_with("NoNewPrivs")).collect::<Vec<_>>().join(";")
+            s.lines()
+                .filter(|l| l.starts_with("Cap") || l.starts_with("NoNewPrivs"))
+                .collect::<Vec<_>>()
+                .join(";")
         }),
         "alloc" => {
             let mb: usize = a1.parse().unwrap_or(0);
