@@ -394,27 +394,31 @@ fn supervise(
     drop(go_read);
     drop(err_write);
 
-    let start = || -> Result<(), RunError> {
+    // Two bytes: the first lets the child set up its namespaces once the
+    // id maps exist; the second, sent after the migration into the run's
+    // cgroups (slow on cgroup v1: an RCU grace period), lets it start the
+    // command. The two overlap.
+    let mut go_file = fs::File::from(go_write);
+    let mut start = || -> Result<(), RunError> {
+        let go = |f: &mut fs::File| {
+            f.write_all(b"g")
+                .map_err(|e| RunError::Setup(format!("cannot start the sandbox: {e}")))
+        };
         if p.confined.is_some() {
             write_id_maps(child)?;
         }
+        go(&mut go_file)?;
         cgroups
             .enter(child.as_raw())
             .map_err(|e| RunError::Setup(e.to_string()))?;
-        fs::File::from(
-            go_write
-                .try_clone()
-                .map_err(|e| RunError::Setup(e.to_string()))?,
-        )
-        .write_all(b"g")
-        .map_err(|e| RunError::Setup(format!("cannot start the sandbox: {e}")))
+        go(&mut go_file)
     };
     if let Err(e) = start() {
         let _ = kill(child, Signal::SIGKILL);
         let _ = waitpid(child, None);
         return Err(e);
     }
-    drop(go_write);
+    drop(go_file);
 
     let sfd = SignalFd::with_flags(
         &signal_set(),
@@ -544,14 +548,27 @@ fn child_main(p: &Prepared, go: &OwnedFd, err: OwnedFd, old_mask: &SigSet) -> ! 
         sys::exit_now(125);
     }
     match &p.confined {
-        None => exec_command(p, &err, old_mask),
+        None => {
+            await_go(go, &err);
+            exec_command(p, &err, old_mask)
+        }
         Some(c) => {
             if let Err(msg) = confine(c, &p.cwd) {
                 report(&err, b'S', &msg);
                 sys::exit_now(125);
             }
+            await_go(go, &err);
             init_process(p, err, old_mask)
         }
+    }
+}
+
+/// Waits for the supervisor's second byte: the child is in its cgroups.
+fn await_go(go: &OwnedFd, err: &OwnedFd) {
+    let mut byte = [0u8; 1];
+    if !matches!(nix::unistd::read(go.as_raw_fd(), &mut byte), Ok(1)) {
+        report(err, b'S', "the supervisor went away before the command started");
+        sys::exit_now(125);
     }
 }
 

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Every check CI runs: formatting, lints, the build, all tests (unit,
+# integration, the sandbox attack suite, doctests) and the docs.
+# Works on a fresh Debian machine with a Rust toolchain; installs what the
+# tests need.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+need_pkgs=()
+command -v git >/dev/null || need_pkgs+=(git)
+command -v sleep >/dev/null || need_pkgs+=(coreutils)
+if ((${#need_pkgs[@]})); then
+  step "installing ${need_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}"
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "build (the attack suite runs the real binaries)"
+cargo build --workspace --bins --locked
+
+step "tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
+
+step "doctests"
+cargo test --workspace --doc --locked
+
+step "cargo doc -D warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+step "rampart doctor (what this host enforces)"
+./target/debug/rampart doctor --no-trial || true
+
+echo
+echo "all checks passed"
