@@ -45,6 +45,29 @@ pub(crate) fn user_config_path() -> Option<PathBuf> {
         .map(|base| base.join("rampart").join("config.toml"))
 }
 
+/// rampart's own config files, which a sandboxed command must not change:
+/// the user config (its directory, for the default location, created 0700
+/// when missing so that it can be protected) and the project's
+/// `rampart.toml`.
+pub(crate) fn protected_paths(explicit: Option<&Path>, workspace: &Path) -> Vec<PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let mut out = Vec::new();
+    match explicit {
+        Some(file) => out.push(file.to_path_buf()),
+        None => {
+            if let Some(dir) = user_config_path().as_deref().and_then(Path::parent) {
+                let _ = std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(dir);
+                out.push(dir.to_path_buf());
+            }
+        }
+    }
+    out.push(workspace.join("rampart.toml"));
+    out
+}
+
 fn error_at(origin: &Path, message: String, hint: Option<&str>) -> ConfigError {
     ConfigError::whole_file(origin, message, hint.map(str::to_owned))
 }

@@ -23,6 +23,7 @@
 //!     network: false,
 //!     unix_sockets: false,
 //!     hidden: vec![],
+//!     protected: vec![],
 //! });
 //! let outcome = run(&cmd, &isolation, &Limits::default())?;
 //! assert_eq!(outcome.exit_code(), 0);
@@ -95,6 +96,9 @@ pub struct Confinement {
     pub unix_sockets: bool,
     /// Paths it can neither read nor list (canonical, existing or not).
     pub hidden: Vec<PathBuf>,
+    /// Paths kept read-only even inside writable roots (rampart's own
+    /// config files); missing ones are skipped.
+    pub protected: Vec<PathBuf>,
 }
 
 /// Where a confined command may write.

@@ -6,6 +6,7 @@ use std::io;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use nix::fcntl::OFlag;
 use nix::mount::{mount, MsFlags};
 use nix::sys::statvfs::{statvfs, FsFlags};
 
@@ -21,6 +22,9 @@ pub(crate) struct MountPlan {
     /// A private, empty `/tmp` (read-only mode).
     pub(crate) private_tmp: bool,
 }
+
+/// Device nodes the private `/dev` keeps from the host.
+pub(crate) const DEVICES: &[&str] = &["null", "zero", "full", "random", "urandom", "tty"];
 
 /// Why a mount failed.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +96,65 @@ fn tmpfs(path: &Path, flags: MsFlags, options: &str) -> Result<(), MountError> {
     .map_err(err("mount a tmpfs on", path))
 }
 
+fn io_err<'a>(what: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> MountError + 'a {
+    move |source| MountError {
+        what,
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn private_dev() -> Result<(), MountError> {
+    let dev = Path::new("/dev");
+    // Hold the host nodes by O_PATH descriptors before /dev is covered.
+    let mut nodes = Vec::new();
+    for name in DEVICES {
+        let path = dev.join(name);
+        match nix::fcntl::open(
+            &path,
+            OFlag::O_PATH | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        ) {
+            Ok(fd) => nodes.push((path, fd)),
+            Err(nix::errno::Errno::ENOENT) => {}
+            Err(e) => return Err(err("open", &path)(e)),
+        }
+    }
+    tmpfs(dev, MsFlags::MS_NOEXEC, "mode=0755")?;
+    for (path, fd) in &nodes {
+        let fd: &std::os::fd::RawFd = fd;
+        fs::File::create(path).map_err(io_err("create", path))?;
+        let source = PathBuf::from(format!("/proc/self/fd/{fd}"));
+        mount(Some(&source), path.as_path(), NONE, MsFlags::MS_BIND, NONE)
+            .map_err(err("bind a device onto", path))?;
+        let _ = nix::unistd::close(*fd);
+    }
+    for (link, target) in [
+        ("fd", "/proc/self/fd"),
+        ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"),
+        ("stderr", "/proc/self/fd/2"),
+        ("ptmx", "pts/ptmx"),
+    ] {
+        let path = dev.join(link);
+        std::os::unix::fs::symlink(target, &path).map_err(io_err("link", &path))?;
+    }
+    let pts = dev.join("pts");
+    fs::create_dir(&pts).map_err(io_err("create", &pts))?;
+    mount(
+        Some("devpts"),
+        pts.as_path(),
+        Some("devpts"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NOEXEC,
+        Some("newinstance,ptmxmode=0666,mode=0620"),
+    )
+    .map_err(err("mount a devpts instance on", &pts))?;
+    let shm = dev.join("shm");
+    fs::create_dir(&shm).map_err(io_err("create", &shm))?;
+    tmpfs(&shm, MsFlags::empty(), "mode=1777")?;
+    Ok(())
+}
+
 /// Applies `plan` in the calling process's (new) mount namespace. The caller
 /// is the init process of a new PID namespace.
 pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
@@ -110,12 +173,11 @@ pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
     )
     .map_err(err("mount a fresh proc on", proc_path))?;
 
-    // Shared memory the host cannot see.
-    let shm = Path::new("/dev/shm");
-    let have_shm = shm.is_dir();
-    if have_shm {
-        tmpfs(shm, MsFlags::empty(), "mode=1777")?;
-    }
+    // A private /dev: the harmless devices bound from the host, a devpts
+    // instance of its own (the host's terminals stay out of reach), and
+    // shared memory the host cannot see. No disks: a sandbox started by root
+    // could otherwise read raw blocks past every hidden path.
+    private_dev()?;
     if plan.private_tmp {
         tmpfs(Path::new("/tmp"), MsFlags::empty(), "mode=1777")?;
     }
@@ -140,31 +202,20 @@ pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
                 "mode=000,size=4k",
             )?;
         } else {
-            let source = match &staged {
-                Some(s) => s.clone(),
-                None if have_shm => {
-                    let s = shm.join(".rampart-hidden");
-                    fs::OpenOptions::new()
-                        .write(true)
-                        .create_new(true)
-                        .mode(0o000)
-                        .open(&s)
-                        .map_err(|source| MountError {
-                            what: "create",
-                            path: s.clone(),
-                            source,
-                        })?;
-                    fs::set_permissions(&s, fs::Permissions::from_mode(0o000)).map_err(
-                        |source| MountError {
-                            what: "chmod",
-                            path: s.clone(),
-                            source,
-                        },
-                    )?;
-                    staged = Some(s.clone());
-                    s
-                }
-                None => PathBuf::from("/dev/null"),
+            let source = if let Some(s) = &staged {
+                s.clone()
+            } else {
+                let s = PathBuf::from("/dev/shm/.rampart-hidden");
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o000)
+                    .open(&s)
+                    .map_err(io_err("create", &s))?;
+                fs::set_permissions(&s, fs::Permissions::from_mode(0o000))
+                    .map_err(io_err("chmod", &s))?;
+                staged = Some(s.clone());
+                s
             };
             mount(Some(&source), p.as_path(), NONE, MsFlags::MS_BIND, NONE)
                 .map_err(err("hide", p))?;

@@ -119,6 +119,11 @@ fn plan_confined(c: &Confinement) -> Result<ConfinedPlan, RunError> {
         hidden: c.hidden.clone(),
         ..MountPlan::default()
     };
+    // rampart's own config stays read-only, so a command cannot loosen its
+    // next run. Only existing paths can be bound.
+    mounts
+        .read_only
+        .extend(c.protected.iter().filter_map(|p| fs::canonicalize(p).ok()));
     let mut writable = Vec::new();
     match &c.write {
         WriteScope::ReadOnly => {
@@ -166,9 +171,8 @@ fn plan_confined(c: &Confinement) -> Result<ConfinedPlan, RunError> {
             }
         }
     }
-    if Path::new("/dev/shm").is_dir() {
-        writable.push(PathBuf::from("/dev/shm"));
-    }
+    // The private /dev/shm (see mounts::private_dev).
+    writable.push(PathBuf::from("/dev/shm"));
     let devices = [
         "/dev/null",
         "/dev/zero",
@@ -413,10 +417,15 @@ fn supervise(
             .map_err(|e| RunError::Setup(e.to_string()))?;
         go(&mut go_file)
     };
+    let mut err_pipe = fs::File::from(err_read);
     if let Err(e) = start() {
+        // The child may have failed first: its own message says why.
         let _ = kill(child, Signal::SIGKILL);
         let _ = waitpid(child, None);
-        return Err(e);
+        drop(go_file);
+        let mut message = Vec::new();
+        let _ = err_pipe.read_to_end(&mut message);
+        return Err(decode_child_message(&message, &p.program).unwrap_or(e));
     }
     drop(go_file);
 
@@ -426,7 +435,6 @@ fn supervise(
     )
     .map_err(|e| RunError::Setup(format!("signalfd: {e}")))?;
     let deadline = limits.timeout.map(|t| Instant::now() + t);
-    let mut err_pipe = fs::File::from(err_read);
     let mut message = Vec::new();
     let mut err_open = true;
     let mut timed_out = false;
@@ -567,7 +575,11 @@ fn child_main(p: &Prepared, go: &OwnedFd, err: OwnedFd, old_mask: &SigSet) -> ! 
 fn await_go(go: &OwnedFd, err: &OwnedFd) {
     let mut byte = [0u8; 1];
     if !matches!(nix::unistd::read(go.as_raw_fd(), &mut byte), Ok(1)) {
-        report(err, b'S', "the supervisor went away before the command started");
+        report(
+            err,
+            b'S',
+            "the supervisor went away before the command started",
+        );
         sys::exit_now(125);
     }
 }
@@ -638,15 +650,25 @@ fn exec_command(p: &Prepared, err: &OwnedFd, old_mask: &SigSet) -> ! {
             sys::exit_now(125);
         }
     }
-    if p.confined.is_none() {
-        if let Err(e) = nix::unistd::chdir(&p.cwd) {
+    if p.confined.is_some() {
+        // Descriptors the caller left open would be usable without a path
+        // lookup, so Landlock would never see them: none cross into the
+        // sandbox but stdin, stdout and stderr.
+        if let Err(e) = sys::close_on_exec_from(3) {
             report(
                 err,
                 b'S',
-                &format!("cannot enter `{}`: {e}", p.cwd.display()),
+                &format!("cannot close inherited descriptors: {e}"),
             );
             sys::exit_now(125);
         }
+    } else if let Err(e) = nix::unistd::chdir(&p.cwd) {
+        report(
+            err,
+            b'S',
+            &format!("cannot enter `{}`: {e}", p.cwd.display()),
+        );
+        sys::exit_now(125);
     }
     let Err(e) = nix::unistd::execve(&p.program, &p.argv, &p.envp);
     report(err, b'X', &(e as i32).to_string());

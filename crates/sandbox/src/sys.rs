@@ -157,3 +157,24 @@ pub(crate) fn thread_count() -> io::Result<usize> {
         .and_then(|v| v.trim().parse().ok())
         .ok_or_else(|| io::Error::other("no Threads line in /proc/self/status"))
 }
+
+/// Marks every descriptor from `first` up close-on-exec (`close_range(2)`
+/// with `CLOSE_RANGE_CLOEXEC`), so that none of them reaches the program.
+pub(crate) fn close_on_exec_from(first: u32) -> io::Result<()> {
+    const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
+    // SAFETY: close_range(2) takes integers only; with CLOSE_RANGE_CLOEXEC
+    // it closes nothing now, it only sets FD_CLOEXEC on the range.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_close_range,
+            first,
+            libc::c_uint::MAX,
+            CLOSE_RANGE_CLOEXEC,
+        )
+    };
+    if ret == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}

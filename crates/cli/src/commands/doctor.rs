@@ -121,8 +121,12 @@ fn checks(host: &HostReport, cfg: &Config) -> Vec<Check> {
     out
 }
 
-fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
-    let isolation = super::exec::isolation(cfg, ws)?;
+fn trial(
+    cfg: &Config,
+    ws: &std::path::Path,
+    explicit: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let isolation = super::exec::isolation(cfg, ws, load::protected_paths(explicit, ws))?;
     if matches!(isolation, Isolation::FullAccess) {
         return Ok(());
     }
@@ -169,7 +173,7 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
     let trial = if args.no_trial || !errors.is_empty() {
         None
     } else {
-        Some(trial(&config, &ws))
+        Some(trial(&config, &ws, global.config.as_deref()))
     };
     let problems = !errors.is_empty()
         || checks.iter().any(|c| c.needed && !c.ok)

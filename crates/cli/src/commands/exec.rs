@@ -71,7 +71,11 @@ pub(crate) fn apply_flags(cfg: &mut Config, flags: &PolicyArgs) -> Result<(), St
 
 /// The sandbox settings the config asks for. Fails closed on what cannot
 /// be enforced.
-pub(crate) fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, String> {
+pub(crate) fn isolation(
+    cfg: &Config,
+    workspace: &Path,
+    protected: Vec<PathBuf>,
+) -> Result<Isolation, String> {
     let ws = &cfg.workspace_write;
     if ws.network_access
         && !ws.allowed_hosts.is_empty()
@@ -107,6 +111,7 @@ pub(crate) fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, Str
         },
     };
     Ok(Isolation::Confined(Confinement {
+        protected,
         write,
         network: ws.network_access,
         unix_sockets: ws.allow_unix_sockets,
@@ -167,7 +172,8 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
     if let Err(e) = apply_flags(&mut config, &args.policy) {
         return fail(&e, None);
     }
-    let isolation = match isolation(&config, &ws) {
+    let protected = load::protected_paths(global.config.as_deref(), &ws);
+    let isolation = match isolation(&config, &ws, protected) {
         Ok(i) => i,
         Err(e) => {
             return fail(

@@ -748,3 +748,146 @@ fn slash_tmp_is_writable_unless_excluded() {
         );
     }
 }
+
+#[test]
+fn raw_block_devices_are_unreachable() {
+    use std::os::unix::fs::FileTypeExt;
+    let w = World::new();
+    let Some(disk) = std::fs::read_dir("/dev")
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_type().is_ok_and(|t| t.is_block_device()))
+        .map(|e| e.path())
+    else {
+        eprintln!("SKIP raw_block_devices_are_unreachable: this host has no block device in /dev");
+        return;
+    };
+    assert_denied(
+        &w.probe(&[], &["read", &s(&disk)]),
+        "read a raw block device",
+    );
+    let o = w.run(["exec", "--", "ls", "/dev"]);
+    let listing = stdout(&o);
+    assert!(
+        listing.contains("null") && listing.contains("pts") && listing.contains("shm"),
+        "{listing}"
+    );
+    assert!(
+        !listing.contains(disk.file_name().unwrap().to_str().unwrap()),
+        "sandbox breached: /dev lists {}",
+        disk.display()
+    );
+    if root_or_skip("read a block device") {
+        let o = w.probe(FULL, &["read", &s(&disk)]);
+        // Binary data is not UTF-8: the probe reports that, not a permission error.
+        assert!(
+            !stdout(&o).contains("denied 13"),
+            "control: root outside can open {}",
+            disk.display()
+        );
+    }
+}
+
+#[test]
+fn host_terminals_are_out_of_reach() {
+    use std::io::BufRead;
+    let w = World::new();
+    let mut holder = Command::new(super::fixture::probe_bin())
+        .args(["hold-pty", "20"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(holder.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let pts = line.trim().to_owned();
+    assert!(pts.starts_with("/dev/pts/"), "{pts}");
+    let inside = w.probe(&[], &["write", &pts, "injected"]);
+    let outside = w.probe(FULL, &["write", &pts, "control"]);
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    assert_denied(&inside, "write to another terminal of the host");
+    assert_ok(&outside, "write to it outside the sandbox");
+}
+
+#[test]
+fn inherited_descriptors_do_not_cross() {
+    let w = World::new();
+    let leak = w.sibling.join("leak");
+    let rampart = super::fixture::rampart_bin().display().to_string();
+    let script = format!(
+        "exec 3>>{}; {rampart} exec -- sh -c 'echo pwned >&3'",
+        s(&leak)
+    );
+    let o = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(&w.ws)
+        .env("HOME", &w.home)
+        .env("XDG_CONFIG_HOME", w.base.join("xdg"))
+        .output()
+        .unwrap();
+    assert!(
+        std::fs::read_to_string(&leak)
+            .unwrap_or_default()
+            .is_empty(),
+        "sandbox breached: wrote through an inherited descriptor ({})",
+        stderr(&o)
+    );
+    let script = format!(
+        "exec 3>>{}; {rampart} exec -q --sandbox danger-full-access -- sh -c 'echo fine >&3'",
+        s(&leak)
+    );
+    Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(&w.ws)
+        .env("HOME", &w.home)
+        .env("XDG_CONFIG_HOME", w.base.join("xdg"))
+        .status()
+        .unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&leak).unwrap(),
+        "fine\n",
+        "control: the descriptor works outside the sandbox"
+    );
+}
+
+#[test]
+fn rampart_config_is_read_only_inside_the_sandbox() {
+    let w = World::new();
+    let xdg = w.ws.join(".config");
+    std::fs::create_dir_all(xdg.join("rampart")).unwrap();
+    let user_cfg = xdg.join("rampart/config.toml");
+    std::fs::copy(&w.config, &user_cfg).unwrap();
+    std::fs::write(w.ws.join("rampart.toml"), "[limits]\ntimeout_secs = 30\n").unwrap();
+    let probe = super::fixture::probe_bin().display().to_string();
+    let run = |args: &[&str]| {
+        let mut a = vec!["exec", "--", probe.as_str()];
+        a.extend(args);
+        w.cmd(a).env("XDG_CONFIG_HOME", &xdg).output().unwrap()
+    };
+    assert_denied(
+        &run(&[
+            "write",
+            &s(&user_cfg),
+            "sandbox_mode = \"danger-full-access\"\n",
+        ]),
+        "rewrite the user config from inside",
+    );
+    assert_denied(
+        &run(&["write", &s(&xdg.join("rampart/new.toml"))]),
+        "add a file to the user config directory",
+    );
+    assert_denied(
+        &run(&[
+            "write",
+            "rampart.toml",
+            "sandbox_mode = \"danger-full-access\"\n",
+        ]),
+        "rewrite the project config",
+    );
+    assert_ok(
+        &run(&["write", &s(&xdg.join("other.toml"))]),
+        "write elsewhere in the workspace's .config",
+    );
+}

@@ -250,6 +250,24 @@ fn main() -> ExitCode {
             }
             failure.map_or_else(|| Ok(kids.len().to_string()), Err)
         }
+        "hold-pty" => {
+            // Open a pty, print its path, keep it open for N seconds.
+            let fd = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY) };
+            if fd < 0 || unsafe { libc::grantpt(fd) } != 0 || unsafe { libc::unlockpt(fd) } != 0 {
+                return result(Err(std::io::Error::last_os_error()));
+            }
+            let mut name = [0 as libc::c_char; 128];
+            if unsafe { libc::ptsname_r(fd, name.as_mut_ptr(), name.len()) } != 0 {
+                return result(Err(std::io::Error::last_os_error()));
+            }
+            let path = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
+                .to_string_lossy()
+                .into_owned();
+            println!("{path}");
+            let _ = std::io::stdout().flush();
+            std::thread::sleep(std::time::Duration::from_secs(a1.parse().unwrap_or(5)));
+            Ok(String::new())
+        }
         "env" => Ok(std::env::var(&a1).unwrap_or_else(|_| "<unset>".into())),
         "pid" => Ok(std::process::id().to_string()),
         other => {
