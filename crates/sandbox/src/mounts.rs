@@ -21,6 +21,9 @@ pub(crate) struct MountPlan {
     pub(crate) hidden: Vec<PathBuf>,
     /// A private, empty `/tmp` (read-only mode).
     pub(crate) private_tmp: bool,
+    /// Paths under `/tmp` that stay visible (read-only) inside the private
+    /// `/tmp`: the workspace when it lives there.
+    pub(crate) keep_in_tmp: Vec<PathBuf>,
 }
 
 /// Device nodes the private `/dev` keeps from the host.
@@ -155,6 +158,39 @@ fn private_dev() -> Result<(), MountError> {
     Ok(())
 }
 
+/// An empty tmpfs on `/tmp`, with each of `keep` (paths below `/tmp`) bound
+/// back read-only at the same place.
+fn private_tmp(keep: &[PathBuf]) -> Result<(), MountError> {
+    let mut held = Vec::new();
+    for path in keep {
+        let fd = nix::fcntl::open(
+            path,
+            OFlag::O_PATH | OFlag::O_CLOEXEC,
+            nix::sys::stat::Mode::empty(),
+        )
+        .map_err(err("open", path))?;
+        held.push((path, fd));
+    }
+    tmpfs(Path::new("/tmp"), MsFlags::empty(), "mode=1777")?;
+    for (path, fd) in held {
+        fs::create_dir_all(path).map_err(io_err("create", path))?;
+        let source = PathBuf::from(format!("/proc/self/fd/{fd}"));
+        mount(
+            Some(&source),
+            path.as_path(),
+            NONE,
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            NONE,
+        )
+        .map_err(err("keep visible", path))?;
+        let flags =
+            MsFlags::MS_BIND | MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY | locked_flags(path);
+        mount(NONE, path.as_path(), NONE, flags, NONE).map_err(err("make read-only", path))?;
+        let _ = nix::unistd::close(fd);
+    }
+    Ok(())
+}
+
 /// Applies `plan` in the calling process's (new) mount namespace. The caller
 /// is the init process of a new PID namespace.
 pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
@@ -179,13 +215,18 @@ pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
     // could otherwise read raw blocks past every hidden path.
     private_dev()?;
     if plan.private_tmp {
-        tmpfs(Path::new("/tmp"), MsFlags::empty(), "mode=1777")?;
+        private_tmp(&plan.keep_in_tmp)?;
     }
 
     for p in &plan.pinned {
         bind(p, false)?;
     }
     for p in &plan.read_only {
+        // A path the private /tmp now covers no longer exists: nothing to
+        // protect there.
+        if plan.private_tmp && p.starts_with("/tmp") && fs::symlink_metadata(p).is_err() {
+            continue;
+        }
         bind(p, true)?;
     }
 

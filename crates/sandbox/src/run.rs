@@ -99,7 +99,7 @@ fn canonical(p: &Path) -> Result<PathBuf, RunError> {
     clippy::too_many_lines,
     reason = "one linear plan reads best in one place"
 )]
-fn plan_confined(c: &Confinement) -> Result<ConfinedPlan, RunError> {
+fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> {
     let abi = sys::landlock_abi();
     if abi < landlock_rules::MIN_ABI {
         return Err(RunError::Unavailable {
@@ -128,6 +128,10 @@ fn plan_confined(c: &Confinement) -> Result<ConfinedPlan, RunError> {
     match &c.write {
         WriteScope::ReadOnly => {
             mounts.private_tmp = true;
+            let cwd = canonical(cwd)?;
+            if cwd.starts_with("/tmp") && cwd != Path::new("/tmp") {
+                mounts.keep_in_tmp.push(cwd);
+            }
             writable.push(PathBuf::from("/tmp"));
         }
         WriteScope::Workspace {
@@ -248,7 +252,7 @@ fn prepare(
         cwd: cmd.cwd.clone(),
         confined: match isolation {
             Isolation::FullAccess => None,
-            Isolation::Confined(c) => Some(plan_confined(c)?),
+            Isolation::Confined(c) => Some(plan_confined(c, &cmd.cwd)?),
         },
         rlimits,
     })

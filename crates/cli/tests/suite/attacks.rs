@@ -891,3 +891,22 @@ fn rampart_config_is_read_only_inside_the_sandbox() {
         "write elsewhere in the workspace's .config",
     );
 }
+
+#[test]
+fn read_only_mode_keeps_a_workspace_under_tmp_visible_and_unwritable() {
+    let w = World::new();
+    let ws = tempfile::Builder::new()
+        .prefix("rampart-ro-ws-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::write(ws.path().join("data"), "visible").unwrap();
+    let dir = s(ws.path());
+    let o = w.probe(&["--sandbox", "read-only", "-C", &dir], &["read", "data"]);
+    assert_ok(&o, "read the workspace under /tmp in read-only mode");
+    assert_eq!(stdout(&o), "ok visible\n");
+    assert_denied(
+        &w.probe(&["--sandbox", "read-only", "-C", &dir], &["write", "new"]),
+        "write a workspace under /tmp in read-only mode",
+    );
+    assert!(!ws.path().join("new").exists());
+}
