@@ -158,9 +158,38 @@ fn private_dev() -> Result<(), MountError> {
     Ok(())
 }
 
-/// An empty tmpfs on `/tmp`, with each of `keep` (paths below `/tmp`) bound
-/// back read-only at the same place.
+/// A private `/tmp`: an overlay whose lower layer is the host's `/tmp`
+/// (readable, so programs and workspaces kept there still work) and whose
+/// upper layer lives in the private `/dev/shm`, so every write or deletion
+/// stays inside the sandbox and vanishes with it. Each of `keep` (the
+/// workspace, when it lives under `/tmp`) is then bound read-only on top.
+/// Without overlayfs, an empty tmpfs with `keep` bound back is the fallback.
 fn private_tmp(keep: &[PathBuf]) -> Result<(), MountError> {
+    let tmp = Path::new("/tmp");
+    let layers = Path::new("/dev/shm/.rampart-tmp");
+    let (upper, work) = (layers.join("upper"), layers.join("work"));
+    for d in [&upper, &work] {
+        fs::create_dir_all(d).map_err(io_err("create", d))?;
+    }
+    let options = format!(
+        "lowerdir=/tmp,upperdir={},workdir={},userxattr",
+        upper.display(),
+        work.display()
+    );
+    if mount(
+        Some("overlay"),
+        tmp,
+        Some("overlay"),
+        MsFlags::MS_NOSUID | MsFlags::MS_NODEV,
+        Some(options.as_str()),
+    )
+    .is_ok()
+    {
+        for path in keep {
+            bind(path, true)?;
+        }
+        return Ok(());
+    }
     let mut held = Vec::new();
     for path in keep {
         let fd = nix::fcntl::open(
@@ -171,7 +200,7 @@ fn private_tmp(keep: &[PathBuf]) -> Result<(), MountError> {
         .map_err(err("open", path))?;
         held.push((path, fd));
     }
-    tmpfs(Path::new("/tmp"), MsFlags::empty(), "mode=1777")?;
+    tmpfs(tmp, MsFlags::empty(), "mode=1777")?;
     for (path, fd) in held {
         fs::create_dir_all(path).map_err(io_err("create", path))?;
         let source = PathBuf::from(format!("/proc/self/fd/{fd}"));

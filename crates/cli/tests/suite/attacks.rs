@@ -726,6 +726,19 @@ fn read_only_mode_writes_nothing_to_the_host() {
         &w.probe(&ro, &["read", &s(&w.sibling.join("file"))]),
         "read outside the workspace",
     );
+    let host = tempfile::Builder::new()
+        .prefix("rampart-ro-host-")
+        .tempfile_in("/tmp")
+        .unwrap();
+    let host_path = s(host.path());
+    assert_ok(
+        &w.probe(&ro, &["rename", &host_path, &format!("{host_path}.moved")]),
+        "move a /tmp file inside the sandbox",
+    );
+    assert!(
+        host.path().exists(),
+        "sandbox breached: a read-only sandbox moved a host /tmp file"
+    );
 }
 
 #[test]

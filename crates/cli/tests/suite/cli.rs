@@ -325,3 +325,31 @@ fn help_teaches_the_exit_codes() {
         "{out}"
     );
 }
+
+#[test]
+fn sigint_sent_to_rampart_reaches_the_command_once() {
+    use std::io::Read;
+    let w = World::new();
+    let mut child = w
+        .cmd([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "n=0; trap 'n=$((n+1))' INT; echo ready; sleep 1 & wait; sleep 0.3; echo got-$n; exit 5",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut buf = [0u8; 6];
+    out.read_exact(&mut buf).unwrap();
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "got-1\n", "delivered exactly once");
+    assert_eq!(child.wait().unwrap().code(), Some(5));
+}
