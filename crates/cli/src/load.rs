@@ -116,6 +116,30 @@ fn read(path: &Path, required: bool, strict_perms: bool) -> Result<Option<String
         .map_err(|e| error_at(path, format!("cannot read config: {e}"), None))
 }
 
+/// Parses `text` and layers it onto `config`; returns whether the file
+/// defines `profile`.
+fn apply_file(
+    config: &mut Config,
+    errors: &mut Vec<ConfigError>,
+    path: &Path,
+    text: &str,
+    layer: Layer,
+    profile: Option<&str>,
+    host: &HostEnv,
+) -> bool {
+    let source = Source { origin: path, text };
+    match parse(source) {
+        Ok(file) => {
+            errors.extend(apply_layer(config, &file, source, layer, profile, host));
+            profile.is_some_and(|p| has_profile(&file, p))
+        }
+        Err(e) => {
+            errors.push(e);
+            false
+        }
+    }
+}
+
 /// Loads defaults, the user config (or `explicit`), and `workspace`'s
 /// `rampart.toml`, each with `profile` applied.
 pub(crate) fn load(
@@ -133,24 +157,16 @@ pub(crate) fn load(
     if let Some(path) = &user_path {
         match read(path, explicit.is_some(), true) {
             Ok(Some(text)) => {
-                let source = Source {
-                    origin: path,
-                    text: &text,
-                };
-                match parse(source) {
-                    Ok(file) => {
-                        profile_found |= profile.is_some_and(|p| has_profile(&file, p));
-                        errors.extend(apply_layer(
-                            &mut config,
-                            &file,
-                            source,
-                            Layer::User,
-                            profile,
-                            &host,
-                        ));
-                    }
-                    Err(e) => errors.push(e),
-                }
+                let found = apply_file(
+                    &mut config,
+                    &mut errors,
+                    path,
+                    &text,
+                    Layer::User,
+                    profile,
+                    &host,
+                );
+                profile_found |= found;
                 files.push((path.clone(), "user"));
             }
             Ok(None) => {}
@@ -167,24 +183,16 @@ pub(crate) fn load(
                     .trusted_projects
                     .iter()
                     .any(|t| std::fs::canonicalize(t).is_ok_and(|t| t == canonical_ws));
-                let source = Source {
-                    origin: &path,
-                    text: &text,
-                };
-                match parse(source) {
-                    Ok(file) => {
-                        profile_found |= profile.is_some_and(|p| has_profile(&file, p));
-                        errors.extend(apply_layer(
-                            &mut config,
-                            &file,
-                            source,
-                            Layer::Project { trusted },
-                            profile,
-                            &host,
-                        ));
-                    }
-                    Err(e) => errors.push(e),
-                }
+                let layer = Layer::Project { trusted };
+                profile_found |= apply_file(
+                    &mut config,
+                    &mut errors,
+                    &path,
+                    &text,
+                    layer,
+                    profile,
+                    &host,
+                );
                 files.push((
                     path,
                     if trusted {
