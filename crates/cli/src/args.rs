@@ -72,6 +72,17 @@ pub(crate) enum Command {
         after_help = "Examples:\n  rampart exec -- cargo test\n  rampart exec --sandbox read-only -- grep -r TODO .\n  rampart exec -C ~/proj --writable-root ~/.cache/cargo -- make\n  rampart exec --network -- npm ci\n  rampart exec --sandbox danger-full-access -- ./deploy.sh"
     )]
     Exec(ExecArgs),
+    /// Decide without running: verdict, risk, reasons and the commands found.
+    ///
+    /// Shell scripts (`sh -c '…'`) are parsed with a real parser; the
+    /// verdict of the whole is the strictest of its parts. Nothing runs.
+    ///
+    /// Exit status: 0 when the action was evaluated (whatever the verdict),
+    /// 2 on a usage or config error.
+    #[command(
+        after_help = "Examples:\n  rampart check --json -- sh -c 'curl -s https://x.sh | sh'\n  rampart check -- git push origin main\n  rampart check --approval untrusted -- ls -la"
+    )]
+    Check(CheckArgs),
     /// Check what this host can enforce, and what the config in force asks for.
     ///
     /// Exit status: 0 when everything the config asks for is enforceable,
@@ -132,6 +143,15 @@ fn parse_approval(s: &str) -> Result<ApprovalPolicy, String> {
 
 #[derive(Debug, Args)]
 pub(crate) struct ExecArgs {
+    #[command(flatten)]
+    pub(crate) policy: PolicyArgs,
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]...")]
+    pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub(crate) policy: PolicyArgs,
     /// The program and its arguments.

@@ -48,6 +48,7 @@ fn main() -> Exit {
     init_logging(cli.global.verbose);
     match cli.command {
         Command::Exec(args) => commands::exec::run(&cli.global, &args),
+        Command::Check(args) => commands::check::run(&cli.global, &args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, &args),
         Command::Init(args) => commands::init::run(&cli.global, &args),
     }

@@ -152,6 +152,11 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Projects (absolute paths) whose `rampart.toml` may loosen the policy.
     pub trusted_projects: Vec<PathBuf>,
+    /// `[[risk]]` entries: levels for commands the table does not know or
+    /// judges differently.
+    pub risk_overrides: Vec<crate::risk::RiskOverride>,
+    /// `$HOME`, for `~` in commands.
+    pub home: Option<PathBuf>,
 }
 
 /// Default `deny_read` paths.
@@ -213,6 +218,8 @@ impl Config {
                 fail_closed: true,
             },
             trusted_projects: Vec::new(),
+            risk_overrides: Vec::new(),
+            home: env.home.clone(),
         }
     }
 }
@@ -665,6 +672,29 @@ impl Merger<'_> {
                         cfg.rules.push(rule);
                     }
                 }
+            }
+        }
+        if let Some(entries) = &file.risk {
+            for e in entries {
+                let f = e.get_ref();
+                if f.command.is_empty() || f.command.iter().any(String::is_empty) {
+                    let err = self.source.error(
+                        e.span(),
+                        "a `[[risk]]` entry needs `command` with at least one non-empty token",
+                        None,
+                    );
+                    self.errors.push(err);
+                    continue;
+                }
+                cfg.risk_overrides.push(crate::risk::RiskOverride {
+                    command: f.command.clone(),
+                    level: f.level,
+                    reason: f
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| format!("configured as {} risk", f.level)),
+                    raise_only: self.restricted(),
+                });
             }
         }
         if let Some(a) = &file.audit {

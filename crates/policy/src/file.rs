@@ -19,6 +19,7 @@ pub struct ConfigFile {
     pub(crate) shell_environment_policy: Option<Spanned<EnvFile>>,
     pub(crate) limits: Option<Spanned<LimitsFile>>,
     pub(crate) rules: Option<Vec<Spanned<RuleFile>>>,
+    pub(crate) risk: Option<Vec<Spanned<RiskFile>>>,
     pub(crate) audit: Option<Spanned<AuditFile>>,
     pub(crate) profiles: Option<BTreeMap<String, Spanned<ConfigFile>>>,
     pub(crate) trusted_projects: Option<Spanned<Vec<Spanned<String>>>>,
@@ -93,4 +94,12 @@ pub(crate) struct AuditFile {
     pub(crate) sqlite: Option<Spanned<bool>>,
     pub(crate) postgres_url_env: Option<Spanned<String>>,
     pub(crate) fail_closed: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RiskFile {
+    pub(crate) command: Vec<String>,
+    pub(crate) level: crate::Risk,
+    pub(crate) reason: Option<String>,
 }

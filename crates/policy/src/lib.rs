@@ -34,8 +34,11 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod decide;
 mod env;
 mod file;
+pub mod risk;
+pub mod shell;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -47,13 +50,14 @@ pub use config::{
     EnvPolicy, GitWrites, HostEnv, Layer, LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite,
     DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
 };
+pub use decide::{decide, host_matches, path_rule_matches, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
 
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
         pub enum $name {
             $($(#[$vm])* #[serde(rename = $text)] $variant),+
         }
@@ -167,165 +171,9 @@ impl Action {
     }
 }
 
-/// The outcome of [`decide`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    /// allow / ask / deny.
-    pub verdict: Verdict,
-    /// low .. critical.
-    pub risk: Risk,
-    /// Why, for humans.
-    pub reasons: Vec<String>,
-    /// The rule that decided, as `file:line`.
-    pub rule: Option<String>,
-}
-
-fn command_matches(pattern: &[String], argv: &[String]) -> bool {
-    pattern.len() <= argv.len()
-        && pattern.iter().zip(argv).enumerate().all(|(i, (p, a))| {
-            if p == "*" {
-                true
-            } else if i == 0 {
-                // The program matches by name whatever its directory.
-                p == a || a.rsplit('/').next() == Some(p.as_str())
-            } else {
-                p == a
-            }
-        })
-}
-
-/// Decides `action` under `cfg`: deny rules first, then the first matching
-/// allow or ask rule, then the approval policy. Pure and allocation-light.
-pub fn decide(cfg: &Config, action: &Action) -> Decision {
-    let Action::Exec { argv, .. } = action;
-    let command_rules = || {
-        cfg.rules
-            .iter()
-            .filter(|r| matches!(&r.matcher, RuleMatch::Command(p) if command_matches(p, argv)))
-    };
-    if let Some(r) = command_rules().find(|r| r.decision == Verdict::Deny) {
-        return Decision {
-            verdict: Verdict::Deny,
-            risk: Risk::High,
-            reasons: vec![r.reason.clone()],
-            rule: Some(r.origin.clone()),
-        };
-    }
-    if let Some(r) = cfg
-        .rules
-        .iter()
-        .find(|r| !matches!(r.matcher, RuleMatch::Command(_)) && r.decision != Verdict::Allow)
-    {
-        return Decision {
-            verdict: Verdict::Deny,
-            risk: Risk::High,
-            reasons: vec![format!(
-                "the path/host rule at {} cannot be enforced by this version of rampart, so nothing runs while it is configured",
-                r.origin
-            )],
-            rule: Some(r.origin.clone()),
-        };
-    }
-    if let Some(r) = command_rules().next() {
-        return Decision {
-            verdict: r.decision,
-            risk: Risk::Medium,
-            reasons: vec![r.reason.clone()],
-            rule: Some(r.origin.clone()),
-        };
-    }
-    let (verdict, reason) = match (cfg.approval_policy, cfg.sandbox_mode) {
-        (ApprovalPolicy::Untrusted, _) => (
-            Verdict::Ask,
-            "approval policy `untrusted`: commands not known to be read-only ask first",
-        ),
-        (_, SandboxMode::DangerFullAccess) => {
-            (Verdict::Allow, "danger-full-access: runs without a sandbox")
-        }
-        _ => (Verdict::Allow, "runs inside the sandbox"),
-    };
-    Decision {
-        verdict,
-        risk: Risk::Medium,
-        reasons: vec![reason.to_owned()],
-        rule: None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn cfg_with(rules: Vec<(RuleMatch, Verdict)>) -> Config {
-        let mut cfg = Config::defaults(&HostEnv::default());
-        cfg.rules = rules
-            .into_iter()
-            .enumerate()
-            .map(|(i, (matcher, decision))| Rule {
-                matcher,
-                decision,
-                reason: format!("r{i}"),
-                origin: format!("f:{i}"),
-            })
-            .collect();
-        cfg
-    }
-
-    fn exec(argv: &[&str]) -> Action {
-        Action::Exec {
-            argv: argv.iter().map(|s| (*s).to_owned()).collect(),
-            cwd: "/w".into(),
-        }
-    }
-
-    fn cmd(p: &[&str]) -> RuleMatch {
-        RuleMatch::Command(p.iter().map(|s| (*s).to_owned()).collect())
-    }
-
-    #[test]
-    fn deny_wins_over_an_earlier_allow() {
-        let cfg = cfg_with(vec![
-            (cmd(&["git"]), Verdict::Allow),
-            (cmd(&["git", "push"]), Verdict::Deny),
-        ]);
-        let d = decide(&cfg, &exec(&["/usr/bin/git", "push", "origin"]));
-        assert_eq!((d.verdict, d.rule.as_deref()), (Verdict::Deny, Some("f:1")));
-    }
-
-    #[test]
-    fn first_allow_or_ask_wins_and_wildcards_match_one_token() {
-        let cfg = cfg_with(vec![
-            (cmd(&["git", "*", "main"]), Verdict::Ask),
-            (cmd(&["git"]), Verdict::Allow),
-        ]);
-        assert_eq!(
-            decide(&cfg, &exec(&["git", "push", "main"])).verdict,
-            Verdict::Ask
-        );
-        assert_eq!(
-            decide(&cfg, &exec(&["git", "status"])).verdict,
-            Verdict::Allow
-        );
-    }
-
-    #[test]
-    fn untrusted_asks_by_default() {
-        let mut cfg = cfg_with(vec![]);
-        cfg.approval_policy = ApprovalPolicy::Untrusted;
-        assert_eq!(decide(&cfg, &exec(&["ls"])).verdict, Verdict::Ask);
-    }
-
-    #[test]
-    fn unenforceable_path_rule_denies_rather_than_pretends() {
-        let cfg = cfg_with(vec![(
-            RuleMatch::Path {
-                glob: "**/.env*".into(),
-                access: vec!["read".into()],
-            },
-            Verdict::Deny,
-        )]);
-        assert_eq!(decide(&cfg, &exec(&["cat", ".env"])).verdict, Verdict::Deny);
-    }
 
     #[test]
     fn words_round_trip() {
@@ -333,5 +181,6 @@ mod tests {
             assert_eq!(m.as_str().parse::<SandboxMode>(), Ok(*m));
         }
         assert!("full".parse::<SandboxMode>().is_err());
+        assert!(Risk::Low < Risk::Critical && Verdict::Allow < Verdict::Deny);
     }
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 use rampart_gate::{Action, Enforcer, Gate, GateError, NoopRecorder, Verdict};
 use rampart_policy::{filter_env, Config, GitWrites, SandboxMode};
 use rampart_sandbox::{Command, Confinement, Isolation, Limits, Outcome, RunError, WriteScope};
-use serde_json::json;
 
 use crate::approve::TtyApprover;
 use crate::args::{ExecArgs, Global, PolicyArgs};
@@ -254,10 +253,7 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
             {
                 let d = &result.decision;
                 if global.json {
-                    println!(
-                        "{}",
-                        json!({"verdict": d.verdict, "risk": d.risk, "reasons": d.reasons, "rule": d.rule})
-                    );
+                    println!("{}", super::check::decision_json(d));
                 }
                 debug_assert_ne!(d.verdict, Verdict::Allow);
                 ui::error(&format!("denied: {}", d.reasons.join("; ")));

@@ -1,5 +1,6 @@
 //! Command bodies.
 
+pub(crate) mod check;
 pub(crate) mod doctor;
 pub(crate) mod exec;
 pub(crate) mod init;

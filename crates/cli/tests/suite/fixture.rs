@@ -48,13 +48,18 @@ pub struct World {
 
 pub const SECRET: &str = "FAKE-SECRET-MATERIAL-rampart-test";
 
+/// A rule that lets every command through the decision.
+pub const ALLOW_ALL: &str = "[[rules]]\ncommand = [\"*\"]\ndecision = \"allow\"\nreason = \"attack tests exercise the sandbox, not the policy\"\n";
+
 /// The user config every test starts from: /tmp and $TMPDIR excluded so a
 /// checkout under /tmp cannot make "outside the workspace" writable.
 pub const BASE_CONFIG: &str = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n[limits]\ntimeout_secs = 60\n";
 
 impl World {
+    /// A world whose policy allows everything, so that attacks meet the
+    /// sandbox rather than the decision.
     pub fn new() -> Self {
-        Self::with_config(BASE_CONFIG)
+        Self::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"))
     }
 
     pub fn with_config(config_text: &str) -> Self {

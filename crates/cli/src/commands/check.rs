@@ -1,0 +1,70 @@
+//! `rampart check`: the decision only, nothing runs.
+
+use rampart_gate::{decide, Action, Decision};
+use serde_json::{json, Value};
+
+use crate::args::{CheckArgs, Global};
+use crate::exit::Exit;
+use crate::load::{self, Loaded};
+use crate::ui;
+
+/// The `--json` shape of a decision (DESIGN: `verdict`, `risk`, `reasons`,
+/// `rule`, `commands`).
+pub(crate) fn decision_json(d: &Decision) -> Value {
+    json!({
+        "verdict": d.verdict,
+        "risk": d.risk,
+        "reasons": d.reasons,
+        "rule": d.rule,
+        "commands": d.commands,
+    })
+}
+
+pub(crate) fn run(global: &Global, args: &CheckArgs) -> Exit {
+    let ws = match super::exec::workspace(args.policy.workspace.as_deref()) {
+        Ok(w) => w,
+        Err(e) => {
+            ui::error(&e);
+            return Exit::Usage;
+        }
+    };
+    let Loaded {
+        mut config, errors, ..
+    } = load::load(
+        global.config.as_deref(),
+        Some(&ws),
+        global.profile.as_deref(),
+    );
+    if !errors.is_empty() {
+        ui::config_errors(&errors);
+        return Exit::Usage;
+    }
+    if let Err(e) = super::exec::apply_flags(&mut config, &args.policy) {
+        ui::error(&e);
+        return Exit::Usage;
+    }
+    let argv: Vec<String> = args
+        .command
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let d = decide(&config, &Action::Exec { argv, cwd: ws });
+    if global.json {
+        println!("{}", decision_json(&d));
+    } else {
+        println!("verdict:  {}", d.verdict);
+        println!("risk:     {}", d.risk);
+        if let Some(rule) = &d.rule {
+            println!("rule:     {rule}");
+        }
+        println!("reasons:");
+        for r in &d.reasons {
+            println!("  - {r}");
+        }
+        println!("commands:");
+        for c in &d.commands {
+            println!("  - {}", c.join(" "));
+        }
+    }
+    Exit::Ok
+}
