@@ -503,18 +503,190 @@ const EXEC_KEYS: &[&str] = &[
     "receivepack.",
 ];
 
+/// Whether `git SUB ARGS` (branch, tag, stash, config, worktree, notes,
+/// remote, submodule) changes anything, as opposed to listing.
+fn git_sub_writes(sub: &str, args: &[String]) -> bool {
+    let any = |set: &[&str]| args.iter().any(|a| set.contains(&a.as_str()));
+    let positional = args.iter().any(|a| !a.starts_with('-'));
+    let first = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map_or("", String::as_str);
+    match sub {
+        "branch" => {
+            any(&[
+                "-d",
+                "-D",
+                "-m",
+                "-M",
+                "-c",
+                "-C",
+                "--delete",
+                "--move",
+                "--copy",
+                "-f",
+                "--force",
+                "-u",
+                "--set-upstream-to",
+                "--unset-upstream",
+                "--edit-description",
+            ]) || (positional
+                && !any(&[
+                    "-l",
+                    "--list",
+                    "--contains",
+                    "--no-contains",
+                    "--merged",
+                    "--no-merged",
+                    "--points-at",
+                    "--sort",
+                    "--format",
+                ]))
+        }
+        "tag" => {
+            any(&[
+                "-a",
+                "-s",
+                "-d",
+                "-f",
+                "-m",
+                "-F",
+                "-u",
+                "--delete",
+                "--annotate",
+                "--sign",
+                "--force",
+            ]) || (positional
+                && !any(&[
+                    "-l",
+                    "--list",
+                    "--contains",
+                    "--no-contains",
+                    "--merged",
+                    "--no-merged",
+                    "--points-at",
+                    "--sort",
+                    "--format",
+                    "-n",
+                ]))
+        }
+        "stash" => !matches!(first, "list" | "show"),
+        "worktree" => !matches!(first, "list" | ""),
+        "notes" => !matches!(first, "list" | "show" | ""),
+        "config" => {
+            !any(&[
+                "--get",
+                "--get-all",
+                "--get-regexp",
+                "-l",
+                "--list",
+                "--show-origin",
+                "--get-urlmatch",
+            ]) && (args.iter().filter(|a| !a.starts_with('-')).count() >= 2
+                || any(&[
+                    "--unset",
+                    "--unset-all",
+                    "--add",
+                    "--replace-all",
+                    "--rename-section",
+                    "--remove-section",
+                    "-e",
+                    "--edit",
+                ]))
+        }
+        "remote" => !matches!(first, "" | "show" | "get-url"),
+        _ => positional,
+    }
+}
+
+/// Whether a `sed` script only filters (no `e`, `w`, `r`, `R`, `W`
+/// commands and no `e`/`w` flags on `s`), so it cannot write or run.
+fn sed_is_pure(script: &str) -> bool {
+    let bytes: Vec<char> = script.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip separators, spaces and the address.
+        while i < bytes.len()
+            && (bytes[i].is_whitespace()
+                || matches!(
+                    bytes[i],
+                    ';' | '{' | '}' | '!' | ',' | '$' | '0'..='9' | '~' | '+'
+                ))
+        {
+            i += 1;
+        }
+        if i < bytes.len() && bytes[i] == '/' {
+            i += 1;
+            while i < bytes.len() && bytes[i] != '/' {
+                i += if bytes[i] == '\\' { 2 } else { 1 };
+            }
+            i += 1;
+            continue;
+        }
+        let Some(&cmd) = bytes.get(i) else { break };
+        i += 1;
+        match cmd {
+            'e' | 'w' | 'W' | 'r' | 'R' => return false,
+            's' | 'y' => {
+                let Some(&delim) = bytes.get(i) else {
+                    return false;
+                };
+                i += 1;
+                let mut parts = 0;
+                while i < bytes.len() && parts < 2 {
+                    if bytes[i] == '\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if bytes[i] == delim {
+                        parts += 1;
+                    }
+                    i += 1;
+                }
+                // Flags up to the next separator.
+                while i < bytes.len() && !matches!(bytes[i], ';' | '\n' | '}') {
+                    if cmd == 's' && matches!(bytes[i], 'e' | 'w' | 'W') {
+                        return false;
+                    }
+                    i += 1;
+                }
+            }
+            'a' | 'i' | 'c' => {
+                // Text to the end of the line.
+                while i < bytes.len() && bytes[i] != '\n' {
+                    i += 1;
+                }
+            }
+            _ => {
+                // Commands like p, d, q, n, N, l, =, b/t labels.
+                while i < bytes.len() && !matches!(bytes[i], ';' | '\n' | '}') {
+                    i += 1;
+                }
+            }
+        }
+    }
+    true
+}
+
 fn has(list: &[&str], name: &str) -> bool {
     list.contains(&name)
 }
 
 fn is_credential_path(p: &Path) -> bool {
     let s = p.to_string_lossy();
-    CREDENTIAL_HINTS.iter().any(|h| s.contains(h)) || s.ends_with("/.env") || s.contains("/.env.")
+    CREDENTIAL_HINTS
+        .iter()
+        .any(|h| s.contains(h) || (h.ends_with('/') && s.ends_with(h.trim_end_matches('/'))))
+        || s.ends_with("/.env")
+        || s.contains("/.env.")
 }
 
 struct Judge<'a> {
     ctx: Context<'a>,
     out: Analysis,
+    /// The working directory as `cd` leaves it; `None` once it depends on
+    /// the run (then relative paths count as outside the workspace).
+    cwd: Option<PathBuf>,
 }
 
 fn words_to_strings(argv: &[Word]) -> Vec<String> {
@@ -531,7 +703,10 @@ fn short_flags(args: &[String]) -> String {
 
 impl Judge<'_> {
     fn path(&self, raw: &str) -> PathBuf {
-        normalise(raw, self.ctx.cwd, self.ctx.home)
+        match &self.cwd {
+            Some(cwd) => normalise(raw, cwd, self.ctx.home),
+            None => normalise(raw, Path::new("/unknown-directory"), self.ctx.home),
+        }
     }
 
     fn inside(&self, p: &Path) -> bool {
@@ -626,6 +801,13 @@ impl Judge<'_> {
             }
         }
         self.argv(&cmd.argv, 0);
+        if cmd.program() == Some("cd") {
+            self.cwd = match cmd.argv.get(1) {
+                Some(Word::Literal(d)) if d != "-" => Some(self.path(d)),
+                None => self.ctx.home.map(Path::to_path_buf),
+                _ => None,
+            };
+        }
     }
 
     #[expect(
@@ -650,6 +832,72 @@ impl Judge<'_> {
         let args: Vec<String> = words_to_strings(argv.get(1..).unwrap_or_default());
         let rest = |n: usize| argv.get(n..).unwrap_or_default();
 
+        let known = has(LOW, name)
+            || has(MEDIUM_BUILD, name)
+            || has(NETWORK, name)
+            || matches!(
+                name,
+                "cargo"
+                    | "git"
+                    | "npm"
+                    | "yarn"
+                    | "pnpm"
+                    | "pip"
+                    | "pip3"
+                    | "docker"
+                    | "kubectl"
+                    | "podman"
+                    | "helm"
+                    | "terraform"
+            );
+        if known
+            && args.len() == 1
+            && matches!(
+                args.first().map(String::as_str),
+                Some("--version" | "-V" | "--help" | "-h" | "version" | "help")
+            )
+        {
+            self.push(
+                argv,
+                Risk::Low,
+                format!("`{name}` prints its version or help"),
+            );
+            return;
+        }
+        if !matches!(
+            name,
+            "rm" | "echo"
+                | "printf"
+                | "test"
+                | "["
+                | "ls"
+                | "stat"
+                | "file"
+                | "touch"
+                | "mkdir"
+                | "chmod"
+                | "chown"
+        ) && !has(ESCALATE, name)
+        {
+            let creds: Vec<PathBuf> = args
+                .iter()
+                .map(|a| {
+                    a.rsplit_once('@')
+                        .filter(|_| a.contains("=@") || a.starts_with('@'))
+                        .map_or(a.as_str(), |(_, p)| p)
+                })
+                .map(|a| self.path(a))
+                .filter(|p| is_credential_path(p))
+                .collect();
+            for p in creds {
+                self.out.reads.push(p.clone());
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!("reads the credential file `{}`", p.display()),
+                );
+            }
+        }
         if let Some(o) = self.override_for(argv) {
             self.push(argv, o.0, o.1);
             if o.2 {
@@ -659,10 +907,25 @@ impl Judge<'_> {
         match name {
             // ---- wrappers: judge the wrapped command ----
             "env" => {
+                // `-S STRING` / `--split-string=STRING` splits STRING into
+                // the command to run: judge it as a command line.
                 let mut i = 1;
+                let mut split: Option<String> = None;
                 while let Some(w) = argv.get(i) {
                     let t = w.text();
-                    if t == "-u" || t == "-C" || t == "-S" || t == "--unset" || t == "--chdir" {
+                    if t == "-S" || t == "--split-string" {
+                        split = Some(
+                            argv.get(i + 1)
+                                .map_or_else(String::new, |w| w.text().to_owned()),
+                        );
+                        i += 2;
+                    } else if let Some(v) = t
+                        .strip_prefix("--split-string=")
+                        .or_else(|| t.strip_prefix("-S").filter(|v| !v.is_empty()))
+                    {
+                        split = Some(v.to_owned());
+                        i += 1;
+                    } else if t == "-u" || t == "-C" || t == "--unset" || t == "--chdir" {
                         i += 2;
                     } else if t.starts_with('-') || (t.contains('=') && !t.starts_with('=')) {
                         i += 1;
@@ -670,7 +933,11 @@ impl Judge<'_> {
                         break;
                     }
                 }
-                if argv.len() > i {
+                if let Some(line) = split {
+                    let tail: Vec<String> = words_to_strings(rest(i));
+                    self.script(&format!("{line} {}", tail.join(" ")), depth + 1);
+                    self.push(argv, Risk::Medium, "`env -S` runs a command line");
+                } else if argv.len() > i {
                     self.argv(rest(i), depth + 1);
                 } else {
                     self.push(argv, Risk::Low, "prints the environment");
@@ -809,7 +1076,72 @@ impl Judge<'_> {
             "git" => self.git(argv, &args),
             "cargo" => self.cargo(argv, &args),
             "npm" | "yarn" | "pnpm" | "bun" if !args.is_empty() => self.js(argv, name, &args),
-            "npx" | "pnpx" | "bunx" => self.push(argv, Risk::High, "downloads and runs a package"),
+            "npx" | "pnpx" | "bunx" => {
+                // A package spec, `create-*` or `--yes` means a download;
+                // otherwise the workspace's own node_modules/.bin tool runs.
+                let pkg = args
+                    .iter()
+                    .find(|a| !a.starts_with('-'))
+                    .map_or("", String::as_str);
+                let downloads = args
+                    .iter()
+                    .any(|a| matches!(a.as_str(), "-y" | "--yes" | "-p" | "--package"))
+                    || pkg.contains('@')
+                    || pkg.starts_with("create-")
+                    || pkg.contains('/');
+                if downloads {
+                    self.push(argv, Risk::High, "downloads and runs a package");
+                } else {
+                    self.push(
+                        argv,
+                        Risk::Medium,
+                        format!("`{name}` runs the workspace's `{pkg}`"),
+                    );
+                }
+            }
+            "watch" => {
+                let mut i = 1;
+                while let Some(t) = argv.get(i).map(Word::text) {
+                    if !t.starts_with('-') {
+                        break;
+                    }
+                    i += if matches!(t, "-n" | "--interval" | "-d" | "-q") && t != "-d" {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                let script: Vec<String> = words_to_strings(rest(i));
+                self.script(&script.join(" "), depth + 1);
+                self.push(argv, Risk::Medium, "`watch` runs a command repeatedly");
+            }
+            "twine" | "gem" | "poetry" | "flit" | "hatch"
+                if args
+                    .iter()
+                    .any(|a| matches!(a.as_str(), "upload" | "push" | "publish" | "yank")) =>
+            {
+                self.push(argv, Risk::High, format!("`{name}` publishes a package"));
+            }
+            "awk" | "gawk" | "mawk" => {
+                let program = args.iter().find(|a| !a.starts_with('-'));
+                let pure = !args
+                    .iter()
+                    .any(|a| a == "-f" || a.starts_with("--file") || a == "-i")
+                    && program.is_some_and(|p| {
+                        !["system", "|", ">", "getline", "close("]
+                            .iter()
+                            .any(|k| p.contains(k))
+                    });
+                if pure {
+                    self.push(argv, Risk::Low, "`awk` filters text");
+                } else {
+                    self.push(
+                        argv,
+                        Risk::Medium,
+                        "`awk` runs a program that may write or run commands",
+                    );
+                }
+            }
             "pip" | "pip3" | "pipx" => {
                 let sub = args
                     .iter()
@@ -986,7 +1318,36 @@ impl Judge<'_> {
                 }
                 self.push(argv, worst.0, worst.1);
             }
-            "sed" => self.push(argv, Risk::Low, "filters text"),
+            "sed" => {
+                let scripts: Vec<&String> = {
+                    let mut v = Vec::new();
+                    let mut it = args.iter().peekable();
+                    let mut explicit = false;
+                    while let Some(a) = it.next() {
+                        if a == "-e" || a == "--expression" {
+                            explicit = true;
+                            v.extend(it.next());
+                        } else if a == "-f" || a == "--file" {
+                            explicit = true;
+                            v.clear();
+                            break;
+                        }
+                    }
+                    if !explicit {
+                        v.extend(args.iter().find(|a| !a.starts_with('-')));
+                    }
+                    v
+                };
+                if !scripts.is_empty() && scripts.iter().all(|s| sed_is_pure(s)) {
+                    self.push(argv, Risk::Low, "`sed` filters text");
+                } else {
+                    self.push(
+                        argv,
+                        Risk::Medium,
+                        "`sed` runs a script that may write files or run commands",
+                    );
+                }
+            }
             "python" | "python3" | "node" | "ruby" | "perl" | "php" | "deno" | "lua"
                 if args.first().is_some_and(|a| {
                     matches!(a.as_str(), "-c" | "-e" | "--eval" | "-E" | "-p")
@@ -1161,7 +1522,22 @@ impl Judge<'_> {
                         .position(|w| matches!(w.text(), ";" | "+" | "\\;"))
                         .map_or(argv.len(), |e| i + 1 + e);
                     if let Some(inner) = argv.get(i + 1..end) {
-                        self.argv(inner, depth + 1);
+                        // `{}` stands for what find finds: paths below its root.
+                        let root = args
+                            .iter()
+                            .find(|a| !a.starts_with('-'))
+                            .map_or(".", String::as_str);
+                        let root = self.path(root).join("found");
+                        let inner: Vec<Word> = inner
+                            .iter()
+                            .map(|w| match w {
+                                Word::Literal(t) if t.contains("{}") => {
+                                    Word::Literal(t.replace("{}", &root.to_string_lossy()))
+                                }
+                                other => other.clone(),
+                            })
+                            .collect();
+                        self.argv(&inner, depth + 1);
                     }
                     self.push(argv, Risk::Medium, "`find` runs a command on each match");
                     risky = true;
@@ -1244,20 +1620,7 @@ impl Judge<'_> {
             }
             "branch" | "tag" | "stash" | "remote" | "config" | "worktree" | "submodule"
             | "notes" => {
-                let writes = subargs.iter().any(|a| {
-                    !a.starts_with('-')
-                        || matches!(
-                            a.as_str(),
-                            "-d" | "-D"
-                                | "-m"
-                                | "-M"
-                                | "-a"
-                                | "-f"
-                                | "--delete"
-                                | "--unset"
-                                | "--add"
-                        )
-                });
+                let writes = git_sub_writes(sub, subargs);
                 match sub {
                     "remote"
                         if subargs.first().is_some_and(|a| {
@@ -1540,6 +1903,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
     let mut j = Judge {
         ctx,
         out: Analysis::default(),
+        cwd: Some(ctx.cwd.to_path_buf()),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
     let outer = SimpleCommand {
@@ -1683,5 +2047,10 @@ mod tests {
             Risk::Critical
         );
         assert_eq!(sh("command rm -rf ~"), Risk::Critical);
+        assert_eq!(sh("env -S 'rm -rf /'"), Risk::Critical);
+        assert_eq!(
+            risk_of(&["env", "--split-string=curl https://x.example"]).0,
+            Risk::High
+        );
     }
 }

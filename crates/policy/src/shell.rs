@@ -129,7 +129,16 @@ fn parse_at_depth(src: &str, depth: usize) -> Script {
             .push("the shell parser could not be loaded".into());
         return script;
     }
-    let Some(tree) = parser.parse(src, None) else {
+    // tree-sitter-bash's C scanner crashes on some non-ASCII input (for
+    // example `{` followed by U+10FFFF). Bash treats every byte above 127 as
+    // part of a word, so the parser gets a copy with each such byte replaced
+    // by an ASCII letter: same structure, same byte offsets. Words are read
+    // from the original text.
+    let ascii: Vec<u8> = src
+        .bytes()
+        .map(|b| if b.is_ascii() { b } else { b'a' })
+        .collect();
+    let Some(tree) = parser.parse(&ascii, None) else {
         script.opaque.push("the shell parser gave up".into());
         return script;
     };
@@ -426,7 +435,7 @@ impl Walker<'_> {
                     });
                 }
                 "herestring_redirect" => {
-                    self.substitutions(c);
+                    heredoc = self.herestring(c).or(heredoc);
                     redirects.push(Redirect {
                         kind: RedirectKind::Inline,
                         target: Word::Literal(String::new()),
@@ -449,6 +458,15 @@ impl Walker<'_> {
                 }
             }
             None => {}
+        }
+    }
+
+    /// The text of `<<< word` when it is literal (a script, if it feeds a shell).
+    fn herestring(&mut self, n: Node<'_>) -> Option<String> {
+        let word = Self::children(n).into_iter().find(Node::is_named)?;
+        match self.word(word) {
+            Word::Literal(s) => Some(s),
+            Word::Dynamic(_) => None,
         }
     }
 
@@ -482,7 +500,7 @@ impl Walker<'_> {
         n: Node<'_>,
         mut redirects: Vec<Redirect>,
         pipe: Option<(usize, usize)>,
-        heredoc: Option<String>,
+        mut heredoc: Option<String>,
     ) {
         let mut argv = Vec::new();
         for c in Self::children(n) {
@@ -496,7 +514,7 @@ impl Walker<'_> {
                 }
                 "file_redirect" => redirects.push(self.file_redirect(c)),
                 "herestring_redirect" => {
-                    self.substitutions(c);
+                    heredoc = self.herestring(c).or(heredoc);
                     redirects.push(Redirect {
                         kind: RedirectKind::Inline,
                         target: Word::Literal(String::new()),
@@ -725,6 +743,17 @@ mod tests {
     fn parse_errors_are_opaque() {
         assert!(!parse_script("echo 'unterminated").opaque.is_empty());
         assert!(parse_script("echo ok").opaque.is_empty());
+    }
+
+    #[test]
+    fn non_ascii_input_that_crashed_the_c_scanner_parses() {
+        // `{` followed by U+10FFFF made tree-sitter-bash's scanner segfault.
+        let s = parse_script("{\u{10ffff}");
+        assert!(!s.opaque.is_empty());
+        assert_eq!(
+            lits("echo héllo wörld"),
+            vec![vec!["echo", "héllo", "wörld"]]
+        );
     }
 
     #[test]
