@@ -106,6 +106,11 @@ struct Walker<'a> {
     functions: Vec<String>,
 }
 
+thread_local! {
+    /// One parser per thread, reused: making one costs more than parsing.
+    static PARSER: std::cell::RefCell<Option<Parser>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Parses `src` as a bash script.
 pub fn parse_script(src: &str) -> Script {
     parse_at_depth(src, 0)
@@ -119,16 +124,6 @@ fn parse_at_depth(src: &str, depth: usize) -> Script {
             .push("shell scripts nested too deeply to analyse".into());
         return script;
     }
-    let mut parser = Parser::new();
-    if parser
-        .set_language(&tree_sitter_bash::LANGUAGE.into())
-        .is_err()
-    {
-        script
-            .opaque
-            .push("the shell parser could not be loaded".into());
-        return script;
-    }
     // tree-sitter-bash's C scanner crashes on some non-ASCII input (for
     // example `{` followed by U+10FFFF). Bash treats every byte above 127 as
     // part of a word, so the parser gets a copy with each such byte replaced
@@ -138,8 +133,20 @@ fn parse_at_depth(src: &str, depth: usize) -> Script {
         .bytes()
         .map(|b| if b.is_ascii() { b } else { b'a' })
         .collect();
-    let Some(tree) = parser.parse(&ascii, None) else {
-        script.opaque.push("the shell parser gave up".into());
+    let tree = PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut p = Parser::new();
+            if p.set_language(&tree_sitter_bash::LANGUAGE.into()).is_ok() {
+                *slot = Some(p);
+            }
+        }
+        slot.as_mut().and_then(|p| p.parse(&ascii, None))
+    });
+    let Some(tree) = tree else {
+        script
+            .opaque
+            .push("the shell parser could not parse this".into());
         return script;
     };
     let root = tree.root_node();
