@@ -2,7 +2,14 @@
 //! one decision per command (median and p99 across the corpus).
 //!
 //! `cargo bench -p rampart-policy --bench decide`
-#![allow(missing_docs, clippy::expect_used, clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss, reason = "bench")]
+#![allow(
+    missing_docs,
+    clippy::expect_used,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_precision_loss,
+    reason = "bench"
+)]
 
 use std::time::Instant;
 
