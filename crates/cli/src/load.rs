@@ -48,8 +48,12 @@ pub(crate) fn user_config_path() -> Option<PathBuf> {
 /// rampart's own config files, which a sandboxed command must not change:
 /// the user config (its directory, for the default location, created 0700
 /// when missing so that it can be protected) and the project's
-/// `rampart.toml`.
-pub(crate) fn protected_paths(explicit: Option<&Path>, workspace: &Path) -> Vec<PathBuf> {
+/// `rampart.toml`, and the state directory (session approvals).
+pub(crate) fn protected_paths(
+    explicit: Option<&Path>,
+    workspace: &Path,
+    state_dir: &Path,
+) -> Vec<PathBuf> {
     use std::os::unix::fs::DirBuilderExt;
     let mut out = Vec::new();
     match explicit {
@@ -65,6 +69,13 @@ pub(crate) fn protected_paths(explicit: Option<&Path>, workspace: &Path) -> Vec<
         }
     }
     out.push(workspace.join("rampart.toml"));
+    // The state directory holds session approvals: a command that could
+    // write there could approve itself.
+    let _ = std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(state_dir);
+    out.push(state_dir.to_path_buf());
     out
 }
 

@@ -51,8 +51,12 @@ pub use rampart_policy::{decide, Action, Config, Decision, Risk, Verdict};
 /// The answer to an `ask`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Approval {
-    /// A human (or policy) said yes.
-    Approved,
+    /// Said yes, and who: `terminal` (a human just now) or
+    /// `session` (a human earlier in this session, for this rule or prefix).
+    Approved {
+        /// Who gave it, for the record.
+        by: String,
+    },
     /// Refused, with the reason shown to the user.
     Denied(String),
 }
@@ -197,7 +201,7 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         let approval = if decision.verdict == Verdict::Ask {
             let a = self.approver.approve(action, &decision);
             match &a {
-                Approval::Approved => decision.verdict = Verdict::Allow,
+                Approval::Approved { .. } => decision.verdict = Verdict::Allow,
                 Approval::Denied(why) => {
                     decision.verdict = Verdict::Deny;
                     decision.reasons.push(why.clone());
@@ -308,9 +312,13 @@ mod tests {
         let c = config(Verdict::Allow);
         let mut log = Log::default();
         let mut e = Count(0);
-        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log)
-            .run(&exec("x"), &mut e)
-            .unwrap();
+        let r = Gate::new(
+            &c,
+            Scripted(Approval::Approved { by: "test".into() }, 0),
+            &mut log,
+        )
+        .run(&exec("x"), &mut e)
+        .unwrap();
         assert_eq!(r.outcome, Some(1));
         assert_eq!(
             log.0,
@@ -342,9 +350,13 @@ mod tests {
         let c = config(Verdict::Ask);
         let mut log = Log::default();
         let mut e = Count(0);
-        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log)
-            .run(&exec("x"), &mut e)
-            .unwrap();
+        let r = Gate::new(
+            &c,
+            Scripted(Approval::Approved { by: "test".into() }, 0),
+            &mut log,
+        )
+        .run(&exec("x"), &mut e)
+        .unwrap();
         assert_eq!((r.decision.verdict, r.outcome), (Verdict::Allow, Some(1)));
     }
 
@@ -353,7 +365,12 @@ mod tests {
         let c = config(Verdict::Allow);
         let mut log = Log(Vec::new(), true);
         let mut e = Count(0);
-        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log).run(&exec("x"), &mut e);
+        let r = Gate::new(
+            &c,
+            Scripted(Approval::Approved { by: "test".into() }, 0),
+            &mut log,
+        )
+        .run(&exec("x"), &mut e);
         assert!(matches!(r, Err(GateError::Record(_))));
         assert_eq!(e.0, 0);
     }
@@ -362,7 +379,12 @@ mod tests {
     fn invalid_action_is_refused() {
         let c = config(Verdict::Allow);
         let mut log = Log::default();
-        let r = Gate::new(&c, Scripted(Approval::Approved, 0), &mut log).run(
+        let r = Gate::new(
+            &c,
+            Scripted(Approval::Approved { by: "test".into() }, 0),
+            &mut log,
+        )
+        .run(
             &Action::Exec {
                 argv: vec![],
                 cwd: "/w".into(),

@@ -1374,6 +1374,21 @@ impl Judge<'_> {
                         worst = w;
                     }
                 }
+                // A target only known at run time could be anywhere.
+                let dynamic_target = match name {
+                    "cp" | "mv" | "ln" | "install" => argv
+                        .iter()
+                        .skip(1)
+                        .rfind(|w| !w.text().starts_with('-'))
+                        .is_some_and(|w| w.literal().is_none()),
+                    _ => argv.iter().skip(1).any(|w| w.literal().is_none()),
+                };
+                if dynamic_target && worst.0 < Risk::High {
+                    worst = (
+                        Risk::High,
+                        format!("`{name}` writes to a path only known at run time"),
+                    );
+                }
                 if matches!(name, "cp" | "mv") {
                     for a in args.iter().filter(|a| !a.starts_with('-')) {
                         if let Some(r) = self.read_target(a) {
@@ -2048,6 +2063,8 @@ mod tests {
         );
         assert_eq!(sh("command rm -rf ~"), Risk::Critical);
         assert_eq!(sh("env -S 'rm -rf /'"), Risk::Critical);
+        assert_eq!(sh("d=$(dirname $PWD); touch $d/x"), Risk::High);
+        assert_eq!(sh("cp a.txt \"$DEST\""), Risk::High);
         assert_eq!(
             risk_of(&["env", "--split-string=curl https://x.example"]).0,
             Risk::High

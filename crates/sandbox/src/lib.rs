@@ -17,6 +17,7 @@
 //!     argv: vec!["true".into()],
 //!     env: vec![],
 //!     cwd: "/tmp".into(),
+//!     tee_stderr: false,
 //! };
 //! let isolation = Isolation::Confined(Confinement {
 //!     write: WriteScope::ReadOnly,
@@ -148,12 +149,15 @@ pub enum Termination {
 }
 
 /// The result of [`run`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// How it ended.
     pub termination: Termination,
     /// Whether the memory cgroup killed a process.
     pub oom_killed: bool,
+    /// The end of the command's stderr, when [`Command::tee_stderr`] asked
+    /// for it.
+    pub stderr_tail: Vec<u8>,
 }
 
 impl Outcome {

@@ -45,6 +45,21 @@ pub struct Command {
     pub env: Vec<(OsString, OsString)>,
     /// Working directory.
     pub cwd: PathBuf,
+    /// Copy the command's stderr through rampart and keep its tail in
+    /// [`Outcome::stderr_tail`] (for telling a sandbox denial from a failure).
+    pub tee_stderr: bool,
+}
+
+/// How much of the command's stderr [`Outcome::stderr_tail`] keeps.
+const STDERR_TAIL: usize = 16 * 1024;
+
+/// The pipes between the supervisor and the sandbox.
+struct Pipes {
+    go_read: OwnedFd,
+    go_write: OwnedFd,
+    err_read: OwnedFd,
+    err_write: OwnedFd,
+    tee: Option<(OwnedFd, OwnedFd)>,
 }
 
 const SI_KERNEL: i32 = 0x80;
@@ -336,6 +351,21 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         .map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
     let (err_read, err_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
         .map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
+    let tee = if cmd.tee_stderr {
+        Some(
+            nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
+                .map_err(|e| RunError::Setup(format!("pipe: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let pipes = Pipes {
+        go_read,
+        go_write,
+        err_read,
+        err_write,
+        tee,
+    };
 
     let mut old_mask = SigSet::empty();
     nix::sys::signal::sigprocmask(
@@ -344,17 +374,11 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         Some(&mut old_mask),
     )
     .map_err(|e| RunError::Setup(format!("sigprocmask: {e}")))?;
-    let result = supervise(
-        &prepared, limits, &cgroups, go_read, go_write, err_read, err_write, &old_mask,
-    );
+    let result = supervise(&prepared, limits, &cgroups, pipes, &old_mask);
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     result
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the pipe ends are handed over, not shared"
-)]
 #[expect(
     clippy::too_many_lines,
     reason = "the supervisor loop is one state machine"
@@ -363,12 +387,20 @@ fn supervise(
     p: &Prepared,
     limits: &Limits,
     cgroups: &RunCgroups,
-    go_read: OwnedFd,
-    go_write: OwnedFd,
-    err_read: OwnedFd,
-    err_write: OwnedFd,
+    pipes: Pipes,
     old_mask: &SigSet,
 ) -> Result<Outcome, RunError> {
+    let Pipes {
+        go_read,
+        go_write,
+        err_read,
+        err_write,
+        tee,
+    } = pipes;
+    let (tee_read, tee_write) = match tee {
+        Some((r, w)) => (Some(r), Some(w)),
+        None => (None, None),
+    };
     let flags = if let Some(c) = &p.confined {
         let mut f = libc::CLONE_NEWUSER
             | libc::CLONE_NEWNS
@@ -387,7 +419,8 @@ fn supervise(
         Ok(None) => {
             drop(go_write);
             drop(err_read);
-            child_main(p, &go_read, err_write, old_mask)
+            drop(tee_read);
+            child_main(p, &go_read, err_write, tee_write, old_mask)
         }
         Err(e) if flags & sys::CLONE_NEWUSER != 0 => {
             return Err(RunError::Unavailable {
@@ -401,6 +434,15 @@ fn supervise(
     };
     drop(go_read);
     drop(err_write);
+    drop(tee_write);
+    let mut tee = tee_read.map(fs::File::from);
+    if let Some(t) = &tee {
+        let _ = nix::fcntl::fcntl(
+            t.as_raw_fd(),
+            nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::O_NONBLOCK),
+        );
+    }
+    let mut tail: Vec<u8> = Vec::new();
 
     // Two bytes: the first lets the child set up its namespaces once the
     // id maps exist; the second, sent after the migration into the run's
@@ -466,6 +508,10 @@ fn supervise(
         if err_open {
             fds.push(PollFd::new(err_pipe.as_fd(), PollFlags::POLLIN));
         }
+        let tee_index = fds.len();
+        if let Some(t) = &tee {
+            fds.push(PollFd::new(t.as_fd(), PollFlags::POLLIN));
+        }
         match poll(&mut fds, timeout) {
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}
             Err(e) => return Err(RunError::Setup(format!("poll: {e}"))),
@@ -479,6 +525,13 @@ fn supervise(
             .first()
             .and_then(|f| f.revents())
             .is_some_and(|r| r.contains(PollFlags::POLLIN));
+        let tee_ready = fds
+            .get(tee_index)
+            .and_then(|f| f.revents())
+            .is_some_and(|r| !r.is_empty());
+        if tee_ready && !copy_tee(&mut tee, &mut tail) {
+            tee = None;
+        }
         if err_ready {
             let mut buf = [0u8; 4096];
             match err_pipe.read(&mut buf) {
@@ -500,6 +553,16 @@ fn supervise(
     if err_open {
         let _ = err_pipe.read_to_end(&mut message);
     }
+    // What the command wrote just before it ended.
+    while copy_tee(&mut tee, &mut tail) {
+        let mut probe = [PollFd::new(
+            tee.as_ref().map_or(sfd.as_fd(), |t| t.as_fd()),
+            PollFlags::POLLIN,
+        )];
+        if !matches!(poll(&mut probe, PollTimeout::ZERO), Ok(n) if n > 0) {
+            break;
+        }
+    }
     let oom = cgroups.oom_killed();
     if let Some(err) = decode_child_message(&message, &p.program) {
         return Err(err);
@@ -516,7 +579,30 @@ fn supervise(
     Ok(Outcome {
         termination,
         oom_killed: oom,
+        stderr_tail: tail,
     })
+}
+
+/// Copies what is ready on the tee pipe to rampart's stderr and keeps the
+/// last [`STDERR_TAIL`] bytes. Returns false at end of file.
+fn copy_tee(tee: &mut Option<fs::File>, tail: &mut Vec<u8>) -> bool {
+    let Some(t) = tee else { return false };
+    let mut buf = [0u8; 8192];
+    match t.read(&mut buf) {
+        Ok(0) => false,
+        Ok(n) => {
+            let chunk = buf.get(..n).unwrap_or_default();
+            let _ = std::io::stderr().write_all(chunk);
+            tail.extend_from_slice(chunk);
+            if tail.len() > STDERR_TAIL {
+                let cut = tail.len() - STDERR_TAIL;
+                tail.drain(..cut);
+            }
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => true,
+        Err(_) => false,
+    }
 }
 
 fn decode_child_message(message: &[u8], program: &CString) -> Option<RunError> {
@@ -549,7 +635,13 @@ fn report(err: &OwnedFd, kind: u8, text: &str) {
     let _ = nix::unistd::write(err, &msg);
 }
 
-fn child_main(p: &Prepared, go: &OwnedFd, err: OwnedFd, old_mask: &SigSet) -> ! {
+fn child_main(
+    p: &Prepared,
+    go: &OwnedFd,
+    err: OwnedFd,
+    tee: Option<OwnedFd>,
+    old_mask: &SigSet,
+) -> ! {
     // Wait for the supervisor: id maps and cgroups first.
     let mut byte = [0u8; 1];
     if !matches!(nix::unistd::read(go.as_raw_fd(), &mut byte), Ok(1)) {
@@ -562,7 +654,7 @@ fn child_main(p: &Prepared, go: &OwnedFd, err: OwnedFd, old_mask: &SigSet) -> ! 
     match &p.confined {
         None => {
             await_go(go, &err);
-            exec_command(p, &err, old_mask)
+            exec_command(p, &err, tee.as_ref(), old_mask)
         }
         Some(c) => {
             if let Err(msg) = confine(c, &p.cwd) {
@@ -570,7 +662,7 @@ fn child_main(p: &Prepared, go: &OwnedFd, err: OwnedFd, old_mask: &SigSet) -> ! 
                 sys::exit_now(125);
             }
             await_go(go, &err);
-            init_process(p, err, old_mask)
+            init_process(p, err, tee, old_mask)
         }
     }
 }
@@ -601,7 +693,7 @@ fn confine(c: &ConfinedPlan, cwd: &Path) -> Result<(), String> {
 
 /// PID 1 of the sandbox: starts the command, reaps orphans, relays signals
 /// the supervisor forwards, and exits with the command's status.
-fn init_process(p: &Prepared, err: OwnedFd, old_mask: &SigSet) -> ! {
+fn init_process(p: &Prepared, err: OwnedFd, tee: Option<OwnedFd>, old_mask: &SigSet) -> ! {
     let sfd = match SignalFd::with_flags(&signal_set(), SfdFlags::SFD_CLOEXEC) {
         Ok(s) => s,
         Err(e) => {
@@ -613,7 +705,7 @@ fn init_process(p: &Prepared, err: OwnedFd, old_mask: &SigSet) -> ! {
         Ok(Some(pid)) => pid,
         Ok(None) => {
             drop(sfd);
-            exec_command(p, &err, old_mask)
+            exec_command(p, &err, tee.as_ref(), old_mask)
         }
         Err(e) => {
             report(&err, b'S', &format!("cannot fork the command: {e}"));
@@ -621,6 +713,7 @@ fn init_process(p: &Prepared, err: OwnedFd, old_mask: &SigSet) -> ! {
         }
     };
     drop(err);
+    drop(tee);
     loop {
         if let Ok(Some(info)) = sfd.read_signal() {
             let Ok(sig) = Signal::try_from(i32::try_from(info.ssi_signo).unwrap_or(0)) else {
@@ -646,7 +739,13 @@ fn init_process(p: &Prepared, err: OwnedFd, old_mask: &SigSet) -> ! {
     }
 }
 
-fn exec_command(p: &Prepared, err: &OwnedFd, old_mask: &SigSet) -> ! {
+fn exec_command(p: &Prepared, err: &OwnedFd, tee: Option<&OwnedFd>, old_mask: &SigSet) -> ! {
+    if let Some(t) = tee {
+        if let Err(e) = nix::unistd::dup2(t.as_raw_fd(), 2) {
+            report(err, b'S', &format!("cannot pass stderr through: {e}"));
+            sys::exit_now(125);
+        }
+    }
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(old_mask), None);
     for (res, value) in &p.rlimits {
         if let Err(e) = setrlimit(*res, *value, *value) {

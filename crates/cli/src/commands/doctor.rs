@@ -126,7 +126,8 @@ fn trial(
     ws: &std::path::Path,
     explicit: Option<&std::path::Path>,
 ) -> Result<(), String> {
-    let isolation = super::exec::isolation(cfg, ws, load::protected_paths(explicit, ws))?;
+    let isolation =
+        super::exec::isolation(cfg, ws, load::protected_paths(explicit, ws, &cfg.audit.dir))?;
     if matches!(isolation, Isolation::FullAccess) {
         return Ok(());
     }
@@ -134,6 +135,7 @@ fn trial(
         rampart_sandbox::resolve_program("true".as_ref(), Some("/usr/bin:/bin".as_ref()), ws)
             .ok_or("no `true` program in /usr/bin or /bin")?;
     let cmd = Command {
+        tee_stderr: false,
         program,
         argv: vec!["true".into()],
         env: vec![],

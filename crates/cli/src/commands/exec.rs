@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rampart_gate::{Action, Enforcer, Gate, GateError, NoopRecorder, Verdict};
-use rampart_policy::{filter_env, Config, GitWrites, SandboxMode};
+use rampart_policy::{filter_env, ApprovalPolicy, Config, GitWrites, SandboxMode};
 use rampart_sandbox::{Command, Confinement, Isolation, Limits, Outcome, RunError, WriteScope};
 
-use crate::approve::TtyApprover;
+use crate::approve::{sandbox_denial, SessionStore, TtyApprover};
 use crate::args::{ExecArgs, Global, PolicyArgs};
 use crate::exit::Exit;
 use crate::load::{self, Loaded};
@@ -171,7 +171,7 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
     if let Err(e) = apply_flags(&mut config, &args.policy) {
         return fail(&e, None);
     }
-    let protected = load::protected_paths(global.config.as_deref(), &ws);
+    let protected = load::protected_paths(global.config.as_deref(), &ws, &config.audit.dir);
     let isolation = match isolation(&config, &ws, protected) {
         Ok(i) => i,
         Err(e) => {
@@ -228,43 +228,85 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
         ));
     }
     let limits = limits(&config);
+    let confined = !matches!(isolation, Isolation::FullAccess);
+    let on_failure = confined && config.approval_policy == ApprovalPolicy::OnFailure;
     let mut enforcer = SandboxEnforcer {
         command: Command {
             program: resolved,
             argv: args.command.clone(),
             env: env_vars,
             cwd: ws,
+            tee_stderr: on_failure,
         },
         isolation,
         limits,
     };
-    let mut gate = Gate::new(
-        &config,
-        TtyApprover {
-            policy: config.approval_policy,
-        },
-        NoopRecorder,
-    );
+    let approver = TtyApprover {
+        policy: config.approval_policy,
+        session: SessionStore::open(&config.audit.dir),
+    };
+    let mut gate = Gate::new(&config, approver, NoopRecorder);
     match gate.run(&action, &mut enforcer) {
         Ok(result) => {
             if let Some(outcome) = result.outcome {
+                if let Some(approval) = &result.approval {
+                    tracing::info!(?approval, "approved");
+                }
+                if on_failure
+                    && outcome.termination != rampart_sandbox::Termination::TimedOut
+                    && outcome.exit_code() != 0
+                {
+                    if let Some(why) = sandbox_denial(&outcome.stderr_tail) {
+                        return rerun_outside(&action, why, &mut enforcer, &outcome, &config);
+                    }
+                }
                 return finish(&outcome, &config);
             }
-            {
-                let d = &result.decision;
-                if global.json {
-                    println!("{}", super::check::decision_json(d));
-                }
-                debug_assert_ne!(d.verdict, Verdict::Allow);
-                ui::error(&format!("denied: {}", d.reasons.join("; ")));
-                if let Some(rule) = &d.rule {
-                    ui::hint(&format!("decided by the rule at {rule}"));
-                }
-                Exit::Denied
+            let d = &result.decision;
+            if global.json {
+                println!("{}", super::check::decision_json(d));
             }
+            debug_assert_ne!(d.verdict, Verdict::Allow);
+            ui::error(&format!("denied: {}", d.reasons.join("; ")));
+            if let Some(rule) = &d.rule {
+                ui::hint(&format!("decided by the rule at {rule}"));
+            }
+            Exit::Denied
         }
         Err(GateError::Enforce(e)) => run_error(&e),
         Err(e) => fail(&e.to_string(), None),
+    }
+}
+
+/// `on-failure`: the sandboxed run failed, apparently on a sandbox denial.
+/// Only a human at the terminal can send it outside; nothing else can, and
+/// nothing is remembered.
+fn rerun_outside(
+    action: &Action,
+    why: &str,
+    enforcer: &mut SandboxEnforcer,
+    first: &Outcome,
+    cfg: &Config,
+) -> Exit {
+    match TtyApprover::approve_rerun(action, why) {
+        rampart_gate::Approval::Approved { by } => {
+            ui::warning(&format!(
+                "re-running outside the sandbox, approved at the {by}"
+            ));
+            tracing::info!(by, "re-run outside the sandbox approved");
+            enforcer.isolation = Isolation::FullAccess;
+            enforcer.command.tee_stderr = false;
+            match enforcer.enforce(action) {
+                Ok(o) => finish(&o, cfg),
+                Err(e) => run_error(&e),
+            }
+        }
+        rampart_gate::Approval::Denied(reason) => {
+            ui::hint(&format!(
+                "the failure looks like a sandbox denial ({why}); {reason}"
+            ));
+            finish(first, cfg)
+        }
     }
 }
 

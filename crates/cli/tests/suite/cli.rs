@@ -433,3 +433,196 @@ fn exec_enforces_the_decision() {
     );
     assert!(!marker.exists(), "a denied script must not run at all");
 }
+
+/// Runs `sh -c SCRIPT` under script(1), so that rampart has a terminal,
+/// typing `input` at it. `None` when script(1) is missing.
+fn with_terminal(w: &World, shell: &str, input: &str) -> Option<std::process::Output> {
+    use std::io::Write;
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIP: script(1) is not installed, so no terminal can be simulated");
+        return None;
+    }
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", shell, "/dev/null"])
+        .current_dir(&w.ws)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &w.home)
+        .env("XDG_CONFIG_HOME", w.base.join("xdg"))
+        .env("XDG_STATE_HOME", w.base.join("state"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    Some(child.wait_with_output().unwrap())
+}
+
+fn bin() -> String {
+    super::fixture::rampart_bin().display().to_string()
+}
+
+#[test]
+fn ask_prompts_on_the_terminal_and_always_is_remembered_for_the_session() {
+    let w = World::with_config(&format!(
+        "{}[[rules]]\ncommand = [\"echo\"]\ndecision = \"ask\"\nreason = \"echo needs a yes\"\n",
+        super::fixture::BASE_CONFIG
+    ));
+    let r = bin();
+    let Some(o) = with_terminal(
+        &w,
+        &format!("{r} exec -- echo first; {r} exec -- echo second"),
+        "a\n",
+    ) else {
+        return;
+    };
+    let screen = stdout(&o);
+    assert!(
+        screen.contains("`echo first` needs approval") && screen.contains("risk: low"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("- echo needs a yes") && screen.contains("config.toml:6"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("first") && screen.contains("second"),
+        "{screen}"
+    );
+    assert_eq!(
+        screen.matches("needs approval").count(),
+        1,
+        "the second run is approved from session memory: {screen}"
+    );
+    let sessions = w.base.join("state/rampart/sessions");
+    let files: Vec<_> = std::fs::read_dir(&sessions).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1);
+    assert_eq!(
+        files[0].metadata().unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        std::fs::metadata(&sessions).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+
+    // A new session does not inherit it; "no" denies with 126.
+    let Some(o) = with_terminal(&w, &format!("{r} exec -- echo third; echo rc=$?"), "n\n") else {
+        return;
+    };
+    let screen = stdout(&o);
+    assert!(
+        screen.contains("needs approval") && screen.contains("rc=126"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_sandbox_cannot_forge_session_approvals() {
+    let w = World::new();
+    let state = w.base.join("state/rampart");
+    let o = w
+        .cmd([
+            "exec",
+            "-C",
+            &w.base.display().to_string(),
+            "--",
+            "sh",
+            "-c",
+            &format!(
+                "mkdir -p {0}/sessions && echo '[]' > {0}/sessions/x.json",
+                state.display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && !state.join("sessions/x.json").exists(),
+        "sandbox breached: wrote the approval store ({})",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn on_failure_asks_to_rerun_outside_only_on_a_sandbox_denial() {
+    // `git add` is allowed by the policy but refused by the sandbox (.git is
+    // read-only): the case on-failure exists for.
+    let w = World::with_config(super::fixture::BASE_CONFIG);
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::write(w.ws.join("a.txt"), "a").unwrap();
+    let staged = || {
+        let o = std::process::Command::new("git")
+            .args(["diff", "--cached", "--name-only"])
+            .current_dir(&w.ws)
+            .output()
+            .unwrap();
+        stdout(&o).contains("a.txt")
+    };
+    // No terminal: the first result stands, with a hint.
+    let o = w.run([
+        "exec",
+        "--approval",
+        "on-failure",
+        "--",
+        "git",
+        "add",
+        "a.txt",
+    ]);
+    assert_eq!(o.status.code(), Some(128), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Read-only file system")
+            && stderr(&o).contains("looks like a sandbox denial"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!staged());
+    let r = bin();
+    // "n" at the terminal: still refused.
+    let Some(o) = with_terminal(
+        &w,
+        &format!("{r} exec --approval on-failure -- git add a.txt; echo rc=$?"),
+        "n\n",
+    ) else {
+        return;
+    };
+    assert!(
+        stdout(&o).contains("Re-run it OUTSIDE the sandbox") && stdout(&o).contains("rc=128"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!staged());
+    // "y": re-run outside, and it works.
+    let Some(o) = with_terminal(
+        &w,
+        &format!("{r} exec --approval on-failure -- git add a.txt; echo rc=$?"),
+        "y\n",
+    ) else {
+        return;
+    };
+    assert!(stdout(&o).contains("rc=0"), "{}", stdout(&o));
+    assert!(staged());
+    // A failure that is not a sandbox denial is not offered a re-run.
+    let Some(o) = with_terminal(
+        &w,
+        &format!("{r} exec --approval on-failure -- sh -c 'exit 3'; echo rc=$?"),
+        "y\n",
+    ) else {
+        return;
+    };
+    assert!(
+        !stdout(&o).contains("OUTSIDE") && stdout(&o).contains("rc=3"),
+        "{}",
+        stdout(&o)
+    );
+}
