@@ -7,6 +7,7 @@ mod commands;
 mod env;
 mod exit;
 mod load;
+mod pathrules;
 mod ui;
 
 use clap::Parser;

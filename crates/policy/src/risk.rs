@@ -1439,11 +1439,18 @@ impl Judge<'_> {
                 Risk::Medium,
                 format!("`{n}` builds, tests, formats or runs code in the workspace"),
             ),
-            "eval" | "source" | "." => self.push(
-                argv,
-                Risk::Medium,
-                format!("`{name}` runs code in the current shell"),
-            ),
+            "eval" | "source" | "." => {
+                let mut worst = (
+                    Risk::Medium,
+                    format!("`{name}` runs code in the current shell"),
+                );
+                if let Some(f) = args.first() {
+                    if let Some(r) = self.read_target(f) {
+                        worst = r;
+                    }
+                }
+                self.push(argv, worst.0, worst.1);
+            }
             _ => self.push(
                 argv,
                 Risk::Medium,

@@ -126,8 +126,12 @@ fn trial(
     ws: &std::path::Path,
     explicit: Option<&std::path::Path>,
 ) -> Result<(), String> {
-    let isolation =
-        super::exec::isolation(cfg, ws, load::protected_paths(explicit, ws, &cfg.audit.dir))?;
+    let isolation = super::exec::isolation(
+        cfg,
+        ws,
+        load::protected_paths(explicit, ws, &cfg.audit.dir),
+        crate::pathrules::mounts(cfg, ws)?,
+    )?;
     if matches!(isolation, Isolation::FullAccess) {
         return Ok(());
     }

@@ -73,7 +73,8 @@ pub(crate) fn apply_flags(cfg: &mut Config, flags: &PolicyArgs) -> Result<(), St
 pub(crate) fn isolation(
     cfg: &Config,
     workspace: &Path,
-    protected: Vec<PathBuf>,
+    mut protected: Vec<PathBuf>,
+    rules: crate::pathrules::PathRuleMounts,
 ) -> Result<Isolation, String> {
     let ws = &cfg.workspace_write;
     if ws.network_access
@@ -85,11 +86,13 @@ pub(crate) fn isolation(
             ws.allowed_hosts.join(", ")
         ));
     }
-    let hidden = cfg
+    let mut hidden: Vec<PathBuf> = cfg
         .deny_read
         .iter()
         .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
         .collect();
+    hidden.extend(rules.hidden);
+    protected.extend(rules.read_only);
     let write = match cfg.sandbox_mode {
         SandboxMode::DangerFullAccess => return Ok(Isolation::FullAccess),
         SandboxMode::ReadOnly => WriteScope::ReadOnly,
@@ -172,7 +175,11 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
         return fail(&e, None);
     }
     let protected = load::protected_paths(global.config.as_deref(), &ws, &config.audit.dir);
-    let isolation = match isolation(&config, &ws, protected) {
+    let rule_mounts = match crate::pathrules::mounts(&config, &ws) {
+        Ok(m) => m,
+        Err(e) => return fail(&e, None),
+    };
+    let isolation = match isolation(&config, &ws, protected, rule_mounts) {
         Ok(i) => i,
         Err(e) => {
             return fail(

@@ -923,3 +923,92 @@ fn read_only_mode_keeps_a_workspace_under_tmp_visible_and_unwritable() {
     );
     assert!(!ws.path().join("new").exists());
 }
+
+#[test]
+fn a_path_rule_binds_the_resource_not_the_tool() {
+    let rule = "[[rules]]\npath = \"**/.env*\"\naccess = [\"read\"]\ndecision = \"deny\"\nreason = \"secrets stay put\"\n";
+    let w = World::with_config(&format!("{}{rule}", super::fixture::BASE_CONFIG));
+    std::fs::create_dir(w.ws.join("config")).unwrap();
+    std::fs::write(w.ws.join(".env"), format!("API_KEY={SECRET}\n")).unwrap();
+    std::fs::write(w.ws.join("config/.env.local"), format!("TOKEN={SECRET}\n")).unwrap();
+    std::fs::write(w.ws.join("notes.txt"), "API_KEY is documented here\n").unwrap();
+
+    // The decision refuses a direct read.
+    let o = w.run(["exec", "--", "cat", ".env"]);
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(stderr(&o).contains("secrets stay put"), "{}", stderr(&o));
+    // So do reads inside a script, seen by the analyser.
+    assert_eq!(
+        w.run(["exec", "--", "sh", "-c", "ls; . ./.env"])
+            .status
+            .code(),
+        Some(126)
+    );
+    // Reads it cannot see (a recursive grep, a program of its own) meet the
+    // sandbox, which hides the matching files.
+    let o = w.run(["exec", "--", "sh", "-c", "grep -r KEY ."]);
+    let out = stdout(&o);
+    assert!(
+        !out.contains(SECRET),
+        "sandbox breached: a path-rule file was read inside a script: {out}"
+    );
+    assert!(
+        out.contains("notes.txt"),
+        "control: other files stay readable: {out}"
+    );
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "f=.en; cat ${f}v config/${f}v.local",
+    ]);
+    assert!(
+        o.status.code() != Some(126),
+        "the decision cannot see this read: {}",
+        stderr(&o)
+    );
+    assert!(
+        !stdout(&o).contains(SECRET),
+        "sandbox breached: a path-rule file read through a run-time name"
+    );
+    // Without the rule, the same script reads them (control).
+    let w2 = World::with_config(super::fixture::BASE_CONFIG);
+    std::fs::write(w2.ws.join(".env"), format!("API_KEY={SECRET}\n")).unwrap();
+    let o = w2.run(["exec", "--", "sh", "-c", "grep -r KEY ."]);
+    assert!(
+        stdout(&o).contains(SECRET),
+        "control failed: {}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn a_write_path_rule_makes_matches_read_only_inside() {
+    let rule = "[[rules]]\npath = \"**/*.lock\"\naccess = [\"write\"]\ndecision = \"deny\"\nreason = \"lock files are reviewed\"\n";
+    let w = World::with_config(&format!("{}{rule}", super::fixture::BASE_CONFIG));
+    std::fs::write(w.ws.join("Cargo.lock"), "orig").unwrap();
+    assert_eq!(
+        w.run(["exec", "--", "sh", "-c", "echo changed > Cargo.lock"])
+            .status
+            .code(),
+        Some(126),
+        "the decision refuses a visible write"
+    );
+    assert_denied(
+        &w.probe(&[], &["write", "Cargo.lock", "changed"]),
+        "write a path-rule file with a program the analyser cannot see into",
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.ws.join("Cargo.lock")).unwrap(),
+        "orig"
+    );
+    assert_ok(
+        &w.probe(&[], &["read", "Cargo.lock"]),
+        "a write rule leaves the file readable",
+    );
+    assert_ok(
+        &w.probe(&[], &["write", "other.txt"]),
+        "other files stay writable",
+    );
+}

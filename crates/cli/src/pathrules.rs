@@ -1,0 +1,148 @@
+//! Path rules bind the resource, not the tool: a `deny` path rule is also
+//! handed to the sandbox. Files that match a read-deny rule are hidden (as
+//! `deny_read` paths are), files that match a write-deny rule are bound
+//! read-only, so `cat .env`, `grep -r KEY .` and `source .env` inside a
+//! shell meet the same refusal as a direct read.
+//!
+//! Matches are found when the command starts: relative globs in the
+//! workspace, absolute and `~/` globs below their literal prefix. `.git`
+//! directories are not entered and symlinks are not followed. A file
+//! created later under a matching name is not covered.
+
+use std::path::{Path, PathBuf};
+
+use rampart_policy::{path_rule_matches, Config, RuleMatch, Verdict};
+
+/// At most this many directory entries are examined for path rules.
+const MAX_ENTRIES: usize = 200_000;
+
+/// Paths to hide and paths to make read-only.
+#[derive(Debug, Default)]
+pub(crate) struct PathRuleMounts {
+    pub(crate) hidden: Vec<PathBuf>,
+    pub(crate) read_only: Vec<PathBuf>,
+}
+
+/// The directory to walk for `glob`: its literal prefix.
+fn walk_root(glob: &str, workspace: &Path, home: Option<&Path>) -> PathBuf {
+    let (base, rest) = if let Some(r) = glob.strip_prefix("~/") {
+        (
+            home.map_or_else(|| PathBuf::from("/nonexistent"), Path::to_path_buf),
+            r,
+        )
+    } else if let Some(r) = glob.strip_prefix('/') {
+        (PathBuf::from("/"), r)
+    } else {
+        (workspace.to_path_buf(), glob)
+    };
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let literal: Vec<&str> = segments
+        .iter()
+        .copied()
+        .take_while(|s| !s.contains(['*', '?', '[']))
+        .collect();
+    // A fully literal glob names a file or directory: walk its parent.
+    let dirs = if literal.len() < segments.len() {
+        literal.len()
+    } else {
+        literal.len().saturating_sub(1)
+    };
+    literal.iter().take(dirs).fold(base, |p, s| p.join(s))
+}
+
+/// Finds what the deny path rules of `cfg` match below `workspace`.
+pub(crate) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, String> {
+    let mut out = PathRuleMounts::default();
+    let home = cfg.home.as_deref();
+    let mut seen = 0usize;
+    for rule in cfg.rules.iter().filter(|r| r.decision == Verdict::Deny) {
+        let RuleMatch::Path { glob, access } = &rule.matcher else {
+            continue;
+        };
+        let read = access.iter().any(|a| a == "read");
+        let write = access.iter().any(|a| a == "write");
+        let mut stack = vec![walk_root(glob, workspace, home)];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                seen += 1;
+                if seen > MAX_ENTRIES {
+                    return Err(format!(
+                        "the path rule `{glob}` ({}) would need more than {MAX_ENTRIES} files examined to enforce in the sandbox; narrow the glob",
+                        rule.origin
+                    ));
+                }
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if path_rule_matches(glob, &path, workspace, home) {
+                    if read {
+                        out.hidden.push(path.clone());
+                    } else if write {
+                        out.read_only.push(path.clone());
+                    }
+                    if read {
+                        continue;
+                    }
+                }
+                if kind.is_dir() && !kind.is_symlink() && entry.file_name() != ".git" {
+                    stack.push(path);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rampart_policy::{HostEnv, Rule};
+
+    #[test]
+    fn finds_matches_and_skips_git() {
+        let t = tempfile::tempdir().unwrap();
+        let ws = std::fs::canonicalize(t.path()).unwrap();
+        for d in ["config", ".git", "a/b"] {
+            std::fs::create_dir_all(ws.join(d)).unwrap();
+        }
+        for f in [
+            ".env",
+            "config/.env.local",
+            ".git/.env-in-git",
+            "a/b/.envrc",
+            "a/b/env.txt",
+        ] {
+            std::fs::write(ws.join(f), "x").unwrap();
+        }
+        let mut cfg = Config::defaults(&HostEnv::default());
+        cfg.rules.push(Rule {
+            matcher: RuleMatch::Path {
+                glob: "**/.env*".into(),
+                access: vec!["read".into()],
+            },
+            decision: Verdict::Deny,
+            reason: "secrets".into(),
+            origin: "t:1".into(),
+        });
+        let mut m = mounts(&cfg, &ws).unwrap();
+        m.hidden.sort();
+        assert_eq!(
+            m.hidden,
+            vec![
+                ws.join(".env"),
+                ws.join("a/b/.envrc"),
+                ws.join("config/.env.local")
+            ]
+        );
+        assert_eq!(
+            walk_root("/etc/ssl/*.pem", &ws, None),
+            PathBuf::from("/etc/ssl")
+        );
+        assert_eq!(walk_root("secrets/**", &ws, None), ws.join("secrets"));
+        assert_eq!(walk_root("config/prod.key", &ws, None), ws.join("config"));
+    }
+}
