@@ -40,6 +40,12 @@ cargo test --workspace --doc --locked
 step "cargo doc -D warnings"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
+step "fuzz targets build and pass their seeds (scripts/fuzz.sh fuzzes for real)"
+cargo build --manifest-path fuzz/Cargo.toml --locked --bins
+for t in shell_parser config; do
+  ./fuzz/target/debug/$t -runs=0 fuzz/corpus/$t >/dev/null 2>&1 || { echo "fuzz target $t fails on its seed corpus"; exit 1; }
+done
+
 step "rampart doctor (what this host enforces)"
 ./target/debug/rampart doctor --no-trial || true
 
