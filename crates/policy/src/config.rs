@@ -1107,6 +1107,19 @@ mod tests {
     }
 
     #[test]
+    fn risk_entries_parse_and_projects_may_only_raise() {
+        let text =
+            "[[risk]]\ncommand = [\"terraform\", \"plan\"]\nlevel = \"low\"\nreason = \"reads\"\n";
+        let cfg = load(text, None).unwrap();
+        assert_eq!(cfg.risk_overrides.len(), 1);
+        assert!(!cfg.risk_overrides[0].raise_only);
+        let cfg = load("", Some((text, false))).unwrap();
+        assert!(cfg.risk_overrides[0].raise_only);
+        assert!(load("[[risk]]\ncommand = []\nlevel = \"low\"\n", None).is_err());
+        assert!(load("[[risk]]\ncommand = [\"x\"]\nlevel = \"tiny\"\n", None).is_err());
+    }
+
+    #[test]
     fn line_col_counts_chars() {
         assert_eq!(line_col("ab\ncd", 4), (2, 2));
         assert_eq!(line_col("", 0), (1, 1));

@@ -489,6 +489,79 @@ mod tests {
     }
 
     #[test]
+    fn a_deny_rule_cannot_be_dodged_by_spelling() {
+        let c = cfg(
+            ApprovalPolicy::OnRequest,
+            vec![(cmd(&["rm"]), Verdict::Deny)],
+        );
+        for script in [
+            "rm x",
+            "/bin/rm x",
+            "\\rm x",
+            "r''m x",
+            "\"rm\" x",
+            "$'\\x72\\x6d' x",
+            "busybox rm x",
+            "command rm x",
+            "env FOO=1 rm x",
+            "nice -n 5 rm x",
+            "timeout 5 rm x",
+            "xargs rm < list",
+            "find . -exec rm {} \\;",
+            "sh -c 'bash -c \"rm x\"'",
+            "echo $(rm x)",
+            "true && (rm x)",
+            "env -S 'rm x'",
+            "watch rm x",
+        ] {
+            let d = decide(&c, &exec(&["bash", "-lc", script]));
+            assert_eq!(d.verdict, Verdict::Deny, "{script}: {d:?}");
+        }
+        // A script the analyser cannot see into is never allowed by a rule.
+        let c = cfg(
+            ApprovalPolicy::OnRequest,
+            vec![(cmd(&["*"]), Verdict::Allow)],
+        );
+        assert_eq!(
+            decide(&c, &exec(&["bash", "-lc", "$(printf rm) -rf /"])).verdict,
+            Verdict::Ask
+        );
+    }
+
+    #[test]
+    fn risk_overrides_and_raise_only_project_entries() {
+        use crate::risk::RiskOverride;
+        let mut c = cfg(ApprovalPolicy::Untrusted, vec![]);
+        assert_eq!(decide(&c, &exec(&["terraform", "plan"])).risk, Risk::High);
+        c.risk_overrides.push(RiskOverride {
+            command: vec!["terraform".into(), "plan".into()],
+            level: Risk::Low,
+            reason: "plans only read".into(),
+            raise_only: false,
+        });
+        let d = decide(&c, &exec(&["terraform", "plan"]));
+        assert_eq!((d.risk, d.verdict), (Risk::Low, Verdict::Allow));
+        // An untrusted project's entry can raise a level but not lower one.
+        c.risk_overrides.push(RiskOverride {
+            command: vec!["ls".into()],
+            level: Risk::High,
+            reason: "project says so".into(),
+            raise_only: true,
+        });
+        c.risk_overrides.push(RiskOverride {
+            command: vec!["curl".into()],
+            level: Risk::Low,
+            reason: "project wants curl".into(),
+            raise_only: true,
+        });
+        assert_eq!(decide(&c, &exec(&["ls"])).risk, Risk::High);
+        assert_eq!(
+            decide(&c, &exec(&["curl", "https://x.example"])).risk,
+            Risk::High
+        );
+    }
+
+    #[test]
     fn globs() {
         assert!(glob_match("**/.env*", "a/b/.env.local"));
         assert!(glob_match("**/.env*", ".env"));
