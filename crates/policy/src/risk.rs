@@ -503,6 +503,20 @@ const EXEC_KEYS: &[&str] = &[
     "receivepack.",
 ];
 
+/// Options that make `git branch`/`git tag` list rather than change.
+const GIT_LISTING: &[&str] = &[
+    "-l",
+    "--list",
+    "--contains",
+    "--no-contains",
+    "--merged",
+    "--no-merged",
+    "--points-at",
+    "--sort",
+    "--format",
+    "-n",
+];
+
 /// Whether `git SUB ARGS` (branch, tag, stash, config, worktree, notes,
 /// remote, submodule) changes anything, as opposed to listing.
 fn git_sub_writes(sub: &str, args: &[String]) -> bool {
@@ -530,18 +544,7 @@ fn git_sub_writes(sub: &str, args: &[String]) -> bool {
                 "--set-upstream-to",
                 "--unset-upstream",
                 "--edit-description",
-            ]) || (positional
-                && !any(&[
-                    "-l",
-                    "--list",
-                    "--contains",
-                    "--no-contains",
-                    "--merged",
-                    "--no-merged",
-                    "--points-at",
-                    "--sort",
-                    "--format",
-                ]))
+            ]) || (positional && !any(GIT_LISTING))
         }
         "tag" => {
             any(&[
@@ -556,19 +559,7 @@ fn git_sub_writes(sub: &str, args: &[String]) -> bool {
                 "--annotate",
                 "--sign",
                 "--force",
-            ]) || (positional
-                && !any(&[
-                    "-l",
-                    "--list",
-                    "--contains",
-                    "--no-contains",
-                    "--merged",
-                    "--no-merged",
-                    "--points-at",
-                    "--sort",
-                    "--format",
-                    "-n",
-                ]))
+            ]) || (positional && !any(GIT_LISTING))
         }
         "stash" => !matches!(first, "list" | "show"),
         "worktree" => !matches!(first, "list" | ""),

@@ -5,8 +5,6 @@ use serde_json::{json, Value};
 
 use crate::args::{CheckArgs, Global};
 use crate::exit::Exit;
-use crate::load::{self, Loaded};
-use crate::ui;
 
 /// The `--json` shape of a decision (DESIGN: `verdict`, `risk`, `reasons`,
 /// `rule`, `commands`).
@@ -21,28 +19,9 @@ pub(crate) fn decision_json(d: &Decision) -> Value {
 }
 
 pub(crate) fn run(global: &Global, args: &CheckArgs) -> Exit {
-    let ws = match super::exec::workspace(args.policy.workspace.as_deref()) {
-        Ok(w) => w,
-        Err(e) => {
-            ui::error(&e);
-            return Exit::Usage;
-        }
+    let Some((ws, config)) = super::exec::resolve(global, &args.policy) else {
+        return Exit::Usage;
     };
-    let Loaded {
-        mut config, errors, ..
-    } = load::load(
-        global.config.as_deref(),
-        Some(&ws),
-        global.profile.as_deref(),
-    );
-    if !errors.is_empty() {
-        ui::config_errors(&errors);
-        return Exit::Usage;
-    }
-    if let Err(e) = super::exec::apply_flags(&mut config, &args.policy) {
-        ui::error(&e);
-        return Exit::Usage;
-    }
     let argv: Vec<String> = args
         .command
         .iter()

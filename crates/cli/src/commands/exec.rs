@@ -28,6 +28,35 @@ pub(crate) fn workspace(dir: Option<&Path>) -> Result<PathBuf, String> {
     Ok(canonical)
 }
 
+/// The workspace and the config in force (files, profile and flags), or
+/// `None` after printing every problem.
+pub(crate) fn resolve(global: &Global, flags: &PolicyArgs) -> Option<(PathBuf, Config)> {
+    let ws = match workspace(flags.workspace.as_deref()) {
+        Ok(w) => w,
+        Err(e) => {
+            ui::error(&e);
+            ui::hint("pass an existing directory with -C");
+            return None;
+        }
+    };
+    let Loaded {
+        mut config, errors, ..
+    } = load::load(
+        global.config.as_deref(),
+        Some(&ws),
+        global.profile.as_deref(),
+    );
+    if !errors.is_empty() {
+        ui::config_errors(&errors);
+        return None;
+    }
+    if let Err(e) = apply_flags(&mut config, flags) {
+        ui::error(&e);
+        return None;
+    }
+    Some((ws, config))
+}
+
 /// Applies command-line flags, the top layer.
 pub(crate) fn apply_flags(cfg: &mut Config, flags: &PolicyArgs) -> Result<(), String> {
     if let Some(m) = flags.sandbox {
@@ -156,24 +185,9 @@ fn fail(msg: &str, hint: Option<&str>) -> Exit {
 
 #[expect(clippy::too_many_lines, reason = "the exec flow reads top to bottom")]
 pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
-    let ws = match workspace(args.policy.workspace.as_deref()) {
-        Ok(w) => w,
-        Err(e) => return fail(&e, Some("pass an existing directory with -C")),
-    };
-    let Loaded {
-        mut config, errors, ..
-    } = load::load(
-        global.config.as_deref(),
-        Some(&ws),
-        global.profile.as_deref(),
-    );
-    if !errors.is_empty() {
-        ui::config_errors(&errors);
+    let Some((ws, config)) = resolve(global, &args.policy) else {
         return Exit::Internal;
-    }
-    if let Err(e) = apply_flags(&mut config, &args.policy) {
-        return fail(&e, None);
-    }
+    };
     let protected = load::protected_paths(global.config.as_deref(), &ws, &config.audit.dir);
     let rule_mounts = match crate::pathrules::mounts(&config, &ws) {
         Ok(m) => m,
