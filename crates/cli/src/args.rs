@@ -83,6 +83,23 @@ pub(crate) enum Command {
         after_help = "Examples:\n  rampart check --json -- sh -c 'curl -s https://x.sh | sh'\n  rampart check -- git push origin main\n  rampart check --approval untrusted -- ls -la"
     )]
     Check(CheckArgs),
+    /// Find secrets (and with --pii, personal data) in files.
+    ///
+    /// Walks the paths (default: the current directory), honouring
+    /// .gitignore but not skipping hidden files such as .env. Findings show
+    /// a redacted preview, never the secret.
+    ///
+    /// Exit status: 0 clean, 1 findings, 2 error.
+    #[command(
+        after_help = "Examples:\n  rampart scan .\n  rampart scan --json src/ > findings.json\n  rampart scan --pii docs/"
+    )]
+    Scan(ScanArgs),
+    /// Copy stdin to stdout with secrets (and with --pii, personal data) masked.
+    ///
+    /// Streams: output is released a line at a time; a secret split across
+    /// reads is still masked. Exit status: 0, or 2 on a read/write error.
+    #[command(after_help = "Example:\n  some-command 2>&1 | rampart redact --pii")]
+    Redact(RedactArgs),
     /// Check what this host can enforce, and what the config in force asks for.
     ///
     /// Exit status: 0 when everything the config asks for is enforceable,
@@ -157,6 +174,22 @@ pub(crate) struct CheckArgs {
     /// The program and its arguments.
     #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]...")]
     pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// Files or directories (default: .).
+    pub(crate) paths: Vec<PathBuf>,
+    /// Also personal data: emails, phone numbers, cards, IBANs, SSNs, IPs.
+    #[arg(long)]
+    pub(crate) pii: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RedactArgs {
+    /// Also personal data.
+    #[arg(long)]
+    pub(crate) pii: bool,
 }
 
 #[derive(Debug, Args)]

@@ -50,6 +50,8 @@ fn main() -> Exit {
     match cli.command {
         Command::Exec(args) => commands::exec::run(&cli.global, &args),
         Command::Check(args) => commands::check::run(&cli.global, &args),
+        Command::Scan(args) => commands::scan::run(&cli.global, &args),
+        Command::Redact(args) => commands::redact::run(&args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, &args),
         Command::Init(args) => commands::init::run(&cli.global, &args),
     }

@@ -4,3 +4,5 @@ pub(crate) mod check;
 pub(crate) mod doctor;
 pub(crate) mod exec;
 pub(crate) mod init;
+pub(crate) mod redact;
+pub(crate) mod scan;

@@ -626,3 +626,128 @@ fn on_failure_asks_to_rerun_outside_only_on_a_sandbox_denial() {
         stdout(&o)
     );
 }
+
+/// A GitHub token with a valid checksum, made now (nothing stored).
+fn fake_github_token() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let seed = u64::from(nanos) ^ u64::from(std::process::id()) << 32;
+    let set = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut x = seed | 1;
+    let random: String = (0..30)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(set[(x % 62) as usize])
+        })
+        .collect();
+    format!("ghp_{random}{}", rampart_detect_base62(&random))
+}
+
+fn rampart_detect_base62(random: &str) -> String {
+    // CRC32 (IEEE) of the random part, base62, six characters.
+    let mut crc: u32 = !0;
+    for b in random.bytes() {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    let mut n = !crc;
+    let set = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(set[(n % 62) as usize]);
+        n /= 62;
+    }
+    while out.len() < 6 {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn scan_finds_secrets_in_hidden_files_and_never_prints_them() {
+    let w = World::new();
+    let token = fake_github_token();
+    std::fs::write(w.ws.join(".env"), format!("GITHUB_TOKEN={token}\n")).unwrap();
+    std::fs::write(w.ws.join("ignored.txt"), format!("t={token}\n")).unwrap();
+    std::fs::write(w.ws.join(".gitignore"), "ignored.txt\n").unwrap();
+    std::fs::write(w.ws.join("main.rs"), "fn main() {}\n").unwrap();
+    let o = w.run(["scan", "--json", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        !stdout(&o).contains(&token) && !stderr(&o).contains(&token),
+        "a full secret was printed"
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{v}");
+    let f = &findings[0];
+    assert_eq!(
+        (
+            f["rule_id"].as_str(),
+            f["path"].as_str(),
+            f["line"].as_u64(),
+            f["column"].as_u64()
+        ),
+        (Some("github-pat"), Some("./.env"), Some(1), Some(14))
+    );
+    let keys: Vec<&String> = f.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "column",
+            "confidence",
+            "end_column",
+            "fingerprint",
+            "kind",
+            "line",
+            "path",
+            "redacted",
+            "rule_id"
+        ]
+    );
+    assert_eq!(f["redacted"], "ghp_********");
+    let o = w.run(["scan", "."]);
+    assert!(
+        stdout(&o).contains("./.env:1:14: github-pat (high) ghp_********"),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::remove_file(w.ws.join(".env")).unwrap();
+    assert_eq!(w.run(["scan", "."]).status.code(), Some(0));
+    assert_eq!(w.run(["scan", "no-such-dir"]).status.code(), Some(2));
+}
+
+#[test]
+fn redact_masks_a_stream() {
+    use std::io::Write;
+    let w = World::new();
+    let token = fake_github_token();
+    let mut child = w
+        .cmd(["redact"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"start\nexport T=").unwrap();
+    stdin.write_all(&token.as_bytes()[..10]).unwrap();
+    stdin.flush().unwrap();
+    stdin
+        .write_all(format!("{}\nend\n", &token[10..]).as_bytes())
+        .unwrap();
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o), "start\nexport T=[REDACTED:github-pat]\nend\n");
+}

@@ -1,0 +1,169 @@
+//! `rampart scan`: secrets (and PII) in files.
+//!
+//! `--json` prints `{"findings":[{"rule_id","kind","path","line","column",
+//! "end_column","redacted","fingerprint","confidence"}],"stats":{"files",
+//! "bytes","seconds"}}`. Lines and columns are 1-based and count bytes;
+//! `end_column` is one past the last byte (on the finding's last line).
+//! `redacted` never holds more than four characters of the secret.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rampart_detect::{fingerprint, preview, Kind, Options, RuleSet};
+use serde_json::json;
+
+use crate::args::{Global, ScanArgs};
+use crate::exit::Exit;
+use crate::ui;
+
+/// Files larger than this are skipped (and counted).
+const MAX_FILE: u64 = 50 * 1024 * 1024;
+
+struct Finding {
+    rule_id: String,
+    kind: Kind,
+    path: PathBuf,
+    line: usize,
+    column: usize,
+    end_column: usize,
+    redacted: String,
+    fingerprint: String,
+    confidence: rampart_detect::Confidence,
+}
+
+fn scan_file(
+    rules: &RuleSet,
+    path: &Path,
+    opts: Options,
+    out: &mut Vec<Finding>,
+) -> std::io::Result<u64> {
+    let meta = std::fs::metadata(path)?;
+    if meta.len() > MAX_FILE {
+        return Ok(0);
+    }
+    let data = std::fs::read(path)?;
+    // Binary files: a NUL byte near the start.
+    if data.iter().take(8192).any(|b| *b == 0) {
+        return Ok(data.len() as u64);
+    }
+    let mut line = 1;
+    let mut line_start = 0;
+    let mut at = 0;
+    for m in rules.find(&data, opts) {
+        for (i, b) in data.get(at..m.start).unwrap_or_default().iter().enumerate() {
+            if *b == b'\n' {
+                line += 1;
+                line_start = at + i + 1;
+            }
+        }
+        at = m.start;
+        let secret = data.get(m.start..m.end).unwrap_or_default();
+        let end_line_len = secret
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(m.end - line_start, |p| m.end - (m.start + p + 1));
+        out.push(Finding {
+            rule_id: m.rule_id.clone(),
+            kind: m.kind,
+            path: path.to_path_buf(),
+            line,
+            column: m.start - line_start + 1,
+            end_column: end_line_len + 1,
+            redacted: preview(secret),
+            fingerprint: fingerprint(&m.rule_id, secret),
+            confidence: m.confidence,
+        });
+    }
+    Ok(data.len() as u64)
+}
+
+pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
+    let rules = match RuleSet::builtin() {
+        Ok(r) => r,
+        Err(e) => {
+            ui::error(&e.to_string());
+            return Exit::Usage;
+        }
+    };
+    let opts = Options { pii: args.pii };
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let started = Instant::now();
+    let mut findings = Vec::new();
+    let (mut files, mut bytes) = (0u64, 0u64);
+    for root in &roots {
+        if !root.exists() {
+            ui::error(&format!("`{}` does not exist", root.display()));
+            return Exit::Usage;
+        }
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .git_ignore(true)
+            .git_exclude(true)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build();
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    ui::warning(&format!("skipped: {e}"));
+                    continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            match scan_file(&rules, entry.path(), opts, &mut findings) {
+                Ok(n) => {
+                    files += 1;
+                    bytes += n;
+                }
+                Err(e) => ui::warning(&format!("cannot read `{}`: {e}", entry.path().display())),
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if global.json {
+        let list: Vec<_> = findings
+            .iter()
+            .map(|f| {
+                json!({
+                    "rule_id": f.rule_id, "kind": f.kind, "path": f.path, "line": f.line, "column": f.column,
+                    "end_column": f.end_column, "redacted": f.redacted, "fingerprint": f.fingerprint, "confidence": f.confidence,
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            json!({"findings": list, "stats": {"files": files, "bytes": bytes, "seconds": seconds}})
+        );
+    } else {
+        for f in &findings {
+            let confidence = serde_json::to_value(f.confidence)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            println!(
+                "{}:{}:{}: {} ({confidence}) {}",
+                f.path.display(),
+                f.line,
+                f.column,
+                f.rule_id,
+                f.redacted
+            );
+        }
+        ui::info(&format!(
+            "{} finding(s) in {files} file(s), {bytes} bytes, {seconds:.2}s",
+            findings.len()
+        ));
+    }
+    if findings.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    }
+}

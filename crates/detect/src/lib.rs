@@ -1,0 +1,460 @@
+//! Secret and PII detection and redaction: bytes in, findings out.
+//!
+//! One engine serves `rampart scan` (files, staged changes, history),
+//! `rampart redact` and every place rampart shows or records text. Rules
+//! are data ([`RuleSet::builtin`] reads `rules/builtin.toml`); users add
+//! rules and disable built-in ones by id.
+//!
+//! ```
+//! use rampart_detect::{Options, RuleSet};
+//! let rules = RuleSet::builtin().unwrap();
+//! let text = b"db = postgres://app:Zq8vLm2Rt5Wx9Kp3@db.internal/app";
+//! let found = rules.find(text, Options::default());
+//! assert_eq!(found[0].rule_id, "postgres-url-password");
+//! assert_eq!(&text[found[0].start..found[0].end], b"Zq8vLm2Rt5Wx9Kp3");
+//! let masked = rules.redact(text, Options::default());
+//! assert!(!String::from_utf8_lossy(&masked).contains("Zq8vLm2Rt5Wx9Kp3"));
+//! ```
+//!
+//! # How it is fast
+//!
+//! One Aho-Corasick pass over every rule's keywords finds the few places
+//! where a rule's own regex must run; the regex then runs on that line only
+//! (on the block, for multi-line rules such as PEM keys). Rules without
+//! keywords (some PII) run over the whole text, and only when asked for.
+//!
+//! # Security model
+//!
+//! Nothing here logs or prints: callers get spans and build previews with
+//! [`preview`], which never shows more than a quarter of a secret (at most
+//! four characters). Known example values and placeholders are never
+//! findings; a line containing `rampart:allow` is skipped.
+//!
+//! # Limitations
+//!
+//! Detection is lexical: a secret assembled at run time, or encoded, is not
+//! seen. Entropy floors trade recall on low-entropy passwords for
+//! precision.
+//!
+//! # Test strategy
+//!
+//! Every built-in rule carries a `sample` template; tests generate a
+//! format-correct fake from it at run time (nothing real is stored), plant
+//! it in its context and require the rule to fire, and run the whole set
+//! over hard negatives (example keys, placeholders, hashes, UUIDs).
+#![forbid(unsafe_code)]
+
+mod redact;
+mod rules;
+mod validate;
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use sha2::{Digest, Sha256};
+
+pub use redact::StreamRedactor;
+pub use rules::{parse_rules, Confidence, Kind, Rule, RuleSpec, RulesError};
+pub use validate::base62;
+
+/// The built-in rules file.
+pub const BUILTIN_RULES: &str = include_str!("../rules/builtin.toml");
+
+/// What to look for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Also personal data (off: secrets only).
+    pub pii: bool,
+}
+
+/// One match: a rule and the byte span of the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// The rule's id.
+    pub rule_id: String,
+    /// Secret or PII.
+    pub kind: Kind,
+    /// How sure.
+    pub confidence: Confidence,
+    /// Start of the secret (bytes).
+    pub start: usize,
+    /// End of the secret (bytes, exclusive).
+    pub end: usize,
+}
+
+/// A compiled rule set.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    ac: AhoCorasick,
+    /// For each keyword pattern, the rules it triggers.
+    by_pattern: Vec<Vec<usize>>,
+    /// Rules with no keyword.
+    unanchored: Vec<usize>,
+}
+
+/// Marks a span that a structured rule rejected (see `run_rule`).
+const VETO: usize = usize::MAX;
+
+/// Largest window (bytes) a multi-line rule looks at after its keyword.
+const MULTILINE_WINDOW: usize = 64 * 1024;
+/// Longest stretch of a single line a rule looks at around its keyword.
+const LINE_WINDOW: usize = 4 * 1024;
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> Result<Self, RulesError> {
+        Self::new(parse_rules(BUILTIN_RULES, "built-in")?)
+    }
+
+    /// The built-in rules plus `extra`, without the ids in `disabled`.
+    /// An extra rule with a built-in id replaces it.
+    pub fn builtin_with(extra: Vec<RuleSpec>, disabled: &[String]) -> Result<Self, RulesError> {
+        let mut specs = parse_rules(BUILTIN_RULES, "built-in")?;
+        for e in extra {
+            specs.retain(|s| s.id != e.id);
+            specs.push(e);
+        }
+        specs.retain(|s| !disabled.contains(&s.id));
+        Self::new(specs)
+    }
+
+    /// Compiles `specs`.
+    pub fn new(specs: Vec<RuleSpec>) -> Result<Self, RulesError> {
+        let mut seen = HashSet::new();
+        let mut rules = Vec::with_capacity(specs.len());
+        for s in specs {
+            if !seen.insert(s.id.clone()) {
+                return Err(RulesError::Duplicate(s.id));
+            }
+            rules.push(rules::compile(s)?);
+        }
+        let mut patterns: Vec<String> = Vec::new();
+        let mut by_pattern: Vec<Vec<usize>> = Vec::new();
+        let mut unanchored = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            if r.spec.keywords.is_empty() {
+                unanchored.push(i);
+            }
+            for k in &r.spec.keywords {
+                if let Some(p) = patterns.iter().position(|p| p == k) {
+                    by_pattern[p].push(i);
+                } else {
+                    patterns.push(k.clone());
+                    by_pattern.push(vec![i]);
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| RulesError::Parse {
+                origin: "keywords".into(),
+                message: e.to_string(),
+            })?;
+        Ok(Self {
+            rules,
+            ac,
+            by_pattern,
+            unanchored,
+        })
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Every secret (and with `opts.pii`, PII) in `text`, ordered by start,
+    /// overlaps resolved in favour of the more specific rule.
+    pub fn find(&self, text: &[u8], opts: Options) -> Vec<Match> {
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        let mut done: HashSet<(usize, usize)> = HashSet::new();
+        for m in self.ac.find_overlapping_iter(text) {
+            let Some(rule_ids) = self.by_pattern.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            for &ri in rule_ids {
+                let Some(rule) = self.rules.get(ri) else {
+                    continue;
+                };
+                if rule.spec.kind == Kind::Pii && !opts.pii {
+                    continue;
+                }
+                let (ws, we) = window(text, m.start(), rule.spec.multiline);
+                if done.insert((ri, ws)) {
+                    self.run_rule(ri, text, ws, we, &mut found);
+                }
+            }
+        }
+        if opts.pii {
+            for &ri in &self.unanchored {
+                let mut start = 0;
+                while start < text.len() {
+                    let end = memchr_newline(text, start).map_or(text.len(), |n| n + 1);
+                    self.run_rule(ri, text, start, end, &mut found);
+                    start = end;
+                }
+            }
+        }
+        self.resolve(found)
+    }
+
+    fn run_rule(
+        &self,
+        ri: usize,
+        text: &[u8],
+        ws: usize,
+        we: usize,
+        out: &mut Vec<(usize, usize, usize)>,
+    ) {
+        let Some(rule) = self.rules.get(ri) else {
+            return;
+        };
+        let Some(hay) = text.get(ws..we) else { return };
+        for caps in rule.regex.captures_iter(hay) {
+            let Some(m) = (1..caps.len())
+                .find_map(|g| caps.get(g))
+                .or_else(|| caps.get(0))
+            else {
+                continue;
+            };
+            let (s, e) = (ws + m.start(), ws + m.end());
+            let secret = text.get(s..e).unwrap_or_default();
+            let (ls, le) = line_bounds(text, s);
+            let line = text.get(ls..le).unwrap_or_default();
+            if contains_ci(line, b"rampart:allow") || is_placeholder(secret) {
+                continue;
+            }
+            if let Some(min) = rule.spec.min_entropy {
+                if entropy(secret) < min {
+                    continue;
+                }
+            }
+            if let Some(v) = rule.validator {
+                if !v.check(secret, line) {
+                    // A structured format that fails its check is a
+                    // look-alike: generic rules must not report it either.
+                    out.push((s, e, VETO));
+                    continue;
+                }
+            }
+            out.push((s, e, ri));
+        }
+    }
+
+    fn resolve(&self, mut found: Vec<(usize, usize, usize)>) -> Vec<Match> {
+        let vetoed: Vec<(usize, usize)> = found
+            .iter()
+            .filter(|f| f.2 == VETO)
+            .map(|f| (f.0, f.1))
+            .collect();
+        found.retain(|f| {
+            f.2 != VETO
+                && !(self.rules.get(f.2).is_some_and(|r| r.generic)
+                    && vetoed.iter().any(|v| f.0 < v.1 && v.0 < f.1))
+        });
+        let rank = |ri: usize| {
+            self.rules.get(ri).map_or((0, 0, 0), |r| {
+                (
+                    u8::from(r.spec.kind == Kind::Secret),
+                    u8::from(!r.generic),
+                    r.spec.confidence as u8,
+                )
+            })
+        };
+        // Most specific first, then longest.
+        found.sort_by(|a, b| {
+            rank(b.2)
+                .cmp(&rank(a.2))
+                .then((b.1 - b.0).cmp(&(a.1 - a.0)))
+                .then(a.0.cmp(&b.0))
+        });
+        let mut kept: Vec<(usize, usize, usize)> = Vec::new();
+        for f in found {
+            if !kept.iter().any(|k| f.0 < k.1 && k.0 < f.1) {
+                kept.push(f);
+            }
+        }
+        kept.sort_by_key(|k| (k.0, k.1));
+        kept.into_iter()
+            .filter_map(|(start, end, ri)| {
+                let r = self.rules.get(ri)?;
+                Some(Match {
+                    rule_id: r.spec.id.clone(),
+                    kind: r.spec.kind,
+                    confidence: r.spec.confidence,
+                    start,
+                    end,
+                })
+            })
+            .collect()
+    }
+
+    /// `text` with every finding replaced by `[REDACTED:<rule>]`; newlines
+    /// inside a finding are kept, so line numbers do not move.
+    pub fn redact(&self, text: &[u8], opts: Options) -> Vec<u8> {
+        let found = self.find(text, opts);
+        let mut out = Vec::with_capacity(text.len());
+        let mut at = 0;
+        for m in found {
+            out.extend_from_slice(text.get(at..m.start).unwrap_or_default());
+            out.extend_from_slice(format!("[REDACTED:{}]", m.rule_id).as_bytes());
+            let newlines = text
+                .get(m.start..m.end)
+                .unwrap_or_default()
+                .split(|b| *b == b'\n')
+                .count()
+                - 1;
+            out.extend(std::iter::repeat_n(b'\n', newlines));
+            at = m.end;
+        }
+        out.extend_from_slice(text.get(at..).unwrap_or_default());
+        out
+    }
+}
+
+fn memchr_newline(text: &[u8], from: usize) -> Option<usize> {
+    text.get(from..)?
+        .iter()
+        .position(|b| *b == b'\n')
+        .map(|p| from + p)
+}
+
+/// The line around `at`.
+fn line_bounds(text: &[u8], at: usize) -> (usize, usize) {
+    let start = text
+        .get(..at)
+        .and_then(|t| t.iter().rposition(|b| *b == b'\n'))
+        .map_or(0, |p| p + 1);
+    let end = memchr_newline(text, at).unwrap_or(text.len());
+    (start, end)
+}
+
+/// Where a rule triggered at `at` looks.
+fn window(text: &[u8], at: usize, multiline: bool) -> (usize, usize) {
+    let (ls, le) = line_bounds(text, at);
+    let start = ls.max(at.saturating_sub(LINE_WINDOW));
+    if multiline {
+        (start, (at + MULTILINE_WINDOW).min(text.len()))
+    } else {
+        (start, le.min(at + LINE_WINDOW))
+    }
+}
+
+fn contains_ci(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for b in s {
+        counts[*b as usize] += 1;
+    }
+    #[expect(clippy::cast_precision_loss, reason = "lengths far below 2^52")]
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|c| **c > 0)
+        .map(|c| {
+            let p = f64::from(*c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// AWS's documented example keys and the placeholders people write.
+const PLACEHOLDERS: &[&str] = &[
+    "example",
+    "your_",
+    "your-",
+    "yourkey",
+    "xxxx",
+    "changeme",
+    "change_me",
+    "placeholder",
+    "dummy",
+    "redacted",
+    "insert",
+    "replace",
+    "sample",
+    "<",
+    ">",
+    "${",
+    "{{",
+    "%s",
+    "%(",
+    "process.env",
+    "getenv",
+    "os.environ",
+    "env(",
+    "env.",
+    "secrets.",
+    "vault:",
+    "******",
+    "...",
+    "…",
+    "$(",
+    "foobar",
+    "notreal",
+    "not-a-real",
+    "fake",
+    "test-key",
+    "abcdefgh",
+    "12345678",
+    "password",
+    "hunter2",
+];
+
+/// Whether a match is an example value or a placeholder rather than a secret.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(secret).to_ascii_lowercase();
+    if s == "akiaiosfodnn7example" || s.contains("wjalrxutnfemi/k7mdeng/bpxrficyexamplekey") {
+        return true;
+    }
+    if PLACEHOLDERS.iter().any(|p| s.contains(p)) {
+        return true;
+    }
+    let first = s.chars().next();
+    s.chars().all(|c| Some(c) == first)
+        || matches!(
+            s.as_str(),
+            "pass" | "passwd" | "secret" | "pwd" | "pw" | "admin" | "root" | "user"
+        )
+}
+
+/// A preview that never shows the whole secret: at most a quarter of it,
+/// and never more than four characters.
+pub fn preview(secret: &[u8]) -> String {
+    let s = String::from_utf8_lossy(secret);
+    let shown = (s.chars().count() / 4).min(4);
+    let head: String = s.chars().take(shown).collect();
+    format!("{head}{}", "*".repeat(8))
+}
+
+/// A stable fingerprint of a finding for baselines: the rule and a hash of
+/// the secret, never the secret.
+pub fn fingerprint(rule_id: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(b"rampart-fingerprint-v1\0");
+    h.update(rule_id.as_bytes());
+    h.update(b"\0");
+    h.update(secret);
+    h.finalize()
+        .iter()
+        .take(16)
+        .fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+#[cfg(test)]
+mod tests;

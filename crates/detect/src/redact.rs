@@ -1,0 +1,87 @@
+//! Redacting a stream without holding it whole.
+
+use crate::{Options, RuleSet};
+
+/// Text held back while waiting for the end of a line (or of a PEM block).
+const MAX_CARRY: usize = 1 << 20;
+/// When a line is longer than `MAX_CARRY`, this much of its end is kept back
+/// so that a secret across the cut is still seen whole.
+const OVERLAP: usize = 8 * 1024;
+
+/// Masks findings in a stream fed in arbitrary pieces. Output is released a
+/// line at a time (a multi-line private key block at a time), so a secret
+/// split across two reads is still masked.
+#[derive(Debug)]
+pub struct StreamRedactor<'r> {
+    rules: &'r RuleSet,
+    opts: Options,
+    carry: Vec<u8>,
+}
+
+fn open_block(buf: &[u8]) -> bool {
+    // An unterminated `-----BEGIN … PRIVATE KEY…-----`: wait for its end.
+    let text = String::from_utf8_lossy(buf);
+    match text.rfind("-----BEGIN ") {
+        Some(b) => {
+            let rest = text.get(b..).unwrap_or_default();
+            rest.contains("PRIVATE KEY") && !rest.contains("-----END ")
+        }
+        None => false,
+    }
+}
+
+impl<'r> StreamRedactor<'r> {
+    /// A redactor using `rules`.
+    pub fn new(rules: &'r RuleSet, opts: Options) -> Self {
+        Self {
+            rules,
+            opts,
+            carry: Vec::new(),
+        }
+    }
+
+    /// Takes the next piece; returns what can be released.
+    pub fn feed(&mut self, piece: &[u8]) -> Vec<u8> {
+        self.carry.extend_from_slice(piece);
+        let Some(last_nl) = self.carry.iter().rposition(|b| *b == b'\n') else {
+            return self.overflow();
+        };
+        let ready = last_nl + 1;
+        if open_block(self.carry.get(..ready).unwrap_or_default()) && self.carry.len() < MAX_CARRY {
+            return Vec::new();
+        }
+        let out = self
+            .rules
+            .redact(self.carry.get(..ready).unwrap_or_default(), self.opts);
+        self.carry.drain(..ready);
+        out
+    }
+
+    /// A line longer than the carry limit: release all but its tail,
+    /// cutting at a character that cannot be inside a token.
+    fn overflow(&mut self) -> Vec<u8> {
+        if self.carry.len() < MAX_CARRY {
+            return Vec::new();
+        }
+        let limit = self.carry.len() - OVERLAP;
+        let cut = self
+            .carry
+            .get(..limit)
+            .and_then(|h| {
+                h.iter()
+                    .rposition(|b| matches!(b, b' ' | b'\t' | b',' | b';' | b'"' | b'\''))
+            })
+            .map_or(limit, |p| p + 1);
+        let out = self
+            .rules
+            .redact(self.carry.get(..cut).unwrap_or_default(), self.opts);
+        self.carry.drain(..cut);
+        out
+    }
+
+    /// Releases whatever is left.
+    pub fn finish(mut self) -> Vec<u8> {
+        let rest = std::mem::take(&mut self.carry);
+        self.rules.redact(&rest, self.opts)
+    }
+}

@@ -1,0 +1,167 @@
+//! Loading rules from TOML (the built-in file and user additions).
+
+use serde::Deserialize;
+
+use crate::validate::Validator;
+
+/// Whether a rule finds secrets or personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Credentials, keys, tokens.
+    Secret,
+    /// Personal data.
+    Pii,
+}
+
+/// How sure a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Shape only.
+    Low,
+    /// Shape and context or entropy.
+    Medium,
+    /// A format with a distinctive prefix, checksum or structure.
+    High,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RulesFile {
+    #[serde(default)]
+    pub(crate) rule: Vec<RuleSpec>,
+}
+
+/// One rule as written in TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Stable id.
+    pub id: String,
+    /// What it finds.
+    pub description: String,
+    /// secret (default) or pii.
+    #[serde(default = "default_kind")]
+    pub kind: Kind,
+    /// Lower-case literals that must occur near a match.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// The pattern; group 1 is the secret.
+    pub regex: String,
+    /// A structural check.
+    pub validate: Option<String>,
+    /// Entropy floor (bits per character).
+    pub min_entropy: Option<f64>,
+    /// How sure a match is.
+    #[serde(default = "default_confidence")]
+    pub confidence: Confidence,
+    /// Whether a match may span lines.
+    #[serde(default)]
+    pub multiline: bool,
+    /// Test-only: template of a fake value.
+    pub sample: Option<String>,
+    /// Test-only: where the fake value goes (`$SECRET`).
+    pub context: Option<String>,
+}
+
+fn default_kind() -> Kind {
+    Kind::Secret
+}
+
+fn default_confidence() -> Confidence {
+    Confidence::High
+}
+
+/// A problem in a rules file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RulesError {
+    /// Not valid TOML for the schema.
+    #[error("rules file `{origin}`: {message}")]
+    Parse {
+        /// Where the rules came from.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A regex does not compile.
+    #[error("rule `{id}`: bad regex: {message}")]
+    Regex {
+        /// The rule.
+        id: String,
+        /// The compiler's message.
+        message: String,
+    },
+    /// An unknown validator.
+    #[error("rule `{id}`: unknown validator `{name}`")]
+    Validator {
+        /// The rule.
+        id: String,
+        /// The name given.
+        name: String,
+    },
+    /// Two rules share an id.
+    #[error("rule id `{0}` is defined twice")]
+    Duplicate(String),
+    /// A keyword that is not lower-case ASCII.
+    #[error("rule `{id}`: keyword `{keyword}` must be lower-case ASCII")]
+    Keyword {
+        /// The rule.
+        id: String,
+        /// The keyword.
+        keyword: String,
+    },
+}
+
+/// Parses a rules file.
+pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<RuleSpec>, RulesError> {
+    toml::from_str::<RulesFile>(text)
+        .map(|f| f.rule)
+        .map_err(|e| RulesError::Parse {
+            origin: origin.to_owned(),
+            message: e.to_string().replace('\n', " "),
+        })
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The spec it came from.
+    pub spec: RuleSpec,
+    pub(crate) regex: regex::bytes::Regex,
+    pub(crate) validator: Option<Validator>,
+    pub(crate) generic: bool,
+}
+
+pub(crate) fn compile(spec: RuleSpec) -> Result<Rule, RulesError> {
+    for k in &spec.keywords {
+        if !k.is_ascii() || k.to_ascii_lowercase() != *k || k.is_empty() {
+            return Err(RulesError::Keyword {
+                id: spec.id.clone(),
+                keyword: k.clone(),
+            });
+        }
+    }
+    let regex = regex::bytes::RegexBuilder::new(&spec.regex)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|e| RulesError::Regex {
+            id: spec.id.clone(),
+            message: e.to_string(),
+        })?;
+    let validator = match &spec.validate {
+        Some(name) => Some(Validator::parse(name).ok_or_else(|| RulesError::Validator {
+            id: spec.id.clone(),
+            name: name.clone(),
+        })?),
+        None => None,
+    };
+    let generic = spec.id.starts_with("generic-") || spec.id == "url-basic-auth";
+    Ok(Rule {
+        spec,
+        regex,
+        validator,
+        generic,
+    })
+}
