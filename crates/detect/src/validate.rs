@@ -16,6 +16,7 @@ pub(crate) enum Validator {
     Ipv4,
     Ipv6,
     Phone,
+    Mixed,
 }
 
 impl Validator {
@@ -31,6 +32,7 @@ impl Validator {
             "ipv4" => Self::Ipv4,
             "ipv6" => Self::Ipv6,
             "phone" => Self::Phone,
+            "mixed" => Self::Mixed,
             _ => return None,
         })
     }
@@ -51,6 +53,7 @@ impl Validator {
             Self::Ipv4 => ipv4(s, line),
             Self::Ipv6 => ipv6(s),
             Self::Phone => phone(s),
+            Self::Mixed => mixed(s),
         }
     }
 }
@@ -316,6 +319,50 @@ fn ipv6(value: &str) -> bool {
     value.chars().any(|c| c.is_ascii_alphabetic()) || groups >= 4
 }
 
+/// A generic secret mixes letters and digits and is not a dotted or
+/// path-like identifier (`settings.secret_key`, `self.token`).
+fn mixed(value: &str) -> bool {
+    let identifier = |upper: bool| {
+        let mut parts = value.split('_');
+        let first_ok = parts.next().is_some_and(|p| {
+            !p.is_empty()
+                && p.chars().all(|c| {
+                    if upper {
+                        c.is_ascii_uppercase()
+                    } else {
+                        c.is_ascii_lowercase()
+                    }
+                })
+        });
+        let rest: Vec<&str> = parts.collect();
+        first_ok
+            && !rest.is_empty()
+            && rest.iter().all(|p| {
+                !p.is_empty()
+                    && p.chars().all(|c| {
+                        c.is_ascii_digit()
+                            || if upper {
+                                c.is_ascii_uppercase()
+                            } else {
+                                c.is_ascii_lowercase()
+                            }
+                    })
+            })
+    };
+    !identifier(false)
+        && !identifier(true)
+        && value.chars().any(|c| c.is_ascii_digit())
+        && value.chars().any(|c| c.is_ascii_alphabetic())
+        && !value.starts_with("self.")
+        && !value.starts_with("this.")
+        && !(value.contains('.')
+            && value.split('.').all(|p| {
+                p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !p.is_empty()
+                    && p.chars().next().is_some_and(char::is_alphabetic)
+            }))
+}
+
 fn phone(value: &str) -> bool {
     let digits: Vec<char> = value.chars().filter(char::is_ascii_digit).collect();
     let international = value.starts_with('+');
@@ -351,6 +398,17 @@ mod tests {
         assert!(!iban("GB82 WEST 1234 5698 7654 33"));
         assert!(ssn("219-09-9999"));
         assert!(!ssn("666-12-3456") && !ssn("900-12-3456") && !ssn("123-00-4567"));
+    }
+
+    #[test]
+    fn generic_values_must_look_random() {
+        assert!(mixed("Zq8vLm2Rt5Wx9Kp3"));
+        assert!(
+            !mixed("number_token1")
+                && !mixed("API_TOKEN_2")
+                && !mixed("settings.secret1")
+                && !mixed("correcthorse")
+        );
     }
 
     #[test]
