@@ -17,7 +17,7 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
  -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
 cargo build --release --locked --target "$TARGET" --target-dir target/cov
 mkdir -p artifacts
-for t in shell_parser config; do
+for t in shell_parser config detect; do
   work=$(mktemp -d)
   cp -r "corpus/$t/." "$work/"
   echo "==> $t for ${SECS}s"

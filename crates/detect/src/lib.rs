@@ -294,27 +294,82 @@ impl RuleSet {
     }
 
     /// `text` with every finding replaced by `[REDACTED:<rule>]`; newlines
-    /// inside a finding are kept, so line numbers do not move.
+    /// inside a finding are kept, so line numbers do not move. Every other
+    /// occurrence of a found secret is masked too, context or not.
     pub fn redact(&self, text: &[u8], opts: Options) -> Vec<u8> {
-        let found = self.find(text, opts);
+        self.redact_remembering(text, opts, &mut Vec::new())
+    }
+
+    /// [`RuleSet::redact`], also masking the secrets in `known` (found
+    /// earlier, say in a stream) and adding this text's secrets to it.
+    pub(crate) fn redact_remembering(
+        &self,
+        text: &[u8],
+        opts: Options,
+        known: &mut Vec<(Vec<u8>, String)>,
+    ) -> Vec<u8> {
+        let mut spans: Vec<(usize, usize, String)> = Vec::new();
+        for m in self.find(text, opts) {
+            let secret = text.get(m.start..m.end).unwrap_or_default();
+            if secret.len() >= MIN_REMEMBERED
+                && known.len() < MAX_REMEMBERED
+                && !known.iter().any(|(k, _)| k == secret)
+            {
+                known.push((secret.to_vec(), m.rule_id.clone()));
+            }
+            spans.push((m.start, m.end, m.rule_id));
+        }
+        if !known.is_empty() {
+            if let Ok(ac) = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(known.iter().map(|(k, _)| k))
+            {
+                for m in ac.find_iter(text) {
+                    if let Some((_, rule)) = known.get(m.pattern().as_usize()) {
+                        spans.push((m.start(), m.end(), rule.clone()));
+                    }
+                }
+            }
+        }
+        spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let mut out = Vec::with_capacity(text.len());
         let mut at = 0;
-        for m in found {
-            out.extend_from_slice(text.get(at..m.start).unwrap_or_default());
-            out.extend_from_slice(format!("[REDACTED:{}]", m.rule_id).as_bytes());
+        for (start, end, rule) in spans {
+            if start < at {
+                // Overlaps a span already masked: mask what sticks out.
+                if end > at {
+                    let newlines = text
+                        .get(at..end)
+                        .unwrap_or_default()
+                        .split(|b| *b == b'\n')
+                        .count()
+                        - 1;
+                    out.extend(std::iter::repeat_n(b'\n', newlines));
+                    at = end;
+                }
+                continue;
+            }
+            out.extend_from_slice(text.get(at..start).unwrap_or_default());
+            out.extend_from_slice(format!("[REDACTED:{rule}]").as_bytes());
             let newlines = text
-                .get(m.start..m.end)
+                .get(start..end)
                 .unwrap_or_default()
                 .split(|b| *b == b'\n')
                 .count()
                 - 1;
             out.extend(std::iter::repeat_n(b'\n', newlines));
-            at = m.end;
+            at = end;
         }
         out.extend_from_slice(text.get(at..).unwrap_or_default());
         out
     }
 }
+
+/// Secrets shorter than this are not hunted for elsewhere (too many
+/// accidental matches).
+const MIN_REMEMBERED: usize = 8;
+/// How many distinct secrets a redactor remembers.
+const MAX_REMEMBERED: usize = 1024;
 
 fn memchr_newline(text: &[u8], from: usize) -> Option<usize> {
     text.get(from..)?

@@ -16,6 +16,8 @@ pub struct StreamRedactor<'r> {
     rules: &'r RuleSet,
     opts: Options,
     carry: Vec<u8>,
+    /// Secrets found so far: masked wherever they appear again.
+    known: Vec<(Vec<u8>, String)>,
 }
 
 fn open_block(buf: &[u8]) -> bool {
@@ -37,6 +39,7 @@ impl<'r> StreamRedactor<'r> {
             rules,
             opts,
             carry: Vec::new(),
+            known: Vec::new(),
         }
     }
 
@@ -50,9 +53,11 @@ impl<'r> StreamRedactor<'r> {
         if open_block(self.carry.get(..ready).unwrap_or_default()) && self.carry.len() < MAX_CARRY {
             return Vec::new();
         }
-        let out = self
-            .rules
-            .redact(self.carry.get(..ready).unwrap_or_default(), self.opts);
+        let out = self.rules.redact_remembering(
+            self.carry.get(..ready).unwrap_or_default(),
+            self.opts,
+            &mut self.known,
+        );
         self.carry.drain(..ready);
         out
     }
@@ -72,9 +77,11 @@ impl<'r> StreamRedactor<'r> {
                     .rposition(|b| matches!(b, b' ' | b'\t' | b',' | b';' | b'"' | b'\''))
             })
             .map_or(limit, |p| p + 1);
-        let out = self
-            .rules
-            .redact(self.carry.get(..cut).unwrap_or_default(), self.opts);
+        let out = self.rules.redact_remembering(
+            self.carry.get(..cut).unwrap_or_default(),
+            self.opts,
+            &mut self.known,
+        );
         self.carry.drain(..cut);
         out
     }
@@ -82,6 +89,7 @@ impl<'r> StreamRedactor<'r> {
     /// Releases whatever is left.
     pub fn finish(mut self) -> Vec<u8> {
         let rest = std::mem::take(&mut self.carry);
-        self.rules.redact(&rest, self.opts)
+        self.rules
+            .redact_remembering(&rest, self.opts, &mut self.known)
     }
 }

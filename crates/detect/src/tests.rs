@@ -330,6 +330,19 @@ fn a_secret_split_across_reads_is_still_masked() {
 }
 
 #[test]
+fn a_found_secret_is_masked_everywhere_even_later_in_a_stream() {
+    let rules = all();
+    let text = b"url = postgres://app:Zq8vLm2Rt5Wx9Kp3@db/app\nlater the bare value Zq8vLm2Rt5Wx9Kp3 shows up\n";
+    let out = String::from_utf8(rules.redact(text, Options::default())).unwrap();
+    assert!(!out.contains("Zq8vLm2Rt5Wx9Kp3"), "{out}");
+    let mut s = StreamRedactor::new(&rules, Options::default());
+    let mut out = s.feed(b"url = postgres://app:Zq8vLm2Rt5Wx9Kp3@db/app\n");
+    out.extend(s.feed(b"echo Zq8vLm2Rt5Wx9Kp3\n"));
+    out.extend(s.finish());
+    assert_eq!(String::from_utf8(out).unwrap(), "url = postgres://app:[REDACTED:postgres-url-password]@db/app\necho [REDACTED:postgres-url-password]\n");
+}
+
+#[test]
 fn previews_show_at_most_a_quarter_and_four_characters() {
     assert_eq!(preview(b"ghp_abcdefghijklmnop"), "ghp_********");
     assert_eq!(preview(b"abc"), "********");

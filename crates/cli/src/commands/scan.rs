@@ -7,6 +7,7 @@
 //! `redacted` never holds more than four characters of the secret.
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rampart_detect::{fingerprint, preview, Kind, Options, RuleSet};
@@ -77,6 +78,7 @@ fn scan_file(
     Ok(data.len() as u64)
 }
 
+#[expect(clippy::too_many_lines, reason = "walk, scan and report in one place")]
 pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
     let rules = match RuleSet::builtin() {
         Ok(r) => r,
@@ -92,40 +94,64 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
         args.paths.clone()
     };
     let started = Instant::now();
-    let mut findings = Vec::new();
-    let (mut files, mut bytes) = (0u64, 0u64);
     for root in &roots {
         if !root.exists() {
             ui::error(&format!("`{}` does not exist", root.display()));
             return Exit::Usage;
         }
-        let walker = ignore::WalkBuilder::new(root)
-            .hidden(false)
-            .git_ignore(true)
-            .git_exclude(true)
-            .require_git(false)
-            .filter_entry(|e| e.file_name() != ".git")
-            .build();
-        for entry in walker {
+    }
+    // Files are walked and scanned on every core; findings are sorted after.
+    let results: Mutex<(Vec<Finding>, u64, u64)> = Mutex::new((Vec::new(), 0, 0));
+    let mut builder =
+        ignore::WalkBuilder::new(roots.first().map_or(Path::new("."), PathBuf::as_path));
+    for root in roots.iter().skip(1) {
+        builder.add(root);
+    }
+    builder
+        .hidden(false)
+        .git_ignore(true)
+        .git_exclude(true)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .threads(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
+    builder.build_parallel().run(|| {
+        let rules = &rules;
+        let results = &results;
+        Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
                     ui::warning(&format!("skipped: {e}"));
-                    continue;
+                    return ignore::WalkState::Continue;
                 }
             };
             if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
+                return ignore::WalkState::Continue;
             }
-            match scan_file(&rules, entry.path(), opts, &mut findings) {
+            let mut local = Vec::new();
+            match scan_file(rules, entry.path(), opts, &mut local) {
                 Ok(n) => {
-                    files += 1;
-                    bytes += n;
+                    if let Ok(mut r) = results.lock() {
+                        r.0.extend(local);
+                        r.1 += 1;
+                        r.2 += n;
+                    }
                 }
                 Err(e) => ui::warning(&format!("cannot read `{}`: {e}", entry.path().display())),
             }
-        }
-    }
+            ignore::WalkState::Continue
+        })
+    });
+    let (mut findings, files, bytes) = match results.into_inner() {
+        Ok(r) => r,
+        Err(p) => p.into_inner(),
+    };
+    findings.sort_by(|a, b| {
+        a.path
+            .cmp(&b.path)
+            .then(a.line.cmp(&b.line))
+            .then(a.column.cmp(&b.column))
+    });
     let seconds = started.elapsed().as_secs_f64();
     if global.json {
         let list: Vec<_> = findings
