@@ -18,6 +18,14 @@ if ((${#need_pkgs[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}"
 fi
 
+step "SARIF 2.1.0 schema (npm registry) and jsonschema (PyPI) for the SARIF test"
+SARIF_DIR=$(mktemp -d)
+(cd "$SARIF_DIR" && npm pack -q @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null \
+  && tar xzf microsoft-jest-sarif-1.0.0-beta.0.tgz package/lib/schemas/sarif-2.1.0-rtm.5.json)
+export RAMPART_SARIF_SCHEMA="$SARIF_DIR/package/lib/schemas/sarif-2.1.0-rtm.5.json"
+python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
+python3 -c 'import jsonschema' || { echo "jsonschema is needed for the SARIF test"; exit 1; }
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -183,6 +183,20 @@ pub(crate) struct ScanArgs {
     /// Also personal data: emails, phone numbers, cards, IBANs, SSNs, IPs.
     #[arg(long)]
     pub(crate) pii: bool,
+    /// Output format (`--json` is the same as `--format json`).
+    #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
+    pub(crate) format: ScanFormat,
+}
+
+/// How `scan` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ScanFormat {
+    /// `path:line:column: rule (confidence) preview`.
+    Text,
+    /// The DESIGN JSON shape.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
 }
 
 #[derive(Debug, Args)]

@@ -13,7 +13,7 @@ use std::time::Instant;
 use rampart_detect::{fingerprint, preview, Kind, Options, RuleSet};
 use serde_json::json;
 
-use crate::args::{Global, ScanArgs};
+use crate::args::{Global, ScanArgs, ScanFormat};
 use crate::exit::Exit;
 use crate::ui;
 
@@ -76,6 +76,60 @@ fn scan_file(
         });
     }
     Ok(data.len() as u64)
+}
+
+/// A SARIF 2.1.0 log: one run, the rules that fired, one result per
+/// finding with its region and a partial fingerprint (never the secret).
+fn sarif(rules: &RuleSet, findings: &[Finding]) -> serde_json::Value {
+    let mut fired: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
+    fired.sort_unstable();
+    fired.dedup();
+    let rule_entries: Vec<_> = fired
+        .iter()
+        .map(|id| {
+            let description = rules
+                .rules()
+                .iter()
+                .find(|r| r.spec.id == *id)
+                .map_or("", |r| r.spec.description.as_str());
+            json!({
+                "id": id,
+                "name": id,
+                "shortDescription": {"text": description},
+                "defaultConfiguration": {"level": "error"},
+            })
+        })
+        .collect();
+    let results: Vec<_> = findings
+        .iter()
+        .map(|f| {
+            let uri = f.path.to_string_lossy().trim_start_matches("./").replace('\\', "/");
+            json!({
+                "ruleId": f.rule_id,
+                "ruleIndex": fired.iter().position(|r| *r == f.rule_id).unwrap_or(0),
+                "level": if f.kind == Kind::Secret { "error" } else { "warning" },
+                "message": {"text": format!("{} found ({})", f.rule_id, f.redacted)},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": uri},
+                    "region": {"startLine": f.line, "startColumn": f.column, "endColumn": f.end_column},
+                }}],
+                "partialFingerprints": {"rampart/v1": f.fingerprint},
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rampart",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/rampart-sec/rampart",
+                "rules": rule_entries,
+            }},
+            "results": results,
+        }],
+    })
 }
 
 #[expect(clippy::too_many_lines, reason = "walk, scan and report in one place")]
@@ -153,39 +207,48 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
             .then(a.column.cmp(&b.column))
     });
     let seconds = started.elapsed().as_secs_f64();
-    if global.json {
-        let list: Vec<_> = findings
-            .iter()
-            .map(|f| {
-                json!({
-                    "rule_id": f.rule_id, "kind": f.kind, "path": f.path, "line": f.line, "column": f.column,
-                    "end_column": f.end_column, "redacted": f.redacted, "fingerprint": f.fingerprint, "confidence": f.confidence,
-                })
-            })
-            .collect();
-        println!(
-            "{}",
-            json!({"findings": list, "stats": {"files": files, "bytes": bytes, "seconds": seconds}})
-        );
+    let format = if global.json {
+        ScanFormat::Json
     } else {
-        for f in &findings {
-            let confidence = serde_json::to_value(f.confidence)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+        args.format
+    };
+    match format {
+        ScanFormat::Json => {
+            let list: Vec<_> = findings
+                .iter()
+                .map(|f| {
+                    json!({
+                        "rule_id": f.rule_id, "kind": f.kind, "path": f.path, "line": f.line, "column": f.column,
+                        "end_column": f.end_column, "redacted": f.redacted, "fingerprint": f.fingerprint, "confidence": f.confidence,
+                    })
+                })
+                .collect();
             println!(
-                "{}:{}:{}: {} ({confidence}) {}",
-                f.path.display(),
-                f.line,
-                f.column,
-                f.rule_id,
-                f.redacted
+                "{}",
+                json!({"findings": list, "stats": {"files": files, "bytes": bytes, "seconds": seconds}})
             );
         }
-        ui::info(&format!(
-            "{} finding(s) in {files} file(s), {bytes} bytes, {seconds:.2}s",
-            findings.len()
-        ));
+        ScanFormat::Sarif => println!("{}", sarif(&rules, &findings)),
+        ScanFormat::Text => {
+            for f in &findings {
+                let confidence = serde_json::to_value(f.confidence)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                println!(
+                    "{}:{}:{}: {} ({confidence}) {}",
+                    f.path.display(),
+                    f.line,
+                    f.column,
+                    f.rule_id,
+                    f.redacted
+                );
+            }
+            ui::info(&format!(
+                "{} finding(s) in {files} file(s), {bytes} bytes, {seconds:.2}s",
+                findings.len()
+            ));
+        }
     }
     if findings.is_empty() {
         Exit::Ok

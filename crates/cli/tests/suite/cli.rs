@@ -751,3 +751,51 @@ fn redact_masks_a_stream() {
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o), "start\nexport T=[REDACTED:github-pat]\nend\n");
 }
+
+#[test]
+fn scan_sarif_validates_against_the_2_1_0_schema() {
+    let Some(schema) = std::env::var_os("RAMPART_SARIF_SCHEMA") else {
+        eprintln!("SKIP: RAMPART_SARIF_SCHEMA is not set (scripts/test.sh fetches the SARIF 2.1.0 schema and sets it)");
+        return;
+    };
+    let w = World::new();
+    let token = fake_github_token();
+    std::fs::create_dir(w.ws.join("src")).unwrap();
+    std::fs::write(
+        w.ws.join("src/config.py"),
+        format!("# settings\nGITHUB = \"{token}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(w.ws.join("contacts.txt"), "jane.doe@corp-mail.com\n").unwrap();
+    let o = w.run(["scan", "--pii", "--format", "sarif", "."]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stdout(&o).contains(&token));
+    let out = w.base.join("scan.sarif");
+    std::fs::write(&out, &o.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    let gh = results
+        .iter()
+        .find(|r| r["ruleId"] == "github-pat")
+        .unwrap();
+    assert_eq!(
+        gh["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "src/config.py"
+    );
+    assert_eq!(
+        gh["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    let check = std::process::Command::new("python3")
+        .args(["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))"])
+        .arg(&out)
+        .arg(&schema)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "SARIF does not validate: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
