@@ -186,6 +186,9 @@ pub(crate) struct ScanArgs {
     /// Output format (`--json` is the same as `--format json`).
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub(crate) format: ScanFormat,
+    /// Only what is staged for the next commit (the index, not the work tree).
+    #[arg(long, conflicts_with = "paths")]
+    pub(crate) staged: bool,
 }
 
 /// How `scan` reports.

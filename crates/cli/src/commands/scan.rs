@@ -43,14 +43,25 @@ fn scan_file(
         return Ok(0);
     }
     let data = std::fs::read(path)?;
+    Ok(scan_bytes(rules, path, &data, opts, out))
+}
+
+/// Scans one file's contents, reporting findings under `path`.
+fn scan_bytes(
+    rules: &RuleSet,
+    path: &Path,
+    data: &[u8],
+    opts: Options,
+    out: &mut Vec<Finding>,
+) -> u64 {
     // Binary files: a NUL byte near the start.
     if data.iter().take(8192).any(|b| *b == 0) {
-        return Ok(data.len() as u64);
+        return data.len() as u64;
     }
     let mut line = 1;
     let mut line_start = 0;
     let mut at = 0;
-    for m in rules.find(&data, opts) {
+    for m in rules.find(data, opts) {
         for (i, b) in data.get(at..m.start).unwrap_or_default().iter().enumerate() {
             if *b == b'\n' {
                 line += 1;
@@ -75,7 +86,51 @@ fn scan_file(
             confidence: m.confidence,
         });
     }
-    Ok(data.len() as u64)
+    data.len() as u64
+}
+
+/// Runs git with `args` in the current directory; stdout, or a message.
+fn git(args: &[&str]) -> Result<Vec<u8>, String> {
+    let o = std::process::Command::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if o.status.success() {
+        Ok(o.stdout)
+    } else {
+        Err(format!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&o.stderr).trim()
+        ))
+    }
+}
+
+/// The staged (index) version of every added, copied, modified or renamed
+/// file.
+fn scan_staged(
+    rules: &RuleSet,
+    opts: Options,
+    out: &mut Vec<Finding>,
+) -> Result<(u64, u64), String> {
+    if git(&["rev-parse", "--git-dir"]).is_err() {
+        return Err("not inside a git repository".into());
+    }
+    let names = git(&[
+        "diff",
+        "--cached",
+        "--name-only",
+        "-z",
+        "--diff-filter=ACMR",
+    ])?;
+    let (mut files, mut bytes) = (0, 0);
+    for name in names.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let name = String::from_utf8_lossy(name).into_owned();
+        let data = git(&["show", &format!(":{name}")])?;
+        bytes += scan_bytes(rules, Path::new(&name), &data, opts, out);
+        files += 1;
+    }
+    Ok((files, bytes))
 }
 
 /// A SARIF 2.1.0 log: one run, the rules that fired, one result per
@@ -132,7 +187,6 @@ fn sarif(rules: &RuleSet, findings: &[Finding]) -> serde_json::Value {
     })
 }
 
-#[expect(clippy::too_many_lines, reason = "walk, scan and report in one place")]
 pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
     let rules = match RuleSet::builtin() {
         Ok(r) => r,
@@ -148,6 +202,25 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
         args.paths.clone()
     };
     let started = Instant::now();
+    if args.staged {
+        let mut findings = Vec::new();
+        return match scan_staged(&rules, opts, &mut findings) {
+            Ok((files, bytes)) => report(
+                global,
+                args,
+                &rules,
+                &findings,
+                files,
+                bytes,
+                started.elapsed().as_secs_f64(),
+            ),
+            Err(e) => {
+                ui::error(&e);
+                ui::hint("run it inside a git repository");
+                Exit::Usage
+            }
+        };
+    }
     for root in &roots {
         if !root.exists() {
             ui::error(&format!("`{}` does not exist", root.display()));
@@ -207,6 +280,20 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
             .then(a.column.cmp(&b.column))
     });
     let seconds = started.elapsed().as_secs_f64();
+    report(global, args, &rules, &findings, files, bytes, seconds)
+}
+
+/// Prints the findings in the chosen format; the exit status says whether
+/// there were any.
+fn report(
+    global: &Global,
+    args: &ScanArgs,
+    rules: &RuleSet,
+    findings: &[Finding],
+    files: u64,
+    bytes: u64,
+    seconds: f64,
+) -> Exit {
     let format = if global.json {
         ScanFormat::Json
     } else {
@@ -228,9 +315,9 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
                 json!({"findings": list, "stats": {"files": files, "bytes": bytes, "seconds": seconds}})
             );
         }
-        ScanFormat::Sarif => println!("{}", sarif(&rules, &findings)),
+        ScanFormat::Sarif => println!("{}", sarif(rules, findings)),
         ScanFormat::Text => {
-            for f in &findings {
+            for f in findings {
                 let confidence = serde_json::to_value(f.confidence)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))

@@ -799,3 +799,46 @@ fn scan_sarif_validates_against_the_2_1_0_schema() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn scan_staged_reads_the_index_not_the_work_tree() {
+    let w = World::new();
+    let token = fake_github_token();
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::write(w.ws.join("app.env"), format!("TOKEN={token}\n")).unwrap();
+    std::fs::write(w.ws.join("clean.txt"), "nothing\n").unwrap();
+    w.git(&w.ws, &["add", "clean.txt"]);
+    assert_eq!(
+        w.run(["scan", "--staged"]).status.code(),
+        Some(0),
+        "unstaged secrets are not in the commit"
+    );
+    w.git(&w.ws, &["add", "app.env"]);
+    let o = w.run(["scan", "--staged", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["findings"][0]["path"], "app.env");
+    assert!(!stdout(&o).contains(&token));
+    // Staged content counts even after the work tree is cleaned.
+    std::fs::write(w.ws.join("app.env"), "TOKEN=\n").unwrap();
+    assert_eq!(w.run(["scan", "--staged"]).status.code(), Some(1));
+    // Outside a repository: a usage error.
+    let outside = tempfile::tempdir_in("/tmp").unwrap();
+    let o = w
+        .cmd(["scan", "--staged"])
+        .current_dir(outside.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not inside a git repository"),
+        "{}",
+        stderr(&o)
+    );
+    let hooks = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../.pre-commit-hooks.yaml"
+    ))
+    .unwrap();
+    assert!(hooks.contains("entry: rampart scan --staged"));
+}
