@@ -187,8 +187,11 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
     pub(crate) format: ScanFormat,
     /// Only what is staged for the next commit (the index, not the work tree).
-    #[arg(long, conflicts_with = "paths")]
+    #[arg(long, conflicts_with_all = ["paths", "history"])]
     pub(crate) staged: bool,
+    /// Every commit reachable from HEAD: what each one added, with its commit.
+    #[arg(long, conflicts_with = "paths")]
+    pub(crate) history: bool,
 }
 
 /// How `scan` reports.

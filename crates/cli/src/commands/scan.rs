@@ -21,6 +21,8 @@ use crate::ui;
 const MAX_FILE: u64 = 50 * 1024 * 1024;
 
 struct Finding {
+    /// The commit that added it (`--history`).
+    commit: Option<String>,
     rule_id: String,
     kind: Kind,
     path: PathBuf,
@@ -75,6 +77,7 @@ fn scan_bytes(
             .rposition(|b| *b == b'\n')
             .map_or(m.end - line_start, |p| m.end - (m.start + p + 1));
         out.push(Finding {
+            commit: None,
             rule_id: m.rule_id.clone(),
             kind: m.kind,
             path: path.to_path_buf(),
@@ -87,6 +90,100 @@ fn scan_bytes(
         });
     }
     data.len() as u64
+}
+
+/// What every commit reachable from HEAD added: `git log -p -U0`, each
+/// hunk's added lines scanned as one block (so multi-line keys are seen),
+/// findings placed at their line in that commit's version of the file.
+fn scan_history(
+    rules: &RuleSet,
+    opts: Options,
+    out: &mut Vec<Finding>,
+) -> Result<(u64, u64), String> {
+    use std::io::BufRead;
+    if git(&["rev-parse", "--git-dir"]).is_err() {
+        return Err("not inside a git repository".into());
+    }
+    let mut child = std::process::Command::new("git")
+        .args([
+            "log",
+            "-p",
+            "-U0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-renames",
+            "--format=%x00commit %H",
+            "HEAD",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    let stdout = child.stdout.take().ok_or("git gave no output")?;
+    let (mut commits, mut bytes) = (0u64, 0u64);
+    let mut commit = String::new();
+    let mut path: Option<PathBuf> = None;
+    let mut hunk: Vec<u8> = Vec::new();
+    let mut hunk_line = 0usize;
+    let flush = |commit: &str,
+                 path: &Option<PathBuf>,
+                 hunk: &mut Vec<u8>,
+                 first_line: usize,
+                 out: &mut Vec<Finding>| {
+        if let (Some(p), false) = (path, hunk.is_empty()) {
+            let mut found = Vec::new();
+            scan_bytes(rules, p, hunk, opts, &mut found);
+            for mut f in found {
+                f.line += first_line - 1;
+                f.commit = Some(commit.to_owned());
+                out.push(f);
+            }
+        }
+        hunk.clear();
+    };
+    for line in std::io::BufReader::new(stdout).split(b'\n') {
+        let line = line.map_err(|e| format!("reading git log: {e}"))?;
+        bytes += line.len() as u64 + 1;
+        if let Some(sha) = line.strip_prefix(b"\0commit ") {
+            flush(&commit, &path, &mut hunk, hunk_line, out);
+            String::from_utf8_lossy(sha).trim().clone_into(&mut commit);
+            path = None;
+            commits += 1;
+        } else if let Some(p) = line.strip_prefix(b"+++ ") {
+            flush(&commit, &path, &mut hunk, hunk_line, out);
+            let p = String::from_utf8_lossy(p).into_owned();
+            path = p.strip_prefix("b/").map(PathBuf::from);
+        } else if line.starts_with(b"@@ ") {
+            flush(&commit, &path, &mut hunk, hunk_line, out);
+            // `@@ -a,b +c,d @@`: the new side starts at line c.
+            let text = String::from_utf8_lossy(&line).into_owned();
+            hunk_line = text
+                .split_whitespace()
+                .find_map(|t| t.strip_prefix('+'))
+                .and_then(|t| t.split(',').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1)
+                .max(1);
+        } else if let Some(added) = line.strip_prefix(b"+") {
+            hunk.extend_from_slice(added);
+            hunk.push(b'\n');
+        }
+    }
+    flush(&commit, &path, &mut hunk, hunk_line, out);
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if !status.success() {
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut e, &mut err);
+        }
+        // A repository without commits has no history to scan.
+        if err.contains("does not have any commits") || err.contains("unknown revision") {
+            return Ok((0, 0));
+        }
+        return Err(format!("`git log` failed: {}", err.trim()));
+    }
+    Ok((commits, bytes))
 }
 
 /// Runs git with `args` in the current directory; stdout, or a message.
@@ -202,9 +299,14 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
         args.paths.clone()
     };
     let started = Instant::now();
-    if args.staged {
+    if args.staged || args.history {
         let mut findings = Vec::new();
-        return match scan_staged(&rules, opts, &mut findings) {
+        let scanned = if args.history {
+            scan_history(&rules, opts, &mut findings)
+        } else {
+            scan_staged(&rules, opts, &mut findings)
+        };
+        return match scanned {
             Ok((files, bytes)) => report(
                 global,
                 args,
@@ -304,10 +406,14 @@ fn report(
             let list: Vec<_> = findings
                 .iter()
                 .map(|f| {
-                    json!({
+                    let mut v = json!({
                         "rule_id": f.rule_id, "kind": f.kind, "path": f.path, "line": f.line, "column": f.column,
                         "end_column": f.end_column, "redacted": f.redacted, "fingerprint": f.fingerprint, "confidence": f.confidence,
-                    })
+                    });
+                    if let (Some(c), Some(obj)) = (&f.commit, v.as_object_mut()) {
+                        obj.insert("commit".into(), json!(c));
+                    }
+                    v
                 })
                 .collect();
             println!(
@@ -322,8 +428,13 @@ fn report(
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_owned))
                     .unwrap_or_default();
+                let commit = f
+                    .commit
+                    .as_deref()
+                    .map(|c| format!(" (commit {})", c.get(..12).unwrap_or(c)))
+                    .unwrap_or_default();
                 println!(
-                    "{}:{}:{}: {} ({confidence}) {}",
+                    "{}:{}:{}: {} ({confidence}) {}{commit}",
                     f.path.display(),
                     f.line,
                     f.column,

@@ -842,3 +842,59 @@ fn scan_staged_reads_the_index_not_the_work_tree() {
     .unwrap();
     assert!(hooks.contains("entry: rampart scan --staged"));
 }
+
+#[test]
+fn scan_history_finds_what_a_later_commit_removed() {
+    let w = World::new();
+    let token = fake_github_token();
+    let commit = |msg: &str| w.git(&w.ws, &["commit", "-qam", msg]);
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::write(w.ws.join("app.cfg"), "a = 1\nb = 2\n").unwrap();
+    w.git(&w.ws, &["add", "app.cfg"]);
+    commit("first");
+    std::fs::write(
+        w.ws.join("app.cfg"),
+        format!("a = 1\ntoken = \"{token}\"\nb = 2\n"),
+    )
+    .unwrap();
+    commit("leak");
+    std::fs::write(w.ws.join("app.cfg"), "a = 1\nb = 2\n").unwrap();
+    commit("remove the leak");
+    assert_eq!(
+        w.run(["scan", "."]).status.code(),
+        Some(0),
+        "the work tree is clean now"
+    );
+    let o = w.run(["scan", "--history", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!stdout(&o).contains(&token));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let f = &v["findings"][0];
+    let leak = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD~1"])
+        .current_dir(&w.ws)
+        .output()
+        .unwrap();
+    assert_eq!(f["commit"].as_str(), Some(stdout(&leak).trim()));
+    assert_eq!(
+        (
+            f["path"].as_str(),
+            f["line"].as_u64(),
+            f["rule_id"].as_str()
+        ),
+        (Some("app.cfg"), Some(2), Some("github-pat"))
+    );
+    // An empty repository has no history: clean, not an error.
+    let empty = w.base.join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    w.git(&empty, &["init", "-q"]);
+    assert_eq!(
+        w.cmd(["scan", "--history"])
+            .current_dir(&empty)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+}
