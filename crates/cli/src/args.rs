@@ -192,6 +192,12 @@ pub(crate) struct ScanArgs {
     /// Every commit reachable from HEAD: what each one added, with its commit.
     #[arg(long, conflicts_with = "paths")]
     pub(crate) history: bool,
+    /// Known findings (by fingerprint) in FILE are not reported.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Write the current findings to the --baseline file (and exit 0).
+    #[arg(long, requires = "baseline")]
+    pub(crate) update_baseline: bool,
 }
 
 /// How `scan` reports.

@@ -20,6 +20,7 @@ use crate::ui;
 /// Files larger than this are skipped (and counted).
 const MAX_FILE: u64 = 50 * 1024 * 1024;
 
+#[derive(Clone)]
 struct Finding {
     /// The commit that added it (`--history`).
     commit: Option<String>,
@@ -385,6 +386,60 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
     report(global, args, &rules, &findings, files, bytes, seconds)
 }
 
+/// The baseline file: fingerprints (hashes, never secrets) of accepted
+/// findings, with rule and path for the humans who review it.
+fn read_baseline(path: &Path) -> Result<Vec<String>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(format!(
+                "cannot read the baseline `{}`: {e}",
+                path.display()
+            ))
+        }
+    };
+    let v: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("baseline `{}` is not valid JSON: {e}", path.display()))?;
+    let list = v["findings"]
+        .as_array()
+        .ok_or_else(|| format!("baseline `{}` has no `findings` list", path.display()))?;
+    Ok(list
+        .iter()
+        .filter_map(|f| f["fingerprint"].as_str().map(str::to_owned))
+        .collect())
+}
+
+fn write_baseline(path: &Path, findings: &[Finding]) -> Result<(), String> {
+    use std::io::Write;
+    let mut entries: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|f| json!({"fingerprint": f.fingerprint, "rule_id": f.rule_id, "path": f.path}))
+        .collect();
+    entries.sort_by(|a, b| {
+        a["path"]
+            .as_str()
+            .cmp(&b["path"].as_str())
+            .then(a["fingerprint"].as_str().cmp(&b["fingerprint"].as_str()))
+    });
+    entries.dedup();
+    let text = serde_json::to_string_pretty(&json!({"version": 1, "findings": entries}))
+        .map_err(|e| e.to_string())?
+        + "\n";
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".rampart-baseline.tmp{}", std::process::id()));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(|e| format!("cannot write the baseline `{}`: {e}", path.display()))
+}
+
 /// Prints the findings in the chosen format; the exit status says whether
 /// there were any.
 fn report(
@@ -396,6 +451,43 @@ fn report(
     bytes: u64,
     seconds: f64,
 ) -> Exit {
+    if let Some(b) = &args.baseline {
+        if args.update_baseline {
+            return match write_baseline(b, findings) {
+                Ok(()) => {
+                    ui::info(&format!(
+                        "wrote {} finding(s) to the baseline `{}`",
+                        findings.len(),
+                        b.display()
+                    ));
+                    Exit::Ok
+                }
+                Err(e) => {
+                    ui::error(&e);
+                    Exit::Usage
+                }
+            };
+        }
+    }
+    let known = match args.baseline.as_deref().map(read_baseline).transpose() {
+        Ok(k) => k.unwrap_or_default(),
+        Err(e) => {
+            ui::error(&e);
+            return Exit::Usage;
+        }
+    };
+    let kept: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| !known.contains(&f.fingerprint))
+        .collect();
+    let suppressed = findings.len() - kept.len();
+    let findings: Vec<Finding> = kept.into_iter().cloned().collect();
+    let findings = findings.as_slice();
+    if suppressed > 0 {
+        ui::info(&format!(
+            "{suppressed} finding(s) in the baseline not reported"
+        ));
+    }
     let format = if global.json {
         ScanFormat::Json
     } else {

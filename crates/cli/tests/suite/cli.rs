@@ -898,3 +898,39 @@ fn scan_history_finds_what_a_later_commit_removed() {
         Some(0)
     );
 }
+
+#[test]
+fn a_baseline_suppresses_known_findings_only() {
+    let w = World::new();
+    let first = fake_github_token();
+    std::fs::write(w.ws.join("a.env"), format!("T={first}\n")).unwrap();
+    let baseline = w.base.join("baseline.json");
+    let b = baseline.display().to_string();
+    let o = w.run(["scan", "--baseline", &b, "--update-baseline", "."]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(
+        !text.contains(&first),
+        "the baseline must not hold the secret"
+    );
+    assert!(text.contains("\"fingerprint\"") && text.contains("github-pat"));
+    assert_eq!(
+        w.run(["scan", "--baseline", &b, "."]).status.code(),
+        Some(0),
+        "known finding suppressed"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let second = fake_github_token();
+    assert_ne!(first, second);
+    std::fs::write(w.ws.join("b.env"), format!("T={second}\n")).unwrap();
+    let o = w.run(["scan", "--baseline", &b, "--json", "."]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(v["findings"][0]["path"], "./b.env");
+    std::fs::write(&baseline, "not json").unwrap();
+    assert_eq!(
+        w.run(["scan", "--baseline", &b, "."]).status.code(),
+        Some(2)
+    );
+}
