@@ -333,31 +333,29 @@ impl RuleSet {
         }
         spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let mut out = Vec::with_capacity(text.len());
+        // Newlines inside a masked span are kept, so lines do not move.
+        let keep_newlines = |out: &mut Vec<u8>, from: usize, to: usize| {
+            let n = text
+                .get(from..to)
+                .unwrap_or_default()
+                .split(|b| *b == b'\n')
+                .count()
+                - 1;
+            out.extend(std::iter::repeat_n(b'\n', n));
+        };
         let mut at = 0;
         for (start, end, rule) in spans {
             if start < at {
                 // Overlaps a span already masked: mask what sticks out.
                 if end > at {
-                    let newlines = text
-                        .get(at..end)
-                        .unwrap_or_default()
-                        .split(|b| *b == b'\n')
-                        .count()
-                        - 1;
-                    out.extend(std::iter::repeat_n(b'\n', newlines));
+                    keep_newlines(&mut out, at, end);
                     at = end;
                 }
                 continue;
             }
             out.extend_from_slice(text.get(at..start).unwrap_or_default());
             out.extend_from_slice(format!("[REDACTED:{rule}]").as_bytes());
-            let newlines = text
-                .get(start..end)
-                .unwrap_or_default()
-                .split(|b| *b == b'\n')
-                .count()
-                - 1;
-            out.extend(std::iter::repeat_n(b'\n', newlines));
+            keep_newlines(&mut out, start, end);
             at = end;
         }
         out.extend_from_slice(text.get(at..).unwrap_or_default());

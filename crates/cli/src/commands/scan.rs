@@ -102,9 +102,7 @@ fn scan_history(
     out: &mut Vec<Finding>,
 ) -> Result<(u64, u64), String> {
     use std::io::BufRead;
-    if git(&["rev-parse", "--git-dir"]).is_err() {
-        return Err("not inside a git repository".into());
-    }
+    require_repository()?;
     let mut child = std::process::Command::new("git")
         .args([
             "log",
@@ -187,6 +185,12 @@ fn scan_history(
     Ok((commits, bytes))
 }
 
+fn require_repository() -> Result<(), String> {
+    git(&["rev-parse", "--git-dir"])
+        .map(drop)
+        .map_err(|_| "not inside a git repository".into())
+}
+
 /// Runs git with `args` in the current directory; stdout, or a message.
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {
     let o = std::process::Command::new("git")
@@ -211,9 +215,7 @@ fn scan_staged(
     opts: Options,
     out: &mut Vec<Finding>,
 ) -> Result<(u64, u64), String> {
-    if git(&["rev-parse", "--git-dir"]).is_err() {
-        return Err("not inside a git repository".into());
-    }
+    require_repository()?;
     let names = git(&[
         "diff",
         "--cached",
