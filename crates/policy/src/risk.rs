@@ -975,14 +975,7 @@ impl Judge<'_> {
                 if argv.get(1).is_some_and(|w| matches!(w.text(), "-v" | "-V")) {
                     self.push(argv, Risk::Low, "looks a command up");
                 } else {
-                    let skip = 1 + argv
-                        .iter()
-                        .skip(1)
-                        .take_while(|w| w.text().starts_with('-'))
-                        .count();
-                    if argv.len() > skip {
-                        self.argv(rest(skip), depth + 1);
-                    }
+                    self.after_options(argv, depth);
                 }
             }
             "busybox" | "toybox" => {
@@ -1019,14 +1012,7 @@ impl Judge<'_> {
                         }
                     }
                 } else {
-                    let skip = 1 + argv
-                        .iter()
-                        .skip(1)
-                        .take_while(|w| w.text().starts_with('-'))
-                        .count();
-                    if argv.len() > skip {
-                        self.argv(rest(skip), depth + 1);
-                    }
+                    self.after_options(argv, depth);
                 }
             }
             n if is_shell(n) => {
@@ -1447,6 +1433,18 @@ impl Judge<'_> {
                 Risk::Medium,
                 format!("`{name}` is not in the risk table"),
             ),
+        }
+    }
+
+    /// Judges what a wrapper runs: its arguments after the leading options.
+    fn after_options(&mut self, argv: &[Word], depth: usize) {
+        let skip = 1 + argv
+            .iter()
+            .skip(1)
+            .take_while(|w| w.text().starts_with('-'))
+            .count();
+        if let Some(inner) = argv.get(skip..).filter(|r| !r.is_empty()) {
+            self.argv(inner, depth + 1);
         }
     }
 
