@@ -198,6 +198,9 @@ pub(crate) struct ScanArgs {
     /// Write the current findings to the --baseline file (and exit 0).
     #[arg(long, requires = "baseline")]
     pub(crate) update_baseline: bool,
+    /// Print every detection rule in force (built-in and `[detect]`) and exit.
+    #[arg(long, conflicts_with_all = ["paths", "staged", "history", "baseline"])]
+    pub(crate) list_rules: bool,
 }
 
 /// How `scan` reports.

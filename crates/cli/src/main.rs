@@ -51,7 +51,7 @@ fn main() -> Exit {
         Command::Exec(args) => commands::exec::run(&cli.global, &args),
         Command::Check(args) => commands::check::run(&cli.global, &args),
         Command::Scan(args) => commands::scan::run(&cli.global, &args),
-        Command::Redact(args) => commands::redact::run(&args),
+        Command::Redact(args) => commands::redact::run(&cli.global, &args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, &args),
         Command::Init(args) => commands::init::run(&cli.global, &args),
     }

@@ -92,6 +92,8 @@ pub struct RuleSet {
     by_pattern: Vec<Vec<usize>>,
     /// Rules with no keyword.
     unanchored: Vec<usize>,
+    /// Values that are never findings (whole-match patterns from config).
+    allowed: Option<regex::bytes::RegexSet>,
 }
 
 /// Marks a span that a structured rule rejected (see `run_rule`).
@@ -109,15 +111,44 @@ impl RuleSet {
     }
 
     /// The built-in rules plus `extra`, without the ids in `disabled`.
-    /// An extra rule with a built-in id replaces it.
+    /// An extra rule with a built-in id replaces it; disabling an id that
+    /// no rule has is an error (a typo must not pass for a change).
     pub fn builtin_with(extra: Vec<RuleSpec>, disabled: &[String]) -> Result<Self, RulesError> {
         let mut specs = parse_rules(BUILTIN_RULES, "built-in")?;
         for e in extra {
             specs.retain(|s| s.id != e.id);
             specs.push(e);
         }
+        if let Some(unknown) = disabled.iter().find(|d| !specs.iter().any(|s| s.id == **d)) {
+            return Err(RulesError::UnknownId(unknown.clone()));
+        }
         specs.retain(|s| !disabled.contains(&s.id));
         Self::new(specs)
+    }
+
+    /// This set, where a match whose whole text matches one of `patterns`
+    /// (regular expressions) is never a finding: fixtures and known test
+    /// values listed in config.
+    pub fn with_allowed(mut self, patterns: &[String]) -> Result<Self, RulesError> {
+        if patterns.is_empty() {
+            self.allowed = None;
+            return Ok(self);
+        }
+        for p in patterns {
+            regex::bytes::Regex::new(&format!("^(?:{p})$")).map_err(|e| RulesError::Allow {
+                pattern: p.clone(),
+                message: e.to_string(),
+            })?;
+        }
+        let set = regex::bytes::RegexSetBuilder::new(patterns.iter().map(|p| format!("^(?:{p})$")))
+            .size_limit(1 << 24)
+            .build()
+            .map_err(|e| RulesError::Allow {
+                pattern: patterns.join(" | "),
+                message: e.to_string(),
+            })?;
+        self.allowed = Some(set);
+        Ok(self)
     }
 
     /// Compiles `specs`.
@@ -159,6 +190,7 @@ impl RuleSet {
             ac,
             by_pattern,
             unanchored,
+            allowed: None,
         })
     }
 
@@ -225,7 +257,10 @@ impl RuleSet {
             let secret = text.get(s..e).unwrap_or_default();
             let (ls, le) = line_bounds(text, s);
             let line = text.get(ls..le).unwrap_or_default();
-            if contains_ci(line, b"rampart:allow") || is_placeholder(secret) {
+            if contains_ci(line, b"rampart:allow")
+                || is_placeholder(secret)
+                || self.allowed.as_ref().is_some_and(|a| a.is_match(secret))
+            {
                 continue;
             }
             if let Some(min) = rule.spec.min_entropy {

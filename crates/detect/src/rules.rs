@@ -34,7 +34,7 @@ pub(crate) struct RulesFile {
 }
 
 /// One rule as written in TOML.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// Stable id.
@@ -104,6 +104,17 @@ pub enum RulesError {
     /// Two rules share an id.
     #[error("rule id `{0}` is defined twice")]
     Duplicate(String),
+    /// A rule to disable that does not exist.
+    #[error("there is no rule `{0}` to disable")]
+    UnknownId(String),
+    /// An allow pattern that does not compile.
+    #[error("allow pattern `{pattern}`: {message}")]
+    Allow {
+        /// The pattern.
+        pattern: String,
+        /// The compiler's message.
+        message: String,
+    },
     /// A keyword that is not lower-case ASCII.
     #[error("rule `{id}`: keyword `{keyword}` must be lower-case ASCII")]
     Keyword {

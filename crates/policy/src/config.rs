@@ -131,8 +131,83 @@ pub struct AuditConfig {
     pub fail_closed: bool,
 }
 
-/// The resolved configuration.
+/// A `[detect]` entry that lets something through (a disabled rule, an
+/// allowed value, an excluded path), with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectAllowance {
+    /// The rule id, pattern or glob.
+    pub value: String,
+    /// `file:line`.
+    pub origin: String,
+    /// Written in a project file the user does not trust: it shapes
+    /// `rampart scan` of that project, never what rampart masks in output,
+    /// logs and the audit trail.
+    pub scan_only: bool,
+}
+
+/// A rule added in `[[detect.rules]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectRule {
+    /// The rule as written.
+    pub spec: rampart_detect::RuleSpec,
+    /// `file:line`.
+    pub origin: String,
+}
+
+/// `[detect]`: what scanning and masking look for beyond the built-in
+/// rules.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DetectConfig {
+    /// Rules added (a user or trusted project may also replace a built-in
+    /// rule by reusing its id).
+    pub rules: Vec<DetectRule>,
+    /// Rule ids turned off.
+    pub disable: Vec<DetectAllowance>,
+    /// Patterns (regular expressions over the whole matched value) that
+    /// are never findings: fixtures and known test values.
+    pub allow: Vec<DetectAllowance>,
+    /// Globs of paths `rampart scan` skips.
+    pub exclude_paths: Vec<DetectAllowance>,
+}
+
+/// What a rule set is for: scanning a project may honour that project's
+/// own allowances; masking output honours only the user's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetectUse {
+    /// `rampart scan`.
+    Scan,
+    /// `rampart redact`, audit events, command output shown to agents.
+    Mask,
+}
+
+impl DetectConfig {
+    fn values(list: &[DetectAllowance], usage: DetectUse) -> Vec<String> {
+        list.iter()
+            .filter(|a| usage == DetectUse::Scan || !a.scan_only)
+            .map(|a| a.value.clone())
+            .collect()
+    }
+
+    /// The built-in rules with this config applied.
+    pub fn rule_set(
+        &self,
+        usage: DetectUse,
+    ) -> Result<rampart_detect::RuleSet, rampart_detect::RulesError> {
+        rampart_detect::RuleSet::builtin_with(
+            self.rules.iter().map(|r| r.spec.clone()).collect(),
+            &Self::values(&self.disable, usage),
+        )?
+        .with_allowed(&Self::values(&self.allow, usage))
+    }
+
+    /// The globs of paths a scan skips.
+    pub fn excluded_paths(&self) -> Vec<String> {
+        Self::values(&self.exclude_paths, DetectUse::Scan)
+    }
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Sandbox mode.
     pub sandbox_mode: SandboxMode,
@@ -150,6 +225,8 @@ pub struct Config {
     pub rules: Vec<Rule>,
     /// Audit trail settings.
     pub audit: AuditConfig,
+    /// Secret and PII detection settings.
+    pub detect: DetectConfig,
     /// Projects (absolute paths) whose `rampart.toml` may loosen the policy.
     pub trusted_projects: Vec<PathBuf>,
     /// `[[risk]]` entries: levels for commands the table does not know or
@@ -217,6 +294,7 @@ impl Config {
                 postgres_url_env: "RAMPART_AUDIT_PG_URL".into(),
                 fail_closed: true,
             },
+            detect: DetectConfig::default(),
             trusted_projects: Vec::new(),
             risk_overrides: Vec::new(),
             home: env.home.clone(),
@@ -709,6 +787,9 @@ impl Merger<'_> {
                 self.audit(&mut cfg.audit, a.get_ref());
             }
         }
+        if let Some(d) = &file.detect {
+            self.detect(&mut cfg.detect, d);
+        }
         if let Some(t) = &file.trusted_projects {
             if self.layer == Layer::User {
                 cfg.trusted_projects = self.path_list(t);
@@ -717,6 +798,93 @@ impl Merger<'_> {
                     t.span(),
                     "`trusted_projects` belongs in the user config",
                     Some("a project cannot trust itself; move the key to your user config".into()),
+                );
+                self.errors.push(e);
+            }
+        }
+    }
+
+    fn origin_of(&self, span: std::ops::Range<usize>) -> String {
+        let (line, _) = line_col(self.source.text, span.start);
+        format!("{}:{line}", self.source.origin.display())
+    }
+
+    fn detect(&mut self, d: &mut DetectConfig, f: &crate::file::DetectFile) {
+        let scan_only = self.restricted();
+        let allowances = |list: &Option<Vec<Spanned<String>>>, out: &mut Vec<DetectAllowance>| {
+            for v in list.iter().flatten() {
+                out.push(DetectAllowance {
+                    value: v.get_ref().clone(),
+                    origin: self.origin_of(v.span()),
+                    scan_only,
+                });
+            }
+        };
+        allowances(&f.disable, &mut d.disable);
+        allowances(&f.allow, &mut d.allow);
+        allowances(&f.exclude_paths, &mut d.exclude_paths);
+        for v in f.allow.iter().flatten() {
+            if let Err(e) = rampart_detect::RuleSet::new(Vec::new())
+                .and_then(|s| s.with_allowed(std::slice::from_ref(v.get_ref())))
+            {
+                let e = self.source.error(
+                    v.span(),
+                    e.to_string(),
+                    Some("write a regular expression for the whole value, e.g. `AKIA[0-9A-Z]{12}TEST`".into()),
+                );
+                self.errors.push(e);
+            }
+        }
+        for v in f.exclude_paths.iter().flatten() {
+            if v.get_ref().trim().is_empty() {
+                let e = self.source.error(
+                    v.span(),
+                    "an empty glob in `detect.exclude_paths`",
+                    Some("write a glob such as `tests/fixtures/**`".into()),
+                );
+                self.errors.push(e);
+            }
+        }
+        let builtin = rampart_detect::parse_rules(rampart_detect::BUILTIN_RULES, "built-in")
+            .unwrap_or_default();
+        for r in f.rules.iter().flatten() {
+            let spec = r.get_ref();
+            let replaces_builtin = builtin.iter().any(|b| b.id == spec.id);
+            if let Err(e) = rampart_detect::RuleSet::new(vec![spec.clone()]) {
+                let e = self.source.error(
+                    r.span(),
+                    e.to_string(),
+                    Some("see `rules/builtin.toml` in rampart-detect for working rules".into()),
+                );
+                self.errors.push(e);
+            } else if self.restricted() && replaces_builtin {
+                let e = self.source.error(
+                    r.span(),
+                    format!("rule `{}` would replace the built-in rule of that id, so a project could blind it", spec.id),
+                    Some("give the rule an id of its own, or trust the project".into()),
+                );
+                self.errors.push(e);
+            } else if d.rules.iter().any(|x| x.spec.id == spec.id) {
+                let e = self.source.error(
+                    r.span(),
+                    format!("rule `{}` is defined twice", spec.id),
+                    Some("rule ids must be unique".into()),
+                );
+                self.errors.push(e);
+            } else {
+                d.rules.push(DetectRule {
+                    spec: spec.clone(),
+                    origin: self.origin_of(r.span()),
+                });
+            }
+        }
+        for v in f.disable.iter().flatten() {
+            let id = v.get_ref();
+            if !builtin.iter().any(|b| b.id == *id) && !d.rules.iter().any(|r| r.spec.id == *id) {
+                let e = self.source.error(
+                    v.span(),
+                    format!("there is no detection rule `{id}` to disable"),
+                    Some("`rampart scan --list-rules` prints every rule id".into()),
                 );
                 self.errors.push(e);
             }
@@ -1072,6 +1240,51 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(errs.len(), 2);
+    }
+
+    #[test]
+    fn untrusted_project_detect_allowances_shape_scans_only() {
+        let ghp = "aws-access-key-id";
+        let project = format!("[detect]\ndisable = [\"{ghp}\"]\nallow = [\"x+\"]\n");
+        let cfg = load("", Some((&project, false))).unwrap();
+        assert!(cfg.detect.disable.iter().all(|d| d.scan_only));
+        assert_eq!(cfg.detect.disable[0].origin, "rampart.toml:2");
+        let has = |u: DetectUse| {
+            cfg.detect
+                .rule_set(u)
+                .unwrap()
+                .rules()
+                .iter()
+                .any(|r| r.spec.id == ghp)
+        };
+        assert!(!has(DetectUse::Scan));
+        assert!(has(DetectUse::Mask));
+        // Trusted, or in the user's file, the allowance applies everywhere.
+        let cfg = load("", Some((&project, true))).unwrap();
+        assert!(cfg.detect.disable.iter().all(|d| !d.scan_only));
+        let cfg = load(&project, None).unwrap();
+        assert!(!cfg
+            .detect
+            .rule_set(DetectUse::Mask)
+            .unwrap()
+            .rules()
+            .iter()
+            .any(|r| r.spec.id == ghp));
+    }
+
+    #[test]
+    fn untrusted_project_may_add_rules_but_not_replace_builtin_ones() {
+        let rule = |id: &str| {
+            format!("[[detect.rules]]\nid = \"{id}\"\ndescription = \"d\"\nregex = 'acme_(x+)'\nkeywords = [\"acme_\"]\n")
+        };
+        let cfg = load("", Some((&rule("acme"), false))).unwrap();
+        assert_eq!(cfg.detect.rules[0].spec.id, "acme");
+        let errs = load("", Some((&rule("github-pat"), false))).unwrap_err();
+        assert!(errs[0].message.contains("would replace the built-in rule"));
+        assert_eq!(errs[0].line, 1);
+        assert!(load("", Some((&rule("github-pat"), true))).is_ok());
+        let errs = load(&rule("acme"), Some((&rule("acme"), false))).unwrap_err();
+        assert!(errs[0].message.contains("defined twice"));
     }
 
     #[test]

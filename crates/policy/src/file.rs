@@ -21,6 +21,7 @@ pub struct ConfigFile {
     pub(crate) rules: Option<Vec<Spanned<RuleFile>>>,
     pub(crate) risk: Option<Vec<Spanned<RiskFile>>>,
     pub(crate) audit: Option<Spanned<AuditFile>>,
+    pub(crate) detect: Option<DetectFile>,
     pub(crate) profiles: Option<BTreeMap<String, Spanned<ConfigFile>>>,
     pub(crate) trusted_projects: Option<Spanned<Vec<Spanned<String>>>>,
 }
@@ -102,4 +103,14 @@ pub(crate) struct RiskFile {
     pub(crate) command: Vec<String>,
     pub(crate) level: crate::Risk,
     pub(crate) reason: Option<String>,
+}
+
+/// `[detect]`: rules added, rules disabled, values and paths allowed.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DetectFile {
+    pub(crate) disable: Option<Vec<Spanned<String>>>,
+    pub(crate) allow: Option<Vec<Spanned<String>>>,
+    pub(crate) exclude_paths: Option<Vec<Spanned<String>>>,
+    pub(crate) rules: Option<Vec<Spanned<rampart_detect::RuleSpec>>>,
 }

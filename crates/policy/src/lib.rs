@@ -47,8 +47,8 @@ use serde::Deserialize;
 
 pub use config::{
     apply_layer, expand_path, has_profile, line_col, parse, AuditConfig, Config, ConfigError,
-    EnvPolicy, GitWrites, HostEnv, Layer, LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite,
-    DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
+    DetectAllowance, DetectConfig, DetectRule, DetectUse, EnvPolicy, GitWrites, HostEnv, Layer,
+    LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
 };
 pub use decide::{decide, host_matches, path_rule_matches, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};

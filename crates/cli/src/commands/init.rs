@@ -75,6 +75,20 @@ sqlite = true
 postgres_url_env = "RAMPART_AUDIT_PG_URL"
 fail_closed = true
 
+# Secret and PII detection (`rampart scan`, `rampart redact`, everything
+# rampart masks). `rampart scan --list-rules` prints every rule id.
+[detect]
+disable = []          # built-in rule ids to turn off
+allow = []            # regexes over a whole value that is never a finding
+exclude_paths = []    # globs `rampart scan` skips, e.g. "tests/fixtures/**"
+# [[detect.rules]]
+# id = "acme-api-key"
+# description = "ACME API key"
+# regex = '\b(acme_[A-Za-z0-9]{32})\b'   # group 1 is the secret
+# keywords = ["acme_"]                   # lower-case literals that must occur
+# confidence = "high"                    # low | medium | high
+# min_entropy = 3.5                      # optional, bits per character
+
 # [profiles.ci]
 # approval_policy = "never"
 "#;

@@ -2,17 +2,37 @@
 
 use std::io::{ErrorKind, Read, Write};
 
-use rampart_detect::{Options, RuleSet, StreamRedactor};
+use rampart_detect::{Options, StreamRedactor};
+use rampart_policy::DetectUse;
 
-use crate::args::RedactArgs;
+use crate::args::{Global, RedactArgs};
 use crate::exit::Exit;
-use crate::ui;
+use crate::{load, ui};
 
-pub(crate) fn run(args: &RedactArgs) -> Exit {
-    let rules = match RuleSet::builtin() {
+/// Masks with the built-in rules and the `[detect]` settings of the user's
+/// config (and a trusted project's): an untrusted project's `rampart.toml`
+/// can add rules but cannot make redaction let anything through.
+pub(crate) fn run(global: &Global, args: &RedactArgs) -> Exit {
+    let base = match super::exec::workspace(None) {
+        Ok(w) => w,
+        Err(e) => {
+            ui::error(&e);
+            return Exit::Usage;
+        }
+    };
+    let loaded = load::load(
+        global.config.as_deref(),
+        Some(&base),
+        global.profile.as_deref(),
+    );
+    if !loaded.errors.is_empty() {
+        ui::config_errors(&loaded.errors);
+        return Exit::Usage;
+    }
+    let rules = match loaded.config.detect.rule_set(DetectUse::Mask) {
         Ok(r) => r,
         Err(e) => {
-            ui::error(&e.to_string());
+            ui::error(&format!("detection rules: {e}"));
             return Exit::Usage;
         }
     };

@@ -11,11 +11,12 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use rampart_detect::{fingerprint, preview, Kind, Options, RuleSet};
+use rampart_policy::DetectUse;
 use serde_json::json;
 
 use crate::args::{Global, ScanArgs, ScanFormat};
 use crate::exit::Exit;
-use crate::ui;
+use crate::{load, ui};
 
 /// Files larger than this are skipped (and counted).
 const MAX_FILE: u64 = 50 * 1024 * 1024;
@@ -287,14 +288,144 @@ fn sarif(rules: &RuleSet, findings: &[Finding]) -> serde_json::Value {
     })
 }
 
-pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
-    let rules = match RuleSet::builtin() {
-        Ok(r) => r,
-        Err(e) => {
-            ui::error(&e.to_string());
-            return Exit::Usage;
+/// The rules and path exclusions in force for a scan of the current
+/// directory: built-in rules with the user's and the project's `[detect]`.
+struct Setup {
+    rules: RuleSet,
+    exclude: globset::GlobSet,
+    base: PathBuf,
+}
+
+impl Setup {
+    fn load(global: &Global) -> Option<Self> {
+        let base = match super::exec::workspace(None) {
+            Ok(w) => w,
+            Err(e) => {
+                ui::error(&e);
+                return None;
+            }
+        };
+        let loaded = load::load(
+            global.config.as_deref(),
+            Some(&base),
+            global.profile.as_deref(),
+        );
+        if !loaded.errors.is_empty() {
+            ui::config_errors(&loaded.errors);
+            return None;
         }
+        let detect = &loaded.config.detect;
+        let rules = match detect.rule_set(DetectUse::Scan) {
+            Ok(r) => r,
+            Err(e) => {
+                ui::error(&format!("detection rules: {e}"));
+                ui::hint("fix `[detect]` in your config (`rampart doctor` lists the files)");
+                return None;
+            }
+        };
+        let mut globs = globset::GlobSetBuilder::new();
+        for g in detect.excluded_paths() {
+            // A glob without `/` matches at any depth, as in .gitignore.
+            let g = g.trim_start_matches("./");
+            let pattern = if g.contains('/') {
+                g.to_owned()
+            } else {
+                format!("**/{g}")
+            };
+            match globset::GlobBuilder::new(&pattern)
+                .literal_separator(true)
+                .build()
+            {
+                Ok(glob) => {
+                    globs.add(glob);
+                }
+                Err(e) => {
+                    ui::error(&format!("`detect.exclude_paths`: {e}"));
+                    ui::hint("write a glob such as `tests/fixtures/**` or `*.lock`");
+                    return None;
+                }
+            }
+        }
+        let exclude = match globs.build() {
+            Ok(g) => g,
+            Err(e) => {
+                ui::error(&format!("`detect.exclude_paths`: {e}"));
+                return None;
+            }
+        };
+        Some(Self {
+            rules,
+            exclude,
+            base,
+        })
+    }
+
+    /// Whether `path` (as walked, or as git names it) is excluded by config;
+    /// globs are relative to the directory the scan runs in.
+    fn excluded(&self, path: &Path) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
+        let rel = path
+            .strip_prefix(&self.base)
+            .or_else(|_| path.strip_prefix("."))
+            .unwrap_or(path);
+        self.exclude.is_match(rel)
+    }
+}
+
+fn list_rules(global: &Global, rules: &RuleSet) -> Exit {
+    if global.json {
+        let list: Vec<_> = rules
+            .rules()
+            .iter()
+            .map(|r| {
+                json!({
+                    "id": r.spec.id, "kind": r.spec.kind, "confidence": r.spec.confidence,
+                    "description": r.spec.description, "keywords": r.spec.keywords,
+                    "validate": r.spec.validate,
+                })
+            })
+            .collect();
+        println!("{}", json!({ "rules": list }));
+    } else {
+        for r in rules.rules() {
+            let kind = if r.spec.kind == Kind::Pii {
+                "pii"
+            } else {
+                "secret"
+            };
+            println!("{:<36} {kind:<6} {}", r.spec.id, r.spec.description);
+        }
+        ui::info(&format!("{} rule(s)", rules.rules().len()));
+    }
+    Exit::Ok
+}
+
+/// A spinner with files and bytes on a terminal; nothing otherwise.
+fn progress(global: &Global) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if global.quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} scanning: {pos} files, {msg} [{elapsed}]",
+    ) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
+}
+
+pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
+    let Some(setup) = Setup::load(global) else {
+        return Exit::Usage;
     };
+    if args.list_rules {
+        return list_rules(global, &setup.rules);
+    }
+    let rules = &setup.rules;
     let opts = Options { pii: args.pii };
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -305,15 +436,16 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
     if args.staged || args.history {
         let mut findings = Vec::new();
         let scanned = if args.history {
-            scan_history(&rules, opts, &mut findings)
+            scan_history(rules, opts, &mut findings)
         } else {
-            scan_staged(&rules, opts, &mut findings)
+            scan_staged(rules, opts, &mut findings)
         };
+        findings.retain(|f| !setup.excluded(&f.path));
         return match scanned {
             Ok((files, bytes)) => report(
                 global,
                 args,
-                &rules,
+                rules,
                 &findings,
                 files,
                 bytes,
@@ -332,6 +464,19 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
             return Exit::Usage;
         }
     }
+    let (findings, files, bytes) = scan_tree(global, &setup, &roots, opts);
+    let seconds = started.elapsed().as_secs_f64();
+    report(global, args, rules, &findings, files, bytes, seconds)
+}
+
+/// Walks `roots` on every core (.gitignore honoured, hidden files
+/// included, `.git` and excluded paths skipped); findings sorted by place.
+fn scan_tree(
+    global: &Global,
+    setup: &Setup,
+    roots: &[PathBuf],
+    opts: Options,
+) -> (Vec<Finding>, u64, u64) {
     // Files are walked and scanned on every core; findings are sorted after.
     let results: Mutex<(Vec<Finding>, u64, u64)> = Mutex::new((Vec::new(), 0, 0));
     let mut builder =
@@ -346,9 +491,13 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
         .require_git(false)
         .filter_entry(|e| e.file_name() != ".git")
         .threads(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
+    let bar = progress(global);
+    let scanned_bytes = std::sync::atomic::AtomicU64::new(0);
     builder.build_parallel().run(|| {
-        let rules = &rules;
         let results = &results;
+        let setup = &setup;
+        let bar = bar.as_ref();
+        let scanned_bytes = &scanned_bytes;
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
@@ -357,12 +506,25 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
                     return ignore::WalkState::Continue;
                 }
             };
+            if setup.excluded(entry.path()) {
+                return if entry.file_type().is_some_and(|t| t.is_dir()) {
+                    ignore::WalkState::Skip
+                } else {
+                    ignore::WalkState::Continue
+                };
+            }
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return ignore::WalkState::Continue;
             }
             let mut local = Vec::new();
-            match scan_file(rules, entry.path(), opts, &mut local) {
+            match scan_file(&setup.rules, entry.path(), opts, &mut local) {
                 Ok(n) => {
+                    if let Some(bar) = bar {
+                        let total =
+                            scanned_bytes.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
+                        bar.inc(1);
+                        bar.set_message(format!("{} MB", total / 1_000_000));
+                    }
                     if let Ok(mut r) = results.lock() {
                         r.0.extend(local);
                         r.1 += 1;
@@ -374,6 +536,9 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
             ignore::WalkState::Continue
         })
     });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let (mut findings, files, bytes) = match results.into_inner() {
         Ok(r) => r,
         Err(p) => p.into_inner(),
@@ -384,8 +549,7 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
             .then(a.line.cmp(&b.line))
             .then(a.column.cmp(&b.column))
     });
-    let seconds = started.elapsed().as_secs_f64();
-    report(global, args, &rules, &findings, files, bytes, seconds)
+    (findings, files, bytes)
 }
 
 /// The baseline file: fingerprints (hashes, never secrets) of accepted

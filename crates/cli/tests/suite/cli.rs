@@ -1,9 +1,9 @@
 //! The command-line contract: exit codes, config errors, doctor, init.
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 
-use super::fixture::{stderr, stdout, World};
+use super::fixture::{stderr, stdout, World, BASE_CONFIG};
 
 #[test]
 fn exit_codes_follow_the_design_table() {
@@ -933,4 +933,204 @@ fn a_baseline_suppresses_known_findings_only() {
         w.run(["scan", "--baseline", &b, "."]).status.code(),
         Some(2)
     );
+}
+
+/// A value for the custom rule in the `[detect]` tests, made at run time.
+fn fake_acme_key() -> String {
+    let t = fake_github_token();
+    format!("acme_{}", t.get(4..36).unwrap())
+}
+
+const ACME_RULE: &str = r#"
+[[detect.rules]]
+id = "acme-key"
+description = "ACME API key"
+regex = '\b(acme_[A-Za-z0-9]{32})\b'
+keywords = ["acme_"]
+"#;
+
+fn scan_rule_ids(w: &World) -> Vec<(String, String)> {
+    let o = w.run(["scan", "--json", "."]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn detect_config_adds_rules_excludes_fixtures_and_allows_values() {
+    let w = World::new();
+    let token = fake_github_token();
+    let acme = fake_acme_key();
+    std::fs::create_dir_all(w.ws.join("tests/fixtures")).unwrap();
+    std::fs::write(w.ws.join("app.py"), format!("key = \"{acme}\"\n")).unwrap();
+    std::fs::write(
+        w.ws.join("tests/fixtures/creds.env"),
+        format!("GITHUB_TOKEN={token}\n"),
+    )
+    .unwrap();
+    // Control: the fixture is found, the unknown token type is not.
+    assert_eq!(
+        scan_rule_ids(&w),
+        [("github-pat".into(), "./tests/fixtures/creds.env".into())]
+    );
+    let project = w.ws.join("rampart.toml");
+    std::fs::write(
+        &project,
+        format!("[detect]\nexclude_paths = [\"tests/fixtures/**\"]\n{ACME_RULE}"),
+    )
+    .unwrap();
+    assert_eq!(scan_rule_ids(&w), [("acme-key".into(), "./app.py".into())]);
+    let o = w.run(["scan", "--json", "--list-rules"]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let ids: Vec<&str> = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.len() > 120 && ids.contains(&"acme-key"), "{ids:?}");
+    // An allowed value (a regex over the whole value) is not a finding.
+    let allowed = format!(
+        "[detect]\nexclude_paths = [\"tests/fixtures/**\"]\nallow = [\"{}\"]\n{ACME_RULE}",
+        regex_escape(&acme)
+    );
+    std::fs::write(&project, allowed).unwrap();
+    assert_eq!(scan_rule_ids(&w), []);
+    // Disabling the built-in rule (user config): only the generic rule for
+    // `*_TOKEN=` assignments still sees the fixture.
+    std::fs::remove_file(&project).unwrap();
+    w.set_config(&format!(
+        "{BASE_CONFIG}[detect]\ndisable = [\"github-pat\"]\n"
+    ));
+    assert_eq!(
+        scan_rule_ids(&w),
+        [(
+            "generic-secret-env".into(),
+            "./tests/fixtures/creds.env".into()
+        )]
+    );
+    // ...and `rampart redact` follows the user's config too.
+    let o = w
+        .cmd(["redact"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(token.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(stdout(&o), token);
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                vec![c]
+            } else {
+                vec!['\\', '\\', c]
+            }
+        })
+        .collect()
+}
+
+fn redact_with(w: &World, input: &str) -> Output {
+    use std::io::Write;
+    let mut c = w
+        .cmd(["redact"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    c.wait_with_output().unwrap()
+}
+
+#[test]
+fn an_untrusted_project_cannot_blind_masking_or_replace_builtin_rules() {
+    let w = World::new();
+    let token = fake_github_token();
+    std::fs::write(w.ws.join("creds.env"), format!("GITHUB_TOKEN={token}\n")).unwrap();
+    let project = w.ws.join("rampart.toml");
+    // A project may quiet its own scan...
+    std::fs::write(
+        &project,
+        "[detect]\ndisable = [\"github-pat\"]\nallow = [\".*\"]\n",
+    )
+    .unwrap();
+    assert_eq!(scan_rule_ids(&w), []);
+    // ...but what rampart masks for the user does not change.
+    let o = redact_with(&w, &format!("T={token}\n"));
+    assert_eq!(stdout(&o), "T=[REDACTED:github-pat]\n", "{}", stderr(&o));
+    // A project rule with a built-in id would replace (blind) it: refused.
+    std::fs::write(
+        &project,
+        "[[detect.rules]]\nid = \"github-pat\"\ndescription = \"x\"\nregex = 'never(x)'\nkeywords = [\"never\"]\n",
+    )
+    .unwrap();
+    for args in [&["scan", "."][..], &["redact"][..]] {
+        let o = w.run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).contains("would replace the built-in rule")
+                && stderr(&o).contains("rampart.toml:1:"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // Trusted, it may (the generic `*_TOKEN=` rule still sees the file).
+    w.set_config(&format!(
+        "trusted_projects = [\"{}\"]\n{BASE_CONFIG}",
+        w.ws.display()
+    ));
+    assert_eq!(
+        scan_rule_ids(&w),
+        [("generic-secret-env".into(), "./creds.env".into())]
+    );
+    assert_eq!(redact_with(&w, &token).status.code(), Some(0));
+    assert_eq!(stdout(&redact_with(&w, &token)), token);
+}
+
+#[test]
+fn detect_config_errors_name_the_key_and_place() {
+    let w = World::new();
+    let cases = [
+        (
+            "[detect]\ndisable = [\"githb-pat\"]\n",
+            "there is no detection rule `githb-pat`",
+        ),
+        ("[detect]\nallow = [\"(\"]\n", "allow pattern `(`"),
+        (
+            "[[detect.rules]]\nid = \"x\"\ndescription = \"x\"\nregex = '('\n",
+            "bad regex",
+        ),
+        (
+            "[[detect.rules]]\nid = \"x\"\ndescription = \"x\"\nregex = 'a(b)'\nkeywords = [\"A\"]\n",
+            "must be lower-case",
+        ),
+        ("[detect]\nexclude = [\"x\"]\n", "unknown field `exclude`"),
+    ];
+    for (text, want) in cases {
+        w.set_config(&format!("{BASE_CONFIG}{text}"));
+        let o = w.run(["scan", "."]);
+        assert_eq!(o.status.code(), Some(2), "{text}");
+        assert!(
+            stderr(&o).contains(want) && stderr(&o).contains("config.toml:"),
+            "{text}: {}",
+            stderr(&o)
+        );
+    }
 }
