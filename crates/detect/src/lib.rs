@@ -28,7 +28,8 @@
 //! Nothing here logs or prints: callers get spans and build previews with
 //! [`preview`], which never shows more than a quarter of a secret (at most
 //! four characters). Known example values and placeholders are never
-//! findings; a line containing `rampart:allow` is skipped.
+//! findings; a line containing `rampart:allow` (or detect-secrets'
+//! `pragma: allowlist secret`, or `gitleaks:allow`) is skipped.
 //!
 //! # Limitations
 //!
@@ -44,6 +45,8 @@
 //! over hard negatives (example keys, placeholders, hashes, UUIDs).
 #![forbid(unsafe_code)]
 
+pub mod corpus;
+pub mod fake;
 mod redact;
 mod rules;
 mod validate;
@@ -257,7 +260,7 @@ impl RuleSet {
             let secret = text.get(s..e).unwrap_or_default();
             let (ls, le) = line_bounds(text, s);
             let line = text.get(ls..le).unwrap_or_default();
-            if contains_ci(line, b"rampart:allow")
+            if ALLOW_MARKERS.iter().any(|m| contains_ci(line, m))
                 || is_placeholder(secret)
                 || self.allowed.as_ref().is_some_and(|a| a.is_match(secret))
             {
@@ -397,6 +400,15 @@ impl RuleSet {
         out
     }
 }
+
+/// Inline comments that mark a deliberate test value: rampart's own, and
+/// those of detect-secrets and gitleaks, so that a codebase which already
+/// marks its fixtures needs no edits.
+const ALLOW_MARKERS: &[&[u8]] = &[
+    b"rampart:allow",
+    b"pragma: allowlist secret",
+    b"gitleaks:allow",
+];
 
 /// Secrets shorter than this are not hunted for elsewhere (too many
 /// accidental matches).
