@@ -343,7 +343,10 @@ pub fn generate(rules: &RuleSet, seed: u64, per_rule: usize, pii: bool) -> Resul
 
 /// The 1-based line of byte offset `at` in `text`.
 pub fn line_of(text: &[u8], at: usize) -> usize {
-    text.get(..at).unwrap_or(text).split(|b| *b == b'\n').count()
+    text.get(..at)
+        .unwrap_or(text)
+        .split(|b| *b == b'\n')
+        .count()
 }
 
 /// Recall and precision of `findings` (`(path, line)`) against `corpus`.

@@ -17,16 +17,16 @@ pub struct StreamRedactor<'r> {
     opts: Options,
     carry: Vec<u8>,
     /// Secrets found so far: masked wherever they appear again.
-    known: Vec<(Vec<u8>, String)>,
+    known: crate::Known,
 }
 
 fn open_block(buf: &[u8]) -> bool {
     // An unterminated `-----BEGIN … PRIVATE KEY…-----`: wait for its end.
-    let text = String::from_utf8_lossy(buf);
-    match text.rfind("-----BEGIN ") {
+    match memchr::memmem::rfind(buf, b"-----BEGIN ") {
         Some(b) => {
-            let rest = text.get(b..).unwrap_or_default();
-            rest.contains("PRIVATE KEY") && !rest.contains("-----END ")
+            let rest = buf.get(b..).unwrap_or_default();
+            memchr::memmem::find(rest, b"PRIVATE KEY").is_some()
+                && memchr::memmem::find(rest, b"-----END ").is_none()
         }
         None => false,
     }
@@ -39,14 +39,14 @@ impl<'r> StreamRedactor<'r> {
             rules,
             opts,
             carry: Vec::new(),
-            known: Vec::new(),
+            known: crate::Known::default(),
         }
     }
 
     /// Takes the next piece; returns what can be released.
     pub fn feed(&mut self, piece: &[u8]) -> Vec<u8> {
         self.carry.extend_from_slice(piece);
-        let Some(last_nl) = self.carry.iter().rposition(|b| *b == b'\n') else {
+        let Some(last_nl) = memchr::memrchr(b'\n', &self.carry) else {
             return self.overflow();
         };
         let ready = last_nl + 1;

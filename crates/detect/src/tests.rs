@@ -262,7 +262,10 @@ fn accuracy_on_the_generated_corpus_is_at_least_0_98() {
 #[test]
 fn corpus_scoring_counts_each_plant_once_and_each_wrong_line_once() {
     use crate::corpus::{line_of, score, Corpus, Planted};
-    assert_eq!((line_of(b"a", 0), line_of(b"a\nb", 2), line_of(b"a\n", 9)), (1, 2, 2));
+    assert_eq!(
+        (line_of(b"a", 0), line_of(b"a\nb", 2), line_of(b"a\n", 9)),
+        (1, 2, 2)
+    );
     let plant = |path: &str, line, end_line| Planted {
         path: path.into(),
         line,
@@ -276,7 +279,17 @@ fn corpus_scoring_counts_each_plant_once_and_each_wrong_line_once() {
     };
     let f = |p: &str, l| (p.to_owned(), l);
     // Two hits inside the block count once; b:1 is missed; a:4 twice is one FP.
-    let s = score(&corpus, &[f("a", 3), f("a", 11), f("a", 14), f("a", 4), f("a", 4), f("b", 2)]);
+    let s = score(
+        &corpus,
+        &[
+            f("a", 3),
+            f("a", 11),
+            f("a", 14),
+            f("a", 4),
+            f("a", 4),
+            f("b", 2),
+        ],
+    );
     assert_eq!(
         (s.true_positives, s.false_positives, s.false_negatives),
         (2, 2, 1)
