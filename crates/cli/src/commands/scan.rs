@@ -44,6 +44,12 @@ fn scan_file(
 ) -> std::io::Result<u64> {
     let meta = std::fs::metadata(path)?;
     if meta.len() > MAX_FILE {
+        ui::warning(&format!(
+            "skipped `{}`: {} MB is over the {} MB limit for one file",
+            path.display(),
+            meta.len() / (1024 * 1024),
+            MAX_FILE / (1024 * 1024)
+        ));
         return Ok(0);
     }
     let data = std::fs::read(path)?;
