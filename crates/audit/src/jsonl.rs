@@ -1,0 +1,436 @@
+//! The JSON-lines trail: `audit.jsonl` and its rotations
+//! (`audit.jsonl.1` newest … `audit.jsonl.{max_files-1}` oldest), the head
+//! (`audit.head`: count, last hash, first kept sequence number, size of the
+//! current file) and a lock file. Directory 0700, files 0600 whatever the
+//! umask, every open with `O_NOFOLLOW`.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use nix::fcntl::{Flock, FlockArg, OFlag};
+use serde_json::{json, Value};
+
+use crate::chain::{self, Broken, Head};
+
+const LOG: &str = "audit.jsonl";
+const HEAD: &str = "audit.head";
+const LOCK: &str = "audit.lock";
+
+/// Why the trail cannot be written or read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuditError {
+    /// The directory is not safe to write to.
+    #[error("audit directory `{dir}`: {why}")]
+    UnsafeDir {
+        /// The directory.
+        dir: PathBuf,
+        /// What is wrong, and the fix.
+        why: String,
+    },
+    /// An I/O error on a file.
+    #[error("audit file `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The head file is unreadable.
+    #[error("audit head `{0}` is damaged; run `rampart audit verify`")]
+    Head(PathBuf),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
+    move |source| AuditError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// The head as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stored {
+    head: Head,
+    first_seq: u64,
+    size: u64,
+}
+
+impl Default for Stored {
+    fn default() -> Self {
+        Self {
+            head: Head::default(),
+            first_seq: 1,
+            size: 0,
+        }
+    }
+}
+
+/// An open trail.
+#[derive(Debug, Clone)]
+pub struct Trail {
+    dir: PathBuf,
+    max_bytes: u64,
+    max_files: u64,
+}
+
+fn open_private(path: &Path, append: bool) -> Result<File, AuditError> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .append(append)
+        .create(true)
+        .mode(0o600)
+        .custom_flags(OFlag::O_NOFOLLOW.bits() | OFlag::O_CLOEXEC.bits())
+        .open(path)
+        .map_err(io(path))
+}
+
+fn open_read(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(OFlag::O_NOFOLLOW.bits() | OFlag::O_CLOEXEC.bits())
+        .open(path)
+}
+
+impl Trail {
+    /// Opens (creating, 0700) the trail in `dir`; refuses a directory owned
+    /// by someone else or open to group or others.
+    pub fn open(dir: &Path, max_file_mb: u64, max_files: u64) -> Result<Self, AuditError> {
+        let unsafe_dir = |why: String| AuditError::UnsafeDir {
+            dir: dir.to_path_buf(),
+            why,
+        };
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(io(dir))?;
+        let meta = std::fs::symlink_metadata(dir).map_err(io(dir))?;
+        if meta.file_type().is_symlink() || !meta.is_dir() {
+            return Err(unsafe_dir("is not a directory (a symlink?)".into()));
+        }
+        let uid = nix::unistd::Uid::effective().as_raw();
+        if meta.uid() != uid {
+            return Err(unsafe_dir(format!(
+                "owned by uid {}, not by you (uid {uid}); use a directory of your own",
+                meta.uid()
+            )));
+        }
+        if meta.mode() & 0o077 != 0 {
+            return Err(unsafe_dir(format!(
+                "mode {:o} lets others in; run `chmod 700 {}`",
+                meta.mode() & 0o777,
+                dir.display()
+            )));
+        }
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            max_bytes: max_file_mb.max(1) * 1024 * 1024,
+            max_files: max_files.max(1),
+        })
+    }
+
+    /// For tests: rotate at `bytes` rather than whole megabytes.
+    #[cfg(test)]
+    fn with_max_bytes(mut self, bytes: u64) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    fn rotated(&self, n: u64) -> PathBuf {
+        self.dir.join(format!("{LOG}.{n}"))
+    }
+
+    fn read_head(&self) -> Result<Stored, AuditError> {
+        read_head(&self.dir)
+    }
+
+    fn write_head(&self, s: &Stored) -> Result<(), AuditError> {
+        let tmp = self.path("audit.head.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut f = open_private(&tmp, false)?;
+        let text = json!({
+            "count": s.head.count, "hash": s.head.hash, "first_seq": s.first_seq, "size": s.size,
+        })
+        .to_string();
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(io(&tmp))?;
+        std::fs::rename(&tmp, self.path(HEAD)).map_err(io(&tmp))
+    }
+
+    /// Seals `event` onto the chain and appends it, durably; returns the
+    /// new head. Safe with many processes appending at once.
+    pub fn append(&self, event: Value) -> Result<Head, AuditError> {
+        let lock_path = self.path(LOCK);
+        let lock = open_private(&lock_path, false)?;
+        let _guard = Flock::lock(lock, FlockArg::LockExclusive)
+            .map_err(|(_, e)| io(&lock_path)(std::io::Error::from(e)))?;
+        let mut stored = self.read_head()?;
+        let log = self.path(LOG);
+        let mut file = open_private(&log, true)?;
+        let len = file.metadata().map_err(io(&log))?.len();
+        if len != stored.size {
+            self.recover(&mut file, &mut stored, len)?;
+        }
+        let (record, head) = chain::seal(&stored.head, event);
+        let mut line = record.to_string();
+        line.push('\n');
+        if stored.size > 0 && stored.size + line.len() as u64 > self.max_bytes {
+            drop(file);
+            self.rotate(&mut stored)?;
+            file = open_private(&log, true)?;
+        }
+        file.write_all(line.as_bytes())
+            .and_then(|()| file.sync_data())
+            .map_err(io(&log))?;
+        stored.head = head.clone();
+        stored.size += line.len() as u64;
+        self.write_head(&stored)?;
+        Ok(head)
+    }
+
+    /// The log is longer than the head says: a writer died between its
+    /// append and its head update (adopt the complete record that chains
+    /// on), or in the middle of its append (cut the torn line off).
+    fn recover(&self, file: &mut File, stored: &mut Stored, len: u64) -> Result<(), AuditError> {
+        let log = self.path(LOG);
+        if len < stored.size {
+            return Err(AuditError::Head(self.path(HEAD)));
+        }
+        let mut tail = Vec::new();
+        file.seek(SeekFrom::Start(stored.size))
+            .and_then(|_| file.read_to_end(&mut tail))
+            .map_err(io(&log))?;
+        let mut keep = stored.size;
+        for line in tail.split_inclusive(|b| *b == b'\n') {
+            if !line.ends_with(b"\n") {
+                break;
+            }
+            let Ok(record) = serde_json::from_slice::<Value>(line) else {
+                break;
+            };
+            let Ok(head) = chain::check(&stored.head, &record) else {
+                break;
+            };
+            stored.head = head;
+            keep += line.len() as u64;
+        }
+        file.set_len(keep).map_err(io(&log))?;
+        stored.size = keep;
+        Ok(())
+    }
+
+    fn rotate(&self, stored: &mut Stored) -> Result<(), AuditError> {
+        let keep = self.max_files - 1;
+        if keep == 0 {
+            let log = self.path(LOG);
+            std::fs::remove_file(&log).map_err(io(&log))?;
+        } else {
+            let oldest = self.rotated(keep);
+            if oldest.exists() {
+                std::fs::remove_file(&oldest).map_err(io(&oldest))?;
+            }
+            for n in (1..keep).rev() {
+                let from = self.rotated(n);
+                if from.exists() {
+                    std::fs::rename(&from, self.rotated(n + 1)).map_err(io(&from))?;
+                }
+            }
+            let log = self.path(LOG);
+            std::fs::rename(&log, self.rotated(1)).map_err(io(&log))?;
+        }
+        stored.size = 0;
+        // The oldest record still kept anchors verification.
+        let files = existing_files(&self.dir);
+        stored.first_seq = files
+            .first()
+            .and_then(|f| first_seq(f))
+            .unwrap_or(stored.head.count + 1);
+        self.write_head(stored)
+    }
+}
+
+fn read_head(dir: &Path) -> Result<Stored, AuditError> {
+    let path = dir.join(HEAD);
+    let mut text = String::new();
+    match open_read(&path) {
+        Ok(mut f) => {
+            f.read_to_string(&mut text).map_err(io(&path))?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Stored::default()),
+        Err(e) => return Err(io(&path)(e)),
+    }
+    let v: Value = serde_json::from_str(&text).map_err(|_| AuditError::Head(path.clone()))?;
+    let num = |k: &str| v.get(k).and_then(Value::as_u64);
+    match (
+        num("count"),
+        v.get("hash").and_then(Value::as_str),
+        num("first_seq"),
+        num("size"),
+    ) {
+        (Some(count), Some(hash), Some(first_seq), Some(size)) => Ok(Stored {
+            head: Head {
+                count,
+                hash: hash.to_owned(),
+            },
+            first_seq,
+            size,
+        }),
+        _ => Err(AuditError::Head(path)),
+    }
+}
+
+/// Log files present, oldest first.
+fn existing_files(dir: &Path) -> Vec<PathBuf> {
+    let mut rotated: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let n = name.strip_prefix(&format!("{LOG}."))?.parse().ok()?;
+            Some((n, e.path()))
+        })
+        .collect();
+    rotated.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut out: Vec<PathBuf> = rotated.into_iter().map(|(_, p)| p).collect();
+    let log = dir.join(LOG);
+    if log.exists() {
+        out.push(log);
+    }
+    out
+}
+
+fn first_seq(path: &Path) -> Option<u64> {
+    let f = open_read(path).ok()?;
+    let mut line = String::new();
+    BufReader::new(f).read_line(&mut line).ok()?;
+    serde_json::from_str::<Value>(&line)
+        .ok()?
+        .get("seq")?
+        .as_u64()
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The head the records lead to.
+    pub head: Head,
+    /// Events checked.
+    pub checked: u64,
+    /// Something worth saying that is not tampering (a torn last line from
+    /// a writer that was killed).
+    pub notes: Vec<String>,
+}
+
+/// Checks every kept record from the oldest file to the head: a changed
+/// field, an inserted, removed or reordered event, a cut tail and a missing
+/// rotated file are each reported at the first event that shows them.
+pub fn verify(dir: &Path) -> Result<Result<Verified, Broken>, AuditError> {
+    let stored = read_head(dir)?;
+    let files = existing_files(dir);
+    let mut head: Option<Head> = None;
+    let mut checked = 0;
+    let mut notes = Vec::new();
+    let last_file = files.len().saturating_sub(1);
+    for (fi, path) in files.iter().enumerate() {
+        let f = open_read(path).map_err(io(path))?;
+        let mut reader = BufReader::new(f);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let n = reader.read_until(b'\n', &mut buf).map_err(io(path))?;
+            if n == 0 {
+                break;
+            }
+            if !buf.ends_with(b"\n") {
+                if fi == last_file {
+                    notes.push(format!(
+                        "`{}` ends with a torn line ({n} bytes): an event being written when its writer was killed; it was never part of the chain",
+                        path.display()
+                    ));
+                    break;
+                }
+                return Ok(Err(Broken {
+                    seq: head.as_ref().map_or(stored.first_seq, |h| h.count + 1),
+                    what: format!("a torn line inside `{}`", path.display()),
+                }));
+            }
+            let Ok(record) = serde_json::from_slice::<Value>(&buf) else {
+                return Ok(Err(Broken {
+                    seq: head.as_ref().map_or(stored.first_seq, |h| h.count + 1),
+                    what: format!("a line of `{}` is not JSON", path.display()),
+                }));
+            };
+            let prev = if let Some(h) = head.take() {
+                h
+            } else {
+                // The first kept record anchors the chain.
+                let seq = record.get("seq").and_then(Value::as_u64).unwrap_or(0);
+                if seq != stored.first_seq {
+                    return Ok(Err(Broken {
+                        seq: stored.first_seq,
+                        what: format!(
+                            "the oldest kept event is {seq}, not {}: a log file is missing",
+                            stored.first_seq
+                        ),
+                    }));
+                }
+                Head {
+                    count: seq - 1,
+                    hash: record
+                        .get("prev_hash")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
+                }
+            };
+            match chain::check(&prev, &record) {
+                Ok(h) => head = Some(h),
+                Err(b) => return Ok(Err(b)),
+            }
+            checked += 1;
+        }
+    }
+    let head = head.unwrap_or_else(|| Head {
+        count: stored.first_seq - 1,
+        hash: stored.head.hash.clone(),
+    });
+    if head.count < stored.head.count {
+        return Ok(Err(Broken {
+            seq: head.count + 1,
+            what: format!(
+                "the trail ends at event {} but the head says {}: events were cut off the end",
+                head.count, stored.head.count
+            ),
+        }));
+    }
+    if head.count == stored.head.count + 1 {
+        notes.push(
+            "the last event was written but its writer died before updating the head; the next append adopts it".into(),
+        );
+    } else if head.count > stored.head.count
+        || head.hash != stored.head.hash && head.count == stored.head.count
+    {
+        return Ok(Err(Broken {
+            seq: stored.head.count,
+            what: "the trail does not end where the head says (events were replaced)".into(),
+        }));
+    }
+    Ok(Ok(Verified {
+        head,
+        checked,
+        notes,
+    }))
+}
+
+#[cfg(test)]
+mod tests;
