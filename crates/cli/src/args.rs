@@ -87,17 +87,21 @@ pub(crate) enum Command {
     ///
     /// Walks the paths (default: the current directory), honouring
     /// .gitignore but not skipping hidden files such as .env. Findings show
-    /// a redacted preview, never the secret.
+    /// a redacted preview, never the secret. A line with `rampart:allow`
+    /// is skipped; `[detect]` in the config adds, disables and allows rules
+    /// and excludes paths (docs/SCANNING.md).
     ///
     /// Exit status: 0 clean, 1 findings, 2 error.
     #[command(
-        after_help = "Examples:\n  rampart scan .\n  rampart scan --json src/ > findings.json\n  rampart scan --pii docs/"
+        after_help = "Examples:\n  rampart scan .\n  rampart scan --json src/ > findings.json\n  rampart scan --staged                              # pre-commit\n  rampart scan --history --format sarif > scan.sarif\n  rampart scan --baseline .rampart-baseline.json --update-baseline\n  rampart scan --pii docs/\n  rampart scan --list-rules"
     )]
     Scan(ScanArgs),
     /// Copy stdin to stdout with secrets (and with --pii, personal data) masked.
     ///
     /// Streams: output is released a line at a time; a secret split across
-    /// reads is still masked. Exit status: 0, or 2 on a read/write error.
+    /// reads is still masked. Uses the user's `[detect]` settings; a
+    /// project's `rampart.toml` may add rules but never lets a secret
+    /// through. Exit status: 0, or 2 on a read/write or config error.
     #[command(after_help = "Example:\n  some-command 2>&1 | rampart redact --pii")]
     Redact(RedactArgs),
     /// Check what this host can enforce, and what the config in force asks for.

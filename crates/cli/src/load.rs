@@ -235,6 +235,39 @@ pub(crate) fn load(
     }
 }
 
+/// The current directory (canonical), the config in force there (user
+/// file, then its `rampart.toml`) and the detection rules that config gives
+/// for `usage`; `None` after printing every problem.
+pub(crate) fn detection(
+    global: &crate::args::Global,
+    usage: rampart_policy::DetectUse,
+) -> Option<(PathBuf, Config, rampart_detect::RuleSet)> {
+    let base = match crate::commands::exec::workspace(None) {
+        Ok(w) => w,
+        Err(e) => {
+            crate::ui::error(&e);
+            return None;
+        }
+    };
+    let loaded = load(
+        global.config.as_deref(),
+        Some(&base),
+        global.profile.as_deref(),
+    );
+    if !loaded.errors.is_empty() {
+        crate::ui::config_errors(&loaded.errors);
+        return None;
+    }
+    match loaded.config.detect.rule_set(usage) {
+        Ok(rules) => Some((base, loaded.config, rules)),
+        Err(e) => {
+            crate::ui::error(&format!("detection rules: {e}"));
+            crate::ui::hint("fix `[detect]` in your config (`rampart doctor` lists the files)");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

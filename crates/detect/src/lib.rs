@@ -138,10 +138,7 @@ impl RuleSet {
             return Ok(self);
         }
         for p in patterns {
-            regex::bytes::Regex::new(&format!("^(?:{p})$")).map_err(|e| RulesError::Allow {
-                pattern: p.clone(),
-                message: e.to_string(),
-            })?;
+            check_allow_pattern(p)?;
         }
         let set = regex::bytes::RegexSetBuilder::new(patterns.iter().map(|p| format!("^(?:{p})$")))
             .size_limit(1 << 24)
@@ -398,6 +395,17 @@ impl RuleSet {
         out.extend_from_slice(text.get(at..).unwrap_or_default());
         out
     }
+}
+
+/// Whether `pattern` is usable in [`RuleSet::with_allowed`]: a regular
+/// expression that compiles when anchored to the whole value.
+pub fn check_allow_pattern(pattern: &str) -> Result<(), RulesError> {
+    regex::bytes::Regex::new(&format!("^(?:{pattern})$"))
+        .map(drop)
+        .map_err(|e| RulesError::Allow {
+            pattern: pattern.to_owned(),
+            message: e.to_string(),
+        })
 }
 
 /// Secrets found earlier in a stream, masked wherever they appear again,

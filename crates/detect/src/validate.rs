@@ -137,7 +137,7 @@ fn basic_auth(value: &str) -> bool {
         .is_some_and(|s| s.contains(':') && s.len() >= 3 && s.chars().all(|c| !c.is_control()))
 }
 
-fn luhn(number: &str) -> bool {
+pub(crate) fn luhn(number: &str) -> bool {
     let digits: Vec<u32> = number.chars().filter_map(|c| c.to_digit(10)).collect();
     if !(13..=19).contains(&digits.len()) || digits.iter().all(|d| *d == digits[0]) {
         return false;

@@ -824,9 +824,7 @@ impl Merger<'_> {
         allowances(&f.allow, &mut d.allow);
         allowances(&f.exclude_paths, &mut d.exclude_paths);
         for v in f.allow.iter().flatten() {
-            if let Err(e) = rampart_detect::RuleSet::new(Vec::new())
-                .and_then(|s| s.with_allowed(std::slice::from_ref(v.get_ref())))
-            {
+            if let Err(e) = rampart_detect::check_allow_pattern(v.get_ref()) {
                 let e = self.source.error(
                     v.span(),
                     e.to_string(),

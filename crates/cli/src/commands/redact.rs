@@ -13,28 +13,8 @@ use crate::{load, ui};
 /// config (and a trusted project's): an untrusted project's `rampart.toml`
 /// can add rules but cannot make redaction let anything through.
 pub(crate) fn run(global: &Global, args: &RedactArgs) -> Exit {
-    let base = match super::exec::workspace(None) {
-        Ok(w) => w,
-        Err(e) => {
-            ui::error(&e);
-            return Exit::Usage;
-        }
-    };
-    let loaded = load::load(
-        global.config.as_deref(),
-        Some(&base),
-        global.profile.as_deref(),
-    );
-    if !loaded.errors.is_empty() {
-        ui::config_errors(&loaded.errors);
+    let Some((_, _, rules)) = load::detection(global, DetectUse::Mask) else {
         return Exit::Usage;
-    }
-    let rules = match loaded.config.detect.rule_set(DetectUse::Mask) {
-        Ok(r) => r,
-        Err(e) => {
-            ui::error(&format!("detection rules: {e}"));
-            return Exit::Usage;
-        }
     };
     let mut redactor = StreamRedactor::new(&rules, Options { pii: args.pii });
     let mut stdin = std::io::stdin().lock();

@@ -304,31 +304,8 @@ struct Setup {
 
 impl Setup {
     fn load(global: &Global) -> Option<Self> {
-        let base = match super::exec::workspace(None) {
-            Ok(w) => w,
-            Err(e) => {
-                ui::error(&e);
-                return None;
-            }
-        };
-        let loaded = load::load(
-            global.config.as_deref(),
-            Some(&base),
-            global.profile.as_deref(),
-        );
-        if !loaded.errors.is_empty() {
-            ui::config_errors(&loaded.errors);
-            return None;
-        }
-        let detect = &loaded.config.detect;
-        let rules = match detect.rule_set(DetectUse::Scan) {
-            Ok(r) => r,
-            Err(e) => {
-                ui::error(&format!("detection rules: {e}"));
-                ui::hint("fix `[detect]` in your config (`rampart doctor` lists the files)");
-                return None;
-            }
-        };
+        let (base, config, rules) = load::detection(global, DetectUse::Scan)?;
+        let detect = &config.detect;
         let mut globs = globset::GlobSetBuilder::new();
         for g in detect.excluded_paths() {
             // A glob without `/` matches at any depth, as in .gitignore.
