@@ -38,6 +38,22 @@ pub enum AuditError {
         /// The error.
         source: std::io::Error,
     },
+    /// The `SQLite` database failed.
+    #[error("audit database `{path}`: {what}")]
+    Db {
+        /// The database file.
+        path: PathBuf,
+        /// What went wrong.
+        what: String,
+    },
+    /// `PostgreSQL` failed (the URL shown has no password).
+    #[error("PostgreSQL audit store {url}: {what}")]
+    Postgres {
+        /// The server, without its password.
+        url: String,
+        /// What went wrong.
+        what: String,
+    },
     /// The head file is unreadable.
     #[error("audit head `{0}` is damaged; run `rampart audit verify`")]
     Head(PathBuf),
@@ -76,7 +92,7 @@ pub struct Trail {
     max_files: u64,
 }
 
-fn open_private(path: &Path, append: bool) -> Result<File, AuditError> {
+pub(crate) fn open_private(path: &Path, append: bool) -> Result<File, AuditError> {
     OpenOptions::new()
         .read(true)
         .write(true)
@@ -152,7 +168,7 @@ impl Trail {
         read_head(&self.dir)
     }
 
-    fn write_head(&self, s: &Stored) -> Result<(), AuditError> {
+    fn write_head(&self, s: &Stored, sync: bool) -> Result<(), AuditError> {
         let tmp = self.path("audit.head.tmp");
         let _ = std::fs::remove_file(&tmp);
         let mut f = open_private(&tmp, false)?;
@@ -161,14 +177,31 @@ impl Trail {
         })
         .to_string();
         f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
+            .and_then(|()| if sync { f.sync_data() } else { Ok(()) })
             .map_err(io(&tmp))?;
         std::fs::rename(&tmp, self.path(HEAD)).map_err(io(&tmp))
     }
 
-    /// Seals `event` onto the chain and appends it, durably; returns the
-    /// new head. Safe with many processes appending at once.
+    /// Seals `event` onto the chain and appends it durably (fsync before
+    /// returning); returns the new head. Safe with many processes
+    /// appending at once.
     pub fn append(&self, event: Value) -> Result<Head, AuditError> {
+        self.append_all(vec![event], true, |_| Ok(()))
+    }
+
+    /// Seals `events` in order and appends them under one lock. With
+    /// `sync`, the data reaches the disk before this returns; without, it
+    /// is in the kernel (it survives the death of this process, not a
+    /// power cut) until [`Trail::sync`]. `mirror` is handed the sealed
+    /// records while the lock is still held, so that another store (the
+    /// `SQLite` index) sees them in the same order; if it fails, the
+    /// records stay in the log and the error is returned.
+    pub fn append_all(
+        &self,
+        events: Vec<Value>,
+        sync: bool,
+        mirror: impl FnOnce(&[Value]) -> Result<(), AuditError>,
+    ) -> Result<Head, AuditError> {
         let lock_path = self.path(LOCK);
         let lock = open_private(&lock_path, false)?;
         let _guard = Flock::lock(lock, FlockArg::LockExclusive)
@@ -180,21 +213,49 @@ impl Trail {
         if len != stored.size {
             self.recover(&mut file, &mut stored, len)?;
         }
-        let (record, head) = chain::seal(&stored.head, event);
-        let mut line = record.to_string();
-        line.push('\n');
-        if stored.size > 0 && stored.size + line.len() as u64 > self.max_bytes {
-            drop(file);
-            self.rotate(&mut stored)?;
-            file = open_private(&log, true)?;
+        let mut records = Vec::with_capacity(events.len());
+        let mut pending = Vec::new();
+        let mut head = stored.head.clone();
+        for event in events {
+            let (record, next) = chain::seal(&head, event);
+            let line = record.to_string();
+            let add = line.len() as u64 + 1;
+            let size = stored.size + pending.len() as u64;
+            if size > 0 && size + add > self.max_bytes {
+                write_out(&mut file, &log, &pending, sync)?;
+                stored.size += pending.len() as u64;
+                stored.head = head.clone();
+                pending.clear();
+                drop(file);
+                self.rotate(&mut stored, sync)?;
+                file = open_private(&log, true)?;
+            }
+            pending.extend_from_slice(line.as_bytes());
+            pending.push(b'\n');
+            records.push(record);
+            head = next;
         }
-        file.write_all(line.as_bytes())
-            .and_then(|()| file.sync_data())
-            .map_err(io(&log))?;
+        write_out(&mut file, &log, &pending, sync)?;
+        stored.size += pending.len() as u64;
         stored.head = head.clone();
-        stored.size += line.len() as u64;
-        self.write_head(&stored)?;
+        self.write_head(&stored, sync)?;
+        mirror(&records)?;
         Ok(head)
+    }
+
+    /// Flushes what [`Trail::append_all`] wrote without `sync` to the disk.
+    pub fn sync(&self) -> Result<(), AuditError> {
+        let log = self.path(LOG);
+        match open_read(&log) {
+            Ok(f) => f.sync_data().map_err(io(&log)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(io(&log)(e)),
+        }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The log is longer than the head says: a writer died between its
@@ -203,6 +264,14 @@ impl Trail {
     fn recover(&self, file: &mut File, stored: &mut Stored, len: u64) -> Result<(), AuditError> {
         let log = self.path(LOG);
         if len < stored.size {
+            // A writer died after rotating the log and before writing the
+            // head: the newest rotated file is exactly what the head
+            // describes, and the new file is empty.
+            let rotated_len = std::fs::symlink_metadata(self.rotated(1)).map(|m| m.len());
+            if len == 0 && rotated_len.is_ok_and(|l| l == stored.size) {
+                stored.size = 0;
+                return Ok(());
+            }
             return Err(AuditError::Head(self.path(HEAD)));
         }
         let mut tail = Vec::new();
@@ -228,15 +297,30 @@ impl Trail {
         Ok(())
     }
 
-    fn rotate(&self, stored: &mut Stored) -> Result<(), AuditError> {
+    /// Rotates the log. The head learns the new oldest event before any
+    /// file goes, so a writer killed half-way leaves a trail that still
+    /// verifies (an older file left behind is noted, not an error) and
+    /// that the next append finishes.
+    fn rotate(&self, stored: &mut Stored, sync: bool) -> Result<(), AuditError> {
         let keep = self.max_files - 1;
+        let log = self.path(LOG);
+        let survivors: Vec<PathBuf> = existing_files(&self.dir)
+            .into_iter()
+            .filter(|f| *f == log || rotation_number(f).is_some_and(|n| n < keep))
+            .collect();
+        stored.first_seq = survivors
+            .first()
+            .filter(|_| keep > 0)
+            .and_then(|f| first_seq(f))
+            .unwrap_or(stored.head.count + 1);
+        self.write_head(stored, sync)?;
         if keep == 0 {
-            let log = self.path(LOG);
             std::fs::remove_file(&log).map_err(io(&log))?;
         } else {
-            let oldest = self.rotated(keep);
-            if oldest.exists() {
-                std::fs::remove_file(&oldest).map_err(io(&oldest))?;
+            for f in existing_files(&self.dir) {
+                if rotation_number(&f).is_some_and(|n| n >= keep) {
+                    std::fs::remove_file(&f).map_err(io(&f))?;
+                }
             }
             for n in (1..keep).rev() {
                 let from = self.rotated(n);
@@ -244,18 +328,49 @@ impl Trail {
                     std::fs::rename(&from, self.rotated(n + 1)).map_err(io(&from))?;
                 }
             }
-            let log = self.path(LOG);
             std::fs::rename(&log, self.rotated(1)).map_err(io(&log))?;
         }
         stored.size = 0;
-        // The oldest record still kept anchors verification.
-        let files = existing_files(&self.dir);
-        stored.first_seq = files
-            .first()
-            .and_then(|f| first_seq(f))
-            .unwrap_or(stored.head.count + 1);
-        self.write_head(stored)
+        self.write_head(stored, sync)
     }
+}
+
+fn rotation_number(path: &Path) -> Option<u64> {
+    path.file_name()?
+        .to_str()?
+        .strip_prefix(&format!("{LOG}."))?
+        .parse()
+        .ok()
+}
+
+fn write_out(file: &mut File, path: &Path, bytes: &[u8], sync: bool) -> Result<(), AuditError> {
+    file.write_all(bytes)
+        .and_then(|()| if sync { file.sync_data() } else { Ok(()) })
+        .map_err(io(path))
+}
+
+/// Every kept record with `seq >= from`, oldest first (for the stores that
+/// mirror the log, and for reading when there is no `SQLite` index). A
+/// torn last line is skipped.
+pub fn records_from(dir: &Path, from: u64) -> Result<Vec<Value>, AuditError> {
+    let mut out = Vec::new();
+    for path in existing_files(dir) {
+        let f = open_read(&path).map_err(io(&path))?;
+        for line in BufReader::new(f).split(b'\n') {
+            let line = line.map_err(io(&path))?;
+            let Ok(record) = serde_json::from_slice::<Value>(&line) else {
+                continue;
+            };
+            if record
+                .get("seq")
+                .and_then(Value::as_u64)
+                .is_some_and(|s| s >= from)
+            {
+                out.push(record);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn read_head(dir: &Path) -> Result<Stored, AuditError> {
@@ -334,12 +449,18 @@ pub struct Verified {
 /// Checks every kept record from the oldest file to the head: a changed
 /// field, an inserted, removed or reordered event, a cut tail and a missing
 /// rotated file are each reported at the first event that shows them.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over every file, every case named"
+)]
 pub fn verify(dir: &Path) -> Result<Result<Verified, Broken>, AuditError> {
     let stored = read_head(dir)?;
     let files = existing_files(dir);
     let mut head: Option<Head> = None;
     let mut checked = 0;
     let mut notes = Vec::new();
+    // Whether the chain goes through the event the head names.
+    let mut passes_head: Option<bool> = None;
     let last_file = files.len().saturating_sub(1);
     for (fi, path) in files.iter().enumerate() {
         let f = open_read(path).map_err(io(path))?;
@@ -375,6 +496,18 @@ pub fn verify(dir: &Path) -> Result<Result<Verified, Broken>, AuditError> {
             } else {
                 // The first kept record anchors the chain.
                 let seq = record.get("seq").and_then(Value::as_u64).unwrap_or(0);
+                if seq < stored.first_seq {
+                    // A file a rotation was about to delete when its
+                    // writer died: older than the anchor, not checked.
+                    if !notes.iter().any(|n: &String| n.contains("older than")) {
+                        notes.push(format!(
+                            "`{}` holds events older than the oldest kept one ({}): a rotation was interrupted; the next one removes it",
+                            path.display(),
+                            stored.first_seq
+                        ));
+                    }
+                    continue;
+                }
                 if seq != stored.first_seq {
                     return Ok(Err(Broken {
                         seq: stored.first_seq,
@@ -393,8 +526,16 @@ pub fn verify(dir: &Path) -> Result<Result<Verified, Broken>, AuditError> {
                         .to_owned(),
                 }
             };
+            if prev.count == stored.head.count {
+                passes_head = Some(prev.hash == stored.head.hash);
+            }
             match chain::check(&prev, &record) {
-                Ok(h) => head = Some(h),
+                Ok(h) => {
+                    if h.count == stored.head.count {
+                        passes_head = Some(h.hash == stored.head.hash);
+                    }
+                    head = Some(h);
+                }
                 Err(b) => return Ok(Err(b)),
             }
             checked += 1;
@@ -413,10 +554,11 @@ pub fn verify(dir: &Path) -> Result<Result<Verified, Broken>, AuditError> {
             ),
         }));
     }
-    if head.count == stored.head.count + 1 {
-        notes.push(
-            "the last event was written but its writer died before updating the head; the next append adopts it".into(),
-        );
+    if head.count > stored.head.count && passes_head == Some(true) {
+        notes.push(format!(
+            "{} event(s) were written but their writer died before updating the head; the next append adopts them",
+            head.count - stored.head.count
+        ));
     } else if head.count > stored.head.count
         || head.hash != stored.head.hash && head.count == stored.head.count
     {

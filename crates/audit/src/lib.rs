@@ -1,20 +1,350 @@
-//! The audit trail: one OCSF event per action, sealed into a SHA-256 hash
-//! chain and appended to owner-only JSON-lines files that rotate.
+//! The audit trail: one OCSF event per action, redacted, sealed into a
+//! SHA-256 hash chain, appended to owner-only JSON-lines files that rotate,
+//! indexed in `SQLite`, and forwarded to `PostgreSQL` when configured.
 //!
 //! [`chain`] is pure (canonical JSON, sealing, checking); [`ocsf`] builds
-//! events from text the caller has already redacted (the [`Redactor`]
-//! trait is how the detection engine plugs in); [`jsonl`] is the file
-//! sink, safe for many processes at once (an exclusive lock around read
-//! head → append → fsync → write head), with the head (count and last hash)
-//! kept beside the log so that a cut tail is found by [`jsonl::verify`].
+//! events; [`jsonl`] is the file sink, safe for many processes at once (an
+//! exclusive lock around read head → append → write head → mirror), with
+//! the head (count and last hash) kept beside the log so that a cut tail is
+//! found; [`sqlite`] mirrors every record under the same lock, indexed for
+//! queries; [`pg`] forwards from `SQLite` to `PostgreSQL`. [`AuditLog`]
+//! ties them together and masks every string of an event with a
+//! [`Redactor`] before anything is serialised.
+//!
+//! ```
+//! use rampart_audit::{ocsf, AuditLog, Options};
+//! let dir = tempfile::tempdir().unwrap();
+//! let opts = Options::new(dir.path().join("audit"));
+//! let log = AuditLog::open(&opts, Box::new(rampart_audit::NoRedaction)).unwrap();
+//! let o = ocsf::Outcome { verdict: "allow".into(), risk: "low".into(), ..Default::default() };
+//! let e = ocsf::process(ocsf::ProcessActivity::Launch, 0, ocsf::Status::Success, "ls", "/w", &ocsf::actor(1000, "dev"), &o);
+//! assert_eq!(log.record(e).unwrap().count, 1);
+//! assert!(rampart_audit::verify(&opts.dir).unwrap().is_intact());
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod chain;
 pub mod jsonl;
 pub mod ocsf;
+pub mod pg;
+pub mod sqlite;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+pub use chain::{Broken, Head};
+pub use jsonl::{AuditError, Trail};
+pub use sqlite::{Db, Filter};
 
 /// Masks secrets and PII in text before it becomes part of an event.
-pub trait Redactor {
+pub trait Redactor: Send + Sync {
     /// `text` with every secret masked.
     fn redact(&self, text: &str) -> String;
 }
+
+/// For tests and tools that handle events already redacted.
+#[derive(Debug, Clone, Copy)]
+pub struct NoRedaction;
+
+impl Redactor for NoRedaction {
+    fn redact(&self, text: &str) -> String {
+        text.to_owned()
+    }
+}
+
+/// rampart-detect's masking: secrets and personal data.
+#[derive(Debug, Clone)]
+pub struct Masker(pub rampart_detect::RuleSet);
+
+impl Redactor for Masker {
+    fn redact(&self, text: &str) -> String {
+        let out = self
+            .0
+            .redact(text.as_bytes(), rampart_detect::Options { pii: true });
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }
+}
+
+/// Masks every string value in `v` (keys are rampart's own schema).
+pub fn redact_value(v: &mut Value, r: &dyn Redactor) {
+    match v {
+        Value::String(s) => {
+            let masked = r.redact(s);
+            if masked != *s {
+                *s = masked;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| redact_value(i, r)),
+        Value::Object(map) => map.values_mut().for_each(|i| redact_value(i, r)),
+        _ => {}
+    }
+}
+
+/// Where and how to keep the trail.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The audit directory (0700).
+    pub dir: PathBuf,
+    /// Rotate the JSON-lines file at this size.
+    pub max_file_mb: u64,
+    /// JSON-lines files kept, the current one included.
+    pub max_files: u64,
+    /// Also keep the `SQLite` index (and buffer for `PostgreSQL`).
+    pub sqlite: bool,
+    /// fsync every append (otherwise: written to the kernel, which survives
+    /// the death of the process; [`AuditLog::sync`] flushes).
+    pub durable: bool,
+    /// Forward to this server.
+    pub postgres: Option<pg::Target>,
+}
+
+impl Options {
+    /// The defaults of DESIGN.md in `dir`: 10 MB × 5 files, `SQLite`,
+    /// durable, no `PostgreSQL`.
+    pub fn new(dir: PathBuf) -> Self {
+        Self {
+            dir,
+            max_file_mb: 10,
+            max_files: 5,
+            sqlite: true,
+            durable: true,
+            postgres: None,
+        }
+    }
+}
+
+/// The audit trail, open for writing.
+pub struct AuditLog {
+    trail: Trail,
+    db: Option<Db>,
+    redactor: Box<dyn Redactor>,
+    durable: bool,
+    postgres: Option<pg::Target>,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("dir", &self.trail.dir())
+            .field("sqlite", &self.db.is_some())
+            .field("postgres", &self.postgres)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditLog {
+    /// Opens (creating) the trail; refuses an unsafe directory, and
+    /// `PostgreSQL` without `SQLite` (which is its buffer).
+    pub fn open(opts: &Options, redactor: Box<dyn Redactor>) -> Result<Self, AuditError> {
+        if opts.postgres.is_some() && !opts.sqlite {
+            return Err(AuditError::UnsafeDir {
+                dir: opts.dir.clone(),
+                why: "forwarding to PostgreSQL buffers events in SQLite; set `audit.sqlite = true`"
+                    .into(),
+            });
+        }
+        let trail = Trail::open(&opts.dir, opts.max_file_mb, opts.max_files)?;
+        let db = if opts.sqlite {
+            Some(Db::open(&opts.dir, opts.durable)?)
+        } else {
+            None
+        };
+        Ok(Self {
+            trail,
+            db,
+            redactor,
+            durable: opts.durable,
+            postgres: opts.postgres.clone(),
+        })
+    }
+
+    /// Redacts, seals and stores one event; returns the new head.
+    pub fn record(&self, event: Value) -> Result<Head, AuditError> {
+        self.record_all(vec![event])
+    }
+
+    /// Redacts, seals and stores `events` in order, under one lock, one
+    /// fsync and one `SQLite` transaction.
+    pub fn record_all(&self, mut events: Vec<Value>) -> Result<Head, AuditError> {
+        for e in &mut events {
+            redact_value(e, self.redactor.as_ref());
+        }
+        let dir = self.trail.dir().to_path_buf();
+        self.trail
+            .append_all(events, self.durable, |records| match &self.db {
+                Some(db) => db.insert(&dir, records),
+                None => Ok(()),
+            })
+    }
+
+    /// Flushes appends made without `durable` to the disk.
+    pub fn sync(&self) -> Result<(), AuditError> {
+        self.trail.sync()
+    }
+
+    /// Whether events are forwarded to `PostgreSQL`.
+    pub fn forwarding(&self) -> Option<&pg::Target> {
+        self.postgres.as_ref()
+    }
+
+    /// One forward pass to `PostgreSQL` (see [`pg::forward`]); `None`
+    /// when not configured.
+    pub fn forward(&self, force: bool) -> Option<Result<pg::Forwarded, AuditError>> {
+        let (db, target) = (self.db.as_ref()?, self.postgres.as_ref()?);
+        Some(chain_id(db).and_then(|id| pg::forward(db, target, &id, force)))
+    }
+
+    /// Forwards with retries until `deadline`; `None` when not configured.
+    pub fn forward_until(&self, deadline: std::time::Instant) -> Option<Result<u64, AuditError>> {
+        let (db, target) = (self.db.as_ref()?, self.postgres.as_ref()?);
+        Some(chain_id(db).and_then(|id| pg::forward_until(db, target, &id, deadline)))
+    }
+
+    /// The `SQLite` store, when kept.
+    pub fn db(&self) -> Option<&Db> {
+        self.db.as_ref()
+    }
+}
+
+/// This trail's identity in a shared `PostgreSQL` (random, made once).
+pub fn chain_id(db: &Db) -> Result<String, AuditError> {
+    if let Some(id) = db.meta("chain_id")? {
+        return Ok(id);
+    }
+    let mut bytes = [0u8; 16];
+    let path = Path::new("/dev/urandom");
+    std::io::Read::read_exact(
+        &mut std::fs::File::open(path).map_err(|e| AuditError::Io {
+            path: path.into(),
+            source: e,
+        })?,
+        &mut bytes,
+    )
+    .map_err(|e| AuditError::Io {
+        path: path.into(),
+        source: e,
+    })?;
+    let id = bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    db.set_meta_once("chain_id", &id)?;
+    // Another process may have won the race: read back what is stored.
+    Ok(db.meta("chain_id")?.unwrap_or(id))
+}
+
+/// The records `filter` selects, oldest first: from `SQLite` when it
+/// exists, else from the JSON-lines files.
+pub fn query(dir: &Path, filter: &Filter) -> Result<Vec<Value>, AuditError> {
+    if let Some(db) = Db::open_read(dir)? {
+        return db.query(filter);
+    }
+    let mut out: Vec<Value> = jsonl::records_from(dir, filter.after_seq.map_or(0, |s| s + 1))?
+        .into_iter()
+        .filter(|r| filter.matches(r))
+        .collect();
+    if let Some(n) = filter.last {
+        let cut = out.len().saturating_sub(n);
+        out.drain(..cut);
+    }
+    Ok(out)
+}
+
+/// What `verify` found, across the JSON-lines files and the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The JSON-lines chain.
+    pub jsonl: Result<jsonl::Verified, Broken>,
+    /// The `SQLite` chain (`None`: no database): its head and events
+    /// checked.
+    pub sqlite: Option<Result<(Head, u64), Broken>>,
+    /// Where the two disagree.
+    pub mismatch: Option<String>,
+    /// Worth saying, not tampering (the database a few events behind the
+    /// log after a writer was killed).
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    /// Nothing broken anywhere.
+    pub fn is_intact(&self) -> bool {
+        self.jsonl.is_ok() && !matches!(self.sqlite, Some(Err(_))) && self.mismatch.is_none()
+    }
+
+    /// The first problem, for humans.
+    pub fn first_problem(&self) -> Option<String> {
+        if let Err(b) = &self.jsonl {
+            return Some(b.to_string());
+        }
+        if let Some(Err(b)) = &self.sqlite {
+            return Some(b.to_string());
+        }
+        self.mismatch.clone()
+    }
+}
+
+/// Checks the whole trail: every JSON-lines record from the oldest kept
+/// file to the head, every `SQLite` record from the first, and that both
+/// end at the same event with the same hash.
+pub fn verify(dir: &Path) -> Result<Report, AuditError> {
+    let jsonl = jsonl::verify(dir)?;
+    let sqlite = match Db::open_read(dir)? {
+        Some(db) => Some(db.verify()?),
+        None => None,
+    };
+    let mut notes = Vec::new();
+    let mismatch = match (&jsonl, &sqlite) {
+        (Ok(j), Some(Ok((h, _)))) if h.count > 0 || j.head.count > 0 => {
+            if h.count > j.head.count {
+                Some(format!(
+                    "event {}: the SQLite database has events up to {} but the JSON-lines trail ends at {}",
+                    j.head.count + 1,
+                    h.count,
+                    j.head.count
+                ))
+            } else if h.count == j.head.count && h.hash != j.head.hash {
+                Some(format!(
+                    "event {}: the SQLite database and the JSON-lines trail end with different events",
+                    h.count
+                ))
+            } else if h.count < j.head.count {
+                // Behind: writers killed between their log append and
+                // their database commit. Fine if the database's last event
+                // is the log's event of that number.
+                let at = jsonl::records_from(dir, h.count)?
+                    .into_iter()
+                    .find(|r| r.get("seq").and_then(Value::as_u64) == Some(h.count));
+                match at {
+                    Some(r) if r.get("hash").and_then(Value::as_str) != Some(h.hash.as_str()) => {
+                        Some(format!(
+                            "event {}: the SQLite database and the JSON-lines trail hold different events",
+                            h.count
+                        ))
+                    }
+                    _ => {
+                        notes.push(format!(
+                            "the SQLite database ends at event {}, the JSON-lines trail at {}: writers were killed before their database commit; the next append copies the rest",
+                            h.count, j.head.count
+                        ));
+                        None
+                    }
+                }
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    Ok(Report {
+        jsonl,
+        sqlite,
+        mismatch,
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -30,7 +30,7 @@ pub(crate) struct SessionStore {
     path: Option<PathBuf>,
 }
 
-fn session_key() -> Option<String> {
+pub(crate) fn session_key() -> Option<String> {
     let sid = nix::unistd::getsid(None).ok()?.as_raw();
     let stat = std::fs::read_to_string(format!("/proc/{sid}/stat")).ok()?;
     // Field 22 (start time) counts from after the command name's `)`.

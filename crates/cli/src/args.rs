@@ -104,6 +104,21 @@ pub(crate) enum Command {
     /// through. Exit status: 0, or 2 on a read/write or config error.
     #[command(after_help = "Example:\n  some-command 2>&1 | rampart redact --pii")]
     Redact(RedactArgs),
+    /// Read, check and export the audit trail.
+    ///
+    /// Every action that passes the gate leaves OCSF events (exec: a Launch
+    /// event with the decision, written before anything runs, and a
+    /// Terminate event with exit code and duration), redacted, sealed into
+    /// a SHA-256 chain, in `[audit] dir` (JSON lines and SQLite; PostgreSQL
+    /// when $RAMPART_AUDIT_PG_URL is set). docs/AUDIT.md has the format.
+    #[command(after_help = "Examples:
+  rampart audit tail -f
+  rampart audit query --since 2h --verdict deny --json
+  rampart audit query --risk high 'git push'
+  rampart audit verify
+  rampart audit export --format ocsf > events.json
+  RAMPART_AUDIT_PG_URL=postgres://audit@db/rampart rampart audit forward")]
+    Audit(AuditArgs),
     /// Check what this host can enforce, and what the config in force asks for.
     ///
     /// Exit status: 0 when everything the config asks for is enforceable,
@@ -249,4 +264,99 @@ pub(crate) struct InitArgs {
     /// Print the config to stdout instead of writing it.
     #[arg(long, conflicts_with_all = ["project", "output", "force"])]
     pub(crate) print: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    #[command(subcommand)]
+    pub(crate) command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// The latest events, one line each; -f keeps printing new ones.
+    Tail {
+        /// How many of the latest events to show first.
+        #[arg(short = 'n', long, default_value_t = 20, value_name = "N")]
+        lines: usize,
+        /// Keep printing events as they are recorded (Ctrl-C to stop).
+        #[arg(short, long)]
+        follow: bool,
+        #[command(flatten)]
+        filter: AuditFilter,
+    },
+    /// Events that match every filter given, oldest first.
+    ///
+    /// Exit status: 0 (also when nothing matches), 2 on an error.
+    Query {
+        #[command(flatten)]
+        filter: AuditFilter,
+        /// At most the N newest matches.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+    },
+    /// Check the hash chain end to end, in the JSON-lines files and SQLite.
+    ///
+    /// Finds a changed field, an inserted, removed or reordered event, a
+    /// cut tail and a missing rotated file, and names the first broken
+    /// event. Exit status: 0 intact, 1 tampered, 2 error (no trail, unreadable).
+    Verify,
+    /// Events as OCSF JSON, for a SIEM.
+    ///
+    /// Each event gets `metadata.sequence` and `unmapped.rampart_chain`
+    /// (seq, prev_hash, hash). Filters as for `query`.
+    Export {
+        /// `ocsf`: one JSON array; `ocsf-jsonl`: one event per line.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Ocsf)]
+        format: ExportFormat,
+        #[command(flatten)]
+        filter: AuditFilter,
+    },
+    /// Send the events PostgreSQL does not have yet, now (retrying with
+    /// backoff for up to --wait seconds).
+    ///
+    /// The URL comes only from the environment variable `[audit]
+    /// postgres_url_env` names (RAMPART_AUDIT_PG_URL). Exit status: 0 sent
+    /// (or nothing to send), 1 the server could not be reached, 2 error.
+    Forward {
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 10, value_name = "SECS")]
+        wait: u64,
+    },
+}
+
+/// `rampart audit export --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// A JSON array of OCSF events.
+    Ocsf,
+    /// OCSF events, one per line.
+    OcsfJsonl,
+}
+
+/// Filters shared by `tail`, `query` and `export`.
+#[derive(Debug, Args)]
+pub(crate) struct AuditFilter {
+    /// Only events since: a duration ago (`90s`, `15m`, `2h`, `7d`) or a
+    /// time (`2026-11-22T10:00:00Z`).
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) since: Option<String>,
+    /// Only events before: a duration ago or a time.
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) until: Option<String>,
+    /// Only this verdict.
+    #[arg(long, value_parser = ["allow", "ask", "deny"])]
+    pub(crate) verdict: Option<String>,
+    /// Only this risk or higher.
+    #[arg(long, value_parser = ["low", "medium", "high", "critical"])]
+    pub(crate) risk: Option<String>,
+    /// Only this OCSF class: process, file, network, api, auth, or a class_uid.
+    #[arg(long, value_name = "CLASS")]
+    pub(crate) class: Option<String>,
+    /// Only this user name.
+    #[arg(long, value_name = "USER")]
+    pub(crate) actor: Option<String>,
+    /// Only events whose command line, path, URL or API operation contains TEXT.
+    #[arg(value_name = "TEXT")]
+    pub(crate) contains: Option<String>,
 }

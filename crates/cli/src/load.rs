@@ -238,10 +238,9 @@ pub(crate) fn load(
 /// The current directory (canonical), the config in force there (user
 /// file, then its `rampart.toml`) and the detection rules that config gives
 /// for `usage`; `None` after printing every problem.
-pub(crate) fn detection(
-    global: &crate::args::Global,
-    usage: rampart_policy::DetectUse,
-) -> Option<(PathBuf, Config, rampart_detect::RuleSet)> {
+/// The config in force for the current directory, or `None` after
+/// printing every problem.
+pub(crate) fn config_here(global: &crate::args::Global) -> Option<Config> {
     let base = match crate::commands::exec::workspace(None) {
         Ok(w) => w,
         Err(e) => {
@@ -258,8 +257,17 @@ pub(crate) fn detection(
         crate::ui::config_errors(&loaded.errors);
         return None;
     }
-    match loaded.config.detect.rule_set(usage) {
-        Ok(rules) => Some((base, loaded.config, rules)),
+    Some(loaded.config)
+}
+
+pub(crate) fn detection(
+    global: &crate::args::Global,
+    usage: rampart_policy::DetectUse,
+) -> Option<(PathBuf, Config, rampart_detect::RuleSet)> {
+    let config = config_here(global)?;
+    let base = crate::commands::exec::workspace(None).ok()?;
+    match config.detect.rule_set(usage) {
+        Ok(rules) => Some((base, config, rules)),
         Err(e) => {
             crate::ui::error(&format!("detection rules: {e}"));
             crate::ui::hint("fix `[detect]` in your config (`rampart doctor` lists the files)");

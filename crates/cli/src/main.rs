@@ -8,6 +8,7 @@ mod env;
 mod exit;
 mod load;
 mod pathrules;
+mod record;
 mod ui;
 
 use clap::Parser;
@@ -52,6 +53,7 @@ fn main() -> Exit {
         Command::Check(args) => commands::check::run(&cli.global, &args),
         Command::Scan(args) => commands::scan::run(&cli.global, &args),
         Command::Redact(args) => commands::redact::run(&cli.global, &args),
+        Command::Audit(args) => commands::audit::run(&cli.global, &args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, &args),
         Command::Init(args) => commands::init::run(&cli.global, &args),
     }

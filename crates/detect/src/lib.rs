@@ -110,7 +110,7 @@ const LINE_WINDOW: usize = 4 * 1024;
 impl RuleSet {
     /// The built-in rules.
     pub fn builtin() -> Result<Self, RulesError> {
-        Self::new(parse_rules(BUILTIN_RULES, "built-in")?)
+        Self::compile(parse_rules(BUILTIN_RULES, "built-in")?, true)
     }
 
     /// The built-in rules plus `extra`, without the ids in `disabled`.
@@ -118,6 +118,7 @@ impl RuleSet {
     /// no rule has is an error (a typo must not pass for a change).
     pub fn builtin_with(extra: Vec<RuleSpec>, disabled: &[String]) -> Result<Self, RulesError> {
         let mut specs = parse_rules(BUILTIN_RULES, "built-in")?;
+        let extra_ids: HashSet<String> = extra.iter().map(|e| e.id.clone()).collect();
         for e in extra {
             specs.retain(|s| s.id != e.id);
             specs.push(e);
@@ -126,7 +127,7 @@ impl RuleSet {
             return Err(RulesError::UnknownId(unknown.clone()));
         }
         specs.retain(|s| !disabled.contains(&s.id));
-        Self::new(specs)
+        Self::build(specs, |s| !extra_ids.contains(&s.id))
     }
 
     /// This set, where a match whose whole text matches one of `patterns`
@@ -151,15 +152,24 @@ impl RuleSet {
         Ok(self)
     }
 
-    /// Compiles `specs`.
+    /// Compiles `specs` (every pattern now, so that errors show).
     pub fn new(specs: Vec<RuleSpec>) -> Result<Self, RulesError> {
+        Self::build(specs, |_| false)
+    }
+
+    fn compile(specs: Vec<RuleSpec>, lazy: bool) -> Result<Self, RulesError> {
+        Self::build(specs, |_| lazy)
+    }
+
+    fn build(specs: Vec<RuleSpec>, lazy: impl Fn(&RuleSpec) -> bool) -> Result<Self, RulesError> {
         let mut seen = HashSet::new();
         let mut rules = Vec::with_capacity(specs.len());
         for s in specs {
             if !seen.insert(s.id.clone()) {
                 return Err(RulesError::Duplicate(s.id));
             }
-            rules.push(rules::compile(s)?);
+            let l = lazy(&s);
+            rules.push(rules::compile(s, l)?);
         }
         let mut patterns: Vec<String> = Vec::new();
         let mut by_pattern: Vec<Vec<usize>> = Vec::new();
@@ -255,7 +265,7 @@ impl RuleSet {
             return;
         };
         let Some(hay) = text.get(ws..we) else { return };
-        for caps in rule.regex.captures_iter(hay) {
+        for caps in rule.regex().captures_iter(hay) {
             let Some(m) = (1..caps.len())
                 .find_map(|g| caps.get(g))
                 .or_else(|| caps.get(0))

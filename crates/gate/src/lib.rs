@@ -36,15 +36,18 @@
 //!
 //! # Limitations
 //!
-//! `decide` is the plain decision of `rampart-policy`; the audit recorder is
-//! a no-op until the audit trail lands. Both plug in through the traits
-//! without changing the pipeline.
+//! `decide` is the plain decision of `rampart-policy`. [`audit::AuditRecorder`]
+//! writes each stage as an OCSF event: Process Activity Launch (the
+//! decision, before anything runs: allowed, refused or approved) and, for
+//! an action that ran, Terminate (exit code, duration).
 //!
 //! # Test strategy
 //!
 //! Unit tests drive the pipeline with scripted approvers, recorders and
 //! enforcers and check which stages ran.
 #![forbid(unsafe_code)]
+
+pub mod audit;
 
 pub use rampart_policy::{decide, Action, Config, Decision, Risk, Verdict};
 
@@ -89,6 +92,20 @@ pub struct Event<'a> {
     pub approval: Option<&'a Approval>,
     /// A short result (`exit 0`, `denied`, an error).
     pub result: Option<String>,
+    /// For [`Stage::Enforced`]: how the run went.
+    pub ran: Option<Ran>,
+}
+
+/// How an enforced action went, for the record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ran {
+    /// The program's exit code (`None`: killed by a signal, or it never
+    /// started).
+    pub exit_code: Option<i32>,
+    /// From the start of enforcement to its end.
+    pub duration_ms: u64,
+    /// Why it could not run, when it could not.
+    pub error: Option<String>,
 }
 
 /// Why the audit trail could not take an event.
@@ -104,9 +121,15 @@ pub trait Recorder {
     fn fail_closed(&self) -> bool {
         true
     }
+    /// Called when an event could not be written and the action went on
+    /// anyway (the audit is not fail-closed, or the action had already
+    /// run): must make that impossible to miss.
+    fn unrecorded(&mut self, error: &RecordError) {
+        tracing::error!(error = %error, "THIS ACTION WAS NOT RECORDED in the audit trail");
+    }
 }
 
-/// A recorder that keeps nothing (until the audit trail exists).
+/// A recorder that keeps nothing (tests, and `[audit] enabled = false`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoopRecorder;
 
@@ -124,6 +147,10 @@ pub trait Enforcer {
     type Error: std::error::Error;
     /// Runs `action`.
     fn enforce(&mut self, action: &Action) -> Result<Self::Outcome, Self::Error>;
+    /// The exit code in `outcome`, for the record.
+    fn exit_code(_outcome: &Self::Outcome) -> Option<i32> {
+        None
+    }
 }
 
 /// What came out of the gate.
@@ -190,6 +217,12 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         }
     }
 
+    /// The recorder, for surfaces that record a step outside
+    /// [`Gate::run`] (a re-run outside the sandbox a human approved).
+    pub fn recorder_mut(&mut self) -> &mut R {
+        &mut self.recorder
+    }
+
     /// Runs `action` through every stage.
     pub fn run<E: Enforcer>(
         &mut self,
@@ -217,12 +250,13 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             decision: &decision,
             approval: approval.as_ref(),
             result: None,
+            ran: None,
         };
         if let Err(e) = self.recorder.record(&event) {
             if self.recorder.fail_closed() {
                 return Err(GateError::Record(e));
             }
-            tracing::warn!(error = %e, "audit record failed; continuing because the audit is not fail-closed");
+            self.recorder.unrecorded(&e);
         }
         if decision.verdict != Verdict::Allow {
             return Ok(GateResult {
@@ -231,7 +265,13 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
                 outcome: None,
             });
         }
+        let started = std::time::Instant::now();
         let outcome = enforcer.enforce(action);
+        let ran = Ran {
+            exit_code: outcome.as_ref().ok().and_then(E::exit_code),
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            error: outcome.as_ref().err().map(ToString::to_string),
+        };
         let result = match &outcome {
             Ok(_) => "ran".to_owned(),
             Err(e) => format!("failed: {e}"),
@@ -242,9 +282,11 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             decision: &decision,
             approval: approval.as_ref(),
             result: Some(result),
+            ran: Some(ran),
         };
         if let Err(e) = self.recorder.record(&event) {
-            tracing::warn!(error = %e, "audit record of the outcome failed");
+            // It ran; the end of it could not be written. Say so loudly.
+            self.recorder.unrecorded(&e);
         }
         Ok(GateResult {
             decision,

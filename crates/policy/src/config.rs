@@ -117,6 +117,13 @@ pub struct Rule {
 /// `[audit]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditConfig {
+    /// Record at all (only a user config can turn it off; `rampart doctor`
+    /// says so loudly).
+    pub enabled: bool,
+    /// fsync each event before the action runs (otherwise each event is
+    /// handed to the kernel, which survives any crash of rampart or the
+    /// agent but not a power cut, and flushed when the action ends).
+    pub durable: bool,
     /// Directory of the trail.
     pub dir: PathBuf,
     /// Rotation size.
@@ -283,6 +290,8 @@ impl Config {
             },
             rules: Vec::new(),
             audit: AuditConfig {
+                enabled: true,
+                durable: false,
                 dir: env
                     .xdg_state_home
                     .clone()
@@ -934,6 +943,12 @@ impl Merger<'_> {
         }
         if let Some(v) = &f.fail_closed {
             a.fail_closed = *v.get_ref();
+        }
+        if let Some(v) = &f.enabled {
+            a.enabled = *v.get_ref();
+        }
+        if let Some(v) = &f.durable {
+            a.durable = *v.get_ref();
         }
     }
 

@@ -89,6 +89,8 @@ pub(crate) struct RuleFile {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AuditFile {
+    pub(crate) enabled: Option<Spanned<bool>>,
+    pub(crate) durable: Option<Spanned<bool>>,
     pub(crate) dir: Option<Spanned<String>>,
     pub(crate) max_file_mb: Option<Spanned<u64>>,
     pub(crate) max_files: Option<Spanned<u64>>,

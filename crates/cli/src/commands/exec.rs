@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rampart_gate::{Action, Enforcer, Gate, GateError, NoopRecorder, Verdict};
+use rampart_gate::audit::AuditRecorder;
+use rampart_gate::{Action, Enforcer, Gate, GateError, Verdict};
 use rampart_policy::{filter_env, ApprovalPolicy, Config, GitWrites, SandboxMode};
 use rampart_sandbox::{Command, Confinement, Isolation, Limits, Outcome, RunError, WriteScope};
 
@@ -11,7 +12,7 @@ use crate::approve::{sandbox_denial, SessionStore, TtyApprover};
 use crate::args::{ExecArgs, Global, PolicyArgs};
 use crate::exit::Exit;
 use crate::load::{self, Loaded};
-use crate::{env, ui};
+use crate::{env, record, ui};
 
 /// Resolves the workspace: `-C DIR` or the current directory, canonical.
 pub(crate) fn workspace(dir: Option<&Path>) -> Result<PathBuf, String> {
@@ -162,16 +163,25 @@ pub(crate) fn limits(cfg: &Config) -> Limits {
 }
 
 struct SandboxEnforcer {
+    /// `program` is empty when it was not found on PATH: enforcing then
+    /// fails (and that failure is recorded like any other).
     command: Command,
     isolation: Isolation,
     limits: Limits,
+    name: String,
 }
 
 impl Enforcer for SandboxEnforcer {
     type Outcome = Outcome;
     type Error = RunError;
     fn enforce(&mut self, _: &Action) -> Result<Outcome, RunError> {
+        if self.command.program.as_os_str().is_empty() {
+            return Err(RunError::NotFound(self.name.clone()));
+        }
         rampart_sandbox::run(&self.command, &self.isolation, &self.limits)
+    }
+    fn exit_code(outcome: &Outcome) -> Option<i32> {
+        Some(outcome.exit_code())
     }
 }
 
@@ -183,7 +193,6 @@ fn fail(msg: &str, hint: Option<&str>) -> Exit {
     Exit::Internal
 }
 
-#[expect(clippy::too_many_lines, reason = "the exec flow reads top to bottom")]
 pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
     let Some((ws, config)) = resolve(global, &args.policy) else {
         return Exit::Internal;
@@ -204,7 +213,8 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
     };
 
     let mut env_vars = filter_env(&config.env, std::env::vars_os(), &args.policy.keep_env);
-    env_vars.retain(|(k, _)| k != env::RAMPART_SANDBOX);
+    // The audit database URL may hold a password: never hand it on.
+    env_vars.retain(|(k, _)| k != env::RAMPART_SANDBOX && *k != *config.audit.postgres_url_env);
     if config.sandbox_mode == SandboxMode::ReadOnly {
         env_vars.retain(|(k, _)| k != env::TMPDIR);
         env_vars.push((env::TMPDIR.into(), "/tmp".into()));
@@ -224,14 +234,8 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
         .iter()
         .find(|(k, _)| k == env::PATH)
         .map(|(_, v)| v.clone());
-    let Some(resolved) = rampart_sandbox::resolve_program(program, path_var.as_deref(), &ws) else {
-        ui::error(&format!(
-            "program `{}` not found",
-            program.to_string_lossy()
-        ));
-        ui::hint("check the name, or give a path; PATH is the one the sandboxed command sees");
-        return Exit::NotFound;
-    };
+    let resolved =
+        rampart_sandbox::resolve_program(program, path_var.as_deref(), &ws).unwrap_or_default();
     let words: Vec<String> = args
         .command
         .iter()
@@ -261,13 +265,43 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
         },
         isolation,
         limits,
+        name: program.to_string_lossy().into_owned(),
     };
     let approver = TtyApprover {
         policy: config.approval_policy,
         session: SessionStore::open(&config.audit.dir),
     };
-    let mut gate = Gate::new(&config, approver, NoopRecorder);
-    match gate.run(&action, &mut enforcer) {
+    let mut recorder = record::recorder(&config, crate::approve::session_key());
+    if !config.audit.enabled {
+        ui::warning("auditing is off (`[audit] enabled = false`): this action is not recorded");
+    }
+    recorder.sandbox_mode = if confined {
+        config.sandbox_mode.as_str().to_owned()
+    } else {
+        SandboxMode::DangerFullAccess.as_str().to_owned()
+    };
+    let mut gate = Gate::new(&config, approver, recorder);
+    let exit = run_gate(
+        global,
+        &mut gate,
+        &action,
+        &mut enforcer,
+        &config,
+        on_failure,
+    );
+    record::after_action(gate.recorder_mut());
+    exit
+}
+
+fn run_gate<A: rampart_gate::Approver>(
+    global: &Global,
+    gate: &mut Gate<'_, A, AuditRecorder>,
+    action: &Action,
+    enforcer: &mut SandboxEnforcer,
+    config: &Config,
+    on_failure: bool,
+) -> Exit {
+    match gate.run(action, enforcer) {
         Ok(result) => {
             if let Some(outcome) = result.outcome {
                 if let Some(approval) = &result.approval {
@@ -278,10 +312,18 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
                     && outcome.exit_code() != 0
                 {
                     if let Some(why) = sandbox_denial(&outcome.stderr_tail) {
-                        return rerun_outside(&action, why, &mut enforcer, &outcome, &config);
+                        return rerun_outside(
+                            gate.recorder_mut(),
+                            action,
+                            &result.decision,
+                            why,
+                            enforcer,
+                            &outcome,
+                            config,
+                        );
                     }
                 }
-                return finish(&outcome, &config);
+                return finish(&outcome, config);
             }
             let d = &result.decision;
             if global.json {
@@ -295,6 +337,10 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
             Exit::Denied
         }
         Err(GateError::Enforce(e)) => run_error(&e),
+        Err(e @ GateError::Record(_)) => fail(
+            &e.to_string(),
+            Some("fix the audit directory (`rampart doctor`), or set `[audit] fail_closed = false` in your user config to run unrecorded"),
+        ),
         Err(e) => fail(&e.to_string(), None),
     }
 }
@@ -303,21 +349,57 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
 /// Only a human at the terminal can send it outside; nothing else can, and
 /// nothing is remembered.
 fn rerun_outside(
+    recorder: &mut AuditRecorder,
     action: &Action,
+    decision: &rampart_gate::Decision,
     why: &str,
     enforcer: &mut SandboxEnforcer,
     first: &Outcome,
     cfg: &Config,
 ) -> Exit {
+    use rampart_gate::{Event, Ran, Recorder, Stage};
     match TtyApprover::approve_rerun(action, why) {
-        rampart_gate::Approval::Approved { by } => {
+        approval @ rampart_gate::Approval::Approved { .. } => {
+            let rampart_gate::Approval::Approved { by } = &approval else {
+                return Exit::Internal;
+            };
             ui::warning(&format!(
                 "re-running outside the sandbox, approved at the {by}"
             ));
-            tracing::info!(by, "re-run outside the sandbox approved");
+            SandboxMode::DangerFullAccess
+                .as_str()
+                .clone_into(&mut recorder.sandbox_mode);
+            let mut event = Event {
+                stage: Stage::Decided,
+                action,
+                decision,
+                approval: Some(&approval),
+                result: None,
+                ran: None,
+            };
+            if let Err(e) = recorder.record(&event) {
+                if recorder.fail_closed() {
+                    return fail(
+                        &format!("cannot record the re-run, so it does not run: {e}"),
+                        None,
+                    );
+                }
+                recorder.unrecorded(&e);
+            }
             enforcer.isolation = Isolation::FullAccess;
             enforcer.command.tee_stderr = false;
-            match enforcer.enforce(action) {
+            let started = std::time::Instant::now();
+            let result = enforcer.enforce(action);
+            event.stage = Stage::Enforced;
+            event.ran = Some(Ran {
+                exit_code: result.as_ref().ok().map(Outcome::exit_code),
+                duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                error: result.as_ref().err().map(ToString::to_string),
+            });
+            if let Err(e) = recorder.record(&event) {
+                recorder.unrecorded(&e);
+            }
+            match result {
                 Ok(o) => finish(&o, cfg),
                 Err(e) => run_error(&e),
             }

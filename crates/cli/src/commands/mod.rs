@@ -1,5 +1,6 @@
 //! Command bodies.
 
+pub(crate) mod audit;
 pub(crate) mod check;
 pub(crate) mod doctor;
 pub(crate) mod exec;

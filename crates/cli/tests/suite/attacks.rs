@@ -507,10 +507,25 @@ fn nested_rampart_cannot_loosen_the_sandbox() {
     let rampart = super::fixture::rampart_bin().display().to_string();
     let probe = super::fixture::probe_bin().display().to_string();
     let target = s(&w.sibling.join("nested"));
+    // Inside the sandbox the audit directory is read-only, so a nested
+    // rampart cannot record: it refuses (fail closed) …
+    let o = w.run([
+        "exec", "--", &rampart, "exec", "-q", "--", &probe, "write", &target,
+    ]);
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot record"), "{}", stderr(&o));
+    assert!(!w.sibling.join("nested").exists());
+    // … and with `fail_closed = false` (its own --config) it runs, still
+    // inside the outer sandbox, which it cannot loosen.
+    let nested_cfg = w.ws.join("nested.toml");
+    std::fs::write(&nested_cfg, "[audit]\nfail_closed = false\n").unwrap();
+    let nested_cfg = s(&nested_cfg);
     let o = w.run([
         "exec",
         "--",
         &rampart,
+        "--config",
+        &nested_cfg,
         "exec",
         "--sandbox",
         "danger-full-access",
@@ -536,6 +551,8 @@ fn nested_rampart_cannot_loosen_the_sandbox() {
         "exec",
         "--",
         &rampart,
+        "--config",
+        &nested_cfg,
         "exec",
         "--network",
         "--",
@@ -551,6 +568,8 @@ fn nested_rampart_cannot_loosen_the_sandbox() {
         "exec",
         "--",
         &rampart,
+        "--config",
+        &nested_cfg,
         "exec",
         "--sandbox",
         "danger-full-access",

@@ -1,0 +1,222 @@
+//! The recorder every surface uses: gate events as OCSF events in the
+//! audit trail (redacted by the trail before they are serialised).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rampart_audit::ocsf::{self, Outcome, ProcessActivity, Status};
+use rampart_audit::AuditLog;
+use serde_json::Value;
+
+use crate::{Action, Approval, Event, RecordError, Recorder, Stage, Verdict};
+
+/// Writes each gate event to an [`AuditLog`].
+#[derive(Debug)]
+pub struct AuditRecorder {
+    /// `None`: auditing is off; `Err`: the trail could not be opened (each
+    /// record fails with this, so a fail-closed gate stops).
+    log: Option<Result<AuditLog, String>>,
+    fail_closed: bool,
+    actor: Value,
+    /// Sandbox mode in force (`read-only`, `workspace-write`,
+    /// `danger-full-access`); a surface changes it for a re-run outside.
+    pub sandbox_mode: String,
+    /// The session, when there is one.
+    pub session_id: Option<String>,
+    /// Events that could not be written while the action went on.
+    pub unrecorded: usize,
+}
+
+impl AuditRecorder {
+    /// A recorder for the current user; `log` is `None` when auditing is
+    /// off, an error when the trail could not be opened.
+    pub fn new(
+        log: Option<Result<AuditLog, String>>,
+        fail_closed: bool,
+        sandbox_mode: &str,
+    ) -> Self {
+        let uid = nix::unistd::Uid::current();
+        let name = nix::unistd::User::from_uid(uid)
+            .ok()
+            .flatten()
+            .map_or_else(|| uid.to_string(), |u| u.name);
+        Self {
+            log,
+            fail_closed,
+            actor: ocsf::actor(uid.as_raw(), &name),
+            sandbox_mode: sandbox_mode.to_owned(),
+            session_id: None,
+            unrecorded: 0,
+        }
+    }
+
+    /// The log, to sync or forward after the action.
+    pub fn log(&self) -> Option<&AuditLog> {
+        self.log.as_ref()?.as_ref().ok()
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// argv as one line a human can read (quoted where needed; for display,
+/// never for running).
+pub fn display_argv(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| {
+            let plain = !a.is_empty()
+                && a.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+            if plain {
+                a.clone()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The OCSF event for a gate event.
+pub fn to_ocsf(
+    e: &Event<'_>,
+    actor: &Value,
+    sandbox_mode: &str,
+    session_id: Option<&str>,
+) -> Value {
+    let d = e.decision;
+    let approver = e.approval.map(|a| match a {
+        Approval::Approved { by } => by.clone(),
+        Approval::Denied(_) => "refused".to_owned(),
+    });
+    let o = Outcome {
+        verdict: d.verdict.as_str().to_owned(),
+        risk: d.risk.as_str().to_owned(),
+        reasons: d.reasons.clone(),
+        rule: d.rule.clone(),
+        sandbox_mode: sandbox_mode.to_owned(),
+        approver,
+        duration_ms: e.ran.as_ref().map(|r| r.duration_ms),
+        exit_code: e.ran.as_ref().and_then(|r| r.exit_code),
+        session_id: session_id.map(str::to_owned),
+    };
+    let (activity, status) = match e.stage {
+        Stage::Decided => (
+            ProcessActivity::Launch,
+            if d.verdict == Verdict::Allow {
+                Status::Success
+            } else {
+                Status::Failure
+            },
+        ),
+        Stage::Enforced => (
+            ProcessActivity::Terminate,
+            match &e.ran {
+                Some(r) if r.error.is_none() && r.exit_code == Some(0) => Status::Success,
+                _ => Status::Failure,
+            },
+        ),
+    };
+    let mut event = match e.action {
+        Action::Exec { argv, cwd } => ocsf::process(
+            activity,
+            now_ms(),
+            status,
+            &display_argv(argv),
+            &cwd.to_string_lossy(),
+            actor,
+            &o,
+        ),
+    };
+    if let Some(err) = e.ran.as_ref().and_then(|r| r.error.as_ref()) {
+        event["status_detail"] = Value::String(err.clone());
+    }
+    event
+}
+
+impl Recorder for AuditRecorder {
+    fn record(&mut self, e: &Event<'_>) -> Result<(), RecordError> {
+        let log = match &self.log {
+            None => return Ok(()),
+            Some(Err(why)) => return Err(RecordError(why.clone())),
+            Some(Ok(log)) => log,
+        };
+        let event = to_ocsf(
+            e,
+            &self.actor,
+            &self.sandbox_mode,
+            self.session_id.as_deref(),
+        );
+        log.record(event)
+            .map(drop)
+            .map_err(|e| RecordError(e.to_string()))
+    }
+
+    fn fail_closed(&self) -> bool {
+        self.fail_closed
+    }
+
+    fn unrecorded(&mut self, error: &RecordError) {
+        self.unrecorded += 1;
+        tracing::error!(error = %error, "THIS ACTION WAS NOT RECORDED in the audit trail");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Decision, Risk};
+
+    #[test]
+    fn argv_is_shown_quoted_where_needed() {
+        let argv: Vec<String> = ["sh", "-c", "echo 'hi' > x", ""].map(String::from).to_vec();
+        assert_eq!(display_argv(&argv), r"sh -c 'echo '\''hi'\'' > x' ''");
+    }
+
+    #[test]
+    fn launch_and_terminate_events() {
+        let action = Action::Exec {
+            argv: vec!["make".into()],
+            cwd: "/w".into(),
+        };
+        let d = Decision {
+            verdict: Verdict::Allow,
+            risk: Risk::Medium,
+            reasons: vec!["asked".into()],
+            rule: Some("rampart.toml:3".into()),
+            commands: vec![],
+        };
+        let approval = Approval::Approved {
+            by: "terminal".into(),
+        };
+        let actor = ocsf::actor(1000, "dev");
+        let mut e = Event {
+            stage: Stage::Decided,
+            action: &action,
+            decision: &d,
+            approval: Some(&approval),
+            result: None,
+            ran: None,
+        };
+        let launch = to_ocsf(&e, &actor, "workspace-write", Some("s1"));
+        assert_eq!(launch["type_uid"], 100_701);
+        assert_eq!(launch["status_id"], 1);
+        assert_eq!(launch["unmapped"]["approver"], "terminal");
+        assert_eq!(launch["unmapped"]["rule"], "rampart.toml:3");
+        assert_eq!(launch["unmapped"]["session_id"], "s1");
+        assert_eq!(launch["process"]["cmd_line"], "make");
+        e.stage = Stage::Enforced;
+        e.ran = Some(crate::Ran {
+            exit_code: Some(2),
+            duration_ms: 7,
+            error: None,
+        });
+        let end = to_ocsf(&e, &actor, "workspace-write", None);
+        assert_eq!(end["type_uid"], 100_702);
+        assert_eq!(end["status_id"], 2);
+        assert_eq!(end["unmapped"]["exit_code"], 2);
+        assert_eq!(end["unmapped"]["duration_ms"], 7);
+    }
+}
