@@ -27,6 +27,7 @@ WS=$(mktemp -d "$PWD/target/bench-ws.XXXXXX")
 trap 'rm -rf "$WS"' EXIT
 OUT=$(mktemp -d)
 export XDG_CONFIG_HOME="$OUT/xdg"   # built-in defaults, no user config
+export XDG_STATE_HOME="$OUT/state"  # a throw-away audit trail (auditing is on, as by default)
 
 BWRAP=(bwrap --ro-bind / / --bind "$WS" "$WS" --bind /tmp /tmp --dev /dev --proc /proc
        --tmpfs /dev/shm --unshare-all --die-with-parent --chdir "$WS" --)

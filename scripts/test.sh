@@ -26,6 +26,11 @@ export RAMPART_SARIF_SCHEMA="$SARIF_DIR/package/lib/schemas/sarif-2.1.0-rtm.5.js
 python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 python3 -c 'import jsonschema' || { echo "jsonschema is needed for the SARIF test"; exit 1; }
 
+step "PostgreSQL for the audit tests (Debian package, initialised in a temp dir)"
+eval "$(scripts/pg-test-server.sh)"
+trap '"$RAMPART_TEST_PG_CTL" destroy' EXIT
+export RAMPART_REQUIRE_PG=1
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

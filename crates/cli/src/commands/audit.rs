@@ -261,6 +261,14 @@ fn broken_json(r: &Report) -> Value {
     first
 }
 
+/// The chain's id in a shared PostgreSQL (kept in SQLite).
+fn chain_id(dir: &std::path::Path) -> Option<String> {
+    rampart_audit::Db::open_read(dir)
+        .ok()
+        .flatten()
+        .and_then(|db| db.meta("chain_id").ok().flatten())
+}
+
 fn verify(global: &Global, dir: &std::path::Path) -> Exit {
     if let Some(e) = no_trail(dir) {
         return e;
@@ -289,6 +297,7 @@ fn verify(global: &Global, dir: &std::path::Path) -> Exit {
         out(&json!({
             "intact": report.is_intact(),
             "dir": dir,
+            "chain_id": chain_id(dir),
             "events_checked": checked,
             "sqlite_events_checked": sqlite_checked,
             "head": head.map(|h| json!({ "count": h.count, "hash": h.hash })),

@@ -1,3 +1,4 @@
 mod attacks;
+mod audit;
 mod cli;
 pub mod fixture;
