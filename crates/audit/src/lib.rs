@@ -209,6 +209,13 @@ impl AuditLog {
     }
 }
 
+/// Now, in ms since the epoch (OCSF `time`).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 /// This trail's identity in a shared `PostgreSQL` (random, made once).
 pub fn chain_id(db: &Db) -> Result<String, AuditError> {
     if let Some(id) = db.meta("chain_id")? {

@@ -164,12 +164,12 @@ pub fn process(
     )
 }
 
-/// File System Activity `activity_id`s rampart uses.
+/// The CRUD `activity_id`s File System Activity and API Activity share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileActivity {
+pub enum Crud {
     /// 1.
     Create = 1,
-    /// 2 (a file's contents, or a directory's listing).
+    /// 2 (for a file: its contents, or a directory's listing).
     Read = 2,
     /// 3.
     Update = 3,
@@ -179,7 +179,7 @@ pub enum FileActivity {
 
 /// File System Activity (1001) on `path`.
 pub fn file(
-    activity: FileActivity,
+    activity: Crud,
     time_ms: u64,
     status: Status,
     path: &str,
@@ -235,25 +235,12 @@ pub fn network(
     )
 }
 
-/// API Activity `activity_id`s (CRUD).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiActivity {
-    /// 1.
-    Create = 1,
-    /// 2.
-    Read = 2,
-    /// 3.
-    Update = 3,
-    /// 4.
-    Delete = 4,
-}
-
 /// API Activity (6003): an IPC or MCP call `operation` on `service`
 /// (`rampart-mcp`, `rampart-daemon`) from `source` (a peer description,
 /// e.g. `uid 1000 pid 4242`).
 #[expect(clippy::too_many_arguments, reason = "one per OCSF object")]
 pub fn api(
-    activity: ApiActivity,
+    activity: Crud,
     time_ms: u64,
     status: Status,
     operation: &str,
@@ -417,16 +404,8 @@ mod tests {
                 &a,
                 &o,
             ),
-            file(
-                FileActivity::Read,
-                1,
-                Status::Success,
-                "/w/a.txt",
-                false,
-                &a,
-                &o,
-            ),
-            file(FileActivity::Update, 1, Status::Failure, "/w", true, &a, &o),
+            file(Crud::Read, 1, Status::Success, "/w/a.txt", false, &a, &o),
+            file(Crud::Update, 1, Status::Failure, "/w", true, &a, &o),
             network(
                 NetworkActivity::Refuse,
                 1,
@@ -437,7 +416,7 @@ mod tests {
                 &o,
             ),
             api(
-                ApiActivity::Read,
+                Crud::Read,
                 1,
                 Status::Success,
                 "read_file",

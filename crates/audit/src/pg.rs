@@ -12,6 +12,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::now_ms;
 use postgres::{Client, NoTls};
 use serde_json::Value;
 
@@ -160,12 +161,6 @@ pub enum Forwarded {
         /// ms until the next attempt.
         retry_in_ms: u64,
     },
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 fn migrate(client: &mut Client, t: &Target) -> Result<(), AuditError> {

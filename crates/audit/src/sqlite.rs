@@ -177,6 +177,18 @@ fn as_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
+/// A connection that never follows a symlink and waits [`BUSY_TIMEOUT`]
+/// for a lock.
+fn connect(path: &Path, mode: OpenFlags) -> Result<Connection, AuditError> {
+    let conn = Connection::open_with_flags(
+        path,
+        mode | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )
+    .map_err(sql(path))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(sql(path))?;
+    Ok(conn)
+}
+
 impl Db {
     /// Opens (creating 0600, never through a symlink) the database in
     /// `dir`, which the caller has already checked. `durable`: every
@@ -188,14 +200,7 @@ impl Db {
         // Create it with our mode and flags first: SQLite gives its -wal
         // and -shm files the database file's mode.
         drop(crate::jsonl::open_private(&path, false)?);
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
-        )
-        .map_err(sql(&path))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql(&path))?;
+        let conn = connect(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(sql(&path))?;
         conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })
@@ -210,14 +215,7 @@ impl Db {
         if !path.exists() {
             return Ok(None);
         }
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_NOFOLLOW,
-        )
-        .map_err(sql(&path))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql(&path))?;
+        let conn = connect(&path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(Some(Self { conn, path }))
     }
 

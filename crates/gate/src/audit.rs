@@ -1,8 +1,7 @@
 //! The recorder every surface uses: gate events as OCSF events in the
 //! audit trail (redacted by the trail before they are serialised).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use rampart_audit::now_ms;
 use rampart_audit::ocsf::{self, Outcome, ProcessActivity, Status};
 use rampart_audit::AuditLog;
 use serde_json::Value;
@@ -53,12 +52,6 @@ impl AuditRecorder {
     pub fn log(&self) -> Option<&AuditLog> {
         self.log.as_ref()?.as_ref().ok()
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// argv as one line a human can read (quoted where needed; for display,

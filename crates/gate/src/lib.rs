@@ -217,8 +217,7 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         }
     }
 
-    /// The recorder, for surfaces that record a step outside
-    /// [`Gate::run`] (a re-run outside the sandbox a human approved).
+    /// The recorder (a surface tells it, say, the sandbox mode in force).
     pub fn recorder_mut(&mut self) -> &mut R {
         &mut self.recorder
     }
@@ -244,6 +243,20 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         } else {
             None
         };
+        self.carry_out(action, decision, approval, enforcer)
+    }
+
+    /// Record → enforce → record, for a decision already made: the tail of
+    /// [`Gate::run`], and how a surface carries out a step a human approved
+    /// outside it (a re-run outside the sandbox), so that it is recorded
+    /// and fails closed exactly the same way.
+    pub fn carry_out<E: Enforcer>(
+        &mut self,
+        action: &Action,
+        decision: Decision,
+        approval: Option<Approval>,
+        enforcer: &mut E,
+    ) -> Result<GateResult<E::Outcome>, GateError<E::Error>> {
         let event = Event {
             stage: Stage::Decided,
             action,

@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
+use rampart_audit::now_ms;
 use rampart_audit::{Filter, Report};
 use serde_json::{json, Value};
 
@@ -27,12 +28,6 @@ pub(crate) fn run(global: &Global, args: &AuditArgs) -> Exit {
         AuditCommand::Export { format, filter } => export(&dir, filter, *format),
         AuditCommand::Forward { wait } => forward(global, &config, *wait),
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// `2h` (ago) or an RFC 3339 time, as ms since the epoch.

@@ -313,9 +313,9 @@ fn run_gate<A: rampart_gate::Approver>(
                 {
                     if let Some(why) = sandbox_denial(&outcome.stderr_tail) {
                         return rerun_outside(
-                            gate.recorder_mut(),
+                            gate,
                             action,
-                            &result.decision,
+                            result.decision,
                             why,
                             enforcer,
                             &outcome,
@@ -336,72 +336,37 @@ fn run_gate<A: rampart_gate::Approver>(
             }
             Exit::Denied
         }
-        Err(GateError::Enforce(e)) => run_error(&e),
-        Err(e @ GateError::Record(_)) => fail(
-            &e.to_string(),
-            Some("fix the audit directory (`rampart doctor`), or set `[audit] fail_closed = false` in your user config to run unrecorded"),
-        ),
-        Err(e) => fail(&e.to_string(), None),
+        Err(e) => gate_error(e),
     }
 }
 
 /// `on-failure`: the sandboxed run failed, apparently on a sandbox denial.
 /// Only a human at the terminal can send it outside; nothing else can, and
-/// nothing is remembered.
-fn rerun_outside(
-    recorder: &mut AuditRecorder,
+/// nothing is remembered. The re-run is recorded like any action.
+fn rerun_outside<A: rampart_gate::Approver>(
+    gate: &mut Gate<'_, A, AuditRecorder>,
     action: &Action,
-    decision: &rampart_gate::Decision,
+    decision: rampart_gate::Decision,
     why: &str,
     enforcer: &mut SandboxEnforcer,
     first: &Outcome,
     cfg: &Config,
 ) -> Exit {
-    use rampart_gate::{Event, Ran, Recorder, Stage};
     match TtyApprover::approve_rerun(action, why) {
         approval @ rampart_gate::Approval::Approved { .. } => {
-            let rampart_gate::Approval::Approved { by } = &approval else {
-                return Exit::Internal;
-            };
-            ui::warning(&format!(
-                "re-running outside the sandbox, approved at the {by}"
-            ));
+            if let rampart_gate::Approval::Approved { by } = &approval {
+                ui::warning(&format!(
+                    "re-running outside the sandbox, approved at the {by}"
+                ));
+            }
             SandboxMode::DangerFullAccess
                 .as_str()
-                .clone_into(&mut recorder.sandbox_mode);
-            let mut event = Event {
-                stage: Stage::Decided,
-                action,
-                decision,
-                approval: Some(&approval),
-                result: None,
-                ran: None,
-            };
-            if let Err(e) = recorder.record(&event) {
-                if recorder.fail_closed() {
-                    return fail(
-                        &format!("cannot record the re-run, so it does not run: {e}"),
-                        None,
-                    );
-                }
-                recorder.unrecorded(&e);
-            }
+                .clone_into(&mut gate.recorder_mut().sandbox_mode);
             enforcer.isolation = Isolation::FullAccess;
             enforcer.command.tee_stderr = false;
-            let started = std::time::Instant::now();
-            let result = enforcer.enforce(action);
-            event.stage = Stage::Enforced;
-            event.ran = Some(Ran {
-                exit_code: result.as_ref().ok().map(Outcome::exit_code),
-                duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                error: result.as_ref().err().map(ToString::to_string),
-            });
-            if let Err(e) = recorder.record(&event) {
-                recorder.unrecorded(&e);
-            }
-            match result {
-                Ok(o) => finish(&o, cfg),
-                Err(e) => run_error(&e),
+            match gate.carry_out(action, decision, Some(approval), enforcer) {
+                Ok(r) => r.outcome.map_or(Exit::Internal, |o| finish(&o, cfg)),
+                Err(e) => gate_error(e),
             }
         }
         rampart_gate::Approval::Denied(reason) => {
@@ -410,6 +375,17 @@ fn rerun_outside(
             ));
             finish(first, cfg)
         }
+    }
+}
+
+fn gate_error(e: GateError<RunError>) -> Exit {
+    match e {
+        GateError::Enforce(e) => run_error(&e),
+        e @ GateError::Record(_) => fail(
+            &e.to_string(),
+            Some("fix the audit directory (`rampart doctor`), or set `[audit] fail_closed = false` in your user config to run unrecorded"),
+        ),
+        e => fail(&e.to_string(), None),
     }
 }
 
