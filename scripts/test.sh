@@ -26,6 +26,12 @@ export RAMPART_SARIF_SCHEMA="$SARIF_DIR/package/lib/schemas/sarif-2.1.0-rtm.5.js
 python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 python3 -c 'import jsonschema' || { echo "jsonschema is needed for the SARIF test"; exit 1; }
 
+step "the official Python MCP SDK (PyPI) for the MCP client tests"
+python3 -c 'import mcp' 2>/dev/null || python3 -m pip install -q mcp
+python3 -c 'import mcp' || { echo "the Python MCP SDK is needed for the MCP tests"; exit 1; }
+RAMPART_TEST_PYTHON=$(python3 -c 'import sys; print(sys.executable)')
+export RAMPART_TEST_PYTHON RAMPART_REQUIRE_MCP=1
+
 step "PostgreSQL for the audit tests (Debian package, initialised in a temp dir)"
 eval "$(scripts/pg-test-server.sh)"
 trap '"$RAMPART_TEST_PG_CTL" destroy' EXIT
@@ -55,7 +61,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "fuzz targets build and pass their seeds (scripts/fuzz.sh fuzzes for real)"
 cargo build --manifest-path fuzz/Cargo.toml --locked --bins
-for t in shell_parser config detect; do
+for t in shell_parser config detect ipc; do
   ./fuzz/target/debug/$t -runs=0 fuzz/corpus/$t >/dev/null 2>&1 || { echo "fuzz target $t fails on its seed corpus"; exit 1; }
 done
 

@@ -243,6 +243,21 @@ pub fn chain_id(db: &Db) -> Result<String, AuditError> {
     Ok(db.meta("chain_id")?.unwrap_or(id))
 }
 
+/// `2h` (that long ago) or an RFC 3339 time, as ms since the epoch.
+pub fn parse_time(text: &str) -> Result<u64, String> {
+    if let Ok(d) = humantime::parse_duration(text) {
+        let ago = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        return Ok(now_ms().saturating_sub(ago));
+    }
+    humantime::parse_rfc3339_weak(text)
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .ok_or_else(|| {
+            format!("`{text}` is neither a duration (`90s`, `15m`, `2h`, `7d`) nor a time (`2026-11-22T10:00:00Z`)")
+        })
+}
+
 /// The records `filter` selects, oldest first: from `SQLite` when it
 /// exists, else from the JSON-lines files.
 pub fn query(dir: &Path, filter: &Filter) -> Result<Vec<Value>, AuditError> {

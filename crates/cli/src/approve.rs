@@ -92,15 +92,105 @@ impl SessionStore {
 }
 
 fn scope(action: &Action, decision: &Decision) -> Grant {
-    let Action::Exec { argv, .. } = action;
-    let first = decision.commands.first().unwrap_or(argv);
     Grant {
         rule: decision.rule.clone(),
         prefix: if decision.rule.is_some() {
             Vec::new()
         } else {
-            first.iter().take(2).cloned().collect()
+            rampart_gate::approval_prefix(action, decision)
         },
+    }
+}
+
+/// A one-time approval the Claude Code hook leaves when it answers `ask`
+/// for a Bash command it rewrote to run under `rampart exec`: Claude Code
+/// asks the human, and only if the human says yes does the command (that
+/// exact argv, in that directory) run, where `exec` finds and consumes
+/// the ticket instead of asking a second time. Tickets live in a 0700
+/// directory under the state dir (read-only inside the sandbox), expire
+/// after [`TICKET_TTL_MS`], and are claimed by an atomic rename, so each
+/// is used at most once.
+pub(crate) struct HookTicket {
+    path: PathBuf,
+}
+
+/// How long a hook ticket stays valid.
+pub(crate) const TICKET_TTL_MS: u64 = 120_000;
+
+impl HookTicket {
+    pub(crate) fn new(state_dir: &Path, action: &Action) -> Self {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        if let Action::Exec { argv, cwd } = action {
+            h.update(cwd.as_os_str().as_encoded_bytes());
+            for a in argv {
+                h.update([0]);
+                h.update(a.as_bytes());
+            }
+        } else {
+            h.update(action.summary().as_bytes());
+        }
+        let key = h.finalize().iter().fold(String::new(), |mut k, b| {
+            let _ = std::fmt::Write::write_fmt(&mut k, format_args!("{b:02x}"));
+            k
+        });
+        Self {
+            path: state_dir.join("tickets").join(key),
+        }
+    }
+
+    /// Leaves the ticket (the hook's side).
+    pub(crate) fn issue(&self) -> Result<(), String> {
+        let dir = self.path.parent().ok_or("no state directory")?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let now = rampart_audit::now_ms();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for e in entries.flatten() {
+                let stale = std::fs::read_to_string(e.path())
+                    .ok()
+                    .and_then(|t| t.trim().parse::<u64>().ok())
+                    .is_none_or(|exp| exp < now);
+                if stale {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let tmp = self
+            .path
+            .with_extension(format!("tmp{}", std::process::id()));
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(nix::libc::O_NOFOLLOW)
+            .open(&tmp)
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
+        f.write_all((now + TICKET_TTL_MS).to_string().as_bytes())
+            .map_err(|e| e.to_string())?;
+        std::fs::rename(&tmp, &self.path).map_err(|e| e.to_string())
+    }
+
+    /// Claims the ticket if there is a fresh one (the `exec` side).
+    fn take(&self) -> bool {
+        let claimed = self
+            .path
+            .with_extension(format!("claimed{}", std::process::id()));
+        if std::fs::rename(&self.path, &claimed).is_err() {
+            return false;
+        }
+        let fresh = std::fs::symlink_metadata(&claimed).is_ok_and(|m| {
+            m.file_type().is_file()
+                && std::os::unix::fs::MetadataExt::uid(&m) == nix::unistd::getuid().as_raw()
+        }) && std::fs::read_to_string(&claimed)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+            .is_some_and(|exp| exp >= rampart_audit::now_ms());
+        let _ = std::fs::remove_file(&claimed);
+        fresh
     }
 }
 
@@ -109,6 +199,7 @@ fn scope(action: &Action, decision: &Decision) -> Grant {
 pub(crate) struct TtyApprover {
     pub(crate) policy: ApprovalPolicy,
     pub(crate) session: SessionStore,
+    pub(crate) ticket: HookTicket,
 }
 
 /// One answer read from the terminal.
@@ -153,6 +244,11 @@ impl Approver for TtyApprover {
         }
         let grant = scope(action, decision);
         let critical = decision.risk == Risk::Critical;
+        if !critical && self.ticket.take() {
+            return Approval::Approved {
+                by: "claude-code prompt (hook ticket)".into(),
+            };
+        }
         if !critical && self.session.load().contains(&grant) {
             return Approval::Approved {
                 by: "session".into(),
@@ -215,50 +311,4 @@ impl TtyApprover {
     }
 }
 
-/// Signs that a failure came from the sandbox rather than the program:
-/// what the kernel reports for a Landlock or seccomp refusal, a read-only
-/// mount, or a network that is not there.
-const DENIAL_SIGNATURES: &[(&str, &str)] = &[
-    ("Read-only file system", "a write was refused (read-only)"),
-    ("Permission denied", "a file access was refused"),
-    ("Operation not permitted", "a system call was refused"),
-    ("EACCES", "a file access was refused"),
-    ("EROFS", "a write was refused (read-only)"),
-    ("EPERM", "a system call was refused"),
-    ("Could not resolve host", "the network is off"),
-    ("Temporary failure in name resolution", "the network is off"),
-    ("Name or service not known", "the network is off"),
-    ("Network is unreachable", "the network is off"),
-    ("getaddrinfo", "the network is off"),
-    ("ENOTFOUND", "the network is off"),
-    ("EAI_AGAIN", "the network is off"),
-    ("Address family not supported", "the network is off"),
-    ("Failed to connect", "the network is off"),
-];
-
-/// Why a failed run looks like a sandbox denial, if it does.
-pub(crate) fn sandbox_denial(stderr_tail: &[u8]) -> Option<&'static str> {
-    let text = String::from_utf8_lossy(stderr_tail);
-    DENIAL_SIGNATURES
-        .iter()
-        .find(|(sig, _)| text.contains(sig))
-        .map(|(_, why)| *why)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn denial_signatures() {
-        assert_eq!(
-            sandbox_denial(b"sh: 1: cannot create /etc/x: Read-only file system"),
-            Some("a write was refused (read-only)")
-        );
-        assert_eq!(
-            sandbox_denial(b"curl: (6) Could not resolve host: example.com"),
-            Some("the network is off")
-        );
-        assert_eq!(sandbox_denial(b"test failed: assertion"), None);
-    }
-}
+pub(crate) use rampart_sandbox::sandbox_denial;

@@ -129,6 +129,86 @@ pub(crate) enum Command {
     /// Writes the user config unless --project or --output says otherwise,
     /// and never overwrites without --force.
     Init(InitArgs),
+    /// An MCP server on stdio whose tools go through the gate.
+    ///
+    /// Tools: run_command (in the sandbox; output capped, secrets masked),
+    /// read_file, write_file, list_directory (beneath the workspace, opened
+    /// race-free). The workspace is the current directory or -C DIR. An ask
+    /// goes to `rampart serve`'s approval queue when the daemon runs, and is
+    /// refused (saying why) when it does not.
+    #[command(after_help = "Examples:
+  rampart mcp -C ~/proj
+  claude mcp add rampart -- rampart mcp -C ~/proj
+  {\"mcpServers\": {\"rampart\": {\"command\": \"rampart\", \"args\": [\"mcp\", \"-C\", \"/home/me/proj\"]}}}")]
+    Mcp(ServeArgs),
+    /// Agent hooks: judge an agent's tool call before it happens.
+    #[command(subcommand)]
+    Hook(HookCommand),
+    /// The daemon: a Unix socket for local clients, and the approval queue.
+    ///
+    /// Listens on $XDG_RUNTIME_DIR/rampart/rampart.sock (else
+    /// $XDG_STATE_HOME/rampart/run/rampart.sock), a 0600 socket in a 0700
+    /// directory, and talks only to processes of the same user. Asks from
+    /// `rampart mcp` (and the daemon's own `exec`) wait here for
+    /// `rampart approvals`; an unanswered ask is denied after
+    /// `[agents] approval_timeout_secs`. SIGTERM shuts it down cleanly.
+    #[command(after_help = "Examples:
+  rampart serve -C ~/proj &
+  rampart approvals list
+  rampart approvals approve 3 --for-session")]
+    Serve(ServeArgs),
+    /// Answer the asks waiting in the daemon's queue.
+    #[command(subcommand)]
+    Approvals(ApprovalsCommand),
+    /// The enforcement half of `exec`, for rampart's own servers: runs the
+    /// command in the sandbox the config asks for, without deciding or
+    /// recording (the caller did both). It only ever confines: it refuses
+    /// danger-full-access.
+    #[command(hide = true)]
+    SandboxRun(ExecArgs),
+}
+
+/// `rampart mcp` and `rampart serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) policy: PolicyArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HookCommand {
+    /// A Claude Code PreToolUse hook: the tool call as JSON on stdin, the
+    /// decision (allow / deny / ask, with the reason) as JSON on stdout.
+    ///
+    /// Judges Bash, Read, Write, Edit, MultiEdit, NotebookEdit, Glob, Grep
+    /// and WebFetch with the config in force for the call's cwd. An allowed
+    /// Bash command is rewritten to run under `rampart exec`, sandboxed
+    /// (`[agents] rewrite_bash`). Unknown tools get `[agents] unknown_tool`
+    /// (ask by default); malformed input gets ask. Always exits 0.
+    #[command(after_help = "In ~/.claude/settings.json:
+  {\"hooks\": {\"PreToolUse\": [{\"matcher\": \"Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Glob|Grep|WebFetch\",
+    \"hooks\": [{\"type\": \"command\", \"command\": \"rampart hook claude-code\"}]}]}}")]
+    ClaudeCode,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ApprovalsCommand {
+    /// The asks waiting for an answer (id, what, risk, why, who asks).
+    List,
+    /// Approve ask ID.
+    Approve(AnswerArgs),
+    /// Deny ask ID.
+    Deny(AnswerArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AnswerArgs {
+    /// The ask's id, from `rampart approvals list`.
+    pub(crate) id: u64,
+    /// Also answer the same rule (or command) for the rest of the asker's
+    /// session (never for critical risk).
+    #[arg(long)]
+    pub(crate) for_session: bool,
 }
 
 /// Options shared by `exec` and `check`.

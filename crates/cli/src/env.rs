@@ -20,3 +20,5 @@ pub(crate) const PATH: &str = "PATH";
 pub(crate) const NO_COLOR: &str = "NO_COLOR";
 /// `dumb` disables colour.
 pub(crate) const TERM: &str = "TERM";
+/// Where the daemon's socket directory goes (`rampart serve`).
+pub(crate) const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";

@@ -27,6 +27,7 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ui::colour_on_stderr())
         .with_target(false)
         .try_init();
 }
@@ -56,5 +57,10 @@ fn main() -> Exit {
         Command::Audit(args) => commands::audit::run(&cli.global, &args),
         Command::Doctor(args) => commands::doctor::run(&cli.global, &args),
         Command::Init(args) => commands::init::run(&cli.global, &args),
+        Command::Mcp(args) => commands::agents::mcp(&cli.global, &args),
+        Command::Hook(args::HookCommand::ClaudeCode) => commands::hook::claude_code(&cli.global),
+        Command::Serve(args) => commands::agents::serve(&cli.global, &args),
+        Command::Approvals(cmd) => commands::agents::approvals(&cli.global, &cmd),
+        Command::SandboxRun(args) => commands::exec::sandbox_run(&cli.global, &args),
     }
 }

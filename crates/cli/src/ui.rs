@@ -25,6 +25,11 @@ pub(crate) fn init(choice: ColorChoice, quiet: bool) {
     QUIET.store(u8::from(quiet), Ordering::Relaxed);
 }
 
+/// Whether messages on stderr are coloured (as `--color` decided).
+pub(crate) fn colour_on_stderr() -> bool {
+    COLOR.load(Ordering::Relaxed)
+}
+
 fn paint(code: &str, text: &str) -> String {
     if COLOR.load(Ordering::Relaxed) {
         format!("\x1b[{code}m{text}\x1b[0m")

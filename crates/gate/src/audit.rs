@@ -2,7 +2,7 @@
 //! audit trail (redacted by the trail before they are serialised).
 
 use rampart_audit::now_ms;
-use rampart_audit::ocsf::{self, Outcome, ProcessActivity, Status};
+use rampart_audit::ocsf::{self, Crud, NetworkActivity, Outcome, ProcessActivity, Status};
 use rampart_audit::AuditLog;
 use serde_json::Value;
 
@@ -21,6 +21,9 @@ pub struct AuditRecorder {
     pub sandbox_mode: String,
     /// The session, when there is one.
     pub session_id: Option<String>,
+    /// Which door the action came through (`exec`, `mcp`, `hook:claude-code`,
+    /// `daemon`), under `unmapped.surface`.
+    pub surface: Option<String>,
     /// Events that could not be written while the action went on.
     pub unrecorded: usize,
 }
@@ -44,6 +47,7 @@ impl AuditRecorder {
             actor: ocsf::actor(uid.as_raw(), &name),
             sandbox_mode: sandbox_mode.to_owned(),
             session_id: None,
+            surface: None,
             unrecorded: 0,
         }
     }
@@ -78,6 +82,7 @@ pub fn to_ocsf(
     actor: &Value,
     sandbox_mode: &str,
     session_id: Option<&str>,
+    surface: Option<&str>,
 ) -> Value {
     let d = e.decision;
     let approver = e.approval.map(|a| match a {
@@ -122,7 +127,44 @@ pub fn to_ocsf(
             actor,
             &o,
         ),
+        Action::ReadFile { path, .. }
+        | Action::ListDir { path, .. }
+        | Action::WriteFile { path, .. } => {
+            let write = matches!(e.action, Action::WriteFile { .. });
+            ocsf::file(
+                if write { Crud::Update } else { Crud::Read },
+                now_ms(),
+                status,
+                &path.to_string_lossy(),
+                matches!(e.action, Action::ListDir { .. }),
+                actor,
+                &o,
+            )
+        }
+        Action::Connect { host, port } => ocsf::network(
+            if d.verdict == Verdict::Allow {
+                NetworkActivity::Open
+            } else {
+                NetworkActivity::Refuse
+            },
+            now_ms(),
+            status,
+            host,
+            *port,
+            actor,
+            &o,
+        ),
     };
+    event["unmapped"]["stage"] = Value::String(
+        match e.stage {
+            Stage::Decided => "decided",
+            Stage::Enforced => "enforced",
+        }
+        .into(),
+    );
+    if let Some(s) = surface {
+        event["unmapped"]["surface"] = Value::String(s.to_owned());
+    }
     if let Some(err) = e.ran.as_ref().and_then(|r| r.error.as_ref()) {
         event["status_detail"] = Value::String(err.clone());
     }
@@ -141,6 +183,7 @@ impl Recorder for AuditRecorder {
             &self.actor,
             &self.sandbox_mode,
             self.session_id.as_deref(),
+            self.surface.as_deref(),
         );
         log.record(event)
             .map(drop)
@@ -193,12 +236,14 @@ mod tests {
             result: None,
             ran: None,
         };
-        let launch = to_ocsf(&e, &actor, "workspace-write", Some("s1"));
+        let launch = to_ocsf(&e, &actor, "workspace-write", Some("s1"), Some("mcp"));
         assert_eq!(launch["type_uid"], 100_701);
         assert_eq!(launch["status_id"], 1);
         assert_eq!(launch["unmapped"]["approver"], "terminal");
         assert_eq!(launch["unmapped"]["rule"], "rampart.toml:3");
         assert_eq!(launch["unmapped"]["session_id"], "s1");
+        assert_eq!(launch["unmapped"]["surface"], "mcp");
+        assert_eq!(launch["unmapped"]["stage"], "decided");
         assert_eq!(launch["process"]["cmd_line"], "make");
         e.stage = Stage::Enforced;
         e.ran = Some(crate::Ran {
@@ -206,7 +251,7 @@ mod tests {
             duration_ms: 7,
             error: None,
         });
-        let end = to_ocsf(&e, &actor, "workspace-write", None);
+        let end = to_ocsf(&e, &actor, "workspace-write", None, None);
         assert_eq!(end["type_uid"], 100_702);
         assert_eq!(end["status_id"], 2);
         assert_eq!(end["unmapped"]["exit_code"], 2);

@@ -64,6 +64,26 @@ pub enum Approval {
     Denied(String),
 }
 
+/// What an "always, for this session" answer covers when no rule asked:
+/// the first simple command's first two words, or the kind of access and
+/// the exact path or host.
+pub fn approval_prefix(action: &Action, decision: &Decision) -> Vec<String> {
+    match action {
+        Action::Exec { argv, .. } => decision
+            .commands
+            .first()
+            .unwrap_or(argv)
+            .iter()
+            .take(2)
+            .cloned()
+            .collect(),
+        Action::ReadFile { path, .. } => vec!["read".into(), path.to_string_lossy().into()],
+        Action::ListDir { path, .. } => vec!["list".into(), path.to_string_lossy().into()],
+        Action::WriteFile { path, .. } => vec!["write".into(), path.to_string_lossy().into()],
+        Action::Connect { host, port } => vec!["connect".into(), format!("{host}:{port}")],
+    }
+}
+
 /// Turns `ask` into allow or deny.
 pub trait Approver {
     /// Asks about `action`; must not block forever.
@@ -201,6 +221,37 @@ fn validate(action: &Action) -> Result<(), String> {
             }
             if argv.iter().any(|a| a.contains('\0')) {
                 return Err("an argument contains a NUL byte".into());
+            }
+            Ok(())
+        }
+        Action::ReadFile { path, workspace }
+        | Action::ListDir { path, workspace }
+        | Action::WriteFile {
+            path, workspace, ..
+        } => {
+            for p in [path, workspace] {
+                if !p.is_absolute() {
+                    return Err(format!("path `{}` is not absolute", p.display()));
+                }
+                if p.as_os_str().as_encoded_bytes().contains(&0) {
+                    return Err("a path contains a NUL byte".into());
+                }
+            }
+            if rampart_policy::lexical_path(workspace, path) != *path {
+                return Err(format!(
+                    "path `{}` is not in normal form (`.` or `..` left in it)",
+                    path.display()
+                ));
+            }
+            Ok(())
+        }
+        Action::Connect { host, .. } => {
+            if host.is_empty()
+                || !host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
+            {
+                return Err(format!("`{host}` is not a host name or address"));
             }
             Ok(())
         }

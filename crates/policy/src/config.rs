@@ -138,6 +138,39 @@ pub struct AuditConfig {
     pub fail_closed: bool,
 }
 
+/// What the Claude Code hook answers for a tool it does not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownTool {
+    /// Let the agent's own prompt ask the human (the default).
+    Ask,
+    /// Refuse it.
+    Deny,
+    /// Let it through (danger: a new tool is not judged at all).
+    Allow,
+}
+
+/// `[agents]`: how rampart faces agents (the MCP server, agent hooks, the
+/// daemon). User config only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentsConfig {
+    /// The Claude Code hook rewrites an allowed Bash command to run under
+    /// `rampart exec`, so it is sandboxed, not only judged.
+    pub rewrite_bash: bool,
+    /// The hook's answer for a tool it does not know.
+    pub unknown_tool: UnknownTool,
+    /// How long an ask waits in the daemon's queue before it is a deny.
+    pub approval_timeout_secs: u64,
+    /// Largest file the MCP file tools read or write.
+    pub max_file_kb: u64,
+    /// Most stdout (and, separately, stderr) `run_command` hands back.
+    pub max_output_kb: u64,
+    /// Mask secrets (and PII) in file contents `read_file` hands back.
+    pub redact_file_reads: bool,
+    /// Connections the daemon serves at once.
+    pub max_connections: u64,
+}
+
 /// A `[detect]` entry that lets something through (a disabled rule, an
 /// allowed value, an excluded path), with where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,6 +267,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Secret and PII detection settings.
     pub detect: DetectConfig,
+    /// How rampart faces agents.
+    pub agents: AgentsConfig,
     /// Projects (absolute paths) whose `rampart.toml` may loosen the policy.
     pub trusted_projects: Vec<PathBuf>,
     /// `[[risk]]` entries: levels for commands the table does not know or
@@ -304,6 +339,15 @@ impl Config {
                 fail_closed: true,
             },
             detect: DetectConfig::default(),
+            agents: AgentsConfig {
+                rewrite_bash: true,
+                unknown_tool: UnknownTool::Ask,
+                approval_timeout_secs: 120,
+                max_file_kb: 1024,
+                max_output_kb: 64,
+                redact_file_reads: true,
+                max_connections: 64,
+            },
             trusted_projects: Vec::new(),
             risk_overrides: Vec::new(),
             home: env.home.clone(),
@@ -796,6 +840,18 @@ impl Merger<'_> {
                 self.audit(&mut cfg.audit, a.get_ref());
             }
         }
+        if let Some(a) = &file.agents {
+            if self.restricted() {
+                let e = self.source.error(
+                    a.span(),
+                    "a project file cannot change `[agents]`",
+                    Some("move the section to your user config, or trust the project".into()),
+                );
+                self.errors.push(e);
+            } else {
+                self.agents(&mut cfg.agents, a.get_ref());
+            }
+        }
         if let Some(d) = &file.detect {
             self.detect(&mut cfg.detect, d);
         }
@@ -949,6 +1005,44 @@ impl Merger<'_> {
         }
         if let Some(v) = &f.durable {
             a.durable = *v.get_ref();
+        }
+    }
+
+    fn agents(&mut self, into: &mut AgentsConfig, file: &crate::file::AgentsFile) {
+        let mut positive = |value: &Option<Spanned<u64>>, name: &str, max: u64| -> Option<u64> {
+            let v = value.as_ref()?;
+            let n = *v.get_ref();
+            if n == 0 || n > max {
+                let e = self.source.error(
+                    v.span(),
+                    format!("`agents.{name}` must be between 1 and {max}"),
+                    None,
+                );
+                self.errors.push(e);
+                return None;
+            }
+            Some(n)
+        };
+        if let Some(n) = positive(&file.approval_timeout_secs, "approval_timeout_secs", 86_400) {
+            into.approval_timeout_secs = n;
+        }
+        if let Some(n) = positive(&file.max_file_kb, "max_file_kb", 1 << 20) {
+            into.max_file_kb = n;
+        }
+        if let Some(n) = positive(&file.max_output_kb, "max_output_kb", 1 << 20) {
+            into.max_output_kb = n;
+        }
+        if let Some(n) = positive(&file.max_connections, "max_connections", 4096) {
+            into.max_connections = n;
+        }
+        if let Some(v) = &file.rewrite_bash {
+            into.rewrite_bash = *v.get_ref();
+        }
+        if let Some(v) = &file.unknown_tool {
+            into.unknown_tool = *v.get_ref();
+        }
+        if let Some(v) = &file.redact_file_reads {
+            into.redact_file_reads = *v.get_ref();
         }
     }
 

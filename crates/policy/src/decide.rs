@@ -19,7 +19,7 @@ use std::path::Path;
 use crate::config::{Rule, RuleMatch};
 use crate::risk::{analyse, Analysis, Context, Part};
 use crate::shell::basename;
-use crate::{Action, ApprovalPolicy, Config, Risk, Verdict};
+use crate::{Action, ApprovalPolicy, Config, GitWrites, Risk, SandboxMode, Verdict};
 
 /// The outcome of [`decide`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,42 @@ pub struct Decision {
     pub rule: Option<String>,
     /// The simple commands found (wrappers seen through).
     pub commands: Vec<Vec<String>>,
+}
+
+impl Decision {
+    /// A decision made by `rule` (if any), whose reason leads the reasons.
+    fn by_rule(
+        verdict: Verdict,
+        risk: Risk,
+        rule: Option<&Rule>,
+        mut reasons: Vec<String>,
+        commands: Vec<Vec<String>>,
+    ) -> Self {
+        if let Some(r) = rule {
+            if !reasons.contains(&r.reason) {
+                reasons.insert(0, r.reason.clone());
+            }
+        }
+        Self {
+            verdict,
+            risk,
+            reasons,
+            rule: rule.map(|r| r.origin.clone()),
+            commands,
+        }
+    }
+
+    /// The decision as `rampart check --json` and the daemon's `check`
+    /// print it: `{"verdict","risk","reasons","rule","commands"}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "verdict": self.verdict,
+            "risk": self.risk,
+            "reasons": self.reasons,
+            "rule": self.rule,
+            "commands": self.commands,
+        })
+    }
 }
 
 /// Rules every config has, after the user's and the project's.
@@ -177,12 +213,237 @@ fn default_verdict(policy: ApprovalPolicy, risk: Risk) -> Verdict {
 }
 
 /// Decides `action` under `cfg`. Pure; microseconds.
+pub fn decide(cfg: &Config, action: &Action) -> Decision {
+    match action {
+        Action::Exec { argv, cwd } => decide_exec(cfg, argv, cwd),
+        Action::ReadFile { path, workspace } => decide_file(cfg, path, workspace, Access::Read),
+        Action::ListDir { path, workspace } => decide_file(cfg, path, workspace, Access::List),
+        Action::WriteFile {
+            path, workspace, ..
+        } => decide_file(cfg, path, workspace, Access::Write),
+        Action::Connect { host, port } => decide_connect(cfg, host, *port),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Read,
+    List,
+    Write,
+}
+
+/// File names that usually hold credentials.
+const CREDENTIAL_NAMES: &[&str] = &[
+    ".env",
+    ".env.*",
+    "*.pem",
+    "*.key",
+    "id_rsa",
+    "id_ed25519",
+    "id_ecdsa",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    "credentials",
+    "*.p12",
+    "*.pfx",
+];
+
+fn first_rule(
+    rules: &[Rule],
+    wanted: impl Fn(Verdict) -> bool,
+    hit: impl Fn(&RuleMatch) -> bool,
+) -> Option<&Rule> {
+    rules.iter().find(|r| wanted(r.decision) && hit(&r.matcher))
+}
+
+/// The verdict of a single, analysed access: deny rules, then a critical
+/// finding, then the first allow/ask rule, then the policy's default.
+fn settle(
+    cfg: &Config,
+    rules: &[Rule],
+    hit: impl Fn(&RuleMatch) -> bool,
+    risk: Risk,
+    mut reasons: Vec<String>,
+) -> Decision {
+    let make = |verdict, rule: Option<&Rule>, reasons: Vec<String>| {
+        Decision::by_rule(verdict, risk, rule, reasons, Vec::new())
+    };
+    if let Some(r) = first_rule(rules, |v| v == Verdict::Deny, &hit) {
+        return make(Verdict::Deny, Some(r), reasons);
+    }
+    let rule = first_rule(rules, |v| v != Verdict::Deny, &hit);
+    let verdict = match rule {
+        Some(r) => r.decision,
+        None => default_verdict(cfg.approval_policy, risk),
+    };
+    if risk == Risk::Critical && rule.is_none_or(|r| r.decision != Verdict::Allow) {
+        return make(Verdict::Deny, None, reasons);
+    }
+    if verdict == Verdict::Ask && cfg.approval_policy == ApprovalPolicy::Never {
+        reasons.push("approval policy `never`: nothing may ask, so this is denied".into());
+        return make(Verdict::Deny, rule, reasons);
+    }
+    make(verdict, rule.filter(|r| r.decision == verdict), reasons)
+}
+
+/// A file read, listing or write by an agent's file tool.
+fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> Decision {
+    let home = cfg.home.as_deref();
+    let mut findings: Vec<(Risk, String)> = Vec::new();
+    let shown = path.display();
+    if let Some(hidden) = cfg.deny_read.iter().find(|d| path.starts_with(d)) {
+        findings.push((
+            Risk::Critical,
+            format!(
+                "`{shown}` is under `{}`, which `[filesystem] deny_read` hides from agents",
+                hidden.display()
+            ),
+        ));
+    }
+    let inside = path.starts_with(workspace);
+    let writable_root = cfg
+        .workspace_write
+        .writable_roots
+        .iter()
+        .any(|r| path.starts_with(r));
+    let rel: Vec<String> = path
+        .strip_prefix(workspace)
+        .map(|r| {
+            r.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match access {
+        Access::Read | Access::List => {
+            if !inside {
+                findings.push((
+                    Risk::High,
+                    format!(
+                        "`{shown}` is outside the workspace `{}`",
+                        workspace.display()
+                    ),
+                ));
+            } else if access == Access::Read
+                && CREDENTIAL_NAMES.iter().any(|g| glob_match(g, &name))
+            {
+                findings.push((Risk::Medium, format!("`{name}` usually holds credentials")));
+            }
+        }
+        Access::Write => findings.extend(write_findings(
+            cfg,
+            path,
+            workspace,
+            inside || writable_root,
+            &rel,
+        )),
+    }
+    let risk = findings.iter().map(|(r, _)| *r).max().unwrap_or(Risk::Low);
+    findings.sort_by_key(|f| std::cmp::Reverse(f.0));
+    let reasons: Vec<String> = findings.into_iter().map(|(_, w)| w).collect();
+    let want = match access {
+        Access::Write => "write",
+        Access::Read | Access::List => "read",
+    };
+    let rules: Vec<Rule> = cfg.rules.clone();
+    settle(
+        cfg,
+        &rules,
+        |m| match m {
+            RuleMatch::Path { glob, access } => {
+                access.iter().any(|a| a == want) && path_rule_matches(glob, path, workspace, home)
+            }
+            _ => false,
+        },
+        risk,
+        reasons,
+    )
+}
+
+/// What writing `path` risks: a read-only sandbox, a place outside the
+/// workspace and writable roots, `.git` (hooks and config run code).
+fn write_findings(
+    cfg: &Config,
+    path: &Path,
+    workspace: &Path,
+    reachable: bool,
+    rel: &[String],
+) -> Vec<(Risk, String)> {
+    let mut findings: Vec<(Risk, String)> = Vec::new();
+    let shown = path.display();
+    let full = cfg.sandbox_mode == SandboxMode::DangerFullAccess;
+    if cfg.sandbox_mode == SandboxMode::ReadOnly {
+        findings.push((
+            Risk::High,
+            "the sandbox is read-only: writing needs approval".into(),
+        ));
+    } else if !full && !reachable {
+        findings.push((
+            Risk::High,
+            format!(
+                "`{shown}` is outside the workspace `{}` and its writable roots",
+                workspace.display()
+            ),
+        ));
+    }
+    if let Some(i) = rel.iter().position(|c| c == ".git") {
+        let under: Vec<&str> = rel.iter().skip(i + 1).map(String::as_str).collect();
+        let runs_code = matches!(under.first(), Some(&"hooks" | &"config" | &"info"));
+        let git = cfg.workspace_write.allow_git_writes;
+        if runs_code && git != GitWrites::Allow {
+            findings.push((
+                Risk::Critical,
+                format!("`{shown}` is git configuration or a hook: writing it would run code on the next git command"),
+            ));
+        } else if git == GitWrites::Deny && !full {
+            findings.push((
+                Risk::High,
+                format!(
+                    "`{shown}` is inside `.git`, which is protected (`allow_git_writes = false`)"
+                ),
+            ));
+        }
+    }
+    if findings.is_empty() {
+        findings.push((Risk::Medium, format!("writes `{shown}`")));
+    }
+    findings
+}
+
+/// A connection an agent's fetch tool would open.
+fn decide_connect(cfg: &Config, host: &str, port: u16) -> Decision {
+    let ws = &cfg.workspace_write;
+    let full = cfg.sandbox_mode == SandboxMode::DangerFullAccess;
+    let listed = ws.allowed_hosts.iter().any(|h| host_matches(h, host));
+    let (risk, why) = if full || (ws.network_access && (ws.allowed_hosts.is_empty() || listed)) {
+        (Risk::Low, format!("connects to {host}:{port}"))
+    } else if ws.network_access {
+        (Risk::High, format!("`{host}` is not in `allowed_hosts`"))
+    } else {
+        (
+            Risk::High,
+            format!("the network is off, and this connects to {host}:{port}"),
+        )
+    };
+    settle(
+        cfg,
+        &cfg.rules,
+        |m| matches!(m, RuleMatch::Host(h) if host_matches(h, host)),
+        risk,
+        vec![why],
+    )
+}
+
 #[expect(
     clippy::too_many_lines,
     reason = "the five steps of the module docs, in order"
 )]
-pub fn decide(cfg: &Config, action: &Action) -> Decision {
-    let Action::Exec { argv, cwd } = action;
+fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     let ctx = Context {
         workspace: cwd,
         cwd,
@@ -205,19 +466,8 @@ pub fn decide(cfg: &Config, action: &Action) -> Decision {
         home: cfg.home.as_deref(),
     };
     let rules: Vec<Rule> = cfg.rules.iter().cloned().chain(builtin()).collect();
-    let decision = |verdict, rule: Option<&Rule>, mut reasons: Vec<String>| {
-        if let Some(r) = rule {
-            if !reasons.contains(&r.reason) {
-                reasons.insert(0, r.reason.clone());
-            }
-        }
-        Decision {
-            verdict,
-            risk,
-            reasons,
-            rule: rule.map(|r| r.origin.clone()),
-            commands: commands.clone(),
-        }
+    let decision = |verdict, rule: Option<&Rule>, reasons: Vec<String>| {
+        Decision::by_rule(verdict, risk, rule, reasons, commands.clone())
     };
 
     // 2. Deny rules win.
@@ -235,7 +485,7 @@ pub fn decide(cfg: &Config, action: &Action) -> Decision {
             .find(|r| r.decision == Verdict::Deny && !matches!(r.matcher, RuleMatch::Command(_)))
         {
             let dummy = Part {
-                argv: argv.clone(),
+                argv: argv.to_vec(),
                 risk,
                 reason: String::new(),
                 literal: true,
@@ -311,6 +561,7 @@ pub fn decide(cfg: &Config, action: &Action) -> Decision {
 mod tests {
     use super::*;
     use crate::HostEnv;
+    use std::path::PathBuf;
 
     fn cfg(policy: ApprovalPolicy, rules: Vec<(RuleMatch, Verdict)>) -> Config {
         let mut c = Config::defaults(&HostEnv {
@@ -570,5 +821,124 @@ mod tests {
         assert!(!glob_match("src/*.rs", "src/a/main.rs"));
         assert!(host_matches("*.example.com", "api.example.com"));
         assert!(!host_matches("*.example.com", "example.com.evil.org"));
+    }
+
+    fn file(kind: &str, p: &str) -> Action {
+        let (path, workspace) = (PathBuf::from(p), PathBuf::from("/w"));
+        match kind {
+            "read" => Action::ReadFile { path, workspace },
+            "list" => Action::ListDir { path, workspace },
+            _ => Action::WriteFile {
+                path,
+                workspace,
+                bytes: 1,
+            },
+        }
+    }
+
+    #[test]
+    fn file_tools_inside_outside_and_hidden() {
+        let c = cfg(ApprovalPolicy::OnRequest, vec![]);
+        let v = |k, p| decide(&c, &file(k, p)).verdict;
+        assert_eq!(v("read", "/w/src/main.rs"), Verdict::Allow);
+        assert_eq!(v("list", "/w"), Verdict::Allow);
+        assert_eq!(v("write", "/w/src/main.rs"), Verdict::Allow);
+        assert_eq!(v("read", "/etc/hosts"), Verdict::Ask);
+        assert_eq!(v("write", "/etc/hosts"), Verdict::Ask);
+        let d = decide(&c, &file("read", "/home/u/.ssh/id_rsa"));
+        assert_eq!((d.verdict, d.risk), (Verdict::Deny, Risk::Critical));
+        assert!(d.reasons[0].contains("deny_read"), "{:?}", d.reasons);
+        // .git: data is protected (ask), hooks and config run code (deny).
+        assert_eq!(v("write", "/w/.git/refs/heads/main"), Verdict::Ask);
+        assert_eq!(v("write", "/w/.git/hooks/pre-commit"), Verdict::Deny);
+        assert_eq!(v("write", "/w/sub/.git/config"), Verdict::Deny);
+        assert_eq!(v("read", "/w/.git/config"), Verdict::Allow);
+        let mut ro = c.clone();
+        ro.sandbox_mode = SandboxMode::ReadOnly;
+        assert_eq!(decide(&ro, &file("write", "/w/a")).verdict, Verdict::Ask);
+        let never = cfg(ApprovalPolicy::Never, vec![]);
+        assert_eq!(
+            decide(&never, &file("read", "/etc/hosts")).verdict,
+            Verdict::Deny
+        );
+        let untrusted = cfg(ApprovalPolicy::Untrusted, vec![]);
+        assert_eq!(
+            decide(&untrusted, &file("write", "/w/a")).verdict,
+            Verdict::Ask
+        );
+        assert_eq!(
+            decide(&untrusted, &file("read", "/w/a")).verdict,
+            Verdict::Allow
+        );
+        assert_eq!(
+            decide(&untrusted, &file("read", "/w/.env")).verdict,
+            Verdict::Ask
+        );
+    }
+
+    #[test]
+    fn path_rules_apply_to_file_tools() {
+        let c = cfg(
+            ApprovalPolicy::OnRequest,
+            vec![
+                (
+                    RuleMatch::Path {
+                        glob: "**/.env*".into(),
+                        access: vec!["read".into()],
+                    },
+                    Verdict::Deny,
+                ),
+                (
+                    RuleMatch::Path {
+                        glob: "docs/**".into(),
+                        access: vec!["write".into()],
+                    },
+                    Verdict::Ask,
+                ),
+                (
+                    RuleMatch::Path {
+                        glob: "/etc/hosts".into(),
+                        access: vec!["read".into()],
+                    },
+                    Verdict::Allow,
+                ),
+            ],
+        );
+        let d = decide(&c, &file("read", "/w/app/.env.local"));
+        assert_eq!((d.verdict, d.rule.as_deref()), (Verdict::Deny, Some("f:0")));
+        assert_eq!(
+            decide(&c, &file("write", "/w/app/.env")).verdict,
+            Verdict::Allow
+        );
+        assert_eq!(
+            decide(&c, &file("write", "/w/docs/a.md")).verdict,
+            Verdict::Ask
+        );
+        assert_eq!(
+            decide(&c, &file("read", "/etc/hosts")).verdict,
+            Verdict::Allow
+        );
+    }
+
+    #[test]
+    fn connections_follow_the_network_settings() {
+        let mut c = cfg(ApprovalPolicy::OnRequest, vec![]);
+        let conn = |h: &str| Action::Connect {
+            host: h.into(),
+            port: 443,
+        };
+        assert_eq!(decide(&c, &conn("example.com")).verdict, Verdict::Ask);
+        c.workspace_write.network_access = true;
+        assert_eq!(decide(&c, &conn("example.com")).verdict, Verdict::Allow);
+        c.workspace_write.allowed_hosts = vec!["*.docs.rs".into()];
+        assert_eq!(decide(&c, &conn("example.com")).verdict, Verdict::Ask);
+        assert_eq!(decide(&c, &conn("api.docs.rs")).verdict, Verdict::Allow);
+        c.rules.push(Rule {
+            matcher: RuleMatch::Host("api.docs.rs".into()),
+            decision: Verdict::Deny,
+            reason: "no".into(),
+            origin: "f:9".into(),
+        });
+        assert_eq!(decide(&c, &conn("api.docs.rs")).verdict, Verdict::Deny);
     }
 }

@@ -21,6 +21,7 @@ pub struct ConfigFile {
     pub(crate) rules: Option<Vec<Spanned<RuleFile>>>,
     pub(crate) risk: Option<Vec<Spanned<RiskFile>>>,
     pub(crate) audit: Option<Spanned<AuditFile>>,
+    pub(crate) agents: Option<Spanned<AgentsFile>>,
     pub(crate) detect: Option<DetectFile>,
     pub(crate) profiles: Option<BTreeMap<String, Spanned<ConfigFile>>>,
     pub(crate) trusted_projects: Option<Spanned<Vec<Spanned<String>>>>,
@@ -97,6 +98,18 @@ pub(crate) struct AuditFile {
     pub(crate) sqlite: Option<Spanned<bool>>,
     pub(crate) postgres_url_env: Option<Spanned<String>>,
     pub(crate) fail_closed: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AgentsFile {
+    pub(crate) rewrite_bash: Option<Spanned<bool>>,
+    pub(crate) unknown_tool: Option<Spanned<crate::UnknownTool>>,
+    pub(crate) approval_timeout_secs: Option<Spanned<u64>>,
+    pub(crate) max_file_kb: Option<Spanned<u64>>,
+    pub(crate) max_output_kb: Option<Spanned<u64>>,
+    pub(crate) redact_file_reads: Option<Spanned<bool>>,
+    pub(crate) max_connections: Option<Spanned<u64>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -22,10 +22,10 @@
 //!
 //! # Limitations
 //!
-//! The decision here is the plain one: argv-prefix rules, then the approval
-//! policy. Path and host rules are parsed and validated but not yet matched,
-//! so [`decide`] denies while any is configured rather than pretend to
-//! enforce them.
+//! Decisions see what an action names: the paths a command line mentions,
+//! a file tool's path, a fetch's host. A path the command computes at run
+//! time, or a symlink's target, is the enforcer's business (the sandbox, or
+//! the file tools' `openat2` and re-check of the real path).
 //!
 //! # Test strategy
 //!
@@ -50,6 +50,7 @@ pub use config::{
     DetectAllowance, DetectConfig, DetectRule, DetectUse, EnvPolicy, GitWrites, HostEnv, Layer,
     LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
 };
+pub use config::{AgentsConfig, UnknownTool};
 pub use decide::{decide, host_matches, path_rule_matches, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
@@ -160,6 +161,36 @@ pub enum Action {
         /// Working directory.
         cwd: PathBuf,
     },
+    /// Read a file's contents (or search in it).
+    ReadFile {
+        /// Absolute, lexically normal ([`lexical_path`]).
+        path: PathBuf,
+        /// The workspace the surface confines to.
+        workspace: PathBuf,
+    },
+    /// Create or replace a file.
+    WriteFile {
+        /// Absolute, lexically normal ([`lexical_path`]).
+        path: PathBuf,
+        /// The workspace the surface confines to.
+        workspace: PathBuf,
+        /// How many bytes would be written.
+        bytes: u64,
+    },
+    /// List a directory (or match names under it).
+    ListDir {
+        /// Absolute, lexically normal ([`lexical_path`]).
+        path: PathBuf,
+        /// The workspace the surface confines to.
+        workspace: PathBuf,
+    },
+    /// Open a network connection (an agent's web fetch).
+    Connect {
+        /// Host name or address, lowercase.
+        host: String,
+        /// Port.
+        port: u16,
+    },
 }
 
 impl Action {
@@ -167,8 +198,38 @@ impl Action {
     pub fn summary(&self) -> String {
         match self {
             Self::Exec { argv, .. } => argv.join(" "),
+            Self::ReadFile { path, .. } => format!("read {}", path.display()),
+            Self::WriteFile { path, bytes, .. } => {
+                format!("write {} ({bytes} bytes)", path.display())
+            }
+            Self::ListDir { path, .. } => format!("list {}", path.display()),
+            Self::Connect { host, port } => format!("connect {host}:{port}"),
         }
     }
+}
+
+/// `path` made absolute against `base` and lexically normal: `.` dropped,
+/// `..` taking off one component (never above `/`). No file system access:
+/// symlinks are the enforcer's business (it opens beneath the workspace and
+/// checks what it really opened).
+pub fn lexical_path(base: &std::path::Path, path: &std::path::Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::from("/");
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    for c in joined.components() {
+        match c {
+            Component::Normal(n) => out.push(n),
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -182,5 +243,15 @@ mod tests {
         }
         assert!("full".parse::<SandboxMode>().is_err());
         assert!(Risk::Low < Risk::Critical && Verdict::Allow < Verdict::Deny);
+    }
+
+    #[test]
+    fn lexical_paths() {
+        let w = std::path::Path::new("/w/p");
+        let l = |p: &str| lexical_path(w, std::path::Path::new(p));
+        assert_eq!(l("a/./b"), PathBuf::from("/w/p/a/b"));
+        assert_eq!(l("../../../../etc/passwd"), PathBuf::from("/etc/passwd"));
+        assert_eq!(l("/x/../y"), PathBuf::from("/y"));
+        assert_eq!(l(""), PathBuf::from("/w/p"));
     }
 }

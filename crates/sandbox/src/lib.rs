@@ -283,3 +283,51 @@ fn probe_user_namespace() -> Result<(), String> {
         Err(e) => Err(e.to_string()),
     }
 }
+
+/// Signs that a failure came from the sandbox rather than the program:
+/// what the kernel reports for a Landlock or seccomp refusal, a read-only
+/// mount, or a network that is not there.
+const DENIAL_SIGNATURES: &[(&str, &str)] = &[
+    ("Read-only file system", "a write was refused (read-only)"),
+    ("Permission denied", "a file access was refused"),
+    ("Operation not permitted", "a system call was refused"),
+    ("EACCES", "a file access was refused"),
+    ("EROFS", "a write was refused (read-only)"),
+    ("EPERM", "a system call was refused"),
+    ("Could not resolve host", "the network is off"),
+    ("Temporary failure in name resolution", "the network is off"),
+    ("Name or service not known", "the network is off"),
+    ("Network is unreachable", "the network is off"),
+    ("getaddrinfo", "the network is off"),
+    ("ENOTFOUND", "the network is off"),
+    ("EAI_AGAIN", "the network is off"),
+    ("Address family not supported", "the network is off"),
+    ("Failed to connect", "the network is off"),
+];
+
+/// Why a failed run looks like a sandbox denial, if it does.
+pub fn sandbox_denial(stderr_tail: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(stderr_tail);
+    DENIAL_SIGNATURES
+        .iter()
+        .find(|(sig, _)| text.contains(sig))
+        .map(|(_, why)| *why)
+}
+
+#[cfg(test)]
+mod denial_tests {
+    use super::*;
+
+    #[test]
+    fn denial_signatures() {
+        assert_eq!(
+            sandbox_denial(b"sh: 1: cannot create /etc/x: Read-only file system"),
+            Some("a write was refused (read-only)")
+        );
+        assert_eq!(
+            sandbox_denial(b"curl: (6) Could not resolve host: example.com"),
+            Some("the network is off")
+        );
+        assert_eq!(sandbox_denial(b"test failed: assertion"), None);
+    }
+}

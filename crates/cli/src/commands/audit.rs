@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
 
-use rampart_audit::now_ms;
 use rampart_audit::{Filter, Report};
 use serde_json::{json, Value};
 
@@ -30,19 +29,8 @@ pub(crate) fn run(global: &Global, args: &AuditArgs) -> Exit {
     }
 }
 
-/// `2h` (ago) or an RFC 3339 time, as ms since the epoch.
 fn when(flag: &str, text: &str) -> Result<u64, String> {
-    if let Ok(d) = humantime::parse_duration(text) {
-        let ago = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        return Ok(now_ms().saturating_sub(ago));
-    }
-    humantime::parse_rfc3339_weak(text)
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .ok_or_else(|| {
-            format!("--{flag} `{text}` is neither a duration (`90s`, `15m`, `2h`, `7d`) nor a time (`2026-11-22T10:00:00Z`)")
-        })
+    rampart_audit::parse_time(text).map_err(|e| format!("--{flag} {e}"))
 }
 
 fn class_uid(text: &str) -> Result<u32, String> {

@@ -1,22 +1,9 @@
 //! `rampart check`: the decision only, nothing runs.
 
-use rampart_gate::{decide, Action, Decision};
-use serde_json::{json, Value};
+use rampart_gate::{decide, Action};
 
 use crate::args::{CheckArgs, Global};
 use crate::exit::Exit;
-
-/// The `--json` shape of a decision (DESIGN: `verdict`, `risk`, `reasons`,
-/// `rule`, `commands`).
-pub(crate) fn decision_json(d: &Decision) -> Value {
-    json!({
-        "verdict": d.verdict,
-        "risk": d.risk,
-        "reasons": d.reasons,
-        "rule": d.rule,
-        "commands": d.commands,
-    })
-}
 
 pub(crate) fn run(global: &Global, args: &CheckArgs) -> Exit {
     let Some((ws, config)) = super::exec::resolve(global, &args.policy) else {
@@ -29,7 +16,7 @@ pub(crate) fn run(global: &Global, args: &CheckArgs) -> Exit {
         .collect();
     let d = decide(&config, &Action::Exec { argv, cwd: ws });
     if global.json {
-        println!("{}", decision_json(&d));
+        println!("{}", d.to_json());
     } else {
         println!("verdict:  {}", d.verdict);
         println!("risk:     {}", d.risk);

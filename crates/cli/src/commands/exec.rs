@@ -193,22 +193,32 @@ fn fail(msg: &str, hint: Option<&str>) -> Exit {
     Exit::Internal
 }
 
-pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
+/// Everything `exec` needs before the gate: the config, the action, and
+/// the sandbox ready to carry it out.
+struct Prepared {
+    config: Config,
+    action: Action,
+    enforcer: SandboxEnforcer,
+    confined: bool,
+    on_failure: bool,
+}
+
+fn prepare(global: &Global, args: &ExecArgs) -> Result<Prepared, Exit> {
     let Some((ws, config)) = resolve(global, &args.policy) else {
-        return Exit::Internal;
+        return Err(Exit::Internal);
     };
     let protected = load::protected_paths(global.config.as_deref(), &ws, &config.audit.dir);
     let rule_mounts = match crate::pathrules::mounts(&config, &ws) {
         Ok(m) => m,
-        Err(e) => return fail(&e, None),
+        Err(e) => return Err(fail(&e, None)),
     };
     let isolation = match isolation(&config, &ws, protected, rule_mounts) {
         Ok(i) => i,
         Err(e) => {
-            return fail(
+            return Err(fail(
                 &e,
                 Some("use --network for the whole network, or leave it off"),
-            )
+            ))
         }
     };
 
@@ -225,10 +235,10 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
     ));
 
     let Some((program, _)) = args.command.split_first() else {
-        return fail(
+        return Err(fail(
             "no program given",
             Some("rampart exec -- PROGRAM [ARGS]..."),
-        );
+        ));
     };
     let path_var = env_vars
         .iter()
@@ -246,16 +256,10 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
         cwd: ws.clone(),
     };
 
-    if matches!(isolation, Isolation::FullAccess) {
-        ui::warning(&format!(
-            "danger-full-access: `{}` runs without a sandbox",
-            program.to_string_lossy()
-        ));
-    }
     let limits = limits(&config);
     let confined = !matches!(isolation, Isolation::FullAccess);
     let on_failure = confined && config.approval_policy == ApprovalPolicy::OnFailure;
-    let mut enforcer = SandboxEnforcer {
+    let enforcer = SandboxEnforcer {
         command: Command {
             program: resolved,
             argv: args.command.clone(),
@@ -267,9 +271,65 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
         limits,
         name: program.to_string_lossy().into_owned(),
     };
+    Ok(Prepared {
+        config,
+        action,
+        enforcer,
+        confined,
+        on_failure,
+    })
+}
+
+/// `rampart sandbox-run`: the enforcement half, for rampart's servers
+/// (which decided and recorded already). It only confines.
+pub(crate) fn sandbox_run(global: &Global, args: &ExecArgs) -> Exit {
+    let Prepared {
+        config,
+        action,
+        mut enforcer,
+        confined,
+        ..
+    } = match prepare(global, args) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    if !confined {
+        return fail(
+            "sandbox-run only runs commands inside the sandbox; danger-full-access is refused",
+            Some("use `rampart exec`, which decides and records, for full access"),
+        );
+    }
+    enforcer.command.tee_stderr = false;
+    match enforcer.enforce(&action) {
+        Ok(outcome) => finish(&outcome, &config),
+        Err(e) => run_error(&e),
+    }
+}
+
+pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
+    let Prepared {
+        config,
+        action,
+        mut enforcer,
+        confined,
+        on_failure,
+    } = match prepare(global, args) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    if !confined {
+        ui::warning(&format!(
+            "danger-full-access: `{}` runs without a sandbox",
+            args.command
+                .first()
+                .map(|p| p.to_string_lossy())
+                .unwrap_or_default()
+        ));
+    }
     let approver = TtyApprover {
         policy: config.approval_policy,
         session: SessionStore::open(&config.audit.dir),
+        ticket: crate::approve::HookTicket::new(&config.audit.dir, &action),
     };
     let mut recorder = record::recorder(&config, crate::approve::session_key());
     if !config.audit.enabled {
@@ -327,7 +387,7 @@ fn run_gate<A: rampart_gate::Approver>(
             }
             let d = &result.decision;
             if global.json {
-                println!("{}", super::check::decision_json(d));
+                println!("{}", d.to_json());
             }
             debug_assert_ne!(d.verdict, Verdict::Allow);
             ui::error(&format!("denied: {}", d.reasons.join("; ")));

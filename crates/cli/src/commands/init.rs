@@ -74,6 +74,19 @@ sqlite = true
 # The URL itself only ever comes from the environment.
 postgres_url_env = "RAMPART_AUDIT_PG_URL"
 fail_closed = true
+durable = false       # true: fsync each event before the action runs
+enabled = true        # false: record nothing (every action warns)
+
+# How rampart faces agents: `rampart hook claude-code`, `rampart mcp`,
+# `rampart serve` (docs/AGENTS.md). User config only.
+[agents]
+rewrite_bash = true          # the hook runs allowed Bash commands under `rampart exec`
+unknown_tool = "ask"         # the hook's answer for tools it does not know: ask | deny | allow
+approval_timeout_secs = 120  # an unanswered ask in the daemon's queue is denied after this
+max_file_kb = 1024           # largest file the MCP file tools read or write
+max_output_kb = 64           # stdout (and stderr) `run_command` hands back
+redact_file_reads = true     # mask secrets and PII in what `read_file` returns
+max_connections = 64         # connections the daemon serves at once
 
 # Secret and PII detection (`rampart scan`, `rampart redact`, everything
 # rampart masks). `rampart scan --list-rules` prints every rule id.

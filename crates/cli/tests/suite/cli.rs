@@ -1047,16 +1047,7 @@ fn regex_escape(s: &str) -> String {
 }
 
 fn redact_with(w: &World, input: &str) -> Output {
-    use std::io::Write;
-    let mut c = w
-        .cmd(["redact"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    c.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    c.wait_with_output().unwrap()
+    w.run_with_stdin(["redact"], input.as_bytes())
 }
 
 #[test]

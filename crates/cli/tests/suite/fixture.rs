@@ -115,8 +115,23 @@ impl World {
             .env("HOME", &self.home)
             .env("XDG_CONFIG_HOME", self.base.join("xdg"))
             .env("XDG_STATE_HOME", self.base.join("state"))
+            .env("XDG_RUNTIME_DIR", self.runtime_dir())
             .stdin(Stdio::null());
         c
+    }
+
+    /// `$XDG_RUNTIME_DIR` of this world (0700), where the daemon's socket
+    /// directory goes.
+    pub fn runtime_dir(&self) -> PathBuf {
+        use std::os::unix::fs::DirBuilderExt;
+        let d = self.base.join("run");
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&d);
+        d
+    }
+
+    /// The daemon's socket in this world.
+    pub fn socket(&self) -> PathBuf {
+        self.runtime_dir().join("rampart/rampart.sock")
     }
 
     pub fn run<I, S>(&self, args: I) -> Output
@@ -125,6 +140,24 @@ impl World {
         S: AsRef<OsStr>,
     {
         self.cmd(args).output().unwrap()
+    }
+
+    /// `rampart ARGS` with `input` on stdin.
+    pub fn run_with_stdin<I, S>(&self, args: I, input: &[u8]) -> Output
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        use std::io::Write;
+        let mut c = self
+            .cmd(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(input).unwrap();
+        c.wait_with_output().unwrap()
     }
 
     /// `rampart exec [FLAGS] -- rampart-probe ACTION...`

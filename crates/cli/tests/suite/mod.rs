@@ -1,3 +1,4 @@
+mod agents;
 mod attacks;
 mod audit;
 mod cli;

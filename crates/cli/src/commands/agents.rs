@@ -1,0 +1,287 @@
+//! `rampart mcp`, `rampart serve` and `rampart approvals`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rampart_policy::DetectUse;
+use rampart_server::client::Client;
+use rampart_server::daemon::Daemon;
+use rampart_server::files::Workspace;
+use rampart_server::mcp::McpServer;
+use rampart_server::queue::Queue;
+use rampart_server::runner::Runner;
+use rampart_server::service::{AgentApprover, Asker, Service, SharedRecorder};
+use rampart_server::{paths, rpc};
+use serde_json::{json, Value};
+
+use crate::args::{ApprovalsCommand, Global, PolicyArgs, ServeArgs};
+use crate::exit::Exit;
+use crate::{env, load, record, ui};
+
+/// The socket's directory for this user.
+pub(crate) fn socket_dir() -> PathBuf {
+    let runtime = std::env::var_os(env::XDG_RUNTIME_DIR)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let state = load::host_env()
+        .xdg_state_home
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("rampart");
+    paths::socket_dir(runtime.as_deref(), &state)
+}
+
+/// The policy flags, again, for `rampart sandbox-run`.
+fn policy_flags(global: &Global, p: &PolicyArgs) -> Vec<String> {
+    let mut f = Vec::new();
+    if let Some(c) = &global.config {
+        f.extend(["--config".into(), c.to_string_lossy().into_owned()]);
+    }
+    if let Some(pr) = &global.profile {
+        f.extend(["--profile".into(), pr.clone()]);
+    }
+    if let Some(m) = p.sandbox {
+        f.extend(["--sandbox".into(), m.as_str().to_owned()]);
+    }
+    for r in &p.writable_root {
+        f.extend(["--writable-root".into(), r.to_string_lossy().into_owned()]);
+    }
+    for h in &p.allow_host {
+        f.extend(["--allow-host".into(), h.clone()]);
+    }
+    if p.network {
+        f.push("--network".into());
+    }
+    if let Some(g) = &p.allow_git_writes {
+        f.push(format!("--allow-git-writes={g}"));
+    }
+    if let Some(m) = p.memory {
+        f.extend(["--memory".into(), m.to_string()]);
+    }
+    if let Some(n) = p.max_procs {
+        f.extend(["--max-procs".into(), n.to_string()]);
+    }
+    for k in &p.keep_env {
+        f.extend(["--keep-env".into(), k.clone()]);
+    }
+    f
+}
+
+fn service(
+    global: &Global,
+    args: &ServeArgs,
+    surface: &str,
+    session: Option<String>,
+) -> Result<Service, Exit> {
+    let Some((ws, config)) = super::exec::resolve(global, &args.policy) else {
+        return Err(Exit::Usage);
+    };
+    let masker = match config.detect.rule_set(DetectUse::Mask) {
+        Ok(r) => Arc::new(r),
+        Err(e) => {
+            ui::error(&format!("detection rules for masking: {e}"));
+            return Err(Exit::Usage);
+        }
+    };
+    let workspace = Workspace::open(&ws).map_err(|e| {
+        ui::error(&e.to_string());
+        Exit::Usage
+    })?;
+    let rampart = std::env::current_exe().map_err(|e| {
+        ui::error(&format!("cannot find rampart's own binary: {e}"));
+        Exit::Internal
+    })?;
+    if !config.audit.enabled {
+        ui::warning("auditing is off (`[audit] enabled = false`): actions are not recorded");
+    }
+    let mut recorder = record::recorder(&config, session);
+    recorder.surface = Some(surface.to_owned());
+    let runner = Runner {
+        rampart,
+        globals: policy_flags(global, &args.policy),
+        max_output: usize::try_from(config.agents.max_output_kb.saturating_mul(1024))
+            .unwrap_or(65_536),
+        timeout_secs: None,
+        masker: Arc::clone(&masker),
+    };
+    Ok(Service {
+        config,
+        workspace,
+        runner,
+        recorder: SharedRecorder(Arc::new(Mutex::new(recorder))),
+        masker,
+    })
+}
+
+pub(crate) fn mcp(global: &Global, args: &ServeArgs) -> Exit {
+    let session = format!("mcp-{}-{}", std::process::id(), rampart_audit::now_ms());
+    let service = match service(global, args, "mcp", Some(session.clone())) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let timeout = Duration::from_secs(service.config.agents.approval_timeout_secs);
+    let approver = AgentApprover {
+        asker: Asker::Socket(paths::socket_path(&socket_dir()), timeout),
+        surface: "mcp".into(),
+        session: Some(session),
+        policy: service.config.approval_policy,
+        masker: Arc::clone(&service.masker),
+    };
+    let server = McpServer::new(Arc::new(service), approver);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            ui::error(&format!("cannot start the MCP server: {e}"));
+            return Exit::Internal;
+        }
+    };
+    match rt.block_on(server.serve_stdio()) {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            ui::error(&e);
+            Exit::Internal
+        }
+    }
+}
+
+pub(crate) fn serve(global: &Global, args: &ServeArgs) -> Exit {
+    let dir = socket_dir();
+    let socket = match paths::prepare(&dir, nix::unistd::getuid().as_raw()) {
+        Ok(s) => s,
+        Err(e) => {
+            ui::error(&e.to_string());
+            return Exit::Usage;
+        }
+    };
+    let session = format!("daemon-{}", std::process::id());
+    let service = match service(global, args, "daemon", Some(session)) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let queue = Arc::new(Queue::new(Duration::from_secs(
+        service.config.agents.approval_timeout_secs,
+    )));
+    let audit_dir = service.config.audit.dir.clone();
+    let daemon = Daemon {
+        service: Arc::new(service),
+        queue,
+        socket,
+        audit_dir,
+    };
+    let quiet = global.quiet;
+    match daemon.run(|s| {
+        if !quiet {
+            eprintln!("rampart: serving on {}", s.display());
+        }
+    }) {
+        Ok(()) => {
+            if !quiet {
+                eprintln!("rampart: stopped");
+            }
+            Exit::Ok
+        }
+        Err(e) => {
+            ui::error(&e.to_string());
+            if matches!(
+                e,
+                rampart_server::daemon::DaemonError::AlreadyRunning { .. }
+            ) {
+                ui::hint("`rampart approvals list` talks to the running one");
+            }
+            Exit::Usage
+        }
+    }
+}
+
+fn call(method: &str, params: &Value) -> Result<Value, Exit> {
+    let socket = paths::socket_path(&socket_dir());
+    let result =
+        Client::connect(&socket, Duration::from_secs(30)).and_then(|mut c| c.call(method, params));
+    result.map_err(|e| {
+        ui::error(&e.to_string());
+        Exit::Usage
+    })
+}
+
+pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
+    match cmd {
+        ApprovalsCommand::List => {
+            let v = match call("approvals.list", &json!({})) {
+                Ok(v) => v,
+                Err(e) => return e,
+            };
+            if global.json {
+                println!("{v}");
+                return Exit::Ok;
+            }
+            let pending = v
+                .get("pending")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            if pending.is_empty() {
+                println!("no pending asks");
+                return Exit::Ok;
+            }
+            for p in pending {
+                let s = |k: &str| {
+                    p.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let n = |k: &str| p.get(k).and_then(Value::as_u64).unwrap_or_default();
+                println!(
+                    "{}  {}  [{} risk, from {}, expires in {}s]",
+                    n("id"),
+                    s("summary"),
+                    s("risk"),
+                    s("surface"),
+                    n("expires_in_secs")
+                );
+                for r in p
+                    .get("reasons")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    println!("      - {}", r.as_str().unwrap_or_default());
+                }
+                if let Some(rule) = p.get("rule").and_then(Value::as_str) {
+                    println!("      rule: {rule}");
+                }
+            }
+            Exit::Ok
+        }
+        ApprovalsCommand::Approve(a) | ApprovalsCommand::Deny(a) => {
+            let approve = matches!(cmd, ApprovalsCommand::Approve(_));
+            let params = rpc::AnswerParams {
+                id: a.id,
+                approve,
+                for_session: a.for_session,
+            };
+            let v = match call(
+                "approvals.answer",
+                &serde_json::to_value(&params).unwrap_or_default(),
+            ) {
+                Ok(v) => v,
+                Err(e) => return e,
+            };
+            if global.json {
+                println!("{v}");
+            } else {
+                println!(
+                    "{} {}: {}",
+                    if approve { "approved" } else { "denied" },
+                    a.id,
+                    v.get("summary").and_then(Value::as_str).unwrap_or_default()
+                );
+            }
+            Exit::Ok
+        }
+    }
+}

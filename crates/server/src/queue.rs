@@ -1,0 +1,261 @@
+//! The approval queue: asks from every surface wait here until a human
+//! answers (`rampart approvals approve ID` / `deny ID`), the ask times out
+//! (a deny), or the daemon shuts down (a deny).
+
+use std::collections::BTreeMap;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use rampart_gate::Approval;
+use serde::Serialize;
+
+use crate::rpc::AskParams;
+
+/// A pending ask, as `approvals.list` shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pending {
+    /// Its id.
+    pub id: u64,
+    /// What would happen.
+    pub summary: String,
+    /// Risk.
+    pub risk: rampart_policy::Risk,
+    /// Why it asks.
+    pub reasons: Vec<String>,
+    /// The rule that asked.
+    pub rule: Option<String>,
+    /// Which door.
+    pub surface: String,
+    /// The asker's session.
+    pub session: Option<String>,
+    /// Seconds it has waited.
+    pub waited_secs: u64,
+    /// Seconds left before it is denied.
+    pub expires_in_secs: u64,
+    #[serde(skip)]
+    prefix: Vec<String>,
+    #[serde(skip)]
+    asked: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Grant {
+    session: String,
+    rule: Option<String>,
+    prefix: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    next: u64,
+    pending: BTreeMap<u64, Pending>,
+    answers: BTreeMap<u64, Approval>,
+    grants: Vec<Grant>,
+    closed: bool,
+}
+
+/// The queue.
+#[derive(Debug)]
+pub struct Queue {
+    state: Mutex<State>,
+    changed: Condvar,
+    timeout: Duration,
+}
+
+/// Why an answer was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no pending ask with id {0}; `rampart approvals list` shows the pending ones")]
+pub struct NoSuchAsk(pub u64);
+
+impl Queue {
+    /// A queue whose asks wait at most `timeout`.
+    pub fn new(timeout: Duration) -> Self {
+        Self {
+            state: Mutex::new(State {
+                next: 1,
+                ..State::default()
+            }),
+            changed: Condvar::new(),
+            timeout,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Queues `ask` and waits for its answer (blocking).
+    pub fn ask(&self, ask: AskParams) -> Approval {
+        let mut st = self.lock();
+        if st.closed {
+            return Approval::Denied("the approval daemon is shutting down".into());
+        }
+        if ask.risk != rampart_policy::Risk::Critical {
+            if let Some(session) = &ask.session {
+                let covered = st.grants.iter().any(|g| {
+                    &g.session == session
+                        && ((g.rule.is_some() && g.rule == ask.rule)
+                            || (g.rule.is_none() && ask.rule.is_none() && g.prefix == ask.prefix))
+                });
+                if covered {
+                    return Approval::Approved {
+                        by: "approvals queue (earlier answer for this session)".into(),
+                    };
+                }
+            }
+        }
+        let id = st.next;
+        st.next += 1;
+        let asked = Instant::now();
+        st.pending.insert(
+            id,
+            Pending {
+                id,
+                summary: ask.summary,
+                risk: ask.risk,
+                reasons: ask.reasons,
+                rule: ask.rule,
+                surface: ask.surface,
+                session: ask.session,
+                waited_secs: 0,
+                expires_in_secs: self.timeout.as_secs(),
+                prefix: ask.prefix,
+                asked,
+            },
+        );
+        self.changed.notify_all();
+        loop {
+            if let Some(a) = st.answers.remove(&id) {
+                return a;
+            }
+            let left = self.timeout.saturating_sub(asked.elapsed());
+            if left.is_zero() || st.closed {
+                st.pending.remove(&id);
+                return Approval::Denied(if st.closed {
+                    "the approval daemon shut down before anyone answered".into()
+                } else {
+                    format!(
+                        "nobody answered within {}s (`[agents] approval_timeout_secs`), so it is denied",
+                        self.timeout.as_secs()
+                    )
+                });
+            }
+            st = self
+                .changed
+                .wait_timeout(st, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// The pending asks, oldest first.
+    pub fn list(&self) -> Vec<Pending> {
+        let st = self.lock();
+        st.pending
+            .values()
+            .map(|p| {
+                let mut p = p.clone();
+                p.waited_secs = p.asked.elapsed().as_secs();
+                p.expires_in_secs = self.timeout.saturating_sub(p.asked.elapsed()).as_secs();
+                p
+            })
+            .collect()
+    }
+
+    /// Answers ask `id`; `by` says who, for the record. Returns the ask.
+    pub fn answer(
+        &self,
+        id: u64,
+        approve: bool,
+        for_session: bool,
+        by: &str,
+    ) -> Result<Pending, NoSuchAsk> {
+        let mut st = self.lock();
+        let p = st.pending.remove(&id).ok_or(NoSuchAsk(id))?;
+        if approve && for_session && p.risk != rampart_policy::Risk::Critical {
+            if let Some(session) = &p.session {
+                st.grants.push(Grant {
+                    session: session.clone(),
+                    rule: p.rule.clone(),
+                    prefix: p.prefix.clone(),
+                });
+            }
+        }
+        let a = if approve {
+            Approval::Approved {
+                by: if for_session {
+                    format!("{by} (for this session)")
+                } else {
+                    by.to_owned()
+                },
+            }
+        } else {
+            Approval::Denied(format!("denied by {by}"))
+        };
+        st.answers.insert(id, a);
+        self.changed.notify_all();
+        Ok(p)
+    }
+
+    /// Denies everything pending and refuses new asks.
+    pub fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn ask(session: &str) -> AskParams {
+        AskParams {
+            summary: "git push".into(),
+            risk: rampart_policy::Risk::High,
+            reasons: vec!["code leaves the machine".into()],
+            rule: Some("built-in".into()),
+            prefix: vec![],
+            surface: "mcp".into(),
+            session: Some(session.into()),
+        }
+    }
+
+    fn wait_pending(q: &Queue) -> u64 {
+        for _ in 0..500 {
+            if let Some(p) = q.list().first() {
+                return p.id;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        panic!("nothing queued");
+    }
+
+    #[test]
+    fn answered_timed_out_session_and_closed() {
+        let q = Arc::new(Queue::new(Duration::from_secs(10)));
+        let q2 = Arc::clone(&q);
+        let t = std::thread::spawn(move || q2.ask(ask("s1")));
+        let id = wait_pending(&q);
+        assert_eq!(
+            q.answer(id + 100, true, false, "x").map(|p| p.id),
+            Err(NoSuchAsk(id + 100))
+        );
+        q.answer(id, true, true, "uid 1000").unwrap();
+        assert!(
+            matches!(t.join().unwrap(), Approval::Approved { by } if by.contains("for this session"))
+        );
+        // Same session, same rule: no second ask. Another session: asks.
+        assert!(matches!(q.ask(ask("s1")), Approval::Approved { .. }));
+        let short = Queue::new(Duration::from_millis(50));
+        assert!(
+            matches!(short.ask(ask("s2")), Approval::Denied(w) if w.contains("nobody answered"))
+        );
+        assert!(short.list().is_empty());
+        let q2 = Arc::clone(&q);
+        let t = std::thread::spawn(move || q2.ask(ask("s3")));
+        wait_pending(&q);
+        q.close();
+        assert!(matches!(t.join().unwrap(), Approval::Denied(w) if w.contains("shut down")));
+    }
+}

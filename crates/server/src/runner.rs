@@ -1,0 +1,154 @@
+//! Running a command for an agent: the enforcer behind the MCP
+//! `run_command` tool and the daemon's `exec`.
+//!
+//! The sandbox must be set up by a single-threaded process, and these
+//! servers are not, so the command runs in a child `rampart sandbox-run`
+//! (the enforcement half of `rampart exec`: same config, same sandbox,
+//! no decision of its own, and it refuses `danger-full-access`). Its
+//! stdout and stderr come back through pipes, each kept up to a cap (the
+//! rest is read and dropped, so the command never blocks on a full pipe)
+//! and masked for secrets before anything is handed to a model.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use rampart_gate::{Action, Enforcer};
+use serde::Serialize;
+
+/// How to start `rampart sandbox-run`.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    /// This binary.
+    pub rampart: PathBuf,
+    /// The server's `--config`/`--profile` and policy flags, passed after
+    /// `sandbox-run` so that it builds the same sandbox.
+    pub globals: Vec<String>,
+    /// Cap per stream, in bytes.
+    pub max_output: usize,
+    /// Timeout for this run.
+    pub timeout_secs: Option<u64>,
+    /// Masks secrets and PII in the output.
+    pub masker: std::sync::Arc<rampart_detect::RuleSet>,
+}
+
+/// What came back.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOutput {
+    /// The exit status (`rampart exec`'s table: 124 timeout, 126 refused,
+    /// 127 not found, 128+N signal).
+    pub exit_code: i32,
+    /// Standard output, capped and masked.
+    pub stdout: String,
+    /// Standard error, capped and masked.
+    pub stderr: String,
+    /// Whether stdout went over the cap.
+    pub stdout_truncated: bool,
+    /// Whether stderr went over the cap.
+    pub stderr_truncated: bool,
+    /// What the sandbox apparently refused, when the failure looks like a
+    /// sandbox denial.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sandbox_denied: Option<&'static str>,
+}
+
+/// Why the command could not be started at all.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot start the sandbox helper `{}`: {source}", path.display())]
+pub struct RunnerError {
+    path: PathBuf,
+    source: std::io::Error,
+}
+
+fn drain(mut r: impl Read, cap: usize) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    let mut over = false;
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let room = cap.saturating_sub(kept.len());
+                kept.extend_from_slice(buf.get(..n.min(room)).unwrap_or_default());
+                over |= n > room;
+            }
+        }
+    }
+    (kept, over)
+}
+
+impl Runner {
+    fn mask(&self, bytes: &[u8]) -> String {
+        let out = self
+            .masker
+            .redact(bytes, rampart_detect::Options { pii: true });
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Runs `argv` in `cwd` under the sandbox.
+    pub fn run(&self, argv: &[String], cwd: &std::path::Path) -> Result<RunOutput, RunnerError> {
+        let mut cmd = Command::new(&self.rampart);
+        cmd.arg("sandbox-run")
+            .args(&self.globals)
+            .arg("-C")
+            .arg(cwd);
+        if let Some(t) = self.timeout_secs {
+            cmd.arg("--timeout").arg(t.to_string());
+        }
+        cmd.arg("--").args(argv);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env("NO_COLOR", "1");
+        let mut child = cmd.spawn().map_err(|source| RunnerError {
+            path: self.rampart.clone(),
+            source,
+        })?;
+        let cap = self.max_output;
+        let out = child.stdout.take();
+        let err = child.stderr.take();
+        let out_t = std::thread::spawn(move || out.map(|o| drain(o, cap)).unwrap_or_default());
+        let (stderr, stderr_truncated) = err.map(|e| drain(e, cap)).unwrap_or_default();
+        let (stdout, stdout_truncated) = out_t.join().unwrap_or_default();
+        let status = child.wait().map_err(|source| RunnerError {
+            path: self.rampart.clone(),
+            source,
+        })?;
+        let exit_code = status.code().unwrap_or_else(|| {
+            std::os::unix::process::ExitStatusExt::signal(&status).map_or(125, |s| 128 + s)
+        });
+        let sandbox_denied = if exit_code == 0 {
+            None
+        } else {
+            rampart_sandbox::sandbox_denial(&stderr)
+        };
+        Ok(RunOutput {
+            exit_code,
+            stdout: self.mask(&stdout),
+            stderr: self.mask(&stderr),
+            stdout_truncated,
+            stderr_truncated,
+            sandbox_denied,
+        })
+    }
+}
+
+impl Enforcer for Runner {
+    type Outcome = RunOutput;
+    type Error = RunnerError;
+    fn enforce(&mut self, action: &Action) -> Result<RunOutput, RunnerError> {
+        match action {
+            Action::Exec { argv, cwd } => self.run(argv, cwd),
+            other => Err(RunnerError {
+                path: self.rampart.clone(),
+                source: std::io::Error::other(format!(
+                    "the command runner cannot carry out `{}`",
+                    other.summary()
+                )),
+            }),
+        }
+    }
+    fn exit_code(o: &RunOutput) -> Option<i32> {
+        Some(o.exit_code)
+    }
+}
