@@ -1,7 +1,7 @@
 //! The one gate every rampart action goes through:
 //! validate → decide → approve → enforce → record.
 //!
-//! Surfaces (the CLI's `exec`, later MCP, IPC and agent hooks) build an
+//! Surfaces (the CLI's `exec`, the MCP server, the daemon, agent hooks) build an
 //! [`Action`], pick an [`Approver`], a [`Recorder`] and an [`Enforcer`], and
 //! call [`Gate::run`]. Nothing enforces or records on its own.
 //!
@@ -37,9 +37,11 @@
 //! # Limitations
 //!
 //! `decide` is the plain decision of `rampart-policy`. [`audit::AuditRecorder`]
-//! writes each stage as an OCSF event: Process Activity Launch (the
-//! decision, before anything runs: allowed, refused or approved) and, for
-//! an action that ran, Terminate (exit code, duration).
+//! writes each stage as an OCSF event: for a command, Process Activity
+//! Launch (the decision, before anything runs: allowed, refused or
+//! approved) and, for an action that ran, Terminate (exit code, duration);
+//! for a file tool, File System Activity; for a fetch, Network Activity.
+//! `unmapped.stage` says which stage, `unmapped.surface` which door.
 //!
 //! # Test strategy
 //!
