@@ -674,10 +674,20 @@ fn daemon_refuses_and_records_a_client_of_another_uid() {
         return;
     }
     // The daemon runs as an unprivileged user; root (uid 0, which the
-    // socket's modes cannot keep out) is the other user.
-    let w = World::with_config(BASE_CONFIG);
+    // socket's modes cannot keep out) is the other user. Its binary and
+    // directories live under /tmp, which that user can reach wherever the
+    // checkout is (a clone in a 0700 directory is out of its reach).
+    let dir = tempfile::Builder::new()
+        .prefix("rampart-uid-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let base = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o711)).unwrap();
+    let bin = base.join("rampart");
+    std::fs::copy(rampart_bin(), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let nobody = 65534u32;
-    let own = w.base.join("nobody");
+    let own = base.join("nobody");
     for d in ["home", "state", "run", "cfg/rampart"] {
         std::fs::create_dir_all(own.join(d)).unwrap();
     }
@@ -692,13 +702,10 @@ fn daemon_refuses_and_records_a_client_of_another_uid() {
         .arg(&own)
         .status()
         .unwrap();
-    for p in [&w.base, &own] {
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o711)).unwrap();
-    }
     let as_nobody = |args: &[&str]| {
         let mut c = Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-            .arg(rampart_bin())
+            .arg(&bin)
             .args(args)
             .current_dir(own.join("home"))
             .env_clear()
@@ -716,6 +723,16 @@ fn daemon_refuses_and_records_a_client_of_another_uid() {
     let socket = own.join("run/rampart/rampart.sock");
     let t = Instant::now();
     while !socket.exists() {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            panic!("the daemon exited ({status}) before serving: {err}");
+        }
         assert!(
             t.elapsed() < Duration::from_secs(20),
             "the daemon did not start"
