@@ -417,7 +417,8 @@ impl Service {
         rampart_policy::decide(&self.config, &Action::Exec { argv, cwd })
     }
 
-    /// Runs a command through the gate.
+    /// Runs a command through the gate; `timeout_secs` is capped at the
+    /// configured limit.
     pub fn exec(
         &self,
         argv: Vec<String>,
@@ -426,7 +427,10 @@ impl Service {
         approver: AgentApprover,
     ) -> Result<Done<RunOutput>, String> {
         let mut runner = self.runner.clone();
-        runner.timeout_secs = timeout_secs;
+        // An agent may shorten the timeout, never lengthen it past the
+        // user's `[limits] timeout_secs` (0: no limit configured).
+        let limit = self.config.limits.timeout_secs;
+        runner.timeout_secs = timeout_secs.map(|t| if limit == 0 { t } else { t.min(limit) });
         self.through(&Action::Exec { argv, cwd }, approver, &mut runner)
     }
 

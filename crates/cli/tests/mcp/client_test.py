@@ -63,6 +63,11 @@ async def main():
             # Allowed commands run, in the sandbox.
             r, text, sc = await call(session, "run_command", {"argv": ["echo", "hello"]})
             check(not r.isError and sc.get("exit_code") == 0 and sc.get("stdout") == "hello\n", "mcp broken: echo", (text, sc))
+            # An agent may shorten the timeout but not lengthen it past the config's (3 s here).
+            r, text, sc = await call(session, "run_command", {"command": "sleep 5", "timeout_secs": 1})
+            check(sc.get("exit_code") == 124, "mcp broken: timeout_secs not applied", sc)
+            r, text, sc = await call(session, "run_command", {"command": "sleep 10", "timeout_secs": 3600})
+            check(sc.get("exit_code") == 124, "mcp breached: timeout_secs lengthened past the config's limit", sc)
             r, text, sc = await call(session, "run_command", {"command": "echo $((1+2)) && pwd"})
             check(sc.get("stdout") == f"3\n{WS}\n", "mcp broken: shell command", sc)
             # The policy sees a plain write outside and refuses it (no approver runs) ...

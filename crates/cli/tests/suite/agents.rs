@@ -44,7 +44,7 @@ fn python() -> Option<PathBuf> {
 #[test]
 fn mcp_server_passes_the_python_sdk_client_suite() {
     let Some(py) = python() else { return };
-    let w = World::with_config(BASE_CONFIG);
+    let w = World::with_config(&BASE_CONFIG.replace("timeout_secs = 60", "timeout_secs = 3"));
     w.git(&w.ws, &["init", "-q"]);
     std::fs::write(w.ws.join("README.md"), "readme\n").unwrap();
     std::fs::write(w.ws.join(".env"), "DB=db-password\n").unwrap();
