@@ -62,16 +62,7 @@ impl AuditRecorder {
 /// never for running).
 pub fn display_argv(argv: &[String]) -> String {
     argv.iter()
-        .map(|a| {
-            let plain = !a.is_empty()
-                && a.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
-            if plain {
-                a.clone()
-            } else {
-                format!("'{}'", a.replace('\'', r"'\''"))
-            }
-        })
+        .map(|a| rampart_policy::shell::quote(a))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -350,10 +350,9 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
         Access::Write => "write",
         Access::Read | Access::List => "read",
     };
-    let rules: Vec<Rule> = cfg.rules.clone();
     settle(
         cfg,
-        &rules,
+        &cfg.rules,
         |m| match m {
             RuleMatch::Path { glob, access } => {
                 access.iter().any(|a| a == want) && path_rule_matches(glob, path, workspace, home)

@@ -1820,20 +1820,13 @@ impl Judge<'_> {
 
     fn net(&mut self, argv: &[Word], name: &str, args: &[String]) {
         for a in args.iter().filter(|a| !a.starts_with('-')) {
-            let host = a
-                .split_once("://")
-                .map_or(a.as_str(), |(_, rest)| rest)
-                .split(['/', '?', '#'])
-                .next()
-                .unwrap_or_default();
-            let host = host.rsplit('@').next().unwrap_or(host);
-            let host = host.split(':').next().unwrap_or(host);
+            let (host, _) = crate::host_and_port(a);
             if host.contains('.')
                 && host
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
             {
-                self.out.hosts.push(host.to_ascii_lowercase());
+                self.out.hosts.push(host);
             }
         }
         let mut worst = (Risk::High, format!("`{name}` is a network client"));

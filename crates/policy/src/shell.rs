@@ -272,6 +272,20 @@ pub fn is_shell(name: &str) -> bool {
     SHELLS.contains(&name)
 }
 
+/// `word` quoted for a POSIX shell: as is when it is made only of
+/// characters no shell treats specially, else in single quotes.
+pub fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
 /// The basename of a program path.
 pub fn basename(program: &str) -> &str {
     program.rsplit('/').next().unwrap_or(program)

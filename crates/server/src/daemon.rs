@@ -252,12 +252,8 @@ fn record_refused_peer(shared: &Shared, uid: u32, pid: Option<i32>) {
             pid.map_or_else(|| "?".into(), |p| p.to_string()),
             shared.uid
         )],
-        rule: None,
         sandbox_mode: shared.daemon.service.config.sandbox_mode.as_str().into(),
-        approver: None,
-        duration_ms: None,
-        exit_code: None,
-        session_id: None,
+        ..Outcome::default()
     };
     let user = json!({ "uid": uid.to_string() });
     let event = ocsf::authentication(
@@ -412,7 +408,8 @@ async fn dispatch(
 ) -> Vec<u8> {
     let id = req.id;
     let service = Arc::clone(&shared.daemon.service);
-    let approver = AgentApprover {
+    // Only the methods that act need an approver.
+    let approver = || AgentApprover {
         asker: Asker::Queue(Arc::clone(&shared.daemon.queue)),
         surface: "daemon".into(),
         session: Some(format!("daemon-peer-{}", pid.unwrap_or(0))),
@@ -437,7 +434,7 @@ async fn dispatch(
                 "pid": std::process::id(),
                 "workspace": service.workspace.root(),
                 "uptime_secs": shared.started.elapsed().as_secs(),
-                "pending_approvals": shared.daemon.queue.list().len(),
+                "pending_approvals": shared.daemon.queue.pending(),
                 "requests": shared.counters.requests.load(Ordering::Relaxed),
                 "rejected": shared.counters.rejected.load(Ordering::Relaxed),
                 "refused_peers": shared.counters.refused_peers.load(Ordering::Relaxed),
@@ -450,7 +447,7 @@ async fn dispatch(
         },
         Call::Exec(p) => match service.cwd(p.cwd.as_deref()) {
             Ok(cwd) => {
-                let id2 = id.clone();
+                let (id2, approver) = (id.clone(), approver());
                 blocking(&id, move || {
                     done_json(&id2, service.exec(p.argv, cwd, p.timeout_secs, approver))
                 })
@@ -459,14 +456,14 @@ async fn dispatch(
             Err(e) => bad(&id, e),
         },
         Call::ReadFile(p) => {
-            let id2 = id.clone();
+            let (id2, approver) = (id.clone(), approver());
             blocking(&id, move || {
                 done_json(&id2, service.read_file(&p.path, approver))
             })
             .await
         }
         Call::WriteFile(p) => {
-            let id2 = id.clone();
+            let (id2, approver) = (id.clone(), approver());
             blocking(&id, move || {
                 done_json(&id2, service.write_file(&p.path, &p.content, approver))
             })
@@ -564,12 +561,9 @@ fn record_answer(shared: &Shared, summary: &str, approve: bool, by: &str) {
             "an ask was {} by {by}: {summary}",
             if approve { "approved" } else { "denied" }
         )],
-        rule: None,
         sandbox_mode: shared.daemon.service.config.sandbox_mode.as_str().into(),
         approver: Some(by.to_owned()),
-        duration_ms: None,
-        exit_code: None,
-        session_id: None,
+        ..Outcome::default()
     };
     let event = ocsf::api(
         Crud::Update,

@@ -18,7 +18,8 @@
 
 use std::path::{Path, PathBuf};
 
-use rampart_policy::{lexical_path, Action, UnknownTool};
+use rampart_policy::shell::quote;
+use rampart_policy::{host_and_port, lexical_path, Action, UnknownTool};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -76,19 +77,7 @@ pub fn url_host(url: &str) -> Result<(String, u16), String> {
         "https" => 443,
         other => return Err(format!("URL scheme `{other}` is not http or https")),
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
-        let (h, after) = v6
-            .split_once(']')
-            .ok_or_else(|| format!("`{url}` has an unclosed IPv6 address"))?;
-        (h.to_owned(), after.strip_prefix(':'))
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h.to_owned(), Some(p)),
-            None => (hostport.to_owned(), None),
-        }
-    };
+    let (host, port) = host_and_port(rest);
     let port = match port {
         None | Some("") => default_port,
         Some(p) => p
@@ -98,7 +87,7 @@ pub fn url_host(url: &str) -> Result<(String, u16), String> {
     if host.is_empty() {
         return Err(format!("`{url}` has no host"));
     }
-    Ok((host.to_ascii_lowercase(), port))
+    Ok((host, port))
 }
 
 /// What to do with `input` (already parsed as a hook input).
@@ -198,31 +187,19 @@ pub fn plan(input: &HookInput, unknown: UnknownTool) -> Plan {
     }
 }
 
-/// Quotes `s` for a POSIX shell.
-pub fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,+@%".contains(&b))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
 /// The `Bash` command rewritten to run under `rampart exec` in `cwd`.
 /// `rampart` is the absolute path of this binary; `globals` are the
 /// `--config`/`--profile` flags the hook itself was given.
 pub fn rewrite_bash(rampart: &Path, globals: &[String], cwd: &Path, command: &str) -> String {
-    let mut words = vec![shell_quote(&rampart.to_string_lossy())];
-    words.extend(globals.iter().map(|g| shell_quote(g)));
+    let mut words = vec![quote(&rampart.to_string_lossy())];
+    words.extend(globals.iter().map(|g| quote(g)));
     words.push("exec".into());
     words.push("-C".into());
-    words.push(shell_quote(&cwd.to_string_lossy()));
+    words.push(quote(&cwd.to_string_lossy()));
     words.push("--".into());
     words.push("bash".into());
     words.push("-c".into());
-    words.push(shell_quote(command));
+    words.push(quote(command));
     words.join(" ")
 }
 

@@ -148,6 +148,11 @@ impl Queue {
         }
     }
 
+    /// How many asks are waiting.
+    pub fn pending(&self) -> usize {
+        self.lock().pending.len()
+    }
+
     /// The pending asks, oldest first.
     pub fn list(&self) -> Vec<Pending> {
         let st = self.lock();

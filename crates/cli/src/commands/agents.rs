@@ -31,8 +31,9 @@ pub(crate) fn socket_dir() -> PathBuf {
     paths::socket_dir(runtime.as_deref(), &state)
 }
 
-/// The policy flags, again, for `rampart sandbox-run`.
-fn policy_flags(global: &Global, p: &PolicyArgs) -> Vec<String> {
+/// `--config` and `--profile` as this process was given them, for the
+/// `rampart` it starts (`sandbox-run`, or `exec` in a rewritten command).
+pub(crate) fn global_flags(global: &Global) -> Vec<String> {
     let mut f = Vec::new();
     if let Some(c) = &global.config {
         f.extend(["--config".into(), c.to_string_lossy().into_owned()]);
@@ -40,6 +41,12 @@ fn policy_flags(global: &Global, p: &PolicyArgs) -> Vec<String> {
     if let Some(pr) = &global.profile {
         f.extend(["--profile".into(), pr.clone()]);
     }
+    f
+}
+
+/// The global and policy flags, again, for `rampart sandbox-run`.
+fn policy_flags(global: &Global, p: &PolicyArgs) -> Vec<String> {
+    let mut f = global_flags(global);
     if let Some(m) = p.sandbox {
         f.extend(["--sandbox".into(), m.as_str().to_owned()]);
     }

@@ -26,19 +26,6 @@ fn say(answer: &Value) -> Exit {
     Exit::Ok
 }
 
-fn globals(global: &Global) -> Vec<String> {
-    let mut g = Vec::new();
-    if let Some(c) = &global.config {
-        g.push("--config".into());
-        g.push(c.to_string_lossy().into_owned());
-    }
-    if let Some(p) = &global.profile {
-        g.push("--profile".into());
-        g.push(p.clone());
-    }
-    g
-}
-
 /// The Bash tool input rewritten to run under `rampart exec`; for an ask,
 /// with the one-time ticket `exec` will find if the human says yes.
 fn sandboxed(
@@ -62,7 +49,12 @@ fn sandboxed(
             .map_err(|e| format!("rampart could not prepare the approval for this command: {e}"))?;
     }
     let mut updated = tool_input.clone();
-    updated["command"] = Value::String(hook::rewrite_bash(&me, &globals(global), cwd, cmd));
+    updated["command"] = Value::String(hook::rewrite_bash(
+        &me,
+        &super::agents::global_flags(global),
+        cwd,
+        cmd,
+    ));
     Ok(updated)
 }
 
