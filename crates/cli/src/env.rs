@@ -22,3 +22,8 @@ pub(crate) const NO_COLOR: &str = "NO_COLOR";
 pub(crate) const TERM: &str = "TERM";
 /// Where the daemon's socket directory goes (`rampart serve`).
 pub(crate) const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+/// Test-only fault for `rampart hook claude-code`: `stall` makes the
+/// decision hang, `panic` makes it crash. Either way the hook answers
+/// `deny` (its deadline, its panic guard), so setting it can only make
+/// answers stricter, never weaker.
+pub(crate) const RAMPART_TEST_HOOK_FAULT: &str = "RAMPART_TEST_HOOK_FAULT";

@@ -20,6 +20,8 @@ use std::path::{Path, PathBuf};
 
 use rampart_policy::shell::quote;
 use rampart_policy::{host_and_port, lexical_path, Action, UnknownTool};
+
+use crate::resolve;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -44,8 +46,11 @@ pub struct HookInput {
 pub enum Plan {
     /// Judge this action with the gate.
     Judge {
-        /// The action.
+        /// The action, with its path as written (lexically normal).
         action: Action,
+        /// The same action on the path the tool will really touch
+        /// (symlinks in every component followed), when that differs.
+        resolved: Vec<Action>,
         /// For `Bash`: the command, so an allowed one can be rewritten.
         bash_command: Option<String>,
     },
@@ -90,8 +95,10 @@ pub fn url_host(url: &str) -> Result<(String, u16), String> {
     Ok((host, port))
 }
 
-/// What to do with `input` (already parsed as a hook input).
-pub fn plan(input: &HookInput, unknown: UnknownTool) -> Plan {
+/// What to do with `input` (already parsed as a hook input). `home`
+/// expands `~`; file paths are judged as written and as resolved
+/// ([`Plan::Judge::resolved`]).
+pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Plan {
     let malformed = |why: String| Plan::Answer {
         decision: "ask",
         reason: format!(
@@ -109,17 +116,17 @@ pub fn plan(input: &HookInput, unknown: UnknownTool) -> Plan {
         return malformed(format!("`cwd` `{}` is not absolute", input.cwd.display()));
     }
     let ws = input.cwd.clone();
+    let t = &input.tool_input;
     let path = |key: &str| -> Result<PathBuf, String> {
-        Ok(lexical_path(&ws, Path::new(text(&input.tool_input, key)?)))
+        resolve::expand_tilde(text(t, key)?, home).map_err(|e| e.to_string())
     };
     let optional_dir = |key: &str| -> Result<PathBuf, String> {
-        match input.tool_input.get(key) {
+        match t.get(key) {
             None | Some(Value::Null) => Ok(ws.clone()),
             Some(_) => path(key),
         }
     };
-    let t = &input.tool_input;
-    let action = match input.tool_name.as_str() {
+    let (kind, target) = match input.tool_name.as_str() {
         "Bash" => {
             return match text(t, "command") {
                 Ok(cmd) => Plan::Judge {
@@ -127,43 +134,43 @@ pub fn plan(input: &HookInput, unknown: UnknownTool) -> Plan {
                         argv: vec!["bash".into(), "-c".into(), cmd.to_owned()],
                         cwd: ws.clone(),
                     },
+                    resolved: Vec::new(),
                     bash_command: Some(cmd.to_owned()),
                 },
                 Err(e) => malformed(e),
             }
         }
-        "Read" => path("file_path").map(|p| Action::ReadFile {
-            path: p,
-            workspace: ws.clone(),
-        }),
-        "Write" | "Edit" | "MultiEdit" => path("file_path").map(|p| {
+        "Read" => (FileKind::Read, path("file_path")),
+        "Write" | "Edit" | "MultiEdit" => {
             let bytes = t
                 .get("content")
                 .or_else(|| t.get("new_string"))
                 .and_then(Value::as_str)
                 .map_or(0, |s| s.len() as u64);
-            Action::WriteFile {
-                path: p,
-                workspace: ws.clone(),
-                bytes,
+            (FileKind::Write(bytes), path("file_path"))
+        }
+        "NotebookEdit" => (FileKind::Write(0), path("notebook_path")),
+        // An absolute (or `~`, or `..`) pattern lists from its own
+        // leading directories, not from `path`.
+        "Glob" => (
+            FileKind::List,
+            optional_dir("path").and_then(|dir| {
+                let pattern =
+                    resolve::expand_tilde(text(t, "pattern")?, home).map_err(|e| e.to_string())?;
+                Ok(dir.join(resolve::glob_base(&pattern.to_string_lossy())))
+            }),
+        ),
+        "Grep" => (FileKind::Read, optional_dir("path")),
+        "WebFetch" => {
+            return match text(t, "url").and_then(url_host) {
+                Ok((host, port)) => Plan::Judge {
+                    action: Action::Connect { host, port },
+                    resolved: Vec::new(),
+                    bash_command: None,
+                },
+                Err(e) => malformed(e),
             }
-        }),
-        "NotebookEdit" => path("notebook_path").map(|p| Action::WriteFile {
-            path: p,
-            workspace: ws.clone(),
-            bytes: 0,
-        }),
-        "Glob" => optional_dir("path").map(|p| Action::ListDir {
-            path: p,
-            workspace: ws.clone(),
-        }),
-        "Grep" => optional_dir("path").map(|p| Action::ReadFile {
-            path: p,
-            workspace: ws.clone(),
-        }),
-        "WebFetch" => text(t, "url")
-            .and_then(url_host)
-            .map(|(host, port)| Action::Connect { host, port }),
+        }
         other => {
             let (decision, what) = match unknown {
                 UnknownTool::Ask => ("ask", "asks about"),
@@ -178,12 +185,88 @@ pub fn plan(input: &HookInput, unknown: UnknownTool) -> Plan {
             };
         }
     };
-    match action {
-        Ok(action) => Plan::Judge {
-            action,
-            bash_command: None,
-        },
+    match target {
+        Ok(target) => file_plan(&ws, kind, &target).unwrap_or_else(malformed),
         Err(e) => malformed(e),
+    }
+}
+
+/// A file tool's action on `target` as written (lexically) and as the
+/// kernel will walk it: the stricter of the two answers wins.
+fn file_plan(ws: &Path, kind: FileKind, target: &Path) -> Result<Plan, String> {
+    let action = kind.action(lexical_path(ws, target), ws.to_path_buf());
+    let real_ws = resolve::real_path(Path::new("/"), ws).map_err(|e| e.to_string())?;
+    let real = resolve::real_path(ws, target).map_err(|e| e.to_string())?;
+    let again = kind.action(real, real_ws);
+    let resolved = if again == action {
+        Vec::new()
+    } else {
+        vec![again]
+    };
+    Ok(Plan::Judge {
+        action,
+        resolved,
+        bash_command: None,
+    })
+}
+
+/// What a file tool does with its path.
+#[derive(Debug, Clone, Copy)]
+enum FileKind {
+    Read,
+    Write(u64),
+    List,
+}
+
+impl FileKind {
+    fn action(self, path: PathBuf, workspace: PathBuf) -> Action {
+        match self {
+            Self::Read => Action::ReadFile { path, workspace },
+            Self::Write(bytes) => Action::WriteFile {
+                path,
+                workspace,
+                bytes,
+            },
+            Self::List => Action::ListDir { path, workspace },
+        }
+    }
+}
+
+/// The decision on `action` and on every path it resolves to: the
+/// strictest wins (verdict, then risk), and its reasons say what the
+/// path really names.
+pub fn decide_resolved(
+    config: &rampart_policy::Config,
+    action: &Action,
+    resolved: &[Action],
+) -> (Action, rampart_policy::Decision) {
+    let mut best = (action.clone(), rampart_policy::decide(config, action));
+    for again in resolved {
+        let d = rampart_policy::decide(config, again);
+        if (d.verdict, d.risk) > (best.1.verdict, best.1.risk) {
+            let mut d = d;
+            if let (Some(asked), Some(real)) = (file_path(action), file_path(again)) {
+                d.reasons.insert(
+                    0,
+                    format!(
+                        "`{}` really names `{}` (symlinks, `..` and `~` resolved)",
+                        asked.display(),
+                        real.display()
+                    ),
+                );
+            }
+            best = (again.clone(), d);
+        }
+    }
+    best
+}
+
+fn file_path(a: &Action) -> Option<&Path> {
+    match a {
+        Action::ReadFile { path, .. }
+        | Action::WriteFile { path, .. }
+        | Action::ListDir { path, .. } => Some(path),
+        _ => None,
     }
 }
 
@@ -237,6 +320,7 @@ mod tests {
         let p = plan(
             &input("Read", json!({"file_path": "/w/a/../b"})),
             UnknownTool::Ask,
+            None,
         );
         assert_eq!(
             p,
@@ -245,12 +329,14 @@ mod tests {
                     path: "/w/b".into(),
                     workspace: "/w".into()
                 },
+                resolved: vec![],
                 bash_command: None
             }
         );
         let p = plan(
             &input("Glob", json!({"pattern": "**/*.rs"})),
             UnknownTool::Ask,
+            None,
         );
         assert!(
             matches!(p, Plan::Judge { action: Action::ListDir { ref path, .. }, .. } if path == Path::new("/w"))
@@ -261,6 +347,7 @@ mod tests {
                 json!({"url": "https://u:p@Docs.rs:8443/x", "prompt": "?"}),
             ),
             UnknownTool::Ask,
+            None,
         );
         assert!(
             matches!(p, Plan::Judge { action: Action::Connect { ref host, port: 8443 }, .. } if host == "docs.rs")
@@ -268,17 +355,18 @@ mod tests {
         let p = plan(
             &input("Bash", json!({"command": "ls -la"})),
             UnknownTool::Ask,
+            None,
         );
         assert!(matches!(p, Plan::Judge { bash_command: Some(ref c), .. } if c == "ls -la"));
     }
 
     #[test]
     fn unknown_and_malformed_get_a_clear_answer() {
-        let p = plan(&input("Frobnicate", json!({})), UnknownTool::Ask);
+        let p = plan(&input("Frobnicate", json!({})), UnknownTool::Ask, None);
         assert!(
             matches!(p, Plan::Answer { decision: "ask", ref reason } if reason.contains("Frobnicate"))
         );
-        let p = plan(&input("Frobnicate", json!({})), UnknownTool::Deny);
+        let p = plan(&input("Frobnicate", json!({})), UnknownTool::Deny, None);
         assert!(matches!(
             p,
             Plan::Answer {
@@ -286,13 +374,18 @@ mod tests {
                 ..
             }
         ));
-        let p = plan(&input("Bash", json!({"command": 5})), UnknownTool::Allow);
+        let p = plan(
+            &input("Bash", json!({"command": 5})),
+            UnknownTool::Allow,
+            None,
+        );
         assert!(
             matches!(p, Plan::Answer { decision: "ask", ref reason } if reason.contains("not a string"))
         );
         let p = plan(
             &input("WebFetch", json!({"url": "file:///etc/passwd"})),
             UnknownTool::Allow,
+            None,
         );
         assert!(matches!(
             p,

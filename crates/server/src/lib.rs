@@ -50,6 +50,7 @@ pub mod hook;
 pub mod mcp;
 pub mod paths;
 pub mod queue;
+pub mod resolve;
 pub mod rpc;
 pub mod runner;
 pub mod service;

@@ -6,6 +6,9 @@
 //! problem becomes a visible `ask` or `deny` rather than a hook error.
 
 use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 use rampart_gate::{Event, Recorder, Stage, Verdict};
 use rampart_server::hook::{self, HookInput, Plan};
@@ -73,38 +76,120 @@ fn read_input() -> Result<HookInput, String> {
     })
 }
 
-pub(crate) fn claude_code(global: &Global) -> Exit {
-    let input = match read_input() {
-        Ok(i) => i,
-        Err(why) => return say(&hook::answer("ask", &why, None)),
-    };
+/// How long loading the config, resolving paths and deciding may take
+/// before the hook answers `deny` itself. Claude Code treats a hook that
+/// times out (or crashes) as a non-blocking error and runs the tool: the
+/// hook must answer first.
+const DECISION_DEADLINE: Duration = Duration::from_secs(5);
+
+/// What the worker decided.
+struct Judged {
+    config: rampart_policy::Config,
+    cwd: PathBuf,
+    action: rampart_gate::Action,
+    decision: rampart_policy::Decision,
+    bash: Option<String>,
+}
+
+/// Loads the config for the call's `cwd`, resolves the paths and decides;
+/// `Err` is an answer given without a decision.
+#[expect(
+    clippy::panic,
+    reason = "the test-only fault `RAMPART_TEST_HOOK_FAULT=panic` proves a crash is answered `deny`"
+)]
+fn judge(config: Option<&Path>, profile: Option<&str>, input: &HookInput) -> Result<Judged, Value> {
+    match std::env::var(crate::env::RAMPART_TEST_HOOK_FAULT).as_deref() {
+        // Test-only faults: both can only turn an answer into `deny`.
+        Ok("stall") => loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        },
+        Ok("panic") => std::panic::panic_any("RAMPART_TEST_HOOK_FAULT=panic"),
+        _ => {}
+    }
     let cwd = std::fs::canonicalize(&input.cwd).unwrap_or_else(|_| input.cwd.clone());
-    let loaded = load::load(
-        global.config.as_deref(),
-        Some(&cwd),
-        global.profile.as_deref(),
-    );
+    let loaded = load::load(config, Some(&cwd), profile);
     if !loaded.errors.is_empty() {
         let first = loaded
             .errors
             .first()
             .map(ToString::to_string)
             .unwrap_or_default();
-        return say(&hook::answer(
+        return Err(hook::answer(
             "deny",
             &format!("rampart's config has errors, so it refuses every tool call until they are fixed: {first}"),
             None,
         ));
     }
     let config = loaded.config;
-    let (action, bash) = match hook::plan(&input, config.agents.unknown_tool) {
-        Plan::Answer { decision, reason } => return say(&hook::answer(decision, &reason, None)),
-        Plan::Judge {
-            action,
-            bash_command,
-        } => (action, bash_command),
+    let (action, resolved, bash) =
+        match hook::plan(input, config.agents.unknown_tool, config.home.as_deref()) {
+            Plan::Answer { decision, reason } => return Err(hook::answer(decision, &reason, None)),
+            Plan::Judge {
+                action,
+                resolved,
+                bash_command,
+            } => (action, resolved, bash_command),
+        };
+    let (action, decision) = hook::decide_resolved(&config, &action, &resolved);
+    Ok(Judged {
+        config,
+        cwd,
+        action,
+        decision,
+        bash,
+    })
+}
+
+/// [`judge`] on a worker thread, under [`DECISION_DEADLINE`]: a decision
+/// that stalls or panics is answered `deny`, never left to Claude Code.
+fn judge_in_time(global: &Global, input: &HookInput) -> Result<Judged, Value> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (config, profile, input2) = (global.config.clone(), global.profile.clone(), input.clone());
+    let spawned = std::thread::Builder::new()
+        .name("hook-decision".into())
+        .spawn(move || {
+            let _ = tx.send(judge(config.as_deref(), profile.as_deref(), &input2));
+        });
+    if let Err(e) = spawned {
+        return Err(hook::answer(
+            "deny",
+            &format!("rampart could not start its decision ({e}), so this call is refused"),
+            None,
+        ));
+    }
+    match rx.recv_timeout(DECISION_DEADLINE) {
+        Ok(r) => r,
+        Err(RecvTimeoutError::Timeout) => Err(hook::answer(
+            "deny",
+            &format!(
+                "rampart could not decide within {}s (a pathological config or a stalled file system?), so this call is refused; `rampart check` or `rampart doctor` shows what is slow",
+                DECISION_DEADLINE.as_secs()
+            ),
+            None,
+        )),
+        Err(RecvTimeoutError::Disconnected) => Err(hook::answer(
+            "deny",
+            "rampart's decision failed unexpectedly (a bug: please report it), so this call is refused",
+            None,
+        )),
+    }
+}
+
+pub(crate) fn claude_code(global: &Global) -> Exit {
+    let input = match read_input() {
+        Ok(i) => i,
+        Err(why) => return say(&hook::answer("ask", &why, None)),
     };
-    let decision = rampart_policy::decide(&config, &action);
+    let Judged {
+        config,
+        cwd,
+        action,
+        decision,
+        bash,
+    } = match judge_in_time(global, &input) {
+        Ok(j) => j,
+        Err(answer) => return say(&answer),
+    };
     let mut recorder = record::recorder(&config, input.session_id.clone());
     recorder.surface = Some("hook:claude-code".into());
     let event = Event {

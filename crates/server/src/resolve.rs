@@ -1,0 +1,184 @@
+//! What a path really names, for surfaces that judge a path but do not
+//! open it themselves (the Claude Code hook): `~`, `..` and symlinks in
+//! every component resolved the way the kernel walks them, and a missing
+//! tail kept as written beneath the real path of its existing prefix.
+//!
+//! This is a check, not a use: the file can change between the hook's
+//! answer and the tool's open. Surfaces that do the I/O themselves open
+//! with `openat2` instead ([`crate::files`]).
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::path::{Component, Path, PathBuf};
+
+/// The most symlinks one resolution follows (the kernel's limit too).
+pub const MAX_LINKS: u32 = 40;
+
+/// Why a path could not be resolved.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// A symlink loop, or a chain longer than [`MAX_LINKS`].
+    #[error("`{}` goes through more than {MAX_LINKS} symlinks", .0.display())]
+    TooManyLinks(PathBuf),
+    /// `~user/…`: another user's home is not looked up.
+    #[error("`{0}` names another user's home; write the absolute path")]
+    OtherHome(String),
+    /// `~` with no home directory known.
+    #[error("`{0}` starts with `~` and no home directory is set (`HOME`)")]
+    NoHome(String),
+    /// A symlink that could not be read.
+    #[error("cannot read the symlink `{}`: {source}", path.display())]
+    Link {
+        /// The link.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// `~` and `~/…` with `home`, anything else unchanged; `~user` is an error.
+pub fn expand_tilde(path: &str, home: Option<&Path>) -> Result<PathBuf, ResolveError> {
+    let Some(rest) = path.strip_prefix('~') else {
+        return Ok(PathBuf::from(path));
+    };
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return Err(ResolveError::OtherHome(path.to_owned()));
+    }
+    let home = home.ok_or_else(|| ResolveError::NoHome(path.to_owned()))?;
+    Ok(home.join(rest.trim_start_matches('/')))
+}
+
+/// The real path `path` (absolute, or relative to `base`) names: every
+/// existing component's symlinks followed (a final one too: a write goes
+/// through it), `..` applied to the real parent, and from the first
+/// missing component on, the rest applied as written.
+pub fn real_path(base: &Path, path: &Path) -> Result<PathBuf, ResolveError> {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        base.join(path)
+    };
+    let mut todo: VecDeque<OsString> = VecDeque::new();
+    push_front(&mut todo, &joined);
+    let mut out = PathBuf::from("/");
+    let mut exists = true;
+    let mut links = 0;
+    while let Some(c) = todo.pop_front() {
+        if c == ".." {
+            out.pop();
+            continue;
+        }
+        let next = out.join(&c);
+        if !exists {
+            out = next;
+            continue;
+        }
+        match std::fs::symlink_metadata(&next) {
+            Ok(md) if md.file_type().is_symlink() => {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(ResolveError::TooManyLinks(joined));
+                }
+                let target = std::fs::read_link(&next).map_err(|source| ResolveError::Link {
+                    path: next.clone(),
+                    source,
+                })?;
+                if target.is_absolute() {
+                    out = PathBuf::from("/");
+                }
+                push_front(&mut todo, &target);
+            }
+            Ok(_) => out = next,
+            // Missing (or not reachable): the tool cannot go through it
+            // either; keep the rest as written.
+            Err(_) => {
+                exists = false;
+                out = next;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Puts `p`'s components (`..` kept, `.` and the root dropped) in front.
+fn push_front(todo: &mut VecDeque<OsString>, p: &Path) {
+    for c in p.components().rev() {
+        match c {
+            Component::Normal(n) => todo.push_front(n.to_os_string()),
+            Component::ParentDir => todo.push_front("..".into()),
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+}
+
+/// The leading components of a glob pattern that hold no glob syntax:
+/// the directory a `Glob` call really lists from.
+pub fn glob_base(pattern: &str) -> PathBuf {
+    let mut base = PathBuf::new();
+    if pattern.starts_with('/') {
+        base.push("/");
+    }
+    let parts: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.iter().enumerate() {
+        // The last part names what is matched, not where to look.
+        if i == last || part.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+            break;
+        }
+        base.push(part);
+    }
+    base
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    #[test]
+    fn follows_links_in_every_component() {
+        let t = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(t.path()).unwrap();
+        let (ws, secret) = (root.join("ws"), root.join("home/.ssh"));
+        std::fs::create_dir_all(&ws).unwrap();
+        std::fs::create_dir_all(&secret).unwrap();
+        std::fs::write(secret.join("id"), "x").unwrap();
+        symlink(secret.join("id"), ws.join("file")).unwrap();
+        symlink(&secret, ws.join("dir")).unwrap();
+        symlink("../home", ws.join("rel")).unwrap();
+        symlink("loop", ws.join("loop")).unwrap();
+        symlink(secret.join("new"), ws.join("dangling")).unwrap();
+        let r = |p: &str| real_path(&ws, Path::new(p)).unwrap();
+        assert_eq!(r("file"), secret.join("id"));
+        assert_eq!(r("dir/id"), secret.join("id"));
+        assert_eq!(r("rel/.ssh/id"), secret.join("id"));
+        // `..` after a link goes up from the link's target, as the kernel does.
+        assert_eq!(r("dir/../.ssh/id"), secret.join("id"));
+        assert_eq!(r("./a/../b"), ws.join("b"));
+        assert_eq!(r("dir/missing/x"), secret.join("missing/x"));
+        assert_eq!(r("dangling"), secret.join("new"));
+        assert!(matches!(
+            real_path(&ws, Path::new("loop")),
+            Err(ResolveError::TooManyLinks(_))
+        ));
+    }
+
+    #[test]
+    fn tilde_and_glob_bases() {
+        let h = Some(Path::new("/home/u"));
+        assert_eq!(
+            expand_tilde("~/.ssh", h).unwrap(),
+            PathBuf::from("/home/u/.ssh")
+        );
+        assert_eq!(expand_tilde("~", h).unwrap(), PathBuf::from("/home/u"));
+        assert_eq!(expand_tilde("a~", h).unwrap(), PathBuf::from("a~"));
+        assert!(expand_tilde("~root/x", h).is_err());
+        assert!(expand_tilde("~/x", None).is_err());
+        assert_eq!(glob_base("/home/u/.ssh/*"), PathBuf::from("/home/u/.ssh"));
+        assert_eq!(glob_base("**/*.rs"), PathBuf::new());
+        assert_eq!(glob_base("src/**/id_rsa"), PathBuf::from("src"));
+        assert_eq!(glob_base("../x/{a,b}/c"), PathBuf::from("../x"));
+        assert_eq!(glob_base("/etc/passwd"), PathBuf::from("/etc"));
+    }
+}
