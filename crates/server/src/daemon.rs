@@ -27,6 +27,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{watch, Semaphore};
 
+use crate::peer::{self, ProcId};
 use crate::queue::Queue;
 use crate::rpc::{self, code, Call, Id, RpcError};
 use crate::service::{refusal_text, AgentApprover, Asker, Done, Service};
@@ -35,6 +36,9 @@ use crate::service::{refusal_text, AgentApprover, Asker, Done, Service};
 pub const FRAME_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a connection may sit idle between requests.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+/// Where the daemon reads other processes.
+const PROC: &str = "/proc";
+
 /// How long shutdown waits for in-flight requests.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -190,12 +194,15 @@ impl Daemon {
                     _ = int.recv() => break,
                     accepted = listener.accept() => {
                         let Ok((stream, _)) = accepted else { continue };
+                        // The peer connected before now: a process that
+                        // started later only reuses its pid.
+                        let connected = peer::now_ticks(Path::new(PROC));
                         let shared = Arc::clone(&shared);
                         let permit = Arc::clone(&permits).try_acquire_owned();
                         tasks.spawn(async move {
                             match permit {
                                 Ok(p) => {
-                                    connection(stream, &shared).await;
+                                    connection(stream, &shared, connected).await;
                                     drop(p);
                                 }
                                 Err(_) => busy(stream, max).await,
@@ -244,14 +251,20 @@ async fn busy(mut stream: UnixStream, max: usize) {
 }
 
 fn record_refused_peer(shared: &Shared, uid: u32, pid: Option<i32>) {
+    let why = format!(
+        "a process of uid {uid} (pid {}) connected to the daemon of uid {}; only the same user may",
+        pid.map_or_else(|| "?".into(), |p| p.to_string()),
+        shared.uid
+    );
+    record_refusal(shared, uid, why);
+}
+
+/// Records a refused peer or request (an OCSF Authentication failure).
+fn record_refusal(shared: &Shared, uid: u32, why: String) {
     let o = Outcome {
         verdict: "deny".into(),
         risk: "high".into(),
-        reasons: vec![format!(
-            "a process of uid {uid} (pid {}) connected to the daemon of uid {}; only the same user may",
-            pid.map_or_else(|| "?".into(), |p| p.to_string()),
-            shared.uid
-        )],
+        reasons: vec![why],
         sandbox_mode: shared.daemon.service.config.sandbox_mode.as_str().into(),
         ..Outcome::default()
     };
@@ -270,7 +283,7 @@ fn record_refused_peer(shared: &Shared, uid: u32, pid: Option<i32>) {
         .record_event(event, "the refused connection");
 }
 
-async fn connection(mut stream: UnixStream, shared: &Arc<Shared>) {
+async fn connection(mut stream: UnixStream, shared: &Arc<Shared>, connected: Option<u64>) {
     let cred = match stream.peer_cred() {
         Ok(c) => c,
         Err(e) => {
@@ -288,6 +301,10 @@ async fn connection(mut stream: UnixStream, shared: &Arc<Shared>) {
         let (uid, pid) = (cred.uid(), cred.pid());
         let _ = tokio::task::spawn_blocking(move || record_refused_peer(&s, uid, pid)).await;
         return;
+    }
+    let who = peer::identify(Path::new(PROC), cred.pid(), connected);
+    if let Some(why) = &who.confined {
+        tracing::info!(pid = ?cred.pid(), "a confined peer connected: {why}; it may only use status, check and approvals.request");
     }
     let peer = format!("uid {} (pid {})", cred.uid(), cred.pid().unwrap_or(0));
     shared.counters.connections.fetch_add(1, Ordering::Relaxed);
@@ -346,7 +363,10 @@ async fn connection(mut stream: UnixStream, shared: &Arc<Shared>) {
                 };
                 rpc::error_response(&e, None)
             }
-            Ok(req) => dispatch(req, shared, &peer, cred.pid()).await,
+            Ok(req) => match refuse_confined(&req, &who, shared, &peer).await {
+                Some(refused) => refused,
+                None => dispatch(req, shared, &peer, &who).await,
+            },
         };
         if !send(&mut stream, &reply).await {
             break;
@@ -404,13 +424,18 @@ async fn dispatch(
     req: rpc::Request,
     shared: &Arc<Shared>,
     peer: &str,
-    pid: Option<i32>,
+    who: &peer::Peer,
 ) -> Vec<u8> {
     let id = req.id;
+    let pid = who.proc.map(|p| p.pid);
+    let asked_by = peer::AskedBy {
+        procs: who.proc.map(ProcId::from).into_iter().collect(),
+        sessions: who.proc.map(|p| p.session).into_iter().collect(),
+    };
     let service = Arc::clone(&shared.daemon.service);
     // Only the methods that act need an approver.
     let approver = || AgentApprover {
-        asker: Asker::Queue(Arc::clone(&shared.daemon.queue)),
+        asker: Asker::Queue(Arc::clone(&shared.daemon.queue), asked_by.clone()),
         surface: "daemon".into(),
         session: Some(format!("daemon-peer-{}", pid.unwrap_or(0))),
         policy: service.config.approval_policy,
@@ -474,6 +499,9 @@ async fn dispatch(
         }
         Call::ApprovalsAnswer(a) => {
             let by = format!("{peer} through rampart approvals");
+            if let Some(refused) = refuse_asker(&id, a.id, shared, peer, who).await {
+                return refused;
+            }
             match shared
                 .daemon
                 .queue
@@ -498,8 +526,19 @@ async fn dispatch(
         Call::ApprovalsRequest(ask) => {
             let q = Arc::clone(&shared.daemon.queue);
             let id2 = id.clone();
+            // A surface asks for the agent that started it (`rampart mcp`
+            // is the agent's child): the agent's tree and session may not
+            // answer either.
+            let mut asked_by = asked_by;
+            if let Some(parent) = who
+                .proc
+                .and_then(|p| peer::stat(Path::new(PROC), p.ppid).ok())
+            {
+                asked_by.procs.push(ProcId::from(parent));
+                asked_by.sessions.push(parent.session);
+            }
             blocking(&id, move || {
-                let v = match q.ask(ask) {
+                let v = match q.ask_as(ask, asked_by) {
                     rampart_gate::Approval::Approved { by } => {
                         json!({ "approved": true, "by": by })
                     }
@@ -579,4 +618,90 @@ fn record_answer(shared: &Shared, summary: &str, approve: bool, by: &str) {
         .daemon
         .service
         .record_event(event, "the approval answer");
+}
+
+/// The methods a peer inside a rampart sandbox (or one the daemon cannot
+/// identify) may call: they only describe or ask, never act or answer.
+fn open_to_confined(call: &Call) -> bool {
+    matches!(
+        call,
+        Call::Status | Call::Check(_) | Call::ApprovalsRequest(_)
+    )
+}
+
+fn refusal(id: &Id, message: String) -> Vec<u8> {
+    rpc::error_response(
+        &RpcError {
+            id: Some(id.clone()),
+            code: code::DENIED,
+            message,
+        },
+        None,
+    )
+}
+
+/// Refuses (and records) a request that acts or answers from a confined
+/// peer: a sandboxed command must not approve its own ask, nor act
+/// through the daemon outside its sandbox.
+async fn refuse_confined(
+    req: &rpc::Request,
+    who: &peer::Peer,
+    shared: &Arc<Shared>,
+    peer: &str,
+) -> Option<Vec<u8>> {
+    let why = who.confined.as_ref()?;
+    if open_to_confined(&req.call) {
+        return None;
+    }
+    let method = req.call.method();
+    let why = format!(
+        "refused `{method}` from {peer}: {why}; a process inside a rampart sandbox may not answer asks or act through the daemon"
+    );
+    Some(refuse(&req.id, shared, why).await)
+}
+
+/// Refuses (and records) an answer from the process tree or session that
+/// asked.
+async fn refuse_asker(
+    id: &Id,
+    ask: u64,
+    shared: &Arc<Shared>,
+    peer: &str,
+    who: &peer::Peer,
+) -> Option<Vec<u8>> {
+    let by = match shared.daemon.queue.asked_by(ask) {
+        Ok(by) => by,
+        Err(e) => {
+            return Some(rpc::error_response(
+                &RpcError {
+                    id: Some(id.clone()),
+                    code: code::INVALID_PARAMS,
+                    message: e.to_string(),
+                },
+                None,
+            ))
+        }
+    };
+    let chain = who
+        .proc
+        .map(|p| peer::ancestry(Path::new(PROC), p.pid))
+        .unwrap_or_default();
+    let why = if chain.is_empty() {
+        Some("its process could not be read".to_owned())
+    } else {
+        peer::same_tree(&by, &chain)
+    }?;
+    let why = format!("refused the answer to ask {ask} from {peer}: {why}");
+    Some(refuse(id, shared, why).await)
+}
+
+async fn refuse(id: &Id, shared: &Arc<Shared>, why: String) -> Vec<u8> {
+    shared
+        .counters
+        .refused_peers
+        .fetch_add(1, Ordering::Relaxed);
+    tracing::warn!("{why}");
+    let (s, w) = (Arc::clone(shared), why.clone());
+    let _ = tokio::task::spawn_blocking(move || record_refusal(&s, s.uid, w)).await;
+    refusal(id, why)
 }

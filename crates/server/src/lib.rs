@@ -49,6 +49,7 @@ pub mod frame;
 pub mod hook;
 pub mod mcp;
 pub mod paths;
+pub mod peer;
 pub mod queue;
 pub mod resolve;
 pub mod rpc;

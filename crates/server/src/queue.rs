@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rampart_gate::Approval;
 use serde::Serialize;
 
+use crate::peer::AskedBy;
 use crate::rpc::AskParams;
 
 /// A pending ask, as `approvals.list` shows it.
@@ -36,6 +37,8 @@ pub struct Pending {
     prefix: Vec<String>,
     #[serde(skip)]
     asked: Instant,
+    #[serde(skip)]
+    asked_by: AskedBy,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +89,20 @@ impl Queue {
 
     /// Queues `ask` and waits for its answer (blocking).
     pub fn ask(&self, ask: AskParams) -> Approval {
+        self.ask_as(ask, AskedBy::default())
+    }
+
+    /// Who asked `id`, while it is pending: they may not answer it.
+    pub fn asked_by(&self, id: u64) -> Result<AskedBy, NoSuchAsk> {
+        self.lock()
+            .pending
+            .get(&id)
+            .map(|p| p.asked_by.clone())
+            .ok_or(NoSuchAsk(id))
+    }
+
+    /// [`Queue::ask`], remembering who asked.
+    pub fn ask_as(&self, ask: AskParams, asked_by: AskedBy) -> Approval {
         let mut st = self.lock();
         if st.closed {
             return Approval::Denied("the approval daemon is shutting down".into());
@@ -121,6 +138,7 @@ impl Queue {
                 expires_in_secs: self.timeout.as_secs(),
                 prefix: ask.prefix,
                 asked,
+                asked_by,
             },
         );
         self.changed.notify_all();

@@ -161,6 +161,23 @@ pub enum Call {
     AuditQuery(QueryParams),
 }
 
+impl Call {
+    /// Its method name, as on the wire.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::Status => "status",
+            Self::Check(_) => "check",
+            Self::Exec(_) => "exec",
+            Self::ReadFile(_) => "read_file",
+            Self::WriteFile(_) => "write_file",
+            Self::ApprovalsList => "approvals.list",
+            Self::ApprovalsAnswer(_) => "approvals.answer",
+            Self::ApprovalsRequest(_) => "approvals.request",
+            Self::AuditQuery(_) => "audit.query",
+        }
+    }
+}
+
 /// A request id: a string or an integer (never null: notifications are
 /// not accepted).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

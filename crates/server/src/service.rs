@@ -16,6 +16,7 @@ use rampart_policy::{lexical_path, ApprovalPolicy};
 use serde::Serialize;
 
 use crate::files::{FileError, Listing, Workspace};
+use crate::peer::AskedBy;
 use crate::queue::Queue;
 use crate::rpc::AskParams;
 use crate::runner::{RunOutput, Runner};
@@ -46,8 +47,9 @@ impl Recorder for SharedRecorder {
 /// Where an ask goes.
 #[derive(Debug, Clone)]
 pub enum Asker {
-    /// The daemon's own queue (inside `rampart serve`).
-    Queue(Arc<Queue>),
+    /// The daemon's own queue (inside `rampart serve`), and who asks
+    /// (who may therefore not answer).
+    Queue(Arc<Queue>, AskedBy),
     /// A daemon over its socket (from `rampart mcp`), if one runs.
     Socket(PathBuf, Duration),
 }
@@ -92,7 +94,7 @@ impl Approver for AgentApprover {
             session: self.session.clone(),
         };
         match &self.asker {
-            Asker::Queue(q) => q.ask(ask),
+            Asker::Queue(q, by) => q.ask_as(ask, by.clone()),
             Asker::Socket(path, timeout) => {
                 let params = match serde_json::to_value(&ask) {
                     Ok(p) => p,

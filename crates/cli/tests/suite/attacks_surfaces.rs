@@ -9,13 +9,16 @@
     reason = "scenario tests: w(orld), d(aemon), s(ocket), t(ime), o(utput)"
 )]
 
+use std::io::{Read, Write};
 use std::os::unix::fs::symlink;
+use std::os::unix::net::UnixStream;
 use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::fixture::{stderr, stdout, World, BASE_CONFIG};
+use super::fixture::{run_orphaned, stderr, stdout, World, BASE_CONFIG};
 
 // ------------------------------------------------------- class 4: the hook
 
@@ -55,16 +58,15 @@ fn ask_hook_env(
     input: &Value,
     env: &[(&str, &str)],
 ) -> (String, String) {
-    use std::io::Write;
     let call = json!({"session_id": "s", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": input});
     let mut c = w.cmd(["hook", "claude-code"]);
     for (k, v) in env {
         c.env(k, v);
     }
     let mut child = c
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child
@@ -327,4 +329,246 @@ fn hook_never_fails_open_on_a_stalled_or_crashed_decision() {
         d, "deny",
         "gate bypassed: the test knob weakened a decision"
     );
+}
+
+// ------------------------------------------------- class 5: the daemon
+
+/// `git push` asks; everything else is allowed, so the sandboxed
+/// attacker's own command runs and meets the daemon, not the policy.
+const ASKING: &str = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nallow_unix_sockets = true\n[limits]\ntimeout_secs = 60\n[agents]\napproval_timeout_secs = 60\n[[rules]]\ncommand = [\"git\", \"push\"]\ndecision = \"ask\"\nreason = \"code leaves the machine\"\n[[rules]]\ncommand = [\"*\"]\ndecision = \"allow\"\nreason = \"the attacks meet the daemon, not the policy\"\n";
+
+struct Serve(std::process::Child);
+
+impl Serve {
+    fn start(w: &World) -> Self {
+        let child = w
+            .cmd(["serve"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let t = Instant::now();
+        while UnixStream::connect(w.socket()).is_err() {
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "the daemon did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self(child)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rpc(s: &mut UnixStream, method: &str, params: &Value) -> Value {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+    s.write_all(&u32::try_from(body.len()).unwrap().to_be_bytes())
+        .unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    let mut h = [0u8; 4];
+    s.read_exact(&mut h).unwrap();
+    let mut b = vec![0u8; u32::from_be_bytes(h) as usize];
+    s.read_exact(&mut b).unwrap();
+    serde_json::from_slice(&b).unwrap()
+}
+
+/// Asks (an `exec` of `git push`) from this test process, and waits until
+/// the ask is pending; returns its id and the thread with the answer.
+fn ask_push(w: &World) -> (u64, std::thread::JoinHandle<Value>) {
+    w.git(&w.ws, &["init", "-q"]);
+    let socket = w.socket();
+    let t = std::thread::spawn(move || {
+        let mut s = UnixStream::connect(&socket).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(90))).unwrap();
+        rpc(
+            &mut s,
+            "exec",
+            &json!({"argv": ["git", "push", "origin", "main"]}),
+        )
+    });
+    for _ in 0..400 {
+        let o = w.run(["approvals", "list", "--json"]);
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+        if let Some(id) = v["pending"][0]["id"].as_u64() {
+            return (id, t);
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("no ask reached the queue");
+}
+
+fn assert_still_pending(w: &World, id: u64, what: &str) {
+    let o = w.run(["approvals", "list", "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        v["pending"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["id"] == id),
+        "gate bypassed: {what} answered ask {id}: {v}"
+    );
+}
+
+/// The human approves from another terminal, and the asker hears it.
+fn human_approves(w: &World, id: u64, asker: std::thread::JoinHandle<Value>) {
+    let (out, err) = w.answer_from_another_terminal(&["approve", &id.to_string()]);
+    assert!(
+        out.contains(&format!("approved {id}")),
+        "control failed: the human's `rampart approvals approve {id}` from another terminal: {out} {err}"
+    );
+    let r = asker.join().unwrap();
+    assert!(
+        r["result"]["approved_by"]
+            .as_str()
+            .is_some_and(|b| b.contains("through rampart approvals")),
+        "control failed: the asker did not get the human's approval: {r}"
+    );
+}
+
+const PY_CLIENT: &str = r#"
+import json, socket, struct, sys
+def call(method, params):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+    s.sendall(struct.pack(">I", len(body)) + body)
+    n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+    print(s.recv(n, socket.MSG_WAITALL).decode())
+call("approvals.answer", {"id": int(sys.argv[2]), "approve": True, "for_session": True})
+call("exec", {"argv": ["touch", sys.argv[3]]})
+call("write_file", {"path": "made-by-daemon", "content": "x"})
+"#;
+
+#[test]
+fn daemon_refuses_answers_and_actions_from_inside_a_sandbox() {
+    let w = World::with_config(ASKING);
+    let _d = Serve::start(&w);
+    let (id, asker) = ask_push(&w);
+    let socket = w.socket();
+    let env_run = format!("XDG_RUNTIME_DIR={}", w.runtime_dir().display());
+    // The sandboxed command (unix sockets allowed) runs `rampart approvals`.
+    let rampart = super::fixture::rampart_bin();
+    for verb in ["approve", "deny"] {
+        let o = w.run([
+            "exec".as_ref(),
+            "--".as_ref(),
+            "env".as_ref(),
+            env_run.as_ref(),
+            rampart.as_os_str(),
+            "approvals".as_ref(),
+            verb.as_ref(),
+            id.to_string().as_ref(),
+        ] as [&std::ffi::OsStr; 8]);
+        assert!(
+            !stdout(&o).contains("approved") && !stdout(&o).contains("denied"),
+            "gate bypassed: a sandboxed `rampart approvals {verb} {id}` was accepted: {}",
+            stdout(&o)
+        );
+        assert!(
+            stderr(&o).contains("inside a rampart sandbox"),
+            "the sandboxed answer must reach the daemon and be refused by it (is the socket reachable with allow_unix_sockets?): {}",
+            stderr(&o)
+        );
+        assert_still_pending(&w, id, &format!("a sandboxed `rampart approvals {verb}`"));
+    }
+    // A raw client inside the sandbox: answer, then act through the daemon.
+    let marker = w.sibling.join("made-through-daemon");
+    let o = w.run([
+        "exec".as_ref(),
+        "--".as_ref(),
+        "python3".as_ref(),
+        "-c".as_ref(),
+        PY_CLIENT.as_ref(),
+        socket.as_os_str(),
+        id.to_string().as_ref(),
+        marker.as_os_str(),
+    ] as [&std::ffi::OsStr; 8]);
+    let replies: Vec<Value> = stdout(&o)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        replies.len(),
+        3,
+        "the raw client must reach the daemon: {} {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    for r in &replies {
+        assert!(
+            r["result"].is_null() && r["error"]["code"] == -32001,
+            "gate bypassed: a sandboxed raw client was served: {r}"
+        );
+    }
+    assert!(
+        !marker.exists() && !w.ws.join("made-by-daemon").exists(),
+        "gate bypassed: a sandboxed client acted through the daemon"
+    );
+    assert_still_pending(&w, id, "a sandboxed raw socket client");
+    // Every refusal is in the trail.
+    let q = w.run(["audit", "query", "--json"]);
+    assert!(
+        stdout(&q).matches("inside a rampart sandbox").count() >= 5,
+        "the refusals must be recorded: {}",
+        stdout(&q)
+    );
+    // Control: the human's answer from outside still works.
+    human_approves(&w, id, asker);
+}
+
+#[test]
+fn daemon_refuses_answers_from_the_asking_tree_and_session() {
+    let w = World::with_config(ASKING);
+    let _d = Serve::start(&w);
+    let (id, asker) = ask_push(&w);
+    let rampart = super::fixture::rampart_bin();
+    let sid = id.to_string();
+    // A child of the asker, in its session.
+    let o = w.run(["approvals", "approve", &sid]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("session that asked"),
+        "gate bypassed: the asker's child answered its ask: {} {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    // A child of the asker in a new session (`setsid`).
+    let o = w
+        .like("setsid")
+        .arg(&rampart)
+        .args(["approvals", "approve", &sid])
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && stderr(&o).contains("descends from the process that asked"),
+        "gate bypassed: the asker's child in a new session answered: {} {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    // An orphan in the asker's session (a double fork through a shell).
+    let mut c = w.like("bash");
+    c.arg("-c").arg(format!(
+        "{} approvals approve {sid} & exit 0",
+        rampart.display()
+    ));
+    let (out, err) = run_orphaned(c, &w.base.join("orphan.out"), &w.base.join("orphan.err"));
+    assert!(
+        !out.contains("approved") && err.contains("session that asked"),
+        "gate bypassed: an orphan in the asker's session answered: {out} {err}"
+    );
+    assert_still_pending(&w, id, "the asking tree");
+    let q = w.run(["audit", "query", "--json"]);
+    assert!(
+        stdout(&q).matches("refused the answer to ask").count() >= 3,
+        "the refusals must be recorded: {}",
+        stdout(&q)
+    );
+    // Control: the human, from another terminal.
+    human_approves(&w, id, asker);
 }

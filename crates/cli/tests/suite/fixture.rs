@@ -4,6 +4,7 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn rampart_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rampart"))
@@ -229,4 +230,63 @@ pub fn assert_ok(o: &Output, what: &str) {
         o.status.code(),
         stderr(o)
     );
+}
+
+// ---- issue 12 class 5: processes outside the test's own tree
+
+impl World {
+    /// `program` with this world's environment.
+    pub fn like(&self, program: impl AsRef<OsStr>) -> Command {
+        let base = self.cmd(Vec::<String>::new());
+        let mut c = Command::new(program);
+        c.env_clear().current_dir(&self.ws).stdin(Stdio::null());
+        for (k, v) in base.get_envs() {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+        }
+        c
+    }
+
+    /// `rampart approvals ARGS` as the human types it in another terminal:
+    /// another session, not a descendant of the asker.
+    pub fn answer_from_another_terminal(&self, args: &[&str]) -> (String, String) {
+        let mut c = self.like("setsid");
+        c.arg("-f").arg(rampart_bin()).arg("approvals").args(args);
+        run_orphaned(
+            c,
+            &self.base.join("human.out"),
+            &self.base.join("human.err"),
+        )
+    }
+}
+
+/// Runs `command` (already set up to write `out`/`err`) so that it ends
+/// up outside this process's tree; waits for it to write something.
+pub fn run_orphaned(mut command: Command, out: &Path, err: &Path) -> (String, String) {
+    let status = command
+        .stdout(std::fs::File::create(out).unwrap())
+        .stderr(std::fs::File::create(err).unwrap())
+        .status()
+        .unwrap();
+    assert!(status.success(), "could not start the orphaned command");
+    let t = Instant::now();
+    loop {
+        let (o, e) = (
+            std::fs::read_to_string(out).unwrap_or_default(),
+            std::fs::read_to_string(err).unwrap_or_default(),
+        );
+        if !o.is_empty() || !e.is_empty() {
+            std::thread::sleep(Duration::from_millis(200));
+            return (
+                std::fs::read_to_string(out).unwrap_or_default(),
+                std::fs::read_to_string(err).unwrap_or_default(),
+            );
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the orphaned command said nothing"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
 }
