@@ -15,6 +15,10 @@
 //! module cannot map (an unknown tool, a malformed input) gets the
 //! configured answer, `ask` by default, with a reason naming what was
 //! wrong: never a crash, never a silent allow.
+//!
+//! File paths (and `Glob`'s pattern base) are judged as written and as
+//! [`crate::resolve`] finds them (`~`, `cwd`, `..`, symlinks in every
+//! component): the stricter answer wins ([`decide_resolved`]).
 
 use std::path::{Path, PathBuf};
 

@@ -24,7 +24,11 @@
 //! descriptor of the workspace, and the path really opened is judged
 //! again. The daemon talks only to its own uid (`SO_PEERCRED`), over a
 //! 0600 socket in a 0700 directory, with capped frames, strict schemas,
-//! timeouts and a connection cap. An ask nobody answers is a deny.
+//! timeouts and a connection cap. An ask nobody answers is a deny. A
+//! peer inside a rampart sandbox (a nested PID namespace) cannot answer
+//! asks or act through the daemon, and no ask can be answered by the
+//! process tree or session that asked ([`peer`]). The hook, which judges
+//! paths it does not open, judges what they really name ([`resolve`]).
 //!
 //! # Limitations
 //!

@@ -572,3 +572,65 @@ fn daemon_refuses_answers_from_the_asking_tree_and_session() {
     // Control: the human, from another terminal.
     human_approves(&w, id, asker);
 }
+
+const PY_SURFACE: &str = r#"
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+ask = {"summary": "git push origin main", "risk": "medium", "reasons": ["code leaves the machine"], "surface": "mcp", "session": "s"}
+body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "approvals.request", "params": ask}).encode()
+s.sendall(struct.pack(">I", len(body)) + body)
+n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+print(s.recv(n, socket.MSG_WAITALL).decode())
+"#;
+
+#[test]
+fn daemon_refuses_answers_from_the_agent_behind_an_asking_surface() {
+    // A surface (here a Python stand-in for `rampart mcp`) asks for the
+    // agent that started it (this test process): the agent's other
+    // children, its Bash tool's commands, may not answer.
+    let w = World::with_config(ASKING);
+    let _d = Serve::start(&w);
+    let surface = w
+        .like("python3")
+        .args(["-c", PY_SURFACE])
+        .arg(w.socket())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut id = None;
+    for _ in 0..400 {
+        let o = w.run(["approvals", "list", "--json"]);
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+        id = v["pending"][0]["id"].as_u64();
+        if id.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let id = id
+        .expect("the surface's ask did not reach the queue")
+        .to_string();
+    let o = w
+        .like("setsid")
+        .arg(super::fixture::rampart_bin())
+        .args(["approvals", "approve", &id])
+        .output()
+        .unwrap();
+    assert!(
+        !o.status.success() && stderr(&o).contains("descends from"),
+        "gate bypassed: the agent's own command answered its surface's ask: {} {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let (out, err) = w.answer_from_another_terminal(&["approve", &id]);
+    assert!(out.contains("approved"), "control failed: {out} {err}");
+    let o = surface.wait_with_output().unwrap();
+    assert!(
+        stdout(&o).contains("\"approved\":true"),
+        "control failed: the surface did not hear the human's approval: {} {}",
+        stdout(&o),
+        stderr(&o)
+    );
+}
