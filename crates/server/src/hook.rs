@@ -236,6 +236,19 @@ impl FileKind {
     }
 }
 
+/// `config` with the real path of every `deny_read` entry added (a
+/// `~/.ssh` that is itself a symlink to `~/dotfiles/ssh` hides both), so
+/// that a resolved path is held against resolved rules. Only adds.
+pub fn resolve_deny_read(config: &mut rampart_policy::Config) {
+    let extra: Vec<PathBuf> = config
+        .deny_read
+        .iter()
+        .filter_map(|d| resolve::real_path(Path::new("/"), d).ok())
+        .filter(|r| !config.deny_read.contains(r))
+        .collect();
+    config.deny_read.extend(extra);
+}
+
 /// The decision on `action` and on every path it resolves to: the
 /// strictest wins (verdict, then risk), and its reasons say what the
 /// path really names.

@@ -120,7 +120,8 @@ fn judge(config: Option<&Path>, profile: Option<&str>, input: &HookInput) -> Res
             None,
         ));
     }
-    let config = loaded.config;
+    let mut config = loaded.config;
+    hook::resolve_deny_read(&mut config);
     let (action, resolved, bash) =
         match hook::plan(input, config.agents.unknown_tool, config.home.as_deref()) {
             Plan::Answer { decision, reason } => return Err(hook::answer(decision, &reason, None)),

@@ -43,6 +43,12 @@ fn linked_world() -> World {
     symlink(ssh.join("planted"), w.ws.join("dangling")).unwrap();
     symlink("ok.txt", w.ws.join("alias.txt")).unwrap();
     symlink(&w.ws, w.base.join("wslink")).unwrap();
+    // `~/.aws` (deny_read) is itself a symlink into a dotfiles checkout.
+    let dot = w.home.join("dotfiles/aws");
+    std::fs::create_dir_all(&dot).unwrap();
+    std::fs::write(dot.join("credentials"), "FAKE made at run time").unwrap();
+    symlink(&dot, w.home.join(".aws")).unwrap();
+    symlink(dot.join("credentials"), w.ws.join("creds")).unwrap();
     w
 }
 
@@ -133,6 +139,16 @@ fn hook_reads_through_links_get_the_targets_answer() {
             "Read",
             json!({"file_path": "src/../../home/.ssh/id_rsa"}),
             "a relative `..` path",
+        ),
+        (
+            "Read",
+            json!({"file_path": ws.join("creds")}),
+            "a symlink to the file behind a symlinked deny_read entry (~/.aws)",
+        ),
+        (
+            "Read",
+            json!({"file_path": "~/.aws/credentials"}),
+            "a path through a symlinked deny_read entry",
         ),
         (
             "Glob",
