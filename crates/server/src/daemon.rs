@@ -523,7 +523,12 @@ async fn dispatch(
                 Err(e) => bad(&id, e.to_string()),
             }
         }
-        Call::ApprovalsRequest(ask) => {
+        Call::ApprovalsRequest(mut ask) => {
+            // The human sees that a confined process is asking (its
+            // approval grants nothing but an answer to that process).
+            if who.confined.is_some() {
+                ask.surface = format!("{} (from inside a sandbox)", ask.surface);
+            }
             let q = Arc::clone(&shared.daemon.queue);
             let id2 = id.clone();
             // A surface asks for the agent that started it (`rampart mcp`

@@ -151,6 +151,11 @@ fn hook_reads_through_links_get_the_targets_answer() {
             "a path through a symlinked deny_read entry",
         ),
         (
+            "Read",
+            json!({"file_path": format!("/proc/self/root{home}/.ssh/id_rsa")}),
+            "a `/proc/self/root` magic link",
+        ),
+        (
             "Glob",
             json!({"pattern": format!("{home}/.ssh/*")}),
             "an absolute Glob pattern",
