@@ -6,6 +6,11 @@
 //! - Every connection's peer credentials (`SO_PEERCRED`) are checked: only
 //!   the daemon's own uid may talk to it. Others are refused, logged and
 //!   recorded (an OCSF Authentication failure).
+//! - The peer's process is identified too ([`crate::peer`]): one inside a
+//!   rampart sandbox (a nested PID namespace), or one that cannot be
+//!   identified, may only call `status`, `check` and `approvals.request`;
+//!   and no ask can be answered by the process tree or session that asked.
+//!   Each refusal is logged, counted and recorded.
 //! - One JSON-RPC 2.0 request per length-prefixed frame ([`crate::frame`],
 //!   [`crate::rpc`]). A frame must arrive whole within
 //!   [`FRAME_TIMEOUT`] of its first byte; a connection idle for
@@ -437,7 +442,12 @@ async fn dispatch(
     let approver = || AgentApprover {
         asker: Asker::Queue(Arc::clone(&shared.daemon.queue), asked_by.clone()),
         surface: "daemon".into(),
-        session: Some(format!("daemon-peer-{}", pid.unwrap_or(0))),
+        // pid and start time: a reused pid does not inherit the grants.
+        session: Some(format!(
+            "daemon-peer-{}-{}",
+            pid.unwrap_or(0),
+            who.proc.map_or(0, |p| p.start)
+        )),
         policy: service.config.approval_policy,
         masker: Arc::clone(&service.masker),
     };
