@@ -32,7 +32,7 @@ fn say(answer: &Value) -> Exit {
 /// The Bash tool input rewritten to run under `rampart exec`; for an ask,
 /// with the one-time ticket `exec` will find if the human says yes.
 fn sandboxed(
-    global: &Global,
+    globals: &[String],
     config: &rampart_policy::Config,
     cwd: &std::path::Path,
     cmd: &str,
@@ -52,12 +52,7 @@ fn sandboxed(
             .map_err(|e| format!("rampart could not prepare the approval for this command: {e}"))?;
     }
     let mut updated = tool_input.clone();
-    updated["command"] = Value::String(hook::rewrite_bash(
-        &me,
-        &super::agents::global_flags(global),
-        cwd,
-        cmd,
-    ));
+    updated["command"] = Value::String(hook::rewrite_bash(&me, globals, cwd, cmd));
     Ok(updated)
 }
 
@@ -81,6 +76,11 @@ fn read_input() -> Result<HookInput, String> {
 /// times out (or crashes) as a non-blocking error and runs the tool: the
 /// hook must answer first.
 const DECISION_DEADLINE: Duration = Duration::from_secs(5);
+
+/// How long recording the decision may take before the hook answers
+/// `deny` itself (the two deadlines stay well under Claude Code's default
+/// 60 s hook timeout).
+const RECORD_DEADLINE: Duration = Duration::from_secs(10);
 
 /// What the worker decided.
 struct Judged {
@@ -181,16 +181,56 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
         Ok(i) => i,
         Err(why) => return say(&hook::answer("ask", &why, None)),
     };
+    let judged = match judge_in_time(global, &input) {
+        Ok(j) => j,
+        Err(answer) => return say(&answer),
+    };
+    // Recording waits on the trail's lock (and may forward to
+    // PostgreSQL): it gets its own deadline, so a stuck trail is a `deny`,
+    // never a hook that Claude Code gives up on.
+    let globals = super::agents::global_flags(global);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("hook-record".into())
+        .spawn(move || {
+            let _ = tx.send(finish(&globals, &input, judged));
+        });
+    if let Err(e) = spawned {
+        return say(&hook::answer(
+            "deny",
+            &format!("rampart could not start recording this call ({e}), so it is refused"),
+            None,
+        ));
+    }
+    let answer = match rx.recv_timeout(RECORD_DEADLINE) {
+        Ok(a) => a,
+        Err(RecvTimeoutError::Timeout) => hook::answer(
+            "deny",
+            &format!(
+                "rampart could not record this call within {}s (is the audit trail locked by a stuck process?), so it is refused; `rampart doctor` checks the trail",
+                RECORD_DEADLINE.as_secs()
+            ),
+            None,
+        ),
+        Err(RecvTimeoutError::Disconnected) => hook::answer(
+            "deny",
+            "rampart failed unexpectedly while recording this call (a bug: please report it), so it is refused",
+            None,
+        ),
+    };
+    say(&answer)
+}
+
+/// Records the decision and builds the answer (with the sandboxed Bash
+/// command and its ticket).
+fn finish(globals: &[String], input: &HookInput, judged: Judged) -> Value {
     let Judged {
         config,
         cwd,
         action,
         decision,
         bash,
-    } = match judge_in_time(global, &input) {
-        Ok(j) => j,
-        Err(answer) => return say(&answer),
-    };
+    } = judged;
     let mut recorder = record::recorder(&config, input.session_id.clone());
     recorder.surface = Some("hook:claude-code".into());
     let event = Event {
@@ -203,11 +243,11 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
     };
     if let Err(e) = recorder.record(&event) {
         if recorder.fail_closed() {
-            return say(&hook::answer(
+            return hook::answer(
                 "deny",
                 &format!("rampart cannot record this action, so it is refused: {e} (run `rampart doctor`)"),
                 None,
-            ));
+            );
         }
         recorder.unrecorded(&e);
     }
@@ -226,7 +266,7 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
     let updated = match (&bash, decision.verdict) {
         (Some(cmd), Verdict::Allow | Verdict::Ask) if config.agents.rewrite_bash => {
             match sandboxed(
-                global,
+                globals,
                 &config,
                 &cwd,
                 cmd,
@@ -241,7 +281,7 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
                     };
                     Some(u)
                 }
-                Err(why) => return say(&hook::answer("deny", &why, None)),
+                Err(why) => return hook::answer("deny", &why, None),
             }
         }
         _ => None,
@@ -249,5 +289,5 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
     if reason.is_empty() {
         reason = format!("rampart: {word}");
     }
-    say(&hook::answer(word, &reason, updated))
+    hook::answer(word, &reason, updated)
 }

@@ -64,6 +64,21 @@ fn ask_hook_env(
     input: &Value,
     env: &[(&str, &str)],
 ) -> (String, String) {
+    hook_answer(
+        &spawn_hook(w, cwd, tool, input, env)
+            .wait_with_output()
+            .unwrap(),
+    )
+}
+
+/// The hook, started with the call on its stdin.
+fn spawn_hook(
+    w: &World,
+    cwd: &Path,
+    tool: &str,
+    input: &Value,
+    env: &[(&str, &str)],
+) -> std::process::Child {
     let call = json!({"session_id": "s", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": input});
     let mut c = w.cmd(["hook", "claude-code"]);
     for (k, v) in env {
@@ -81,15 +96,19 @@ fn ask_hook_env(
         .unwrap()
         .write_all(call.to_string().as_bytes())
         .unwrap();
-    let o = child.wait_with_output().unwrap();
+    child
+}
+
+/// The decision and reason the hook printed.
+fn hook_answer(o: &std::process::Output) -> (String, String) {
     assert_eq!(
         o.status.code(),
         Some(0),
         "the hook must exit 0 with an answer: {}",
-        stderr(&o)
+        stderr(o)
     );
     let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("hook output is not JSON ({e}): {}", stdout(&o)));
+        .unwrap_or_else(|e| panic!("hook output is not JSON ({e}): {}", stdout(o)));
     let h = &v["hookSpecificOutput"];
     (
         h["permissionDecision"]
@@ -350,6 +369,46 @@ fn hook_never_fails_open_on_a_stalled_or_crashed_decision() {
         d, "deny",
         "gate bypassed: the test knob weakened a decision"
     );
+}
+
+#[test]
+fn hook_never_fails_open_on_a_stuck_audit_trail() {
+    let w = linked_world();
+    let input = json!({"file_path": w.ws.join("ok.txt")});
+    let (d, why) = ask_hook(&w, &w.ws, "Read", &input);
+    assert_eq!(d, "allow", "control failed: {why}");
+    // A stuck process holds the trail's lock: recording cannot finish.
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(w.base.join("state/rampart/audit.lock"))
+        .expect("the first call created the trail's lock");
+    let held = nix::fcntl::Flock::lock(lock, nix::fcntl::FlockArg::LockExclusive).unwrap();
+    let t = Instant::now();
+    let child = spawn_hook(&w, &w.ws, "Read", &input, &[]);
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output().unwrap());
+    });
+    let Ok(o) = rx.recv_timeout(Duration::from_secs(45)) else {
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        panic!("gate bypassed: the hook hung on a stuck audit trail (Claude Code gives up on a hung hook and runs the tool)");
+    };
+    let (d, why) = hook_answer(&o);
+    assert_eq!(
+        d, "deny",
+        "gate bypassed: a call that could not be recorded was answered `{d}`: {why}"
+    );
+    assert!(why.contains("could not record this call within"), "{why}");
+    assert!(
+        t.elapsed() < Duration::from_secs(40),
+        "the hook waited {:?} for a stuck trail",
+        t.elapsed()
+    );
+    drop(held);
+    let (d, why) = ask_hook(&w, &w.ws, "Read", &input);
+    assert_eq!(d, "allow", "control failed once the lock is free: {why}");
 }
 
 // ------------------------------------------------- class 5: the daemon
