@@ -161,7 +161,10 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
             optional_dir("path").and_then(|dir| {
                 let pattern =
                     resolve::expand_tilde(text(t, "pattern")?, home).map_err(|e| e.to_string())?;
-                Ok(dir.join(resolve::glob_base(&pattern.to_string_lossy())))
+                // A pattern that can climb out of its base is judged as a
+                // listing of `/`: outside the workspace, never allowed.
+                Ok(resolve::glob_base(&pattern.to_string_lossy())
+                    .map_or_else(|| PathBuf::from("/"), |b| dir.join(b)))
             }),
         ),
         "Grep" => (FileKind::Read, optional_dir("path")),

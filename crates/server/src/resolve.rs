@@ -113,22 +113,34 @@ fn push_front(todo: &mut VecDeque<OsString>, p: &Path) {
 }
 
 /// The leading components of a glob pattern that hold no glob syntax:
-/// the directory a `Glob` call really lists from.
-pub fn glob_base(pattern: &str) -> PathBuf {
+/// the directory a `Glob` call really lists from. `None` when the rest
+/// of the pattern could leave that directory (a `..` after a wildcard, a
+/// brace alternative that is absolute or starts with `~`): then nothing
+/// narrower than `/` is known.
+pub fn glob_base(pattern: &str) -> Option<PathBuf> {
     let mut base = PathBuf::new();
     if pattern.starts_with('/') {
         base.push("/");
     }
     let parts: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
     let last = parts.len().saturating_sub(1);
+    let mut rest = &parts[..0];
     for (i, part) in parts.iter().enumerate() {
         // The last part names what is matched, not where to look.
         if i == last || part.contains(['*', '?', '[', ']', '{', '}', '\\']) {
+            rest = &parts[i..];
             break;
         }
         base.push(part);
     }
-    base
+    let b = pattern.as_bytes();
+    let absolute_alternative = b
+        .windows(2)
+        .any(|w| matches!(w[0], b'{' | b',') && matches!(w[1], b'/' | b'~'));
+    let climbs = rest
+        .iter()
+        .any(|p| p.split(['{', '}', ',']).any(|c| c == ".."));
+    (!absolute_alternative && !climbs).then_some(base)
 }
 
 #[cfg(test)]
@@ -175,10 +187,16 @@ mod tests {
         assert_eq!(expand_tilde("a~", h).unwrap(), PathBuf::from("a~"));
         assert!(expand_tilde("~root/x", h).is_err());
         assert!(expand_tilde("~/x", None).is_err());
-        assert_eq!(glob_base("/home/u/.ssh/*"), PathBuf::from("/home/u/.ssh"));
-        assert_eq!(glob_base("**/*.rs"), PathBuf::new());
-        assert_eq!(glob_base("src/**/id_rsa"), PathBuf::from("src"));
-        assert_eq!(glob_base("../x/{a,b}/c"), PathBuf::from("../x"));
-        assert_eq!(glob_base("/etc/passwd"), PathBuf::from("/etc"));
+        let base = |p: &str| glob_base(p).map(|b| b.display().to_string());
+        assert_eq!(base("/home/u/.ssh/*").as_deref(), Some("/home/u/.ssh"));
+        assert_eq!(base("**/*.rs").as_deref(), Some(""));
+        assert_eq!(base("src/**/id_rsa").as_deref(), Some("src"));
+        assert_eq!(base("../x/{a,b}/c").as_deref(), Some("../x"));
+        assert_eq!(base("/etc/passwd").as_deref(), Some("/etc"));
+        assert_eq!(base("{src,tests}/**/*.rs").as_deref(), Some(""));
+        assert_eq!(base("{/home/u/.ssh,src}/*"), None);
+        assert_eq!(base("{src,~/.ssh}/*"), None);
+        assert_eq!(base("*/../../home/u/.ssh/*"), None);
+        assert_eq!(base("src/{..,x}/y"), None);
     }
 }

@@ -206,6 +206,18 @@ fn hook_reads_through_links_get_the_targets_answer() {
             "a Grep of `~/.ssh`",
         ),
     ];
+    // Glob patterns that climb out of their base are never allowed.
+    for pattern in [
+        format!("{{{home}/.ssh,src}}/*"),
+        "{src,~/.ssh}/*".to_owned(),
+        "*/../../home/.ssh/*".to_owned(),
+    ] {
+        let (d, why) = ask_hook(&w, &ws, "Glob", &json!({ "pattern": pattern }));
+        assert_ne!(
+            d, "allow",
+            "gate bypassed: Glob `{pattern}` (climbs out of its base) was allowed: {why}"
+        );
+    }
     for (tool, input, what) in reads {
         let (d, why) = ask_hook(&w, &ws, tool, input);
         assert_eq!(
@@ -236,6 +248,7 @@ fn hook_reads_through_links_get_the_targets_answer() {
         ),
         (&ws, "Glob", json!({"pattern": "**/*.rs"})),
         (&ws, "Glob", json!({"pattern": "src/*.rs"})),
+        (&ws, "Glob", json!({"pattern": "{src,tests}/**/*.rs"})),
         (&ws, "Grep", json!({"pattern": "main"})),
         (&ws, "Grep", json!({"pattern": "main", "path": "src"})),
     ];
