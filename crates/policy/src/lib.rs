@@ -37,6 +37,7 @@ mod config;
 mod decide;
 mod env;
 mod file;
+mod protect;
 pub mod risk;
 pub mod shell;
 
@@ -54,6 +55,10 @@ pub use config::{AgentsConfig, UnknownTool};
 pub use decide::{decide, host_matches, path_rule_matches, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
+pub use protect::{
+    check_protect_entry, check_unprotect_entry, BuiltinProtect, ProtectConfig, ProtectEntry,
+    ProtectOrigin, ProtectedSet, Protection, BUILTIN_PROTECTED,
+};
 
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {

@@ -25,6 +25,7 @@
 //!     unix_sockets: false,
 //!     hidden: vec![],
 //!     protected: vec![],
+//!     quarantine: None,
 //! });
 //! let outcome = run(&cmd, &isolation, &Limits::default())?;
 //! assert_eq!(outcome.exit_code(), 0);
@@ -64,6 +65,7 @@ mod cgroup;
 mod git;
 mod landlock_rules;
 mod mounts;
+mod protect;
 mod run;
 mod seccomp;
 mod sys;
@@ -74,6 +76,7 @@ use std::time::Duration;
 pub use cgroup::{Controller, Placement};
 pub use git::GitWrites;
 pub use landlock_rules::MIN_ABI as MIN_LANDLOCK_ABI;
+pub use protect::recover_pending;
 pub use run::{run, Command};
 pub use seccomp::DENIED_SYSCALLS;
 
@@ -97,9 +100,25 @@ pub struct Confinement {
     pub unix_sockets: bool,
     /// Paths it can neither read nor list (canonical, existing or not).
     pub hidden: Vec<PathBuf>,
-    /// Paths kept read-only even inside writable roots (rampart's own
-    /// config files); missing ones are skipped.
+    /// Protected paths (rampart's config and state, agent-config files),
+    /// existing or not: existing ones are bound read-only, every ancestor
+    /// whose parent is writable is pinned (cannot be renamed), and missing
+    /// ones (or symlinks) are watched and quarantined if they appear.
     pub protected: Vec<PathBuf>,
+    /// Where watched paths that appeared during the run are moved, and
+    /// where the pending record of a run lives. Without it, what appeared
+    /// is renamed beside itself.
+    pub quarantine: Option<PathBuf>,
+}
+
+/// A protected path that appeared (or was replaced) while the command ran,
+/// and was moved away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// Where it appeared.
+    pub path: PathBuf,
+    /// Where it was moved, or why moving failed.
+    pub moved_to: Result<PathBuf, String>,
 }
 
 /// Where a confined command may write.
@@ -158,6 +177,8 @@ pub struct Outcome {
     /// The end of the command's stderr, when [`Command::tee_stderr`] asked
     /// for it.
     pub stderr_tail: Vec<u8>,
+    /// Protected paths the command created or replaced, now quarantined.
+    pub quarantined: Vec<Quarantined>,
 }
 
 impl Outcome {
