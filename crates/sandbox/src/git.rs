@@ -250,6 +250,18 @@ mod tests {
             ]
         );
         assert!(g.join("info").is_dir());
+        // Missing redirections are watched, since no mount can hold them.
+        assert_eq!(
+            p.missing,
+            vec![
+                g.join("config.worktree"),
+                g.join("commondir"),
+                g.join("gitdir"),
+                g.join("modules/sub/config.worktree"),
+                g.join("modules/sub/commondir"),
+                g.join("modules/sub/gitdir"),
+            ]
+        );
     }
 
     #[test]

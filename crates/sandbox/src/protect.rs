@@ -67,6 +67,19 @@ pub(crate) fn plan(protected: &[PathBuf], writable: &[PathBuf]) -> Result<Protec
     let can_write = |p: &Path| writable.iter().any(|w| p.starts_with(w));
     let mut out = ProtectPlan::default();
     for raw in protected {
+        // A symlink on the way (`~/.config -> /data/config`) can be
+        // replaced by a real directory where its parent is writable: the
+        // mounts below hold the target, so the link itself is watched.
+        for a in raw.ancestors().skip(1) {
+            let is_link = fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink());
+            let parent_writable = a
+                .parent()
+                .and_then(|p| fs::canonicalize(p).ok())
+                .is_some_and(|p| can_write(&p));
+            if is_link && parent_writable && !out.watched.iter().any(|(w, _)| w == a) {
+                out.watched.push((a.to_path_buf(), identity(a)));
+            }
+        }
         let lexical = resolve_missing(raw);
         let meta = fs::symlink_metadata(&lexical);
         let inside = can_write(&lexical);
@@ -291,6 +304,23 @@ mod tests {
             ]
         );
         assert_eq!(p.watched, vec![(ws.join(".mcp.json"), None)]);
+    }
+
+    #[test]
+    fn a_symlinked_ancestor_in_a_writable_parent_is_watched() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir_all(base.join("data/rampart")).unwrap();
+        fs::create_dir_all(base.join("home")).unwrap();
+        std::os::unix::fs::symlink(base.join("data"), base.join("home/.config")).unwrap();
+        let p = plan(
+            &[base.join("home/.config/rampart")],
+            std::slice::from_ref(&base.join("home")),
+        )
+        .unwrap();
+        assert_eq!(p.read_only, vec![base.join("data/rampart")]);
+        let link = base.join("home/.config");
+        assert_eq!(p.watched, vec![(link.clone(), identity(&link))]);
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
         );
         println!("  protected        (refused to file tools, read-only or watched in the sandbox)");
         for e in &protected {
-            println!("    {:<32} {:<8} {}", e.pattern, origin(e.origin), e.why);
+            println!("    {:<32} {:<9} {}", e.pattern, origin(e.origin), e.why);
         }
         match &trial {
             Some(Ok(())) => println!(
