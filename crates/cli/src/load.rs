@@ -80,6 +80,17 @@ pub(crate) fn protected_paths(config: &Config, workspace: &Path) -> Vec<PathBuf>
     let refs: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
     let set = rampart_policy::ProtectedSet::new(config);
     let mut out = set.literal_paths(&refs);
+    // A root that is not a repository gets none from the sandbox's git
+    // layout: a `.git` created there would be honoured by the next git
+    // command run in it (hooks included), so its creation is watched.
+    if config.workspace_write.allow_git_writes != rampart_policy::GitWrites::Allow {
+        for root in &roots {
+            let dot_git = root.join(".git");
+            if std::fs::symlink_metadata(&dot_git).is_err() {
+                out.push(dot_git);
+            }
+        }
+    }
     // Entries with wildcards: what exists at the top of each root.
     for root in &roots {
         let Ok(entries) = std::fs::read_dir(root) else {

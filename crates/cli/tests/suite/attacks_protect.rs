@@ -285,6 +285,38 @@ fn protect_agent_config_files_created_in_the_sandbox_are_quarantined() {
 }
 
 #[test]
+fn protect_a_repository_created_where_there_was_none_is_quarantined() {
+    let w = World::new();
+    // The workspace is a subdirectory of a repository: git run there later
+    // would honour a `.git` made in it.
+    let ws = w.ws.join("sub");
+    std::fs::create_dir_all(&ws).unwrap();
+    w.git(&w.ws, &["init", "-q"]);
+    let o = w
+        .cmd([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "git init -q && printf '#!/bin/sh\necho evil\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit; echo ok > kept",
+        ])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    breached_if(
+        ws.join(".git").exists(),
+        "a new repository with a hook in the workspace survived the run",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert_eq!(
+        read(&ws.join("kept")),
+        "ok\n",
+        "control: ordinary files stay"
+    );
+}
+
+#[test]
 fn protect_existing_agent_config_files_resist_links_and_replacement() {
     let w = World::new();
     w.git(&w.ws, &["init", "-q"]);
