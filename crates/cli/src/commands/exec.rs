@@ -301,11 +301,23 @@ pub(crate) fn sandbox_run(global: &Global, args: &ExecArgs) -> Exit {
         );
     }
     enforcer.command.tee_stderr = false;
-    let earlier = rampart_sandbox::recover_pending(&load::quarantine_dir(&config));
-    report_quarantined(&earlier, None, &config, &action);
+    // The caller (a server) records the run; what was quarantined gets an
+    // event of its own here.
+    let record_quarantined = |found: &[rampart_sandbox::Quarantined]| {
+        if found.is_empty() {
+            return false;
+        }
+        let mut recorder = record::recorder(&config, crate::approve::session_key());
+        report_quarantined(found, Some(&mut recorder), &config, &action);
+        record::after_action(&recorder);
+        true
+    };
+    record_quarantined(&rampart_sandbox::recover_pending(&load::quarantine_dir(
+        &config,
+    )));
     match enforcer.enforce(&action) {
         Ok(outcome) => {
-            if report_quarantined(&outcome.quarantined, None, &config, &action) {
+            if record_quarantined(&outcome.quarantined) {
                 let _ = finish(&outcome, &config);
                 return Exit::Denied;
             }

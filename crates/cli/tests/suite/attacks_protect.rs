@@ -579,10 +579,10 @@ fn protect_mcp_write_file_refuses_agent_config_files() {
     );
     let _ = lines.next();
     send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
-    let mut call = |id: u64, path: &str| -> Value {
+    let mut call = |id: u64, name: &str, arguments: Value| -> Value {
         send(
             json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
-            "name": "write_file", "arguments": {"path": path, "content": "{\"mcpServers\":{}}"}}}),
+            "name": name, "arguments": arguments}}),
         );
         loop {
             let line = lines.next().unwrap().unwrap();
@@ -597,16 +597,42 @@ fn protect_mcp_write_file_refuses_agent_config_files() {
         (3, ".claude/settings.json"),
         (4, ".vscode/settings.json"),
     ] {
-        let r = call(id, path);
+        let r = call(
+            id,
+            "write_file",
+            json!({"path": path, "content": "{\"mcpServers\":{}}"}),
+        );
         assert!(
             r["result"]["isError"] == true && !w.ws.join(path).exists(),
             "gate bypassed: MCP write_file wrote `{path}`: {r}"
         );
         assert!(r.to_string().contains("protected"), "{r}");
     }
-    let r = call(5, "notes.txt");
+    let r = call(
+        5,
+        "write_file",
+        json!({"path": "notes.txt", "content": "x"}),
+    );
     assert!(r["result"]["isError"] != true, "control failed: {r}");
     assert!(w.ws.join("notes.txt").exists());
+    // run_command goes through `sandbox-run`: what it creates is quarantined
+    // and recorded.
+    let r = call(
+        6,
+        "run_command",
+        json!({"command": "echo '{}' > .mcp.json; echo ok > run.txt"}),
+    );
+    assert!(
+        !w.ws.join(".mcp.json").exists(),
+        "sandbox breached: MCP run_command created `.mcp.json`: {r}"
+    );
+    assert!(w.ws.join("run.txt").exists(), "control failed: {r}");
+    let q = w.run(["audit", "query", "--json", "--limit", "1000"]);
+    assert!(
+        stdout(&q).contains("created during a sandboxed run"),
+        "{}",
+        stdout(&q)
+    );
     drop(stdin);
     let _ = child.kill();
     let _ = child.wait();
