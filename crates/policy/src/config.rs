@@ -1398,16 +1398,16 @@ mod tests {
     #[test]
     fn protect_adds_from_any_layer_and_unprotect_is_user_only() {
         let cfg = load(
-            "[filesystem]\nprotect = [\"tools/*.sh\"]\nunprotect = [\".idea/**\"]\n",
+            "[filesystem]\nprotect = [\"tools/*.sh\"]\nunprotect = [\"**/.idea/**\"]\n",
             Some(("[filesystem]\nprotect = [\"Makefile\"]\n", false)),
         )
         .unwrap();
         assert_eq!(cfg.protect.added, vec!["tools/*.sh", "Makefile"]);
-        assert_eq!(cfg.protect.removed, vec![".idea/**"]);
+        assert_eq!(cfg.protect.removed, vec!["**/.idea/**"]);
         for trusted in [false, true] {
             let errs = load(
                 "",
-                Some(("[filesystem]\nunprotect = [\".mcp.json\"]\n", trusted)),
+                Some(("[filesystem]\nunprotect = [\"**/.mcp.json\"]\n", trusted)),
             )
             .unwrap_err();
             assert_eq!(errs.len(), 1);

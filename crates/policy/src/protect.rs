@@ -63,29 +63,29 @@ pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
     git("**/.git/info/**", "git's per-repository attributes and excludes: they can name filter programs"),
     git("**/.git/modules/**", "a submodule's git dir: its config and hooks run like the repository's own"),
     git("**/.git/worktrees/**", "a linked worktree's git dir: its config, hooks and redirections run like the repository's own"),
-    entry("rampart.toml", "rampart's project config: it sets the sandbox and the rules of the next run"),
-    entry(".claude/**", "Claude Code's project settings, commands and agents: its hooks and MCP servers start programs"),
-    entry(".mcp.json", "an agent-config file: it makes Claude Code start programs (MCP servers)"),
-    entry(".codex/**", "Codex's project config: it names programs Codex starts"),
-    entry(".cursor/**", "Cursor's project rules and MCP servers: it starts the programs they name"),
-    entry(".gemini/**", "Gemini CLI's project settings: its MCP servers and tools start programs"),
-    entry(".zed/**", "Zed's project settings and tasks: they name programs the editor runs"),
-    entry(".vscode/**", "VS Code's settings, tasks and launch configs: they name programs the editor runs"),
-    entry(".idea/**", "JetBrains' project config: run configurations and tools start programs"),
+    entry("**/rampart.toml", "rampart's project config: it sets the sandbox and the rules of the next run"),
+    entry("**/.claude/**", "Claude Code's project settings, commands and agents: its hooks and MCP servers start programs"),
+    entry("**/.mcp.json", "an agent-config file: it makes Claude Code start programs (MCP servers)"),
+    entry("**/.codex/**", "Codex's project config: it names programs Codex starts"),
+    entry("**/.cursor/**", "Cursor's project rules and MCP servers: it starts the programs they name"),
+    entry("**/.gemini/**", "Gemini CLI's project settings: its MCP servers and tools start programs"),
+    entry("**/.zed/**", "Zed's project settings and tasks: they name programs the editor runs"),
+    entry("**/.vscode/**", "VS Code's settings, tasks and launch configs: they name programs the editor runs"),
+    entry("**/.idea/**", "JetBrains' project config: run configurations and tools start programs"),
     entry("**/.envrc", "direnv runs it when a shell enters the directory"),
-    entry(".gitmodules", "it tells git which repositories to clone into the tree"),
-    entry(".githooks/**", "hook scripts git runs when `core.hooksPath` points here"),
-    entry(".git-hooks/**", "hook scripts git runs when `core.hooksPath` points here"),
-    entry(".husky/**", "husky's git hooks: git runs them on commit and push"),
-    entry(".pre-commit-config.yaml", "pre-commit runs the programs it lists on every commit"),
-    entry(".cargo/config.toml", "cargo's config: runners, wrappers and aliases run on the next build"),
-    entry(".cargo/config", "cargo's config: runners, wrappers and aliases run on the next build"),
-    entry(".npmrc", "npm's config: `script-shell` and `node-options` run code on the next npm command"),
-    entry(".yarnrc.yml", "yarn's config: `yarnPath` names the program run as yarn"),
-    entry(".yarnrc", "yarn's config: `yarn-path` names the program run as yarn"),
-    entry(".pnpmfile.cjs", "pnpm runs it on every install"),
-    entry("mise.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
-    entry(".mise.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("**/.gitmodules", "it tells git which repositories to clone into the tree"),
+    entry("**/.githooks/**", "hook scripts git runs when `core.hooksPath` points here"),
+    entry("**/.git-hooks/**", "hook scripts git runs when `core.hooksPath` points here"),
+    entry("**/.husky/**", "husky's git hooks: git runs them on commit and push"),
+    entry("**/.pre-commit-config.yaml", "pre-commit runs the programs it lists on every commit"),
+    entry("**/.cargo/config.toml", "cargo's config: runners, wrappers and aliases run on the next build"),
+    entry("**/.cargo/config", "cargo's config: runners, wrappers and aliases run on the next build"),
+    entry("**/.npmrc", "npm's config: `script-shell` and `node-options` run code on the next npm command"),
+    entry("**/.yarnrc.yml", "yarn's config: `yarnPath` names the program run as yarn"),
+    entry("**/.yarnrc", "yarn's config: `yarn-path` names the program run as yarn"),
+    entry("**/.pnpmfile.cjs", "pnpm runs it on every install"),
+    entry("**/mise.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("**/.mise.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
     entry("~/.bashrc", SHELL_RC),
     entry("~/.bash_profile", SHELL_RC),
     entry("~/.bash_login", SHELL_RC),
@@ -502,12 +502,14 @@ mod tests {
     fn builtins_match_agent_configs_git_internals_and_rc_files() {
         let set = ProtectedSet::new(&cfg());
         for (path, pattern) in [
-            ("/w/.mcp.json", ".mcp.json"),
-            ("/w/.claude/settings.json", ".claude/**"),
-            ("/w/.claude", ".claude/**"),
-            ("/w/.vscode/tasks.json", ".vscode/**"),
-            ("/w/rampart.toml", "rampart.toml"),
+            ("/w/.mcp.json", "**/.mcp.json"),
+            ("/w/.claude/settings.json", "**/.claude/**"),
+            ("/w/.claude", "**/.claude/**"),
+            ("/w/.vscode/tasks.json", "**/.vscode/**"),
+            ("/w/rampart.toml", "**/rampart.toml"),
             ("/w/sub/.envrc", "**/.envrc"),
+            ("/w/pkg/.npmrc", "**/.npmrc"),
+            ("/w/crate/.cargo/config.toml", "**/.cargo/config.toml"),
             ("/w/.git/hooks/pre-commit", "**/.git/hooks/**"),
             ("/w/.git/commondir", "**/.git/commondir"),
             ("/w/.git", "**/.git"),
@@ -538,7 +540,7 @@ mod tests {
     fn git_internals_follow_allow_git_writes_and_unprotect_removes() {
         let mut c = cfg();
         c.workspace_write.allow_git_writes = GitWrites::Allow;
-        c.protect.removed = vec![".vscode/**".into()];
+        c.protect.removed = vec!["**/.vscode/**".into()];
         c.protect.added = vec!["scripts/*.sh".into(), "/opt/tool/conf".into()];
         let set = ProtectedSet::new(&c);
         assert_eq!(why(&set, "/w/.git/hooks/pre-commit"), None);
@@ -553,7 +555,7 @@ mod tests {
             Some("/opt/tool/conf")
         );
         let listed: Vec<String> = set.entries().into_iter().map(|e| e.pattern).collect();
-        assert!(!listed.contains(&".vscode/**".to_owned()));
+        assert!(!listed.contains(&"**/.vscode/**".to_owned()));
         assert!(listed.contains(&"scripts/*.sh".to_owned()));
     }
 
@@ -599,7 +601,8 @@ mod tests {
         assert!(check_protect_entry("[").is_err());
         assert!(check_protect_entry("~user/x").is_err());
         assert!(check_protect_entry("tools/*.sh").is_ok());
-        assert!(check_unprotect_entry(".vscode/**").is_ok());
+        assert!(check_unprotect_entry("**/.vscode/**").is_ok());
+        assert!(check_unprotect_entry(".vscode/**").is_err());
         assert!(check_unprotect_entry("src/**").is_err());
     }
 }

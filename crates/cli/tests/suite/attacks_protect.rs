@@ -516,7 +516,7 @@ fn protect_project_config_can_add_but_not_remove_entries() {
     );
     std::fs::write(
         w.ws.join("rampart.toml"),
-        "[filesystem]\nunprotect = [\".mcp.json\"]\n",
+        "[filesystem]\nunprotect = [\"**/.mcp.json\"]\n",
     )
     .unwrap();
     let o = w.run(["check", "--", "true"]);
@@ -533,7 +533,7 @@ fn protect_project_config_can_add_but_not_remove_entries() {
     // The user config may, and doctor shows what is in force.
     std::fs::remove_file(w.ws.join("rampart.toml")).unwrap();
     w.set_config(&format!(
-        "{BASE_CONFIG}[filesystem]\nunprotect = [\".idea/**\"]\n"
+        "{BASE_CONFIG}[filesystem]\nunprotect = [\"**/.idea/**\"]\n"
     ));
     let o = w.run(["doctor", "--json", "--no-trial"]);
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -544,7 +544,7 @@ fn protect_project_config_can_add_but_not_remove_entries() {
         .map(|e| e["pattern"].as_str().unwrap())
         .collect();
     assert!(
-        listed.contains(&".mcp.json") && !listed.contains(&".idea/**"),
+        listed.contains(&"**/.mcp.json") && !listed.contains(&"**/.idea/**"),
         "{listed:?}"
     );
     let (decision, _) = hook_decision(
