@@ -4,7 +4,9 @@
 //!
 //! Main types: [`Config`] (resolved from [`ConfigFile`] layers with
 //! [`apply_layer`]), [`Action`], and [`decide`], which turns a config and an
-//! action into a [`Decision`].
+//! action into a [`Decision`]. [`ProtectedSet`] is the one list of paths
+//! no surface may write (agent-config files, git internals, rc files,
+//! rampart's own config and state).
 //!
 //! ```
 //! use rampart_policy::{decide, Action, Config, HostEnv, Verdict};

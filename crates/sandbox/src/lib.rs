@@ -3,8 +3,10 @@
 //!
 //! A confined command gets fresh user, mount, PID, IPC and UTS namespaces
 //! (and a network namespace with only its own loopback when the network is
-//! off), a private `/proc` and `/dev/shm`, read-only `.git` and hidden
-//! `deny_read` paths, no capabilities, `no_new_privs`, a Landlock ruleset
+//! off), a private `/proc` and `/dev/shm`, read-only `.git` and protected
+//! paths with their writable ancestors pinned (what no mount can hold is
+//! quarantined after the run, see `protect.rs`), hidden `deny_read` paths,
+//! no capabilities, `no_new_privs`, a Landlock ruleset
 //! (filesystem, TCP and scopes) and a seccomp filter. Limits come from
 //! cgroups where the host lets rampart use them, else from rlimits.
 //!
