@@ -45,38 +45,73 @@ pub(crate) fn user_config_path() -> Option<PathBuf> {
         .map(|base| base.join("rampart").join("config.toml"))
 }
 
-/// rampart's own config files, which a sandboxed command must not change:
-/// the user config (its directory, for the default location, created 0700
-/// when missing so that it can be protected) and the project's
-/// `rampart.toml`, and the state directory (session approvals).
-pub(crate) fn protected_paths(
-    explicit: Option<&Path>,
-    workspace: &Path,
-    state_dir: &Path,
-) -> Vec<PathBuf> {
+/// Every protected path the sandbox guards (see
+/// [`rampart_policy::ProtectedSet`]): rampart's user config (its directory,
+/// created 0700 when missing so that it can be bound read-only, or the
+/// `--config` file) and state directory (session approvals, hook tickets,
+/// the audit trail), and the agent-config files at the top of the
+/// workspace and of each writable root, existing or not. Git internals are
+/// the sandbox's own business (it reads the repository layout).
+pub(crate) fn protected_paths(config: &Config, workspace: &Path) -> Vec<PathBuf> {
     use std::os::unix::fs::DirBuilderExt;
-    let mut out = Vec::new();
-    match explicit {
-        Some(file) => out.push(file.to_path_buf()),
-        None => {
-            if let Some(dir) = user_config_path().as_deref().and_then(Path::parent) {
-                let _ = std::fs::DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(dir);
-                out.push(dir.to_path_buf());
+    let mut dirs: Vec<PathBuf> = vec![config.audit.dir.clone()];
+    // The default user config directory (never a `--config` file).
+    let user_dir = user_config_path().and_then(|p| p.parent().map(Path::to_path_buf));
+    dirs.extend(
+        config
+            .protect
+            .rampart_paths
+            .iter()
+            .filter(|p| user_dir.as_ref() == Some(*p))
+            .cloned(),
+    );
+    for dir in &dirs {
+        let _ = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir);
+    }
+    let mut roots: Vec<PathBuf> = vec![workspace.to_path_buf()];
+    roots.extend(config.workspace_write.writable_roots.iter().cloned());
+    let roots: Vec<PathBuf> = roots
+        .into_iter()
+        .map(|r| std::fs::canonicalize(&r).unwrap_or(r))
+        .collect();
+    let refs: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
+    let set = rampart_policy::ProtectedSet::new(config);
+    let mut out = set.literal_paths(&refs);
+    // A root that is not a repository gets none from the sandbox's git
+    // layout: a `.git` created there would be honoured by the next git
+    // command run in it (hooks included), so its creation is watched.
+    if config.workspace_write.allow_git_writes != rampart_policy::GitWrites::Allow {
+        for root in &roots {
+            let dot_git = root.join(".git");
+            if std::fs::symlink_metadata(&dot_git).is_err() {
+                out.push(dot_git);
             }
         }
     }
-    out.push(workspace.join("rampart.toml"));
-    // The state directory holds session approvals: a command that could
-    // write there could approve itself.
-    let _ = std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(state_dir);
-    out.push(state_dir.to_path_buf());
+    // Entries with wildcards: what exists at the top of each root.
+    for root in &roots {
+        let Ok(entries) = std::fs::read_dir(root) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_name() == ".git" || out.contains(&path) {
+                continue;
+            }
+            if set.protection(&path, &refs).is_some() {
+                out.push(path);
+            }
+        }
+    }
     out
+}
+
+/// Where the sandbox moves protected paths that appeared during a run.
+pub(crate) fn quarantine_dir(config: &Config) -> PathBuf {
+    config.audit.dir.join("quarantine")
 }
 
 fn error_at(origin: &Path, message: String, hint: Option<&str>) -> ConfigError {
@@ -228,6 +263,16 @@ pub(crate) fn load(
             ));
         }
     }
+    // rampart's own config is protected from every surface.
+    config.protect.rampart_paths = match explicit {
+        Some(file) => vec![file.to_path_buf()],
+        None => user_config_path()
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .into_iter()
+            .collect(),
+    };
     Loaded {
         config,
         files,

@@ -276,6 +276,8 @@ pub struct Config {
     pub risk_overrides: Vec<crate::risk::RiskOverride>,
     /// `$HOME`, for `~` in commands.
     pub home: Option<PathBuf>,
+    /// `[filesystem] protect` / `unprotect`: see [`crate::ProtectedSet`].
+    pub protect: crate::ProtectConfig,
 }
 
 /// Default `deny_read` paths.
@@ -351,6 +353,7 @@ impl Config {
             trusted_projects: Vec::new(),
             risk_overrides: Vec::new(),
             home: env.home.clone(),
+            protect: crate::ProtectConfig::default(),
         }
     }
 }
@@ -712,6 +715,49 @@ impl Merger<'_> {
                     }
                 } else {
                     cfg.deny_read = paths;
+                }
+            }
+            if let Some(v) = &fsys.get_ref().protect {
+                for item in v.get_ref() {
+                    match crate::protect::check_protect_entry(item.get_ref()) {
+                        Ok(()) => {
+                            if !cfg.protect.added.contains(item.get_ref()) {
+                                cfg.protect.added.push(item.get_ref().clone());
+                            }
+                        }
+                        Err(m) => {
+                            let err = self.source.error(
+                                item.span(),
+                                format!("bad `[filesystem] protect` entry: {m}"),
+                                Some("write a glob relative to the workspace, or starting with `~/` or `/`".into()),
+                            );
+                            self.errors.push(err);
+                        }
+                    }
+                }
+            }
+            if let Some(v) = &fsys.get_ref().unprotect {
+                if self.layer == Layer::User {
+                    for item in v.get_ref() {
+                        match crate::protect::check_unprotect_entry(item.get_ref()) {
+                            Ok(()) => {
+                                if !cfg.protect.removed.contains(item.get_ref()) {
+                                    cfg.protect.removed.push(item.get_ref().clone());
+                                }
+                            }
+                            Err(m) => {
+                                let err = self.source.error(item.span(), m, None);
+                                self.errors.push(err);
+                            }
+                        }
+                    }
+                } else {
+                    let err = self.source.error(
+                        v.span(),
+                        "a project file cannot remove protected paths (`[filesystem] unprotect`)",
+                        Some("only your user config may unprotect a built-in entry; a project may add entries with `[filesystem] protect`".into()),
+                    );
+                    self.errors.push(err);
                 }
             }
         }
@@ -1347,6 +1393,36 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(errs.len(), 2);
+    }
+
+    #[test]
+    fn protect_adds_from_any_layer_and_unprotect_is_user_only() {
+        let cfg = load(
+            "[filesystem]\nprotect = [\"tools/*.sh\"]\nunprotect = [\"**/.idea/**\"]\n",
+            Some(("[filesystem]\nprotect = [\"Makefile\"]\n", false)),
+        )
+        .unwrap();
+        assert_eq!(cfg.protect.added, vec!["tools/*.sh", "Makefile"]);
+        assert_eq!(cfg.protect.removed, vec!["**/.idea/**"]);
+        for trusted in [false, true] {
+            let errs = load(
+                "",
+                Some(("[filesystem]\nunprotect = [\"**/.mcp.json\"]\n", trusted)),
+            )
+            .unwrap_err();
+            assert_eq!(errs.len(), 1);
+            assert!(
+                errs[0].message.contains("cannot remove protected paths"),
+                "{errs:?}"
+            );
+        }
+        let errs = load(
+            "[filesystem]\nprotect = [\"[\"]\nunprotect = [\"src/**\"]\n",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!((errs[0].line, errs[0].column), (2, 12));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! 5. The whole gets the strictest verdict of its parts; under the `never`
 //!    policy an `ask` becomes `deny`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::{Rule, RuleMatch};
 use crate::risk::{analyse, Analysis, Context, Part};
@@ -289,6 +289,11 @@ fn settle(
 
 /// A file read, listing or write by an agent's file tool.
 fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> Decision {
+    if access == Access::Write {
+        if let Some(denied) = protected_write(cfg, path, workspace) {
+            return denied;
+        }
+    }
     let home = cfg.home.as_deref();
     let mut findings: Vec<(Risk, String)> = Vec::new();
     let shown = path.display();
@@ -362,6 +367,27 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
         risk,
         reasons,
     )
+}
+
+/// A write to a protected path (an agent-config file, a git internal,
+/// rampart's own config or state) is denied whatever the rules say: only
+/// the user config's `[filesystem] unprotect` lifts a built-in entry.
+fn protected_write(cfg: &Config, path: &Path, workspace: &Path) -> Option<Decision> {
+    let mut roots: Vec<&Path> = vec![workspace];
+    roots.extend(
+        cfg.workspace_write
+            .writable_roots
+            .iter()
+            .map(PathBuf::as_path),
+    );
+    let protection = crate::ProtectedSet::new(cfg).protection(path, &roots)?;
+    Some(Decision::by_rule(
+        Verdict::Deny,
+        Risk::Critical,
+        None,
+        vec![protection.reason(path)],
+        Vec::new(),
+    ))
 }
 
 /// What writing `path` risks: a read-only sandbox, a place outside the
@@ -939,5 +965,44 @@ mod tests {
             origin: "f:9".into(),
         });
         assert_eq!(decide(&c, &conn("api.docs.rs")).verdict, Verdict::Deny);
+    }
+
+    #[test]
+    fn protected_files_are_denied_to_file_tools_even_with_an_allow_rule() {
+        let c = cfg(
+            ApprovalPolicy::OnRequest,
+            vec![(
+                RuleMatch::Path {
+                    glob: "**".into(),
+                    access: vec!["write".into()],
+                },
+                Verdict::Allow,
+            )],
+        );
+        let write = |p: &str| {
+            decide(
+                &c,
+                &Action::WriteFile {
+                    path: p.into(),
+                    workspace: "/w".into(),
+                    bytes: 1,
+                },
+            )
+        };
+        for p in [
+            "/w/.mcp.json",
+            "/w/.claude/settings.json",
+            "/w/.git/hooks/pre-commit",
+            "/w/rampart.toml",
+        ] {
+            let d = write(p);
+            assert_eq!(
+                (d.verdict, d.risk),
+                (Verdict::Deny, Risk::Critical),
+                "{p}: {d:?}"
+            );
+            assert!(d.reasons[0].contains(p), "{d:?}");
+        }
+        assert_eq!(write("/w/src/lib.rs").verdict, Verdict::Allow);
     }
 }

@@ -57,6 +57,8 @@ pub(crate) enum GitWord {
 #[serde(deny_unknown_fields)]
 pub(crate) struct FilesystemFile {
     pub(crate) deny_read: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(crate) protect: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(crate) unprotect: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

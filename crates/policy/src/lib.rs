@@ -4,7 +4,9 @@
 //!
 //! Main types: [`Config`] (resolved from [`ConfigFile`] layers with
 //! [`apply_layer`]), [`Action`], and [`decide`], which turns a config and an
-//! action into a [`Decision`].
+//! action into a [`Decision`]. [`ProtectedSet`] is the one list of paths
+//! no surface may write (agent-config files, git internals, rc files,
+//! rampart's own config and state).
 //!
 //! ```
 //! use rampart_policy::{decide, Action, Config, HostEnv, Verdict};
@@ -37,6 +39,7 @@ mod config;
 mod decide;
 mod env;
 mod file;
+mod protect;
 pub mod risk;
 pub mod shell;
 
@@ -54,6 +57,10 @@ pub use config::{AgentsConfig, UnknownTool};
 pub use decide::{decide, host_matches, path_rule_matches, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
+pub use protect::{
+    check_protect_entry, check_unprotect_entry, BuiltinProtect, ProtectConfig, ProtectEntry,
+    ProtectOrigin, ProtectedSet, Protection, BUILTIN_PROTECTED,
+};
 
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {

@@ -32,6 +32,9 @@ pub(crate) struct GitPlan {
     /// Bind-mounted over themselves (still writable) so they cannot be
     /// renamed away or replaced by a look-alike.
     pub(crate) pinned: Vec<PathBuf>,
+    /// Guarded entries that do not exist (`commondir`, `gitdir`,
+    /// `config.worktree`): no mount can hold them, so they are watched.
+    pub(crate) missing: Vec<PathBuf>,
 }
 
 /// The resolved layout of one repository.
@@ -102,7 +105,12 @@ const GUARDED: &[&str] = &[
 /// created empty first (as `git init` would) so that they can be pinned
 /// read-only; a missing `config.worktree` is created when `config` turns
 /// worktree configs on.
-fn guard_git_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> io::Result<()> {
+fn guard_git_dir(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    missing: &mut Vec<PathBuf>,
+    depth: usize,
+) -> io::Result<()> {
     if depth > 8 {
         return Ok(());
     }
@@ -125,6 +133,8 @@ fn guard_git_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> io::Result
         let p = dir.join(name);
         if fs::symlink_metadata(&p).is_ok() {
             out.push(p);
+        } else {
+            missing.push(p);
         }
     }
     for nest in ["modules", "worktrees"] {
@@ -133,7 +143,7 @@ fn guard_git_dir(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> io::Result
         };
         for entry in entries.flatten() {
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                guard_git_dir(&entry.path(), out, depth + 1)?;
+                guard_git_dir(&entry.path(), out, missing, depth + 1)?;
             }
         }
     }
@@ -174,10 +184,12 @@ pub(crate) fn plan(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
                 plan.read_only.push(repo.dot_git.clone());
             }
             let mut guarded = Vec::new();
-            guard_git_dir(&repo.common_dir, &mut guarded, 0)?;
+            let mut missing = Vec::new();
+            guard_git_dir(&repo.common_dir, &mut guarded, &mut missing, 0)?;
             if repo.git_dir != repo.common_dir {
-                guard_git_dir(&repo.git_dir, &mut guarded, 0)?;
+                guard_git_dir(&repo.git_dir, &mut guarded, &mut missing, 0)?;
             }
+            plan.missing = missing;
             for p in guarded {
                 if !plan.read_only.contains(&p) {
                     plan.read_only.push(p);
@@ -238,6 +250,18 @@ mod tests {
             ]
         );
         assert!(g.join("info").is_dir());
+        // Missing redirections are watched, since no mount can hold them.
+        assert_eq!(
+            p.missing,
+            vec![
+                g.join("config.worktree"),
+                g.join("commondir"),
+                g.join("gitdir"),
+                g.join("modules/sub/config.worktree"),
+                g.join("modules/sub/commondir"),
+                g.join("modules/sub/gitdir"),
+            ]
+        );
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //!
 //! A confined command gets fresh user, mount, PID, IPC and UTS namespaces
 //! (and a network namespace with only its own loopback when the network is
-//! off), a private `/proc` and `/dev/shm`, read-only `.git` and hidden
-//! `deny_read` paths, no capabilities, `no_new_privs`, a Landlock ruleset
+//! off), a private `/proc` and `/dev/shm`, read-only `.git` and protected
+//! paths with their writable ancestors pinned (what no mount can hold is
+//! quarantined after the run, see `protect.rs`), hidden `deny_read` paths,
+//! no capabilities, `no_new_privs`, a Landlock ruleset
 //! (filesystem, TCP and scopes) and a seccomp filter. Limits come from
 //! cgroups where the host lets rampart use them, else from rlimits.
 //!
@@ -25,6 +27,7 @@
 //!     unix_sockets: false,
 //!     hidden: vec![],
 //!     protected: vec![],
+//!     quarantine: None,
 //! });
 //! let outcome = run(&cmd, &isolation, &Limits::default())?;
 //! assert_eq!(outcome.exit_code(), 0);
@@ -64,6 +67,7 @@ mod cgroup;
 mod git;
 mod landlock_rules;
 mod mounts;
+mod protect;
 mod run;
 mod seccomp;
 mod sys;
@@ -74,6 +78,7 @@ use std::time::Duration;
 pub use cgroup::{Controller, Placement};
 pub use git::GitWrites;
 pub use landlock_rules::MIN_ABI as MIN_LANDLOCK_ABI;
+pub use protect::recover_pending;
 pub use run::{run, Command};
 pub use seccomp::DENIED_SYSCALLS;
 
@@ -97,9 +102,25 @@ pub struct Confinement {
     pub unix_sockets: bool,
     /// Paths it can neither read nor list (canonical, existing or not).
     pub hidden: Vec<PathBuf>,
-    /// Paths kept read-only even inside writable roots (rampart's own
-    /// config files); missing ones are skipped.
+    /// Protected paths (rampart's config and state, agent-config files),
+    /// existing or not: existing ones are bound read-only, every ancestor
+    /// whose parent is writable is pinned (cannot be renamed), and missing
+    /// ones (or symlinks) are watched and quarantined if they appear.
     pub protected: Vec<PathBuf>,
+    /// Where watched paths that appeared during the run are moved, and
+    /// where the pending record of a run lives. Without it, what appeared
+    /// is renamed beside itself.
+    pub quarantine: Option<PathBuf>,
+}
+
+/// A protected path that appeared (or was replaced) while the command ran,
+/// and was moved away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quarantined {
+    /// Where it appeared.
+    pub path: PathBuf,
+    /// Where it was moved, or why moving failed.
+    pub moved_to: Result<PathBuf, String>,
 }
 
 /// Where a confined command may write.
@@ -158,6 +179,8 @@ pub struct Outcome {
     /// The end of the command's stderr, when [`Command::tee_stderr`] asked
     /// for it.
     pub stderr_tail: Vec<u8>,
+    /// Protected paths the command created or replaced, now quarantined.
+    pub quarantined: Vec<Quarantined>,
 }
 
 impl Outcome {

@@ -30,6 +30,7 @@ use crate::cgroup::{self, Controller, Placement, RunCgroups};
 use crate::git;
 use crate::landlock_rules::{self, LandlockPlan};
 use crate::mounts::{self, MountPlan};
+use crate::protect;
 use crate::seccomp::{self, SeccompPolicy};
 use crate::{sys, Confinement, Isolation, Limits, Outcome, RunError, Termination, WriteScope};
 
@@ -99,6 +100,8 @@ struct Prepared {
 
 struct ConfinedPlan {
     mounts: MountPlan,
+    /// Protected paths no mount can hold, checked after the run.
+    watched: Vec<(PathBuf, Option<(u64, u64)>)>,
     landlock: LandlockPlan,
     seccomp: seccompiler::BpfProgram,
     abi: i32,
@@ -134,11 +137,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
         hidden: c.hidden.clone(),
         ..MountPlan::default()
     };
-    // rampart's own config stays read-only, so a command cannot loosen its
-    // next run. Only existing paths can be bound.
-    mounts
-        .read_only
-        .extend(c.protected.iter().filter_map(|p| fs::canonicalize(p).ok()));
+    let mut protected = c.protected.clone();
     let mut writable = Vec::new();
     match &c.write {
         WriteScope::ReadOnly => {
@@ -165,7 +164,10 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                     ))
                 })?;
                 writable.extend(g.writable);
-                mounts.read_only.extend(g.read_only);
+                // The git dir's guarded entries are protected paths: their
+                // ancestors get pinned like every other's.
+                protected.extend(g.read_only);
+                protected.extend(g.missing);
                 mounts.pinned.extend(g.pinned);
                 writable.push(r);
             }
@@ -190,6 +192,22 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             }
         }
     }
+    // Protected paths stay protected when their parents move: existing ones
+    // read-only, their ancestors pinned, missing ones watched. In read-only
+    // mode nothing the command writes outlives it (a private /tmp).
+    let protection = if matches!(c.write, WriteScope::ReadOnly) {
+        protect::plan(&protected, &[])?
+    } else {
+        protect::plan(&protected, &writable)?
+    };
+    mounts.read_only.extend(protection.read_only);
+    for p in protection.pinned {
+        if !mounts.pinned.contains(&p) {
+            mounts.pinned.push(p);
+        }
+    }
+    mounts.pinned.sort_by_key(|p| p.components().count());
+    mounts.read_only.sort_by_key(|p| p.components().count());
     // The private /dev/shm (see mounts::private_dev).
     writable.push(PathBuf::from("/dev/shm"));
     let devices = [
@@ -217,6 +235,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
         .unwrap_or(63);
     Ok(ConfinedPlan {
         mounts,
+        watched: protection.watched,
         landlock: LandlockPlan {
             writable,
             devices,
@@ -374,9 +393,41 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         Some(&mut old_mask),
     )
     .map_err(|e| RunError::Setup(format!("sigprocmask: {e}")))?;
+    let watched = prepared
+        .confined
+        .as_ref()
+        .map(|c| c.watched.as_slice())
+        .unwrap_or_default();
+    let quarantine = match isolation {
+        Isolation::Confined(c) => c.quarantine.clone(),
+        Isolation::FullAccess => None,
+    };
+    // Without the pending record only a killed supervisor goes unnoticed;
+    // the check after the run still happens.
+    let pending = match (&quarantine, watched.is_empty()) {
+        (Some(q), false) => protect::write_pending(q, watched)
+            .map_err(|e| tracing::warn!("cannot record the watched protected paths: {e}"))
+            .ok(),
+        _ => None,
+    };
     let result = supervise(&prepared, limits, &cgroups, pipes, &old_mask);
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
-    result
+    // The PID namespace is gone: nothing inside can race this check.
+    let fallback = PathBuf::from("/nonexistent/rampart-quarantine");
+    let found = protect::check(watched, quarantine.as_deref().unwrap_or(&fallback));
+    if let Some(p) = pending {
+        let _ = fs::remove_file(p);
+    }
+    if result.is_err() && !found.is_empty() {
+        tracing::warn!(
+            ?found,
+            "protected paths created during a failed run were quarantined"
+        );
+    }
+    result.map(|mut o| {
+        o.quarantined = found;
+        o
+    })
 }
 
 #[expect(
@@ -580,6 +631,7 @@ fn supervise(
         termination,
         oom_killed: oom,
         stderr_tail: tail,
+        quarantined: Vec::new(),
     })
 }
 

@@ -121,15 +121,11 @@ fn checks(host: &HostReport, cfg: &Config) -> Vec<Check> {
     out
 }
 
-fn trial(
-    cfg: &Config,
-    ws: &std::path::Path,
-    explicit: Option<&std::path::Path>,
-) -> Result<(), String> {
+fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
     let isolation = super::exec::isolation(
         cfg,
         ws,
-        load::protected_paths(explicit, ws, &cfg.audit.dir),
+        load::protected_paths(cfg, ws),
         crate::pathrules::mounts(cfg, ws)?,
     )?;
     if matches!(isolation, Isolation::FullAccess) {
@@ -179,7 +175,13 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
     let trial = if args.no_trial || !errors.is_empty() {
         None
     } else {
-        Some(trial(&config, &ws, global.config.as_deref()))
+        Some(trial(&config, &ws))
+    };
+    let protected = rampart_policy::ProtectedSet::new(&config).entries();
+    let origin = |o: rampart_policy::ProtectOrigin| match o {
+        rampart_policy::ProtectOrigin::BuiltIn => "built-in",
+        rampart_policy::ProtectOrigin::Config => "config",
+        rampart_policy::ProtectOrigin::Rampart => "rampart",
     };
     let problems = !errors.is_empty()
         || checks.iter().any(|c| c.needed && !c.ok)
@@ -199,6 +201,8 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
                 "network_access": config.workspace_write.network_access,
                 "allow_git_writes": config.workspace_write.allow_git_writes.to_string(),
                 "deny_read": config.deny_read,
+                "protected": protected.iter().map(|e| json!({"pattern": e.pattern, "origin": origin(e.origin), "why": e.why})).collect::<Vec<_>>(),
+                "unprotected": config.protect.removed,
                 "limits": {"timeout_secs": config.limits.timeout_secs, "memory_mb": config.limits.memory_mb, "max_processes": config.limits.max_processes, "cpu_secs": config.limits.cpu_secs, "file_size_mb": config.limits.file_size_mb},
             },
             "trial": trial.as_ref().map(|t| match t { Ok(()) => json!({"ok": true}), Err(e) => json!({"ok": false, "error": e}) }),
@@ -242,6 +246,10 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        println!("  protected        (refused to file tools, read-only or watched in the sandbox)");
+        for e in &protected {
+            println!("    {:<32} {:<9} {}", e.pattern, origin(e.origin), e.why);
+        }
         match &trial {
             Some(Ok(())) => println!(
                 "trial run:         {} (`true` ran in the configured sandbox)",

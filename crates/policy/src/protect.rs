@@ -1,0 +1,608 @@
+//! Protected paths: files that make another program run code the next time
+//! it starts (agent configs, git internals, shell rc files) and rampart's
+//! own config and state. One list, used by every surface: the sandbox binds
+//! them read-only and pins their parents, and the file tools (the Claude
+//! Code hook, MCP `write_file`, the daemon) refuse to write them.
+//!
+//! Entries are globs (globset, `/` never matched by `*`):
+//! - relative ones (`.mcp.json`, `.claude/**`, `**/.envrc`) are matched
+//!   against the path relative to the workspace (and each writable root);
+//! - `~/...` ones against the path relative to `$HOME`;
+//! - absolute ones against the whole path.
+//!
+//! `[filesystem] protect = [...]` adds entries (any layer may add);
+//! `[filesystem] unprotect = [...]` removes built-in entries, and only the
+//! user config may say it.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+
+/// One built-in protected entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuiltinProtect {
+    /// The glob, as `[filesystem] unprotect` names it.
+    pub pattern: &'static str,
+    /// Why it is protected: what would run it.
+    pub why: &'static str,
+    /// A git internal: protected unless `allow_git_writes = true`.
+    pub git: bool,
+}
+
+const fn entry(pattern: &'static str, why: &'static str) -> BuiltinProtect {
+    BuiltinProtect {
+        pattern,
+        why,
+        git: false,
+    }
+}
+
+const fn git(pattern: &'static str, why: &'static str) -> BuiltinProtect {
+    BuiltinProtect {
+        pattern,
+        why,
+        git: true,
+    }
+}
+
+const GIT_CONFIG: &str =
+    "git configuration: git runs the programs it names (pagers, hooks paths, filters, aliases)";
+const GIT_REDIRECT: &str =
+    "git redirection: it points git at another repository, whose config and hooks then run";
+const SHELL_RC: &str = "a shell start-up file: the shell runs it at every start";
+
+/// The built-in protected entries.
+pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
+    git("**/.git", "a repository's git dir or `gitdir:` file: replacing it redirects git to a repository whose hooks run"),
+    git("**/.git/config", GIT_CONFIG),
+    git("**/.git/config.worktree", GIT_CONFIG),
+    git("**/.git/commondir", GIT_REDIRECT),
+    git("**/.git/gitdir", GIT_REDIRECT),
+    git("**/.git/hooks/**", "a git hook: git runs it on commit, checkout, merge or push"),
+    git("**/.git/info/**", "git's per-repository attributes and excludes: they can name filter programs"),
+    git("**/.git/modules/**", "a submodule's git dir: its config and hooks run like the repository's own"),
+    git("**/.git/worktrees/**", "a linked worktree's git dir: its config, hooks and redirections run like the repository's own"),
+    entry("**/rampart.toml", "rampart's project config: it sets the sandbox and the rules of the next run"),
+    entry("**/.claude/**", "Claude Code's project settings, commands and agents: its hooks and MCP servers start programs"),
+    entry("**/.mcp.json", "an agent-config file: it makes Claude Code start programs (MCP servers)"),
+    entry("**/.codex/**", "Codex's project config: it names programs Codex starts"),
+    entry("**/.cursor/**", "Cursor's project rules and MCP servers: it starts the programs they name"),
+    entry("**/.gemini/**", "Gemini CLI's project settings: its MCP servers and tools start programs"),
+    entry("**/.zed/**", "Zed's project settings and tasks: they name programs the editor runs"),
+    entry("**/.vscode/**", "VS Code's settings, tasks and launch configs: they name programs the editor runs"),
+    entry("**/.idea/**", "JetBrains' project config: run configurations and tools start programs"),
+    entry("**/.envrc", "direnv runs it when a shell enters the directory"),
+    entry("**/.gitmodules", "it tells git which repositories to clone into the tree"),
+    entry("**/.githooks/**", "hook scripts git runs when `core.hooksPath` points here"),
+    entry("**/.git-hooks/**", "hook scripts git runs when `core.hooksPath` points here"),
+    entry("**/.husky/**", "husky's git hooks: git runs them on commit and push"),
+    entry("**/.pre-commit-config.yaml", "pre-commit runs the programs it lists on every commit"),
+    entry("**/.cargo/config.toml", "cargo's config: runners, wrappers and aliases run on the next build"),
+    entry("**/.cargo/config", "cargo's config: runners, wrappers and aliases run on the next build"),
+    entry("**/.npmrc", "npm's config: `script-shell` and `node-options` run code on the next npm command"),
+    entry("**/.yarnrc.yml", "yarn's config: `yarnPath` names the program run as yarn"),
+    entry("**/.yarnrc", "yarn's config: `yarn-path` names the program run as yarn"),
+    entry("**/.pnpmfile.cjs", "pnpm runs it on every install"),
+    entry("**/mise.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("**/.mise.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("~/.bashrc", SHELL_RC),
+    entry("~/.bash_profile", SHELL_RC),
+    entry("~/.bash_login", SHELL_RC),
+    entry("~/.bash_logout", SHELL_RC),
+    entry("~/.profile", SHELL_RC),
+    entry("~/.zshrc", SHELL_RC),
+    entry("~/.zshenv", SHELL_RC),
+    entry("~/.zprofile", SHELL_RC),
+    entry("~/.zlogin", SHELL_RC),
+    entry("~/.zlogout", SHELL_RC),
+    entry("~/.config/fish/**", SHELL_RC),
+    entry("~/.gitconfig", "the user's git configuration: git runs the programs it names"),
+    entry("~/.config/git/**", "the user's git configuration: git runs the programs it names"),
+    entry("~/.claude/settings.json", "Claude Code's user settings: its hooks start programs"),
+    entry("~/.claude/settings.local.json", "Claude Code's user settings: its hooks start programs"),
+    entry("~/.claude/commands/**", "Claude Code's user commands"),
+    entry("~/.claude/agents/**", "Claude Code's user agents"),
+    entry("~/.codex/**", "Codex's user config: it names programs Codex starts"),
+    entry("~/.cursor/mcp.json", "Cursor's user MCP servers: it starts the programs they name"),
+    entry("~/.gemini/settings.json", "Gemini CLI's user settings: its MCP servers start programs"),
+    entry("~/.cargo/config.toml", "cargo's user config: runners, wrappers and aliases run on every build"),
+    entry("~/.npmrc", "npm's user config: `script-shell` and `node-options` run code on every npm command"),
+];
+
+/// Where a protected entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtectOrigin {
+    /// [`BUILTIN_PROTECTED`].
+    BuiltIn,
+    /// `[filesystem] protect` in a config file.
+    Config,
+    /// rampart's own config, state or audit directory.
+    Rampart,
+}
+
+/// One entry of the protected set, as `rampart doctor` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectEntry {
+    /// A glob (see the module docs), or an absolute directory for
+    /// [`ProtectOrigin::Rampart`].
+    pub pattern: String,
+    /// Why it is protected.
+    pub why: String,
+    /// Where it comes from.
+    pub origin: ProtectOrigin,
+}
+
+/// Why a path is protected: the entry it matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protection {
+    /// The matching entry.
+    pub entry: ProtectEntry,
+}
+
+impl Protection {
+    /// A sentence that names `path` and says why it is protected.
+    pub fn reason(&self, path: &Path) -> String {
+        let shown = path.display();
+        match self.entry.origin {
+            ProtectOrigin::BuiltIn => format!(
+                "`{shown}` is protected (`{}`): {}; protected by default, see `[filesystem] protect` in docs/POLICY.md",
+                self.entry.pattern, self.entry.why
+            ),
+            ProtectOrigin::Config => format!(
+                "`{shown}` is protected by the `[filesystem] protect` entry `{}`",
+                self.entry.pattern
+            ),
+            ProtectOrigin::Rampart => format!(
+                "`{shown}` is protected: it is inside `{}`, {}",
+                self.entry.pattern, self.entry.why
+            ),
+        }
+    }
+}
+
+/// `[filesystem] protect` and `unprotect`, resolved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProtectConfig {
+    /// Entries added by config files (validated globs).
+    pub added: Vec<String>,
+    /// Built-in entries the user config removed.
+    pub removed: Vec<String>,
+    /// rampart's own directories and files beyond the audit dir (the user
+    /// config's directory, `--config FILE`), set by the binary.
+    pub rampart_paths: Vec<PathBuf>,
+}
+
+/// Checks one `[filesystem] protect` entry; the message names the problem.
+pub fn check_protect_entry(raw: &str) -> Result<(), String> {
+    if raw.trim().is_empty() {
+        return Err("an empty `protect` entry would match nothing".into());
+    }
+    if raw.split('/').any(|c| c == "..") {
+        return Err(format!("`{raw}` contains `..`"));
+    }
+    if raw.starts_with('~') && !raw.starts_with("~/") {
+        return Err(format!("`{raw}`: only `~/` is expanded"));
+    }
+    glob(raw)
+        .map(|_| ())
+        .map_err(|e| format!("`{raw}` is not a valid glob: {e}"))
+}
+
+/// Checks one `[filesystem] unprotect` entry: it must name a built-in.
+pub fn check_unprotect_entry(raw: &str) -> Result<(), String> {
+    if BUILTIN_PROTECTED.iter().any(|b| b.pattern == raw) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{raw}` is not a built-in protected entry; `rampart doctor` lists them"
+        ))
+    }
+}
+
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+}
+
+/// Which tree a compiled pattern is matched in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Base {
+    Workspace,
+    Home,
+    Absolute,
+}
+
+fn split(pattern: &str) -> (Base, &str) {
+    if let Some(rest) = pattern.strip_prefix("~/") {
+        (Base::Home, rest)
+    } else if pattern.starts_with('/') {
+        (Base::Absolute, pattern)
+    } else {
+        (Base::Workspace, pattern)
+    }
+}
+
+/// Compiled globs of one base, each mapped back to its entry.
+#[derive(Debug)]
+struct Compiled {
+    set: GlobSet,
+    owner: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct CompiledEntries {
+    entries: Vec<ProtectEntry>,
+    git: Vec<bool>,
+    by_base: [Compiled; 3],
+}
+
+fn compile(entries: Vec<ProtectEntry>, git: Vec<bool>) -> CompiledEntries {
+    let mut builders = [
+        (GlobSetBuilder::new(), Vec::new()),
+        (GlobSetBuilder::new(), Vec::new()),
+        (GlobSetBuilder::new(), Vec::new()),
+    ];
+    for (i, e) in entries.iter().enumerate() {
+        let (base, rest) = split(&e.pattern);
+        let slot = match base {
+            Base::Workspace => 0,
+            Base::Home => 1,
+            Base::Absolute => 2,
+        };
+        // `dir/**` protects the directory itself too (replacing it).
+        let mut forms = vec![rest.to_owned()];
+        if let Some(dir) = rest.strip_suffix("/**") {
+            forms.push(dir.to_owned());
+        }
+        for f in forms {
+            // Validated at load; a bad built-in is caught by the tests.
+            if let (Ok(g), Some((b, owner))) = (glob(&f), builders.get_mut(slot)) {
+                b.add(g);
+                owner.push(i);
+            }
+        }
+    }
+    let by_base = builders.map(|(b, owner)| Compiled {
+        set: b.build().unwrap_or_else(|_| GlobSet::empty()),
+        owner,
+    });
+    CompiledEntries {
+        entries,
+        git,
+        by_base,
+    }
+}
+
+fn builtins() -> &'static CompiledEntries {
+    static SET: OnceLock<CompiledEntries> = OnceLock::new();
+    SET.get_or_init(|| {
+        compile(
+            BUILTIN_PROTECTED
+                .iter()
+                .map(|b| ProtectEntry {
+                    pattern: b.pattern.to_owned(),
+                    why: b.why.to_owned(),
+                    origin: ProtectOrigin::BuiltIn,
+                })
+                .collect(),
+            BUILTIN_PROTECTED.iter().map(|b| b.git).collect(),
+        )
+    })
+}
+
+impl CompiledEntries {
+    /// The first entry matching `path`, skipping those `skip` rejects.
+    fn find(
+        &self,
+        path: &Path,
+        roots: &[&Path],
+        home: Option<&Path>,
+        skip: impl Fn(usize) -> bool,
+    ) -> Option<&ProtectEntry> {
+        let mut hits: Vec<usize> = Vec::new();
+        let mut look = |slot: usize, candidate: &Path| {
+            if let Some(c) = self.by_base.get(slot) {
+                for m in c.set.matches(candidate) {
+                    if let Some(&owner) = c.owner.get(m) {
+                        hits.push(owner);
+                    }
+                }
+            }
+        };
+        for root in roots {
+            if let Ok(rel) = path.strip_prefix(root) {
+                if !rel.as_os_str().is_empty() {
+                    look(0, rel);
+                }
+            }
+        }
+        if let Some(rel) = home.and_then(|h| path.strip_prefix(h).ok()) {
+            if !rel.as_os_str().is_empty() {
+                look(1, rel);
+            }
+        }
+        look(2, path);
+        hits.sort_unstable();
+        hits.into_iter()
+            .find(|&i| !skip(i))
+            .and_then(|i| self.entries.get(i))
+    }
+}
+
+/// The protected set of one configuration.
+#[derive(Debug)]
+pub struct ProtectedSet {
+    removed: Vec<String>,
+    git_protected: bool,
+    added: Option<CompiledEntries>,
+    rampart: Vec<(PathBuf, &'static str)>,
+    home: Option<PathBuf>,
+}
+
+impl ProtectedSet {
+    /// The set `cfg` describes: the built-ins (less those the user config
+    /// removed; the git internals only while `allow_git_writes` is not
+    /// `true`), the entries config files added, and rampart's own paths.
+    pub fn new(cfg: &crate::Config) -> Self {
+        let p = &cfg.protect;
+        let added = (!p.added.is_empty()).then(|| {
+            compile(
+                p.added
+                    .iter()
+                    .map(|a| ProtectEntry {
+                        pattern: a.clone(),
+                        why: "listed in `[filesystem] protect`".into(),
+                        origin: ProtectOrigin::Config,
+                    })
+                    .collect(),
+                vec![false; p.added.len()],
+            )
+        });
+        let mut rampart = vec![(
+            cfg.audit.dir.clone(),
+            "rampart's state and audit directory (session approvals, hook tickets, the audit trail)",
+        )];
+        for path in &p.rampart_paths {
+            rampart.push((
+                path.clone(),
+                "rampart's user config: it sets the sandbox and the rules of every run",
+            ));
+        }
+        Self {
+            removed: p.removed.clone(),
+            git_protected: cfg.workspace_write.allow_git_writes != crate::GitWrites::Allow,
+            added,
+            rampart,
+            home: cfg.home.clone(),
+        }
+    }
+
+    fn builtin_skipped(&self, i: usize) -> bool {
+        let b = builtins();
+        let pattern = b.entries.get(i).map_or("", |e| e.pattern.as_str());
+        (b.git.get(i).copied().unwrap_or(false) && !self.git_protected)
+            || self.removed.iter().any(|r| r == pattern)
+    }
+
+    /// Why `path` (absolute, resolved) is protected, if it is. `roots` are
+    /// the workspace and the writable roots that relative entries apply to.
+    pub fn protection(&self, path: &Path, roots: &[&Path]) -> Option<Protection> {
+        for (dir, why) in &self.rampart {
+            if path.starts_with(dir) {
+                return Some(Protection {
+                    entry: ProtectEntry {
+                        pattern: dir.display().to_string(),
+                        why: (*why).to_owned(),
+                        origin: ProtectOrigin::Rampart,
+                    },
+                });
+            }
+        }
+        let home = self.home.as_deref();
+        if let Some(e) = builtins().find(path, roots, home, |i| self.builtin_skipped(i)) {
+            return Some(Protection { entry: e.clone() });
+        }
+        self.added
+            .as_ref()
+            .and_then(|a| a.find(path, roots, home, |_| false))
+            .map(|e| Protection { entry: e.clone() })
+    }
+
+    /// Every entry in force, for `rampart doctor`.
+    pub fn entries(&self) -> Vec<ProtectEntry> {
+        let mut out: Vec<ProtectEntry> = self
+            .rampart
+            .iter()
+            .map(|(p, why)| ProtectEntry {
+                pattern: p.display().to_string(),
+                why: (*why).to_owned(),
+                origin: ProtectOrigin::Rampart,
+            })
+            .collect();
+        out.extend(
+            builtins()
+                .entries
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !self.builtin_skipped(*i))
+                .map(|(_, e)| e.clone()),
+        );
+        if let Some(a) = &self.added {
+            out.extend(a.entries.iter().cloned());
+        }
+        out
+    }
+
+    /// The concrete paths the sandbox guards: rampart's paths, and every
+    /// entry without wildcards (after dropping a leading `**/` and a
+    /// trailing `/**`, so at the top of each root), existing or not. Git
+    /// internals are left to the sandbox's own git layout. Entries with
+    /// wildcards are matched against what exists by the caller, with
+    /// [`ProtectedSet::protection`].
+    pub fn literal_paths(&self, roots: &[&Path]) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = self.rampart.iter().map(|(p, _)| p.clone()).collect();
+        let b = builtins();
+        let mut patterns: Vec<&str> = b
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !b.git.get(*i).copied().unwrap_or(false) && !self.builtin_skipped(*i))
+            .map(|(_, e)| e.pattern.as_str())
+            .collect();
+        if let Some(a) = &self.added {
+            patterns.extend(a.entries.iter().map(|e| e.pattern.as_str()));
+        }
+        for pattern in patterns {
+            let (base, rest) = split(pattern);
+            let rest = rest.strip_prefix("**/").unwrap_or(rest);
+            let rest = rest.strip_suffix("/**").unwrap_or(rest);
+            if rest.is_empty() || rest.contains(['*', '?', '[', '{', '\\']) {
+                continue;
+            }
+            match base {
+                Base::Workspace => out.extend(roots.iter().map(|r| r.join(rest))),
+                Base::Home => out.extend(self.home.iter().map(|h| h.join(rest))),
+                Base::Absolute => out.push(PathBuf::from(rest)),
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|p| seen.insert(p.clone()));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Config, GitWrites, HostEnv};
+
+    fn cfg() -> Config {
+        Config::defaults(&HostEnv {
+            home: Some("/home/u".into()),
+            xdg_state_home: Some("/home/u/.local/state".into()),
+        })
+    }
+
+    fn why(set: &ProtectedSet, path: &str) -> Option<String> {
+        set.protection(Path::new(path), &[Path::new("/w")])
+            .map(|p| p.entry.pattern)
+    }
+
+    #[test]
+    fn every_builtin_is_a_valid_glob() {
+        for b in BUILTIN_PROTECTED {
+            check_protect_entry(b.pattern).unwrap();
+        }
+    }
+
+    #[test]
+    fn builtins_match_agent_configs_git_internals_and_rc_files() {
+        let set = ProtectedSet::new(&cfg());
+        for (path, pattern) in [
+            ("/w/.mcp.json", "**/.mcp.json"),
+            ("/w/.claude/settings.json", "**/.claude/**"),
+            ("/w/.claude", "**/.claude/**"),
+            ("/w/.vscode/tasks.json", "**/.vscode/**"),
+            ("/w/rampart.toml", "**/rampart.toml"),
+            ("/w/sub/.envrc", "**/.envrc"),
+            ("/w/pkg/.npmrc", "**/.npmrc"),
+            ("/w/crate/.cargo/config.toml", "**/.cargo/config.toml"),
+            ("/w/.git/hooks/pre-commit", "**/.git/hooks/**"),
+            ("/w/.git/commondir", "**/.git/commondir"),
+            ("/w/.git", "**/.git"),
+            ("/w/vendor/x/.git/config", "**/.git/config"),
+            ("/w/.git/worktrees/a/HEAD", "**/.git/worktrees/**"),
+            ("/home/u/.bashrc", "~/.bashrc"),
+            ("/home/u/.config/git/config", "~/.config/git/**"),
+            (
+                "/home/u/.local/state/rampart/sessions/x.json",
+                "/home/u/.local/state/rampart",
+            ),
+        ] {
+            assert_eq!(why(&set, path).as_deref(), Some(pattern), "{path}");
+        }
+        for path in [
+            "/w/src/main.rs",
+            "/w/.git/objects/ab/cd",
+            "/w/.git/HEAD",
+            "/w/sub/.mcp.json.txt",
+            "/w/my.claude/x",
+            "/home/u/notes/.bashrc.bak",
+        ] {
+            assert_eq!(why(&set, path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn git_internals_follow_allow_git_writes_and_unprotect_removes() {
+        let mut c = cfg();
+        c.workspace_write.allow_git_writes = GitWrites::Allow;
+        c.protect.removed = vec!["**/.vscode/**".into()];
+        c.protect.added = vec!["scripts/*.sh".into(), "/opt/tool/conf".into()];
+        let set = ProtectedSet::new(&c);
+        assert_eq!(why(&set, "/w/.git/hooks/pre-commit"), None);
+        assert_eq!(why(&set, "/w/.vscode/tasks.json"), None);
+        assert_eq!(
+            why(&set, "/w/scripts/build.sh").as_deref(),
+            Some("scripts/*.sh")
+        );
+        assert_eq!(why(&set, "/w/scripts/a/b.sh"), None);
+        assert_eq!(
+            why(&set, "/opt/tool/conf").as_deref(),
+            Some("/opt/tool/conf")
+        );
+        let listed: Vec<String> = set.entries().into_iter().map(|e| e.pattern).collect();
+        assert!(!listed.contains(&"**/.vscode/**".to_owned()));
+        assert!(listed.contains(&"scripts/*.sh".to_owned()));
+    }
+
+    #[test]
+    fn reasons_name_the_file_and_why() {
+        let set = ProtectedSet::new(&cfg());
+        let p = set
+            .protection(Path::new("/w/.mcp.json"), &[Path::new("/w")])
+            .unwrap();
+        let r = p.reason(Path::new("/w/.mcp.json"));
+        assert!(
+            r.contains("`/w/.mcp.json`") && r.contains("Claude Code start programs"),
+            "{r}"
+        );
+    }
+
+    #[test]
+    fn literal_paths_cover_roots_home_and_rampart() {
+        let mut c = cfg();
+        c.protect.rampart_paths = vec!["/home/u/.config/rampart".into()];
+        let set = ProtectedSet::new(&c);
+        let paths = set.literal_paths(&[Path::new("/w"), Path::new("/r")]);
+        for p in [
+            "/home/u/.local/state/rampart",
+            "/home/u/.config/rampart",
+            "/w/.mcp.json",
+            "/r/.mcp.json",
+            "/w/.claude",
+            "/w/.envrc",
+            "/w/rampart.toml",
+            "/home/u/.bashrc",
+            "/home/u/.config/git",
+        ] {
+            assert!(paths.contains(&PathBuf::from(p)), "{p} in {paths:?}");
+        }
+        assert!(!paths.iter().any(|p| p.to_string_lossy().contains(".git/")));
+    }
+
+    #[test]
+    fn entries_are_checked() {
+        assert!(check_protect_entry("").is_err());
+        assert!(check_protect_entry("a/../b").is_err());
+        assert!(check_protect_entry("[").is_err());
+        assert!(check_protect_entry("~user/x").is_err());
+        assert!(check_protect_entry("tools/*.sh").is_ok());
+        assert!(check_unprotect_entry("**/.vscode/**").is_ok());
+        assert!(check_unprotect_entry(".vscode/**").is_err());
+        assert!(check_unprotect_entry("src/**").is_err());
+    }
+}

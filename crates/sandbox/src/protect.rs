@@ -1,0 +1,354 @@
+//! Protected paths that stay protected when their parents move.
+//!
+//! A read-only bind mount follows the inode, not the path: a command that
+//! may write a protected path's parent could rename the parent away and put
+//! a writable look-alike at the old path. So every ancestor of a protected
+//! path whose own parent the command can write is bound onto itself: a
+//! mount point cannot be renamed or removed (`EBUSY`), and without
+//! capabilities it cannot be unmounted.
+//!
+//! A protected path that does not exist when the command starts (or is a
+//! symlink, whose name a bind mount does not hold) cannot be held by a
+//! mount, and Landlock grants rights per directory, not per name. Those are
+//! watched instead: their identity is recorded before the run (and written
+//! to a pending file, so a supervisor killed mid-run is caught by the next
+//! start), compared after it, and whatever appeared is moved to the
+//! quarantine directory.
+
+use std::fs;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use crate::{Quarantined, RunError};
+
+/// What the sandbox does for the protected paths.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ProtectPlan {
+    /// Existing protected paths, bound read-only.
+    pub(crate) read_only: Vec<PathBuf>,
+    /// Ancestors bound onto themselves so they cannot be renamed.
+    pub(crate) pinned: Vec<PathBuf>,
+    /// Paths no mount can hold, with their identity at the start.
+    pub(crate) watched: Vec<(PathBuf, Option<(u64, u64)>)>,
+}
+
+/// `path` with its longest existing prefix resolved (symlinks and all), so
+/// that a missing path is named under the same canonical parent.
+fn resolve_missing(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut cur = path;
+    loop {
+        if let Ok(c) = fs::canonicalize(cur) {
+            let mut out = c;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (cur.parent(), cur.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                cur = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
+}
+
+/// Plans the protection of `protected` (absolute, existing or not) for a
+/// command that may write below each of `writable`.
+pub(crate) fn plan(protected: &[PathBuf], writable: &[PathBuf]) -> Result<ProtectPlan, RunError> {
+    let can_write = |p: &Path| writable.iter().any(|w| p.starts_with(w));
+    let mut out = ProtectPlan::default();
+    for raw in protected {
+        // A symlink on the way (`~/.config -> /data/config`) can be
+        // replaced by a real directory where its parent is writable: the
+        // mounts below hold the target, so the link itself is watched.
+        for a in raw.ancestors().skip(1) {
+            let is_link = fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink());
+            let parent_writable = a
+                .parent()
+                .and_then(|p| fs::canonicalize(p).ok())
+                .is_some_and(|p| can_write(&p));
+            if is_link && parent_writable && !out.watched.iter().any(|(w, _)| w == a) {
+                out.watched.push((a.to_path_buf(), identity(a)));
+            }
+        }
+        let lexical = resolve_missing(raw);
+        let meta = fs::symlink_metadata(&lexical);
+        let inside = can_write(&lexical);
+        match &meta {
+            Ok(m) if m.file_type().is_symlink() => {
+                if inside {
+                    out.watched.push((lexical.clone(), identity(&lexical)));
+                }
+                if let Ok(target) = fs::canonicalize(&lexical) {
+                    if !out.read_only.contains(&target) {
+                        out.read_only.push(target);
+                    }
+                }
+            }
+            Ok(m) => {
+                if m.is_file() && m.nlink() > 1 && inside {
+                    return Err(RunError::Invalid(format!(
+                        "protected file `{}` has {} hard links, so a write through another link would change it; replace it with a copy of itself (`cp --remove-destination`)",
+                        lexical.display(),
+                        m.nlink()
+                    )));
+                }
+                if !out.read_only.contains(&lexical) {
+                    out.read_only.push(lexical.clone());
+                }
+            }
+            Err(_) => {
+                if inside {
+                    out.watched.push((lexical.clone(), None));
+                }
+            }
+        }
+        // Pin every existing ancestor whose parent the command can write.
+        for a in lexical.ancestors().skip(1) {
+            let Some(parent) = a.parent() else { break };
+            if can_write(parent)
+                && fs::symlink_metadata(a).is_ok_and(|m| m.is_dir())
+                && !out.pinned.iter().any(|p| p == a)
+            {
+                out.pinned.push(a.to_path_buf());
+            }
+        }
+    }
+    out.pinned.retain(|p| !out.read_only.contains(p));
+    out.pinned.sort_by_key(|p| p.components().count());
+    out.read_only.sort_by_key(|p| p.components().count());
+    Ok(out)
+}
+
+const PENDING_PREFIX: &str = "pending-";
+
+fn encode(watched: &[(PathBuf, Option<(u64, u64)>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (path, id) in watched {
+        match id {
+            Some((dev, ino)) => out.extend_from_slice(format!("{dev}:{ino}").as_bytes()),
+            None => out.push(b'-'),
+        }
+        out.push(0);
+        out.extend_from_slice(path.as_os_str().as_bytes());
+        out.push(0);
+    }
+    out
+}
+
+fn decode(bytes: &[u8]) -> Vec<(PathBuf, Option<(u64, u64)>)> {
+    let mut parts = bytes.split(|&b| b == 0);
+    let mut out = Vec::new();
+    while let (Some(id), Some(path)) = (parts.next(), parts.next()) {
+        if path.is_empty() {
+            break;
+        }
+        let id = std::str::from_utf8(id).ok().and_then(|s| {
+            let (d, i) = s.split_once(':')?;
+            Some((d.parse().ok()?, i.parse().ok()?))
+        });
+        out.push((PathBuf::from(std::ffi::OsStr::from_bytes(path)), id));
+    }
+    out
+}
+
+/// The pending records live beside the quarantine directory (which is
+/// made only when something is quarantined), as `<name>-pending-<pid>`.
+fn pending_prefix(quarantine: &Path) -> (PathBuf, String) {
+    let parent = quarantine.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let name = quarantine
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (parent, format!("{name}-{PENDING_PREFIX}"))
+}
+
+/// Records `watched` beside `quarantine` before the run, so that a
+/// supervisor killed mid-run leaves a trace the next start checks. Returns
+/// the file.
+pub(crate) fn write_pending(
+    quarantine: &Path,
+    watched: &[(PathBuf, Option<(u64, u64)>)],
+) -> io::Result<PathBuf> {
+    let (dir, prefix) = pending_prefix(quarantine);
+    let file = dir.join(format!("{prefix}{}", std::process::id()));
+    fs::write(&file, encode(watched))?;
+    Ok(file)
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Moves `path` out of the way: into `quarantine` when it can (same
+/// filesystem), else beside itself under a name nothing reads.
+fn quarantine_one(path: &Path, quarantine: &Path) -> io::Result<PathBuf> {
+    let stamp = format!("{}-{}", now_secs(), std::process::id());
+    let flat: String = path
+        .to_string_lossy()
+        .trim_start_matches('/')
+        .replace('/', "%");
+    let dir = quarantine.join(&stamp);
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        let _ = fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir);
+    }
+    let into = dir.join(&flat);
+    if fs::rename(path, &into).is_ok() {
+        return Ok(into);
+    }
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".rampart-quarantine-{stamp}"));
+    let beside = path.with_file_name(name);
+    fs::rename(path, &beside)?;
+    Ok(beside)
+}
+
+/// Compares `watched` with what is there now and quarantines every path
+/// that appeared or was replaced.
+pub(crate) fn check(
+    watched: &[(PathBuf, Option<(u64, u64)>)],
+    quarantine: &Path,
+) -> Vec<Quarantined> {
+    let mut out = Vec::new();
+    for (path, before) in watched {
+        let now = identity(path);
+        if now.is_none() || now == *before {
+            continue;
+        }
+        out.push(Quarantined {
+            path: path.clone(),
+            moved_to: quarantine_one(path, quarantine).map_err(|e| e.to_string()),
+        });
+    }
+    out
+}
+
+/// Checks the pending files that runs whose supervisor died left in
+/// `quarantine`, and quarantines what appeared since. Files of runs still
+/// alive are left alone.
+pub fn recover_pending(quarantine: &Path) -> Vec<Quarantined> {
+    let (dir, prefix) = pending_prefix(quarantine);
+    let Ok(entries) = fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix.as_str()))
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let alive = pid == i32::try_from(std::process::id()).unwrap_or(0)
+            || nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok();
+        if alive {
+            continue;
+        }
+        let Ok(bytes) = fs::read(entry.path()) else {
+            continue;
+        };
+        out.extend(check(&decode(&bytes), quarantine));
+        let _ = fs::remove_file(entry.path());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_with_a_writable_parent_are_pinned() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        let ws = base.join("ws");
+        fs::create_dir_all(ws.join(".git/hooks")).unwrap();
+        fs::create_dir_all(base.join("home/.config/rampart")).unwrap();
+        let p = plan(
+            &[
+                ws.join(".git/hooks"),
+                ws.join(".mcp.json"),
+                base.join("home/.config/rampart"),
+            ],
+            std::slice::from_ref(&base),
+        )
+        .unwrap();
+        assert_eq!(
+            p.read_only,
+            vec![ws.join(".git/hooks"), base.join("home/.config/rampart")]
+        );
+        assert_eq!(
+            p.pinned,
+            vec![
+                ws.clone(),
+                base.join("home"),
+                ws.join(".git"),
+                base.join("home/.config")
+            ]
+        );
+        assert_eq!(p.watched, vec![(ws.join(".mcp.json"), None)]);
+    }
+
+    #[test]
+    fn a_symlinked_ancestor_in_a_writable_parent_is_watched() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir_all(base.join("data/rampart")).unwrap();
+        fs::create_dir_all(base.join("home")).unwrap();
+        std::os::unix::fs::symlink(base.join("data"), base.join("home/.config")).unwrap();
+        let p = plan(
+            &[base.join("home/.config/rampart")],
+            std::slice::from_ref(&base.join("home")),
+        )
+        .unwrap();
+        assert_eq!(p.read_only, vec![base.join("data/rampart")]);
+        let link = base.join("home/.config");
+        assert_eq!(p.watched, vec![(link.clone(), identity(&link))]);
+    }
+
+    #[test]
+    fn hard_linked_protected_files_are_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        fs::write(base.join("a"), "x").unwrap();
+        fs::hard_link(base.join("a"), base.join("rampart.toml")).unwrap();
+        let e = plan(&[base.join("rampart.toml")], std::slice::from_ref(&base)).unwrap_err();
+        assert!(e.to_string().contains("hard links"), "{e}");
+    }
+
+    #[test]
+    fn created_paths_are_quarantined_and_pending_files_recovered() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        let q = base.join("state/q");
+        fs::create_dir_all(base.join("state")).unwrap();
+        let watched = vec![(base.join(".mcp.json"), None), (base.join(".envrc"), None)];
+        let pending = write_pending(&q, &watched).unwrap();
+        fs::write(base.join(".mcp.json"), "{}").unwrap();
+        // This process is alive: its pending file is left alone.
+        assert!(recover_pending(&q).is_empty());
+        let found = check(&decode(&fs::read(&pending).unwrap()), &q);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].path, base.join(".mcp.json"));
+        let moved = found[0].moved_to.as_ref().unwrap();
+        assert_eq!(fs::read_to_string(moved).unwrap(), "{}");
+        assert!(!base.join(".mcp.json").exists());
+    }
+}
