@@ -96,14 +96,13 @@ fn builtin() -> impl Iterator<Item = Rule> {
 }
 
 /// argv-prefix match; `*` matches one token; the program matches by
-/// basename too (`/usr/bin/git` is `git`).
+/// basename too when it is a system program (`/usr/bin/git` is `git`;
+/// `./git` and `tools/git` are not: names are not identities).
 pub(crate) fn command_matches(pattern: &[String], argv: &[String]) -> bool {
     pattern.len() <= argv.len()
-        && pattern
-            .iter()
-            .zip(argv)
-            .enumerate()
-            .all(|(i, (p, a))| p == "*" || p == a || (i == 0 && basename(a) == p))
+        && pattern.iter().zip(argv).enumerate().all(|(i, (p, a))| {
+            p == "*" || p == a || (i == 0 && basename(a) == p && crate::risk::is_system_program(a))
+        })
 }
 
 /// Glob match on `/`-separated paths: `**` any number of segments, `*` and
@@ -590,6 +589,35 @@ mod tests {
 
     fn cmd(p: &[&str]) -> RuleMatch {
         RuleMatch::Command(p.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn an_allow_rule_for_a_name_does_not_cover_a_program_of_that_name_elsewhere() {
+        let c = cfg(
+            ApprovalPolicy::Untrusted,
+            vec![
+                (cmd(&["git"]), Verdict::Allow),
+                (cmd(&["ls"]), Verdict::Allow),
+            ],
+        );
+        assert_eq!(
+            decide(&c, &exec(&["/usr/bin/git", "commit"])).verdict,
+            Verdict::Allow
+        );
+        for argv in [
+            &["./git", "commit"][..],
+            &["tools/git", "status"],
+            &["/tmp/ls"],
+            &["bash", "-lc", "./ls -la"],
+        ] {
+            let d = decide(&c, &exec(argv));
+            assert_ne!(
+                d.verdict,
+                Verdict::Allow,
+                "gate bypassed: {argv:?} allowed by a rule for its basename ({:?})",
+                d.reasons
+            );
+        }
     }
 
     #[test]

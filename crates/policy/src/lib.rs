@@ -37,6 +37,7 @@ mod config;
 mod decide;
 mod env;
 mod file;
+mod knowledge;
 pub mod risk;
 pub mod shell;
 
