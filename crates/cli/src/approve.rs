@@ -16,13 +16,13 @@ use rampart_gate::{Action, Approval, Approver, Decision, Risk};
 use rampart_policy::ApprovalPolicy;
 use serde::{Deserialize, Serialize};
 
-/// A remembered "always" answer.
+/// A remembered "always" answer: the keys of what was approved
+/// ([`rampart_gate::approval_prefix`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Grant {
-    /// The rule that asked (`file:line` or `built-in: …`), if any.
-    rule: Option<String>,
-    /// Otherwise the command's first words.
-    prefix: Vec<String>,
+    /// One key per part that asked.
+    keys: Vec<String>,
 }
 
 /// Grants of the current terminal session.
@@ -93,12 +93,7 @@ impl SessionStore {
 
 fn scope(action: &Action, decision: &Decision) -> Grant {
     Grant {
-        rule: decision.rule.clone(),
-        prefix: if decision.rule.is_some() {
-            Vec::new()
-        } else {
-            rampart_gate::approval_prefix(action, decision)
-        },
+        keys: rampart_gate::approval_prefix(action, decision),
     }
 }
 
@@ -249,7 +244,10 @@ impl Approver for TtyApprover {
                 by: "claude-code prompt (hook ticket)".into(),
             };
         }
-        if !critical && self.session.load().contains(&grant) {
+        let grants = self.session.load();
+        if !critical
+            && rampart_gate::grant_covers(grants.iter().flat_map(|g| g.keys.iter()), &grant.keys)
+        {
             return Approval::Approved {
                 by: "session".into(),
             };

@@ -34,6 +34,12 @@ pub struct Decision {
     pub rule: Option<String>,
     /// The simple commands found (wrappers seen through).
     pub commands: Vec<Vec<String>>,
+    /// What approving this decision covers, one key per part or finding
+    /// that asks: the rule that asked (`rule: ORIGIN`), or the program and
+    /// the reason that made it risky (`curl: `curl` is a network client`).
+    /// An "always for this session" grant covers a later ask only when it
+    /// covers every one of that ask's keys. Empty when nothing asks.
+    pub approvals: Vec<String>,
 }
 
 impl Decision {
@@ -56,6 +62,7 @@ impl Decision {
             reasons,
             rule: rule.map(|r| r.origin.clone()),
             commands,
+            approvals: Vec::new(),
         }
     }
 
@@ -504,6 +511,7 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     // 4. Each part: first allow/ask rule, or the policy's default.
     let mut worst: (Verdict, Option<&Rule>) = (Verdict::Allow, None);
     let policy = cfg.approval_policy;
+    let mut approvals: Vec<String> = Vec::new();
     for part in &analysis.parts {
         let rule = rules
             .iter()
@@ -522,6 +530,16 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
             } else {
                 verdict
             };
+        if verdict == Verdict::Ask {
+            approvals.push(match rule {
+                Some(r) => format!("rule: {}", r.origin),
+                None => format!(
+                    "{}: {}",
+                    part.argv.first().map_or("", |p| basename(p)),
+                    part.reason
+                ),
+            });
+        }
         if verdict > worst.0 {
             worst = (verdict, rule.filter(|r| r.decision == verdict));
             if verdict == Verdict::Deny {
@@ -532,6 +550,9 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     }
     for (r, why) in &analysis.whole {
         let v = default_verdict(policy, *r);
+        if v == Verdict::Ask {
+            approvals.push(format!("script: {why}"));
+        }
         if v > worst.0 {
             worst = (v, None);
             reasons.retain(|x| x != why);
@@ -543,7 +564,12 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
         if v > worst.0 {
             worst = (v, None);
         }
+        if v == Verdict::Ask {
+            approvals.extend(analysis.opaque.iter().map(|o| format!("opaque: {o}")));
+        }
     }
+    approvals.sort();
+    approvals.dedup();
 
     // 5. `never`: nothing may ask.
     if worst.0 == Verdict::Ask && policy == ApprovalPolicy::Never {
@@ -552,7 +578,11 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
             .push("approval policy `never`: nothing may ask, so this is denied".into());
         return d;
     }
-    decision(worst.0, worst.1, reasons)
+    let mut d = decision(worst.0, worst.1, reasons);
+    if d.verdict == Verdict::Ask {
+        d.approvals = approvals;
+    }
+    d
 }
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ pub mod frame;
 pub mod hook;
 pub mod mcp;
 pub mod paths;
+pub mod plan;
 pub mod queue;
 pub mod rpc;
 pub mod runner;
