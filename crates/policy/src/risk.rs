@@ -1810,7 +1810,26 @@ impl Judge<'_> {
                 self.push(argv, Risk::Medium, "runs inline code");
             }
             "cp" | "mv" | "ln" | "install" | "tee" | "touch" | "mkdir" | "truncate" => {
+                // `-t DIR` / `--target-directory=DIR`: every operand lands in DIR.
+                let target_dir: Option<String> = ["-t", "--target-directory"]
+                    .iter()
+                    .flat_map(|o| option_values(&args, o))
+                    .flatten()
+                    .next()
+                    .filter(|_| matches!(name, "cp" | "mv" | "ln" | "install"))
+                    .map(str::to_owned);
+                let in_dir: Vec<String> = target_dir.as_ref().map_or_else(Vec::new, |d| {
+                    let ops: Vec<&String> = args
+                        .iter()
+                        .filter(|a| !a.starts_with('-') && *a != d)
+                        .collect();
+                    let mut v: Vec<String> =
+                        ops.iter().map(|o| format!("{d}/{}", basename(o))).collect();
+                    v.push(d.clone());
+                    v
+                });
                 let targets: Vec<&String> = match name {
+                    _ if target_dir.is_some() => in_dir.iter().collect(),
                     "cp" | "mv" | "ln" | "install" => args
                         .iter()
                         .rfind(|a| !a.starts_with('-'))
@@ -2989,8 +3008,19 @@ impl Judge<'_> {
     }
 
     fn script(&mut self, src: &str, depth: usize) {
+        self.raw_script(src);
         let s = parse_script(src);
         self.script_parsed(&s, depth);
+    }
+
+    /// Findings on the script's text itself, whether or not it parses.
+    fn raw_script(&mut self, src: &str) {
+        if src.contains("/dev/tcp/") || src.contains("/dev/udp/") {
+            self.out.whole.push((
+                Risk::Critical,
+                "opens a network connection through the shell's `/dev/tcp` or `/dev/udp` (a reverse shell or an exfiltration channel)".into(),
+            ));
+        }
     }
 
     fn script_parsed(&mut self, s: &Script, _depth: usize) {
@@ -3260,6 +3290,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         }
     }
     if let Some(src) = inner {
+        j.raw_script(src);
         script = parse_script(src);
     }
     j.script_parsed(&script, 0);
@@ -3350,6 +3381,19 @@ mod tests {
             Risk::Critical
         );
         assert_eq!(sh("command rm -rf ~"), Risk::Critical);
+        // Reasons name the real path, never `<cwd>/<the command line>`.
+        let (risk, reasons) = risk_of(&["bash", "-lc", "cp x ~/.ssh/id_rsa"]);
+        assert_eq!(risk, Risk::Critical);
+        assert!(
+            reasons.iter().any(|r| r.contains("`/home/u/.ssh/id_rsa`"))
+                && !reasons.iter().any(|r| r.contains("/w/p/cp ")),
+            "{reasons:?}"
+        );
+        let (_, reasons) = risk_of(&["bash", "-lc", "cat ~/.ssh/id_rsa"]);
+        assert!(
+            !reasons.iter().any(|r| r.contains("/w/p/cat")),
+            "{reasons:?}"
+        );
         assert_eq!(sh("env -S 'rm -rf /'"), Risk::Critical);
         assert_eq!(sh("d=$(dirname $PWD); touch $d/x"), Risk::High);
         assert_eq!(sh("cp a.txt \"$DEST\""), Risk::High);
