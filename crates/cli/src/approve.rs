@@ -4,9 +4,10 @@
 //!
 //! "Always" is remembered in a 0600 file under the state directory, keyed
 //! by the terminal session (its session id and the session leader's start
-//! time, so a recycled id does not inherit it), scoped to the rule that
-//! asked or else to the command's first two words. It never approves a
-//! critical action, and never a run outside the sandbox.
+//! time, so a recycled id does not inherit it), scoped to every part of the
+//! command that asked ([`rampart_gate::approval_prefix`]): a later command
+//! is covered only when all of its risky parts were approved. It never
+//! approves a critical action, and never a run outside the sandbox.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
