@@ -1000,6 +1000,28 @@ impl Judge<'_> {
                 Risk::High,
                 format!("edits the shell startup file `{}`", p.display()),
             )
+        } else if p.components().collect::<Vec<_>>().windows(2).any(|w| {
+            w.first().is_some_and(|c| c.as_os_str() == ".git")
+                && w.get(1).is_some_and(|c| {
+                    matches!(
+                        c.as_os_str().to_str(),
+                        Some(
+                            "hooks"
+                                | "config"
+                                | "info"
+                                | "modules"
+                                | "worktrees"
+                                | "commondir"
+                                | "gitdir"
+                                | "config.worktree"
+                        )
+                    )
+                })
+        }) {
+            (
+                Risk::High,
+                format!("writes `{}`, git configuration or a hook: it runs code on the next git command", p.display()),
+            )
         } else if p.starts_with("/dev") {
             (
                 Risk::Critical,
@@ -1067,7 +1089,12 @@ impl Judge<'_> {
                 (RedirectKind::Read, Word::Literal(t)) => {
                     if let Some((risk, reason)) = self.read_target(t) {
                         self.push(&cmd.argv, risk, reason);
-                        if cmd.program().map(basename).is_some_and(|n| has(NETWORK, n)) {
+                        let network = cmd.program().map(basename).is_some_and(|n| {
+                            has(NETWORK, n)
+                                || (n == "openssl"
+                                    && cmd.argv.iter().any(|w| w.text() == "s_client"))
+                        });
+                        if network {
                             let p = self.path(t);
                             self.push(
                                 &cmd.argv,
@@ -1402,6 +1429,17 @@ impl Judge<'_> {
                 if argv.len() > i {
                     self.argv(rest(i), depth + 1);
                     self.push(argv, Risk::Medium, "runs a command on every input line");
+                    let inner = rest(i).first().map_or("", |w| basename(w.text()));
+                    let recursive = short_flags(&words_to_strings(rest(i + 1)))
+                        .contains(['r', 'R'])
+                        || rest(i + 1).iter().any(|w| w.text() == "--recursive");
+                    if inner == "rm" && recursive {
+                        self.push(
+                            argv,
+                            Risk::High,
+                            "`xargs rm -r` deletes trees only known at run time (its input)",
+                        );
+                    }
                 } else {
                     self.push(argv, Risk::Low, "echoes its input");
                 }
@@ -1749,6 +1787,12 @@ impl Judge<'_> {
                     a == "-i"
                         || (a.starts_with("-i") && !a.starts_with("--"))
                         || a.starts_with("--in-place")
+                        // Bundled: `perl -pi -e`, `sed -Ei`.
+                        || (a.starts_with('-')
+                            && !a.starts_with("--")
+                            && a.len() <= 4
+                            && a.chars().skip(1).all(|c| c.is_ascii_alphabetic())
+                            && a.contains('i'))
                 }) =>
             {
                 let files: Vec<String> = args
@@ -2124,7 +2168,18 @@ impl Judge<'_> {
         if name == "PATH" {
             for entry in value.split(':') {
                 let e = entry.trim_matches('"');
-                if e.is_empty() || e.starts_with('$') || e.starts_with("${") {
+                // `$PWD/bin`, `$(pwd)`: the working directory, spelled late.
+                let cwd = self
+                    .cwd
+                    .as_deref()
+                    .unwrap_or(self.ctx.cwd)
+                    .display()
+                    .to_string();
+                let spelled = ["${PWD}", "$PWD", "$(pwd)", "`pwd`"]
+                    .iter()
+                    .find_map(|v| e.strip_prefix(v).map(|rest| format!("{cwd}{rest}")));
+                let e = spelled.as_deref().unwrap_or(e);
+                if e.is_empty() || e.starts_with('$') {
                     continue;
                 }
                 let p = self.path(e);
@@ -2542,7 +2597,15 @@ impl Judge<'_> {
                             .iter()
                             .find(|a| !a.starts_with('-'))
                             .map_or(".", String::as_str);
-                        let root = self.path(root).join("found");
+                        // With `-name X`, what it finds is named X (so
+                        // `find ~ -name id_rsa -exec curl -T {} …` sends a key).
+                        let found = args
+                            .iter()
+                            .position(|a| a == "-name" || a == "-iname")
+                            .and_then(|i| args.get(i + 1))
+                            .filter(|n| !n.contains('/'))
+                            .map_or("found", String::as_str);
+                        let root = self.path(root).join(found);
                         let inner: Vec<Word> = inner
                             .iter()
                             .map(|w| match w {
