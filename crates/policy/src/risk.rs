@@ -1107,7 +1107,7 @@ impl Judge<'_> {
                         }
                     }
                 }
-                (RedirectKind::Inline, Word::Dynamic(t))
+                (RedirectKind::Inline | RedirectKind::Read, Word::Dynamic(t))
                     if cmd
                         .program()
                         .is_some_and(|p| runs_stdin_as_code(p, &cmd.argv)) =>
@@ -2202,7 +2202,10 @@ impl Judge<'_> {
             }
             return;
         }
-        if crate::knowledge::get().is_none_or(|k| k.env_runs_code(name, value)) {
+        // `LESS='+!cmd'`: less runs its startup commands, `!` is a shell.
+        let pager_commands =
+            matches!(name, "LESS" | "MORE" | "LV") && (value.contains('!') || value.contains('|'));
+        if pager_commands || crate::knowledge::get().is_none_or(|k| k.env_runs_code(name, value)) {
             self.out.whole.push((
                 Risk::High,
                 format!(
