@@ -4,9 +4,10 @@
 //!
 //! "Always" is remembered in a 0600 file under the state directory, keyed
 //! by the terminal session (its session id and the session leader's start
-//! time, so a recycled id does not inherit it), scoped to the rule that
-//! asked or else to the command's first two words. It never approves a
-//! critical action, and never a run outside the sandbox.
+//! time, so a recycled id does not inherit it), scoped to every part of the
+//! command that asked ([`rampart_gate::approval_prefix`]): a later command
+//! is covered only when all of its risky parts were approved. It never
+//! approves a critical action, and never a run outside the sandbox.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -16,13 +17,13 @@ use rampart_gate::{Action, Approval, Approver, Decision, Risk};
 use rampart_policy::ApprovalPolicy;
 use serde::{Deserialize, Serialize};
 
-/// A remembered "always" answer.
+/// A remembered "always" answer: the keys of what was approved
+/// ([`rampart_gate::approval_prefix`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Grant {
-    /// The rule that asked (`file:line` or `built-in: …`), if any.
-    rule: Option<String>,
-    /// Otherwise the command's first words.
-    prefix: Vec<String>,
+    /// One key per part that asked.
+    keys: Vec<String>,
 }
 
 /// Grants of the current terminal session.
@@ -93,12 +94,7 @@ impl SessionStore {
 
 fn scope(action: &Action, decision: &Decision) -> Grant {
     Grant {
-        rule: decision.rule.clone(),
-        prefix: if decision.rule.is_some() {
-            Vec::new()
-        } else {
-            rampart_gate::approval_prefix(action, decision)
-        },
+        keys: rampart_gate::approval_prefix(action, decision),
     }
 }
 
@@ -249,7 +245,10 @@ impl Approver for TtyApprover {
                 by: "claude-code prompt (hook ticket)".into(),
             };
         }
-        if !critical && self.session.load().contains(&grant) {
+        let grants = self.session.load();
+        if !critical
+            && rampart_gate::grant_covers(grants.iter().flat_map(|g| g.keys.iter()), &grant.keys)
+        {
             return Approval::Approved {
                 by: "session".into(),
             };

@@ -214,6 +214,7 @@ mod tests {
             reasons: vec!["asked".into()],
             rule: Some("rampart.toml:3".into()),
             commands: vec![],
+            approvals: vec![],
         };
         let approval = Approval::Approved {
             by: "terminal".into(),

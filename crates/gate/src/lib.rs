@@ -66,24 +66,31 @@ pub enum Approval {
     Denied(String),
 }
 
-/// What an "always, for this session" answer covers when no rule asked:
-/// the first simple command's first two words, or the kind of access and
-/// the exact path or host.
+/// What an "always, for this session" answer covers: a set of keys, and a
+/// grant covers a later ask only when the session's granted keys include
+/// every key of that ask ([`grant_covers`]). For a command, one key per
+/// part that asked ([`Decision::approvals`]: the rule, or the program and
+/// what made it risky), never just the script's first command; for a file
+/// or a connection, the kind of access and the exact path or host.
 pub fn approval_prefix(action: &Action, decision: &Decision) -> Vec<String> {
     match action {
-        Action::Exec { argv, .. } => decision
-            .commands
-            .first()
-            .unwrap_or(argv)
-            .iter()
-            .take(2)
-            .cloned()
-            .collect(),
-        Action::ReadFile { path, .. } => vec!["read".into(), path.to_string_lossy().into()],
-        Action::ListDir { path, .. } => vec!["list".into(), path.to_string_lossy().into()],
-        Action::WriteFile { path, .. } => vec!["write".into(), path.to_string_lossy().into()],
-        Action::Connect { host, port } => vec!["connect".into(), format!("{host}:{port}")],
+        Action::Exec { argv, .. } if decision.approvals.is_empty() => {
+            // Nothing recorded what asked: the whole command line, exactly.
+            vec![format!("exact: {}", argv.join("\u{0}"))]
+        }
+        Action::Exec { .. } => decision.approvals.clone(),
+        Action::ReadFile { path, .. } => vec![format!("read {}", path.display())],
+        Action::ListDir { path, .. } => vec![format!("list {}", path.display())],
+        Action::WriteFile { path, .. } => vec![format!("write {}", path.display())],
+        Action::Connect { host, port } => vec![format!("connect {host}:{port}")],
     }
+}
+
+/// Whether the keys granted so far (`granted`, every grant of the session)
+/// cover all of `wanted` (an ask's [`approval_prefix`]).
+pub fn grant_covers<'a>(granted: impl IntoIterator<Item = &'a String>, wanted: &[String]) -> bool {
+    let granted: std::collections::BTreeSet<&String> = granted.into_iter().collect();
+    !wanted.is_empty() && wanted.iter().all(|w| granted.contains(w))
 }
 
 /// Turns `ask` into allow or deny.

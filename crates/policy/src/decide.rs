@@ -34,6 +34,12 @@ pub struct Decision {
     pub rule: Option<String>,
     /// The simple commands found (wrappers seen through).
     pub commands: Vec<Vec<String>>,
+    /// What approving this decision covers, one key per part or finding
+    /// that asks: the rule that asked (`rule: ORIGIN`), or the program and
+    /// the reason that made it risky (`curl: `curl` is a network client`).
+    /// An "always for this session" grant covers a later ask only when it
+    /// covers every one of that ask's keys. Empty when nothing asks.
+    pub approvals: Vec<String>,
 }
 
 impl Decision {
@@ -56,6 +62,7 @@ impl Decision {
             reasons,
             rule: rule.map(|r| r.origin.clone()),
             commands,
+            approvals: Vec::new(),
         }
     }
 
@@ -96,14 +103,13 @@ fn builtin() -> impl Iterator<Item = Rule> {
 }
 
 /// argv-prefix match; `*` matches one token; the program matches by
-/// basename too (`/usr/bin/git` is `git`).
+/// basename too when it is a system program (`/usr/bin/git` is `git`;
+/// `./git` and `tools/git` are not: names are not identities).
 pub(crate) fn command_matches(pattern: &[String], argv: &[String]) -> bool {
     pattern.len() <= argv.len()
-        && pattern
-            .iter()
-            .zip(argv)
-            .enumerate()
-            .all(|(i, (p, a))| p == "*" || p == a || (i == 0 && basename(a) == p))
+        && pattern.iter().zip(argv).enumerate().all(|(i, (p, a))| {
+            p == "*" || p == a || (i == 0 && basename(a) == p && crate::risk::is_system_program(a))
+        })
 }
 
 /// Glob match on `/`-separated paths: `**` any number of segments, `*` and
@@ -531,6 +537,7 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     // 4. Each part: first allow/ask rule, or the policy's default.
     let mut worst: (Verdict, Option<&Rule>) = (Verdict::Allow, None);
     let policy = cfg.approval_policy;
+    let mut approvals: Vec<String> = Vec::new();
     for part in &analysis.parts {
         let rule = rules
             .iter()
@@ -549,6 +556,16 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
             } else {
                 verdict
             };
+        if verdict == Verdict::Ask {
+            approvals.push(match rule {
+                Some(r) => format!("rule: {}", r.origin),
+                None => format!(
+                    "{}: {}",
+                    part.argv.first().map_or("", |p| basename(p)),
+                    part.reason
+                ),
+            });
+        }
         if verdict > worst.0 {
             worst = (verdict, rule.filter(|r| r.decision == verdict));
             if verdict == Verdict::Deny {
@@ -559,6 +576,9 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     }
     for (r, why) in &analysis.whole {
         let v = default_verdict(policy, *r);
+        if v == Verdict::Ask {
+            approvals.push(format!("script: {why}"));
+        }
         if v > worst.0 {
             worst = (v, None);
             reasons.retain(|x| x != why);
@@ -570,7 +590,12 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
         if v > worst.0 {
             worst = (v, None);
         }
+        if v == Verdict::Ask {
+            approvals.extend(analysis.opaque.iter().map(|o| format!("opaque: {o}")));
+        }
     }
+    approvals.sort();
+    approvals.dedup();
 
     // 5. `never`: nothing may ask.
     if worst.0 == Verdict::Ask && policy == ApprovalPolicy::Never {
@@ -579,7 +604,11 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
             .push("approval policy `never`: nothing may ask, so this is denied".into());
         return d;
     }
-    decision(worst.0, worst.1, reasons)
+    let mut d = decision(worst.0, worst.1, reasons);
+    if d.verdict == Verdict::Ask {
+        d.approvals = approvals;
+    }
+    d
 }
 
 #[cfg(test)]
@@ -616,6 +645,35 @@ mod tests {
 
     fn cmd(p: &[&str]) -> RuleMatch {
         RuleMatch::Command(p.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn an_allow_rule_for_a_name_does_not_cover_a_program_of_that_name_elsewhere() {
+        let c = cfg(
+            ApprovalPolicy::Untrusted,
+            vec![
+                (cmd(&["git"]), Verdict::Allow),
+                (cmd(&["ls"]), Verdict::Allow),
+            ],
+        );
+        assert_eq!(
+            decide(&c, &exec(&["/usr/bin/git", "commit"])).verdict,
+            Verdict::Allow
+        );
+        for argv in [
+            &["./git", "commit"][..],
+            &["tools/git", "status"],
+            &["/tmp/ls"],
+            &["bash", "-lc", "./ls -la"],
+        ] {
+            let d = decide(&c, &exec(argv));
+            assert_ne!(
+                d.verdict,
+                Verdict::Allow,
+                "gate bypassed: {argv:?} allowed by a rule for its basename ({:?})",
+                d.reasons
+            );
+        }
     }
 
     #[test]

@@ -40,6 +40,7 @@ mod decide;
 mod env;
 mod file;
 mod protect;
+mod knowledge;
 pub mod risk;
 pub mod shell;
 

@@ -96,6 +96,12 @@ pub struct Script {
     pub opaque: Vec<String>,
     /// Functions that call themselves (the fork-bomb shape).
     pub recursive_functions: Vec<String>,
+    /// Every variable assignment, wherever it is: a command's prefix
+    /// (`A=1 cmd`), a plain one (`A=1`), or `export`/`declare`/`local`/
+    /// `readonly`/`typeset` (`export A=1`). Name and value.
+    pub assignments: Vec<(String, Word)>,
+    /// The names of the functions the script defines.
+    pub functions: Vec<String>,
 }
 
 struct Walker<'a> {
@@ -398,6 +404,7 @@ impl Walker<'_> {
                     .map(|c| self.text(c))
                     .unwrap_or_default();
                 self.functions.push(name.clone());
+                self.out.functions.push(name.clone());
                 let before = self.out.commands.len();
                 for c in Self::children(n) {
                     if c.kind() != "word" {
@@ -418,9 +425,17 @@ impl Walker<'_> {
                     self.node(c, pipe);
                 }
             }
-            "variable_assignment" | "declaration_command" | "unset_command" => {
-                self.substitutions(n);
+            "variable_assignment" => self.assignment(n),
+            "declaration_command" => {
+                for c in Self::children(n) {
+                    if c.kind() == "variable_assignment" {
+                        self.assignment(c);
+                    } else {
+                        self.substitutions(c);
+                    }
+                }
             }
+            "unset_command" => self.substitutions(n),
             "test_command" => self.substitutions(n),
             _ => {
                 for c in Self::children(n) {
@@ -456,10 +471,11 @@ impl Walker<'_> {
                     });
                 }
                 "herestring_redirect" => {
-                    heredoc = self.herestring(c).or(heredoc);
+                    let target = self.herestring_word(c);
+                    heredoc = target.literal().map(str::to_owned).or(heredoc);
                     redirects.push(Redirect {
                         kind: RedirectKind::Inline,
-                        target: Word::Literal(String::new()),
+                        target,
                     });
                 }
                 _ => {}
@@ -478,17 +494,36 @@ impl Walker<'_> {
                     }
                 }
             }
-            None => {}
+            None => {
+                // `>FILE` with no command still opens (and truncates) FILE.
+                self.out.commands.push(SimpleCommand {
+                    argv: vec![Word::Literal(":".into())],
+                    redirects,
+                    pipeline: pipe,
+                    heredoc,
+                });
+            }
         }
     }
 
+    /// Records `NAME=value` (and runs its substitutions).
+    fn assignment(&mut self, n: Node<'_>) {
+        let name = n
+            .child_by_field_name("name")
+            .map(|c| self.text(c))
+            .unwrap_or_default();
+        let value = n
+            .child_by_field_name("value")
+            .map_or(Word::Literal(String::new()), |v| self.word(v));
+        self.out.assignments.push((name, value));
+    }
+
     /// The text of `<<< word` when it is literal (a script, if it feeds a shell).
-    fn herestring(&mut self, n: Node<'_>) -> Option<String> {
-        let word = Self::children(n).into_iter().find(Node::is_named)?;
-        match self.word(word) {
-            Word::Literal(s) => Some(s),
-            Word::Dynamic(_) => None,
-        }
+    fn herestring_word(&mut self, n: Node<'_>) -> Word {
+        Self::children(n)
+            .into_iter()
+            .find(Node::is_named)
+            .map_or(Word::Literal(String::new()), |w| self.word(w))
     }
 
     fn file_redirect(&mut self, n: Node<'_>) -> Redirect {
@@ -526,7 +561,7 @@ impl Walker<'_> {
         let mut argv = Vec::new();
         for c in Self::children(n) {
             match c.kind() {
-                "variable_assignment" => self.substitutions(c),
+                "variable_assignment" => self.assignment(c),
                 "command_name" => {
                     let inner = Self::children(c).into_iter().next();
                     if let Some(inner) = inner {
@@ -535,10 +570,11 @@ impl Walker<'_> {
                 }
                 "file_redirect" => redirects.push(self.file_redirect(c)),
                 "herestring_redirect" => {
-                    heredoc = self.herestring(c).or(heredoc);
+                    let target = self.herestring_word(c);
+                    heredoc = target.literal().map(str::to_owned).or(heredoc);
                     redirects.push(Redirect {
                         kind: RedirectKind::Inline,
-                        target: Word::Literal(String::new()),
+                        target,
                     });
                 }
                 _ if c.is_named() => argv.push(self.word(c)),
@@ -570,7 +606,60 @@ impl Walker<'_> {
             return;
         };
         match program {
-            "eval" => self.out.opaque.push("`eval` runs a string as code".into()),
+            // `builtin eval …`, `command eval …`: the same as `eval …`.
+            "builtin" | "command" if cmd.argv.get(1).and_then(Word::literal) == Some("eval") => {
+                let inner = SimpleCommand {
+                    argv: cmd.argv.get(1..).unwrap_or_default().to_vec(),
+                    redirects: Vec::new(),
+                    pipeline: None,
+                    heredoc: None,
+                };
+                self.nested(&inner);
+            }
+            "eval" => {
+                // A literal string is parsed like the script it is.
+                let words: Option<Vec<&str>> = cmd.argv.iter().skip(1).map(Word::literal).collect();
+                match words {
+                    Some(w) if !w.is_empty() => {
+                        self.merge(parse_at_depth(&w.join(" "), self.depth + 1));
+                    }
+                    _ => self.out.opaque.push("`eval` runs a string as code".into()),
+                }
+            }
+            "trap" => {
+                // `trap 'CODE' SIGNAL…`: CODE runs later, in this shell.
+                let code = cmd
+                    .argv
+                    .iter()
+                    .skip(1)
+                    .find(|w| !w.text().starts_with('-') || w.text() == "-");
+                match code {
+                    Some(Word::Literal(c)) if c != "-" && !c.is_empty() => {
+                        self.merge(parse_at_depth(c, self.depth + 1));
+                    }
+                    Some(Word::Dynamic(c)) => self
+                        .out
+                        .opaque
+                        .push(format!("`trap` runs code only known at run time: `{c}`")),
+                    _ => {}
+                }
+            }
+            "alias" => {
+                // `alias NAME='CODE'`: CODE runs wherever NAME is typed.
+                for w in cmd.argv.iter().skip(1) {
+                    match w {
+                        Word::Literal(a) => {
+                            if let Some((_, code)) = a.split_once('=') {
+                                self.merge(parse_at_depth(code, self.depth + 1));
+                            }
+                        }
+                        Word::Dynamic(a) => self
+                            .out
+                            .opaque
+                            .push(format!("`alias` of code only known at run time: `{a}`")),
+                    }
+                }
+            }
             "source" | "." => match cmd.argv.get(1) {
                 Some(Word::Literal(_)) => {}
                 _ => self
@@ -614,6 +703,8 @@ impl Walker<'_> {
         self.out
             .recursive_functions
             .extend(inner.recursive_functions);
+        self.out.assignments.extend(inner.assignments);
+        self.out.functions.extend(inner.functions);
     }
 }
 

@@ -1,11 +1,14 @@
-//! The agent-command corpus (`tests/corpus/commands.txt`): each command's
-//! expected risk and its verdict under each approval policy. Every
-//! mismatch is reported, not only the first.
+//! The agent-command corpus (`tests/corpus/commands.txt`) and the
+//! adversarial corpus (`tests/corpus/adversarial.txt`, commands written the
+//! way an attacker would, with controls): each command's expected risk and
+//! its verdict under each approval policy. Every mismatch is reported, not
+//! only the first.
 #![allow(missing_docs, clippy::expect_used, clippy::panic, reason = "test")]
 
 use rampart_policy::{decide, Action, ApprovalPolicy, Config, HostEnv, Risk, Verdict};
 
 const CORPUS: &str = include_str!("corpus/commands.txt");
+const ADVERSARIAL: &str = include_str!("corpus/adversarial.txt");
 const POLICIES: [ApprovalPolicy; 4] = [
     ApprovalPolicy::Untrusted,
     ApprovalPolicy::OnRequest,
@@ -15,6 +18,7 @@ const POLICIES: [ApprovalPolicy; 4] = [
 
 /// One corpus line.
 pub struct Case {
+    pub file: &'static str,
     pub line: usize,
     pub argv: Vec<String>,
     pub risk: Risk,
@@ -22,8 +26,15 @@ pub struct Case {
 }
 
 pub fn cases() -> Vec<Case> {
-    CORPUS
-        .lines()
+    parse(CORPUS, "commands.txt")
+}
+
+pub fn adversarial() -> Vec<Case> {
+    parse(ADVERSARIAL, "adversarial.txt")
+}
+
+fn parse(text: &str, file: &'static str) -> Vec<Case> {
+    text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .map(|(i, l)| {
@@ -36,7 +47,7 @@ pub fn cases() -> Vec<Case> {
                 .next()
                 .expect("risk")
                 .parse()
-                .unwrap_or_else(|e| panic!("line {}: {e}", i + 1));
+                .unwrap_or_else(|e| panic!("{file} line {}: {e}", i + 1));
             let codes = it.next().expect("verdicts");
             let script = it.next().expect("script");
             let verdicts: Vec<Verdict> = codes
@@ -45,7 +56,7 @@ pub fn cases() -> Vec<Case> {
                     'a' => Verdict::Allow,
                     'q' => Verdict::Ask,
                     'd' => Verdict::Deny,
-                    other => panic!("line {}: bad verdict code `{other}`", i + 1),
+                    other => panic!("{file} line {}: bad verdict code `{other}`", i + 1),
                 })
                 .collect();
             let argv = if direct {
@@ -54,12 +65,13 @@ pub fn cases() -> Vec<Case> {
                 vec!["bash".to_owned(), "-lc".to_owned(), script.to_owned()]
             };
             Case {
+                file,
                 line: i + 1,
                 argv,
                 risk,
                 verdicts: verdicts
                     .try_into()
-                    .unwrap_or_else(|_| panic!("line {}: four verdicts", i + 1)),
+                    .unwrap_or_else(|_| panic!("{file} line {}: four verdicts", i + 1)),
             }
         })
         .collect()
@@ -80,10 +92,25 @@ fn corpus_has_at_least_300_commands() {
 }
 
 #[test]
+fn adversarial_corpus_has_at_least_300_commands() {
+    let n = adversarial().len();
+    assert!(n >= 300, "{n} adversarial cases");
+}
+
+#[test]
 fn every_command_gets_its_expected_risk_and_verdicts() {
+    check(cases());
+}
+
+#[test]
+fn every_adversarial_command_gets_its_expected_risk_and_verdicts() {
+    check(adversarial());
+}
+
+fn check(cases: Vec<Case>) {
     let configs: Vec<Config> = POLICIES.iter().map(|p| config(*p)).collect();
     let mut failures = Vec::new();
-    for case in cases() {
+    for case in cases {
         let action = Action::Exec {
             argv: case.argv.clone(),
             cwd: "/work/proj".into(),
@@ -93,7 +120,8 @@ fn every_command_gets_its_expected_risk_and_verdicts() {
             let want = case.verdicts[i];
             if d.risk != case.risk || d.verdict != want {
                 failures.push(format!(
-                    "line {}: {:?} under {}: got {} {} ({}), want {} {}",
+                    "{} line {}: {:?} under {}: got {} {} ({}), want {} {}",
+                    case.file,
                     case.line,
                     case.argv.last().map_or("", String::as_str),
                     POLICIES[i],
@@ -106,7 +134,8 @@ fn every_command_gets_its_expected_risk_and_verdicts() {
             }
             assert!(
                 !d.reasons.is_empty(),
-                "line {}: a verdict without reasons",
+                "{} line {}: a verdict without reasons",
+                case.file,
                 case.line
             );
         }

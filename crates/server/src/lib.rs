@@ -54,6 +54,7 @@ pub mod hook;
 pub mod mcp;
 pub mod paths;
 pub mod peer;
+pub mod plan;
 pub mod queue;
 pub mod resolve;
 pub mod rpc;

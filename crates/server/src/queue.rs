@@ -109,11 +109,14 @@ impl Queue {
         }
         if ask.risk != rampart_policy::Risk::Critical {
             if let Some(session) = &ask.session {
-                let covered = st.grants.iter().any(|g| {
-                    &g.session == session
-                        && ((g.rule.is_some() && g.rule == ask.rule)
-                            || (g.rule.is_none() && ask.rule.is_none() && g.prefix == ask.prefix))
-                });
+                // Every key of this ask must have been granted: a script
+                // that adds a new risky command asks again.
+                let granted = st
+                    .grants
+                    .iter()
+                    .filter(|g| &g.session == session)
+                    .flat_map(|g| g.prefix.iter());
+                let covered = rampart_gate::grant_covers(granted, &ask.prefix);
                 if covered {
                     return Approval::Approved {
                         by: "approvals queue (earlier answer for this session)".into(),
@@ -238,7 +241,7 @@ mod tests {
             risk: rampart_policy::Risk::High,
             reasons: vec!["code leaves the machine".into()],
             rule: Some("built-in".into()),
-            prefix: vec![],
+            prefix: vec!["rule: built-in".into()],
             surface: "mcp".into(),
             session: Some(session.into()),
         }
@@ -280,5 +283,35 @@ mod tests {
         wait_pending(&q);
         q.close();
         assert!(matches!(t.join().unwrap(), Approval::Denied(w) if w.contains("shut down")));
+    }
+
+    #[test]
+    fn a_session_grant_covers_only_what_was_approved() {
+        let q = Arc::new(Queue::new(Duration::from_millis(200)));
+        let with = |keys: &[&str]| AskParams {
+            prefix: keys.iter().map(|k| (*k).to_owned()).collect(),
+            ..ask("s1")
+        };
+        let q2 = Arc::clone(&q);
+        let first = with(&["git: `git push`", "curl: `curl` is a network client"]);
+        let t = std::thread::spawn(move || q2.ask(first));
+        let id = wait_pending(&q);
+        q.answer(id, true, true, "uid 1000").unwrap();
+        assert!(matches!(t.join().unwrap(), Approval::Approved { .. }));
+        // The same risky commands again, or fewer: covered.
+        assert!(matches!(
+            q.ask(with(&["curl: `curl` is a network client"])),
+            Approval::Approved { .. }
+        ));
+        // A script whose first command was approved but that adds a new
+        // risky one asks again (here: nobody answers, so it is denied).
+        assert!(
+            matches!(
+                q.ask(with(&["git: `git push`", "rm: deletes `/home/u/x`"])),
+                Approval::Denied(_)
+            ),
+            "gate bypassed: a session grant covered a risky command nobody approved"
+        );
+        assert!(matches!(q.ask(with(&[])), Approval::Denied(_)));
     }
 }

@@ -87,16 +87,24 @@ impl Runner {
 
     /// Runs `argv` in `cwd` under the sandbox.
     pub fn run(&self, argv: &[String], cwd: &std::path::Path) -> Result<RunOutput, RunnerError> {
-        let mut cmd = Command::new(&self.rampart);
-        cmd.arg("sandbox-run")
-            .args(&self.globals)
-            .arg("-C")
-            .arg(cwd);
+        let mut args: Vec<std::ffi::OsString> = vec!["sandbox-run".into()];
+        args.extend(self.globals.iter().map(Into::into));
+        args.push("-C".into());
+        args.push(cwd.as_os_str().to_owned());
         if let Some(t) = self.timeout_secs {
-            cmd.arg("--timeout").arg(t.to_string());
+            args.push("--timeout".into());
+            args.push(t.to_string().into());
         }
-        cmd.arg("--").args(argv);
-        cmd.stdin(Stdio::null())
+        args.push("--".into());
+        args.extend(argv.iter().map(Into::into));
+        // `sandbox-run` refuses to run without this plan (crate::plan).
+        let plan = crate::plan::seal(&args).map_err(|e| RunnerError {
+            path: self.rampart.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        let mut cmd = Command::new(&self.rampart);
+        cmd.args(&args);
+        cmd.stdin(Stdio::from(plan))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .env("NO_COLOR", "1");

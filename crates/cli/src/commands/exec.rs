@@ -284,6 +284,15 @@ fn prepare(global: &Global, args: &ExecArgs) -> Result<Prepared, Exit> {
 /// `rampart sandbox-run`: the enforcement half, for rampart's servers
 /// (which decided and recorded already). It only confines.
 pub(crate) fn sandbox_run(global: &Global, args: &ExecArgs) -> Exit {
+    // Only a rampart server that decided and recorded the command may start
+    // it: it hands over a sealed plan of exactly these arguments.
+    let own: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if let Err(e) = rampart_server::plan::verify_stdin(&own) {
+        return fail(
+            &format!("sandbox-run refuses to run: {e}"),
+            Some("it is internal to `rampart mcp` and `rampart serve`; use `rampart exec`, which decides and records"),
+        );
+    }
     let Prepared {
         config,
         action,
