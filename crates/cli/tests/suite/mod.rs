@@ -1,5 +1,6 @@
 mod agents;
 mod attacks;
+mod attacks_audit;
 mod audit;
 mod cli;
 pub mod fixture;
