@@ -320,3 +320,155 @@ fn passwords_on_command_lines_never_reach_the_trail() {
         }
     }
 }
+
+/// Separators an attacker can print inside a secret.
+const SEPARATORS: &[&str] = &[
+    "\x1b[31m",
+    "\x1b[0m",
+    "\x1b]0;t\x07",
+    "\u{200b}",
+    "\u{200c}",
+    "\u{200d}",
+    "\u{2060}",
+    "\u{feff}",
+    "\u{ad}",
+    "\n",
+    "\r\n",
+];
+
+/// What a reader sees: the separators gone, lines joined.
+fn as_read(text: &str) -> String {
+    let mut t = text.to_owned();
+    for s in SEPARATORS {
+        t = t.replace(s, "");
+    }
+    t.replace('\n', "")
+}
+
+/// A fake GitHub token and copies of it with each separator inside.
+fn hidden_tokens(g: &mut Gen) -> (String, Vec<String>) {
+    let token = rampart_detect::fake::expand(g, "ghp_{Aa:30}{ghcrc}").unwrap();
+    let hidden = SEPARATORS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "{}{s}{}{s}{}",
+                &token[..3 + i],
+                &token[3 + i..20],
+                &token[20..]
+            )
+        })
+        .collect();
+    (token, hidden)
+}
+
+#[test]
+fn redact_sees_through_separators_inserted_into_a_secret() {
+    let w = World::new();
+    let mut g = Gen::seeded();
+    let (token, hidden) = hidden_tokens(&mut g);
+    for h in &hidden {
+        let input = format!("build ok\ntoken {h} end\nmore\n");
+        let o = w.run_with_stdin(["redact"], input.as_bytes());
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !as_read(&out).contains(&token) && out.contains("[REDACTED:"),
+            "gate bypassed: `rampart redact` let a secret with {h:?} through: {out:?}"
+        );
+    }
+    // Control: coloured output without secrets comes back as it was.
+    let plain = "\x1b[32mok\x1b[0m 3 passed\nzero\u{200b}width\n";
+    let o = w.run_with_stdin(["redact"], plain.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&o.stdout), plain, "control failed");
+}
+
+/// `rampart mcp` over stdio: initialize, then one `run_command`; the
+/// response's text, with JSON inside strings opened too.
+fn mcp_run(w: &World, argv: &[&str]) -> String {
+    use std::io::{BufRead, Write};
+    let mut child = w
+        .cmd(["mcp", "-C", w.ws.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let msgs = [
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "attacks", "version": "0"}}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "run_command", "arguments": {"argv": argv}}}),
+    ];
+    for m in &msgs {
+        writeln!(stdin, "{m}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let mut answer = Value::Null;
+    while reader.read_line(&mut line).unwrap() > 0 {
+        let v: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        if v["id"] == 2 {
+            answer = v;
+            break;
+        }
+        line.clear();
+    }
+    drop(stdin);
+    let _ = child.wait();
+    fn strings(v: &Value, out: &mut String) {
+        match v {
+            Value::String(s) => {
+                out.push_str(s);
+                out.push('\n');
+                if let Ok(inner) = serde_json::from_str::<Value>(s) {
+                    if inner.is_object() || inner.is_array() {
+                        strings(&inner, out);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    strings(&answer["result"], &mut out);
+    assert!(!out.is_empty(), "no run_command answer: {answer}");
+    out
+}
+
+#[test]
+fn mcp_run_command_output_masking_survives_separators_and_the_cap() {
+    let w = World::with_config(&format!(
+        "{BASE_CONFIG}{ALLOW_ALL}[agents]\nmax_output_kb = 1\n"
+    ));
+    let mut g = Gen::seeded();
+    let (token, hidden) = hidden_tokens(&mut g);
+    let mut text = String::from("listing\n");
+    for h in &hidden[..6] {
+        text.push_str(&format!("key {h} ok\n"));
+    }
+    std::fs::write(w.ws.join("out.txt"), &text).unwrap();
+    let shown = mcp_run(&w, &["cat", "out.txt"]);
+    assert!(shown.contains("listing"), "control failed: {shown}");
+    assert!(
+        !as_read(&shown).contains(&token),
+        "gate bypassed: run_command output showed a secret hidden by separators: {shown:?}"
+    );
+    // A secret across the 1 KiB cap: no part of it may show.
+    for pad in [1000usize, 1010, 1020, 1023] {
+        let text = format!("{}\n{token} tail\n", "x".repeat(pad - 1));
+        std::fs::write(w.ws.join("cap.txt"), &text).unwrap();
+        let shown = mcp_run(&w, &["cat", "cap.txt"]);
+        for part in token.as_bytes()[4..].windows(5) {
+            let part = std::str::from_utf8(part).unwrap();
+            assert!(
+                !shown.contains(part),
+                "gate bypassed: the output cap (pad {pad}) showed `{part}` of a secret: {shown:?}"
+            );
+        }
+        assert!(shown.contains("xxxx"), "control failed: {shown}");
+    }
+}
