@@ -383,6 +383,24 @@ fn redact_sees_through_separators_inserted_into_a_secret() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), plain, "control failed");
 }
 
+/// Every string in `v`, JSON inside strings opened too.
+fn strings(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => {
+            out.push_str(s);
+            out.push('\n');
+            if let Ok(inner) = serde_json::from_str::<Value>(s) {
+                if inner.is_object() || inner.is_array() {
+                    strings(&inner, out);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
 /// `rampart mcp` over stdio: initialize, then one `run_command`; the
 /// response's text, with JSON inside strings opened too.
 fn mcp_run(w: &World, argv: &[&str]) -> String {
@@ -417,22 +435,6 @@ fn mcp_run(w: &World, argv: &[&str]) -> String {
     }
     drop(stdin);
     let _ = child.wait();
-    fn strings(v: &Value, out: &mut String) {
-        match v {
-            Value::String(s) => {
-                out.push_str(s);
-                out.push('\n');
-                if let Ok(inner) = serde_json::from_str::<Value>(s) {
-                    if inner.is_object() || inner.is_array() {
-                        strings(&inner, out);
-                    }
-                }
-            }
-            Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
-            Value::Object(m) => m.values().for_each(|x| strings(x, out)),
-            _ => {}
-        }
-    }
     let mut out = String::new();
     strings(&answer["result"], &mut out);
     assert!(!out.is_empty(), "no run_command answer: {answer}");
@@ -448,7 +450,7 @@ fn mcp_run_command_output_masking_survives_separators_and_the_cap() {
     let (token, hidden) = hidden_tokens(&mut g);
     let mut text = String::from("listing\n");
     for h in &hidden[..6] {
-        text.push_str(&format!("key {h} ok\n"));
+        text += &["key ", h, " ok\n"].concat();
     }
     std::fs::write(w.ws.join("out.txt"), &text).unwrap();
     let shown = mcp_run(&w, &["cat", "out.txt"]);
