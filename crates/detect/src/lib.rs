@@ -428,6 +428,14 @@ impl RuleSet {
             known.remember(view.get(m.start..m.end).unwrap_or_default(), &m.rule_id);
             spans.push((s, e, m.rule_id));
         }
+        if stripped.is_some() {
+            // A separator can also end a word: `SECRET\u{200b}more` is a
+            // secret with a boundary as written, and none once stripped.
+            for m in self.find(text, opts) {
+                known.remember(text.get(m.start..m.end).unwrap_or_default(), &m.rule_id);
+                spans.push((m.start, m.end, m.rule_id));
+            }
+        }
         let joined = memchr::memchr2(b'\n', b'\r', view)
             .is_some()
             .then(|| normalise::strip(text, true));

@@ -372,6 +372,11 @@ fn separators_inside_a_secret_do_not_hide_it() {
             }
         }
     }
+    // A separator that ends the secret's word is still a boundary.
+    let secret = expand(&mut g, "ghp_{Aa:30}{ghcrc}");
+    let text = format!("t {secret}\u{200b}more\n");
+    let out = rules.redact(text.as_bytes(), Options::default());
+    assert!(!String::from_utf8_lossy(&out).contains(&secret));
     // Control: ordinary coloured output and line structure survive.
     let plain = "\x1b[32mok\x1b[0m: 3 tests\nzero\u{200b}width\n";
     assert_eq!(
