@@ -57,6 +57,11 @@ pub enum AuditError {
     /// The head file is unreadable.
     #[error("audit head `{0}` is damaged; run `rampart audit verify`")]
     Head(PathBuf),
+    /// The head file is gone while the trail holds events: it was deleted
+    /// (rampart writes it before the first event). Nothing is appended, so
+    /// that the evidence stays as it is.
+    #[error("audit head `{0}` is missing but the trail holds events (it was deleted); run `rampart audit verify`, keep the directory as evidence and start a new one")]
+    HeadMissing(PathBuf),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AuditError + '_ {
@@ -72,6 +77,10 @@ struct Stored {
     head: Head,
     first_seq: u64,
     size: u64,
+    /// How many events the `SQLite` mirror had committed when the head was
+    /// last written (`None`: no mirror): the database may be ahead of
+    /// this, never behind it.
+    db_count: Option<u64>,
 }
 
 impl Default for Stored {
@@ -80,6 +89,7 @@ impl Default for Stored {
             head: Head::default(),
             first_seq: 1,
             size: 0,
+            db_count: None,
         }
     }
 }
@@ -164,18 +174,17 @@ impl Trail {
         self.dir.join(format!("{LOG}.{n}"))
     }
 
-    fn read_head(&self) -> Result<Stored, AuditError> {
-        read_head(&self.dir)
-    }
-
     fn write_head(&self, s: &Stored, sync: bool) -> Result<(), AuditError> {
         let tmp = self.path("audit.head.tmp");
         let _ = std::fs::remove_file(&tmp);
         let mut f = open_private(&tmp, false)?;
-        let text = json!({
+        let mut v = json!({
             "count": s.head.count, "hash": s.head.hash, "first_seq": s.first_seq, "size": s.size,
-        })
-        .to_string();
+        });
+        if let Some(n) = s.db_count {
+            v["db_count"] = n.into();
+        }
+        let text = v.to_string();
         f.write_all(text.as_bytes())
             .and_then(|()| if sync { f.sync_data() } else { Ok(()) })
             .map_err(io(&tmp))?;
@@ -186,7 +195,7 @@ impl Trail {
     /// returning); returns the new head. Safe with many processes
     /// appending at once.
     pub fn append(&self, event: Value) -> Result<Head, AuditError> {
-        self.append_all(vec![event], true, |_| Ok(()))
+        self.append_all(vec![event], true, |_| Ok(false))
     }
 
     /// Seals `events` in order and appends them under one lock. With
@@ -194,19 +203,31 @@ impl Trail {
     /// is in the kernel (it survives the death of this process, not a
     /// power cut) until [`Trail::sync`]. `mirror` is handed the sealed
     /// records while the lock is still held, so that another store (the
-    /// `SQLite` index) sees them in the same order; if it fails, the
-    /// records stay in the log and the error is returned.
+    /// `SQLite` index) sees them in the same order, before the head is
+    /// written (it answers whether it mirrored them: the head then records
+    /// how far the mirror goes); if it fails, the records stay in the log
+    /// and the error is returned.
     pub fn append_all(
         &self,
         events: Vec<Value>,
         sync: bool,
-        mirror: impl FnOnce(&[Value]) -> Result<(), AuditError>,
+        mirror: impl FnOnce(&[Value]) -> Result<bool, AuditError>,
     ) -> Result<Head, AuditError> {
         let lock_path = self.path(LOCK);
         let lock = open_private(&lock_path, false)?;
         let _guard = Flock::lock(lock, FlockArg::LockExclusive)
             .map_err(|(_, e)| io(&lock_path)(std::io::Error::from(e)))?;
-        let mut stored = self.read_head()?;
+        let mut stored = match read_head_opt(&self.dir)? {
+            Some(s) => s,
+            None if existing_files(&self.dir).is_empty() => {
+                // A new trail: the head exists before the first event, so
+                // that a missing head always means a deleted one.
+                let s = Stored::default();
+                self.write_head(&s, true)?;
+                s
+            }
+            None => return Err(AuditError::HeadMissing(self.path(HEAD))),
+        };
         let log = self.path(LOG);
         let mut file = open_private(&log, true)?;
         let len = file.metadata().map_err(io(&log))?.len();
@@ -238,8 +259,12 @@ impl Trail {
         write_out(&mut file, &log, &pending, sync)?;
         stored.size += pending.len() as u64;
         stored.head = head.clone();
+        let mirrored = mirror(&records);
+        if let Ok(true) = mirrored {
+            stored.db_count = Some(head.count);
+        }
         self.write_head(&stored, sync)?;
-        mirror(&records)?;
+        mirrored?;
         Ok(head)
     }
 
@@ -373,14 +398,15 @@ pub fn records_from(dir: &Path, from: u64) -> Result<Vec<Value>, AuditError> {
     Ok(out)
 }
 
-fn read_head(dir: &Path) -> Result<Stored, AuditError> {
+/// The head file, `None` when there is none.
+fn read_head_opt(dir: &Path) -> Result<Option<Stored>, AuditError> {
     let path = dir.join(HEAD);
     let mut text = String::new();
     match open_read(&path) {
         Ok(mut f) => {
             f.read_to_string(&mut text).map_err(io(&path))?;
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Stored::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(io(&path)(e)),
     }
     let v: Value = serde_json::from_str(&text).map_err(|_| AuditError::Head(path.clone()))?;
@@ -391,14 +417,15 @@ fn read_head(dir: &Path) -> Result<Stored, AuditError> {
         num("first_seq"),
         num("size"),
     ) {
-        (Some(count), Some(hash), Some(first_seq), Some(size)) => Ok(Stored {
+        (Some(count), Some(hash), Some(first_seq), Some(size)) => Ok(Some(Stored {
             head: Head {
                 count,
                 hash: hash.to_owned(),
             },
             first_seq,
             size,
-        }),
+            db_count: num("db_count"),
+        })),
         _ => Err(AuditError::Head(path)),
     }
 }
@@ -444,6 +471,9 @@ pub struct Verified {
     /// Something worth saying that is not tampering (a torn last line from
     /// a writer that was killed).
     pub notes: Vec<String>,
+    /// How many events the head file says the `SQLite` mirror had when it
+    /// was written (`None`: no mirror, or a trail older than this field).
+    pub db_count: Option<u64>,
 }
 
 /// Checks every kept record from the oldest file to the head: a changed
@@ -454,8 +484,22 @@ pub struct Verified {
     reason = "one pass over every file, every case named"
 )]
 pub fn verify(dir: &Path) -> Result<Result<Verified, Broken>, AuditError> {
-    let stored = read_head(dir)?;
     let files = existing_files(dir);
+    let stored = match read_head_opt(dir)? {
+        Some(s) => s,
+        None if files.is_empty() => Stored::default(),
+        None => {
+            // rampart writes the head before the first event: a trail
+            // without one had it deleted (to hide a cut tail).
+            return Ok(Err(Broken {
+                seq: 1,
+                what: format!(
+                    "the head file `{}` is missing but the trail holds events: it was deleted (events may have been cut off the end)",
+                    dir.join(HEAD).display()
+                ),
+            }));
+        }
+    };
     let mut head: Option<Head> = None;
     let mut checked = 0;
     let mut notes = Vec::new();
@@ -571,6 +615,7 @@ pub fn verify(dir: &Path) -> Result<Result<Verified, Broken>, AuditError> {
         head,
         checked,
         notes,
+        db_count: stored.db_count,
     }))
 }
 

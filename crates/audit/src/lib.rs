@@ -175,8 +175,8 @@ impl AuditLog {
         let dir = self.trail.dir().to_path_buf();
         self.trail
             .append_all(events, self.durable, |records| match &self.db {
-                Some(db) => db.insert(&dir, records),
-                None => Ok(()),
+                Some(db) => db.insert(&dir, records).map(|()| true),
+                None => Ok(false),
             })
     }
 
@@ -318,7 +318,22 @@ pub fn verify(dir: &Path) -> Result<Report, AuditError> {
         None => None,
     };
     let mut notes = Vec::new();
+    let mirrored = jsonl.as_ref().ok().and_then(|j| j.db_count);
     let mismatch = match (&jsonl, &sqlite) {
+        // The head file says the database held events: it was deleted.
+        (Ok(_), None) if mirrored.is_some_and(|n| n > 0) => Some(format!(
+            "event 1: the head file says the SQLite database held events up to {} but `{}` is missing (it was deleted)",
+            mirrored.unwrap_or(0),
+            dir.join(sqlite::DB).display()
+        )),
+        // The database lost its newest rows: a writer commits them
+        // before it writes the head, so it is never behind the head.
+        (Ok(_), Some(Ok((h, _)))) if mirrored.is_some_and(|n| h.count < n) => Some(format!(
+            "event {}: the SQLite database ends at event {} but held events up to {} when the head was written (its newest rows were deleted)",
+            h.count + 1,
+            h.count,
+            mirrored.unwrap_or(0)
+        )),
         (Ok(j), Some(Ok((h, _)))) if h.count > 0 || j.head.count > 0 => {
             if h.count > j.head.count {
                 Some(format!(
@@ -366,6 +381,131 @@ pub fn verify(dir: &Path) -> Result<Report, AuditError> {
         mismatch,
         notes,
     })
+}
+
+/// How the local trail compares with the copy forwarded to `PostgreSQL`
+/// (the off-host anchor a same-uid attacker cannot roll back when the
+/// forwarding role may only insert and select).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteReport {
+    /// The chain compared.
+    pub chain_id: String,
+    /// Events the server holds for this chain.
+    pub remote_events: u64,
+    /// Events held locally (`SQLite`, else the JSON-lines files).
+    pub local_events: u64,
+    /// On the server, not here (deleted or cut locally), first ones.
+    pub missing_locally: Vec<u64>,
+    /// Here, inside the range the server holds, but not on the server.
+    pub extra_locally: Vec<u64>,
+    /// Here and on the server with different hashes (rewritten locally).
+    pub different: Vec<u64>,
+    /// Newer than anything on the server: not forwarded yet.
+    pub not_forwarded: u64,
+    /// How many of each list there are (the lists keep the first 20).
+    pub counts: (u64, u64, u64),
+}
+
+impl RemoteReport {
+    /// The local trail holds exactly what the server holds (and maybe
+    /// newer events not forwarded yet).
+    pub fn agrees(&self) -> bool {
+        self.counts == (0, 0, 0)
+    }
+
+    /// The first difference, for humans.
+    pub fn first_problem(&self) -> Option<String> {
+        let list = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>().join(", ");
+        if let Some(first) = self.missing_locally.first() {
+            return Some(format!(
+                "event {first}: {} event(s) forwarded to PostgreSQL are missing from the local trail ({})",
+                self.counts.0,
+                list(&self.missing_locally)
+            ));
+        }
+        if let Some(first) = self.different.first() {
+            return Some(format!(
+                "event {first}: {} event(s) differ from the copy in PostgreSQL ({})",
+                self.counts.2,
+                list(&self.different)
+            ));
+        }
+        self.extra_locally.first().map(|first| {
+            format!(
+                "event {first}: {} local event(s) are not in PostgreSQL although later ones are ({})",
+                self.counts.1,
+                list(&self.extra_locally)
+            )
+        })
+    }
+}
+
+/// Compares the local trail in `dir` with the server's copy of its chain.
+/// The chain id comes from `chain_id` when given (noted down earlier, say
+/// from `verify --json`), else from the local database.
+pub fn verify_remote(
+    dir: &Path,
+    target: &pg::Target,
+    chain_id: Option<&str>,
+) -> Result<RemoteReport, AuditError> {
+    const KEEP: usize = 20;
+    let db = Db::open_read(dir)?;
+    let chain_id = match (chain_id, &db) {
+        (Some(id), _) => id.to_owned(),
+        (None, Some(db)) => db.meta("chain_id")?.ok_or_else(|| AuditError::Db {
+            path: db.path().to_path_buf(),
+            what: "no chain id: nothing was ever forwarded from here; pass `--chain-id`".into(),
+        })?,
+        (None, None) => {
+            return Err(AuditError::Db {
+                path: dir.join(sqlite::DB),
+                what: "missing, so the chain id is unknown; pass `--chain-id` (shown by `rampart audit verify --json`)".into(),
+            })
+        }
+    };
+    let local: Vec<Value> = match &db {
+        Some(db) => db
+            .after(0, usize::MAX)?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect(),
+        None => jsonl::records_from(dir, 0)?,
+    };
+    let local: std::collections::BTreeMap<u64, String> = local
+        .iter()
+        .filter_map(|r| Some((r.get("seq")?.as_u64()?, r.get("hash")?.as_str()?.to_owned())))
+        .collect();
+    let remote = pg::remote_chain(target, &chain_id)?;
+    let remote_max = remote.last().map_or(0, |r| r.0);
+    let remote_map: std::collections::BTreeMap<u64, &str> =
+        remote.iter().map(|(s, h)| (*s, h.as_str())).collect();
+    let mut r = RemoteReport {
+        chain_id,
+        remote_events: remote.len() as u64,
+        local_events: local.len() as u64,
+        ..RemoteReport::default()
+    };
+    let push = |v: &mut Vec<u64>, n: &mut u64, seq: u64| {
+        *n += 1;
+        if v.len() < KEEP {
+            v.push(seq);
+        }
+    };
+    for (seq, hash) in &remote {
+        match local.get(seq) {
+            None => push(&mut r.missing_locally, &mut r.counts.0, *seq),
+            Some(h) if h != hash => push(&mut r.different, &mut r.counts.2, *seq),
+            Some(_) => {}
+        }
+    }
+    for seq in local.keys() {
+        if *seq > remote_max {
+            r.not_forwarded += 1;
+        } else if !remote_map.contains_key(seq) {
+            push(&mut r.extra_locally, &mut r.counts.1, *seq);
+        }
+    }
+    Ok(r)
 }
 
 #[cfg(test)]

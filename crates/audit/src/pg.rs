@@ -306,6 +306,35 @@ fn send(db: &Db, target: &Target, chain_id: &str) -> Result<u64, AuditError> {
     }
 }
 
+/// Every `(seq, hash)` the server holds for `chain_id`, in order.
+pub fn remote_chain(target: &Target, chain_id: &str) -> Result<Vec<(u64, String)>, AuditError> {
+    let t = target;
+    let mut client = t.connect()?;
+    let exists: bool = client
+        .query_one(
+            "SELECT to_regclass('rampart_audit_events') IS NOT NULL",
+            &[],
+        )
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| t.error(pg_error(&e)))?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let rows = client
+        .query(
+            "SELECT seq, hash FROM rampart_audit_events WHERE chain_id = $1 ORDER BY seq",
+            &[&chain_id],
+        )
+        .map_err(|e| t.error(pg_error(&e)))?;
+    rows.iter()
+        .map(|r| {
+            let seq: i64 = r.try_get(0).map_err(|e| t.error(pg_error(&e)))?;
+            let hash: String = r.try_get(1).map_err(|e| t.error(pg_error(&e)))?;
+            Ok((u64::try_from(seq).unwrap_or(0), hash))
+        })
+        .collect()
+}
+
 /// One event's columns, owned for the parameter list.
 struct Row {
     seq: i64,

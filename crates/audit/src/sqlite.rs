@@ -134,6 +134,29 @@ impl Columns {
     }
 }
 
+impl Columns {
+    /// The first column whose value differs from `other`'s.
+    pub fn differs_from(&self, other: &Self) -> Option<&'static str> {
+        [
+            ("seq", self.seq != other.seq),
+            ("time", self.time != other.time),
+            ("class_uid", self.class_uid != other.class_uid),
+            ("activity_id", self.activity_id != other.activity_id),
+            ("status_id", self.status_id != other.status_id),
+            ("severity_id", self.severity_id != other.severity_id),
+            ("verdict", self.verdict != other.verdict),
+            ("actor", self.actor != other.actor),
+            ("subject", self.subject != other.subject),
+        ]
+        .into_iter()
+        .find_map(|(name, differs)| differs.then_some(name))
+    }
+}
+
+fn small(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 impl Filter {
     /// Whether `record` passes (the same test the SQL query makes, for
     /// reading the JSON-lines files when there is no database).
@@ -350,10 +373,16 @@ impl Db {
         let mut out = Vec::new();
         for row in rows {
             let text = row.map_err(sql(&self.path))?;
-            out.push(serde_json::from_str(&text).map_err(|e| AuditError::Db {
+            let record: Value = serde_json::from_str(&text).map_err(|e| AuditError::Db {
                 path: self.path.clone(),
                 what: format!("a stored record is not JSON: {e}"),
-            })?);
+            })?;
+            // The columns only narrow the search: what is shown is what the
+            // sealed record says, so an edited column cannot make an event
+            // pass a filter it does not pass (`verify` names the edit).
+            if filter.matches(&record) {
+                out.push(record);
+            }
         }
         Ok(out)
     }
@@ -383,7 +412,9 @@ impl Db {
     }
 
     /// Re-checks the whole chain stored here; the head it leads to, or the
-    /// first broken event. The indexed columns must agree with the record.
+    /// first broken event. Every indexed column (each one a query filters
+    /// on) must agree with the sealed record, so that an edited column can
+    /// neither hide an event from a query nor show one it should not.
     pub fn verify(&self) -> Result<Result<(Head, u64), Broken>, AuditError> {
         let first_seq = self
             .meta("first_seq")?
@@ -391,7 +422,9 @@ impl Db {
             .unwrap_or(1);
         let mut stmt = self
             .conn
-            .prepare("SELECT seq, time, verdict, actor, hash, record FROM events ORDER BY seq")
+            .prepare(
+                "SELECT seq, time, class_uid, activity_id, status_id, severity_id, verdict, actor, subject, prev_hash, hash, record FROM events ORDER BY seq",
+            )
             .map_err(sql(&self.path))?;
         let mut rows = stmt.query([]).map_err(sql(&self.path))?;
         let mut head: Option<Head> = None;
@@ -402,7 +435,7 @@ impl Db {
                 seq,
                 what: format!("in the SQLite database: {what}"),
             };
-            let text: String = row.get(5).map_err(sql(&self.path))?;
+            let text: String = row.get(11).map_err(sql(&self.path))?;
             let Ok(record) = serde_json::from_str::<Value>(&text) else {
                 return Ok(Err(broken("the record is not JSON")));
             };
@@ -428,19 +461,33 @@ impl Db {
                     }))
                 }
             }
-            let c = Columns::of(&record);
-            let time: i64 = row.get(1).map_err(sql(&self.path))?;
-            let verdict: String = row.get(2).map_err(sql(&self.path))?;
-            let actor: String = row.get(3).map_err(sql(&self.path))?;
-            let hash: String = row.get(4).map_err(sql(&self.path))?;
-            if as_u64(time) != c.time
-                || verdict != c.verdict
-                || actor != c.actor
-                || Some(hash.as_str()) != record.get("hash").and_then(Value::as_str)
-            {
-                return Ok(Err(broken(
-                    "an indexed column disagrees with the sealed record",
-                )));
+            let stored = Columns {
+                seq,
+                time: as_u64(row.get(1).map_err(sql(&self.path))?),
+                class_uid: small(row.get(2).map_err(sql(&self.path))?),
+                activity_id: small(row.get(3).map_err(sql(&self.path))?),
+                status_id: small(row.get(4).map_err(sql(&self.path))?),
+                severity_id: small(row.get(5).map_err(sql(&self.path))?),
+                verdict: row.get(6).map_err(sql(&self.path))?,
+                actor: row.get(7).map_err(sql(&self.path))?,
+                subject: row.get(8).map_err(sql(&self.path))?,
+            };
+            let prev_hash: String = row.get(9).map_err(sql(&self.path))?;
+            let hash: String = row.get(10).map_err(sql(&self.path))?;
+            let sealed = Columns::of(&record);
+            let differs = sealed.differs_from(&stored);
+            let differs = differs.or_else(|| {
+                (Some(prev_hash.as_str()) != record.get("prev_hash").and_then(Value::as_str))
+                    .then_some("prev_hash")
+            });
+            let differs = differs.or_else(|| {
+                (Some(hash.as_str()) != record.get("hash").and_then(Value::as_str))
+                    .then_some("hash")
+            });
+            if let Some(column) = differs {
+                return Ok(Err(broken(&format!(
+                    "the indexed column `{column}` disagrees with the sealed record (a column was edited)"
+                ))));
             }
             checked += 1;
         }

@@ -379,8 +379,22 @@ pub(crate) enum AuditCommand {
     ///
     /// Finds a changed field, an inserted, removed or reordered event, a
     /// cut tail and a missing rotated file, and names the first broken
-    /// event. Exit status: 0 intact, 1 tampered, 2 error (no trail, unreadable).
-    Verify,
+    /// event. Also finds deleted newest events: the head (count and last
+    /// hash) is kept in the head file and, as how far it had mirrored, for
+    /// the `SQLite` database, and each must agree with the other and with
+    /// the last JSON line. Exit status: 0 intact, 1 tampered, 2 error (no
+    /// trail, unreadable, PostgreSQL unreachable with `--remote`).
+    Verify {
+        /// Also compare the local chain with the copy forwarded to
+        /// PostgreSQL (the off-host anchor): events missing locally,
+        /// extra, or different.
+        #[arg(long)]
+        remote: bool,
+        /// The chain to compare with `--remote` (default: the id kept in
+        /// the local database; note it down from `verify --json`).
+        #[arg(long, value_name = "ID", requires = "remote")]
+        chain_id: Option<String>,
+    },
     /// Events as OCSF JSON, for a SIEM.
     ///
     /// Each event gets `metadata.sequence` and `unmapped.rampart_chain`

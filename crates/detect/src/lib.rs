@@ -47,6 +47,7 @@
 
 pub mod corpus;
 pub mod fake;
+mod normalise;
 mod redact;
 mod rules;
 mod validate;
@@ -350,8 +351,44 @@ impl RuleSet {
     /// `text` with every finding replaced by `[REDACTED:<rule>]`; newlines
     /// inside a finding are kept, so line numbers do not move. Every other
     /// occurrence of a found secret is masked too, context or not.
+    ///
+    /// Separators an attacker can insert into a secret (ANSI escape
+    /// sequences, zero-width characters, soft hyphens, line breaks) do not
+    /// hide it: the text is matched without them, and the original bytes,
+    /// separators included, are masked.
     pub fn redact(&self, text: &[u8], opts: Options) -> Vec<u8> {
         self.redact_remembering(text, opts, &mut Known::default())
+    }
+
+    /// At most the first `cap` bytes of `text`, masked, where `text` is
+    /// everything kept of a longer output (`truncated`): a secret that
+    /// starts before the cap and ends after it is masked whole (give `text`
+    /// some bytes past the cap to see it), and when the output was cut,
+    /// the word the cut falls in is dropped, so no part of a secret that
+    /// runs past what was kept is ever shown.
+    pub fn redact_capped(
+        &self,
+        text: &[u8],
+        cap: usize,
+        truncated: bool,
+        opts: Options,
+    ) -> Vec<u8> {
+        let mut known = Known::default();
+        let spans = self.mask_spans(text, opts, &mut known);
+        let mut upto = cap.min(text.len());
+        let cut_inside = (truncated || upto < text.len())
+            && upto > 0
+            && text.get(upto).is_none_or(|b| !b.is_ascii_whitespace())
+            && text.get(upto - 1).is_some_and(|b| !b.is_ascii_whitespace());
+        if cut_inside && !spans.iter().any(|s| s.0 < upto && s.1 >= upto) {
+            // The cut is inside a word: drop the word (it may be a secret's
+            // first part).
+            upto = text
+                .get(..upto)
+                .and_then(|t| t.iter().rposition(u8::is_ascii_whitespace))
+                .map_or(0, |p| p + 1);
+        }
+        render(text, &spans, upto).0
     }
 
     /// [`RuleSet::redact`], also masking the secrets in `known` (found
@@ -362,49 +399,220 @@ impl RuleSet {
         opts: Options,
         known: &mut Known,
     ) -> Vec<u8> {
+        let spans = self.mask_spans(text, opts, known);
+        render(text, &spans, text.len()).0
+    }
+
+    /// The spans to mask in `text` (original offsets, sorted by start),
+    /// found through inserted separators: once in the text without its
+    /// invisible characters and escape sequences, once more with its lines
+    /// joined (a secret printed in pieces), and wherever a secret found
+    /// before appears again.
+    pub(crate) fn mask_spans(
+        &self,
+        text: &[u8],
+        opts: Options,
+        known: &mut Known,
+    ) -> Vec<(usize, usize, String)> {
         let mut spans: Vec<(usize, usize, String)> = Vec::new();
-        for m in self.find(text, opts) {
-            let secret = text.get(m.start..m.end).unwrap_or_default();
-            known.remember(secret, &m.rule_id);
-            spans.push((m.start, m.end, m.rule_id));
+        let stripped = normalise::has_separator(text).then(|| normalise::strip(text, false));
+        let view: &[u8] = stripped.as_ref().map_or(text, |s| &s.text);
+        let to_original = |s: usize, e: usize| match &stripped {
+            Some(st) => st.original(s, e),
+            None => Some((s, e)),
+        };
+        for m in self.find(view, opts) {
+            let Some((s, e)) = to_original(m.start, m.end) else {
+                continue;
+            };
+            known.remember(view.get(m.start..m.end).unwrap_or_default(), &m.rule_id);
+            spans.push((s, e, m.rule_id));
+        }
+        if stripped.is_some() {
+            // A separator can also end a word: `SECRET\u{200b}more` is a
+            // secret with a boundary as written, and none once stripped.
+            for m in self.find(text, opts) {
+                known.remember(text.get(m.start..m.end).unwrap_or_default(), &m.rule_id);
+                spans.push((m.start, m.end, m.rule_id));
+            }
+        }
+        let joined = memchr::memchr2(b'\n', b'\r', view)
+            .is_some()
+            .then(|| normalise::strip(text, true));
+        if let Some(j) = &joined {
+            self.split_ends(text, j, opts, known, &mut spans);
         }
         if let Some((ac, secrets)) = known.automaton() {
-            for m in ac.find_iter(text) {
-                if let Some((_, rule)) = secrets.get(m.pattern().as_usize()) {
-                    spans.push((m.start(), m.end(), rule.clone()));
+            for m in ac.find_iter(view) {
+                if let (Some((_, rule)), Some((s, e))) = (
+                    secrets.get(m.pattern().as_usize()),
+                    to_original(m.start(), m.end()),
+                ) {
+                    spans.push((s, e, rule.clone()));
+                }
+            }
+            if let Some(j) = &joined {
+                for m in ac.find_iter(&j.text) {
+                    if let (Some((_, rule)), Some((s, e))) = (
+                        secrets.get(m.pattern().as_usize()),
+                        j.original(m.start(), m.end()),
+                    ) {
+                        spans.push((s, e, rule.clone()));
+                    }
                 }
             }
         }
         spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let mut out = Vec::with_capacity(text.len());
-        // Newlines inside a masked span are kept, so lines do not move.
-        let keep_newlines = |out: &mut Vec<u8>, from: usize, to: usize| {
-            let n = text
-                .get(from..to)
+        spans
+    }
+}
+
+impl RuleSet {
+    /// A secret printed in pieces, one per line: near each keyword whose
+    /// word a line break cuts, the text is tried with its lines joined,
+    /// ending at each line break that was removed (joined lines would glue
+    /// the secret's last piece to the next line, and `…XYZ` + `next` makes
+    /// no word boundary). Only such keywords are tried, so ordinary text
+    /// costs one more keyword pass.
+    fn split_ends(
+        &self,
+        text: &[u8],
+        j: &normalise::Stripped,
+        opts: Options,
+        known: &mut Known,
+        spans: &mut Vec<(usize, usize, String)>,
+    ) {
+        /// How far after a keyword a secret's pieces may end.
+        const REACH: usize = 512;
+        /// Context kept before a keyword.
+        const BEFORE: usize = 32;
+        /// Line ends tried per keyword.
+        const TRIES: usize = 16;
+        // Judged on the joined text, where separators are gone already.
+        let joined_at = |orig: usize| j.map.partition_point(|&m| m < orig);
+        let all_token = |from: usize, to: usize| {
+            j.text
+                .get(joined_at(from)..joined_at(to))
                 .unwrap_or_default()
-                .split(|b| *b == b'\n')
-                .count()
-                - 1;
-            out.extend(std::iter::repeat_n(b'\n', n));
+                .iter()
+                .all(|b| token_byte(*b))
         };
-        let mut at = 0;
-        for (start, end, rule) in spans {
-            if start < at {
-                // Overlaps a span already masked: mask what sticks out.
-                if end > at {
-                    keep_newlines(&mut out, at, end);
-                    at = end;
-                }
+        let line_end = |from: usize| {
+            memchr::memchr(b'\n', text.get(from..).unwrap_or_default())
+                .map_or(text.len(), |n| from + n)
+        };
+        let mut done_until = 0;
+        let mut line: Option<(usize, usize, bool)> = None;
+        // Any keyword will do to find the candidates: no overlaps needed.
+        for hit in self.ac.find_iter(&j.text) {
+            let p = hit.start();
+            let Some(&orig) = j.map.get(p) else { continue };
+            if orig < done_until {
                 continue;
             }
-            out.extend_from_slice(text.get(at..start).unwrap_or_default());
-            out.extend_from_slice(format!("[REDACTED:{rule}]").as_bytes());
-            keep_newlines(&mut out, start, end);
-            at = end;
+            // Only a word that a line break cuts (from the keyword to the
+            // end of its line, nothing but characters a secret is made
+            // of), continued on the next line.
+            // Per line, once: where its last run of secret characters
+            // starts, and whether the next line goes on with one.
+            let (mut end, run_start, goes_on) = match line {
+                Some(l) if orig < l.0 => l,
+                _ => {
+                    let e = line_end(orig);
+                    let je = joined_at(e);
+                    let run = j
+                        .text
+                        .get(..je)
+                        .unwrap_or_default()
+                        .iter()
+                        .rposition(|b| !token_byte(*b))
+                        .map_or(0, |n| n + 1);
+                    let l = (e, run, j.text.get(je).is_some_and(|b| token_byte(*b)));
+                    line = Some(l);
+                    l
+                }
+            };
+            if !goes_on || p < run_start {
+                continue;
+            }
+            done_until = end;
+            let ws = p.saturating_sub(BEFORE);
+            for _ in 0..TRIES {
+                if end >= text.len() || end - orig > REACH {
+                    break;
+                }
+                let next = line_end(end + 1);
+                // The joined text up to the end of the next line.
+                let upto = j.map.partition_point(|&m| m < next);
+                if let Some(hay) = j.text.get(ws..upto.min(p + REACH)) {
+                    for m in self.find(hay, opts) {
+                        let Some((s, e)) = j.original(ws + m.start, ws + m.end) else {
+                            continue;
+                        };
+                        if memchr::memchr2(b'\n', b'\r', text.get(s..e).unwrap_or_default())
+                            .is_none()
+                        {
+                            continue;
+                        }
+                        known.remember(hay.get(m.start..m.end).unwrap_or_default(), &m.rule_id);
+                        spans.push((s, e, m.rule_id));
+                    }
+                }
+                // The secret goes on only through lines made of its
+                // characters.
+                if !all_token(end + 1, next) {
+                    break;
+                }
+                end = next;
+            }
         }
-        out.extend_from_slice(text.get(at..).unwrap_or_default());
-        out
     }
+}
+
+/// A byte a secret (or its `name=` / `name:` prefix) can be made of; any
+/// byte of a multi-byte character counts, as do separators' bytes.
+fn token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"+/=_-.:~'\"\x1b[;".contains(&b) || b >= 0x80
+}
+
+/// `text[..upto]` with `spans` masked, where a span that starts before
+/// `upto` is masked whole; returns the output and how much of `text` it
+/// covers (`upto`, or the end of the span that crossed it).
+pub(crate) fn render(
+    text: &[u8],
+    spans: &[(usize, usize, String)],
+    upto: usize,
+) -> (Vec<u8>, usize) {
+    let mut out = Vec::with_capacity(upto);
+    // Newlines inside a masked span are kept, so lines do not move.
+    let keep_newlines = |out: &mut Vec<u8>, from: usize, to: usize| {
+        let n = memchr::memchr_iter(b'\n', text.get(from..to).unwrap_or_default()).count();
+        out.extend(std::iter::repeat_n(b'\n', n));
+    };
+    let mut at = 0;
+    for (start, end, rule) in spans {
+        let (start, end) = (*start, *end);
+        if start >= upto.max(at) {
+            break;
+        }
+        if start < at {
+            // Overlaps a span already masked: mask what sticks out.
+            if end > at {
+                keep_newlines(&mut out, at, end);
+                at = end;
+            }
+            continue;
+        }
+        out.extend_from_slice(text.get(at..start).unwrap_or_default());
+        out.extend_from_slice(format!("[REDACTED:{rule}]").as_bytes());
+        keep_newlines(&mut out, start, end);
+        at = end;
+    }
+    if at < upto {
+        out.extend_from_slice(text.get(at..upto).unwrap_or_default());
+        at = upto;
+    }
+    (out, at)
 }
 
 /// Whether `pattern` is usable in [`RuleSet::with_allowed`]: a regular

@@ -7,6 +7,16 @@ const MAX_CARRY: usize = 1 << 20;
 /// When a line is longer than `MAX_CARRY`, this much of its end is kept back
 /// so that a secret across the cut is still seen whole.
 const OVERLAP: usize = 8 * 1024;
+/// How much of a stream's newest lines is held back while they may be the
+/// first pieces of a secret split across lines.
+const HOLD: usize = 1024;
+
+/// The start of the line holding `at`.
+fn line_start(text: &[u8], at: usize) -> usize {
+    text.get(..at)
+        .and_then(|t| memchr::memrchr(b'\n', t))
+        .map_or(0, |p| p + 1)
+}
 
 /// Masks findings in a stream fed in arbitrary pieces. Output is released a
 /// line at a time (a multi-line private key block at a time), so a secret
@@ -53,13 +63,54 @@ impl<'r> StreamRedactor<'r> {
         if open_block(self.carry.get(..ready).unwrap_or_default()) && self.carry.len() < MAX_CARRY {
             return Vec::new();
         }
-        let out = self.rules.redact_remembering(
-            self.carry.get(..ready).unwrap_or_default(),
-            self.opts,
-            &mut self.known,
-        );
-        self.carry.drain(..ready);
+        let ready = self.release_point(ready);
+        if ready == 0 {
+            return self.overflow();
+        }
+        self.release(ready)
+    }
+
+    /// Masks the carry and releases it up to `ready` (a line start): the
+    /// lines after it are matched too (a secret split across lines is seen
+    /// whole), and a line with a secret that runs past `ready` waits.
+    fn release(&mut self, ready: usize) -> Vec<u8> {
+        let spans = self
+            .rules
+            .mask_spans(&self.carry, self.opts, &mut self.known);
+        let mut upto = ready;
+        while let Some(s) = spans
+            .iter()
+            .find(|(s, e, _)| *s < upto && *e > upto)
+            .map(|(s, _, _)| *s)
+        {
+            upto = line_start(&self.carry, s);
+        }
+        if upto == 0 {
+            return Vec::new();
+        }
+        let (out, consumed) = crate::render(&self.carry, &spans, upto);
+        self.carry.drain(..consumed);
         out
+    }
+
+    /// Where to stop releasing: before the last lines (up to [`HOLD`]
+    /// bytes) when each ends in a character a secret can hold, since the
+    /// next line may carry the rest of it.
+    fn release_point(&self, mut ready: usize) -> usize {
+        while ready > 0 && self.carry.len() - ready < HOLD {
+            let before = self
+                .carry
+                .get(..ready - 1)
+                .and_then(|l| l.iter().rposition(|b| *b != b'\r'))
+                .and_then(|p| self.carry.get(p));
+            if !before
+                .is_some_and(|b| b.is_ascii_alphanumeric() || b"+/=_-.~".contains(b) || *b >= 0x80)
+            {
+                break;
+            }
+            ready = line_start(&self.carry, ready - 1);
+        }
+        ready
     }
 
     /// A line longer than the carry limit: release all but its tail,
@@ -77,12 +128,12 @@ impl<'r> StreamRedactor<'r> {
                     .rposition(|b| matches!(b, b' ' | b'\t' | b',' | b';' | b'"' | b'\''))
             })
             .map_or(limit, |p| p + 1);
-        let out = self.rules.redact_remembering(
-            self.carry.get(..cut).unwrap_or_default(),
-            self.opts,
-            &mut self.known,
-        );
-        self.carry.drain(..cut);
+        let spans = self
+            .rules
+            .mask_spans(&self.carry, self.opts, &mut self.known);
+        // A secret across the cut is masked whole.
+        let (out, consumed) = crate::render(&self.carry, &spans, cut);
+        self.carry.drain(..consumed);
         out
     }
 

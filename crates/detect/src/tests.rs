@@ -296,3 +296,135 @@ fn corpus_scoring_counts_each_plant_once_and_each_wrong_line_once() {
     );
     assert!((s.recall - 2.0 / 3.0).abs() < 1e-9 && (s.precision - 0.5).abs() < 1e-9);
 }
+
+/// What an attacker can put inside a secret without changing what a
+/// terminal or a model reads.
+const SEPARATORS: &[&str] = &[
+    "\x1b[31m",
+    "\x1b[0m",
+    "\x1b[1;32;40m",
+    "\x1b]0;title\x07",
+    "\x1b(B",
+    "\u{200b}",
+    "\u{200c}",
+    "\u{200d}",
+    "\u{2060}",
+    "\u{feff}",
+    "\u{ad}",
+    "\n",
+    "\r\n",
+];
+
+/// The secret with `seps` inserted at `cuts` (positions inside it).
+fn spliced(secret: &str, cuts: &[(usize, usize)]) -> String {
+    let mut cuts: Vec<(usize, usize)> = cuts
+        .iter()
+        .map(|(at, s)| (1 + at % (secret.len() - 1), s % SEPARATORS.len()))
+        .collect();
+    cuts.sort_unstable();
+    let mut out = String::new();
+    let mut last = 0;
+    for (at, s) in cuts {
+        out.push_str(&secret[last..at]);
+        out.push_str(SEPARATORS[s]);
+        last = at;
+    }
+    out.push_str(&secret[last..]);
+    out
+}
+
+/// `text` as a reader sees it: separators gone, lines joined.
+fn as_read(text: &[u8]) -> String {
+    String::from_utf8_lossy(&crate::normalise::strip(text, true).text).into_owned()
+}
+
+#[test]
+fn separators_inside_a_secret_do_not_hide_it() {
+    let rules = all();
+    let mut g = Gen::seeded();
+    for template in [
+        "ghp_{Aa:30}{ghcrc}",
+        "AKIA{b32:16}",
+        "xoxb-{d:12}-{d:12}-{Aa:24}",
+    ] {
+        let secret = expand(&mut g, template);
+        for (i, sep) in SEPARATORS.iter().enumerate() {
+            let hidden = spliced(secret.as_str(), &[(5 + i, i), (11, i)]);
+            let text = format!("out: {hidden} done\n");
+            let _ = sep;
+            let out = rules.redact(text.as_bytes(), Options::default());
+            assert!(
+                !as_read(&out).contains(&secret),
+                "separator {sep:?} let {template} through: {}",
+                String::from_utf8_lossy(&out)
+            );
+            assert!(String::from_utf8_lossy(&out).contains("[REDACTED:"));
+            // The same through a stream, cut anywhere.
+            for cut in [3, text.len() / 2, text.len() - 3] {
+                let mut s = StreamRedactor::new(&rules, Options::default());
+                let mut out = s.feed(&text.as_bytes()[..cut]);
+                out.extend(s.feed(&text.as_bytes()[cut..]));
+                out.extend(s.finish());
+                assert!(
+                    !as_read(&out).contains(&secret),
+                    "stream cut at {cut}, {sep:?}"
+                );
+            }
+        }
+    }
+    // A separator that ends the secret's word is still a boundary.
+    let secret = expand(&mut g, "ghp_{Aa:30}{ghcrc}");
+    let text = format!("t {secret}\u{200b}more\n");
+    let out = rules.redact(text.as_bytes(), Options::default());
+    assert!(!String::from_utf8_lossy(&out).contains(&secret));
+    // Control: ordinary coloured output and line structure survive.
+    let plain = "\x1b[32mok\x1b[0m: 3 tests\nzero\u{200b}width\n";
+    assert_eq!(
+        rules.redact(plain.as_bytes(), Options::default()),
+        plain.as_bytes()
+    );
+}
+
+#[test]
+fn a_secret_across_the_output_cap_shows_no_part_of_it() {
+    let rules = all();
+    let mut g = Gen::seeded();
+    let secret = expand(&mut g, "ghp_{Aa:30}{ghcrc}");
+    let text = format!("build log line\ntoken={secret} and more text after it\n");
+    let start = text.find(&secret).unwrap();
+    for cap in start..=start + secret.len() + 1 {
+        // The whole text is there (look-ahead past the cap).
+        let out = rules.redact_capped(text.as_bytes(), cap, true, Options::default());
+        let shown = String::from_utf8_lossy(&out);
+        // Without look-ahead (only the kept bytes).
+        let out2 = rules.redact_capped(&text.as_bytes()[..cap], cap, true, Options::default());
+        let shown2 = String::from_utf8_lossy(&out2);
+        for w in secret.as_bytes()[4..].windows(6) {
+            let w = std::str::from_utf8(w).unwrap();
+            assert!(!shown.contains(w), "cap {cap} showed `{w}`: {shown}");
+            assert!(
+                !shown2.contains(w),
+                "cap {cap} without look-ahead showed `{w}`: {shown2}"
+            );
+        }
+        assert!(shown.starts_with("build log line\n"), "control: {shown}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn inserting_separators_never_lets_a_secret_through(
+        seed in proptest::prelude::any::<u64>(),
+        cuts in proptest::collection::vec((0usize..64, 0usize..64), 1..6),
+        which in 0usize..3,
+    ) {
+        let rules = all();
+        let mut g = Gen::with_seed(seed);
+        let template = ["ghp_{Aa:30}{ghcrc}", "AKIA{b32:16}", "xoxb-{d:12}-{d:12}-{Aa:24}"][which];
+        let secret = expand(&mut g, template);
+        let text = format!("result: {}\nnext\n", spliced(&secret, &cuts));
+        let out = rules.redact(text.as_bytes(), Options::default());
+        proptest::prop_assert!(!as_read(&out).contains(&secret), "{:?}", String::from_utf8_lossy(&out));
+    }
+}

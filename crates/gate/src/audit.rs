@@ -59,9 +59,11 @@ impl AuditRecorder {
 }
 
 /// argv as one line a human can read (quoted where needed; for display,
-/// never for running).
+/// never for running), with every secret it carries masked by its role
+/// (see [`crate::argv_mask`]).
 pub fn display_argv(argv: &[String]) -> String {
-    argv.iter()
+    crate::argv_mask::mask_argv(argv)
+        .iter()
         .map(|a| rampart_policy::shell::quote(a))
         .collect::<Vec<_>>()
         .join(" ")

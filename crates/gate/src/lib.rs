@@ -49,6 +49,7 @@
 //! enforcers and check which stages ran.
 #![forbid(unsafe_code)]
 
+pub mod argv_mask;
 pub mod audit;
 
 pub use rampart_policy::{decide, Action, Config, Decision, Risk, Verdict};

@@ -60,6 +60,10 @@ pub struct RunnerError {
     source: std::io::Error,
 }
 
+/// Bytes kept past the cap, so that a secret across it is seen whole and
+/// masked (none of it is shown).
+const LOOKAHEAD: usize = 8 * 1024;
+
 fn drain(mut r: impl Read, cap: usize) -> (Vec<u8>, bool) {
     let mut kept = Vec::new();
     let mut buf = [0u8; 16 * 1024];
@@ -68,9 +72,9 @@ fn drain(mut r: impl Read, cap: usize) -> (Vec<u8>, bool) {
         match r.read(&mut buf) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                let room = cap.saturating_sub(kept.len());
+                let room = (cap + LOOKAHEAD).saturating_sub(kept.len());
                 kept.extend_from_slice(buf.get(..n.min(room)).unwrap_or_default());
-                over |= n > room;
+                over |= kept.len() > cap || n > room;
             }
         }
     }
@@ -78,10 +82,15 @@ fn drain(mut r: impl Read, cap: usize) -> (Vec<u8>, bool) {
 }
 
 impl Runner {
-    fn mask(&self, bytes: &[u8]) -> String {
-        let out = self
-            .masker
-            .redact(bytes, rampart_detect::Options { pii: true });
+    /// The first `max_output` bytes, masked; what was read past the cap
+    /// is only look-ahead, and the word the cap cuts is not shown.
+    fn mask(&self, bytes: &[u8], truncated: bool) -> String {
+        let out = self.masker.redact_capped(
+            bytes,
+            self.max_output,
+            truncated,
+            rampart_detect::Options { pii: true },
+        );
         String::from_utf8_lossy(&out).into_owned()
     }
 
@@ -132,8 +141,8 @@ impl Runner {
         };
         Ok(RunOutput {
             exit_code,
-            stdout: self.mask(&stdout),
-            stderr: self.mask(&stderr),
+            stdout: self.mask(&stdout, stdout_truncated),
+            stderr: self.mask(&stderr, stderr_truncated),
             stdout_truncated,
             stderr_truncated,
             sandbox_denied,

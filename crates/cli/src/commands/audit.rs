@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
 
-use rampart_audit::{Filter, Report};
+use rampart_audit::{Filter, RemoteReport, Report};
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, AuditCommand, AuditFilter, ExportFormat, Global};
@@ -23,7 +23,17 @@ pub(crate) fn run(global: &Global, args: &AuditArgs) -> Exit {
             filter,
         } => tail(global, &dir, filter, *lines, *follow),
         AuditCommand::Query { filter, limit } => query(global, &dir, filter, *limit),
-        AuditCommand::Verify => verify(global, &dir),
+        AuditCommand::Verify { remote, chain_id } => {
+            let remote = if *remote {
+                match verify_remote(&config, &dir, chain_id.as_deref()) {
+                    Ok(r) => Some(r),
+                    Err(e) => return e,
+                }
+            } else {
+                None
+            };
+            verify(global, &dir, remote.as_ref())
+        }
         AuditCommand::Export { format, filter } => export(&dir, filter, *format),
         AuditCommand::Forward { wait } => forward(global, &config, *wait),
     }
@@ -252,7 +262,7 @@ fn chain_id(dir: &std::path::Path) -> Option<String> {
         .and_then(|db| db.meta("chain_id").ok().flatten())
 }
 
-fn verify(global: &Global, dir: &std::path::Path) -> Exit {
+fn verify(global: &Global, dir: &std::path::Path, remote: Option<&RemoteReport>) -> Exit {
     if let Some(e) = no_trail(dir) {
         return e;
     }
@@ -286,6 +296,7 @@ fn verify(global: &Global, dir: &std::path::Path) -> Exit {
             "head": head.map(|h| json!({ "count": h.count, "hash": h.hash })),
             "first_broken": broken_json(&report),
             "notes": notes,
+            "remote": remote.map(remote_json),
         })
         .to_string());
     } else if let Some(problem) = report.first_problem() {
@@ -307,11 +318,65 @@ fn verify(global: &Global, dir: &std::path::Path) -> Exit {
         for n in &notes {
             ui::warning(n);
         }
+        if let Some(r) = remote {
+            report_remote(dir, r);
+        }
     }
-    if report.is_intact() {
+    if report.is_intact() && remote.is_none_or(RemoteReport::agrees) {
         Exit::Ok
     } else {
         Exit::Problems
+    }
+}
+
+/// `verify --remote`: the local chain against PostgreSQL's copy.
+fn verify_remote(
+    config: &rampart_policy::Config,
+    dir: &std::path::Path,
+    chain_id: Option<&str>,
+) -> Result<RemoteReport, Exit> {
+    if let Some(e) = no_trail(dir) {
+        return Err(e);
+    }
+    let Some(target) = record::options(config).postgres else {
+        ui::error(&format!(
+            "--remote: ${} is not set: there is no PostgreSQL copy to compare with",
+            config.audit.postgres_url_env
+        ));
+        ui::hint("export RAMPART_AUDIT_PG_URL=postgres://USER@HOST/DB (the server events are forwarded to)");
+        return Err(Exit::Usage);
+    };
+    rampart_audit::verify_remote(dir, &target, chain_id).map_err(|e| {
+        ui::error(&format!("--remote: {e}"));
+        Exit::Usage
+    })
+}
+
+fn remote_json(r: &RemoteReport) -> Value {
+    json!({
+        "agrees": r.agrees(),
+        "chain_id": r.chain_id,
+        "remote_events": r.remote_events,
+        "local_events": r.local_events,
+        "missing_locally": r.missing_locally,
+        "extra_locally": r.extra_locally,
+        "different": r.different,
+        "not_forwarded": r.not_forwarded,
+    })
+}
+
+fn report_remote(dir: &std::path::Path, r: &RemoteReport) {
+    if let Some(problem) = r.first_problem() {
+        ui::error(&format!(
+            "the audit trail in `{}` does not match its copy in PostgreSQL: {problem}",
+            dir.display()
+        ));
+        ui::hint("the PostgreSQL copy is the reference: keep the local directory as evidence");
+    } else {
+        ui::info(&format!(
+            "PostgreSQL agrees: {} event(s) of chain {} match the local trail; {} not forwarded yet",
+            r.remote_events, r.chain_id, r.not_forwarded
+        ));
     }
 }
 
