@@ -67,6 +67,7 @@ mod mounts;
 mod run;
 mod seccomp;
 mod sys;
+mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -74,7 +75,7 @@ use std::time::Duration;
 pub use cgroup::{Controller, Placement};
 pub use git::GitWrites;
 pub use landlock_rules::MIN_ABI as MIN_LANDLOCK_ABI;
-pub use run::{run, Command};
+pub use run::{inside_ids, run, Command};
 pub use seccomp::DENIED_SYSCALLS;
 
 /// How a command runs.

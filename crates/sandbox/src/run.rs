@@ -31,6 +31,7 @@ use crate::git;
 use crate::landlock_rules::{self, LandlockPlan};
 use crate::mounts::{self, MountPlan};
 use crate::seccomp::{self, SeccompPolicy};
+use crate::terminal::Terminals;
 use crate::{sys, Confinement, Isolation, Limits, Outcome, RunError, Termination, WriteScope};
 
 /// A command ready to run: an absolute program path, argv, environment and
@@ -130,10 +131,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             },
         });
     }
-    let mut mounts = MountPlan {
-        hidden: c.hidden.clone(),
-        ..MountPlan::default()
-    };
+    let mut mounts = MountPlan::default();
     // rampart's own config stays read-only, so a command cannot loosen its
     // next run. Only existing paths can be bound.
     mounts
@@ -190,6 +188,9 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             }
         }
     }
+    // deny_read: Landlock where it can say it, a mount mask where it cannot.
+    let reads = landlock_rules::plan_reads(&c.hidden, &writable).map_err(RunError::Invalid)?;
+    mounts.hidden = reads.masked;
     // The private /dev/shm (see mounts::private_dev).
     writable.push(PathBuf::from("/dev/shm"));
     let devices = [
@@ -218,6 +219,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     Ok(ConfinedPlan {
         mounts,
         landlock: LandlockPlan {
+            readable: reads.readable,
             writable,
             devices,
             network: c.network,
@@ -316,6 +318,25 @@ fn setup_cgroups(limits: &Limits) -> Result<(RunCgroups, bool), RunError> {
     Ok((groups, memory))
 }
 
+/// The uid and gid a confined command has inside its user namespace: the
+/// caller's own when it is not root; when rampart runs as root, 65534
+/// (`nobody`/`nogroup`, present in every Debian-family `/etc/passwd`), mapped
+/// to outside uid and gid 0 so the workspace stays writable and root's files
+/// appear owned by the command. Never 0: programs that behave differently
+/// for root (package managers, `sudo`-aware scripts, tools that skip
+/// permission checks) see an ordinary user, and the command has no
+/// capability in any case.
+pub fn inside_ids() -> (u32, u32) {
+    let (uid, gid) = (Uid::effective().as_raw(), Gid::effective().as_raw());
+    (
+        if uid == 0 { NOBODY } else { uid },
+        if gid == 0 { NOBODY } else { gid },
+    )
+}
+
+/// `nobody` and `nogroup`.
+const NOBODY: u32 = 65534;
+
 fn write_id_maps(pid: Pid) -> Result<(), RunError> {
     let uid = Uid::effective();
     let gid = Gid::effective();
@@ -324,9 +345,10 @@ fn write_id_maps(pid: Pid) -> Result<(), RunError> {
         fs::write(dir.join(file), text)
             .map_err(|e| RunError::Setup(format!("cannot write /proc/{pid}/{file}: {e}")))
     };
+    let (inside_uid, inside_gid) = inside_ids();
     w("setgroups", "deny".into())?;
-    w("uid_map", format!("{uid} {uid} 1\n"))?;
-    w("gid_map", format!("{gid} {gid} 1\n"))
+    w("uid_map", format!("{inside_uid} {uid} 1\n"))?;
+    w("gid_map", format!("{inside_gid} {gid} 1\n"))
 }
 
 /// Runs `cmd` under `isolation` and `limits`, passing stdio through and
@@ -374,7 +396,9 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         Some(&mut old_mask),
     )
     .map_err(|e| RunError::Setup(format!("sigprocmask: {e}")))?;
+    let terminals = Terminals::save();
     let result = supervise(&prepared, limits, &cgroups, pipes, &old_mask);
+    terminals.restore();
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     result
 }
@@ -657,6 +681,17 @@ fn child_main(
             exec_command(p, &err, tee.as_ref(), old_mask)
         }
         Some(c) => {
+            // The id maps are written: from here on nothing inside may read
+            // what rampart's own process holds (its environment, its
+            // arguments, its memory).
+            if let Err(e) = sys::make_undumpable().and_then(|()| sys::scrub_args_and_environ()) {
+                report(
+                    &err,
+                    b'S',
+                    &format!("cannot clear the sandbox's init process: {e}"),
+                );
+                sys::exit_now(125);
+            }
             if let Err(msg) = confine(c, &p.cwd) {
                 report(&err, b'S', &msg);
                 sys::exit_now(125);
