@@ -308,3 +308,67 @@ pub(crate) fn restrict(
     }
     Ok(status)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn beneath(plan: &ReadPlan) -> Vec<PathBuf> {
+        match &plan.readable {
+            Readable::Beneath(p) => {
+                let mut p = p.clone();
+                p.sort();
+                p
+            }
+            Readable::Everywhere => panic!("expected read rules, got everywhere"),
+        }
+    }
+
+    #[test]
+    fn deny_read_paths_get_no_read_rule_and_siblings_do() {
+        let t = tempfile::tempdir().unwrap();
+        let home = std::fs::canonicalize(t.path()).unwrap().join("home");
+        for d in [".ssh", "docs", ".config/gh", ".config/other", "ws"] {
+            std::fs::create_dir_all(home.join(d)).unwrap();
+        }
+        std::fs::write(home.join(".netrc"), "x").unwrap();
+        std::os::unix::fs::symlink(home.join(".ssh"), home.join("link")).unwrap();
+        let hidden = [".ssh", ".netrc", ".aws", ".config/gh"].map(|h| home.join(h));
+        let plan = plan_reads(&hidden, &[home.join("ws")]).unwrap();
+        assert!(plan.masked.is_empty());
+        let rules = beneath(&plan);
+        for allowed in ["docs", "ws", ".config/other"] {
+            assert!(rules.contains(&home.join(allowed)), "{allowed}: {rules:?}");
+        }
+        for denied in [".ssh", ".netrc", ".aws", ".config", ".config/gh", "link"] {
+            assert!(
+                !rules.iter().any(|r| r == &home.join(denied)),
+                "{denied}: {rules:?}"
+            );
+        }
+        // Nothing that holds the home directory gets a recursive read rule.
+        assert!(!rules.iter().any(|r| home.starts_with(r)), "{rules:?}");
+    }
+
+    #[test]
+    fn nothing_denied_reads_everywhere() {
+        let plan = plan_reads(&[], &[]).unwrap();
+        assert_eq!(plan.readable, Readable::Everywhere);
+    }
+
+    #[test]
+    fn inside_a_writable_root_existing_is_masked_missing_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let ws = std::fs::canonicalize(t.path()).unwrap();
+        std::fs::write(ws.join(".env"), "x").unwrap();
+        let plan = plan_reads(&[ws.join(".env")], std::slice::from_ref(&ws)).unwrap();
+        assert_eq!(plan.masked, vec![ws.join(".env")]);
+        assert_eq!(plan.readable, Readable::Everywhere);
+        let err = plan_reads(&[ws.join("missing")], std::slice::from_ref(&ws)).unwrap_err();
+        assert!(
+            err.contains("does not exist") && err.contains("mkdir -m 700"),
+            "{err}"
+        );
+        assert!(plan_reads(&[PathBuf::from("relative")], &[]).is_err());
+    }
+}

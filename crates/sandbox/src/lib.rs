@@ -3,10 +3,13 @@
 //!
 //! A confined command gets fresh user, mount, PID, IPC and UTS namespaces
 //! (and a network namespace with only its own loopback when the network is
-//! off), a private `/proc` and `/dev/shm`, read-only `.git` and hidden
+//! off), a private `/proc` and `/dev/shm`, read-only `.git`, unreadable
 //! `deny_read` paths, no capabilities, `no_new_privs`, a Landlock ruleset
-//! (filesystem, TCP and scopes) and a seccomp filter. Limits come from
-//! cgroups where the host lets rampart use them, else from rlimits.
+//! (filesystem, TCP and scopes) and a seccomp filter. It never runs as uid 0
+//! inside ([`inside_ids`]). Its init process holds no readable secret, and a
+//! terminal it was handed comes back with its modes as they were. Limits
+//! come from cgroups where the host lets rampart use them, else from
+//! rlimits.
 //!
 //! The main entry points are [`run`] and [`HostReport::probe`].
 //!
@@ -43,6 +46,9 @@
 //!
 //! # Limitations
 //!
+//! - Names inside a `deny_read` directory can be listed (their content
+//!   cannot be read); a `deny_read` path inside a writable root is masked
+//!   with a mount when it exists and refused when it does not.
 //! - Unix sockets created with `socket(2)` are refused unless
 //!   `unix_sockets` is set, because Landlock below ABI 9 cannot stop a
 //!   `connect(2)` to a host socket file; `socketpair(2)` stream pairs work.
@@ -54,10 +60,12 @@
 //!
 //! # Test strategy
 //!
-//! Unit tests cover the pure planning (git layout, seccomp build). The
+//! Unit tests cover the planning (git layout, seccomp build, the
+//! `deny_read` read rules). The
 //! attack suite in `crates/cli/tests/suite/attacks.rs` runs the real binary
 //! and a probe program through every escape the design names, each paired
-//! with a control that must succeed.
+//! with a control that must succeed; `attacks_secrets.rs` covers what the
+//! host must not leak into the sandbox (environment, mounts, uid, terminal).
 #![cfg(target_os = "linux")]
 
 mod cgroup;
@@ -96,7 +104,11 @@ pub struct Confinement {
     pub network: bool,
     /// Whether it may create Unix sockets with `socket(2)`.
     pub unix_sockets: bool,
-    /// Paths it can neither read nor list (canonical, existing or not).
+    /// Paths it cannot read (absolute, existing or not): nothing beneath
+    /// them can be read or run, including what the host creates there while
+    /// the command runs. Names inside can be listed. One inside a writable
+    /// root must exist (it is then masked with a mount); a missing one is
+    /// refused with [`RunError::Invalid`].
     pub hidden: Vec<PathBuf>,
     /// Paths kept read-only even inside writable roots (rampart's own
     /// config files); missing ones are skipped.

@@ -7,6 +7,12 @@
 //!   forwards signals, enforces the timeout             └─ fork ──► command: rlimits, execve
 //! ```
 //!
+//! Init is a fork of rampart: once the id maps are written it makes itself
+//! non-dumpable and zeroes its argument and environment strings, so nothing
+//! inside can read rampart's environment, arguments or memory through
+//! `/proc/1` (docs/SANDBOX.md, "A clean init"). The terminal's modes are
+//! saved before the clone and restored when the command ends.
+//!
 //! When init exits the kernel kills every process left in the PID namespace,
 //! so a timeout (SIGKILL to init) takes the whole tree down, grandchildren
 //! included. Init dies with the supervisor (PR_SET_PDEATHSIG).
