@@ -265,6 +265,21 @@ fn the_terminal_comes_back_as_it_was_lent() {
             "sandbox breached: the command changed the terminal for good in {mode}"
         );
     }
+    // Killed by the timeout while the terminal is changed.
+    assert_eq!(
+        run(&[
+            "exec",
+            "-q",
+            "--timeout",
+            "1",
+            "--",
+            "sh",
+            "-c",
+            "stty -echo; stty intr undef; sleep 30"
+        ]),
+        "same echo intr True",
+        "sandbox breached: a command killed by the timeout changed the terminal for good"
+    );
     // Control: the same command outside rampart does change it, so the
     // script can tell.
     let o = Command::new(&python)
