@@ -297,3 +297,40 @@ fn which(name: &str) -> Result<std::path::PathBuf, ()> {
         .find(|p| p.is_file())
         .ok_or(())
 }
+
+#[test]
+fn deny_read_content_cannot_be_reached_another_way() {
+    let w = World::new();
+    let key = w.home.join(".ssh/id_test");
+    let stolen = w.ws.join("stolen");
+    assert_denied(
+        &w.probe(&[], &["link", &s(&key), &s(&stolen)]),
+        "hard-link a deny_read file into the workspace",
+    );
+    assert_denied(
+        &w.probe(&[], &["rename", &s(&key), &s(&stolen)]),
+        "move a deny_read file into the workspace",
+    );
+    let link = w.ws.join("link-to-key");
+    std::os::unix::fs::symlink(&key, &link).unwrap();
+    for path in [
+        s(&link),
+        format!("/proc/self/root{}", s(&key)),
+        format!("{}/../home/.ssh/id_test", s(&w.ws)),
+    ] {
+        let o = w.probe(&[], &["read", &path]);
+        assert!(
+            !stdout(&o).contains(SECRET),
+            "sandbox breached: read {path}"
+        );
+        assert_denied(&o, &format!("read {path}"));
+    }
+    assert!(key.exists() && !stolen.exists());
+    // Control: the same ways work for a file outside deny_read.
+    let notes = w.home.join("notes");
+    std::fs::write(&notes, "plain").unwrap();
+    assert_ok(
+        &w.probe(&[], &["read", &format!("/proc/self/root{}", s(&notes))]),
+        "read an ordinary file through /proc/self/root",
+    );
+}
