@@ -1,7 +1,30 @@
-//! The Landlock ruleset of a confined sandbox: read and execute everywhere,
-//! write only where the mode grants it, no TCP when the network is off, and
-//! no reaching outside the sandbox with signals or abstract Unix sockets.
+//! The Landlock ruleset of a confined sandbox: read and execute everywhere
+//! but in `deny_read` paths, write only where the mode grants it, no TCP
+//! when the network is off, and no reaching outside the sandbox with signals
+//! or abstract Unix sockets.
+//!
+//! # How `deny_read` paths stay unreadable
+//!
+//! Landlock only grants, so "everything but `~/.ssh`" is said as: list
+//! directories everywhere (a `READ_DIR` rule on `/`), and read files and
+//! run programs beneath every entry that exists when the command starts in
+//! each directory on the way to a `deny_read` path, except the entries on
+//! that way and the `deny_read` paths themselves. So for `~/.ssh`, the
+//! other entries of `/`, of `/home` and of `$HOME` are readable, `~/.ssh`
+//! is not, whether it exists or is created while the command runs, and no
+//! mount names it in `/proc/self/mountinfo`. What this costs: an entry
+//! created in one of those directories while the command runs is
+//! unreadable too, and the names inside a `deny_read` directory can be
+//! listed (their content cannot be read).
+//!
+//! A `deny_read` path inside a writable root cannot be said this way (the
+//! root's rule grants reading beneath it), nor one under a directory with
+//! more than [`MAX_ENTRIES`] entries: an existing one is masked with a mount
+//! (see `mounts.rs`), a missing one is refused, since a file the host
+//! created there during the run would be readable.
 
+use std::collections::{BTreeSet, HashMap};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 
 use landlock::{
@@ -17,9 +40,23 @@ pub const MIN_ABI: i32 = 3;
 /// The newest ABI this build knows how to use.
 const TARGET_ABI: ABI = ABI::V7;
 
+/// At most this many entries in one directory on the way to a `deny_read`
+/// path get a rule each; a larger directory falls back to a mount mask.
+pub(crate) const MAX_ENTRIES: usize = 4096;
+
+/// Where a confined command may read files and run programs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Readable {
+    /// Everywhere.
+    Everywhere,
+    /// Only beneath these paths (directories can be listed everywhere).
+    Beneath(Vec<PathBuf>),
+}
+
 /// Paths and switches the ruleset is made from.
 #[derive(Debug, Clone)]
 pub(crate) struct LandlockPlan {
+    pub(crate) readable: Readable,
     pub(crate) writable: Vec<PathBuf>,
     /// Device files that may be opened for writing (and terminal ioctls).
     pub(crate) devices: Vec<PathBuf>,
@@ -47,9 +84,162 @@ pub(crate) enum LandlockError {
     /// The kernel refused the ruleset.
     #[error("Landlock refused the ruleset: {0}")]
     Ruleset(#[from] landlock::RulesetError),
+    /// An entry to be made readable could not be opened.
+    #[error("cannot open `{}` for a Landlock rule: {source}", path.display())]
+    Entry {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
     /// The ruleset was not enforced at all.
     #[error("Landlock did not enforce the ruleset")]
     NotEnforced,
+}
+
+/// How the `deny_read` paths are kept unreadable: by [`Readable`], and by
+/// mounts for the ones it cannot cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReadPlan {
+    pub(crate) readable: Readable,
+    /// Existing `deny_read` paths to mask with a mount.
+    pub(crate) masked: Vec<PathBuf>,
+}
+
+/// `path` with its nearest existing ancestor resolved (symlinks, `..`), so
+/// that a missing path under a symlinked `$HOME` is denied where it would
+/// really be created.
+fn resolve(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = std::fs::canonicalize(at) {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+/// Plans how the `hidden` paths stay unreadable to a command that may
+/// write beneath `writable`. Reads the directories on the way to each
+/// hidden path (their entries become the [`Readable::Beneath`] list).
+pub(crate) fn plan_reads(hidden: &[PathBuf], writable: &[PathBuf]) -> Result<ReadPlan, String> {
+    let mut masked = Vec::new();
+    let mut covered: Vec<PathBuf> = Vec::new();
+    let mut sizes: HashMap<PathBuf, usize> = HashMap::new();
+    for h in hidden {
+        if !h.is_absolute() {
+            return Err(format!(
+                "the deny_read path `{}` is not absolute; write it from `/` or `~/`",
+                h.display()
+            ));
+        }
+        let h = resolve(h);
+        let exists = std::fs::symlink_metadata(&h).is_ok();
+        let blocker = if let Some(w) = writable.iter().find(|w| h.starts_with(w)) {
+            Some(format!("lies inside the writable root `{}`", w.display()))
+        } else {
+            h.ancestors().skip(1).find_map(|dir| {
+                let n = *sizes.entry(dir.to_path_buf()).or_insert_with(|| {
+                    std::fs::read_dir(dir).map_or(0, |d| d.take(MAX_ENTRIES + 1).count())
+                });
+                (n > MAX_ENTRIES).then(|| {
+                    format!(
+                        "lies in `{}`, which has more than {MAX_ENTRIES} entries",
+                        dir.display()
+                    )
+                })
+            })
+        };
+        match (blocker, exists) {
+            (None, _) => covered.push(h),
+            (Some(_), true) => masked.push(h),
+            (Some(why), false) => {
+                return Err(format!(
+                    "the deny_read path `{}` does not exist and {why}, so a file created there while the command runs could not be hidden; create it first (`mkdir -m 700 {}` or an empty file), remove it from `[filesystem] deny_read`, or use a workspace that does not contain it",
+                    h.display(),
+                    h.display()
+                ))
+            }
+        }
+    }
+    if covered.is_empty() {
+        return Ok(ReadPlan {
+            readable: Readable::Everywhere,
+            masked,
+        });
+    }
+    let denied: BTreeSet<&Path> = covered.iter().map(PathBuf::as_path).collect();
+    let inside_denied = |p: &Path| covered.iter().any(|h| p.starts_with(h));
+    // The directories on the way to a hidden path, not inside another one.
+    let on_the_way: BTreeSet<&Path> = covered
+        .iter()
+        .flat_map(|h| h.ancestors().skip(1))
+        .filter(|a| !inside_denied(a))
+        .collect();
+    let mut beneath = Vec::new();
+    for dir in &on_the_way {
+        // A directory that cannot be read (missing, or closed to this
+        // user) grants nothing beneath it: the safe side.
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if on_the_way.contains(path.as_path()) || denied.contains(path.as_path()) {
+                continue;
+            }
+            // A symlink is followed at use: what it names is covered (or
+            // not) where it lies.
+            if entry.file_type().is_ok_and(|t| t.is_symlink()) {
+                continue;
+            }
+            beneath.push(path);
+        }
+    }
+    Ok(ReadPlan {
+        readable: Readable::Beneath(beneath),
+        masked,
+    })
+}
+
+/// Opens `path` for a rule without following a final symlink; `None` when
+/// it is gone or is a symlink (it was replaced since it was planned).
+fn open_entry(path: &Path) -> Result<Option<(OwnedFd, bool)>, LandlockError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_PATH | libc::O_NOFOLLOW)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => {
+            return Ok(None)
+        }
+        Err(source) => {
+            return Err(LandlockError::Entry {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let kind = file
+        .metadata()
+        .map_err(|source| LandlockError::Entry {
+            path: path.to_path_buf(),
+            source,
+        })?
+        .file_type();
+    if kind.is_symlink() {
+        return Ok(None);
+    }
+    Ok(Some((OwnedFd::from(file), kind.is_dir())))
 }
 
 fn open(path: &Path) -> Result<PathFd, LandlockError> {
@@ -80,7 +270,26 @@ pub(crate) fn restrict(
     let mut created = ruleset
         .scope(Scope::AbstractUnixSocket | Scope::Signal)?
         .create()?;
-    created = created.add_rule(PathBeneath::new(open(Path::new("/"))?, read))?;
+    match &plan.readable {
+        Readable::Everywhere => {
+            created = created.add_rule(PathBeneath::new(open(Path::new("/"))?, read))?;
+        }
+        Readable::Beneath(paths) => {
+            created =
+                created.add_rule(PathBeneath::new(open(Path::new("/"))?, AccessFs::ReadDir))?;
+            for path in paths {
+                let Some((fd, is_dir)) = open_entry(path)? else {
+                    continue;
+                };
+                let access = if is_dir {
+                    read
+                } else {
+                    read & AccessFs::from_file(TARGET_ABI)
+                };
+                created = created.add_rule(PathBeneath::new(fd, access))?;
+            }
+        }
+    }
     for path in &plan.writable {
         created = created.add_rule(PathBeneath::new(open(path)?, all))?;
     }
@@ -98,4 +307,68 @@ pub(crate) fn restrict(
         return Err(LandlockError::NotEnforced);
     }
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn beneath(plan: &ReadPlan) -> Vec<PathBuf> {
+        match &plan.readable {
+            Readable::Beneath(p) => {
+                let mut p = p.clone();
+                p.sort();
+                p
+            }
+            Readable::Everywhere => panic!("expected read rules, got everywhere"),
+        }
+    }
+
+    #[test]
+    fn deny_read_paths_get_no_read_rule_and_siblings_do() {
+        let t = tempfile::tempdir().unwrap();
+        let home = std::fs::canonicalize(t.path()).unwrap().join("home");
+        for d in [".ssh", "docs", ".config/gh", ".config/other", "ws"] {
+            std::fs::create_dir_all(home.join(d)).unwrap();
+        }
+        std::fs::write(home.join(".netrc"), "x").unwrap();
+        std::os::unix::fs::symlink(home.join(".ssh"), home.join("link")).unwrap();
+        let hidden = [".ssh", ".netrc", ".aws", ".config/gh"].map(|h| home.join(h));
+        let plan = plan_reads(&hidden, &[home.join("ws")]).unwrap();
+        assert!(plan.masked.is_empty());
+        let rules = beneath(&plan);
+        for allowed in ["docs", "ws", ".config/other"] {
+            assert!(rules.contains(&home.join(allowed)), "{allowed}: {rules:?}");
+        }
+        for denied in [".ssh", ".netrc", ".aws", ".config", ".config/gh", "link"] {
+            assert!(
+                !rules.iter().any(|r| r == &home.join(denied)),
+                "{denied}: {rules:?}"
+            );
+        }
+        // Nothing that holds the home directory gets a recursive read rule.
+        assert!(!rules.iter().any(|r| home.starts_with(r)), "{rules:?}");
+    }
+
+    #[test]
+    fn nothing_denied_reads_everywhere() {
+        let plan = plan_reads(&[], &[]).unwrap();
+        assert_eq!(plan.readable, Readable::Everywhere);
+    }
+
+    #[test]
+    fn inside_a_writable_root_existing_is_masked_missing_is_refused() {
+        let t = tempfile::tempdir().unwrap();
+        let ws = std::fs::canonicalize(t.path()).unwrap();
+        std::fs::write(ws.join(".env"), "x").unwrap();
+        let plan = plan_reads(&[ws.join(".env")], std::slice::from_ref(&ws)).unwrap();
+        assert_eq!(plan.masked, vec![ws.join(".env")]);
+        assert_eq!(plan.readable, Readable::Everywhere);
+        let err = plan_reads(&[ws.join("missing")], std::slice::from_ref(&ws)).unwrap_err();
+        assert!(
+            err.contains("does not exist") && err.contains("mkdir -m 700"),
+            "{err}"
+        );
+        assert!(plan_reads(&[PathBuf::from("relative")], &[]).is_err());
+    }
 }

@@ -5,10 +5,13 @@
 //! (and a network namespace with only its own loopback when the network is
 //! off), a private `/proc` and `/dev/shm`, read-only `.git` and protected
 //! paths with their writable ancestors pinned (what no mount can hold is
-//! quarantined after the run, see `protect.rs`), hidden `deny_read` paths,
-//! no capabilities, `no_new_privs`, a Landlock ruleset
-//! (filesystem, TCP and scopes) and a seccomp filter. Limits come from
-//! cgroups where the host lets rampart use them, else from rlimits.
+//! quarantined after the run, see `protect.rs`), unreadable `deny_read`
+//! paths, no capabilities, `no_new_privs`, a Landlock ruleset (filesystem,
+//! TCP and scopes) and a seccomp filter. It never runs as uid 0 inside
+//! ([`inside_ids`]). Its init process holds no readable secret, and a
+//! terminal it was handed comes back with its modes as they were. Limits
+//! come from cgroups where the host lets rampart use them, else from
+//! rlimits.
 //!
 //! The main entry points are [`run`] and [`HostReport::probe`].
 //!
@@ -46,6 +49,9 @@
 //!
 //! # Limitations
 //!
+//! - Names inside a `deny_read` directory can be listed (their content
+//!   cannot be read); a `deny_read` path inside a writable root is masked
+//!   with a mount when it exists and refused when it does not.
 //! - Unix sockets created with `socket(2)` are refused unless
 //!   `unix_sockets` is set, because Landlock below ABI 9 cannot stop a
 //!   `connect(2)` to a host socket file; `socketpair(2)` stream pairs work.
@@ -57,10 +63,12 @@
 //!
 //! # Test strategy
 //!
-//! Unit tests cover the pure planning (git layout, seccomp build). The
+//! Unit tests cover the planning (git layout, seccomp build, the
+//! `deny_read` read rules). The
 //! attack suite in `crates/cli/tests/suite/attacks.rs` runs the real binary
 //! and a probe program through every escape the design names, each paired
-//! with a control that must succeed.
+//! with a control that must succeed; `attacks_secrets.rs` covers what the
+//! host must not leak into the sandbox (environment, mounts, uid, terminal).
 #![cfg(target_os = "linux")]
 
 mod cgroup;
@@ -71,6 +79,7 @@ mod protect;
 mod run;
 mod seccomp;
 mod sys;
+mod terminal;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -79,7 +88,7 @@ pub use cgroup::{Controller, Placement};
 pub use git::GitWrites;
 pub use landlock_rules::MIN_ABI as MIN_LANDLOCK_ABI;
 pub use protect::recover_pending;
-pub use run::{run, Command};
+pub use run::{inside_ids, run, Command};
 pub use seccomp::DENIED_SYSCALLS;
 
 /// How a command runs.
@@ -100,7 +109,11 @@ pub struct Confinement {
     pub network: bool,
     /// Whether it may create Unix sockets with `socket(2)`.
     pub unix_sockets: bool,
-    /// Paths it can neither read nor list (canonical, existing or not).
+    /// Paths it cannot read (absolute, existing or not): nothing beneath
+    /// them can be read or run, including what the host creates there while
+    /// the command runs. Names inside can be listed. One inside a writable
+    /// root must exist (it is then masked with a mount); a missing one is
+    /// refused with [`RunError::Invalid`].
     pub hidden: Vec<PathBuf>,
     /// Protected paths (rampart's config and state, agent-config files),
     /// existing or not: existing ones are bound read-only, every ancestor

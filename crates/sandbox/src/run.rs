@@ -7,6 +7,12 @@
 //!   forwards signals, enforces the timeout             └─ fork ──► command: rlimits, execve
 //! ```
 //!
+//! Init is a fork of rampart: once the id maps are written it makes itself
+//! non-dumpable and zeroes its argument and environment strings, so nothing
+//! inside can read rampart's environment, arguments or memory through
+//! `/proc/1` (docs/SANDBOX.md, "A clean init"). The terminal's modes are
+//! saved before the clone and restored when the command ends.
+//!
 //! When init exits the kernel kills every process left in the PID namespace,
 //! so a timeout (SIGKILL to init) takes the whole tree down, grandchildren
 //! included. Init dies with the supervisor (PR_SET_PDEATHSIG).
@@ -32,6 +38,7 @@ use crate::landlock_rules::{self, LandlockPlan};
 use crate::mounts::{self, MountPlan};
 use crate::protect;
 use crate::seccomp::{self, SeccompPolicy};
+use crate::terminal::Terminals;
 use crate::{sys, Confinement, Isolation, Limits, Outcome, RunError, Termination, WriteScope};
 
 /// A command ready to run: an absolute program path, argv, environment and
@@ -133,10 +140,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             },
         });
     }
-    let mut mounts = MountPlan {
-        hidden: c.hidden.clone(),
-        ..MountPlan::default()
-    };
+    let mut mounts = MountPlan::default();
     let mut protected = c.protected.clone();
     let mut writable = Vec::new();
     match &c.write {
@@ -208,6 +212,9 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     }
     mounts.pinned.sort_by_key(|p| p.components().count());
     mounts.read_only.sort_by_key(|p| p.components().count());
+    // deny_read: Landlock where it can say it, a mount mask where it cannot.
+    let reads = landlock_rules::plan_reads(&c.hidden, &writable).map_err(RunError::Invalid)?;
+    mounts.hidden = reads.masked;
     // The private /dev/shm (see mounts::private_dev).
     writable.push(PathBuf::from("/dev/shm"));
     let devices = [
@@ -237,6 +244,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
         mounts,
         watched: protection.watched,
         landlock: LandlockPlan {
+            readable: reads.readable,
             writable,
             devices,
             network: c.network,
@@ -335,6 +343,25 @@ fn setup_cgroups(limits: &Limits) -> Result<(RunCgroups, bool), RunError> {
     Ok((groups, memory))
 }
 
+/// The uid and gid a confined command has inside its user namespace: the
+/// caller's own when it is not root; when rampart runs as root, 65534
+/// (`nobody`/`nogroup`, present in every Debian-family `/etc/passwd`), mapped
+/// to outside uid and gid 0 so the workspace stays writable and root's files
+/// appear owned by the command. Never 0: programs that behave differently
+/// for root (package managers, `sudo`-aware scripts, tools that skip
+/// permission checks) see an ordinary user, and the command has no
+/// capability in any case.
+pub fn inside_ids() -> (u32, u32) {
+    let (uid, gid) = (Uid::effective().as_raw(), Gid::effective().as_raw());
+    (
+        if uid == 0 { NOBODY } else { uid },
+        if gid == 0 { NOBODY } else { gid },
+    )
+}
+
+/// `nobody` and `nogroup`.
+const NOBODY: u32 = 65534;
+
 fn write_id_maps(pid: Pid) -> Result<(), RunError> {
     let uid = Uid::effective();
     let gid = Gid::effective();
@@ -343,9 +370,10 @@ fn write_id_maps(pid: Pid) -> Result<(), RunError> {
         fs::write(dir.join(file), text)
             .map_err(|e| RunError::Setup(format!("cannot write /proc/{pid}/{file}: {e}")))
     };
+    let (inside_uid, inside_gid) = inside_ids();
     w("setgroups", "deny".into())?;
-    w("uid_map", format!("{uid} {uid} 1\n"))?;
-    w("gid_map", format!("{gid} {gid} 1\n"))
+    w("uid_map", format!("{inside_uid} {uid} 1\n"))?;
+    w("gid_map", format!("{inside_gid} {gid} 1\n"))
 }
 
 /// Runs `cmd` under `isolation` and `limits`, passing stdio through and
@@ -410,7 +438,9 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
             .ok(),
         _ => None,
     };
+    let terminals = Terminals::save();
     let result = supervise(&prepared, limits, &cgroups, pipes, &old_mask);
+    terminals.restore();
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     // The PID namespace is gone: nothing inside can race this check.
     let fallback = PathBuf::from("/nonexistent/rampart-quarantine");
@@ -709,6 +739,17 @@ fn child_main(
             exec_command(p, &err, tee.as_ref(), old_mask)
         }
         Some(c) => {
+            // The id maps are written: from here on nothing inside may read
+            // what rampart's own process holds (its environment, its
+            // arguments, its memory).
+            if let Err(e) = sys::make_undumpable().and_then(|()| sys::scrub_args_and_environ()) {
+                report(
+                    &err,
+                    b'S',
+                    &format!("cannot clear the sandbox's init process: {e}"),
+                );
+                sys::exit_now(125);
+            }
             if let Err(msg) = confine(c, &p.cwd) {
                 report(&err, b'S', &msg);
                 sys::exit_now(125);

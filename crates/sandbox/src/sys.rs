@@ -178,3 +178,54 @@ pub(crate) fn close_on_exec_from(first: u32) -> io::Result<()> {
         Ok(())
     }
 }
+
+/// Makes the calling process non-dumpable (`PR_SET_DUMPABLE` 0): its
+/// `/proc/PID/environ`, `mem`, `maps` and `fd` become readable only with
+/// `CAP_SYS_PTRACE` in the user namespace that owns its memory, which for
+/// the sandbox's init is the host's, so nothing inside can read them.
+/// Children inherit the flag until they `execve` a new program.
+pub(crate) fn make_undumpable() -> io::Result<()> {
+    prctl(libc::PR_SET_DUMPABLE, 0)
+}
+
+/// Overwrites the calling process's original argument and environment
+/// strings (the areas `/proc/PID/cmdline` and `/proc/PID/environ` show)
+/// with zeros, so that a forked process which will never `execve` shows
+/// neither. The areas' bounds come from `/proc/self/stat`.
+pub(crate) fn scrub_args_and_environ() -> io::Result<()> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // Fields after the command name, which ends at the last ')'; the first
+    // of them is field 3 of proc(5).
+    let rest = stat
+        .rsplit_once(')')
+        .map(|(_, r)| r)
+        .ok_or_else(|| io::Error::other("malformed /proc/self/stat"))?;
+    let fields: Vec<usize> = rest
+        .split_whitespace()
+        .skip(45)
+        .take(4)
+        .map(|f| f.parse::<usize>().map_err(io::Error::other))
+        .collect::<Result<_, _>>()?;
+    let [arg_start, arg_end, env_start, env_end] = fields[..] else {
+        return Err(io::Error::other(
+            "/proc/self/stat lacks the argument bounds",
+        ));
+    };
+    for (start, end) in [(arg_start, arg_end), (env_start, env_end)] {
+        let len = end.saturating_sub(start);
+        if start == 0 || len == 0 || len > 64 << 20 {
+            continue;
+        }
+        // SAFETY: [start, end) is the area the kernel copied the initial
+        // argument (or environment) strings into, on this process's own
+        // stack mapping, which stays mapped and writable for the life of
+        // the process. The process is single-threaded (the sandbox's init)
+        // and holds no Rust reference into these bytes: the standard
+        // library copied what it needed at start-up; libc's `environ`
+        // pointers now see empty strings.
+        unsafe {
+            std::ptr::write_bytes(std::ptr::with_exposed_provenance_mut::<u8>(start), 0, len);
+        }
+    }
+    Ok(())
+}

@@ -171,6 +171,7 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
         global.profile.as_deref(),
     );
     let host = HostReport::probe();
+    let inside = rampart_sandbox::inside_ids();
     let checks = checks(&host, &config);
     let trial = if args.no_trial || !errors.is_empty() {
         None
@@ -193,6 +194,8 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
             "protections": checks.iter().map(|c| json!({"name": c.name, "available": c.ok, "needed": c.needed, "detail": c.detail})).collect::<Vec<_>>(),
             "landlock_abi": host.landlock_abi,
             "root": host.root,
+            "inside_uid": inside.0,
+            "inside_gid": inside.1,
             "config": {
                 "files": files.iter().map(|(p, layer)| json!({"path": p, "layer": layer})).collect::<Vec<_>>(),
                 "errors": errors.iter().map(|e| json!({"path": e.origin, "line": e.line, "column": e.column, "message": e.message, "hint": e.hint})).collect::<Vec<_>>(),
@@ -220,6 +223,18 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
             };
             println!("  {:<16} {mark:<7} {}", c.name, c.detail);
         }
+        println!(
+            "  {:<16} {:<7} uid {} gid {} inside the sandbox{}",
+            "inside user",
+            ui::ok_word(inside.0 != 0),
+            inside.0,
+            inside.1,
+            if host.root {
+                " (rampart runs as root: mapped to outside uid 0, with no capability)"
+            } else {
+                " (the same as outside)"
+            }
+        );
         println!("config in force:");
         if files.is_empty() {
             println!("  files            none (built-in defaults)");

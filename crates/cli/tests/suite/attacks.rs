@@ -342,9 +342,20 @@ fn deny_read_paths_are_hidden_in_every_confined_mode() {
             "sandbox breached: read {key} in {mode}"
         );
         assert_denied(&o, &format!("read a file under deny_read in {mode}"));
+        // Names inside a deny_read directory can be listed (Landlock grants
+        // listing along the way to it; see docs/SANDBOX.md, "deny_read"),
+        // nothing under it can be read, at any depth.
+        let nested = w.home.join(".ssh/keys.d/nested");
+        std::fs::create_dir_all(nested.parent().unwrap()).unwrap();
+        std::fs::write(&nested, SECRET).unwrap();
         assert_denied(
-            &w.probe(&["--sandbox", mode], &["list", &s(&w.home.join(".ssh"))]),
-            &format!("list ~/.ssh in {mode}"),
+            &w.probe(&["--sandbox", mode], &["read", &s(&nested)]),
+            &format!("read a file deeper under ~/.ssh in {mode}"),
+        );
+        assert!(
+            !stdout(&w.probe(&["--sandbox", mode], &["list", &s(&w.home.join(".ssh"))]))
+                .contains(SECRET),
+            "sandbox breached: listing ~/.ssh in {mode} shows content"
         );
         assert_denied(
             &w.probe(&["--sandbox", mode], &["read", &netrc]),

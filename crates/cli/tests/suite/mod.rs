@@ -4,6 +4,7 @@ mod attacks_surfaces;
 mod attacks_protect;
 mod attacks_decide;
 mod attacks_audit;
+mod attacks_secrets;
 mod audit;
 mod cli;
 pub mod fixture;

@@ -268,6 +268,18 @@ fn main() -> ExitCode {
             std::thread::sleep(std::time::Duration::from_secs(a1.parse().unwrap_or(5)));
             Ok(String::new())
         }
+        "scan-proc" => scan_proc(a1.as_bytes()),
+        "await-read" => {
+            // Wait (up to 20 s) for a path to appear, then read it.
+            let start = std::time::Instant::now();
+            while std::fs::symlink_metadata(&a1).is_err()
+                && start.elapsed() < std::time::Duration::from_secs(20)
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::fs::read_to_string(&a1)
+        }
         "env" => Ok(std::env::var(&a1).unwrap_or_else(|_| "<unset>".into())),
         "pid" => Ok(std::process::id().to_string()),
         other => {
@@ -276,4 +288,87 @@ fn main() -> ExitCode {
         }
     };
     result(r)
+}
+
+/// Every occurrence of `marker` (and the 48 bytes after it) in what this
+/// process can read of every process it sees: `/proc/N/environ`,
+/// `/proc/N/cmdline` and, region by region, `/proc/N/mem`. A child
+/// (`sleep`) is started first so that there is a readable process other
+/// than this one; this one's own memory is skipped (it holds the marker).
+/// Prints one line per hit, `PID SOURCE: TEXT`, and one `PID mem: STATE`
+/// line per process.
+fn scan_proc(marker: &[u8]) -> std::io::Result<String> {
+    use std::fmt::Write as _;
+    use std::io::{Seek, SeekFrom};
+    if marker.is_empty() {
+        return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let mut child = std::process::Command::new("sleep").arg("30").spawn()?;
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let me = std::process::id().to_string();
+    let mut out = String::new();
+    let hits = |pid: &str, source: &str, data: &[u8], out: &mut String| {
+        let mut at = 0;
+        while let Some(i) = data
+            .get(at..)
+            .and_then(|d| d.windows(marker.len()).position(|w| w == marker))
+        {
+            let start = at + i;
+            let end = (start + marker.len() + 48).min(data.len());
+            let text = String::from_utf8_lossy(data.get(start..end).unwrap_or_default())
+                .replace(['\0', '\n'], " ");
+            let _ = writeln!(out, "{pid} {source}: {text}");
+            at = start + marker.len();
+        }
+    };
+    let mut pids: Vec<String> = std::fs::read_dir("/proc")?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    pids.sort();
+    for pid in &pids {
+        for source in ["environ", "cmdline"] {
+            if let Ok(data) = std::fs::read(format!("/proc/{pid}/{source}")) {
+                hits(pid, source, &data, &mut out);
+            }
+        }
+        if *pid == me {
+            continue;
+        }
+        let maps = std::fs::read_to_string(format!("/proc/{pid}/maps"));
+        let mem = std::fs::File::open(format!("/proc/{pid}/mem"));
+        let (maps, mut mem) = match (maps, mem) {
+            (Ok(m), Ok(f)) => (m, f),
+            (Err(e), _) | (_, Err(e)) => {
+                let _ = writeln!(out, "{pid} mem: denied {}", e.raw_os_error().unwrap_or(0));
+                continue;
+            }
+        };
+        let mut read_bytes = 0usize;
+        for line in maps.lines() {
+            let mut f = line.split_whitespace();
+            let (Some(range), Some(perms)) = (f.next(), f.next()) else {
+                continue;
+            };
+            let Some((a, b)) = range.split_once('-') else {
+                continue;
+            };
+            let (Ok(a), Ok(b)) = (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16)) else {
+                continue;
+            };
+            if !perms.starts_with('r') || b - a > 256 << 20 {
+                continue;
+            }
+            let mut buf = vec![0u8; usize::try_from(b - a).unwrap_or(0)];
+            if mem.seek(SeekFrom::Start(a)).is_ok() && mem.read_exact(&mut buf).is_ok() {
+                read_bytes += buf.len();
+                hits(pid, "mem", &buf, &mut out);
+            }
+        }
+        let _ = writeln!(out, "{pid} mem: read {read_bytes} bytes");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(format!("\n{out}"))
 }

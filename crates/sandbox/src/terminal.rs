@@ -1,0 +1,96 @@
+//! The terminal a command borrows comes back as it was lent: the modes
+//! (`termios`) of every terminal on stdin, stdout and stderr, and the
+//! terminal's foreground process group, are saved before the command starts
+//! and put back when [`crate::run`] returns, however the command ended
+//! (exit, signal, timeout). A command that turns echo off or unsets the
+//! interrupt character cannot leave the user's shell that way.
+
+use std::os::fd::{AsFd, BorrowedFd};
+
+use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::termios::{tcgetattr, tcsetattr, SetArg, Termios};
+use nix::unistd::{tcgetpgrp, tcsetpgrp, Pid};
+
+/// What was saved of one terminal descriptor.
+struct Saved {
+    fd: i32,
+    modes: Termios,
+    foreground: Option<Pid>,
+}
+
+/// The saved state of the terminals on descriptors 0, 1 and 2.
+pub(crate) struct Terminals {
+    saved: Vec<Saved>,
+}
+
+/// Runs `f` on descriptor `fd` (0, 1 or 2) borrowed from the standard
+/// library's handle.
+fn on_stdio<R>(fd: i32, f: impl FnOnce(BorrowedFd<'_>) -> R) -> R {
+    match fd {
+        0 => f(std::io::stdin().as_fd()),
+        1 => f(std::io::stdout().as_fd()),
+        _ => f(std::io::stderr().as_fd()),
+    }
+}
+
+impl Terminals {
+    /// Saves the state of whichever of stdin, stdout and stderr is a
+    /// terminal (none: nothing to restore).
+    pub(crate) fn save() -> Self {
+        let saved = (0..3)
+            .filter_map(|fd| {
+                on_stdio(fd, |f| {
+                    let modes = tcgetattr(f).ok()?;
+                    Some(Saved {
+                        fd,
+                        modes,
+                        foreground: tcgetpgrp(f).ok(),
+                    })
+                })
+            })
+            .collect();
+        Self { saved }
+    }
+
+    /// Puts every saved terminal back. `SIGTTOU` is blocked meanwhile: if
+    /// the command left another process group in the foreground, rampart is
+    /// in the background and would otherwise be stopped by its own
+    /// `tcsetattr`/`tcsetpgrp`.
+    pub(crate) fn restore(&self) {
+        if self.saved.is_empty() {
+            return;
+        }
+        let mut ttou = SigSet::empty();
+        ttou.add(Signal::SIGTTOU);
+        let mut old = SigSet::empty();
+        let blocked =
+            nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&ttou), Some(&mut old))
+                .is_ok();
+        let own_group = nix::unistd::getpgrp();
+        for s in &self.saved {
+            on_stdio(s.fd, |fd| s.put_back(fd, own_group));
+        }
+        if blocked {
+            let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);
+        }
+    }
+}
+
+impl Saved {
+    fn put_back(&self, fd: BorrowedFd<'_>, own_group: Pid) {
+        // Only a terminal rampart held in the foreground is taken back.
+        if let Some(pgrp) = self.foreground.filter(|p| *p == own_group) {
+            if tcgetpgrp(fd).ok() != Some(pgrp) {
+                if let Err(e) = tcsetpgrp(fd, pgrp) {
+                    tracing::debug!("cannot give the terminal on fd {} back: {e}", self.fd);
+                }
+            }
+        }
+        if tcgetattr(fd).is_ok_and(|now| now == self.modes) {
+            return;
+        }
+        if let Err(e) = tcsetattr(fd, SetArg::TCSANOW, &self.modes) {
+            tracing::debug!("cannot restore the terminal modes on fd {}: {e}", self.fd);
+        }
+    }
+}
