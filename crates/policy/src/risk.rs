@@ -2086,9 +2086,10 @@ impl Judge<'_> {
                 Risk::Critical,
                 format!("runs `{program}`, which this command line downloaded"),
             )
-        } else if ["/tmp", "/var/tmp", "/dev/shm", "/run/user"]
-            .iter()
-            .any(|t| p.starts_with(t))
+        } else if !self.inside(&p)
+            && ["/tmp", "/var/tmp", "/dev/shm", "/run/user"]
+                .iter()
+                .any(|t| p.starts_with(t))
         {
             (
                 Risk::High,
@@ -2855,7 +2856,7 @@ impl Judge<'_> {
                     .iter()
                     .skip_while(|a| *a != "foreach")
                     .skip(1)
-                    .filter(|a| *a != "--recursive")
+                    .skip_while(|a| a.starts_with('-'))
                     .cloned()
                     .collect();
                 scripts.push(words.join(" "));
@@ -2947,6 +2948,10 @@ impl Judge<'_> {
             _ if global => (
                 Risk::High,
                 format!("`{name}` installs globally, outside the workspace"),
+            ),
+            "config" | "set" if args.iter().any(|a| a == "set") || sub == "set" => (
+                Risk::High,
+                format!("`{name} config set` changes the user's config outside the workspace (`script-shell` and others run programs)"),
             ),
             "dlx" | "exec" | "x" => (
                 Risk::High,
