@@ -870,7 +870,38 @@ fn option_values<'a>(args: &'a [String], opt: &str) -> Vec<Option<&'a str>> {
 /// credential files of `knowledge.toml` or a directory above one.
 fn is_credential_glob(p: &Path, home: Option<&Path>, cwd: &Path) -> bool {
     let s = p.to_string_lossy();
-    if !s.contains(['*', '?', '[', '{']) {
+    let Some(first) = s.find(['*', '?', '[', '{']) else {
+        return false;
+    };
+    let Some(k) = crate::knowledge::get() else {
+        return true;
+    };
+    // Candidates: credential files and the directories above them (not `/`
+    // or `/home`).
+    let examples = k.credential_examples(home, cwd);
+    let candidates = || {
+        examples
+            .iter()
+            .flat_map(|e| e.ancestors())
+            .filter(|a| a.components().count() > 2)
+    };
+    // Cheap filters before compiling the glob: a glob matches only paths
+    // with its literal prefix and as many components, and (as in the
+    // shell) a component starting with a wildcard never matches a name
+    // starting with a dot.
+    let prefix = s.get(..first).unwrap_or_default();
+    let parts: Vec<&str> = s.split('/').collect();
+    let plausible = |a: &Path| {
+        let text = a.to_string_lossy();
+        let names: Vec<&str> = text.split('/').collect();
+        text.starts_with(prefix)
+            && names.len() == parts.len()
+            && parts
+                .iter()
+                .zip(&names)
+                .all(|(g, n)| !(g.starts_with(['*', '?', '[']) && n.starts_with('.')))
+    };
+    if !candidates().any(plausible) {
         return false;
     }
     let Ok(glob) = globset::GlobBuilder::new(&s)
@@ -882,13 +913,7 @@ fn is_credential_glob(p: &Path, home: Option<&Path>, cwd: &Path) -> bool {
         return true;
     };
     let m = glob.compile_matcher();
-    let Some(k) = crate::knowledge::get() else {
-        return true;
-    };
-    k.credential_examples(home, cwd).iter().any(|e| {
-        e.ancestors()
-            .any(|a| a.components().count() > 2 && m.is_match(a))
-    })
+    candidates().filter(|a| plausible(a)).any(|a| m.is_match(a))
 }
 
 fn is_credential_path(p: &Path) -> bool {
@@ -2086,9 +2111,10 @@ impl Judge<'_> {
                 Risk::Critical,
                 format!("runs `{program}`, which this command line downloaded"),
             )
-        } else if ["/tmp", "/var/tmp", "/dev/shm", "/run/user"]
-            .iter()
-            .any(|t| p.starts_with(t))
+        } else if !self.inside(&p)
+            && ["/tmp", "/var/tmp", "/dev/shm", "/run/user"]
+                .iter()
+                .any(|t| p.starts_with(t))
         {
             (
                 Risk::High,
@@ -2855,7 +2881,7 @@ impl Judge<'_> {
                     .iter()
                     .skip_while(|a| *a != "foreach")
                     .skip(1)
-                    .filter(|a| *a != "--recursive")
+                    .skip_while(|a| a.starts_with('-'))
                     .cloned()
                     .collect();
                 scripts.push(words.join(" "));
@@ -2947,6 +2973,10 @@ impl Judge<'_> {
             _ if global => (
                 Risk::High,
                 format!("`{name}` installs globally, outside the workspace"),
+            ),
+            "config" | "set" if args.iter().any(|a| a == "set") || sub == "set" => (
+                Risk::High,
+                format!("`{name} config set` changes the user's config outside the workspace (`script-shell` and others run programs)"),
             ),
             "dlx" | "exec" | "x" => (
                 Risk::High,
