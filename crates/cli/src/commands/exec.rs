@@ -376,6 +376,7 @@ fn report_quarantined(
                 reasons: vec![format!("created during a sandboxed run; {moved}"), why],
                 rule: None,
                 commands: Vec::new(),
+                approvals: Vec::new(),
             };
             let event = rampart_gate::Event {
                 stage: rampart_gate::Stage::Enforced,
