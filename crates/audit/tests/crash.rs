@@ -94,7 +94,9 @@ fn kill_9_during_heavy_writing_loses_nothing_stored_and_verifies() {
             let last = out
                 .lines()
                 .map_while(Result::ok)
-                .filter_map(|l| l.trim().parse::<u64>().ok())
+                // The first number shares its line with libtest's
+                // `test writer ... `: take each line's last word.
+                .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
                 .last()
                 .unwrap_or(0);
             committed.push((id.clone(), last));

@@ -436,10 +436,8 @@ impl RuleSet {
                 spans.push((m.start, m.end, m.rule_id));
             }
         }
-        let joined = memchr::memchr2(b'\n', b'\r', view)
-            .is_some()
-            .then(|| normalise::strip(text, true));
-        if let Some(j) = &joined {
+        let joined = joined_regions(text);
+        for j in &joined {
             self.split_ends(text, j, opts, known, &mut spans);
         }
         if let Some((ac, secrets)) = known.automaton() {
@@ -451,7 +449,7 @@ impl RuleSet {
                     spans.push((s, e, rule.clone()));
                 }
             }
-            if let Some(j) = &joined {
+            for j in &joined {
                 for m in ac.find_iter(&j.text) {
                     if let (Some((_, rule)), Some((s, e))) = (
                         secrets.get(m.pattern().as_usize()),
@@ -567,6 +565,41 @@ impl RuleSet {
             }
         }
     }
+}
+
+/// The stretches of `text` where a word may run across a line end (a line
+/// break with no space or punctuation on either side), each with the text
+/// around it, lines joined; offsets in the map are `text`'s. Ordinary code
+/// has few such places, so little is copied and matched twice.
+fn joined_regions(text: &[u8]) -> Vec<normalise::Stripped> {
+    /// Text kept around each such line break.
+    const AROUND: usize = 640;
+    let may_join = |b: u8| !b.is_ascii_whitespace() && !b";,{}()<>|&!?*#".contains(&b);
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    for n in memchr::memchr_iter(b'\n', text) {
+        let before = text
+            .get(..n)
+            .and_then(|t| t.iter().rposition(|b| *b != b'\r'))
+            .and_then(|p| text.get(p));
+        if !before.is_some_and(|b| may_join(*b) && *b != b'\n')
+            || !text.get(n + 1).is_some_and(|b| may_join(*b))
+        {
+            continue;
+        }
+        let (a, b) = (n.saturating_sub(AROUND), (n + 2 * AROUND).min(text.len()));
+        match regions.last_mut() {
+            Some(last) if a <= last.1 => last.1 = b,
+            _ => regions.push((a, b)),
+        }
+    }
+    regions
+        .into_iter()
+        .map(|(a, b)| {
+            let mut j = normalise::strip(text.get(a..b).unwrap_or_default(), true);
+            j.map.iter_mut().for_each(|m| *m += a);
+            j
+        })
+        .collect()
 }
 
 /// A byte a secret (or its `name=` / `name:` prefix) can be made of; any

@@ -426,7 +426,23 @@ mod tests {
         for (argv, want) in cases {
             assert_eq!(mask_argv(&argv), want, "{argv:?}");
         }
+    }
+
+    #[test]
+    fn options_that_carry_no_secret_stay_readable() {
         assert_eq!(m(&["ls", "-la"]), ["ls", "-la"]);
+        assert_eq!(
+            m(&["docker", "run", "-p", "8080:80", "img"]),
+            ["docker", "run", "-p", "8080:80", "img"]
+        );
+        assert_eq!(
+            m(&["env", "PWD=/w", "PATH=/bin", "make"]),
+            ["env", "PWD=/w", "PATH=/bin", "make"]
+        );
+        assert_eq!(
+            m(&["curl", "-u", "me", "https://h/"]),
+            ["curl", "-u", "me", "https://h/"]
+        );
     }
 
     #[test]

@@ -136,7 +136,7 @@ fn an_edited_column_cannot_change_what_query_shows() {
     assert_tamper_found(&w, "editing severity_id and subject", 1);
 }
 
-fn head(w: &World) -> Value {
+fn head_file(w: &World) -> Value {
     serde_json::from_slice(&std::fs::read(audit_dir(w).join("audit.head")).unwrap()).unwrap()
 }
 
@@ -190,7 +190,7 @@ fn cutting_the_jsonl_tail_and_deleting_or_rewriting_the_head_is_found() {
     // Cut and rewrite the head to match the cut: SQLite still has more.
     let w = trail();
     let (size, last) = cut_jsonl(&w, 4);
-    let mut h = head(&w);
+    let mut h = head_file(&w);
     h["count"] = last["seq"].clone();
     h["hash"] = last["hash"].clone();
     h["size"] = size.into();
@@ -233,7 +233,7 @@ fn a_consistent_local_rollback_is_caught_only_by_the_remote_copy() {
     db(&w)
         .execute("DELETE FROM events WHERE seq > 4", [])
         .unwrap();
-    let mut h = head(&w);
+    let mut h = head_file(&w);
     h["count"] = last["seq"].clone();
     h["hash"] = last["hash"].clone();
     h["size"] = size.into();
@@ -248,6 +248,53 @@ fn a_consistent_local_rollback_is_caught_only_by_the_remote_copy() {
     assert!(
         o.status.code() == Some(1) && v["remote"]["missing_locally"] == serde_json::json!([5, 6]),
         "gate bypassed: a consistent local rollback passed `verify --remote`: {v} {}",
+        stderr(&o)
+    );
+
+    // The attacker rewrites event 2 and re-seals the chain after it, in
+    // every local store: the chain checks locally, not against the server.
+    let path = audit_dir(&w).join("audit.jsonl");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut head = rampart_audit::Head {
+        count: 1,
+        hash: records[0]["hash"].as_str().unwrap().to_owned(),
+    };
+    records[1]["event"]["process"]["cmd_line"] = "innocent".into();
+    let conn = db(&w);
+    for r in records.iter_mut().skip(1) {
+        let (sealed, next) = rampart_audit::chain::seal(&head, r["event"].clone());
+        *r = sealed;
+        head = next;
+        let cols = rampart_audit::sqlite::Columns::of(r);
+        conn.execute(
+            "UPDATE events SET subject = ?1, prev_hash = ?2, hash = ?3, record = ?4 WHERE seq = ?5",
+            rusqlite::params![
+                cols.subject,
+                r["prev_hash"].as_str(),
+                r["hash"].as_str(),
+                r.to_string(),
+                r["seq"].as_i64()
+            ],
+        )
+        .unwrap();
+    }
+    let lines: String = records.iter().map(|r| r.to_string() + "\n").collect();
+    std::fs::write(&path, &lines).unwrap();
+    let mut stored = head_file(&w);
+    stored["hash"] = head.hash.clone().into();
+    stored["size"] = lines.len().into();
+    std::fs::write(audit_dir(&w).join("audit.head"), stored.to_string()).unwrap();
+    let o = run(&["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = run(&["--json", "audit", "verify", "--remote"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        o.status.code() == Some(1) && v["remote"]["different"] == serde_json::json!([2, 3, 4]),
+        "gate bypassed: a re-sealed local rewrite passed `verify --remote`: {v} {}",
         stderr(&o)
     );
 }
