@@ -39,8 +39,8 @@ mod config;
 mod decide;
 mod env;
 mod file;
-mod protect;
 mod knowledge;
+mod protect;
 pub mod risk;
 pub mod shell;
 

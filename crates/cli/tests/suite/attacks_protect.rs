@@ -96,6 +96,7 @@ fn protect_home_workspace_cannot_replace_the_user_config_or_state() {
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(&config, format!("{BASE_CONFIG}{ALLOW_ALL}")).unwrap();
     std::fs::write(w.ws.join(".bashrc"), "# rc\n").unwrap();
+    super::fixture::make_default_deny_paths(&w.ws);
     let run = |script: &str| {
         w.cmd(["exec", "--", "sh", "-c", script])
             .env("HOME", &w.ws)

@@ -304,6 +304,8 @@ impl World {
         for d in [&home, &ws, &sibling, &base.join("xdg/rampart")] {
             std::fs::create_dir_all(d).unwrap();
         }
+        // Under a writable root (/tmp), every deny_read path must exist.
+        make_default_deny_paths(&home);
         let config = base.join("xdg/rampart/config.toml");
         write_private(&config, config_text);
         Self {
@@ -313,6 +315,24 @@ impl World {
             ws,
             sibling,
             config,
+        }
+    }
+}
+
+/// Creates rampart's default `deny_read` paths under `home` (empty, owner
+/// only). A deny path inside a writable root must exist, or rampart
+/// refuses to run (it could not hide what appears there later).
+pub fn make_default_deny_paths(home: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    for d in [".ssh", ".aws", ".gnupg", ".config/gh", ".docker"] {
+        let p = home.join(d);
+        std::fs::create_dir_all(&p).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    for f in [".netrc", ".docker/config.json"] {
+        let p = home.join(f);
+        if !p.exists() {
+            std::fs::write(&p, "").unwrap();
         }
     }
 }

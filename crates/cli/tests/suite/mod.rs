@@ -1,10 +1,10 @@
 mod agents;
 mod attacks;
-mod attacks_surfaces;
-mod attacks_protect;
-mod attacks_decide;
 mod attacks_audit;
+mod attacks_decide;
+mod attacks_protect;
 mod attacks_secrets;
+mod attacks_surfaces;
 mod audit;
 mod cli;
 pub mod fixture;
