@@ -1,5 +1,6 @@
 mod agents;
 mod attacks;
+mod attacks_redteam1;
 mod attacks_surfaces;
 mod audit;
 mod cli;
