@@ -539,6 +539,15 @@ async fn dispatch(
             if who.confined.is_some() {
                 ask.surface = format!("{} (from inside a sandbox)", ask.surface);
             }
+            // The session a "for this session" answer covers is the
+            // asker's own: named after its process, so a peer cannot
+            // plant a grant in another surface's session (the daemon's
+            // `daemon-peer-…` or an MCP server's) by naming it. A peer
+            // the daemon cannot identify gets no session at all.
+            ask.session = match (ask.session.take(), who.proc) {
+                (Some(s), Some(p)) => Some(format!("asked-by-{}-{}/{s}", p.pid, p.start)),
+                _ => None,
+            };
             let q = Arc::clone(&shared.daemon.queue);
             let id2 = id.clone();
             // A surface asks for the agent that started it (`rampart mcp`

@@ -9,14 +9,16 @@
     reason = "scenario tests: w(orld), d(ecision), o(utput), h(ook answer)"
 )]
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::symlink;
+use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::fixture::{stderr, World, BASE_CONFIG};
+use super::fixture::{stderr, stdout, World, BASE_CONFIG};
 
 /// The hook's decision and reason for `tool` with `input`, from `cwd`.
 fn hook(w: &World, cwd: &Path, tool: &str, input: &Value) -> (String, String) {
@@ -125,5 +127,171 @@ fn hook_searches_over_a_hidden_directory_get_its_answer() {
     for (cwd, tool, input) in controls {
         let (d, why) = hook(&w, cwd, tool, input);
         assert_eq!(d, "allow", "control failed: {tool} {input}: {why}");
+    }
+}
+
+// ------------------------------------------------ class 5: the daemon queue
+
+/// Asks are answered by a human; `git push` asks, everything else runs.
+const ASKING: &str = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nallow_unix_sockets = true\n[limits]\ntimeout_secs = 60\n[agents]\napproval_timeout_secs = 60\n[[rules]]\ncommand = [\"git\", \"push\"]\ndecision = \"ask\"\nreason = \"code leaves the machine\"\n[[rules]]\ncommand = [\"*\"]\ndecision = \"allow\"\nreason = \"the attacks meet the daemon, not the policy\"\n";
+
+struct Serve(std::process::Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(w: &World) -> Serve {
+    let child = w
+        .cmd(["serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while UnixStream::connect(w.socket()).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(20), "no daemon");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Serve(child)
+}
+
+/// The pending asks, as `rampart approvals list --json` shows them.
+fn pending(w: &World) -> Vec<Value> {
+    let o = w.run(["approvals", "list", "--json"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+    v["pending"].as_array().cloned().unwrap_or_default()
+}
+
+/// Waits for an ask whose summary contains `what`.
+fn wait_for_ask(w: &World, what: &str) -> Value {
+    for _ in 0..400 {
+        if let Some(p) = pending(w)
+            .into_iter()
+            .find(|p| p["summary"].as_str().is_some_and(|s| s.contains(what)))
+        {
+            return p;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    panic!("no ask about `{what}` reached the queue");
+}
+
+/// `exec` of `git push` through the daemon from this test process (the
+/// victim surface), on a thread.
+fn push_through_daemon(w: &World) -> std::thread::JoinHandle<Value> {
+    let socket = w.socket();
+    std::thread::spawn(move || {
+        let mut s = UnixStream::connect(&socket).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(90))).unwrap();
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "exec", "params": {"argv": ["git", "push", "origin", "main"]}}).to_string();
+        s.write_all(&u32::try_from(body.len()).unwrap().to_be_bytes())
+            .unwrap();
+        s.write_all(body.as_bytes()).unwrap();
+        let mut h = [0u8; 4];
+        s.read_exact(&mut h).unwrap();
+        let mut b = vec![0u8; u32::from_be_bytes(h) as usize];
+        s.read_exact(&mut b).unwrap();
+        serde_json::from_slice(&b).unwrap()
+    })
+}
+
+/// Inside the sandbox: an innocent-looking ask that names the victim's
+/// session and rule, then the same ask again.
+const PLANT: &str = r#"
+import json, socket, struct, sys
+def call(params):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "approvals.request", "params": params}).encode()
+    s.sendall(struct.pack(">I", len(body)) + body)
+    n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+    print(s.recv(n, socket.MSG_WAITALL).decode(), flush=True)
+ask = {"summary": "run `ls` (planted)", "risk": "low", "reasons": ["listing"], "rule": sys.argv[3], "surface": "exec", "session": sys.argv[2]}
+call(ask)
+call(ask)
+"#;
+
+/// A sandboxed command (unix sockets allowed) asks, through
+/// `approvals.request`, an innocent-looking question that names another
+/// surface's session and rule; the human approves it "for this session".
+/// That grant must cover only the asker's own later asks, never the
+/// other surface's `git push`.
+#[test]
+fn daemon_grants_cover_only_the_peer_that_asked() {
+    let w = World::with_config(ASKING);
+    w.git(&w.ws, &["init", "-q"]);
+    let _d = serve(&w);
+    // The victim's session and rule, as the trail or the list shows them.
+    let victim = push_through_daemon(&w);
+    let first = wait_for_ask(&w, "git push");
+    let (session, rule) = (
+        first["session"].as_str().unwrap().to_owned(),
+        first["rule"].as_str().unwrap().to_owned(),
+    );
+    let id = first["id"].as_u64().unwrap();
+    w.answer_from_another_terminal(&["deny", &id.to_string()]);
+    let r = victim.join().unwrap();
+    assert!(r["result"]["approved_by"].is_null(), "{r}");
+    // The planted ask, from inside the sandbox.
+    let socket = w.socket();
+    let attacker = {
+        let mut c = w.cmd(["exec", "--", "python3", "-c", PLANT]);
+        c.arg(&socket).arg(&session).arg(&rule);
+        std::thread::spawn(move || c.output().unwrap())
+    };
+    let planted = wait_for_ask(&w, "planted");
+    let pid = planted["id"].as_u64().unwrap().to_string();
+    let (out, err) = w.answer_from_another_terminal(&["approve", &pid, "--for-session"]);
+    assert!(out.contains("approved"), "{out} {err}");
+    let o = attacker.join().unwrap();
+    let replies: Vec<Value> = stdout(&o)
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    // Control: the asker's own repeat ask is covered by its grant.
+    assert!(
+        replies.len() == 2
+            && replies
+                .iter()
+                .all(|r| r["result"]["approved"] == Value::Bool(true)),
+        "control failed: the asker's own asks: {} {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    assert!(
+        replies[1]["result"]["by"]
+            .as_str()
+            .is_some_and(|b| b.contains("earlier answer")),
+        "control failed: the repeat ask was not covered: {:?}",
+        replies[1]
+    );
+    // The victim asks again: a human must be asked, not the planted grant.
+    let victim = push_through_daemon(&w);
+    let t = Instant::now();
+    loop {
+        if victim.is_finished() {
+            let r = victim.join().unwrap();
+            panic!("gate bypassed: a grant planted by a sandboxed `approvals.request` naming another session approved its `git push`: {r}");
+        }
+        if let Some(p) = pending(&w).into_iter().find(|p| {
+            p["summary"]
+                .as_str()
+                .is_some_and(|s| s.contains("git push"))
+        }) {
+            let id = p["id"].as_u64().unwrap().to_string();
+            w.answer_from_another_terminal(&["deny", &id]);
+            let r = victim.join().unwrap();
+            assert!(r["result"]["approved_by"].is_null(), "{r}");
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the victim's ask never showed"
+        );
+        std::thread::sleep(Duration::from_millis(25));
     }
 }
