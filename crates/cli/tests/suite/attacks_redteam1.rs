@@ -295,3 +295,74 @@ fn daemon_grants_cover_only_the_peer_that_asked() {
         std::thread::sleep(Duration::from_millis(25));
     }
 }
+
+/// Inside the sandbox: an ask whose text moves the cursor up, erases the
+/// line above, fakes a listing line and reverses text, to make the human
+/// approve something other than what they read.
+const FORGE: &str = r#"
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+fake = "\r\x1b[1A\x1b[2K1  git status  [low risk, from exec, expires in 59s]\n2  ls\u202e"
+ask = {"summary": "FORGED " + fake + "\x1b[8m", "risk": "low", "reasons": ["ok\x1b]0;title\x07"], "rule": "r\rx", "surface": "exec\x1b[8m"}
+body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "approvals.request", "params": ask}).encode()
+s.sendall(struct.pack(">I", len(body)) + body)
+n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+print(s.recv(n, socket.MSG_WAITALL).decode(), flush=True)
+"#;
+
+/// A sandboxed `approvals.request` cannot put raw terminal controls in
+/// front of the human: `rampart approvals list` shows them escaped, one
+/// line per ask, with the sandbox label visible.
+#[test]
+fn approvals_list_shows_a_sandboxed_ask_as_it_is() {
+    let w = World::with_config(ASKING);
+    w.git(&w.ws, &["init", "-q"]);
+    let _d = serve(&w);
+    let victim = push_through_daemon(&w);
+    let real = wait_for_ask(&w, "git push");
+    let socket = w.socket();
+    let attacker = {
+        let mut c = w.cmd(["exec", "--", "python3", "-c", FORGE]);
+        c.arg(&socket);
+        std::thread::spawn(move || c.output().unwrap())
+    };
+    let forged = wait_for_ask(&w, "FORGED");
+    let list = stdout(&w.run(["approvals", "list"]));
+    for bad in ['\u{1b}', '\r', '\u{7}', '\u{202e}'] {
+        assert!(
+            !list.contains(bad),
+            "gate bypassed: a sandboxed ask put the raw control {bad:?} into the human's `rampart approvals list`: {list:?}"
+        );
+    }
+    let fid = forged["id"].as_u64().unwrap();
+    let line = list
+        .lines()
+        .find(|l| l.starts_with(&format!("{fid}  FORGED")))
+        .unwrap_or_else(|| {
+            panic!("gate bypassed: the forged ask spans lines or hides its id: {list:?}")
+        });
+    assert!(
+        line.contains("from inside a sandbox"),
+        "gate bypassed: the sandbox label is not on the forged ask's line: {line:?}"
+    );
+    assert_eq!(
+        list.lines()
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+            .count(),
+        2,
+        "gate bypassed: the listing shows more asks than are pending: {list:?}"
+    );
+    // Control: the real ask is listed plainly; the human denies both.
+    let rid = real["id"].as_u64().unwrap();
+    assert!(
+        list.contains(&format!("{rid}  git push origin main")),
+        "control failed: {list:?}"
+    );
+    for id in [rid, fid] {
+        w.answer_from_another_terminal(&["deny", &id.to_string()]);
+    }
+    let _ = victim.join().unwrap();
+    let o = attacker.join().unwrap();
+    assert!(stdout(&o).contains("\"approved\":false"), "{}", stdout(&o));
+}
