@@ -366,3 +366,68 @@ fn approvals_list_shows_a_sandboxed_ask_as_it_is() {
     let o = attacker.join().unwrap();
     assert!(stdout(&o).contains("\"approved\":false"), "{}", stdout(&o));
 }
+
+/// Inside the sandbox: open many connections, say how each was received,
+/// and hold them.
+const HOLD: &str = r#"
+import json, socket, struct, sys, time
+held = []
+for i in range(6):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "status", "params": {}}).encode()
+    try:
+        s.sendall(struct.pack(">I", len(body)) + body)
+        n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+        r = json.loads(s.recv(n, socket.MSG_WAITALL).decode())
+        print("served" if "result" in r else "refused", flush=True)
+    except Exception as e:
+        print("refused", flush=True)
+    held.append(s)
+print("holding", flush=True)
+time.sleep(8)
+"#;
+
+/// A sandboxed command (unix sockets allowed) cannot take every daemon
+/// connection: confined peers get a quarter of `max_connections`, so the
+/// human's `rampart approvals list` still gets through.
+#[test]
+fn daemon_keeps_connections_for_the_human() {
+    let w = World::with_config(&ASKING.replace(
+        "approval_timeout_secs = 60\n",
+        "approval_timeout_secs = 60\nmax_connections = 4\n",
+    ));
+    let _d = serve(&w);
+    let mut c = w.cmd(["exec", "--", "python3", "-c", HOLD]);
+    c.arg(w.socket())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut said = Vec::new();
+    loop {
+        let mut l = String::new();
+        assert!(
+            std::io::BufRead::read_line(&mut out, &mut l).unwrap() > 0,
+            "the sandboxed client ended early: {said:?}"
+        );
+        if l.trim() == "holding" {
+            break;
+        }
+        said.push(l.trim().to_owned());
+    }
+    let served = said.iter().filter(|l| *l == "served").count();
+    assert!(
+        served >= 1,
+        "control failed: a confined peer may still ask: {said:?}"
+    );
+    let o = w.run(["approvals", "list"]);
+    assert!(
+        o.status.success() && stdout(&o).contains("no pending asks"),
+        "gate bypassed: a sandboxed command holding {served} connections locked the human out of `rampart approvals list`: {} {}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
