@@ -78,6 +78,18 @@ fn text<'a>(input: &'a Value, key: &str) -> Result<&'a str, String> {
 
 /// The host and port of an `http(s)` URL.
 pub fn url_host(url: &str) -> Result<(String, u16), String> {
+    // Node (the WHATWG URL parser) reads `\` as `/`, drops tabs and
+    // newlines and decodes `%xx` in a host, so `https://evil.example\@docs.rs`
+    // connects to `evil.example`: such URLs are not judged but asked.
+    if url
+        .chars()
+        .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    {
+        return Err(format!(
+            "`{}` holds a backslash, whitespace or a control character, which the fetching tool reads differently; write the URL plainly",
+            url.escape_debug()
+        ));
+    }
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| format!("`{url}` is not an absolute URL"))?;
@@ -95,6 +107,11 @@ pub fn url_host(url: &str) -> Result<(String, u16), String> {
     };
     if host.is_empty() {
         return Err(format!("`{url}` has no host"));
+    }
+    if host.contains('%') {
+        return Err(format!(
+            "`{url}` has a percent-encoded host, which the fetching tool decodes; write the host plainly"
+        ));
     }
     Ok((host, port))
 }
@@ -483,6 +500,24 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn urls_read_differently_by_node_are_not_judged() {
+        for u in [
+            "https://evil.example\\@docs.rs/",
+            "https://evil.example\t@docs.rs/",
+            "https://docs.rs /x",
+            "https://%65vil.example/",
+        ] {
+            assert!(url_host(u).is_err(), "{u}");
+        }
+        assert_eq!(
+            url_host("https://u@docs.rs/a\\b").ok(),
+            None,
+            "a backslash anywhere is refused"
+        );
+        assert_eq!(url_host("https://docs.rs/x?q=%20").unwrap().0, "docs.rs");
     }
 
     #[test]

@@ -431,3 +431,34 @@ fn daemon_keeps_connections_for_the_human() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// `WebFetch` of a URL the hook reads as `docs.rs` (allowed) but Node's
+/// URL parser (what the tool fetches with) reads as another host: a
+/// backslash ends the authority, tabs vanish, `%xx` in a host is decoded.
+#[test]
+fn hook_webfetch_judges_the_host_node_connects_to() {
+    let w = World::with_config(&BASE_CONFIG.replace(
+        "[sandbox_workspace_write]\n",
+        "[sandbox_workspace_write]\nnetwork_access = true\nallowed_hosts = [\"docs.rs\"]\n",
+    ));
+    let ws = w.ws.clone();
+    for url in [
+        "https://evil.example\\@docs.rs/?q=secret",
+        "https://evil.example\\.docs.rs@docs.rs/",
+        "https://%65vil.example/",
+    ] {
+        let (d, why) = hook(&w, &ws, "WebFetch", &json!({"url": url, "prompt": "?"}));
+        assert_ne!(
+            d, "allow",
+            "gate bypassed: WebFetch `{url}` (Node connects elsewhere) was allowed: {why}"
+        );
+    }
+    // Control: the allowed host, with a query, is allowed.
+    let (d, why) = hook(
+        &w,
+        &ws,
+        "WebFetch",
+        &json!({"url": "https://docs.rs/serde?q=a%20b", "prompt": "?"}),
+    );
+    assert_eq!(d, "allow", "control failed: {why}");
+}
