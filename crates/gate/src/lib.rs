@@ -67,18 +67,33 @@ pub enum Approval {
 }
 
 /// What an "always, for this session" answer covers when no rule asked:
-/// the first simple command's first two words, or the kind of access and
+/// the first two words of every simple command in the command line (so
+/// a compound with a new command asks again), or the kind of access and
 /// the exact path or host.
 pub fn approval_prefix(action: &Action, decision: &Decision) -> Vec<String> {
     match action {
-        Action::Exec { argv, .. } => decision
-            .commands
-            .first()
-            .unwrap_or(argv)
-            .iter()
-            .take(2)
-            .cloned()
-            .collect(),
+        Action::Exec { argv, .. } => {
+            let mut prefix: Vec<String> = decision
+                .commands
+                .first()
+                .unwrap_or(argv)
+                .iter()
+                .take(2)
+                .cloned()
+                .collect();
+            // Every further simple command's first two words too: an
+            // answer for `curl https://x` must not cover `curl https://x
+            // && git push --force`.
+            for c in decision.commands.iter().skip(1) {
+                let words: Vec<String> = c
+                    .iter()
+                    .take(2)
+                    .map(|w| rampart_policy::shell::quote(w))
+                    .collect();
+                prefix.push(format!("&& {}", words.join(" ")));
+            }
+            prefix
+        }
         Action::ReadFile { path, .. } => vec!["read".into(), path.to_string_lossy().into()],
         Action::ListDir { path, .. } => vec!["list".into(), path.to_string_lossy().into()],
         Action::WriteFile { path, .. } => vec!["write".into(), path.to_string_lossy().into()],

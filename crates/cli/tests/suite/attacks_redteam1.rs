@@ -183,11 +183,18 @@ fn wait_for_ask(w: &World, what: &str) -> Value {
 /// `exec` of `git push` through the daemon from this test process (the
 /// victim surface), on a thread.
 fn push_through_daemon(w: &World) -> std::thread::JoinHandle<Value> {
+    exec_through_daemon(w, &["git", "push", "origin", "main"])
+}
+
+/// `exec` of `argv` through the daemon from this test process, on a thread.
+fn exec_through_daemon(w: &World, argv: &[&str]) -> std::thread::JoinHandle<Value> {
     let socket = w.socket();
+    let argv: Vec<String> = argv.iter().map(|a| (*a).to_owned()).collect();
     std::thread::spawn(move || {
         let mut s = UnixStream::connect(&socket).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(90))).unwrap();
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "exec", "params": {"argv": ["git", "push", "origin", "main"]}}).to_string();
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "exec", "params": {"argv": argv}})
+            .to_string();
         s.write_all(&u32::try_from(body.len()).unwrap().to_be_bytes())
             .unwrap();
         s.write_all(body.as_bytes()).unwrap();
@@ -461,4 +468,60 @@ fn hook_webfetch_judges_the_host_node_connects_to() {
         &json!({"url": "https://docs.rs/serde?q=a%20b", "prompt": "?"}),
     );
     assert_eq!(d, "allow", "control failed: {why}");
+}
+
+/// A "for this session" answer to `curl https://example.com` (asked: the
+/// network is off) must not cover the same command with `&& git push
+/// --force` chained after it: the grant names every simple command.
+#[test]
+fn session_grants_do_not_cover_chained_commands() {
+    let w = World::with_config(BASE_CONFIG);
+    let _d = serve(&w);
+    let first = exec_through_daemon(&w, &["bash", "-c", "curl https://example.com"]);
+    let ask = wait_for_ask(&w, "curl");
+    let id = ask["id"].as_u64().unwrap().to_string();
+    let (out, err) = w.answer_from_another_terminal(&["approve", &id, "--for-session"]);
+    assert!(out.contains("approved"), "{out} {err}");
+    let r = first.join().unwrap();
+    assert!(r["result"]["approved_by"].is_string(), "{r}");
+    // Control: the same command again is covered by the grant.
+    let again = exec_through_daemon(&w, &["bash", "-c", "curl https://example.com"])
+        .join()
+        .unwrap();
+    assert!(
+        again["result"]["approved_by"]
+            .as_str()
+            .is_some_and(|b| b.contains("earlier answer")),
+        "control failed: the granted command was asked again: {again}"
+    );
+    let chained = exec_through_daemon(
+        &w,
+        &[
+            "bash",
+            "-c",
+            "curl https://example.com && git push --force origin main",
+        ],
+    );
+    let t = Instant::now();
+    loop {
+        if chained.is_finished() {
+            let r = chained.join().unwrap();
+            panic!("gate bypassed: a session grant for `curl https://example.com` approved it with `git push --force` chained: {r}");
+        }
+        if let Some(p) = pending(&w)
+            .into_iter()
+            .find(|p| p["summary"].as_str().is_some_and(|s| s.contains("--force")))
+        {
+            let id = p["id"].as_u64().unwrap().to_string();
+            w.answer_from_another_terminal(&["deny", &id]);
+            let r = chained.join().unwrap();
+            assert!(r["result"]["approved_by"].is_null(), "{r}");
+            break;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the chained ask never showed"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
 }
