@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 struct Grant {
     /// The rule that asked (`file:line` or `built-in: …`), if any.
     rule: Option<String>,
-    /// Otherwise the command's first words.
+    /// Without a rule, the first words of each simple command; with one,
+    /// those of the commands chained after the first.
     prefix: Vec<String>,
 }
 
@@ -94,11 +95,7 @@ impl SessionStore {
 fn scope(action: &Action, decision: &Decision) -> Grant {
     Grant {
         rule: decision.rule.clone(),
-        prefix: if decision.rule.is_some() {
-            Vec::new()
-        } else {
-            rampart_gate::approval_prefix(action, decision)
-        },
+        prefix: rampart_gate::approval_scope(action, decision),
     }
 }
 

@@ -101,6 +101,25 @@ pub fn approval_prefix(action: &Action, decision: &Decision) -> Vec<String> {
     }
 }
 
+/// What a "for this session" answer is remembered as, beside the rule
+/// that asked: with no rule, [`approval_prefix`]; with a rule, only the
+/// simple commands chained after the first (empty for a single command),
+/// so the rule's grant covers the rule's commands but not `git push &&
+/// curl -d @secrets …` chained after one.
+pub fn approval_scope(action: &Action, decision: &Decision) -> Vec<String> {
+    let prefix = approval_prefix(action, decision);
+    if decision.rule.is_none() {
+        return prefix;
+    }
+    match action {
+        Action::Exec { argv, .. } => {
+            let first = decision.commands.first().unwrap_or(argv).len().min(2);
+            prefix.into_iter().skip(first).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Turns `ask` into allow or deny.
 pub trait Approver {
     /// Asks about `action`; must not block forever.

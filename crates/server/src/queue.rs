@@ -109,11 +109,10 @@ impl Queue {
         }
         if ask.risk != rampart_policy::Risk::Critical {
             if let Some(session) = &ask.session {
-                let covered = st.grants.iter().any(|g| {
-                    &g.session == session
-                        && ((g.rule.is_some() && g.rule == ask.rule)
-                            || (g.rule.is_none() && ask.rule.is_none() && g.prefix == ask.prefix))
-                });
+                let covered = st
+                    .grants
+                    .iter()
+                    .any(|g| &g.session == session && g.rule == ask.rule && g.prefix == ask.prefix);
                 if covered {
                     return Approval::Approved {
                         by: "approvals queue (earlier answer for this session)".into(),

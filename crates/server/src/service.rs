@@ -85,11 +85,7 @@ impl Approver for AgentApprover {
             risk: decision.risk,
             reasons: decision.reasons.clone(),
             rule: decision.rule.clone(),
-            prefix: if decision.rule.is_some() {
-                Vec::new()
-            } else {
-                rampart_gate::approval_prefix(action, decision)
-            },
+            prefix: rampart_gate::approval_scope(action, decision),
             surface: self.surface.clone(),
             session: self.session.clone(),
         };
