@@ -78,3 +78,22 @@ pub(crate) fn config_errors(errors: &[ConfigError]) {
         }
     }
 }
+
+/// `text` safe to print on a terminal: control characters (newlines,
+/// carriage returns, escape sequences) and the Unicode controls that
+/// reorder or hide text (bidi overrides, zero-width marks) are shown as
+/// `\u{…}` escapes, so text from another process (an ask's summary) cannot
+/// move the cursor, erase lines or fake a listing.
+pub(crate) fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}');
+        if hidden {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -104,6 +104,16 @@ struct Shared {
     started: Instant,
     counters: Counters,
     stopping: watch::Receiver<bool>,
+    /// The share of `max_connections` confined peers may hold at once
+    /// ([`confined_share`]), so a sandboxed command cannot take every
+    /// connection and lock the human's `rampart approvals` out.
+    confined: Arc<Semaphore>,
+}
+
+/// How many connections confined peers may hold at once: a quarter of
+/// `max`, at least one.
+pub fn confined_share(max: usize) -> usize {
+    (max / 4).max(1)
 }
 
 /// Takes the lock beside `socket`, removes a stale socket, binds.
@@ -184,6 +194,7 @@ impl Daemon {
                 started: Instant::now(),
                 counters: Counters::default(),
                 stopping: stop_rx,
+                confined: Arc::new(Semaphore::new(confined_share(max))),
             });
             let permits = Arc::new(Semaphore::new(max));
             let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -288,6 +299,30 @@ fn record_refusal(shared: &Shared, uid: u32, why: String) {
         .record_event(event, "the refused connection");
 }
 
+/// A confined peer's permit, or `None` (and a busy answer sent) when
+/// confined peers already hold their share of the connections.
+async fn confined_permit(
+    stream: &mut UnixStream,
+    shared: &Arc<Shared>,
+) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    if let Ok(p) = Arc::clone(&shared.confined).try_acquire_owned() {
+        return Some(p);
+    }
+    let n = confined_share(
+        usize::try_from(shared.daemon.service.config.agents.max_connections).unwrap_or(64),
+    );
+    let e = RpcError {
+        id: None,
+        code: code::BUSY,
+        message: format!(
+            "confined peers (inside a rampart sandbox) already hold {n} connections, their share of `[agents] max_connections`; try again"
+        ),
+    };
+    tracing::warn!("refused a connection from a confined peer: their {n} connections are in use");
+    let _ = send(stream, &rpc::error_response(&e, None)).await;
+    None
+}
+
 async fn connection(mut stream: UnixStream, shared: &Arc<Shared>, connected: Option<u64>) {
     let cred = match stream.peer_cred() {
         Ok(c) => c,
@@ -308,8 +343,14 @@ async fn connection(mut stream: UnixStream, shared: &Arc<Shared>, connected: Opt
         return;
     }
     let who = peer::identify(Path::new(PROC), cred.pid(), connected);
+    // Held for the connection's life.
+    let mut _confined_permit = None;
     if let Some(why) = &who.confined {
         tracing::info!(pid = ?cred.pid(), "a confined peer connected: {why}; it may only use status, check and approvals.request");
+        let Some(p) = confined_permit(&mut stream, shared).await else {
+            return;
+        };
+        _confined_permit = Some(p);
     }
     let peer = format!("uid {} (pid {})", cred.uid(), cred.pid().unwrap_or(0));
     shared.counters.connections.fetch_add(1, Ordering::Relaxed);
@@ -539,6 +580,15 @@ async fn dispatch(
             if who.confined.is_some() {
                 ask.surface = format!("{} (from inside a sandbox)", ask.surface);
             }
+            // The session a "for this session" answer covers is the
+            // asker's own: named after its process, so a peer cannot
+            // plant a grant in another surface's session (the daemon's
+            // `daemon-peer-…` or an MCP server's) by naming it. A peer
+            // the daemon cannot identify gets no session at all.
+            ask.session = match (ask.session.take(), who.proc) {
+                (Some(s), Some(p)) => Some(format!("asked-by-{}-{}/{s}", p.pid, p.start)),
+                _ => None,
+            };
             let q = Arc::clone(&shared.daemon.queue);
             let id2 = id.clone();
             // A surface asks for the agent that started it (`rampart mcp`

@@ -78,6 +78,18 @@ fn text<'a>(input: &'a Value, key: &str) -> Result<&'a str, String> {
 
 /// The host and port of an `http(s)` URL.
 pub fn url_host(url: &str) -> Result<(String, u16), String> {
+    // Node (the WHATWG URL parser) reads `\` as `/`, drops tabs and
+    // newlines and decodes `%xx` in a host, so `https://evil.example\@docs.rs`
+    // connects to `evil.example`: such URLs are not judged but asked.
+    if url
+        .chars()
+        .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
+    {
+        return Err(format!(
+            "`{}` holds a backslash, whitespace or a control character, which the fetching tool reads differently; write the URL plainly",
+            url.escape_debug()
+        ));
+    }
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| format!("`{url}` is not an absolute URL"))?;
@@ -95,6 +107,11 @@ pub fn url_host(url: &str) -> Result<(String, u16), String> {
     };
     if host.is_empty() {
         return Err(format!("`{url}` has no host"));
+    }
+    if host.contains('%') {
+        return Err(format!(
+            "`{url}` has a percent-encoded host, which the fetching tool decodes; write the host plainly"
+        ));
     }
     Ok((host, port))
 }
@@ -201,15 +218,21 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
 /// A file tool's action on `target` as written (lexically) and as the
 /// kernel will walk it: the stricter of the two answers wins.
 fn file_plan(ws: &Path, kind: FileKind, target: &Path) -> Result<Plan, String> {
-    let action = kind.action(lexical_path(ws, target), ws.to_path_buf());
+    let lexical = lexical_path(ws, target);
+    let action = kind.action(lexical.clone(), ws.to_path_buf());
     let real_ws = resolve::real_path(Path::new("/"), ws).map_err(|e| e.to_string())?;
-    let real = resolve::real_path(ws, target).map_err(|e| e.to_string())?;
-    let again = kind.action(real, real_ws);
-    let resolved = if again == action {
-        Vec::new()
-    } else {
-        vec![again]
-    };
+    // The kernel's walk of the path as written, and its walk of the path
+    // after a lexical clean-up (`a/../s` becomes `s`, as Node's
+    // `path.resolve` makes it before the tool opens it): the two differ
+    // when `a` is a symlink, and either may be what is opened.
+    let mut resolved: Vec<Action> = Vec::new();
+    for p in [target, lexical.as_path()] {
+        let real = resolve::real_path(ws, p).map_err(|e| e.to_string())?;
+        let again = kind.action(real, real_ws.clone());
+        if again != action && !resolved.contains(&again) {
+            resolved.push(again);
+        }
+    }
     Ok(Plan::Judge {
         action,
         resolved,
@@ -252,6 +275,63 @@ pub fn resolve_deny_read(config: &mut rampart_policy::Config) {
     config.deny_read.extend(extra);
 }
 
+/// For a tool that searches a tree (`Grep` reads every file beneath its
+/// path; `Glob` lists names down to its pattern's depth, or without end
+/// for `**`): a read of each existing `deny_read` entry with something
+/// in it the search can reach beneath a
+/// searched directory (as written or resolved), so a search of a
+/// directory that holds `~/.ssh` gets `~/.ssh`'s answer. `config.deny_read`
+/// should already be resolved ([`resolve_deny_read`]).
+pub fn hidden_in_search(
+    config: &rampart_policy::Config,
+    input: &HookInput,
+    searched: &[Action],
+) -> Vec<Action> {
+    let reach = match input.tool_name.as_str() {
+        "Grep" => None,
+        "Glob" => {
+            let pattern = input.tool_input.get("pattern").and_then(Value::as_str);
+            let pattern = pattern
+                .and_then(|p| resolve::expand_tilde(p, config.home.as_deref()).ok())
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            resolve::glob_reach(&pattern)
+        }
+        _ => return Vec::new(),
+    };
+    let mut out: Vec<Action> = Vec::new();
+    for a in searched {
+        let (Some(dir), Some(workspace)) = (file_path(a), workspace_of(a)) else {
+            continue;
+        };
+        for hidden in &config.deny_read {
+            let Ok(depth) = hidden.strip_prefix(dir).map(|r| r.components().count()) else {
+                continue;
+            };
+            // A `Glob` that only reaches the entry's own name (`*` in
+            // `~`) shows no more than `ls ~` does; one deeper lists inside.
+            let reachable = depth > 0 && reach.is_none_or(|r| depth < r);
+            let again = Action::ReadFile {
+                path: hidden.clone(),
+                workspace: workspace.to_path_buf(),
+            };
+            if reachable && std::fs::symlink_metadata(hidden).is_ok() && !out.contains(&again) {
+                out.push(again);
+            }
+        }
+    }
+    out
+}
+
+fn workspace_of(a: &Action) -> Option<&Path> {
+    match a {
+        Action::ReadFile { workspace, .. }
+        | Action::WriteFile { workspace, .. }
+        | Action::ListDir { workspace, .. } => Some(workspace),
+        _ => None,
+    }
+}
+
 /// The decision on `action` and on every path it resolves to: the
 /// strictest wins (verdict, then risk), and its reasons say what the
 /// path really names.
@@ -266,14 +346,20 @@ pub fn decide_resolved(
         if (d.verdict, d.risk) > (best.1.verdict, best.1.risk) {
             let mut d = d;
             if let (Some(asked), Some(real)) = (file_path(action), file_path(again)) {
-                d.reasons.insert(
-                    0,
+                let why = if real.starts_with(asked) && real != asked {
+                    format!(
+                        "a search of `{}` reaches `{}` (symlinks, `..` and `~` resolved)",
+                        asked.display(),
+                        real.display()
+                    )
+                } else {
                     format!(
                         "`{}` really names `{}` (symlinks, `..` and `~` resolved)",
                         asked.display(),
                         real.display()
-                    ),
-                );
+                    )
+                };
+                d.reasons.insert(0, why);
             }
             best = (again.clone(), d);
         }
@@ -414,6 +500,24 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn urls_read_differently_by_node_are_not_judged() {
+        for u in [
+            "https://evil.example\\@docs.rs/",
+            "https://evil.example\t@docs.rs/",
+            "https://docs.rs /x",
+            "https://%65vil.example/",
+        ] {
+            assert!(url_host(u).is_err(), "{u}");
+        }
+        assert_eq!(
+            url_host("https://u@docs.rs/a\\b").ok(),
+            None,
+            "a backslash anywhere is refused"
+        );
+        assert_eq!(url_host("https://docs.rs/x?q=%20").unwrap().0, "docs.rs");
     }
 
     #[test]

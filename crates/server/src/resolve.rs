@@ -143,6 +143,23 @@ pub fn glob_base(pattern: &str) -> Option<PathBuf> {
     (!absolute_alternative && !climbs).then_some(base)
 }
 
+/// How many components below its [`glob_base`] a glob pattern can match:
+/// `None` when there is no bound (a `**`, or a pattern that can climb out
+/// of its base).
+pub fn glob_reach(pattern: &str) -> Option<usize> {
+    if pattern.contains("**") {
+        return None;
+    }
+    let base = glob_base(pattern)?;
+    let below_root = |p: &Path| {
+        p.components()
+            .filter(|c| !matches!(c, Component::RootDir | Component::CurDir))
+            .count()
+    };
+    let parts = pattern.split('/').filter(|s| !s.is_empty()).count();
+    Some(parts.saturating_sub(below_root(&base)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +215,10 @@ mod tests {
         assert_eq!(base("{src,~/.ssh}/*"), None);
         assert_eq!(base("*/../../home/u/.ssh/*"), None);
         assert_eq!(base("src/{..,x}/y"), None);
+        assert_eq!(glob_reach("*.md"), Some(1));
+        assert_eq!(glob_reach("/home/u/*/id_rsa"), Some(2));
+        assert_eq!(glob_reach("{a/b/c,d}"), Some(3));
+        assert_eq!(glob_reach("src/**/x"), None);
+        assert_eq!(glob_reach("*/../x"), None);
     }
 }

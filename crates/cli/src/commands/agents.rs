@@ -235,12 +235,10 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 return Exit::Ok;
             }
             for p in pending {
-                let s = |k: &str| {
-                    p.get(k)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned()
-                };
+                // Every field may come from a sandboxed `approvals.request`:
+                // printed with its control characters escaped.
+                let s =
+                    |k: &str| ui::printable(p.get(k).and_then(Value::as_str).unwrap_or_default());
                 let n = |k: &str| p.get(k).and_then(Value::as_u64).unwrap_or_default();
                 println!(
                     "{}  {}  [{} risk, from {}, expires in {}s]",
@@ -256,10 +254,10 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                     .into_iter()
                     .flatten()
                 {
-                    println!("      - {}", r.as_str().unwrap_or_default());
+                    println!("      - {}", ui::printable(r.as_str().unwrap_or_default()));
                 }
                 if let Some(rule) = p.get("rule").and_then(Value::as_str) {
-                    println!("      rule: {rule}");
+                    println!("      rule: {}", ui::printable(rule));
                 }
             }
             Exit::Ok
@@ -285,7 +283,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                     "{} {}: {}",
                     if approve { "approved" } else { "denied" },
                     a.id,
-                    v.get("summary").and_then(Value::as_str).unwrap_or_default()
+                    ui::printable(v.get("summary").and_then(Value::as_str).unwrap_or_default())
                 );
             }
             Exit::Ok

@@ -131,6 +131,11 @@ fn judge(config: Option<&Path>, profile: Option<&str>, input: &HookInput) -> Res
                 bash_command,
             } => (action, resolved, bash_command),
         };
+    // A search of a directory that holds a `deny_read` entry reads it too.
+    let mut resolved = resolved;
+    let searched: Vec<rampart_gate::Action> =
+        std::iter::once(&action).chain(&resolved).cloned().collect();
+    resolved.extend(hook::hidden_in_search(&config, input, &searched));
     let (action, decision) = hook::decide_resolved(&config, &action, &resolved);
     Ok(Judged {
         config,

@@ -4,6 +4,7 @@ mod attacks_audit;
 mod attacks_decide;
 mod attacks_protect;
 mod attacks_secrets;
+mod attacks_redteam1;
 mod attacks_surfaces;
 mod audit;
 mod cli;
