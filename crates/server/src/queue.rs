@@ -102,7 +102,15 @@ impl Queue {
     }
 
     /// [`Queue::ask`], remembering who asked.
-    pub fn ask_as(&self, ask: AskParams, asked_by: AskedBy) -> Approval {
+    pub fn ask_as(&self, mut ask: AskParams, asked_by: AskedBy) -> Approval {
+        // An ask that names only the rule that asked is keyed on that rule
+        // (the key the policy gives a rule); one with neither keys nor a
+        // rule is never covered by an earlier answer.
+        if ask.prefix.is_empty() {
+            if let Some(rule) = &ask.rule {
+                ask.prefix = vec![format!("rule: {rule}")];
+            }
+        }
         let mut st = self.lock();
         if st.closed {
             return Approval::Denied("the approval daemon is shutting down".into());
