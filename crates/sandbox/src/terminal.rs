@@ -3,9 +3,11 @@
 //! terminal's foreground process group, are saved before the command starts
 //! and put back when [`crate::run`] returns, however the command ended
 //! (exit, signal, timeout). A command that turns echo off or unsets the
-//! interrupt character cannot leave the user's shell that way.
+//! interrupt character cannot leave the user's shell that way. The
+//! controlling terminal counts too, when none of the three is a terminal:
+//! the command can open it as `/dev/tty`.
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use nix::sys::signal::{SigSet, SigmaskHow, Signal};
 use nix::sys::termios::{tcgetattr, tcsetattr, SetArg, Termios};
@@ -13,7 +15,10 @@ use nix::unistd::{tcgetpgrp, tcsetpgrp, Pid};
 
 /// What was saved of one terminal descriptor.
 struct Saved {
+    /// 0, 1 or 2; -1 for the controlling terminal in `tty`.
     fd: i32,
+    /// The controlling terminal, opened as `/dev/tty`.
+    tty: Option<OwnedFd>,
     modes: Termios,
     foreground: Option<Pid>,
 }
@@ -37,18 +42,40 @@ impl Terminals {
     /// Saves the state of whichever of stdin, stdout and stderr is a
     /// terminal (none: nothing to restore).
     pub(crate) fn save() -> Self {
-        let saved = (0..3)
+        let mut saved: Vec<Saved> = (0..3)
             .filter_map(|fd| {
                 on_stdio(fd, |f| {
                     let modes = tcgetattr(f).ok()?;
                     Some(Saved {
                         fd,
+                        tty: None,
                         modes,
                         foreground: tcgetpgrp(f).ok(),
                     })
                 })
             })
             .collect();
+        // No terminal on stdio, but one is the controlling terminal: the
+        // command reaches it through `/dev/tty`.
+        if saved.is_empty() {
+            use std::os::unix::fs::OpenOptionsExt;
+            if let Ok(tty) = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+                .open("/dev/tty")
+            {
+                let tty = OwnedFd::from(tty);
+                if let Ok(modes) = tcgetattr(tty.as_fd()) {
+                    saved.push(Saved {
+                        fd: -1,
+                        foreground: tcgetpgrp(tty.as_fd()).ok(),
+                        tty: Some(tty),
+                        modes,
+                    });
+                }
+            }
+        }
         Self { saved }
     }
 
@@ -68,7 +95,10 @@ impl Terminals {
                 .is_ok();
         let own_group = nix::unistd::getpgrp();
         for s in &self.saved {
-            on_stdio(s.fd, |fd| s.put_back(fd, own_group));
+            match &s.tty {
+                Some(tty) => s.put_back(tty.as_fd(), own_group),
+                None => on_stdio(s.fd, |fd| s.put_back(fd, own_group)),
+            }
         }
         if blocked {
             let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old), None);

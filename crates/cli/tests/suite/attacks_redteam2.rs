@@ -73,3 +73,74 @@ fn the_command_cannot_change_host_file_modes_or_times() {
     );
     assert_eq!(mode(&w.ws.join("script.sh")), 0o755);
 }
+
+/// rampart in a session of its own whose controlling terminal is a fresh
+/// pty, with stdin, stdout and stderr on /dev/null (an agent's tool call,
+/// a script with redirections): prints whether the pty's modes are the same
+/// afterwards.
+const CTTY_SCRIPT: &str = r#"
+import os, pty, sys, termios
+master, slave = pty.openpty()
+name = os.ttyname(slave)
+before = termios.tcgetattr(slave)
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    os.open(name, os.O_RDWR)
+    null = os.open("/dev/null", os.O_RDWR)
+    for i in (0, 1, 2):
+        os.dup2(null, i)
+    os.execv(sys.argv[1], sys.argv[1:])
+os.waitpid(pid, 0)
+after = termios.tcgetattr(slave)
+print("same" if after == before else "changed", "echo" if after[3] & termios.ECHO else "noecho")
+"#;
+
+fn python3() -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("python3"))
+        .find(|p| p.is_file())
+}
+
+/// With no terminal on stdio the command still reaches the controlling
+/// terminal as `/dev/tty`; its modes come back too.
+#[test]
+fn the_controlling_terminal_comes_back_too() {
+    let Some(python) = python3() else {
+        eprintln!("SKIP the_controlling_terminal_comes_back_too: no python3 for the pty");
+        return;
+    };
+    let w = World::new();
+    let script = "stty -echo < /dev/tty";
+    let run = |program: &Path, args: &[&str]| {
+        let mut c = std::process::Command::new(&python);
+        c.arg("-c").arg(CTTY_SCRIPT).arg(program).args(args);
+        for (k, v) in w.cmd(["x"]).get_envs() {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+        }
+        c.current_dir(&w.ws);
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "pty script: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let rampart = super::fixture::rampart_bin();
+    for mode in ["workspace-write", "read-only"] {
+        assert_eq!(
+            run(&rampart, &["exec", "-q", "--sandbox", mode, "--", "sh", "-c", script]),
+            "same echo",
+            "sandbox breached: {mode}: the command changed the controlling terminal through /dev/tty for good"
+        );
+    }
+    assert_eq!(
+        run(
+            &rampart,
+            &["exec", "-q", "--timeout", "1", "--", "sh", "-c", &format!("{script}; sleep 30")]
+        ),
+        "same echo",
+        "sandbox breached: a command killed by the timeout changed the controlling terminal for good"
+    );
+    // Control: the same command outside rampart does change it.
+    assert_eq!(run(Path::new("/bin/sh"), &["-c", script]), "changed noecho");
+}
