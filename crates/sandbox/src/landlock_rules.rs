@@ -126,6 +126,24 @@ fn resolve(path: &Path) -> PathBuf {
     }
 }
 
+/// `path` resolved, and when that is a symlink whose target does not exist
+/// (yet), the target too, hop by hop: `~/.aws -> /data/aws` must keep
+/// `/data/aws` unreadable, or credentials the host writes through the link
+/// during the run could be read there.
+fn with_link_targets(path: &Path) -> Vec<PathBuf> {
+    let mut out = vec![resolve(path)];
+    // As many hops as the kernel follows (MAXSYMLINKS).
+    for _ in 0..40 {
+        let Some(last) = out.last() else { break };
+        let Ok(target) = std::fs::read_link(last) else {
+            break;
+        };
+        let target = last.parent().unwrap_or(Path::new("/")).join(target);
+        out.push(resolve(&target));
+    }
+    out
+}
+
 /// Plans how the `hidden` paths stay unreadable to a command that may
 /// write beneath `writable`. Reads the directories on the way to each
 /// hidden path (their entries become the [`Readable::Beneath`] list).
@@ -133,6 +151,7 @@ pub(crate) fn plan_reads(hidden: &[PathBuf], writable: &[PathBuf]) -> Result<Rea
     let mut masked = Vec::new();
     let mut covered: Vec<PathBuf> = Vec::new();
     let mut sizes: HashMap<PathBuf, usize> = HashMap::new();
+    let mut all = Vec::new();
     for h in hidden {
         if !h.is_absolute() {
             return Err(format!(
@@ -140,7 +159,9 @@ pub(crate) fn plan_reads(hidden: &[PathBuf], writable: &[PathBuf]) -> Result<Rea
                 h.display()
             ));
         }
-        let h = resolve(h);
+        all.extend(with_link_targets(h));
+    }
+    for h in all {
         let exists = std::fs::symlink_metadata(&h).is_ok();
         let blocker = if let Some(w) = writable.iter().find(|w| h.starts_with(w)) {
             Some(format!("lies inside the writable root `{}`", w.display()))
@@ -348,6 +369,23 @@ mod tests {
         }
         // Nothing that holds the home directory gets a recursive read rule.
         assert!(!rules.iter().any(|r| home.starts_with(r)), "{rules:?}");
+    }
+
+    #[test]
+    fn a_dangling_symlink_keeps_its_target_unreadable() {
+        let t = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(t.path()).unwrap();
+        let (home, data) = (base.join("home"), base.join("data"));
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(data.join("other")).unwrap();
+        std::os::unix::fs::symlink(data.join("aws"), home.join(".aws")).unwrap();
+        let plan = plan_reads(&[home.join(".aws")], &[]).unwrap();
+        let rules = beneath(&plan);
+        assert!(
+            !rules.iter().any(|r| data.join("aws").starts_with(r)),
+            "{rules:?}"
+        );
+        assert!(rules.contains(&data.join("other")), "{rules:?}");
     }
 
     #[test]

@@ -144,3 +144,40 @@ fn the_controlling_terminal_comes_back_too() {
     // Control: the same command outside rampart does change it.
     assert_eq!(run(Path::new("/bin/sh"), &["-c", script]), "changed noecho");
 }
+
+/// `~/.aws` is a symlink to a directory that does not exist yet (a dotfiles
+/// setup): what the host writes through the link during the run (`aws
+/// configure`) must stay unreadable at the link's target too.
+#[test]
+fn a_dangling_deny_read_symlink_keeps_its_target_unreadable() {
+    use super::fixture::{assert_denied, assert_ok, probe_bin, SECRET};
+    let w = World::new();
+    let target = w.sibling.join("aws");
+    std::os::unix::fs::symlink(&target, w.home.join(".aws")).unwrap();
+    let credentials = target.join("credentials");
+    let spawn = |path: &Path| {
+        w.cmd(["exec", "--", &s(&probe_bin()), "await-read", &s(path)])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let direct = spawn(&credentials);
+    let through_link = spawn(&w.home.join(".aws/credentials"));
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::write(&credentials, SECRET).unwrap();
+    for (how, child) in [("at the target", direct), ("through ~/.aws", through_link)] {
+        let o = child.wait_with_output().unwrap();
+        assert!(
+            !String::from_utf8_lossy(&o.stdout).contains(SECRET),
+            "sandbox breached: read credentials written through a dangling ~/.aws {how}"
+        );
+        assert_denied(&o, &format!("read credentials {how}"));
+    }
+    // Control: a file beside the target stays readable.
+    assert_ok(
+        &w.probe(&[], &["read", &s(&w.sibling.join("file"))]),
+        "read a file beside the link's target",
+    );
+}
