@@ -181,3 +181,26 @@ fn a_dangling_deny_read_symlink_keeps_its_target_unreadable() {
         "read a file beside the link's target",
     );
 }
+
+/// `TIOCSETD` replaces a terminal's line discipline: `N_NULL` on the user's
+/// terminal leaves their shell deaf after the command ends, and rampart
+/// restores modes, not disciplines. Refused by seccomp like `TIOCSTI`.
+#[test]
+fn the_command_cannot_change_a_terminal_line_discipline() {
+    use super::fixture::{assert_denied, assert_ok, root_or_skip, stdout};
+    let w = World::new();
+    let o = w.probe(&[], &["tiocsetd"]);
+    assert_denied(&o, "TIOCSETD on a terminal");
+    assert!(
+        stdout(&o).starts_with("denied 1 "),
+        "sandbox breached: TIOCSETD should fail with EPERM from seccomp: {}",
+        stdout(&o)
+    );
+    // Control: the probe's ioctl works outside the sandbox.
+    if root_or_skip("tiocsetd") {
+        assert_ok(
+            &w.probe(&["--sandbox", "danger-full-access"], &["tiocsetd"]),
+            "TIOCSETD outside the sandbox",
+        );
+    }
+}
