@@ -204,3 +204,46 @@ fn the_command_cannot_change_a_terminal_line_discipline() {
         );
     }
 }
+
+/// The host shows the home directory a second time (a bind mount, as
+/// container and VM setups do): `~/.ssh` must stay unreadable by that name
+/// too. Runs rampart in a mount namespace of its own (`unshare -m`), so the
+/// host's mounts are not touched.
+#[test]
+fn a_deny_read_path_is_unreadable_through_a_bind_mount_of_its_parent() {
+    use super::fixture::{assert_denied, assert_ok, probe_bin, root_or_skip, SECRET};
+    if !root_or_skip("bind-mount alias") || !Path::new("/usr/bin/unshare").exists() {
+        return;
+    }
+    let w = World::new();
+    let alias = w.base.join("alias");
+    std::fs::create_dir(&alias).unwrap();
+    let run = |path: &Path| {
+        let mut c = std::process::Command::new("/usr/bin/unshare");
+        c.args(["-m", "--propagation", "private", "sh", "-c"])
+            .arg(r#"mount --bind "$1" "$2" && shift 2 && exec "$@""#)
+            .arg("sh")
+            .arg(&w.home)
+            .arg(&alias)
+            .arg(super::fixture::rampart_bin())
+            .args(["exec", "--", &s(&probe_bin()), "read", &s(path)]);
+        for (k, v) in w.cmd(["x"]).get_envs() {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+        }
+        c.current_dir(&w.ws).output().unwrap()
+    };
+    let o = run(&alias.join(".ssh/id_test"));
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains(SECRET),
+        "sandbox breached: read ~/.ssh/id_test through a bind mount of the home directory"
+    );
+    assert_denied(&o, "read ~/.ssh through a bind mount of the home directory");
+    // Control: other files are readable by the second name.
+    std::fs::write(w.home.join("notes"), "plain").unwrap();
+    assert_ok(
+        &run(&alias.join("notes")),
+        "read a plain file through the bind mount",
+    );
+}
