@@ -108,6 +108,16 @@ fn writable_again(path: &Path) -> Result<(), MountError> {
     .map_err(err("bind", path))?;
     sys::mount_setattr(path, true, 0, sys::MOUNT_ATTR_RDONLY)
         .or_else(|_| sys::mount_setattr(path, false, 0, sys::MOUNT_ATTR_RDONLY))
+        .or_else(|e| {
+            // The host mounted the root itself read-only (the kernel keeps
+            // that lock inside a user namespace): it stays read-only, the
+            // safe side, as it was before the sandbox.
+            if e.raw_os_error() == Some(libc::EPERM) {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
         .map_err(|source| MountError {
             what: "make writable",
             path: path.to_path_buf(),
