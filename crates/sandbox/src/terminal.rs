@@ -5,9 +5,11 @@
 //! (exit, signal, timeout). A command that turns echo off or unsets the
 //! interrupt character cannot leave the user's shell that way. The
 //! controlling terminal counts too, when none of the three is a terminal:
-//! the command can open it as `/dev/tty`.
+//! the command can open it as `/dev/tty`. So does the permission of the
+//! terminal's device node, which the command owns and could open to every
+//! local user.
 
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use nix::sys::signal::{SigSet, SigmaskHow, Signal};
 use nix::sys::termios::{tcgetattr, tcsetattr, SetArg, Termios};
@@ -21,6 +23,17 @@ struct Saved {
     tty: Option<OwnedFd>,
     modes: Termios,
     foreground: Option<Pid>,
+    /// The permission bits of the terminal's device node: a command can
+    /// `fchmod` the terminal it was handed (it owns it), and `0666` would
+    /// let every local user read the user's keystrokes.
+    perm: Option<u32>,
+}
+
+/// The permission bits of the file open on `fd`.
+fn permissions(fd: BorrowedFd<'_>) -> Option<u32> {
+    nix::sys::stat::fstat(fd.as_raw_fd())
+        .ok()
+        .map(|st| st.st_mode & 0o7777)
 }
 
 /// The saved state of the terminals on descriptors 0, 1 and 2.
@@ -51,6 +64,7 @@ impl Terminals {
                         tty: None,
                         modes,
                         foreground: tcgetpgrp(f).ok(),
+                        perm: permissions(f),
                     })
                 })
             })
@@ -70,6 +84,7 @@ impl Terminals {
                     saved.push(Saved {
                         fd: -1,
                         foreground: tcgetpgrp(tty.as_fd()).ok(),
+                        perm: permissions(tty.as_fd()),
                         tty: Some(tty),
                         modes,
                     });
@@ -114,6 +129,17 @@ impl Saved {
                 if let Err(e) = tcsetpgrp(fd, pgrp) {
                     tracing::debug!("cannot give the terminal on fd {} back: {e}", self.fd);
                 }
+            }
+        }
+        if let Some(perm) = self.perm.filter(|p| permissions(fd) != Some(*p)) {
+            if let Err(e) = nix::sys::stat::fchmod(
+                fd.as_raw_fd(),
+                nix::sys::stat::Mode::from_bits_truncate(perm),
+            ) {
+                tracing::debug!(
+                    "cannot restore the terminal's permissions on fd {}: {e}",
+                    self.fd
+                );
             }
         }
         if tcgetattr(fd).is_ok_and(|now| now == self.modes) {

@@ -247,3 +247,50 @@ fn a_deny_read_path_is_unreadable_through_a_bind_mount_of_its_parent() {
         "read a plain file through the bind mount",
     );
 }
+
+const PERM_SCRIPT: &str = r#"
+import os, pty, subprocess, sys
+master, slave = pty.openpty()
+before = os.stat(os.ttyname(slave)).st_mode
+subprocess.run(sys.argv[1:], stdin=slave, stdout=slave, stderr=slave, timeout=60)
+after = os.stat(os.ttyname(slave)).st_mode
+print("same" if after == before else "changed %o" % after)
+"#;
+
+/// The command owns the terminal it was handed and can `chmod 666` it
+/// through `/proc/self/fd/0`, which would let every local user read the
+/// user's keystrokes after it ends. The permission comes back.
+#[test]
+fn the_terminal_permission_comes_back() {
+    let Some(python) = python3() else {
+        eprintln!("SKIP the_terminal_permission_comes_back: no python3 for the pty");
+        return;
+    };
+    let w = World::new();
+    let script = "chmod 666 /proc/self/fd/0";
+    let run = |program: &Path, args: &[&str]| {
+        let mut c = std::process::Command::new(&python);
+        c.arg("-c").arg(PERM_SCRIPT).arg(program).args(args);
+        for (k, v) in w.cmd(["x"]).get_envs() {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+        }
+        let out = c.current_dir(&w.ws).output().unwrap();
+        assert!(out.status.success(), "pty script: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let rampart = super::fixture::rampart_bin();
+    for mode in ["workspace-write", "read-only"] {
+        assert_eq!(
+            run(
+                &rampart,
+                &["exec", "-q", "--sandbox", mode, "--", "sh", "-c", script]
+            ),
+            "same",
+            "sandbox breached: {mode}: the command left the user's terminal open to every user"
+        );
+    }
+    // Control: the same command outside rampart does change it.
+    assert_eq!(run(Path::new("/bin/sh"), &["-c", script]), "changed 20666");
+}
