@@ -247,6 +247,15 @@ pub(crate) fn plan_reads(hidden: &[PathBuf], writable: &[PathBuf]) -> Result<Rea
     let more: Vec<PathBuf> = all.iter().flat_map(|h| aliases(h, &table)).collect();
     all.extend(more);
     for h in all {
+        // `..` left after resolving means a missing directory before it:
+        // what it names depends on what gets created there, and compared
+        // as text it would match no entry on the way.
+        if h.components().any(|c| c == std::path::Component::ParentDir) {
+            return Err(format!(
+                "the deny_read path `{}` has `..` after a directory that does not exist; write it without `..`",
+                h.display()
+            ));
+        }
         let exists = std::fs::symlink_metadata(&h).is_ok();
         let blocker = if let Some(w) = writable.iter().find(|w| h.starts_with(w)) {
             Some(format!("lies inside the writable root `{}`", w.display()))
@@ -518,5 +527,11 @@ mod tests {
             "{err}"
         );
         assert!(plan_reads(&[PathBuf::from("relative")], &[]).is_err());
+        // `..` after a missing directory would name nothing on the way.
+        let err = plan_reads(&[ws.join("missing/../.ssh")], &[]).unwrap_err();
+        assert!(err.contains("`..`"), "{err}");
+        // After an existing one it resolves.
+        std::fs::create_dir(ws.join("there")).unwrap();
+        assert!(plan_reads(&[ws.join("there/../.env")], &[]).is_ok());
     }
 }

@@ -294,3 +294,41 @@ fn the_terminal_permission_comes_back() {
     // Control: the same command outside rampart does change it.
     assert_eq!(run(Path::new("/bin/sh"), &["-c", script]), "changed 20666");
 }
+
+/// `audit.postgres_url_env` names another variable and every variable is
+/// inherited; a URL (with its password) still in `RAMPART_AUDIT_PG_URL`
+/// must not pass as an ordinary variable, which no `*KEY*`-style pattern
+/// matches.
+#[test]
+fn the_builtin_audit_url_variable_never_reaches_the_command() {
+    use super::fixture::{probe_bin, stdout, ALLOW_ALL, BASE_CONFIG};
+    let w = World::with_config(&format!(
+        "{BASE_CONFIG}{ALLOW_ALL}[audit]\npostgres_url_env = \"OTHER_AUDIT_URL\"\n[shell_environment_policy]\ninherit = \"all\"\n"
+    ));
+    let probe = s(&probe_bin());
+    let o = w
+        .cmd(["exec", "--", &probe, "env", "RAMPART_AUDIT_PG_URL"])
+        .env(
+            "RAMPART_AUDIT_PG_URL",
+            "postgres://u:pw-canary@127.0.0.1:1/x",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        !stdout(&o).contains("pw-canary"),
+        "sandbox breached: RAMPART_AUDIT_PG_URL reached the command: {}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("<unset>"), "{}", stderr(&o));
+    // Control: an ordinary variable passes.
+    let o = w
+        .cmd(["exec", "--", &probe, "env", "PLAIN_SETTING"])
+        .env("PLAIN_SETTING", "plain-value")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("plain-value"),
+        "control failed: {}",
+        stderr(&o)
+    );
+}
