@@ -53,7 +53,8 @@ fn on_stdio<R>(fd: i32, f: impl FnOnce(BorrowedFd<'_>) -> R) -> R {
 
 impl Terminals {
     /// Saves the state of whichever of stdin, stdout and stderr is a
-    /// terminal (none: nothing to restore).
+    /// terminal; when none is, of the controlling terminal if there is one
+    /// (else nothing to restore).
     pub(crate) fn save() -> Self {
         let mut saved: Vec<Saved> = (0..3)
             .filter_map(|fd| {
