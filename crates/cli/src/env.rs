@@ -6,6 +6,10 @@ pub(crate) const RAMPART_CONFIG: &str = "RAMPART_CONFIG";
 pub(crate) const RAMPART_LOG: &str = "RAMPART_LOG";
 /// Set inside the sandbox to the mode the command runs in.
 pub(crate) const RAMPART_SANDBOX: &str = "RAMPART_SANDBOX";
+/// The built-in name of the variable holding the audit database URL; it is
+/// never handed to a command, even when `audit.postgres_url_env` names
+/// another one.
+pub(crate) const RAMPART_AUDIT_PG_URL: &str = "RAMPART_AUDIT_PG_URL";
 /// Home directory, for `~`.
 pub(crate) const HOME: &str = "HOME";
 /// Base of the user config.

@@ -126,6 +126,106 @@ fn resolve(path: &Path) -> PathBuf {
     }
 }
 
+/// `path` resolved, and when that is a symlink whose target does not exist
+/// (yet), the target too, hop by hop: `~/.aws -> /data/aws` must keep
+/// `/data/aws` unreadable, or credentials the host writes through the link
+/// during the run could be read there.
+fn with_link_targets(path: &Path) -> Vec<PathBuf> {
+    let mut out = vec![resolve(path)];
+    // As many hops as the kernel follows (MAXSYMLINKS).
+    for _ in 0..40 {
+        let Some(last) = out.last() else { break };
+        let Ok(target) = std::fs::read_link(last) else {
+            break;
+        };
+        let target = last.parent().unwrap_or(Path::new("/")).join(target);
+        out.push(resolve(&target));
+    }
+    out
+}
+
+/// One mount of `/proc/self/mountinfo`: its device, the directory of that
+/// device it shows, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MountEntry {
+    pub(crate) dev: String,
+    pub(crate) root: PathBuf,
+    pub(crate) point: PathBuf,
+}
+
+/// A mountinfo path field: `\NNN` octal escapes (space, tab, newline,
+/// backslash) decoded.
+fn unescape(field: &str) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    let b = field.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let code = b
+            .get(i + 1..i + 4)
+            .filter(|d| c == b'\\' && d.iter().all(|x| (b'0'..=b'7').contains(x)))
+            .and_then(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 8).ok());
+        if let Some(code) = code {
+            out.push(code);
+            i += 4;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
+/// The calling process's mount table (empty when it cannot be read).
+fn mount_table() -> Vec<MountEntry> {
+    let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    text.lines()
+        .filter_map(|line| {
+            let mut f = line.split(' ').skip(2);
+            let dev = f.next()?.to_owned();
+            let root = unescape(f.next()?);
+            let point = unescape(f.next()?);
+            Some(MountEntry { dev, root, point })
+        })
+        .collect()
+}
+
+/// The other places `table` shows `path` at: a filesystem mounted twice
+/// (a bind mount of `/home` elsewhere) would otherwise let the command read
+/// a `deny_read` path by its other name, since Landlock judges paths. Also
+/// every mount of a piece of the denied subtree elsewhere.
+pub(crate) fn aliases(path: &Path, table: &[MountEntry]) -> Vec<PathBuf> {
+    // The mount holding `path`: the deepest mount point above it, the last
+    // one listed when several share it (it covers the others).
+    let Some((at, holder)) = table
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| path.starts_with(&m.point))
+        .max_by_key(|(_, m)| m.point.components().count())
+    else {
+        return Vec::new();
+    };
+    let Ok(rest) = path.strip_prefix(&holder.point) else {
+        return Vec::new();
+    };
+    let inner = holder.root.join(rest);
+    table
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| *i != at && m.dev == holder.dev)
+        .filter_map(|(_, m)| {
+            if let Ok(rest) = inner.strip_prefix(&m.root) {
+                Some(m.point.join(rest))
+            } else if m.root.starts_with(&inner) {
+                Some(m.point.clone())
+            } else {
+                None
+            }
+        })
+        .filter(|a| a != path)
+        .collect()
+}
+
 /// Plans how the `hidden` paths stay unreadable to a command that may
 /// write beneath `writable`. Reads the directories on the way to each
 /// hidden path (their entries become the [`Readable::Beneath`] list).
@@ -133,6 +233,7 @@ pub(crate) fn plan_reads(hidden: &[PathBuf], writable: &[PathBuf]) -> Result<Rea
     let mut masked = Vec::new();
     let mut covered: Vec<PathBuf> = Vec::new();
     let mut sizes: HashMap<PathBuf, usize> = HashMap::new();
+    let mut all = Vec::new();
     for h in hidden {
         if !h.is_absolute() {
             return Err(format!(
@@ -140,7 +241,21 @@ pub(crate) fn plan_reads(hidden: &[PathBuf], writable: &[PathBuf]) -> Result<Rea
                 h.display()
             ));
         }
-        let h = resolve(h);
+        all.extend(with_link_targets(h));
+    }
+    let table = mount_table();
+    let more: Vec<PathBuf> = all.iter().flat_map(|h| aliases(h, &table)).collect();
+    all.extend(more);
+    for h in all {
+        // `..` left after resolving means a missing directory before it:
+        // what it names depends on what gets created there, and compared
+        // as text it would match no entry on the way.
+        if h.components().any(|c| c == std::path::Component::ParentDir) {
+            return Err(format!(
+                "the deny_read path `{}` has `..` after a directory that does not exist; write it without `..`",
+                h.display()
+            ));
+        }
         let exists = std::fs::symlink_metadata(&h).is_ok();
         let blocker = if let Some(w) = writable.iter().find(|w| h.starts_with(w)) {
             Some(format!("lies inside the writable root `{}`", w.display()))
@@ -351,6 +466,48 @@ mod tests {
     }
 
     #[test]
+    fn a_dangling_symlink_keeps_its_target_unreadable() {
+        let t = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(t.path()).unwrap();
+        let (home, data) = (base.join("home"), base.join("data"));
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::create_dir_all(data.join("other")).unwrap();
+        std::os::unix::fs::symlink(data.join("aws"), home.join(".aws")).unwrap();
+        let plan = plan_reads(&[home.join(".aws")], &[]).unwrap();
+        let rules = beneath(&plan);
+        assert!(
+            !rules.iter().any(|r| data.join("aws").starts_with(r)),
+            "{rules:?}"
+        );
+        assert!(rules.contains(&data.join("other")), "{rules:?}");
+    }
+
+    #[test]
+    fn a_filesystem_mounted_twice_is_denied_by_both_names() {
+        let m = |dev: &str, root: &str, point: &str| MountEntry {
+            dev: dev.into(),
+            root: root.into(),
+            point: point.into(),
+        };
+        let table = [
+            m("8:1", "/", "/"),
+            m("8:2", "/", "/home"),
+            m("8:2", "/u", "/mnt/u"),
+            m("8:2", "/u/.ssh", "/srv/keys"),
+            m("8:2", "/other", "/mnt/other"),
+            m("0:5", "/", "/tmp"),
+        ];
+        let mut got = aliases(Path::new("/home/u/.ssh"), &table);
+        got.sort();
+        assert_eq!(
+            got,
+            vec![PathBuf::from("/mnt/u/.ssh"), PathBuf::from("/srv/keys")]
+        );
+        assert!(aliases(Path::new("/tmp/x"), &table).is_empty());
+        assert_eq!(unescape("/a\\040b"), PathBuf::from("/a b"));
+    }
+
+    #[test]
     fn nothing_denied_reads_everywhere() {
         let plan = plan_reads(&[], &[]).unwrap();
         assert_eq!(plan.readable, Readable::Everywhere);
@@ -370,5 +527,11 @@ mod tests {
             "{err}"
         );
         assert!(plan_reads(&[PathBuf::from("relative")], &[]).is_err());
+        // `..` after a missing directory would name nothing on the way.
+        let err = plan_reads(&[ws.join("missing/../.ssh")], &[]).unwrap_err();
+        assert!(err.contains("`..`"), "{err}");
+        // After an existing one it resolves.
+        std::fs::create_dir(ws.join("there")).unwrap();
+        assert!(plan_reads(&[ws.join("there/../.env")], &[]).is_ok());
     }
 }

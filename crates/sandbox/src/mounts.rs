@@ -10,9 +10,16 @@ use nix::fcntl::OFlag;
 use nix::mount::{mount, MsFlags};
 use nix::sys::statvfs::{statvfs, FsFlags};
 
+use crate::sys;
+
 /// Mounts made inside the sandbox, in order.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct MountPlan {
+    /// Where the command may write: the whole tree is made read-only first
+    /// (so that what Landlock cannot stop, `chmod`, `utimes` and `setxattr`
+    /// on files the command owns, cannot reach the host outside these), then
+    /// each of these is bound back writable.
+    pub(crate) writable: Vec<PathBuf>,
     /// Bound read-only over themselves (`.git` and its guarded entries).
     pub(crate) read_only: Vec<PathBuf>,
     /// Bound over themselves so they cannot be renamed or replaced.
@@ -86,6 +93,36 @@ fn bind(path: &Path, read_only: bool) -> Result<(), MountError> {
         mount(NONE, path, NONE, flags, NONE).map_err(err("make read-only", path))?;
     }
     Ok(())
+}
+
+/// Binds `path` over itself and makes the bind writable again, with the
+/// mounts beneath it; one of those the host mounted read-only stays so.
+fn writable_again(path: &Path) -> Result<(), MountError> {
+    mount(
+        Some(path),
+        path,
+        NONE,
+        MsFlags::MS_BIND | MsFlags::MS_REC,
+        NONE,
+    )
+    .map_err(err("bind", path))?;
+    sys::mount_setattr(path, true, 0, sys::MOUNT_ATTR_RDONLY)
+        .or_else(|_| sys::mount_setattr(path, false, 0, sys::MOUNT_ATTR_RDONLY))
+        .or_else(|e| {
+            // The host mounted the root itself read-only (the kernel keeps
+            // that lock inside a user namespace): it stays read-only, the
+            // safe side, as it was before the sandbox.
+            if e.raw_os_error() == Some(libc::EPERM) {
+                Ok(())
+            } else {
+                Err(e)
+            }
+        })
+        .map_err(|source| MountError {
+            what: "make writable",
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 fn tmpfs(path: &Path, flags: MsFlags, options: &str) -> Result<(), MountError> {
@@ -226,6 +263,18 @@ pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
     // Nothing below propagates back to the host.
     mount(NONE, "/", NONE, MsFlags::MS_REC | MsFlags::MS_SLAVE, NONE)
         .map_err(err("make private", Path::new("/")))?;
+    // Every mount read-only: Landlock has no right for changing a file's
+    // mode, times or extended attributes, and the command owns every file
+    // its outside uid owns (root's, when rampart runs as root). The fresh
+    // mounts below (/proc, /dev, /tmp) and the writable roots are the only
+    // writable places.
+    sys::mount_setattr(Path::new("/"), true, sys::MOUNT_ATTR_RDONLY, 0).map_err(|source| {
+        MountError {
+            what: "make read-only",
+            path: PathBuf::from("/"),
+            source,
+        }
+    })?;
 
     // A /proc that shows only the sandbox's own processes.
     let proc_path = Path::new("/proc");
@@ -247,6 +296,13 @@ pub(crate) fn apply(plan: &MountPlan) -> Result<(), MountError> {
         private_tmp(&plan.keep_in_tmp)?;
     }
 
+    for w in &plan.writable {
+        let fresh = (plan.private_tmp && w.starts_with("/tmp")) || w.starts_with("/dev");
+        if fresh || fs::symlink_metadata(w).is_err() {
+            continue;
+        }
+        writable_again(w)?;
+    }
     for p in &plan.pinned {
         bind(p, false)?;
     }

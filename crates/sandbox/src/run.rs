@@ -215,6 +215,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     // deny_read: Landlock where it can say it, a mount mask where it cannot.
     let reads = landlock_rules::plan_reads(&c.hidden, &writable).map_err(RunError::Invalid)?;
     mounts.hidden = reads.masked;
+    mounts.writable.clone_from(&writable);
     // The private /dev/shm (see mounts::private_dev).
     writable.push(PathBuf::from("/dev/shm"));
     let devices = [

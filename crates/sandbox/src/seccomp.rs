@@ -112,6 +112,9 @@ const DENIED: &[libc::c_long] = &[
 const SOCK_PACKET: libc::c_int = 10;
 const TIOCSTI: u64 = 0x5412;
 const TIOCLINUX: u64 = 0x541C;
+/// Sets the terminal's line discipline: `N_NULL` on the user's terminal
+/// would leave their shell deaf after the command ends.
+const TIOCSETD: u64 = 0x5423;
 
 #[cfg(target_arch = "x86_64")]
 const ARCH: TargetArch = TargetArch::x86_64;
@@ -170,6 +173,7 @@ pub(crate) fn build(policy: SeccompPolicy) -> Result<BpfProgram, BuildFilterErro
         vec![
             rule(vec![cond(1, Dword, Eq, TIOCSTI)?])?,
             rule(vec![cond(1, Dword, Eq, TIOCLINUX)?])?,
+            rule(vec![cond(1, Dword, Eq, TIOCSETD)?])?,
         ],
     );
 

@@ -229,3 +229,54 @@ pub(crate) fn scrub_args_and_environ() -> io::Result<()> {
     }
     Ok(())
 }
+
+/// `struct mount_attr` of `mount_setattr(2)`.
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+/// `MOUNT_ATTR_RDONLY`.
+pub(crate) const MOUNT_ATTR_RDONLY: u64 = 0x1;
+
+/// `mount_setattr(2)` on the mount at `path` (and, with `recursive`, on
+/// every mount beneath it): sets the attributes in `set` and clears those in
+/// `clear`. All or nothing: one mount that cannot change fails the call.
+pub(crate) fn mount_setattr(
+    path: &std::path::Path,
+    recursive: bool,
+    set: u64,
+    clear: u64,
+) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    let attr = MountAttr {
+        attr_set: set,
+        attr_clr: clear,
+        propagation: 0,
+        userns_fd: 0,
+    };
+    let flags = if recursive { libc::AT_RECURSIVE } else { 0 } | libc::AT_SYMLINK_NOFOLLOW;
+    // SAFETY: `path` is a NUL-terminated string and `attr` a fully
+    // initialised `struct mount_attr` whose size is passed with it; both
+    // outlive the call, and the kernel only reads them.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            libc::AT_FDCWD,
+            path.as_ptr(),
+            flags,
+            std::ptr::from_ref(&attr),
+            std::mem::size_of::<MountAttr>(),
+        )
+    };
+    if ret == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}

@@ -224,8 +224,14 @@ fn prepare(global: &Global, args: &ExecArgs) -> Result<Prepared, Exit> {
     };
 
     let mut env_vars = filter_env(&config.env, std::env::vars_os(), &args.policy.keep_env);
-    // The audit database URL may hold a password: never hand it on.
-    env_vars.retain(|(k, _)| k != env::RAMPART_SANDBOX && *k != *config.audit.postgres_url_env);
+    // The audit database URL may hold a password: never hand it on, by the
+    // configured name or the built-in one (set in the environment for an
+    // earlier setup, it would otherwise pass as an ordinary variable).
+    env_vars.retain(|(k, _)| {
+        k != env::RAMPART_SANDBOX
+            && k != env::RAMPART_AUDIT_PG_URL
+            && *k != *config.audit.postgres_url_env
+    });
     if config.sandbox_mode == SandboxMode::ReadOnly {
         env_vars.retain(|(k, _)| k != env::TMPDIR);
         env_vars.push((env::TMPDIR.into(), "/tmp".into()));

@@ -3,6 +3,7 @@ mod attacks;
 mod attacks_audit;
 mod attacks_decide;
 mod attacks_protect;
+mod attacks_redteam2;
 mod attacks_secrets;
 mod attacks_redteam1;
 mod attacks_surfaces;

@@ -206,6 +206,23 @@ fn main() -> ExitCode {
             unsafe { libc::close(fd) };
             r
         }
+        "tiocsetd" => {
+            // Sets the line discipline of a pty of its own to N_TTY (what it
+            // already is): harmless, but refused inside the sandbox.
+            let fd = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY) };
+            if fd < 0 {
+                return result(
+                    Err(std::io::Error::last_os_error())
+                        .map_err(|e| std::io::Error::other(format!("posix_openpt: {e}"))),
+                );
+            }
+            let ldisc: libc::c_int = 0;
+            let r = sys(libc::c_long::from(unsafe {
+                libc::ioctl(fd, libc::TIOCSETD, &raw const ldisc)
+            }));
+            unsafe { libc::close(fd) };
+            r
+        }
         "caps" => std::fs::read_to_string("/proc/self/status").map(|s| {
             s.lines()
                 .filter(|l| l.starts_with("Cap") || l.starts_with("NoNewPrivs"))
