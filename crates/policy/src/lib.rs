@@ -37,6 +37,7 @@ mod config;
 mod decide;
 mod env;
 mod file;
+pub mod inline;
 pub mod risk;
 pub mod shell;
 

@@ -663,7 +663,7 @@ fn has(list: &[&str], name: &str) -> bool {
     list.contains(&name)
 }
 
-fn is_credential_path(p: &Path) -> bool {
+pub(crate) fn is_credential_path(p: &Path) -> bool {
     let s = p.to_string_lossy();
     CREDENTIAL_HINTS
         .iter()
@@ -792,6 +792,12 @@ impl Judge<'_> {
             }
         }
         self.argv(&cmd.argv, 0);
+        if let (Some(body), Some(p)) = (&cmd.heredoc, cmd.program()) {
+            let args = words_to_strings(cmd.argv.get(1..).unwrap_or_default());
+            if let Some(lang) = crate::inline::stdin_lang(basename(p), &args) {
+                self.inline(&cmd.argv, lang, body);
+            }
+        }
         if cmd.program() == Some("cd") {
             self.cwd = match cmd.argv.get(1) {
                 Some(Word::Literal(d)) if d != "-" => Some(self.path(d)),
@@ -822,6 +828,9 @@ impl Judge<'_> {
         let name = basename(program);
         let args: Vec<String> = words_to_strings(argv.get(1..).unwrap_or_default());
         let rest = |n: usize| argv.get(n..).unwrap_or_default();
+        if let Some((lang, code)) = crate::inline::code_in_argv(name, &args) {
+            self.inline(argv, lang, &code);
+        }
 
         let known = has(LOW, name)
             || has(MEDIUM_BUILD, name)
@@ -1899,6 +1908,26 @@ impl Judge<'_> {
                 "reads credential files and sends data over the network".into(),
             ));
         }
+    }
+}
+
+impl Judge<'_> {
+    /// Inline interpreter code (`python -c`, `node -e`, awk programs…),
+    /// judged by [`crate::inline`]; only what raises it above medium is kept.
+    fn inline(&mut self, argv: &[Word], lang: crate::inline::Lang, code: &str) {
+        let cwd = self.cwd.clone();
+        let ctx = Context {
+            cwd: cwd.as_deref().unwrap_or(Path::new("/unknown-directory")),
+            ..self.ctx
+        };
+        let v = crate::inline::analyse(lang, code, ctx);
+        for (risk, reason) in v.reasons.into_iter().filter(|(r, _)| *r > Risk::Medium) {
+            self.push(argv, risk, reason);
+        }
+        self.out.opaque.extend(v.opaque);
+        self.out.reads.extend(v.reads);
+        self.out.writes.extend(v.writes);
+        self.out.hosts.extend(v.hosts);
     }
 }
 
