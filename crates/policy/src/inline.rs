@@ -143,6 +143,18 @@ pub fn stdin_lang(program: &str, args: &[String]) -> Option<Lang> {
     }
 }
 
+/// Whether a here-document body may have shell expansions in it (`$X`,
+/// `${…}`, `$(…)`, backquotes): with an unquoted delimiter the shell
+/// substitutes them into the code, so the code is only known at run time.
+pub fn may_expand(body: &str) -> bool {
+    body.contains('`')
+        || body.as_bytes().windows(2).any(|w| {
+            w.first() == Some(&b'$')
+                && w.get(1)
+                    .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'_' | b'{' | b'('))
+        })
+}
+
 /// Judges inline `code` in `lang`, run with `ctx`'s working directory.
 pub fn analyse(lang: Lang, code: &str, ctx: Context<'_>) -> InlineVerdict {
     let mut acc = Acc {
@@ -685,11 +697,17 @@ impl Acc<'_> {
             if callee.is_some_and(|c| c.id() == n.id()) {
                 return;
             }
-            // `os` in `os.system` is not a use of `os` on its own.
+            // `os` in `os.system` is not a use of `os` on its own, but
+            // `os.system` in `os.system.__call__` is.
             if parent
                 .child_by_field_name("object")
                 .is_some_and(|o| o.id() == n.id())
                 && parent.kind() != "subscript_expression"
+                && w.qname(n, 0)
+                    .and_then(|q| effect(self.lang, &q))
+                    .is_none_or(|e| {
+                        matches!(e, Effect::Harmless | Effect::Import | Effect::Network)
+                    })
             {
                 return;
             }
@@ -1024,13 +1042,26 @@ impl Acc<'_> {
                     )),
                 }
             }
-            Effect::ReceiverWrite | Effect::ReceiverDelete => {
+            Effect::ReceiverWrite
+            | Effect::ReceiverDelete
+            | Effect::ReceiverRead
+            | Effect::ReceiverOpen => {
                 let receiver = n
                     .child_by_field_name("function")
                     .and_then(|f| f.child_by_field_name("object"))
                     .and_then(|o| w.path(o, 0));
                 let delete = matches!(e, Effect::ReceiverDelete);
+                let read = matches!(e, Effect::ReceiverRead)
+                    || (matches!(e, Effect::ReceiverOpen)
+                        && args.iter().all(|a| {
+                            w.string(a.node, 0)
+                                .is_some_and(|m| !m.contains(['w', 'a', 'x', '+']))
+                        }));
                 match receiver {
+                    Some(p) if read => {
+                        self.equivalent(&["cat".into(), "--".into(), p], "reads");
+                    }
+                    None if read => {}
                     Some(p) if delete => self.equivalent(
                         &["rm".into(), "-f".into(), "--".into(), p.clone()],
                         &format!("deletes `{p}`"),
@@ -1046,6 +1077,22 @@ impl Acc<'_> {
                             if delete { "deletes" } else { "writes" }
                         ),
                     ),
+                }
+            }
+            Effect::ArgvArgs => {
+                let argv: Option<Vec<String>> = args
+                    .iter()
+                    .filter(|a| a.keyword.is_none())
+                    .map(|a| w.string(a.node, 0))
+                    .collect();
+                match argv {
+                    Some(argv) if !argv.is_empty() => {
+                        let what = format!("runs `{}`", short(&argv.join(" ")));
+                        self.equivalent(&argv, &what);
+                    }
+                    _ => self.opaque(format!(
+                        "inline {lang} code runs a program only known at run time (`{q}`)"
+                    )),
                 }
             }
             Effect::Import => match arg_str(0) {
@@ -1246,7 +1293,13 @@ impl Acc<'_> {
                 && rest.trim_start().starts_with('!')
             {
                 let sh = rest.trim_start().get(1..).unwrap_or_default();
-                self.shell(sh, &format!("runs the shell command `{}`", short(sh)));
+                // `:w !cmd` feeds the buffer to cmd's standard input.
+                let script = if word.starts_with('w') {
+                    format!("cat | {sh}")
+                } else {
+                    sh.to_owned()
+                };
+                self.shell(&script, &format!("runs the shell command `{}`", short(sh)));
             } else if cmd.is_empty()
                 || cmd.chars().all(|c| c.is_ascii_digit())
                 || (matches!(
@@ -1660,6 +1713,8 @@ impl<'s> Walk<'s> {
                                         let local = self.text(v).to_owned();
                                         let target = match (&base, k) {
                                             (Some(b), Some(k)) => Some(format!("{b}.{k}")),
+                                            // {[k]: f} = require('child_process')
+                                            (Some(b), None) => Some(format!("{b}.<computed>")),
                                             _ => None,
                                         };
                                         self.alias(&local, target);
@@ -2138,6 +2193,13 @@ enum Effect {
     ReceiverWrite,
     /// Deletes the path its receiver names.
     ReceiverDelete,
+    /// Reads the path its receiver names.
+    ReceiverRead,
+    /// `Path(…).open(mode)`.
+    ReceiverOpen,
+    /// Every positional argument is one argv word
+    /// (`asyncio.create_subprocess_exec('rm', '-rf', '/')`).
+    ArgvArgs,
     /// setTimeout/setInterval: a string first argument is code.
     Timer,
     /// A tagged template that is a shell command (`Bun.$`).
@@ -2167,8 +2229,9 @@ fn effect(lang: Lang, q: &str) -> Option<Effect> {
 
 fn python_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
     use Effect::{
-        Danger, Delete, Dynamic, ExecList, Getattr, Harmless, Import, Kill, Move, Network, Open,
-        ReceiverDelete, ReceiverWrite, Shell, Spawn, Write,
+        ArgvArgs, Danger, Delete, Dynamic, ExecList, Getattr, Harmless, Import, Kill, Move,
+        Network, Open, ReceiverDelete, ReceiverOpen, ReceiverRead, ReceiverWrite, Shell, Spawn,
+        Write,
     };
     let os = matches!(module, "os" | "posix" | "nt" | "_posixsubprocess");
     Some(match (module, last) {
@@ -2209,7 +2272,11 @@ fn python_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
         (_, "write_text" | "write_bytes" | "touch" | "symlink_to" | "hardlink_to") => ReceiverWrite,
         ("Path()", "mkdir" | "chmod" | "rename" | "replace") => ReceiverWrite,
         ("Path()", "unlink" | "rmdir") => ReceiverDelete,
-        ("Path()", "read_text" | "read_bytes" | "open") => return None,
+        ("Path()", "read_text" | "read_bytes") => ReceiverRead,
+        ("Path()", "open") => ReceiverOpen,
+        ("io", "FileIO") => Open,
+        ("asyncio", "create_subprocess_shell") => Shell(0),
+        ("asyncio", "create_subprocess_exec") => ArgvArgs,
         ("" | "builtins" | "__builtins__", "eval" | "exec" | "compile" | "execfile") => Dynamic,
         ("" | "builtins" | "__builtins__" | "importlib", "__import__" | "import_module") => Import,
         ("importlib", "reload") => Danger("reloads a module"),
@@ -2683,6 +2750,26 @@ mod tests {
         assert!(analyse(Lang::Ruby, "puts 1", ctx()).risk >= Risk::High);
         assert_eq!(analyse(Lang::Perl, "s/a/b/g", ctx()).risk, Risk::Medium);
         assert!(analyse(Lang::Perl, "s/a/`id`/e", ctx()).risk >= Risk::High);
+    }
+
+    #[test]
+    fn here_documents_are_the_program() {
+        let script = |s: &str| {
+            let argv = ["bash".to_owned(), "-lc".to_owned(), s.to_owned()];
+            risk::analyse(&argv, ctx()).risk()
+        };
+        assert_eq!(
+            script("python3 - <<'EOF'\nimport os\nos.system('rm -rf /')\nEOF\n"),
+            Risk::Critical
+        );
+        assert_eq!(script("python3 <<'EOF'\nprint(1)\nEOF\n"), Risk::Medium);
+        assert_eq!(
+            script("node <<'EOF'\nrequire('fs').rmSync('/', {recursive: true})\nEOF\n"),
+            Risk::Critical
+        );
+        // An unquoted delimiter lets the shell expand `$X` into the code.
+        assert_eq!(script("python3 <<EOF\nprint(\"$X\")\nEOF\n"), Risk::High);
+        assert!(may_expand("a$(b)") && may_expand("${x}") && !may_expand("re.sub('$', '', s)"));
     }
 
     #[test]

@@ -796,6 +796,12 @@ impl Judge<'_> {
             let args = words_to_strings(cmd.argv.get(1..).unwrap_or_default());
             if let Some(lang) = crate::inline::stdin_lang(basename(p), &args) {
                 self.inline(&cmd.argv, lang, body);
+                if crate::inline::may_expand(body) {
+                    self.out.opaque.push(format!(
+                        "a here-document of {} code may have shell expansions in it",
+                        lang.name()
+                    ));
+                }
             }
         }
         if cmd.program() == Some("cd") {
@@ -1921,6 +1927,15 @@ impl Judge<'_> {
             ..self.ctx
         };
         let v = crate::inline::analyse(lang, code, ctx);
+        if argv
+            .iter()
+            .any(|w| w.literal().is_none() && code.contains(w.text()))
+        {
+            self.out.opaque.push(format!(
+                "inline {} code only known at run time",
+                lang.name()
+            ));
+        }
         for (risk, reason) in v.reasons.into_iter().filter(|(r, _)| *r > Risk::Medium) {
             self.push(argv, risk, reason);
         }
