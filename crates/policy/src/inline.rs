@@ -2096,7 +2096,8 @@ fn python_string(text: &str, n: Node<'_>) -> Option<String> {
     if lower.contains('r') {
         Some(body.to_owned())
     } else {
-        Some(unescape(body, false))
+        // `\N{NAME}` needs Unicode's name table: unknown.
+        (!body.contains("\\N{")).then(|| unescape(body, false))
     }
 }
 
@@ -2236,10 +2237,16 @@ fn python_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
     let os = matches!(module, "os" | "posix" | "nt" | "_posixsubprocess");
     Some(match (module, last) {
         ("platform", "system") => Harmless,
-        (_, "system" | "popen") => Shell(0),
+        // A bare name is a builtin or an import (resolved above); generic
+        // method names only count on a receiver.
+        (m, "system" | "popen") if !m.is_empty() => Shell(0),
         ("subprocess" | "commands", "getoutput" | "getstatusoutput") => Shell(0),
         ("subprocess", "run" | "call" | "check_call" | "check_output" | "Popen") => Spawn,
-        (_, "Popen" | "check_output" | "check_call" | "getoutput" | "getstatusoutput") => Spawn,
+        (m, "Popen" | "check_output" | "check_call" | "getoutput" | "getstatusoutput")
+            if !m.is_empty() =>
+        {
+            Spawn
+        }
         ("pty", "spawn") => Spawn,
         (_, "fork_exec") => Danger("spawns a process directly"),
         (_, l)
@@ -2253,7 +2260,7 @@ fn python_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
         (m, "fork" | "forkpty") if os || m == "pty" => Danger("forks the process"),
         (_, "kill" | "killpg" | "pthread_kill") if os || module == "signal" => Kill,
         ("shutil" | "?", "rmtree") => Delete { recursive: true },
-        (_, "rmtree") => Delete { recursive: true },
+        (m, "rmtree") if !m.is_empty() => Delete { recursive: true },
         (_, "remove" | "unlink" | "rmdir" | "removedirs") if os => Delete { recursive: false },
         ("shutil", "move") => Move { copy: false },
         (_, "rename" | "renames" | "replace") if os => Move { copy: false },
@@ -2269,7 +2276,11 @@ fn python_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
         (_, "symlink" | "link") if os => Write(1),
         (_, "open") if os => Open,
         ("" | "io" | "codecs" | "builtins" | "__builtins__", "open") => Open,
-        (_, "write_text" | "write_bytes" | "touch" | "symlink_to" | "hardlink_to") => ReceiverWrite,
+        (m, "write_text" | "write_bytes" | "touch" | "symlink_to" | "hardlink_to")
+            if !m.is_empty() =>
+        {
+            ReceiverWrite
+        }
         ("Path()", "mkdir" | "chmod" | "rename" | "replace") => ReceiverWrite,
         ("Path()", "unlink" | "rmdir") => ReceiverDelete,
         ("Path()", "read_text" | "read_bytes") => ReceiverRead,
