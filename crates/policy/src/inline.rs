@@ -115,8 +115,12 @@ pub struct InlineVerdict {
 /// nothing inline.
 pub fn code_in_argv(program: &str, args: &[String]) -> Option<(Lang, String)> {
     match family(program)? {
-        Family::Python => python_code(args).map(|c| (Lang::Python, c)),
-        Family::Node | Family::Bun => node_code(args).map(|c| (Lang::JavaScript, c)),
+        Family::Python => python_code(args)
+            .or_else(|| after_anywhere(args, &["-c"]))
+            .map(|c| (Lang::Python, c)),
+        Family::Node | Family::Bun => node_code(args)
+            .or_else(|| after_anywhere(args, &["-e", "--eval", "-p", "--print"]))
+            .map(|c| (Lang::JavaScript, c)),
         Family::Deno => deno_code(args).map(|c| (Lang::JavaScript, c)),
         Family::Perl => e_flags(args, 'e', Some('E')).map(|c| (Lang::Perl, c)),
         Family::Ruby => e_flags(args, 'e', None).map(|c| (Lang::Ruby, c)),
@@ -246,12 +250,24 @@ fn family(program: &str) -> Option<Family> {
     })
 }
 
+/// Fail closed where an option we do not know took a value and hid the
+/// code flag from the exact parse: the word after the first `flag`
+/// anywhere (`python3 --unknown-opt value -c CODE`).
+fn after_anywhere(args: &[String], flags: &[&str]) -> Option<String> {
+    let at = args.iter().position(|a| flags.contains(&a.as_str()))?;
+    args.get(at + 1).cloned()
+}
+
 /// `python [-flags] -c CODE`, flags combined or not (`-Ic`, `-cCODE`).
 fn python_code(args: &[String]) -> Option<String> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         if a == "--" || !a.starts_with('-') || a == "-" {
             return None;
+        }
+        if a == "--check-hash-based-pycs" {
+            it.next();
+            continue;
         }
         if a.starts_with("--") {
             continue;
