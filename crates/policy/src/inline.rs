@@ -2623,11 +2623,13 @@ mod tests {
             code_in_argv("python", &a(&["-W", "ignore", "-c", "y"])),
             Some((Lang::Python, "y".into()))
         );
+        assert_eq!(code_in_argv("python", &a(&["-m", "pytest"])), None);
+        assert_eq!(code_in_argv("python", &a(&["script.py", "x"])), None);
+        // Fail closed: a `-c` after a word we cannot place is analysed too.
         assert_eq!(
-            code_in_argv("python", &a(&["-m", "pytest", "-c", "x"])),
-            None
+            code_in_argv("python", &a(&["--unknown", "v", "-c", "x"])),
+            Some((Lang::Python, "x".into()))
         );
-        assert_eq!(code_in_argv("python", &a(&["script.py", "-c", "x"])), None);
         assert_eq!(
             code_in_argv("node", &a(&["--no-warnings", "-p", "1"])),
             Some((Lang::JavaScript, "1".into()))
