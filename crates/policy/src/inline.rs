@@ -114,6 +114,25 @@ pub struct InlineVerdict {
 /// its language and text. `None` when the program runs a file, a module or
 /// nothing inline.
 pub fn code_in_argv(program: &str, args: &[String]) -> Option<(Lang, String)> {
+    let runner = matches!(
+        basename(program),
+        "uv" | "poetry"
+            | "pipenv"
+            | "pdm"
+            | "hatch"
+            | "rye"
+            | "pixi"
+            | "conda"
+            | "mamba"
+            | "micromamba"
+    );
+    if runner {
+        // `uv run [opts] python -c CODE`: the first interpreter after `run`.
+        let run = args.iter().position(|a| a == "run")?;
+        let rest = args.get(run + 1..)?;
+        let at = rest.iter().position(|a| family(a).is_some())?;
+        return code_in_argv(rest.get(at)?, rest.get(at + 1..)?);
+    }
     match family(program)? {
         Family::Python => python_code(args)
             .or_else(|| after_anywhere(args, &["-c"]))
