@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo; $SUDO apt-get update -qq && $SUDO apt-get install -y -qq hyperfine; }
-cargo bench -q -p rampart-policy --bench decide 2>&1 | grep -E "latency|time:|thrpt:" | head -3
+cargo bench -q -p rampart-policy --bench decide 2>&1 | grep -E "latency|time:|thrpt:" | head -6
 cargo build --release --locked -q -p rampart
 OUT=$(mktemp -d)
 export XDG_CONFIG_HOME="$OUT/xdg"

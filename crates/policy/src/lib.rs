@@ -41,6 +41,7 @@ mod env;
 mod file;
 mod knowledge;
 mod protect;
+pub mod inline;
 pub mod risk;
 pub mod shell;
 

@@ -916,7 +916,7 @@ fn is_credential_glob(p: &Path, home: Option<&Path>, cwd: &Path) -> bool {
     candidates().filter(|a| plausible(a)).any(|a| m.is_match(a))
 }
 
-fn is_credential_path(p: &Path) -> bool {
+pub(crate) fn is_credential_path(p: &Path) -> bool {
     let s = p.to_string_lossy();
     if s.ends_with(".pub") {
         return false;
@@ -1165,6 +1165,18 @@ impl Judge<'_> {
             }
         }
         self.argv(&cmd.argv, 0);
+        if let (Some(body), Some(p)) = (&cmd.heredoc, cmd.program()) {
+            let args = words_to_strings(cmd.argv.get(1..).unwrap_or_default());
+            if let Some(lang) = crate::inline::stdin_lang(basename(p), &args) {
+                self.inline(&cmd.argv, lang, body);
+                if crate::inline::may_expand(body) {
+                    self.out.opaque.push(format!(
+                        "a here-document of {} code may have shell expansions in it",
+                        lang.name()
+                    ));
+                }
+            }
+        }
         if cmd.program() == Some("cd") {
             self.cwd = match cmd.argv.get(1) {
                 Some(Word::Literal(d)) if d != "-" => Some(self.path(d)),
@@ -1207,6 +1219,9 @@ impl Judge<'_> {
             );
         }
         self.runs_fetched_code(argv, name);
+        if let Some((lang, code)) = crate::inline::code_in_argv(name, &args) {
+            self.inline(argv, lang, &code);
+        }
 
         let known = has(LOW, name)
             || has(MEDIUM_BUILD, name)
@@ -3317,6 +3332,35 @@ fn upload_sources(name: &str, args: &[String]) -> Vec<String> {
         _ => {}
     }
     out
+}
+
+impl Judge<'_> {
+    /// Inline interpreter code (`python -c`, `node -e`, awk programs…),
+    /// judged by [`crate::inline`]; only what raises it above medium is kept.
+    fn inline(&mut self, argv: &[Word], lang: crate::inline::Lang, code: &str) {
+        let cwd = self.cwd.clone();
+        let ctx = Context {
+            cwd: cwd.as_deref().unwrap_or(Path::new("/unknown-directory")),
+            ..self.ctx
+        };
+        let v = crate::inline::analyse(lang, code, ctx);
+        if argv
+            .iter()
+            .any(|w| w.literal().is_none() && code.contains(w.text()))
+        {
+            self.out.opaque.push(format!(
+                "inline {} code only known at run time",
+                lang.name()
+            ));
+        }
+        for (risk, reason) in v.reasons.into_iter().filter(|(r, _)| *r > Risk::Medium) {
+            self.push(argv, risk, reason);
+        }
+        self.out.opaque.extend(v.opaque);
+        self.out.reads.extend(v.reads);
+        self.out.writes.extend(v.writes);
+        self.out.hosts.extend(v.hosts);
+    }
 }
 
 /// Analyses an exec argv: the command itself and any script inside it.

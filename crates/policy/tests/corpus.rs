@@ -1,14 +1,10 @@
-//! The agent-command corpus (`tests/corpus/commands.txt`) and the
-//! adversarial corpus (`tests/corpus/adversarial.txt`, commands written the
-//! way an attacker would, with controls): each command's expected risk and
-//! its verdict under each approval policy. Every mismatch is reported, not
-//! only the first.
+//! The agent-command corpus (every `tests/corpus/*.txt`: `commands.txt`,
+//! `inline.txt`, …): each command's expected risk and its verdict under
+//! each approval policy. Every mismatch is reported, not only the first.
 #![allow(missing_docs, clippy::expect_used, clippy::panic, reason = "test")]
 
 use rampart_policy::{decide, Action, ApprovalPolicy, Config, HostEnv, Risk, Verdict};
 
-const CORPUS: &str = include_str!("corpus/commands.txt");
-const ADVERSARIAL: &str = include_str!("corpus/adversarial.txt");
 const POLICIES: [ApprovalPolicy; 4] = [
     ApprovalPolicy::Untrusted,
     ApprovalPolicy::OnRequest,
@@ -18,22 +14,52 @@ const POLICIES: [ApprovalPolicy; 4] = [
 
 /// One corpus line.
 pub struct Case {
-    pub file: &'static str,
+    pub file: String,
     pub line: usize,
     pub argv: Vec<String>,
     pub risk: Risk,
     pub verdicts: [Verdict; 4],
 }
 
-pub fn cases() -> Vec<Case> {
-    parse(CORPUS, "commands.txt")
+/// Every `*.txt` file in `tests/corpus`, sorted by name, with its text.
+fn corpus_files() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("reading `{}`: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| {
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&p)
+                .unwrap_or_else(|e| panic!("reading `{}`: {e}", p.display()));
+            (name, text)
+        })
+        .collect();
+    files.sort();
+    assert!(
+        files.iter().any(|(n, _)| n == "commands.txt"),
+        "tests/corpus/commands.txt is missing"
+    );
+    files
 }
 
+/// The adversarial corpus alone (commands written the way an attacker
+/// would, with controls); [`cases`] checks it with the rest.
 pub fn adversarial() -> Vec<Case> {
-    parse(ADVERSARIAL, "adversarial.txt")
+    cases()
+        .into_iter()
+        .filter(|c| c.file == "adversarial.txt")
+        .collect()
 }
 
-fn parse(text: &str, file: &'static str) -> Vec<Case> {
+pub fn cases() -> Vec<Case> {
+    corpus_files()
+        .iter()
+        .flat_map(|(file, text)| cases_in(file, text))
+        .collect()
+}
+
+fn cases_in(file: &str, text: &str) -> Vec<Case> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
@@ -47,7 +73,7 @@ fn parse(text: &str, file: &'static str) -> Vec<Case> {
                 .next()
                 .expect("risk")
                 .parse()
-                .unwrap_or_else(|e| panic!("{file} line {}: {e}", i + 1));
+                .unwrap_or_else(|e| panic!("{file}:{}: {e}", i + 1));
             let codes = it.next().expect("verdicts");
             let script = it.next().expect("script");
             let verdicts: Vec<Verdict> = codes
@@ -56,7 +82,7 @@ fn parse(text: &str, file: &'static str) -> Vec<Case> {
                     'a' => Verdict::Allow,
                     'q' => Verdict::Ask,
                     'd' => Verdict::Deny,
-                    other => panic!("{file} line {}: bad verdict code `{other}`", i + 1),
+                    other => panic!("{file}:{}: bad verdict code `{other}`", i + 1),
                 })
                 .collect();
             let argv = if direct {
@@ -65,13 +91,13 @@ fn parse(text: &str, file: &'static str) -> Vec<Case> {
                 vec!["bash".to_owned(), "-lc".to_owned(), script.to_owned()]
             };
             Case {
-                file,
+                file: file.to_owned(),
                 line: i + 1,
                 argv,
                 risk,
                 verdicts: verdicts
                     .try_into()
-                    .unwrap_or_else(|_| panic!("{file} line {}: four verdicts", i + 1)),
+                    .unwrap_or_else(|_| panic!("{file}:{}: four verdicts", i + 1)),
             }
         })
         .collect()
@@ -102,10 +128,6 @@ fn every_command_gets_its_expected_risk_and_verdicts() {
     check(cases());
 }
 
-#[test]
-fn every_adversarial_command_gets_its_expected_risk_and_verdicts() {
-    check(adversarial());
-}
 
 fn check(cases: Vec<Case>) {
     let configs: Vec<Config> = POLICIES.iter().map(|p| config(*p)).collect();
@@ -120,7 +142,7 @@ fn check(cases: Vec<Case>) {
             let want = case.verdicts[i];
             if d.risk != case.risk || d.verdict != want {
                 failures.push(format!(
-                    "{} line {}: {:?} under {}: got {} {} ({}), want {} {}",
+                    "{}:{}: {:?} under {}: got {} {} ({}), want {} {}",
                     case.file,
                     case.line,
                     case.argv.last().map_or("", String::as_str),
@@ -134,7 +156,7 @@ fn check(cases: Vec<Case>) {
             }
             assert!(
                 !d.reasons.is_empty(),
-                "{} line {}: a verdict without reasons",
+                "{}:{}: a verdict without reasons",
                 case.file,
                 case.line
             );
@@ -146,4 +168,10 @@ fn check(cases: Vec<Case>) {
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn inline_corpus_has_at_least_80_commands() {
+    let n = cases().iter().filter(|c| c.file == "inline.txt").count();
+    assert!(n >= 80, "tests/corpus/inline.txt has {n} cases");
 }

@@ -7,6 +7,7 @@ mod attacks_redteam2;
 mod attacks_secrets;
 mod attacks_redteam1;
 mod attacks_surfaces;
+mod attacks_inline;
 mod audit;
 mod cli;
 pub mod fixture;
