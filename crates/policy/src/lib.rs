@@ -39,9 +39,9 @@ mod config;
 mod decide;
 mod env;
 mod file;
+pub mod inline;
 mod knowledge;
 mod protect;
-pub mod inline;
 pub mod risk;
 pub mod shell;
 

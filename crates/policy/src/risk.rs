@@ -1626,7 +1626,6 @@ impl Judge<'_> {
                             .any(|k| p.contains(k))
                     });
                 let runs = program.is_some_and(|p| p.contains("system") || p.contains('|'));
-                let writes = program.is_some_and(|p| p.contains('>'));
                 if pure {
                     self.push(argv, Risk::Low, "`awk` filters text");
                 } else if runs {
@@ -1635,9 +1634,10 @@ impl Judge<'_> {
                         Risk::High,
                         "`awk` runs shell commands (`system()` or a pipe)",
                     );
-                } else if writes {
-                    self.push(argv, Risk::High, "`awk` writes to files (`print >`)");
                 } else {
+                    // What it writes (`print > "FILE"`) is judged by the
+                    // inline analysis (crate::inline), which tells a
+                    // redirection from a comparison.
                     self.push(
                         argv,
                         Risk::Medium,

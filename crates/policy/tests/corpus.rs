@@ -128,7 +128,6 @@ fn every_command_gets_its_expected_risk_and_verdicts() {
     check(cases());
 }
 
-
 fn check(cases: Vec<Case>) {
     let configs: Vec<Config> = POLICIES.iter().map(|p| config(*p)).collect();
     let mut failures = Vec::new();
