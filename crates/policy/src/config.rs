@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::file::{ConfigFile, GitWritesFile};
 use crate::{ApprovalPolicy, Inherit, SandboxMode, Verdict};
+use crate::{EnvPattern, HostPattern, PathGlob};
 
 /// Facts about the invoking user that config values refer to.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +49,7 @@ pub struct WorkspaceWrite {
     /// Share the host network.
     pub network_access: bool,
     /// Hosts the network is limited to (empty: all, when on).
-    pub allowed_hosts: Vec<String>,
+    pub allowed_hosts: Vec<HostPattern>,
     /// `.git` writes.
     pub allow_git_writes: GitWrites,
     /// More writable directories (absolute).
@@ -66,8 +67,8 @@ pub struct WorkspaceWrite {
 pub struct EnvPolicy {
     /// Which variables start out inherited.
     pub inherit: Inherit,
-    /// Name patterns (`*` wildcards, case-insensitive) never passed on.
-    pub exclude: Vec<String>,
+    /// Name patterns (globs, case-insensitive) never passed on.
+    pub exclude: Vec<EnvPattern>,
 }
 
 /// `[limits]`; 0 means no limit.
@@ -93,12 +94,12 @@ pub enum RuleMatch {
     /// A path glob and the access kinds.
     Path {
         /// The glob.
-        glob: String,
+        glob: PathGlob,
         /// `read`, `write`.
         access: Vec<String>,
     },
     /// A host pattern (`*.example.com`).
-    Host(String),
+    Host(HostPattern),
 }
 
 /// One `[[rules]]` entry.
@@ -311,9 +312,10 @@ impl Config {
             deny_read: DEFAULT_DENY_READ.iter().map(|s| expand(s)).collect(),
             env: EnvPolicy {
                 inherit: Inherit::Core,
+                // Every built-in pattern compiles (`default_patterns_compile`).
                 exclude: DEFAULT_ENV_EXCLUDE
                     .iter()
-                    .map(|s| (*s).to_owned())
+                    .filter_map(|s| EnvPattern::new(s).ok())
                     .collect(),
             },
             limits: LimitsConfig {
@@ -652,33 +654,25 @@ impl Merger<'_> {
                 }
             }
             if let Some(v) = &ws.allowed_hosts {
-                let hosts: Vec<String> = v
-                    .get_ref()
-                    .iter()
-                    .map(|h| h.get_ref().trim().to_ascii_lowercase())
-                    .collect();
+                let mut hosts: Vec<HostPattern> = Vec::new();
                 for h in v.get_ref() {
-                    if let Err(m) = validate_host_pattern(h.get_ref()) {
-                        let e = self.source.error(
-                            h.span(),
-                            m,
-                            Some(
-                                "write a host name such as `api.example.com` or `*.example.com`"
-                                    .into(),
-                            ),
-                        );
-                        self.errors.push(e);
+                    match HostPattern::new(h.get_ref()) {
+                        Ok(p) => hosts.push(p),
+                        Err(m) => {
+                            let e = self.source.error(h.span(), m, Some(HOST_HINT.into()));
+                            self.errors.push(e);
+                        }
                     }
                 }
                 let old = &cfg.workspace_write.allowed_hosts;
                 let widens = !old.is_empty() && hosts.iter().any(|h| !old.contains(h));
                 if self.restricted() && (widens || (hosts.is_empty() && !old.is_empty())) {
-                    let was = format!("{old:?}");
+                    let was = shown_list(old);
                     self.loosens(
                         "sandbox_workspace_write.allowed_hosts",
                         v,
                         &was,
-                        &format!("{hosts:?}"),
+                        &shown_list(&hosts),
                     );
                 } else {
                     cfg.workspace_write.allowed_hosts = hosts;
@@ -731,15 +725,14 @@ impl Merger<'_> {
                 }
             }
             if let Some(v) = &envf.exclude {
-                let pats: Vec<String> = v.get_ref().iter().map(|p| p.get_ref().clone()).collect();
+                let mut pats: Vec<EnvPattern> = Vec::new();
                 for p in v.get_ref() {
-                    if p.get_ref().trim().is_empty() {
-                        let e = self.source.error(
-                            p.span(),
-                            "an empty exclude pattern matches nothing",
-                            None,
-                        );
-                        self.errors.push(e);
+                    match EnvPattern::new(p.get_ref()) {
+                        Ok(pat) => pats.push(pat),
+                        Err(m) => {
+                            let e = self.source.error(p.span(), m, Some(GLOB_HINT.into()));
+                            self.errors.push(e);
+                        }
                     }
                 }
                 if self.restricted() {
@@ -1111,16 +1104,23 @@ impl Merger<'_> {
             if access.is_empty() {
                 access = vec!["read".into(), "write".into()];
             }
-            RuleMatch::Path {
-                glob: p.get_ref().clone(),
-                access,
+            match PathGlob::new(p.get_ref(), self.env.home.as_deref()) {
+                Ok(glob) => RuleMatch::Path { glob, access },
+                Err(m) => {
+                    let e = self.source.error(p.span(), m, Some(GLOB_HINT.into()));
+                    self.errors.push(e);
+                    return None;
+                }
             }
         } else if let Some(h) = &f.host {
-            if let Err(m) = validate_host_pattern(h.get_ref()) {
-                let e = self.source.error(h.span(), m, None);
-                self.errors.push(e);
+            match HostPattern::new(h.get_ref()) {
+                Ok(p) => RuleMatch::Host(p),
+                Err(m) => {
+                    let e = self.source.error(h.span(), m, Some(HOST_HINT.into()));
+                    self.errors.push(e);
+                    return None;
+                }
             }
-            RuleMatch::Host(h.get_ref().to_ascii_lowercase())
         } else {
             return None;
         };
@@ -1137,20 +1137,13 @@ impl Merger<'_> {
     }
 }
 
-fn validate_host_pattern(h: &str) -> Result<(), String> {
-    let body = h.strip_prefix("*.").unwrap_or(h);
-    let ok = !body.is_empty()
-        && body.len() <= 253
-        && body.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("`{h}` is not a host name or `*.domain` pattern"))
-    }
+const HOST_HINT: &str = "write a host name or address such as `api.example.com`, `10.0.0.1` or `[::1]`, or a glob such as `*.example.com` (see \"Globs and hosts\" in docs/POLICY.md)";
+
+const GLOB_HINT: &str = "globs take `*`, `?`, `[abc]`, `[!abc]`, `{a,b}` and `**` (whole path components); a `\\` escapes (see \"Globs and hosts\" in docs/POLICY.md)";
+
+fn shown_list<T: fmt::Display>(list: &[T]) -> String {
+    let items: Vec<String> = list.iter().map(|x| format!("\"{x}\"")).collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// Applies one parsed file (and its profile `profile`, if it has one) on

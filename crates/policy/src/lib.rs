@@ -37,6 +37,8 @@ mod config;
 mod decide;
 mod env;
 mod file;
+mod glob;
+mod host;
 pub mod risk;
 pub mod shell;
 
@@ -51,9 +53,11 @@ pub use config::{
     LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
 };
 pub use config::{AgentsConfig, UnknownTool};
-pub use decide::{decide, host_matches, path_rule_matches, Decision, BUILTIN_RULES};
+pub use decide::{decide, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
+pub use glob::{EnvPattern, PathGlob};
+pub use host::{destination, normalise_host, Destination, HostPattern, UrlError};
 
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
@@ -208,26 +212,6 @@ impl Action {
     }
 }
 
-/// The host (lowercase, IPv6 brackets removed) and the port text, if any,
-/// of a URL or of `host[:port][/path]`: a scheme, user info, path, query
-/// and fragment are dropped.
-pub fn host_and_port(url: &str) -> (String, Option<&str>) {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = match hostport.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((h, after)) => (h, after.strip_prefix(':')),
-            None => (v6, None),
-        },
-        None => match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        },
-    };
-    (host.to_ascii_lowercase(), port)
-}
-
 /// `path` made absolute against `base` and lexically normal: `.` dropped,
 /// `..` taking off one component (never above `/`). No file system access:
 /// symlinks are the enforcer's business (it opens beneath the workspace and
@@ -263,19 +247,6 @@ mod tests {
         }
         assert!("full".parse::<SandboxMode>().is_err());
         assert!(Risk::Low < Risk::Critical && Verdict::Allow < Verdict::Deny);
-    }
-
-    #[test]
-    fn hosts_and_ports() {
-        assert_eq!(
-            host_and_port("https://u:p@Docs.rs:8443/x?y"),
-            ("docs.rs".into(), Some("8443"))
-        );
-        assert_eq!(host_and_port("example.com/a"), ("example.com".into(), None));
-        assert_eq!(
-            host_and_port("http://[::1]:80/"),
-            ("::1".into(), Some("80"))
-        );
     }
 
     #[test]

@@ -1820,12 +1820,11 @@ impl Judge<'_> {
 
     fn net(&mut self, argv: &[Word], name: &str, args: &[String]) {
         for a in args.iter().filter(|a| !a.starts_with('-')) {
-            let (host, _) = crate::host_and_port(a);
-            if host.contains('.')
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-            {
+            let Ok(crate::Destination { host, .. }) = crate::destination(a) else {
+                continue;
+            };
+            // A word without a dot or colon is a file or a name, not a host.
+            if host.contains(['.', ':']) {
                 self.out.hosts.push(host);
             }
         }

@@ -19,7 +19,7 @@
 use std::path::{Path, PathBuf};
 
 use rampart_policy::shell::quote;
-use rampart_policy::{host_and_port, lexical_path, Action, UnknownTool};
+use rampart_policy::{destination, lexical_path, Action, UnknownTool};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -67,27 +67,18 @@ fn text<'a>(input: &'a Value, key: &str) -> Result<&'a str, String> {
     }
 }
 
-/// The host and port of an `http(s)` URL.
+/// The host and port an `http(s)` URL connects to, read as a browser
+/// reads it ([`rampart_policy::destination`]: WHATWG parsing, then one
+/// normal spelling of the host).
 pub fn url_host(url: &str) -> Result<(String, u16), String> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| format!("`{url}` is not an absolute URL"))?;
-    let default_port = match scheme.to_ascii_lowercase().as_str() {
-        "http" => 80,
-        "https" => 443,
-        other => return Err(format!("URL scheme `{other}` is not http or https")),
-    };
-    let (host, port) = host_and_port(rest);
-    let port = match port {
-        None | Some("") => default_port,
-        Some(p) => p
-            .parse()
-            .map_err(|_| format!("`{url}` has a bad port `{p}`"))?,
-    };
-    if host.is_empty() {
-        return Err(format!("`{url}` has no host"));
+    let d = destination(url).map_err(|e| e.to_string())?;
+    if !matches!(d.scheme.as_str(), "http" | "https") {
+        return Err(format!("URL scheme `{}` is not http or https", d.scheme));
     }
-    Ok((host, port))
+    let port = d
+        .port
+        .ok_or_else(|| format!("`{url}` has no port rampart can judge"))?;
+    Ok((d.host, port))
 }
 
 /// What to do with `input` (already parsed as a hook input).
