@@ -1405,6 +1405,74 @@ mod tests {
     }
 
     #[test]
+    fn bad_globs_and_hosts_are_errors_at_their_place() {
+        let text = "[[rules]]\npath = \"src/[ab\"\ndecision = \"deny\"\n\
+                    [[rules]]\nhost = \"http://evil.example/\"\ndecision = \"deny\"\n\
+                    [[rules]]\npath = \"a**b\"\ndecision = \"ask\"\n\
+                    [shell_environment_policy]\nexclude = [\"*KEY*\", \"{AWS\"]\n\
+                    [sandbox_workspace_write]\nallowed_hosts = [\"ok.example\", \"*.bü*.example\"]\n";
+        let errs = load(
+            text,
+            Some(("[[rules]]\nhost = \"\"\ndecision = \"deny\"\n", false)),
+        )
+        .unwrap_err();
+        let got: Vec<(String, usize, usize)> = errs
+            .iter()
+            .map(|e| (e.origin.display().to_string(), e.line, e.column))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("user.toml".into(), 13, 32),
+                ("user.toml".into(), 11, 21),
+                ("user.toml".into(), 2, 8),
+                ("user.toml".into(), 5, 8),
+                ("user.toml".into(), 8, 8),
+                ("rampart.toml".into(), 2, 8),
+            ]
+        );
+        assert!(errs[0].message.contains("xn--"), "{}", errs[0]);
+        assert!(errs[1].message.contains("`{AWS`"), "{}", errs[1]);
+        assert!(errs[2].message.contains("`src/[ab`"), "{}", errs[2]);
+        assert!(
+            errs[3].message.contains("`http://evil.example/`"),
+            "{}",
+            errs[3]
+        );
+        assert!(errs[4].message.contains("whole component"), "{}", errs[4]);
+        assert!(errs[5].message.contains("empty"), "{}", errs[5]);
+        assert!(errs.iter().all(|e| e.hint.is_some()));
+    }
+
+    #[test]
+    fn patterns_compile_at_load_with_braces_and_classes() {
+        let cfg = load(
+            "[[rules]]\npath = \"**/*.{pem,key}\"\ndecision = \"deny\"\n\
+             [[rules]]\nhost = \"{api,www}.Example.com.\"\ndecision = \"ask\"\n\
+             [shell_environment_policy]\nexclude = [\"DB_PASS[0-9]\"]\n",
+            None,
+        )
+        .unwrap();
+        let RuleMatch::Path { glob, .. } = &cfg.rules[0].matcher else {
+            panic!("{:?}", cfg.rules[0])
+        };
+        assert!(glob.matches(Path::new("/w/a/b.key"), Path::new("/w")));
+        let RuleMatch::Host(h) = &cfg.rules[1].matcher else {
+            panic!("{:?}", cfg.rules[1])
+        };
+        assert!(h.matches("www.example.com") && !h.matches("ftp.example.com"));
+        assert!(cfg.env.exclude[0].matches("db_pass1"));
+    }
+
+    #[test]
+    fn default_patterns_compile() {
+        assert_eq!(
+            Config::defaults(&env()).env.exclude.len(),
+            DEFAULT_ENV_EXCLUDE.len()
+        );
+    }
+
+    #[test]
     fn profile_overrides_base() {
         let env = env();
         let text = "approval_policy = \"on-request\"\n[profiles.ci]\napproval_policy = \"never\"\n";

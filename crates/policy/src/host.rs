@@ -113,6 +113,23 @@ pub fn destination(input: &str) -> Result<Destination, UrlError> {
     Ok(Destination { scheme, host, port })
 }
 
+/// Every host a program could connect to for `input`: the browser's
+/// reading ([`destination`]) and, when `input` holds a `\`, the reading of
+/// a program for which `\` is an ordinary character (`curl`, `wget`):
+/// `https://evil\@good/` is both `evil` and `good`. A deny rule that
+/// matches either denies; an allowlist must hold both.
+pub fn hosts_of(input: &str) -> Vec<String> {
+    let mut out: Vec<String> = destination(input).map(|d| d.host).into_iter().collect();
+    if input.contains('\\') {
+        if let Ok(d) = destination(&input.replace('\\', "%5C")) {
+            if !out.contains(&d.host) {
+                out.push(d.host);
+            }
+        }
+    }
+    out
+}
+
 fn is_special(scheme: &str) -> bool {
     matches!(scheme, "http" | "https" | "ws" | "wss" | "ftp")
 }
@@ -198,6 +215,19 @@ impl HostPattern {
                     .map_err(|e| format!("`{text}` is not a host name or address: {}", e.why))?,
             )
         } else {
+            // Literal non-ASCII labels take their IDNA (`xn--`) form, as
+            // hosts do; a label that mixes them with wildcards cannot.
+            let labels: Vec<String> = trimmed
+                .split('.')
+                .map(|l| {
+                    if l.is_ascii() || l.contains(['*', '?', '[', ']', '{', '}', ',']) {
+                        l.to_owned()
+                    } else {
+                        normalise_host(l).unwrap_or_else(|_| l.to_owned())
+                    }
+                })
+                .collect();
+            let trimmed = labels.join(".");
             if let Some(c) = trimmed.chars().find(|c| {
                 !(c.is_ascii_alphanumeric()
                     || matches!(

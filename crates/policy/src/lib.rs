@@ -57,7 +57,7 @@ pub use decide::{decide, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
 pub use glob::{EnvPattern, PathGlob};
-pub use host::{destination, normalise_host, Destination, HostPattern, UrlError};
+pub use host::{destination, hosts_of, normalise_host, Destination, HostPattern, UrlError};
 
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {

@@ -1820,12 +1820,11 @@ impl Judge<'_> {
 
     fn net(&mut self, argv: &[Word], name: &str, args: &[String]) {
         for a in args.iter().filter(|a| !a.starts_with('-')) {
-            let Ok(crate::Destination { host, .. }) = crate::destination(a) else {
-                continue;
-            };
             // A word without a dot or colon is a file or a name, not a host.
-            if host.contains(['.', ':']) {
-                self.out.hosts.push(host);
+            for host in crate::hosts_of(a) {
+                if host.contains(['.', ':']) {
+                    self.out.hosts.push(host);
+                }
             }
         }
         let mut worst = (Risk::High, format!("`{name}` is a network client"));

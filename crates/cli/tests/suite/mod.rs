@@ -1,5 +1,6 @@
 mod agents;
 mod attacks;
+mod attacks_globs_urls;
 mod audit;
 mod cli;
 pub mod fixture;

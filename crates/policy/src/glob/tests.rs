@@ -110,3 +110,69 @@ fn hostile_patterns_cannot_stall_a_match() {
         "gate bypassed: hostile globs took {took:?} to match; a project's rules could stall every decision"
     );
 }
+
+/// A project's `rampart.toml` full of hostile patterns, and actions built
+/// to make a backtracking matcher explode: every decision still comes
+/// back, quickly, with the project's deny rules applied.
+#[test]
+fn a_hostile_project_cannot_stall_a_decision() {
+    use crate::{apply_layer, decide, parse, Action, Config, HostEnv, Layer, Source, Verdict};
+    use std::fmt::Write as _;
+    let stars = format!("{}b", "*a".repeat(30));
+    let mut text = String::new();
+    for i in 0..50 {
+        write!(
+            text,
+            "[[rules]]\npath = \"{stars}{i}\"\ndecision = \"deny\"\n\
+             [[rules]]\npath = \"**/{stars}/**/{stars}{i}\"\ndecision = \"ask\"\n\
+             [[rules]]\nhost = \"{stars}{i}.example\"\ndecision = \"deny\"\n"
+        )
+        .unwrap();
+    }
+    text.push_str("[[rules]]\npath = \"**/*.{pem,key}\"\ndecision = \"deny\"\n");
+    let env = HostEnv {
+        home: Some("/home/u".into()),
+        xdg_state_home: None,
+    };
+    let source = Source {
+        origin: Path::new("rampart.toml"),
+        text: &text,
+    };
+    let mut cfg = Config::defaults(&env);
+    let file = parse(source).unwrap();
+    let errs = apply_layer(
+        &mut cfg,
+        &file,
+        source,
+        Layer::Project { trusted: false },
+        None,
+        &env,
+    );
+    assert!(errs.is_empty(), "{errs:?}");
+    let long = "a".repeat(60 * 1024);
+    let ws = PathBuf::from("/w");
+    let start = std::time::Instant::now();
+    let read = |p: &str| Action::ReadFile {
+        path: ws.join(p),
+        workspace: ws.clone(),
+    };
+    assert_ne!(decide(&cfg, &read(&long)).verdict, Verdict::Deny);
+    assert_eq!(decide(&cfg, &read("x/id.key")).verdict, Verdict::Deny);
+    let deep = format!("{}/x", "a/".repeat(4000));
+    assert_ne!(decide(&cfg, &read(&deep)).verdict, Verdict::Deny);
+    let exec = Action::Exec {
+        argv: vec!["cat".into(), long.clone(), deep.clone()],
+        cwd: ws.clone(),
+    };
+    decide(&cfg, &exec);
+    let connect = |host: String| Action::Connect { host, port: 443 };
+    let host = format!("{}.example", "a.".repeat(100));
+    assert_ne!(decide(&cfg, &connect(host)).verdict, Verdict::Deny);
+    let hit = format!("{}b7.example", "a".repeat(40));
+    assert_eq!(decide(&cfg, &connect(hit)).verdict, Verdict::Deny);
+    let took = start.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "gate bypassed: a hostile project's rules took {took:?} to decide"
+    );
+}

@@ -70,6 +70,20 @@ fn urls_are_judged_by_the_host_a_browser_connects_to() {
 }
 
 #[test]
+fn a_backslash_gives_both_readings() {
+    assert_eq!(
+        hosts_of("https://evil\\@good.example/"),
+        ["evil", "good.example"]
+    );
+    assert_eq!(
+        hosts_of("https://evil.example\\.docs.rs/"),
+        ["evil.example"]
+    );
+    assert_eq!(hosts_of("https://EVIL.example/a\\b"), ["evil.example"]);
+    assert_eq!(hosts_of("not a url"), Vec::<String>::new());
+}
+
+#[test]
 fn urls_without_a_judgeable_host_are_errors() {
     for url in [
         "",
@@ -131,11 +145,12 @@ fn host_patterns() {
     assert!(p("::1").matches("::1") && p("[::1]").matches("::1"));
     assert!(p("bücher.example").matches("xn--bcher-kva.example"));
     assert!(!p("example.com").matches("api.example.com"));
+    assert!(p("*.Bücher.example.").matches("x.xn--bcher-kva.example"));
     assert_eq!(p(" *.Docs.rs ").as_str(), "*.docs.rs");
     for bad in [
         "",
         "  ",
-        "*.bücher.example",
+        "*.bü*.example",
         "http://example.com",
         "example.com/x",
         "example.com:443",
