@@ -4,7 +4,10 @@
 //!
 //! Main types: [`Config`] (resolved from [`ConfigFile`] layers with
 //! [`apply_layer`]), [`Action`], and [`decide`], which turns a config and an
-//! action into a [`Decision`].
+//! action into a [`Decision`]. Patterns are compiled at load into
+//! [`PathGlob`], [`EnvPattern`] and [`HostPattern`] (one glob engine,
+//! linear-time matching); every URL is read by [`destination`] (the WHATWG
+//! parser, then one normal spelling of the host).
 //!
 //! ```
 //! use rampart_policy::{decide, Action, Config, HostEnv, Verdict};
