@@ -124,6 +124,13 @@ impl Matcher<'_> {
                 (access.iter().any(|a| a == "read") && hit(&self.analysis.reads))
                     || (access.iter().any(|a| a == "write") && hit(&self.analysis.writes))
             }
+            // A host rule that allows must hold every host the command
+            // names (`curl https://good/ https://evil/`, or both readings
+            // of a URL with a `\`); one that denies or asks, any of them.
+            RuleMatch::Host(h) if rule.decision == Verdict::Allow => {
+                !self.analysis.hosts.is_empty()
+                    && self.analysis.hosts.iter().all(|host| h.matches(host))
+            }
             RuleMatch::Host(h) => self.analysis.hosts.iter().any(|host| h.matches(host)),
         }
     }

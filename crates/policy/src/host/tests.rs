@@ -299,3 +299,37 @@ fn the_url_parser_agrees_with_nodes_whatwg_url() {
         "too few URLs parsed ({ok}): the generator is broken"
     );
 }
+
+#[test]
+fn an_allow_host_rule_must_hold_every_host_a_command_names() {
+    use crate::{decide, Action, Config, HostEnv, Rule, RuleMatch, Verdict};
+    let mut cfg = Config::defaults(&HostEnv::default());
+    cfg.rules.push(Rule {
+        matcher: RuleMatch::Host(HostPattern::new("good.example").unwrap()),
+        decision: Verdict::Allow,
+        reason: "t".into(),
+        origin: "t:1".into(),
+    });
+    let curl = |args: &[&str]| Action::Exec {
+        argv: std::iter::once("curl")
+            .chain(args.iter().copied())
+            .map(String::from)
+            .collect(),
+        cwd: "/w".into(),
+    };
+    assert_eq!(
+        decide(&cfg, &curl(&["https://good.example/"])).verdict,
+        Verdict::Allow,
+        "control"
+    );
+    for attack in [
+        &["https://good.example/", "https://evil.example/"][..],
+        &["https://good.example\\@evil.example/"][..],
+    ] {
+        assert_ne!(
+            decide(&cfg, &curl(attack)).verdict,
+            Verdict::Allow,
+            "gate bypassed: {attack:?} allowed by a rule for good.example"
+        );
+    }
+}
