@@ -137,7 +137,18 @@ fn is_special(scheme: &str) -> bool {
 /// The one spelling of a parsed host rampart compares.
 fn normal_host(host: &url::Host<&str>) -> Option<String> {
     let text = match host {
-        url::Host::Domain(d) => d.trim_end_matches('.').to_owned(),
+        // `2852039166..` is a name to the WHATWG parser (only one trailing
+        // dot is dropped before reading IPv4), but with its dots gone it is
+        // an address: read it again, so the spelling is stable and such a
+        // host meets address rules.
+        url::Host::Domain(d) => {
+            let bare = d.trim_end_matches('.');
+            if bare.len() == d.len() || bare.is_empty() {
+                bare.to_owned()
+            } else {
+                normalise_host(bare).unwrap_or_else(|_| bare.to_owned())
+            }
+        }
         url::Host::Ipv4(a) => a.to_string(),
         url::Host::Ipv6(a) => match a.to_ipv4_mapped() {
             Some(v4) => v4.to_string(),

@@ -23,6 +23,8 @@ fn urls_are_judged_by_the_host_a_browser_connects_to() {
         ("http://0xa9.0xfe.0xa9.0xfe/", h(meta, 80)),
         ("http://127.1/", h("127.0.0.1", 80)),
         ("http://127.0.0.1./", h("127.0.0.1", 80)),
+        ("http://2852039166../", h(meta, 80)),
+        ("http://0xA9FEA9FE.../", h(meta, 80)),
         ("http://[::ffff:127.0.0.1]/", h("127.0.0.1", 80)),
         ("http://[::ffff:7f00:1]:8080/", h("127.0.0.1", 8080)),
         ("http://[0:0:0:0:0:FFFF:A9FE:A9FE]/", h(meta, 80)),
