@@ -104,7 +104,8 @@ pub fn destination(input: &str) -> Result<Destination, UrlError> {
     };
     let url = url.map_err(|e| err(e.to_string()))?;
     let host = url.host().ok_or_else(|| err("it has no host".into()))?;
-    let host = normal_host(&host).ok_or_else(|| err("its host is empty".into()))?;
+    let host = normal_host(&host)
+        .ok_or_else(|| err("its host is empty, or not a host without its trailing dots".into()))?;
     let port = if is_special(&scheme) {
         url.port_or_known_default()
     } else {
@@ -146,7 +147,8 @@ fn normal_host(host: &url::Host<&str>) -> Option<String> {
             if bare.len() == d.len() || bare.is_empty() {
                 bare.to_owned()
             } else {
-                normalise_host(bare).unwrap_or_else(|_| bare.to_owned())
+                // Not a host without its dots (`1.2.3.4.5..`): none to judge.
+                normalise_host(bare).ok()?
             }
         }
         url::Host::Ipv4(a) => a.to_string(),

@@ -100,6 +100,7 @@ fn urls_without_a_judgeable_host_are_errors() {
         "https://example.com:x/",
         "file:///etc/passwd",
         "http://./",
+        "http://1.2.3.4.5../",
     ] {
         assert!(
             destination(url).is_err(),
