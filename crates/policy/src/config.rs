@@ -899,6 +899,20 @@ impl Merger<'_> {
                     Some("write a glob such as `tests/fixtures/**`".into()),
                 );
                 self.errors.push(e);
+            } else if let Err(e) = globset::GlobBuilder::new(v.get_ref())
+                .literal_separator(true)
+                .build()
+            {
+                let e = self.source.error(
+                    v.span(),
+                    format!(
+                        "`{}` in `detect.exclude_paths` is not a valid glob: {}",
+                        v.get_ref(),
+                        crate::host::glob_why(&e)
+                    ),
+                    Some(GLOB_HINT.into()),
+                );
+                self.errors.push(e);
             }
         }
         let builtin = rampart_detect::parse_rules(rampart_detect::BUILTIN_RULES, "built-in")
@@ -1442,6 +1456,13 @@ mod tests {
         assert!(errs[4].message.contains("whole component"), "{}", errs[4]);
         assert!(errs[5].message.contains("empty"), "{}", errs[5]);
         assert!(errs.iter().all(|e| e.hint.is_some()));
+        let errs = load(
+            "[detect]\nexclude_paths = [\"ok/**\", \"fix[tures\"]\n",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!((errs.len(), errs[0].line, errs[0].column), (1, 2, 27));
+        assert!(errs[0].message.contains("`fix[tures`"), "{}", errs[0]);
     }
 
     #[test]
