@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]     # default 60
 #
 # Targets: shell_parser (tree-sitter-bash analysis + decide), inline (interpreter code:
-# tree-sitter Python/JavaScript, awk, Vim), config (TOML
+# tree-sitter Python/JavaScript, awk, Vim), glob and url (globs, host patterns, the
+# WHATWG URL parser and host normalisation), config (TOML
 # layers; an untrusted project never loosens), detect, ipc (daemon frames
 # and JSON-RPC requests: no panic, cap held, round trip, allowlist only). Seeds live in fuzz/corpus;
 # new inputs go to a scratch copy, crashes to fuzz/artifacts.
@@ -19,7 +20,7 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
  -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
 cargo build --release --locked --target "$TARGET" --target-dir target/cov
 mkdir -p artifacts
-for t in shell_parser config detect ipc inline; do
+for t in shell_parser config detect ipc inline glob url; do
   work=$(mktemp -d)
   cp -r "corpus/$t/." "$work/"
   echo "==> $t for ${SECS}s"

@@ -11,6 +11,8 @@ step() { printf '\n==> %s\n' "$*"; }
 need_pkgs=()
 command -v git >/dev/null || need_pkgs+=(git)
 command -v sleep >/dev/null || need_pkgs+=(coreutils)
+# Node: its WHATWG `URL` is the second parser of the URL differential test.
+command -v node >/dev/null || need_pkgs+=(nodejs)
 if ((${#need_pkgs[@]})); then
   step "installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -61,7 +63,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "fuzz targets build and pass their seeds (scripts/fuzz.sh fuzzes for real)"
 cargo build --manifest-path fuzz/Cargo.toml --locked --bins
-for t in shell_parser config detect ipc inline; do
+for t in shell_parser config detect ipc inline glob url; do
   ./fuzz/target/debug/$t -runs=0 fuzz/corpus/$t >/dev/null 2>&1 || { echo "fuzz target $t fails on its seed corpus"; exit 1; }
 done
 

@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rampart_policy::{path_rule_matches, Config, RuleMatch, Verdict};
+use rampart_policy::{Config, RuleMatch, Verdict};
 
 /// At most this many directory entries are examined for path rules.
 const MAX_ENTRIES: usize = 200_000;
@@ -23,37 +23,9 @@ pub(crate) struct PathRuleMounts {
     pub(crate) read_only: Vec<PathBuf>,
 }
 
-/// The directory to walk for `glob`: its literal prefix.
-fn walk_root(glob: &str, workspace: &Path, home: Option<&Path>) -> PathBuf {
-    let (base, rest) = if let Some(r) = glob.strip_prefix("~/") {
-        (
-            home.map_or_else(|| PathBuf::from("/nonexistent"), Path::to_path_buf),
-            r,
-        )
-    } else if let Some(r) = glob.strip_prefix('/') {
-        (PathBuf::from("/"), r)
-    } else {
-        (workspace.to_path_buf(), glob)
-    };
-    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let literal: Vec<&str> = segments
-        .iter()
-        .copied()
-        .take_while(|s| !s.contains(['*', '?', '[']))
-        .collect();
-    // A fully literal glob names a file or directory: walk its parent.
-    let dirs = if literal.len() < segments.len() {
-        literal.len()
-    } else {
-        literal.len().saturating_sub(1)
-    };
-    literal.iter().take(dirs).fold(base, |p, s| p.join(s))
-}
-
 /// Finds what the deny path rules of `cfg` match below `workspace`.
 pub(crate) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, String> {
     let mut out = PathRuleMounts::default();
-    let home = cfg.home.as_deref();
     let mut seen = 0usize;
     for rule in cfg.rules.iter().filter(|r| r.decision == Verdict::Deny) {
         let RuleMatch::Path { glob, access } = &rule.matcher else {
@@ -61,7 +33,7 @@ pub(crate) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, S
         };
         let read = access.iter().any(|a| a == "read");
         let write = access.iter().any(|a| a == "write");
-        let mut stack = vec![walk_root(glob, workspace, home)];
+        let mut stack = vec![glob.walk_root(workspace)];
         while let Some(dir) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
@@ -78,7 +50,7 @@ pub(crate) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, S
                 let Ok(kind) = entry.file_type() else {
                     continue;
                 };
-                if path_rule_matches(glob, &path, workspace, home) {
+                if glob.matches(&path, workspace) {
                     if read {
                         out.hidden.push(path.clone());
                     } else if write {
@@ -121,7 +93,7 @@ mod tests {
         let mut cfg = Config::defaults(&HostEnv::default());
         cfg.rules.push(Rule {
             matcher: RuleMatch::Path {
-                glob: "**/.env*".into(),
+                glob: rampart_policy::PathGlob::new("**/.env*", None).unwrap(),
                 access: vec!["read".into()],
             },
             decision: Verdict::Deny,
@@ -138,11 +110,5 @@ mod tests {
                 ws.join("config/.env.local")
             ]
         );
-        assert_eq!(
-            walk_root("/etc/ssl/*.pem", &ws, None),
-            PathBuf::from("/etc/ssl")
-        );
-        assert_eq!(walk_root("secrets/**", &ws, None), ws.join("secrets"));
-        assert_eq!(walk_root("config/prod.key", &ws, None), ws.join("config"));
     }
 }

@@ -255,16 +255,13 @@ fn validate(action: &Action) -> Result<(), String> {
             }
             Ok(())
         }
-        Action::Connect { host, .. } => {
-            if host.is_empty()
-                || !host
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]_".contains(&b))
-            {
-                return Err(format!("`{host}` is not a host name or address"));
-            }
-            Ok(())
-        }
+        // The one normal spelling of a host (`rampart_policy::destination`
+        // yields it), so that what is judged and recorded is what connects.
+        Action::Connect { host, .. } => match rampart_policy::normalise_host(host) {
+            Ok(normal) if normal == *host => Ok(()),
+            Ok(normal) => Err(format!("host `{host}` is not in normal form (`{normal}`)")),
+            Err(e) => Err(format!("`{host}` is not a host name or address: {}", e.why)),
+        },
     }
 }
 
@@ -420,6 +417,31 @@ mod tests {
         Action::Exec {
             argv: vec![p.into()],
             cwd: "/w".into(),
+        }
+    }
+
+    #[test]
+    fn a_connect_host_must_be_in_its_one_normal_spelling() {
+        let conn = |h: &str| Action::Connect {
+            host: h.into(),
+            port: 443,
+        };
+        for ok in ["docs.rs", "169.254.169.254", "::1", "xn--bcher-kva.example"] {
+            assert_eq!(validate(&conn(ok)), Ok(()), "{ok}");
+        }
+        for bad in [
+            "EVIL.example",
+            "evil.example.",
+            "2852039166",
+            "[::1]",
+            "%65vil.example",
+            "a b",
+            "",
+        ] {
+            assert!(
+                validate(&conn(bad)).is_err(),
+                "gate bypassed: `{bad}` passed as a host"
+            );
         }
     }
 

@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use crate::file::{ConfigFile, GitWritesFile};
 use crate::{ApprovalPolicy, Inherit, SandboxMode, Verdict};
+use crate::{EnvPattern, HostPattern, PathGlob};
 
 /// Facts about the invoking user that config values refer to.
 #[derive(Debug, Clone, Default)]
@@ -48,7 +49,7 @@ pub struct WorkspaceWrite {
     /// Share the host network.
     pub network_access: bool,
     /// Hosts the network is limited to (empty: all, when on).
-    pub allowed_hosts: Vec<String>,
+    pub allowed_hosts: Vec<HostPattern>,
     /// `.git` writes.
     pub allow_git_writes: GitWrites,
     /// More writable directories (absolute).
@@ -66,8 +67,8 @@ pub struct WorkspaceWrite {
 pub struct EnvPolicy {
     /// Which variables start out inherited.
     pub inherit: Inherit,
-    /// Name patterns (`*` wildcards, case-insensitive) never passed on.
-    pub exclude: Vec<String>,
+    /// Name patterns (globs, case-insensitive) never passed on.
+    pub exclude: Vec<EnvPattern>,
 }
 
 /// `[limits]`; 0 means no limit.
@@ -93,12 +94,12 @@ pub enum RuleMatch {
     /// A path glob and the access kinds.
     Path {
         /// The glob.
-        glob: String,
+        glob: PathGlob,
         /// `read`, `write`.
         access: Vec<String>,
     },
     /// A host pattern (`*.example.com`).
-    Host(String),
+    Host(HostPattern),
 }
 
 /// One `[[rules]]` entry.
@@ -313,9 +314,10 @@ impl Config {
             deny_read: DEFAULT_DENY_READ.iter().map(|s| expand(s)).collect(),
             env: EnvPolicy {
                 inherit: Inherit::Core,
+                // Every built-in pattern compiles (`default_patterns_compile`).
                 exclude: DEFAULT_ENV_EXCLUDE
                     .iter()
-                    .map(|s| (*s).to_owned())
+                    .filter_map(|s| EnvPattern::new(s).ok())
                     .collect(),
             },
             limits: LimitsConfig {
@@ -655,33 +657,25 @@ impl Merger<'_> {
                 }
             }
             if let Some(v) = &ws.allowed_hosts {
-                let hosts: Vec<String> = v
-                    .get_ref()
-                    .iter()
-                    .map(|h| h.get_ref().trim().to_ascii_lowercase())
-                    .collect();
+                let mut hosts: Vec<HostPattern> = Vec::new();
                 for h in v.get_ref() {
-                    if let Err(m) = validate_host_pattern(h.get_ref()) {
-                        let e = self.source.error(
-                            h.span(),
-                            m,
-                            Some(
-                                "write a host name such as `api.example.com` or `*.example.com`"
-                                    .into(),
-                            ),
-                        );
-                        self.errors.push(e);
+                    match HostPattern::new(h.get_ref()) {
+                        Ok(p) => hosts.push(p),
+                        Err(m) => {
+                            let e = self.source.error(h.span(), m, Some(HOST_HINT.into()));
+                            self.errors.push(e);
+                        }
                     }
                 }
                 let old = &cfg.workspace_write.allowed_hosts;
                 let widens = !old.is_empty() && hosts.iter().any(|h| !old.contains(h));
                 if self.restricted() && (widens || (hosts.is_empty() && !old.is_empty())) {
-                    let was = format!("{old:?}");
+                    let was = shown_list(old);
                     self.loosens(
                         "sandbox_workspace_write.allowed_hosts",
                         v,
                         &was,
-                        &format!("{hosts:?}"),
+                        &shown_list(&hosts),
                     );
                 } else {
                     cfg.workspace_write.allowed_hosts = hosts;
@@ -777,15 +771,14 @@ impl Merger<'_> {
                 }
             }
             if let Some(v) = &envf.exclude {
-                let pats: Vec<String> = v.get_ref().iter().map(|p| p.get_ref().clone()).collect();
+                let mut pats: Vec<EnvPattern> = Vec::new();
                 for p in v.get_ref() {
-                    if p.get_ref().trim().is_empty() {
-                        let e = self.source.error(
-                            p.span(),
-                            "an empty exclude pattern matches nothing",
-                            None,
-                        );
-                        self.errors.push(e);
+                    match EnvPattern::new(p.get_ref()) {
+                        Ok(pat) => pats.push(pat),
+                        Err(m) => {
+                            let e = self.source.error(p.span(), m, Some(GLOB_HINT.into()));
+                            self.errors.push(e);
+                        }
                     }
                 }
                 if self.restricted() {
@@ -950,6 +943,20 @@ impl Merger<'_> {
                     v.span(),
                     "an empty glob in `detect.exclude_paths`",
                     Some("write a glob such as `tests/fixtures/**`".into()),
+                );
+                self.errors.push(e);
+            } else if let Err(e) = globset::GlobBuilder::new(v.get_ref())
+                .literal_separator(true)
+                .build()
+            {
+                let e = self.source.error(
+                    v.span(),
+                    format!(
+                        "`{}` in `detect.exclude_paths` is not a valid glob: {}",
+                        v.get_ref(),
+                        crate::host::glob_why(&e)
+                    ),
+                    Some(GLOB_HINT.into()),
                 );
                 self.errors.push(e);
             }
@@ -1157,16 +1164,23 @@ impl Merger<'_> {
             if access.is_empty() {
                 access = vec!["read".into(), "write".into()];
             }
-            RuleMatch::Path {
-                glob: p.get_ref().clone(),
-                access,
+            match PathGlob::new(p.get_ref(), self.env.home.as_deref()) {
+                Ok(glob) => RuleMatch::Path { glob, access },
+                Err(m) => {
+                    let e = self.source.error(p.span(), m, Some(GLOB_HINT.into()));
+                    self.errors.push(e);
+                    return None;
+                }
             }
         } else if let Some(h) = &f.host {
-            if let Err(m) = validate_host_pattern(h.get_ref()) {
-                let e = self.source.error(h.span(), m, None);
-                self.errors.push(e);
+            match HostPattern::new(h.get_ref()) {
+                Ok(p) => RuleMatch::Host(p),
+                Err(m) => {
+                    let e = self.source.error(h.span(), m, Some(HOST_HINT.into()));
+                    self.errors.push(e);
+                    return None;
+                }
             }
-            RuleMatch::Host(h.get_ref().to_ascii_lowercase())
         } else {
             return None;
         };
@@ -1183,20 +1197,13 @@ impl Merger<'_> {
     }
 }
 
-fn validate_host_pattern(h: &str) -> Result<(), String> {
-    let body = h.strip_prefix("*.").unwrap_or(h);
-    let ok = !body.is_empty()
-        && body.len() <= 253
-        && body.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        });
-    if ok {
-        Ok(())
-    } else {
-        Err(format!("`{h}` is not a host name or `*.domain` pattern"))
-    }
+const HOST_HINT: &str = "write a host name or address such as `api.example.com`, `10.0.0.1` or `[::1]`, or a glob such as `*.example.com` (see \"Globs and hosts\" in docs/POLICY.md)";
+
+const GLOB_HINT: &str = "globs take `*`, `?`, `[abc]`, `[!abc]`, `{a,b}` and `**` (whole path components); a `\\` escapes (see \"Globs and hosts\" in docs/POLICY.md)";
+
+fn shown_list<T: fmt::Display>(list: &[T]) -> String {
+    let items: Vec<String> = list.iter().map(|x| format!("\"{x}\"")).collect();
+    format!("[{}]", items.join(", "))
 }
 
 /// Applies one parsed file (and its profile `profile`, if it has one) on
@@ -1485,6 +1492,81 @@ mod tests {
     fn rules_need_one_matcher_and_a_decision() {
         let errs = load("[[rules]]\ncommand = [\"a\"]\nhost = \"x.com\"\ndecision = \"deny\"\n[[rules]]\ncommand = [\"b\"]\n", None).unwrap_err();
         assert_eq!(errs.len(), 2);
+    }
+
+    #[test]
+    fn bad_globs_and_hosts_are_errors_at_their_place() {
+        let text = "[[rules]]\npath = \"src/[ab\"\ndecision = \"deny\"\n\
+                    [[rules]]\nhost = \"http://evil.example/\"\ndecision = \"deny\"\n\
+                    [[rules]]\npath = \"a**b\"\ndecision = \"ask\"\n\
+                    [shell_environment_policy]\nexclude = [\"*KEY*\", \"{AWS\"]\n\
+                    [sandbox_workspace_write]\nallowed_hosts = [\"ok.example\", \"*.bü*.example\"]\n";
+        let errs = load(
+            text,
+            Some(("[[rules]]\nhost = \"\"\ndecision = \"deny\"\n", false)),
+        )
+        .unwrap_err();
+        let got: Vec<(String, usize, usize)> = errs
+            .iter()
+            .map(|e| (e.origin.display().to_string(), e.line, e.column))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("user.toml".into(), 13, 32),
+                ("user.toml".into(), 11, 21),
+                ("user.toml".into(), 2, 8),
+                ("user.toml".into(), 5, 8),
+                ("user.toml".into(), 8, 8),
+                ("rampart.toml".into(), 2, 8),
+            ]
+        );
+        assert!(errs[0].message.contains("xn--"), "{}", errs[0]);
+        assert!(errs[1].message.contains("`{AWS`"), "{}", errs[1]);
+        assert!(errs[2].message.contains("`src/[ab`"), "{}", errs[2]);
+        assert!(
+            errs[3].message.contains("`http://evil.example/`"),
+            "{}",
+            errs[3]
+        );
+        assert!(errs[4].message.contains("whole component"), "{}", errs[4]);
+        assert!(errs[5].message.contains("empty"), "{}", errs[5]);
+        assert!(errs.iter().all(|e| e.hint.is_some()));
+        let errs = load(
+            "[detect]\nexclude_paths = [\"ok/**\", \"fix[tures\"]\n",
+            None,
+        )
+        .unwrap_err();
+        assert_eq!((errs.len(), errs[0].line, errs[0].column), (1, 2, 27));
+        assert!(errs[0].message.contains("`fix[tures`"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn patterns_compile_at_load_with_braces_and_classes() {
+        let cfg = load(
+            "[[rules]]\npath = \"**/*.{pem,key}\"\ndecision = \"deny\"\n\
+             [[rules]]\nhost = \"{api,www}.Example.com.\"\ndecision = \"ask\"\n\
+             [shell_environment_policy]\nexclude = [\"DB_PASS[0-9]\"]\n",
+            None,
+        )
+        .unwrap();
+        let RuleMatch::Path { glob, .. } = &cfg.rules[0].matcher else {
+            panic!("{:?}", cfg.rules[0])
+        };
+        assert!(glob.matches(Path::new("/w/a/b.key"), Path::new("/w")));
+        let RuleMatch::Host(h) = &cfg.rules[1].matcher else {
+            panic!("{:?}", cfg.rules[1])
+        };
+        assert!(h.matches("www.example.com") && !h.matches("ftp.example.com"));
+        assert!(cfg.env.exclude[0].matches("db_pass1"));
+    }
+
+    #[test]
+    fn default_patterns_compile() {
+        assert_eq!(
+            Config::defaults(&env()).env.exclude.len(),
+            DEFAULT_ENV_EXCLUDE.len()
+        );
     }
 
     #[test]

@@ -112,79 +112,9 @@ pub(crate) fn command_matches(pattern: &[String], argv: &[String]) -> bool {
         })
 }
 
-/// Glob match on `/`-separated paths: `**` any number of segments, `*` and
-/// `?` within a segment.
-pub(crate) fn glob_match(pattern: &str, path: &str) -> bool {
-    fn seg(p: &[u8], s: &[u8]) -> bool {
-        match (p.first(), s.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => {
-                seg(p.get(1..).unwrap_or_default(), s)
-                    || (!s.is_empty() && seg(p, s.get(1..).unwrap_or_default()))
-            }
-            (Some(b'?'), Some(_)) => seg(
-                p.get(1..).unwrap_or_default(),
-                s.get(1..).unwrap_or_default(),
-            ),
-            (Some(a), Some(b)) if a == b => seg(
-                p.get(1..).unwrap_or_default(),
-                s.get(1..).unwrap_or_default(),
-            ),
-            _ => false,
-        }
-    }
-    fn segs(p: &[&str], s: &[&str]) -> bool {
-        match (p.first(), s.first()) {
-            (None, None) => true,
-            (Some(&"**"), _) => {
-                segs(p.get(1..).unwrap_or_default(), s)
-                    || (!s.is_empty() && segs(p, s.get(1..).unwrap_or_default()))
-            }
-            (Some(a), Some(b)) => {
-                seg(a.as_bytes(), b.as_bytes())
-                    && segs(
-                        p.get(1..).unwrap_or_default(),
-                        s.get(1..).unwrap_or_default(),
-                    )
-            }
-            _ => false,
-        }
-    }
-    let p: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    let s: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    segs(&p, &s)
-}
-
-/// Whether a path rule's glob matches `path`: absolute (or `~/`) globs
-/// against the absolute path, others against the path relative to the
-/// workspace, and anywhere below it when they start with `**`.
-pub fn path_rule_matches(glob: &str, path: &Path, workspace: &Path, home: Option<&Path>) -> bool {
-    if let Some(rest) = glob.strip_prefix("~/") {
-        return home.is_some_and(|h| {
-            glob_match(&format!("{}/{rest}", h.display()), &path.to_string_lossy())
-        });
-    }
-    if glob.starts_with('/') {
-        return glob_match(glob, &path.to_string_lossy());
-    }
-    match path.strip_prefix(workspace) {
-        Ok(rel) => glob_match(glob, &rel.to_string_lossy()),
-        Err(_) => glob.starts_with("**") && glob_match(glob, &path.to_string_lossy()),
-    }
-}
-
-/// Whether a host pattern (`example.com`, `*.example.com`) matches `host`.
-pub fn host_matches(pattern: &str, host: &str) -> bool {
-    match pattern.strip_prefix("*.") {
-        Some(domain) => host.ends_with(&format!(".{domain}")),
-        None => pattern == host,
-    }
-}
-
 struct Matcher<'a> {
     analysis: &'a Analysis,
     workspace: &'a Path,
-    home: Option<&'a Path>,
 }
 
 impl Matcher<'_> {
@@ -195,14 +125,19 @@ impl Matcher<'_> {
             RuleMatch::Command(p) => command_matches(p, &part.argv) || command_matches(p, outer),
             RuleMatch::Path { glob, access } => {
                 let hit = |paths: &[std::path::PathBuf]| {
-                    paths
-                        .iter()
-                        .any(|p| path_rule_matches(glob, p, self.workspace, self.home))
+                    paths.iter().any(|p| glob.matches(p, self.workspace))
                 };
                 (access.iter().any(|a| a == "read") && hit(&self.analysis.reads))
                     || (access.iter().any(|a| a == "write") && hit(&self.analysis.writes))
             }
-            RuleMatch::Host(h) => self.analysis.hosts.iter().any(|host| host_matches(h, host)),
+            // A host rule that allows must hold every host the command
+            // names (`curl https://good/ https://evil/`, or both readings
+            // of a URL with a `\`); one that denies or asks, any of them.
+            RuleMatch::Host(h) if rule.decision == Verdict::Allow => {
+                !self.analysis.hosts.is_empty()
+                    && self.analysis.hosts.iter().all(|host| h.matches(host))
+            }
+            RuleMatch::Host(h) => self.analysis.hosts.iter().any(|host| h.matches(host)),
         }
     }
 }
@@ -255,6 +190,19 @@ const CREDENTIAL_NAMES: &[&str] = &[
     "*.pfx",
 ];
 
+/// Whether a file name usually holds credentials (fails closed: if the
+/// built-in globs did not compile, every name does).
+fn credential_name(name: &str) -> bool {
+    static SET: std::sync::LazyLock<Option<globset::GlobSet>> = std::sync::LazyLock::new(|| {
+        let mut b = globset::GlobSetBuilder::new();
+        for g in CREDENTIAL_NAMES {
+            b.add(globset::Glob::new(g).ok()?);
+        }
+        b.build().ok()
+    });
+    SET.as_ref().is_none_or(|s| s.is_match(name))
+}
+
 fn first_rule(
     rules: &[Rule],
     wanted: impl Fn(Verdict) -> bool,
@@ -300,7 +248,6 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
             return denied;
         }
     }
-    let home = cfg.home.as_deref();
     let mut findings: Vec<(Risk, String)> = Vec::new();
     let shown = path.display();
     if let Some(hidden) = cfg.deny_read.iter().find(|d| path.starts_with(d)) {
@@ -340,9 +287,7 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
                         workspace.display()
                     ),
                 ));
-            } else if access == Access::Read
-                && CREDENTIAL_NAMES.iter().any(|g| glob_match(g, &name))
-            {
+            } else if access == Access::Read && credential_name(&name) {
                 findings.push((Risk::Medium, format!("`{name}` usually holds credentials")));
             }
         }
@@ -366,7 +311,7 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
         &cfg.rules,
         |m| match m {
             RuleMatch::Path { glob, access } => {
-                access.iter().any(|a| a == want) && path_rule_matches(glob, path, workspace, home)
+                access.iter().any(|a| a == want) && glob.matches(path, workspace)
             }
             _ => false,
         },
@@ -446,11 +391,29 @@ fn write_findings(
     findings
 }
 
-/// A connection an agent's fetch tool would open.
+/// A connection an agent's fetch tool would open. The host is judged in
+/// its one normal spelling ([`crate::normalise_host`]), whoever built the
+/// action; a host that is not one is denied.
 fn decide_connect(cfg: &Config, host: &str, port: u16) -> Decision {
+    let host = match crate::normalise_host(host) {
+        Ok(h) => h,
+        Err(e) => {
+            return Decision::by_rule(
+                Verdict::Deny,
+                Risk::High,
+                None,
+                vec![format!(
+                    "`{host}` is not a host rampart can judge: {}",
+                    e.why
+                )],
+                Vec::new(),
+            )
+        }
+    };
+    let host = host.as_str();
     let ws = &cfg.workspace_write;
     let full = cfg.sandbox_mode == SandboxMode::DangerFullAccess;
-    let listed = ws.allowed_hosts.iter().any(|h| host_matches(h, host));
+    let listed = ws.allowed_hosts.iter().any(|h| h.matches(host));
     let (risk, why) = if full || (ws.network_access && (ws.allowed_hosts.is_empty() || listed)) {
         (Risk::Low, format!("connects to {host}:{port}"))
     } else if ws.network_access {
@@ -464,7 +427,7 @@ fn decide_connect(cfg: &Config, host: &str, port: u16) -> Decision {
     settle(
         cfg,
         &cfg.rules,
-        |m| matches!(m, RuleMatch::Host(h) if host_matches(h, host)),
+        |m| matches!(m, RuleMatch::Host(h) if h.matches(host)),
         risk,
         vec![why],
     )
@@ -494,7 +457,6 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     let m = Matcher {
         analysis: &analysis,
         workspace: cwd,
-        home: cfg.home.as_deref(),
     };
     let rules: Vec<Rule> = cfg.rules.iter().cloned().chain(builtin()).collect();
     let decision = |verdict, rule: Option<&Rule>, reasons: Vec<String>| {
@@ -793,7 +755,7 @@ mod tests {
     fn path_and_host_rules() {
         let env_rule = (
             RuleMatch::Path {
-                glob: "**/.env*".into(),
+                glob: crate::PathGlob::new("**/.env*", None).unwrap(),
                 access: vec!["read".into()],
             },
             Verdict::Deny,
@@ -810,7 +772,10 @@ mod tests {
         );
         let c = cfg(
             ApprovalPolicy::OnRequest,
-            vec![(RuleMatch::Host("*.example.com".into()), Verdict::Deny)],
+            vec![(
+                RuleMatch::Host(crate::HostPattern::new("*.example.com").unwrap()),
+                Verdict::Deny,
+            )],
         );
         assert_eq!(
             decide(&c, &exec(&["curl", "https://api.example.com/x"])).verdict,
@@ -895,17 +860,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn globs() {
-        assert!(glob_match("**/.env*", "a/b/.env.local"));
-        assert!(glob_match("**/.env*", ".env"));
-        assert!(!glob_match("**/.env*", "a/env"));
-        assert!(glob_match("src/*.rs", "src/main.rs"));
-        assert!(!glob_match("src/*.rs", "src/a/main.rs"));
-        assert!(host_matches("*.example.com", "api.example.com"));
-        assert!(!host_matches("*.example.com", "example.com.evil.org"));
-    }
-
     fn file(kind: &str, p: &str) -> Action {
         let (path, workspace) = (PathBuf::from(p), PathBuf::from("/w"));
         match kind {
@@ -966,21 +920,21 @@ mod tests {
             vec![
                 (
                     RuleMatch::Path {
-                        glob: "**/.env*".into(),
+                        glob: crate::PathGlob::new("**/.env*", None).unwrap(),
                         access: vec!["read".into()],
                     },
                     Verdict::Deny,
                 ),
                 (
                     RuleMatch::Path {
-                        glob: "docs/**".into(),
+                        glob: crate::PathGlob::new("docs/**", None).unwrap(),
                         access: vec!["write".into()],
                     },
                     Verdict::Ask,
                 ),
                 (
                     RuleMatch::Path {
-                        glob: "/etc/hosts".into(),
+                        glob: crate::PathGlob::new("/etc/hosts", None).unwrap(),
                         access: vec!["read".into()],
                     },
                     Verdict::Allow,
@@ -1013,11 +967,11 @@ mod tests {
         assert_eq!(decide(&c, &conn("example.com")).verdict, Verdict::Ask);
         c.workspace_write.network_access = true;
         assert_eq!(decide(&c, &conn("example.com")).verdict, Verdict::Allow);
-        c.workspace_write.allowed_hosts = vec!["*.docs.rs".into()];
+        c.workspace_write.allowed_hosts = vec![crate::HostPattern::new("*.docs.rs").unwrap()];
         assert_eq!(decide(&c, &conn("example.com")).verdict, Verdict::Ask);
         assert_eq!(decide(&c, &conn("api.docs.rs")).verdict, Verdict::Allow);
         c.rules.push(Rule {
-            matcher: RuleMatch::Host("api.docs.rs".into()),
+            matcher: RuleMatch::Host(crate::HostPattern::new("api.docs.rs").unwrap()),
             decision: Verdict::Deny,
             reason: "no".into(),
             origin: "f:9".into(),
@@ -1031,7 +985,7 @@ mod tests {
             ApprovalPolicy::OnRequest,
             vec![(
                 RuleMatch::Path {
-                    glob: "**".into(),
+                    glob: crate::glob::PathGlob::new("**", None).unwrap(),
                     access: vec!["write".into()],
                 },
                 Verdict::Allow,

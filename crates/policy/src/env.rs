@@ -23,31 +23,6 @@ pub const CORE_VARS: &[&str] = &[
     "NO_COLOR",
 ];
 
-/// Case-insensitive glob with `*` only.
-fn glob_match(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_uppercase().chars().collect();
-    let n: Vec<char> = name.to_ascii_uppercase().chars().collect();
-    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
-    while ni < n.len() {
-        if pi < p.len() && p.get(pi) != Some(&'*') && p.get(pi) == n.get(ni) {
-            pi += 1;
-            ni += 1;
-        } else if p.get(pi) == Some(&'*') {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
-}
-
 /// Filters `vars` by `policy`. `keep` names pass whatever the policy says
 /// (when present in `vars`).
 pub fn filter_env<I>(policy: &EnvPolicy, vars: I, keep: &[String]) -> Vec<(OsString, OsString)>
@@ -65,7 +40,7 @@ where
                 Inherit::Core => CORE_VARS.contains(&name) || name.starts_with("LC_"),
                 Inherit::None => false,
             };
-            inherited && !policy.exclude.iter().any(|p| glob_match(p, name))
+            inherited && !policy.exclude.iter().any(|p| p.matches(name))
         })
         .collect()
 }
@@ -73,7 +48,7 @@ where
 /// Whether `name` would be dropped by the exclude list.
 pub fn is_excluded(policy: &EnvPolicy, name: &OsStr) -> bool {
     name.to_str()
-        .is_none_or(|n| policy.exclude.iter().any(|p| glob_match(p, n)))
+        .is_none_or(|n| policy.exclude.iter().any(|p| p.matches(n)))
 }
 
 #[cfg(test)]
@@ -93,24 +68,36 @@ mod tests {
             .collect()
     }
 
+    fn pats(list: &[&str]) -> Vec<crate::EnvPattern> {
+        list.iter()
+            .map(|p| crate::EnvPattern::new(p).unwrap())
+            .collect()
+    }
+
     #[test]
     fn globs() {
-        assert!(glob_match("*KEY*", "OPENAI_API_KEY"));
-        assert!(glob_match("*key*", "KEYRING"));
-        assert!(glob_match("*TOKEN*", "token"));
-        assert!(!glob_match("*TOKEN*", "TOKE"));
-        assert!(glob_match("A*B*C", "AxxBxxC"));
-        assert!(!glob_match("A*B", "AxxBx"));
+        let m = |p: &str, n: &str| crate::EnvPattern::new(p).unwrap().matches(n);
+        assert!(m("*KEY*", "OPENAI_API_KEY"));
+        assert!(m("*key*", "KEYRING"));
+        assert!(m("*TOKEN*", "token"));
+        assert!(!m("*TOKEN*", "TOKE"));
+        assert!(m("A*B*C", "AxxBxxC"));
+        assert!(!m("A*B", "AxxBx"));
+        assert!(m("{AWS,GCP}_*", "gcp_project"));
+        assert!(!m("{AWS,GCP}_*", "AZURE_X"));
+        assert!(m("DB_PASS[0-9]", "db_pass7"));
+        assert!(!m("DB_PASS[0-9]", "DB_PASSX"));
+        assert!(m("A?C", "a/c"), "names are not paths: `?` and `*` span `/`");
+        for bad in ["", "  ", "[AB", "{A,B"] {
+            assert!(crate::EnvPattern::new(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
     fn core_drops_secrets_and_unknowns() {
         let policy = EnvPolicy {
             inherit: Inherit::Core,
-            exclude: crate::DEFAULT_ENV_EXCLUDE
-                .iter()
-                .map(|s| (*s).into())
-                .collect(),
+            exclude: pats(crate::DEFAULT_ENV_EXCLUDE),
         };
         let out = filter_env(
             &policy,
@@ -132,7 +119,7 @@ mod tests {
     fn all_still_excludes_and_keep_lets_one_through() {
         let policy = EnvPolicy {
             inherit: Inherit::All,
-            exclude: vec!["*TOKEN*".into()],
+            exclude: pats(&["*TOKEN*"]),
         };
         let out = filter_env(
             &policy,

@@ -7,6 +7,10 @@
 //! action into a [`Decision`]. [`ProtectedSet`] is the one list of paths
 //! no surface may write (agent-config files, git internals, rc files,
 //! rampart's own config and state).
+//! action into a [`Decision`]. Patterns are compiled at load into
+//! [`PathGlob`], [`EnvPattern`] and [`HostPattern`] (one glob engine,
+//! linear-time matching); every URL is read by [`destination`] (the WHATWG
+//! parser, then one normal spelling of the host).
 //!
 //! ```
 //! use rampart_policy::{decide, Action, Config, HostEnv, Verdict};
@@ -39,6 +43,8 @@ mod config;
 mod decide;
 mod env;
 mod file;
+mod glob;
+mod host;
 pub mod inline;
 mod knowledge;
 mod protect;
@@ -56,9 +62,11 @@ pub use config::{
     LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
 };
 pub use config::{AgentsConfig, UnknownTool};
-pub use decide::{decide, host_matches, path_rule_matches, Decision, BUILTIN_RULES};
+pub use decide::{decide, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
+pub use glob::{EnvPattern, PathGlob};
+pub use host::{destination, hosts_of, normalise_host, Destination, HostPattern, UrlError};
 pub use protect::{
     check_protect_entry, check_unprotect_entry, BuiltinProtect, ProtectConfig, ProtectEntry,
     ProtectOrigin, ProtectedSet, Protection, BUILTIN_PROTECTED,
@@ -217,26 +225,6 @@ impl Action {
     }
 }
 
-/// The host (lowercase, IPv6 brackets removed) and the port text, if any,
-/// of a URL or of `host[:port][/path]`: a scheme, user info, path, query
-/// and fragment are dropped.
-pub fn host_and_port(url: &str) -> (String, Option<&str>) {
-    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let (host, port) = match hostport.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((h, after)) => (h, after.strip_prefix(':')),
-            None => (v6, None),
-        },
-        None => match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        },
-    };
-    (host.to_ascii_lowercase(), port)
-}
-
 /// `path` made absolute against `base` and lexically normal: `.` dropped,
 /// `..` taking off one component (never above `/`). No file system access:
 /// symlinks are the enforcer's business (it opens beneath the workspace and
@@ -272,19 +260,6 @@ mod tests {
         }
         assert!("full".parse::<SandboxMode>().is_err());
         assert!(Risk::Low < Risk::Critical && Verdict::Allow < Verdict::Deny);
-    }
-
-    #[test]
-    fn hosts_and_ports() {
-        assert_eq!(
-            host_and_port("https://u:p@Docs.rs:8443/x?y"),
-            ("docs.rs".into(), Some("8443"))
-        );
-        assert_eq!(host_and_port("example.com/a"), ("example.com".into(), None));
-        assert_eq!(
-            host_and_port("http://[::1]:80/"),
-            ("::1".into(), Some("80"))
-        );
     }
 
     #[test]

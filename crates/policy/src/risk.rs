@@ -3055,13 +3055,11 @@ impl Judge<'_> {
 
     fn net(&mut self, argv: &[Word], name: &str, args: &[String]) {
         for a in args.iter().filter(|a| !a.starts_with('-')) {
-            let (host, _) = crate::host_and_port(a);
-            if host.contains('.')
-                && host
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-            {
-                self.out.hosts.push(host);
+            // A word without a dot or colon is a file or a name, not a host.
+            for host in crate::hosts_of(a) {
+                if host.contains(['.', ':']) {
+                    self.out.hosts.push(host);
+                }
             }
         }
         let mut worst = (Risk::High, format!("`{name}` is a network client"));

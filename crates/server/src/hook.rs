@@ -23,7 +23,7 @@
 use std::path::{Path, PathBuf};
 
 use rampart_policy::shell::quote;
-use rampart_policy::{host_and_port, lexical_path, Action, UnknownTool};
+use rampart_policy::{destination, lexical_path, Action, UnknownTool};
 
 use crate::resolve;
 use serde::Deserialize;
@@ -76,44 +76,18 @@ fn text<'a>(input: &'a Value, key: &str) -> Result<&'a str, String> {
     }
 }
 
-/// The host and port of an `http(s)` URL.
+/// The host and port an `http(s)` URL connects to, read as a browser
+/// reads it ([`rampart_policy::destination`]: WHATWG parsing, then one
+/// normal spelling of the host).
 pub fn url_host(url: &str) -> Result<(String, u16), String> {
-    // Node (the WHATWG URL parser) reads `\` as `/`, drops tabs and
-    // newlines and decodes `%xx` in a host, so `https://evil.example\@docs.rs`
-    // connects to `evil.example`: such URLs are not judged but asked.
-    if url
-        .chars()
-        .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
-    {
-        return Err(format!(
-            "`{}` holds a backslash, whitespace or a control character, which the fetching tool reads differently; write the URL plainly",
-            url.escape_debug()
-        ));
+    let d = destination(url).map_err(|e| e.to_string())?;
+    if !matches!(d.scheme.as_str(), "http" | "https") {
+        return Err(format!("URL scheme `{}` is not http or https", d.scheme));
     }
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| format!("`{url}` is not an absolute URL"))?;
-    let default_port = match scheme.to_ascii_lowercase().as_str() {
-        "http" => 80,
-        "https" => 443,
-        other => return Err(format!("URL scheme `{other}` is not http or https")),
-    };
-    let (host, port) = host_and_port(rest);
-    let port = match port {
-        None | Some("") => default_port,
-        Some(p) => p
-            .parse()
-            .map_err(|_| format!("`{url}` has a bad port `{p}`"))?,
-    };
-    if host.is_empty() {
-        return Err(format!("`{url}` has no host"));
-    }
-    if host.contains('%') {
-        return Err(format!(
-            "`{url}` has a percent-encoded host, which the fetching tool decodes; write the host plainly"
-        ));
-    }
-    Ok((host, port))
+    let port = d
+        .port
+        .ok_or_else(|| format!("`{url}` has no port rampart can judge"))?;
+    Ok((d.host, port))
 }
 
 /// What to do with `input` (already parsed as a hook input). `home`

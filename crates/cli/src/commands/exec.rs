@@ -76,9 +76,11 @@ pub(crate) fn apply_flags(cfg: &mut Config, flags: &PolicyArgs) -> Result<(), St
     }
     if !flags.allow_host.is_empty() {
         cfg.workspace_write.network_access = true;
-        cfg.workspace_write
-            .allowed_hosts
-            .extend(flags.allow_host.iter().map(|h| h.to_ascii_lowercase()));
+        for h in &flags.allow_host {
+            let pattern =
+                rampart_policy::HostPattern::new(h).map_err(|e| format!("--allow-host: {e}"))?;
+            cfg.workspace_write.allowed_hosts.push(pattern);
+        }
     }
     match flags.allow_git_writes.as_deref() {
         Some("true") => cfg.workspace_write.allow_git_writes = GitWrites::Allow,
@@ -113,7 +115,11 @@ pub(crate) fn isolation(
     {
         return Err(format!(
             "a host allowlist ({}) needs rampart's network proxy, which this version does not have; rampart will not turn the whole network on instead",
-            ws.allowed_hosts.join(", ")
+            ws.allowed_hosts
+                .iter()
+                .map(rampart_policy::HostPattern::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let mut hidden: Vec<PathBuf> = cfg

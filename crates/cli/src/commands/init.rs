@@ -48,7 +48,7 @@ deny_read = ["~/.ssh", "~/.aws", "~/.gnupg", "~/.netrc", "~/.config/gh", "~/.doc
 [shell_environment_policy]
 # all | core | none: which variables start out inherited.
 inherit = "core"
-# Names matching these (case-insensitive, * wildcard) never reach the
+# Names matching these (case-insensitive globs: *, ?, [ab], {a,b}) never reach the
 # command; `rampart exec --keep-env NAME` lets one through.
 exclude = ["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"]
 

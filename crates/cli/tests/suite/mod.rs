@@ -2,6 +2,7 @@ mod agents;
 mod attacks;
 mod attacks_audit;
 mod attacks_decide;
+mod attacks_globs_urls;
 mod attacks_inline;
 mod attacks_protect;
 mod attacks_redteam1;
