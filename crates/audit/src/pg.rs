@@ -84,13 +84,81 @@ pub fn redacted_url(url: &str) -> String {
         };
         return format!("{scheme}://{userinfo}{after}");
     }
-    url.split_whitespace()
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    mask_conninfo_password(url)
+}
+
+/// libpq's `key = value` form: the value of every `password` key masked,
+/// whether it is bare, quoted (`'a b'`, with `\'` escapes) or written
+/// with spaces around `=`. What cannot be read (an unterminated quote) is
+/// masked to the end.
+fn mask_conninfo_password(info: &str) -> String {
+    let b = info.as_bytes();
+    let mut out = String::with_capacity(info.len());
+    let mut i = 0;
+    while i < b.len() {
+        // A key: a run of non-space, non-`=` bytes.
+        let start = i;
+        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' {
+            i += 1;
+        }
+        let key = info.get(start..i).unwrap_or_default();
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if key.is_empty() || j >= b.len() || b[j] != b'=' {
+            // Not `key=`: copy up to here and go on.
+            out.push_str(
+                info.get(start..j.max(start + 1).min(b.len()))
+                    .unwrap_or_default(),
+            );
+            i = j.max(start + 1);
+            continue;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        // The value: quoted or bare.
+        let mut closed = true;
+        if j < b.len() && b[j] == b'\'' {
+            j += 1;
+            closed = false;
+            while j < b.len() {
+                match b[j] {
+                    b'\\' => j += 2,
+                    b'\'' => {
+                        j += 1;
+                        closed = true;
+                        break;
+                    }
+                    _ => j += 1,
+                }
+            }
+            j = j.min(b.len());
+        } else {
+            while j < b.len() && !b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+        }
+        if key.eq_ignore_ascii_case("password") {
+            out.push_str(key);
+            out.push_str("=***");
+            if !closed {
+                return out;
+            }
+        } else {
+            out.push_str(info.get(start..j).unwrap_or_default());
+        }
+        // Keep the space that separated this pair from the next.
+        let sep = j;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        out.push_str(info.get(sep..j).unwrap_or_default());
+        i = j;
+    }
+    out
 }
 
 /// Where to forward, from the environment variable named in the config.
@@ -443,6 +511,25 @@ mod tests {
             redacted_url(&format!("host=/tmp user=a password={pw} dbname=r")),
             "host=/tmp user=a password=*** dbname=r"
         );
+        for (info, want) in [
+            (
+                format!("host=h password = {pw} dbname=r"),
+                "host=h password=*** dbname=r",
+            ),
+            (
+                format!("host=h password='{pw} more' dbname=r"),
+                "host=h password=*** dbname=r",
+            ),
+            (
+                format!("host=h PASSWORD= '{pw}\\' x' dbname=r"),
+                "host=h PASSWORD=*** dbname=r",
+            ),
+            (format!("password='{pw} unterminated"), "password=***"),
+            (format!("host=h password={pw}"), "host=h password=***"),
+        ] {
+            assert_eq!(redacted_url(&info), want, "{info}");
+        }
+        assert_eq!(redacted_url("host=h  user=a"), "host=h  user=a");
         assert_eq!(redacted_url("postgres://a@h/d"), "postgres://a@h/d");
         assert_eq!(
             redacted_url(&format!("postgres://u:p/w?{pw}@h/d")),
