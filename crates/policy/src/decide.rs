@@ -122,7 +122,13 @@ impl Matcher<'_> {
     /// what the action touches).
     fn applies(&self, rule: &Rule, part: &Part, outer: &[String]) -> bool {
         match &rule.matcher {
-            RuleMatch::Command(p) => command_matches(p, &part.argv) || command_matches(p, outer),
+            // A deny or ask rule for a program covers what it runs (`bash
+            // -c '…'`); an allow rule covers the program, never the
+            // commands inside it, which are judged on their own.
+            RuleMatch::Command(p) => {
+                command_matches(p, &part.argv)
+                    || (rule.decision != Verdict::Allow && command_matches(p, outer))
+            }
             RuleMatch::Path { glob, access } => {
                 let hit = |paths: &[std::path::PathBuf]| {
                     paths.iter().any(|p| glob.matches(p, self.workspace))
@@ -603,6 +609,32 @@ mod tests {
             argv: argv.iter().map(|s| (*s).to_owned()).collect(),
             cwd: "/w".into(),
         }
+    }
+
+    #[test]
+    fn an_allow_rule_for_a_shell_does_not_allow_what_the_shell_runs() {
+        let c = cfg(
+            ApprovalPolicy::OnRequest,
+            vec![(RuleMatch::Command(vec!["bash".into()]), Verdict::Allow)],
+        );
+        let d = decide(&c, &exec(&["bash", "-c", "rm -rf ~"]));
+        assert_eq!(
+            (d.verdict, d.risk),
+            (Verdict::Deny, Risk::Critical),
+            "gate bypassed: an allow rule for `bash` allowed what it runs: {d:?}"
+        );
+        // Control: the rule still allows the shell with harmless commands.
+        let d = decide(&c, &exec(&["bash", "-c", "echo hi"]));
+        assert_eq!(d.verdict, Verdict::Allow, "{d:?}");
+        // A deny rule for the shell still covers everything it runs.
+        let c = cfg(
+            ApprovalPolicy::OnRequest,
+            vec![(RuleMatch::Command(vec!["bash".into()]), Verdict::Deny)],
+        );
+        assert_eq!(
+            decide(&c, &exec(&["bash", "-c", "echo hi"])).verdict,
+            Verdict::Deny
+        );
     }
 
     fn cmd(p: &[&str]) -> RuleMatch {
