@@ -17,7 +17,51 @@ pub fn probe_bin() -> PathBuf {
         "{} is missing: build it with `cargo build -p rampart-probe` (scripts/test.sh does)",
         p.display()
     );
-    p
+    if !in_temp_dir(&p) {
+        return p;
+    }
+    // A checkout under /tmp: a program run from a temporary directory is
+    // unknown code to the policy (high), so the probe is run from a copy
+    // kept outside (made atomically; every test process may make it).
+    let dir = worlds_root().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    let copy = dir.join("rampart-probe");
+    let fresh = |c: &Path| {
+        std::fs::metadata(c)
+            .and_then(|m| m.modified())
+            .ok()
+            .zip(std::fs::metadata(&p).and_then(|m| m.modified()).ok())
+            .is_some_and(|(c, p)| c >= p)
+    };
+    if !fresh(&copy) {
+        let tmp = dir.join(format!("rampart-probe.{}", std::process::id()));
+        std::fs::copy(&p, &tmp).unwrap();
+        std::fs::rename(&tmp, &copy).unwrap();
+    }
+    copy
+}
+
+/// Whether `p` lies in a directory the policy and sandbox treat as
+/// temporary (writable by default, programs there unknown code).
+fn in_temp_dir(p: &Path) -> bool {
+    ["/tmp", "/var/tmp", "/dev/shm", "/run/user"]
+        .iter()
+        .any(|t| p.starts_with(t))
+}
+
+/// Where test worlds live: the target's temp dir, unless the checkout is
+/// itself under /tmp (which the sandbox makes writable by default, so every
+/// `deny_read` path of a world there would have to exist): then under
+/// `$HOME/.cache`.
+pub fn worlds_root() -> PathBuf {
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    if !in_temp_dir(&target) {
+        return target;
+    }
+    let home = std::env::var_os("HOME")
+        .filter(|h| !h.is_empty() && !in_temp_dir(Path::new(h)))
+        .map_or_else(|| PathBuf::from("/var/lib"), PathBuf::from);
+    home.join(".cache/rampart-test-worlds")
 }
 
 pub fn is_root() -> bool {
@@ -64,7 +108,7 @@ impl World {
     }
 
     pub fn with_config(config_text: &str) -> Self {
-        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let root = worlds_root();
         std::fs::create_dir_all(&root).unwrap();
         let dir = tempfile::Builder::new()
             .prefix("world-")
