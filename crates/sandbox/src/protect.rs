@@ -76,8 +76,19 @@ pub(crate) fn plan(protected: &[PathBuf], writable: &[PathBuf]) -> Result<Protec
                 .parent()
                 .and_then(|p| fs::canonicalize(p).ok())
                 .is_some_and(|p| can_write(&p));
-            if is_link && parent_writable && !out.watched.iter().any(|(w, _)| w == a) {
-                out.watched.push((a.to_path_buf(), identity(a)));
+            // Named under its canonical parent: every ancestor of a watched
+            // path is then a real directory when the run starts, and a
+            // symlink found there afterwards was planted (see `check`).
+            let a = match (
+                a.parent().and_then(|p| fs::canonicalize(p).ok()),
+                a.file_name(),
+            ) {
+                (Some(p), Some(n)) => p.join(n),
+                _ => a.to_path_buf(),
+            };
+            if is_link && parent_writable && !out.watched.iter().any(|(w, _)| *w == a) {
+                let id = identity(&a);
+                out.watched.push((a, id));
             }
         }
         let lexical = resolve_missing(raw);
@@ -218,6 +229,16 @@ fn quarantine_one(path: &Path, quarantine: &Path) -> io::Result<PathBuf> {
     Ok(beside)
 }
 
+/// The outermost strict ancestor of `path` that is a symlink now.
+fn planted_link(path: &Path) -> Option<PathBuf> {
+    let mut ancestors: Vec<&Path> = path.ancestors().skip(1).collect();
+    ancestors.reverse();
+    ancestors
+        .into_iter()
+        .find(|a| fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink()))
+        .map(Path::to_path_buf)
+}
+
 /// Compares `watched` with what is there now and quarantines every path
 /// that appeared or was replaced.
 pub(crate) fn check(
@@ -226,6 +247,21 @@ pub(crate) fn check(
 ) -> Vec<Quarantined> {
     let mut out = Vec::new();
     for (path, before) in watched {
+        // A watched path's ancestors were real directories (or missing)
+        // when the run started. A symlink there now was planted by the
+        // command (`.cargo -> ~/.ssh`): following it would make this
+        // supervisor, which runs outside the sandbox, move a file the
+        // command could not touch (`~/.ssh/config`). The link itself is
+        // what appeared, so it is what gets quarantined.
+        if let Some(link) = planted_link(path) {
+            if !out.iter().any(|q: &Quarantined| q.path == link) {
+                out.push(Quarantined {
+                    moved_to: quarantine_one(&link, quarantine).map_err(|e| e.to_string()),
+                    path: link,
+                });
+            }
+            continue;
+        }
         let now = identity(path);
         if now.is_none() || now == *before {
             continue;
@@ -350,5 +386,27 @@ mod tests {
         let moved = found[0].moved_to.as_ref().unwrap();
         assert_eq!(fs::read_to_string(moved).unwrap(), "{}");
         assert!(!base.join(".mcp.json").exists());
+    }
+
+    #[test]
+    fn a_planted_symlinked_parent_is_quarantined_not_followed() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir_all(base.join("ws")).unwrap();
+        fs::create_dir_all(base.join("victim")).unwrap();
+        fs::write(base.join("victim/config.toml"), "keep").unwrap();
+        let watched = vec![
+            (base.join("ws/.cargo/config.toml"), None),
+            (base.join("ws/.cargo/config"), None),
+        ];
+        std::os::unix::fs::symlink(base.join("victim"), base.join("ws/.cargo")).unwrap();
+        let found = check(&watched, &base.join("state/q"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path, base.join("ws/.cargo"));
+        assert!(fs::symlink_metadata(base.join("ws/.cargo")).is_err());
+        assert_eq!(
+            fs::read_to_string(base.join("victim/config.toml")).unwrap(),
+            "keep"
+        );
     }
 }

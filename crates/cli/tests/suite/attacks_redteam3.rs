@@ -1,0 +1,84 @@
+//! Issue 12, classes 2 and 3, red team: attacks on the protected paths'
+//! quarantine (the supervisor, running as the user outside the sandbox,
+//! moves what appeared at a watched path). Each fails with
+//! "sandbox breached: …" when the attack works and comes with a control.
+
+use std::path::Path;
+use std::process::Output;
+
+use super::fixture::{stderr, stdout, World};
+
+fn s(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[track_caller]
+fn breached_if(cond: bool, what: &str, o: &Output) {
+    assert!(
+        !cond,
+        "sandbox breached: {what} (exit {:?}, stdout `{}`, stderr `{}`)",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// `.cargo/config.toml` is watched while `.cargo` does not exist. A
+/// command that makes `.cargo` a symlink to a directory it cannot write
+/// (`~/.ssh`) must not get the supervisor to follow it and move that
+/// directory's `config` or `config.toml` into the quarantine: the symlink
+/// itself is what appeared, and it is what gets quarantined.
+#[test]
+fn a_symlinked_parent_does_not_make_the_supervisor_move_a_host_file() {
+    let w = World::new();
+    let ssh = w.home.join(".ssh");
+    std::fs::write(ssh.join("config"), "Host *\n").unwrap();
+    std::fs::write(ssh.join("config.toml"), "keep = true\n").unwrap();
+    // From inside, the files cannot be touched.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "mv '{d}/config' x 2>/dev/null; rm -f '{d}/config.toml' 2>/dev/null; ln -s '{d}' .cargo; exit 0",
+            d = s(&ssh)
+        ),
+    ]);
+    for name in ["config", "config.toml"] {
+        breached_if(
+            !ssh.join(name).exists(),
+            &format!(
+                "the supervisor followed the planted symlink `.cargo` and moved `~/.ssh/{name}`"
+            ),
+            &o,
+        );
+    }
+    breached_if(
+        std::fs::symlink_metadata(w.ws.join(".cargo")).is_ok(),
+        "the planted symlink `.cargo` survived the run",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}`", s(&w.ws.join(".cargo")))),
+        "{}",
+        stderr(&o)
+    );
+    // Control: a real `.cargo/config.toml` made by the command is still
+    // quarantined, and an ordinary symlink elsewhere stays.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "mkdir .cargo && echo x > .cargo/config.toml && ln -s '{d}' link; exit 0",
+            d = s(&ssh)
+        ),
+    ]);
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(!w.ws.join(".cargo/config.toml").exists(), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(w.ws.join("link")).is_ok());
+    assert!(ssh.join("config").exists() && ssh.join("config.toml").exists());
+}
