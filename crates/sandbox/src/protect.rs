@@ -274,6 +274,52 @@ pub(crate) fn check(
     out
 }
 
+/// A symlink found in a writable git directory: where, and its identity.
+pub(crate) type Link = (PathBuf, (u64, u64));
+
+/// Every symlink below each of `dirs`, none followed.
+pub(crate) fn symlinks_below(dirs: &[PathBuf]) -> Vec<Link> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = dirs.to_vec();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(t) = entry.file_type() else { continue };
+            if t.is_symlink() {
+                let path = entry.path();
+                if let Some(id) = identity(&path) {
+                    out.push((path, id));
+                }
+            } else if t.is_dir() {
+                stack.push(entry.path());
+            }
+        }
+    }
+    out
+}
+
+/// Quarantines every symlink below `dirs` that is not in `before`. Host
+/// git opens some files of its git directory following symlinks (it
+/// appends to `logs/HEAD`, rewrites `COMMIT_EDITMSG` and `FETCH_HEAD`), so
+/// a symlink planted there (`logs/HEAD -> ~/.bashrc`) would make the next
+/// `git commit` on the host write a file the command could not touch.
+pub(crate) fn new_symlinks(
+    dirs: &[PathBuf],
+    before: &[Link],
+    quarantine: &Path,
+) -> Vec<Quarantined> {
+    symlinks_below(dirs)
+        .into_iter()
+        .filter(|link| !before.contains(link))
+        .map(|(path, _)| Quarantined {
+            moved_to: quarantine_one(&path, quarantine).map_err(|e| e.to_string()),
+            path,
+        })
+        .collect()
+}
+
 /// Checks the pending files that runs whose supervisor died left in
 /// `quarantine`, and quarantines what appeared since. Files of runs still
 /// alive are left alone.

@@ -109,6 +109,8 @@ struct ConfinedPlan {
     mounts: MountPlan,
     /// Protected paths no mount can hold, checked after the run.
     watched: Vec<(PathBuf, Option<(u64, u64)>)>,
+    /// Writable git directories and the symlinks in them before the run.
+    git_links: (Vec<PathBuf>, Vec<protect::Link>),
     landlock: LandlockPlan,
     seccomp: seccompiler::BpfProgram,
     abi: i32,
@@ -143,6 +145,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     let mut mounts = MountPlan::default();
     let mut protected = c.protected.clone();
     let mut writable = Vec::new();
+    let mut git_scan: Vec<PathBuf> = Vec::new();
     match &c.write {
         WriteScope::ReadOnly => {
             mounts.private_tmp = true;
@@ -172,6 +175,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                 // ancestors get pinned like every other's.
                 protected.extend(g.read_only);
                 protected.extend(g.missing);
+                git_scan.extend(g.scan);
                 mounts.pinned.extend(g.pinned);
                 writable.push(r);
             }
@@ -244,6 +248,10 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     Ok(ConfinedPlan {
         mounts,
         watched: protection.watched,
+        git_links: {
+            let before = protect::symlinks_below(&git_scan);
+            (git_scan, before)
+        },
         landlock: LandlockPlan {
             readable: reads.readable,
             writable,
@@ -445,7 +453,11 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     // The PID namespace is gone: nothing inside can race this check.
     let fallback = PathBuf::from("/nonexistent/rampart-quarantine");
-    let found = protect::check(watched, quarantine.as_deref().unwrap_or(&fallback));
+    let into = quarantine.as_deref().unwrap_or(&fallback);
+    let mut found = protect::check(watched, into);
+    if let Some(c) = &prepared.confined {
+        found.extend(protect::new_symlinks(&c.git_links.0, &c.git_links.1, into));
+    }
     if let Some(p) = pending {
         let _ = fs::remove_file(p);
     }

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use super::fixture::{stderr, stdout, World};
+use super::fixture::{stderr, stdout, World, ALLOW_ALL, BASE_CONFIG};
 
 fn s(p: &Path) -> String {
     p.display().to_string()
@@ -81,4 +81,67 @@ fn a_symlinked_parent_does_not_make_the_supervisor_move_a_host_file() {
     assert!(!w.ws.join(".cargo/config.toml").exists(), "{}", stderr(&o));
     assert!(std::fs::symlink_metadata(w.ws.join("link")).is_ok());
     assert!(ssh.join("config").exists() && ssh.join("config.toml").exists());
+}
+
+/// In `allow_git_writes = "commits"` mode the top of `.git` is writable.
+/// Host git opens some of its files following symlinks: it appends to
+/// `logs/HEAD` and rewrites `COMMIT_EDITMSG`. A command that plants
+/// `.git/logs/HEAD -> ~/.bashrc` must not get the user's next `git commit`
+/// to write the shell start-up file (with a message it can steer).
+#[test]
+fn a_symlink_planted_in_dot_git_does_not_make_host_git_write_a_host_file() {
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    let rc = w.home.join(".bashrc");
+    std::fs::write(&rc, "# rc\n").unwrap();
+    w.git(&w.ws, &["init", "-q"]);
+    w.git(&w.ws, &["commit", "-q", "--allow-empty", "-m", "one"]);
+    // A layout some tools make (`repo` links parts of .git): a symlink
+    // that was there before the run is left alone.
+    std::fs::create_dir_all(w.sibling.join("rr")).unwrap();
+    std::os::unix::fs::symlink(w.sibling.join("rr"), w.ws.join(".git/rr-cache")).unwrap();
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "rm -f .git/logs/HEAD && ln -s '{rc}' .git/logs/HEAD && ln -sf '{rc}' .git/COMMIT_EDITMSG && ln -s '{rc}' .git/FETCH_HEAD; exit 0",
+            rc = s(&rc)
+        ),
+    ]);
+    // The user commits on the host after the run.
+    w.git(
+        &w.ws,
+        &["commit", "-q", "--allow-empty", "-m", "two;touch /tmp/x"],
+    );
+    breached_if(
+        std::fs::read_to_string(&rc).unwrap() != "# rc\n",
+        "a symlink planted in `.git` made host git write `~/.bashrc`",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("{}`", s(&w.ws.join(".git/logs/HEAD")))),
+        "{}",
+        stderr(&o)
+    );
+    // Controls: the symlink from before stays, and a commit in the
+    // sandbox still works.
+    assert!(std::fs::symlink_metadata(w.ws.join(".git/rr-cache"))
+        .is_ok_and(|m| m.file_type().is_symlink()));
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo x > f && git add f && git -c user.name=t -c user.email=t@example.invalid commit -qm three",
+    ]);
+    assert!(
+        o.status.success(),
+        "control failed: a commit in commits mode: {}",
+        stderr(&o)
+    );
 }
