@@ -18,7 +18,7 @@
 use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use crate::{Quarantined, RunError};
@@ -274,10 +274,12 @@ pub(crate) fn check(
     out
 }
 
-/// A symlink found in a writable git directory: where, and its identity.
+/// A symlink (or FIFO, socket, device node) found in a writable git
+/// directory: where, and its identity.
 pub(crate) type Link = (PathBuf, (u64, u64));
 
-/// Every symlink below each of `dirs`, none followed.
+/// Every symlink, FIFO, socket or device node below each of `dirs`, none
+/// followed.
 pub(crate) fn symlinks_below(dirs: &[PathBuf]) -> Vec<Link> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = dirs.to_vec();
@@ -287,7 +289,12 @@ pub(crate) fn symlinks_below(dirs: &[PathBuf]) -> Vec<Link> {
         };
         for entry in entries.flatten() {
             let Ok(t) = entry.file_type() else { continue };
-            if t.is_symlink() {
+            if t.is_symlink()
+                || t.is_fifo()
+                || t.is_socket()
+                || t.is_char_device()
+                || t.is_block_device()
+            {
                 let path = entry.path();
                 if let Some(id) = identity(&path) {
                     out.push((path, id));
@@ -300,11 +307,13 @@ pub(crate) fn symlinks_below(dirs: &[PathBuf]) -> Vec<Link> {
     out
 }
 
-/// Quarantines every symlink below `dirs` that is not in `before`. Host
-/// git opens some files of its git directory following symlinks (it
-/// appends to `logs/HEAD`, rewrites `COMMIT_EDITMSG` and `FETCH_HEAD`), so
-/// a symlink planted there (`logs/HEAD -> ~/.bashrc`) would make the next
-/// `git commit` on the host write a file the command could not touch.
+/// Quarantines every symlink (FIFO, socket, device node) below `dirs`
+/// that is not in `before`. Host git opens some files of its git directory
+/// following symlinks (it appends to `logs/HEAD`, rewrites
+/// `COMMIT_EDITMSG` and `FETCH_HEAD`), so a symlink planted there
+/// (`logs/HEAD -> ~/.bashrc`) would make the next `git commit` on the host
+/// write a file the command could not touch; a FIFO at `index` would hang
+/// every host `git status`.
 pub(crate) fn new_symlinks(
     dirs: &[PathBuf],
     before: &[Link],

@@ -108,10 +108,16 @@ fn a_symlink_planted_in_dot_git_does_not_make_host_git_write_a_host_file() {
         "sh",
         "-c",
         &format!(
-            "rm -f .git/logs/HEAD && ln -s '{rc}' .git/logs/HEAD && ln -sf '{rc}' .git/COMMIT_EDITMSG && ln -s '{rc}' .git/FETCH_HEAD; exit 0",
+            "rm -f .git/logs/HEAD && ln -s '{rc}' .git/logs/HEAD && ln -sf '{rc}' .git/COMMIT_EDITMSG && ln -s '{rc}' .git/FETCH_HEAD && rm .git/index && mkfifo .git/index; exit 0",
             rc = s(&rc)
         ),
     ]);
+    breached_if(
+        std::fs::symlink_metadata(w.ws.join(".git/index"))
+            .is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_fifo(&m.file_type())),
+        "a FIFO planted at `.git/index` stayed (every host `git status` hangs on it)",
+        &o,
+    );
     // The user commits on the host after the run.
     w.git(
         &w.ws,
