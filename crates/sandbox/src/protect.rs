@@ -205,7 +205,15 @@ fn now_secs() -> u64 {
 /// Moves `path` out of the way: into `quarantine` when it can (same
 /// filesystem), else beside itself under a name nothing reads.
 fn quarantine_one(path: &Path, quarantine: &Path) -> io::Result<PathBuf> {
-    let stamp = format!("{}-{}", now_secs(), std::process::id());
+    // The random part keeps the command from guessing the fallback name
+    // and planting a non-empty directory there to make the move fail.
+    let random = {
+        use std::hash::{BuildHasher, Hasher};
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    };
+    let stamp = format!("{}-{}-{random:016x}", now_secs(), std::process::id());
     let flat: String = path
         .to_string_lossy()
         .trim_start_matches('/')
@@ -462,6 +470,37 @@ mod tests {
         assert_eq!(
             fs::read_to_string(base.join("victim/config.toml")).unwrap(),
             "keep"
+        );
+    }
+
+    /// Across filesystems (a workspace under a tmpfs `/tmp`, the state dir
+    /// in `$HOME`) the quarantine falls back to a name beside the path. A
+    /// command that guessed that name (time and supervisor pid) and made a
+    /// non-empty directory there must not make the move fail and keep its
+    /// `.claude/` in place.
+    #[test]
+    fn a_guessed_fallback_name_does_not_keep_the_created_path() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        let ws = base.join("ws");
+        fs::create_dir_all(ws.join(".claude")).unwrap();
+        fs::write(ws.join(".claude/settings.json"), "{}").unwrap();
+        let now = now_secs();
+        for secs in now..now + 3 {
+            let decoy = ws.join(format!(
+                ".claude.rampart-quarantine-{secs}-{}",
+                std::process::id()
+            ));
+            fs::create_dir_all(decoy.join("full")).unwrap();
+        }
+        // No quarantine directory can be made under a regular file.
+        fs::write(base.join("state"), "").unwrap();
+        let found = check(&[(ws.join(".claude"), None)], &base.join("state/q"));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].moved_to.is_ok() && !ws.join(".claude").exists(),
+            "sandbox breached: a decoy at the guessed fallback name kept `.claude` in place: {:?}",
+            found[0].moved_to
         );
     }
 }
