@@ -151,3 +151,33 @@ fn a_symlink_planted_in_dot_git_does_not_make_host_git_write_a_host_file() {
         stderr(&o)
     );
 }
+
+/// The names of what is quarantined come from the command (any new
+/// symlink in `.git`). Printed raw, an escape sequence in one would erase
+/// the "sandbox breach attempt" line on the user's terminal.
+#[test]
+fn a_quarantined_name_cannot_drive_the_terminal() {
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "ln -s x \"$(printf '.git/a\\033[2K\\rb')\"; exit 0",
+    ]);
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    breached_if(
+        stderr(&o).contains(['\u{1b}', '\r']),
+        "a quarantined name reached the terminal with its escape sequence",
+        &o,
+    );
+    assert!(
+        stderr(&o).contains("sandbox breach attempt"),
+        "{}",
+        stderr(&o)
+    );
+}
