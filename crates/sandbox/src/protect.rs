@@ -282,12 +282,13 @@ pub(crate) fn check(
     out
 }
 
-/// A symlink (or FIFO, socket, device node) found in a writable git
+/// A symlink (or FIFO, device node) found in a writable git
 /// directory: where, and its identity.
 pub(crate) type Link = (PathBuf, (u64, u64));
 
-/// Every symlink, FIFO, socket or device node below each of `dirs`, none
-/// followed.
+/// Every symlink, FIFO or device node below each of `dirs`, none followed.
+/// Sockets are left out: `open(2)` of one fails at once, and git's own
+/// fsmonitor daemon makes one in `.git`.
 pub(crate) fn symlinks_below(dirs: &[PathBuf]) -> Vec<Link> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = dirs.to_vec();
@@ -297,12 +298,7 @@ pub(crate) fn symlinks_below(dirs: &[PathBuf]) -> Vec<Link> {
         };
         for entry in entries.flatten() {
             let Ok(t) = entry.file_type() else { continue };
-            if t.is_symlink()
-                || t.is_fifo()
-                || t.is_socket()
-                || t.is_char_device()
-                || t.is_block_device()
-            {
+            if t.is_symlink() || t.is_fifo() || t.is_char_device() || t.is_block_device() {
                 let path = entry.path();
                 if let Some(id) = identity(&path) {
                     out.push((path, id));
@@ -315,7 +311,7 @@ pub(crate) fn symlinks_below(dirs: &[PathBuf]) -> Vec<Link> {
     out
 }
 
-/// Quarantines every symlink (FIFO, socket, device node) below `dirs`
+/// Quarantines every symlink (FIFO, device node) below `dirs`
 /// that is not in `before`. Host git opens some files of its git directory
 /// following symlinks (it appends to `logs/HEAD`, rewrites
 /// `COMMIT_EDITMSG` and `FETCH_HEAD`), so a symlink planted there
