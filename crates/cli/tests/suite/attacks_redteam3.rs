@@ -181,3 +181,48 @@ fn a_quarantined_name_cannot_drive_the_terminal() {
         stderr(&o)
     );
 }
+
+/// Git takes a directory holding `HEAD`, `objects/` and `refs/` for a git
+/// directory itself. A workspace that is not a repository has its `.git`
+/// watched, but a command that turns the workspace itself into a git dir
+/// (with a `config` naming `core.fsmonitor` and `core.worktree = .`) made
+/// the user's next `git status` there run its program.
+#[test]
+fn the_workspace_cannot_be_turned_into_a_git_dir() {
+    let w = World::new();
+    let marker = w.base.join("PWNED");
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "mkdir -p objects refs/heads && echo 'ref: refs/heads/main' > HEAD && printf '[core]\\n\\trepositoryformatversion = 0\\n\\tbare = false\\n\\tworktree = .\\n\\tfsmonitor = \"touch {m}; false\"\\n' > config; exit 0",
+            m = s(&marker)
+        ),
+    ]);
+    // The user looks at what the agent did.
+    let _ = std::process::Command::new("git")
+        .arg("status")
+        .current_dir(&w.ws)
+        .env("HOME", &w.home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    breached_if(
+        marker.exists(),
+        "the workspace became a git dir and host `git status` ran its `core.fsmonitor`",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Control: a project's own `config/` and `objects/` directories are
+    // fine; only `HEAD` makes a git dir.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "rm -f config && mkdir -p config objects refs && echo x > config/app.toml",
+    ]);
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
+}
