@@ -189,6 +189,52 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             }
         }
     }
+    // Git looks for a repository in the current directory and then in each
+    // parent. Above a root that is not a repository, every ancestor the
+    // command can write (a workspace under a writable `/tmp`, a project
+    // deep inside a writable root) could get a `.git` (or be made a git
+    // dir by a `HEAD`) that the next git command in the root would honour,
+    // hooks and config included: watch those. The first existing `.git`
+    // up there is the repository git uses in the root: it is held
+    // read-only like the workspace's own in `false` mode.
+    if let WriteScope::Workspace {
+        root,
+        writable_roots,
+        git,
+        ..
+    } = &c.write
+    {
+        if *git != git::GitWrites::Allow {
+            let roots = std::iter::once(root)
+                .chain(writable_roots)
+                .map(|r| canonical(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            for r in &roots {
+                if fs::symlink_metadata(r.join(".git")).is_ok() {
+                    continue;
+                }
+                for a in r.ancestors().skip(1) {
+                    if !writable.iter().any(|w| a.starts_with(w)) {
+                        break;
+                    }
+                    let dot_git = a.join(".git");
+                    let exists = fs::symlink_metadata(&dot_git).is_ok();
+                    // A root's own repository has its git plan already.
+                    if exists && roots.iter().any(|x| x == a) {
+                        break;
+                    }
+                    for p in [dot_git, a.join("HEAD")] {
+                        if !protected.contains(&p) {
+                            protected.push(p);
+                        }
+                    }
+                    if exists {
+                        break;
+                    }
+                }
+            }
+        }
+    }
     for h in &c.hidden {
         for w in &writable {
             if w.starts_with(h) {

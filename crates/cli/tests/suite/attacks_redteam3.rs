@@ -226,3 +226,61 @@ fn the_workspace_cannot_be_turned_into_a_git_dir() {
     ]);
     assert!(o.status.success(), "control failed: {}", stderr(&o));
 }
+
+/// Git looks for a repository in each parent of the current directory. A
+/// project that is not a repository, deep in a writable root, has parents
+/// the command can write: a `.git` it creates in one (with a
+/// `core.fsmonitor`) was honoured by the user's next `git status` in the
+/// project.
+#[test]
+fn a_repository_created_above_the_workspace_is_quarantined() {
+    let w = World::new();
+    let cfg = format!("{BASE_CONFIG}{ALLOW_ALL}").replace(
+        "[sandbox_workspace_write]\n",
+        &format!(
+            "[sandbox_workspace_write]\nwritable_roots = [\"{}\"]\n",
+            s(&w.sibling)
+        ),
+    );
+    w.set_config(&cfg);
+    let proj = w.sibling.join("a/proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    let marker = w.base.join("PWNED");
+    let o = w.run([
+        "exec",
+        "-C",
+        &s(&proj),
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "cd .. && git init -q . && git config core.fsmonitor 'touch {m}; false'; exit 0",
+            m = s(&marker)
+        ),
+    ]);
+    let _ = std::process::Command::new("git")
+        .arg("status")
+        .current_dir(&proj)
+        .env("HOME", &w.home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    breached_if(
+        marker.exists(),
+        "a repository created above the workspace ran its `core.fsmonitor` in host `git status`",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Control: the workspace's parent is still writable for other files.
+    let o = w.run([
+        "exec",
+        "-C",
+        &s(&proj),
+        "--",
+        "sh",
+        "-c",
+        "echo ok > ../notes.txt",
+    ]);
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
+    assert!(w.sibling.join("a/notes.txt").exists());
+}
