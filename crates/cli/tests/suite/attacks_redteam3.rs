@@ -284,3 +284,54 @@ fn a_repository_created_above_the_workspace_is_quarantined() {
     assert!(o.status.success(), "control failed: {}", stderr(&o));
     assert!(w.sibling.join("a/notes.txt").exists());
 }
+
+/// A workspace in a subfolder of a repository whose top the command can
+/// write (a writable root holding the clone): git in the workspace uses
+/// that repository, so its hooks must not be writable.
+#[test]
+fn the_repository_enclosing_the_workspace_keeps_its_hooks() {
+    let w = World::new();
+    let cfg = format!("{BASE_CONFIG}{ALLOW_ALL}").replace(
+        "[sandbox_workspace_write]\n",
+        &format!(
+            "[sandbox_workspace_write]\nwritable_roots = [\"{}\"]\n",
+            s(&w.sibling)
+        ),
+    );
+    w.set_config(&cfg);
+    let repo = w.sibling.join("repo");
+    std::fs::create_dir_all(repo.join("sub")).unwrap();
+    w.git(&repo, &["init", "-q"]);
+    let hook = repo.join(".git/hooks/pre-commit");
+    let o = w.run([
+        "exec",
+        "-C",
+        &s(&repo.join("sub")),
+        "--",
+        "sh",
+        "-c",
+        "printf '#!/bin/sh\\ntouch pwned\\n' > ../.git/hooks/pre-commit; git config core.hooksPath /tmp; exit 0",
+    ]);
+    breached_if(
+        hook.exists(),
+        "the command wrote a hook of the repository enclosing the workspace",
+        &o,
+    );
+    let config = std::fs::read_to_string(repo.join(".git/config")).unwrap();
+    breached_if(
+        config.contains("hooksPath"),
+        "the command changed the config of the repository enclosing the workspace",
+        &o,
+    );
+    // Control: the workspace's files are still writable.
+    let o = w.run([
+        "exec",
+        "-C",
+        &s(&repo.join("sub")),
+        "--",
+        "sh",
+        "-c",
+        "echo ok > notes.txt",
+    ]);
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
+}
