@@ -189,6 +189,48 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             }
         }
     }
+    // Many tools read their config from every parent of the current
+    // directory too (cargo merges each `.cargo/config.toml` up to `/`,
+    // yarn looks for `.yarnrc.yml`, direnv and mise walk up): the
+    // agent-config names protected at the top of a root are watched in
+    // each ancestor the command can write (`/tmp/.cargo/config.toml`
+    // above a workspace under a writable `/tmp`).
+    if let WriteScope::Workspace {
+        root,
+        writable_roots,
+        ..
+    } = &c.write
+    {
+        let roots = std::iter::once(root)
+            .chain(writable_roots)
+            .map(|r| canonical(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut mirrored = Vec::new();
+        for r in &roots {
+            let names: Vec<PathBuf> = protected
+                .iter()
+                .filter_map(|p| p.strip_prefix(r).ok())
+                .filter(|rel| {
+                    rel.components()
+                        .next()
+                        .is_some_and(|c| c.as_os_str() != ".git")
+                })
+                .map(Path::to_path_buf)
+                .collect();
+            for a in r.ancestors().skip(1) {
+                if !writable.iter().any(|w| a.starts_with(w)) {
+                    break;
+                }
+                for n in &names {
+                    let p = a.join(n);
+                    if !protected.contains(&p) && !mirrored.contains(&p) {
+                        mirrored.push(p);
+                    }
+                }
+            }
+        }
+        protected.extend(mirrored);
+    }
     // Git looks for a repository in the current directory and then in each
     // parent. Above a root that is not a repository, every ancestor the
     // command can write (a workspace under a writable `/tmp`, a project

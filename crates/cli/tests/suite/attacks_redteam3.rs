@@ -335,3 +335,40 @@ fn the_repository_enclosing_the_workspace_keeps_its_hooks() {
     ]);
     assert!(o.status.success(), "control failed: {}", stderr(&o));
 }
+
+/// cargo merges the `.cargo/config.toml` of every parent of the current
+/// directory (yarn, mise and direnv walk up too). A command that can write
+/// a parent of the workspace (a writable root holding the project, a
+/// writable `/tmp`) must not leave a `[build] rustc-wrapper` there for the
+/// user's next `cargo build`.
+#[test]
+fn agent_config_created_above_the_workspace_is_quarantined() {
+    let w = World::new();
+    let cfg = format!("{BASE_CONFIG}{ALLOW_ALL}").replace(
+        "[sandbox_workspace_write]\n",
+        &format!(
+            "[sandbox_workspace_write]\nwritable_roots = [\"{}\"]\n",
+            s(&w.sibling)
+        ),
+    );
+    w.set_config(&cfg);
+    let proj = w.sibling.join("a/proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    let o = w.run([
+        "exec",
+        "-C",
+        &s(&proj),
+        "--",
+        "sh",
+        "-c",
+        "mkdir -p ../.cargo && printf '[build]\\nrustc-wrapper = \"/tmp/evil\"\\n' > ../.cargo/config.toml && echo '{}' > ../.mcp.json; exit 0",
+    ]);
+    for name in [".cargo/config.toml", ".mcp.json"] {
+        breached_if(
+            w.sibling.join("a").join(name).exists(),
+            &format!("`{name}` created in a parent of the workspace survived the run"),
+            &o,
+        );
+    }
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+}
