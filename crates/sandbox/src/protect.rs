@@ -140,7 +140,11 @@ pub(crate) fn plan(protected: &[PathBuf], writable: &[PathBuf]) -> Result<Protec
     Ok(out)
 }
 
-const PENDING_PREFIX: &str = "pending-";
+/// Version 2: every path in a record is named under its canonical parent,
+/// so a symlink above one was planted (see `check`). Records of version 1
+/// could name a path below a legitimate symlink (`/home -> /data/home`)
+/// and are not read.
+const PENDING_PREFIX: &str = "pending2-";
 
 fn encode(watched: &[(PathBuf, Option<(u64, u64)>)]) -> Vec<u8> {
     let mut out = Vec::new();
