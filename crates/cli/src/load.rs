@@ -82,12 +82,16 @@ pub(crate) fn protected_paths(config: &Config, workspace: &Path) -> Vec<PathBuf>
     let mut out = set.literal_paths(&refs);
     // A root that is not a repository gets none from the sandbox's git
     // layout: a `.git` created there would be honoured by the next git
-    // command run in it (hooks included), so its creation is watched.
+    // command run in it (hooks included), so its creation is watched. So
+    // is its `HEAD`: with `objects/` and `refs/` beside it, git takes the
+    // root itself for a git dir (and `core.worktree = .` in a `config`
+    // there makes `git status` run its `core.fsmonitor`).
     if config.workspace_write.allow_git_writes != rampart_policy::GitWrites::Allow {
         for root in &roots {
             let dot_git = root.join(".git");
             if std::fs::symlink_metadata(&dot_git).is_err() {
                 out.push(dot_git);
+                out.push(root.join("HEAD"));
             }
         }
     }

@@ -55,6 +55,7 @@ const SHELL_RC: &str = "a shell start-up file: the shell runs it at every start"
 /// The built-in protected entries.
 pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
     git("**/.git", "a repository's git dir or `gitdir:` file: replacing it redirects git to a repository whose hooks run"),
+    git("HEAD", "with `objects/` and `refs/` beside it, it makes the workspace itself a git dir, whose config and hooks git then honours there"),
     git("**/.git/config", GIT_CONFIG),
     git("**/.git/config.worktree", GIT_CONFIG),
     git("**/.git/commondir", GIT_REDIRECT),
@@ -513,6 +514,7 @@ mod tests {
             ("/w/.git/hooks/pre-commit", "**/.git/hooks/**"),
             ("/w/.git/commondir", "**/.git/commondir"),
             ("/w/.git", "**/.git"),
+            ("/w/HEAD", "HEAD"),
             ("/w/vendor/x/.git/config", "**/.git/config"),
             ("/w/.git/worktrees/a/HEAD", "**/.git/worktrees/**"),
             ("/home/u/.bashrc", "~/.bashrc"),

@@ -35,6 +35,10 @@ pub(crate) struct GitPlan {
     /// Guarded entries that do not exist (`commondir`, `gitdir`,
     /// `config.worktree`): no mount can hold them, so they are watched.
     pub(crate) missing: Vec<PathBuf>,
+    /// Git directories the command may write: a symlink that appears in
+    /// one is quarantined after the run, because host git writes through
+    /// symlinks there (`logs/HEAD`, `COMMIT_EDITMSG`, `FETCH_HEAD`).
+    pub(crate) scan: Vec<PathBuf>,
 }
 
 /// The resolved layout of one repository.
@@ -190,6 +194,11 @@ pub(crate) fn plan(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
                 guard_git_dir(&repo.git_dir, &mut guarded, &mut missing, 0)?;
             }
             plan.missing = missing;
+            for dir in [&repo.git_dir, &repo.common_dir] {
+                if !plan.scan.contains(dir) {
+                    plan.scan.push(dir.clone());
+                }
+            }
             for p in guarded {
                 if !plan.read_only.contains(&p) {
                     plan.read_only.push(p);

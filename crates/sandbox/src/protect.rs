@@ -18,7 +18,7 @@
 use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use crate::{Quarantined, RunError};
@@ -76,8 +76,19 @@ pub(crate) fn plan(protected: &[PathBuf], writable: &[PathBuf]) -> Result<Protec
                 .parent()
                 .and_then(|p| fs::canonicalize(p).ok())
                 .is_some_and(|p| can_write(&p));
-            if is_link && parent_writable && !out.watched.iter().any(|(w, _)| w == a) {
-                out.watched.push((a.to_path_buf(), identity(a)));
+            // Named under its canonical parent: every ancestor of a watched
+            // path is then a real directory when the run starts, and a
+            // symlink found there afterwards was planted (see `check`).
+            let a = match (
+                a.parent().and_then(|p| fs::canonicalize(p).ok()),
+                a.file_name(),
+            ) {
+                (Some(p), Some(n)) => p.join(n),
+                _ => a.to_path_buf(),
+            };
+            if is_link && parent_writable && !out.watched.iter().any(|(w, _)| *w == a) {
+                let id = identity(&a);
+                out.watched.push((a, id));
             }
         }
         let lexical = resolve_missing(raw);
@@ -129,7 +140,11 @@ pub(crate) fn plan(protected: &[PathBuf], writable: &[PathBuf]) -> Result<Protec
     Ok(out)
 }
 
-const PENDING_PREFIX: &str = "pending-";
+/// Version 2: every path in a record is named under its canonical parent,
+/// so a symlink above one was planted (see `check`). Records of version 1
+/// could name a path below a legitimate symlink (`/home -> /data/home`)
+/// and are not read.
+const PENDING_PREFIX: &str = "pending2-";
 
 fn encode(watched: &[(PathBuf, Option<(u64, u64)>)]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -194,7 +209,15 @@ fn now_secs() -> u64 {
 /// Moves `path` out of the way: into `quarantine` when it can (same
 /// filesystem), else beside itself under a name nothing reads.
 fn quarantine_one(path: &Path, quarantine: &Path) -> io::Result<PathBuf> {
-    let stamp = format!("{}-{}", now_secs(), std::process::id());
+    // The random part keeps the command from guessing the fallback name
+    // and planting a non-empty directory there to make the move fail.
+    let random = {
+        use std::hash::{BuildHasher, Hasher};
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    };
+    let stamp = format!("{}-{}-{random:016x}", now_secs(), std::process::id());
     let flat: String = path
         .to_string_lossy()
         .trim_start_matches('/')
@@ -218,6 +241,16 @@ fn quarantine_one(path: &Path, quarantine: &Path) -> io::Result<PathBuf> {
     Ok(beside)
 }
 
+/// The outermost strict ancestor of `path` that is a symlink now.
+fn planted_link(path: &Path) -> Option<PathBuf> {
+    let mut ancestors: Vec<&Path> = path.ancestors().skip(1).collect();
+    ancestors.reverse();
+    ancestors
+        .into_iter()
+        .find(|a| fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink()))
+        .map(Path::to_path_buf)
+}
+
 /// Compares `watched` with what is there now and quarantines every path
 /// that appeared or was replaced.
 pub(crate) fn check(
@@ -226,6 +259,21 @@ pub(crate) fn check(
 ) -> Vec<Quarantined> {
     let mut out = Vec::new();
     for (path, before) in watched {
+        // A watched path's ancestors were real directories (or missing)
+        // when the run started. A symlink there now was planted by the
+        // command (`.cargo -> ~/.ssh`): following it would make this
+        // supervisor, which runs outside the sandbox, move a file the
+        // command could not touch (`~/.ssh/config`). The link itself is
+        // what appeared, so it is what gets quarantined.
+        if let Some(link) = planted_link(path) {
+            if !out.iter().any(|q: &Quarantined| q.path == link) {
+                out.push(Quarantined {
+                    moved_to: quarantine_one(&link, quarantine).map_err(|e| e.to_string()),
+                    path: link,
+                });
+            }
+            continue;
+        }
         let now = identity(path);
         if now.is_none() || now == *before {
             continue;
@@ -236,6 +284,57 @@ pub(crate) fn check(
         });
     }
     out
+}
+
+/// A symlink (or FIFO, device node) found in a writable git
+/// directory: where, and its identity.
+pub(crate) type Link = (PathBuf, (u64, u64));
+
+/// Every symlink, FIFO or device node below each of `dirs`, none followed.
+/// Sockets are left out: `open(2)` of one fails at once, and git's own
+/// fsmonitor daemon makes one in `.git`.
+pub(crate) fn symlinks_below(dirs: &[PathBuf]) -> Vec<Link> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = dirs.to_vec();
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(t) = entry.file_type() else { continue };
+            if t.is_symlink() || t.is_fifo() || t.is_char_device() || t.is_block_device() {
+                let path = entry.path();
+                if let Some(id) = identity(&path) {
+                    out.push((path, id));
+                }
+            } else if t.is_dir() {
+                stack.push(entry.path());
+            }
+        }
+    }
+    out
+}
+
+/// Quarantines every symlink (FIFO, device node) below `dirs`
+/// that is not in `before`. Host git opens some files of its git directory
+/// following symlinks (it appends to `logs/HEAD`, rewrites
+/// `COMMIT_EDITMSG` and `FETCH_HEAD`), so a symlink planted there
+/// (`logs/HEAD -> ~/.bashrc`) would make the next `git commit` on the host
+/// write a file the command could not touch; a FIFO at `index` would hang
+/// every host `git status`.
+pub(crate) fn new_symlinks(
+    dirs: &[PathBuf],
+    before: &[Link],
+    quarantine: &Path,
+) -> Vec<Quarantined> {
+    symlinks_below(dirs)
+        .into_iter()
+        .filter(|link| !before.contains(link))
+        .map(|(path, _)| Quarantined {
+            moved_to: quarantine_one(&path, quarantine).map_err(|e| e.to_string()),
+            path,
+        })
+        .collect()
 }
 
 /// Checks the pending files that runs whose supervisor died left in
@@ -350,5 +449,58 @@ mod tests {
         let moved = found[0].moved_to.as_ref().unwrap();
         assert_eq!(fs::read_to_string(moved).unwrap(), "{}");
         assert!(!base.join(".mcp.json").exists());
+    }
+
+    #[test]
+    fn a_planted_symlinked_parent_is_quarantined_not_followed() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir_all(base.join("ws")).unwrap();
+        fs::create_dir_all(base.join("victim")).unwrap();
+        fs::write(base.join("victim/config.toml"), "keep").unwrap();
+        let watched = vec![
+            (base.join("ws/.cargo/config.toml"), None),
+            (base.join("ws/.cargo/config"), None),
+        ];
+        std::os::unix::fs::symlink(base.join("victim"), base.join("ws/.cargo")).unwrap();
+        let found = check(&watched, &base.join("state/q"));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].path, base.join("ws/.cargo"));
+        assert!(fs::symlink_metadata(base.join("ws/.cargo")).is_err());
+        assert_eq!(
+            fs::read_to_string(base.join("victim/config.toml")).unwrap(),
+            "keep"
+        );
+    }
+
+    /// Across filesystems (a workspace under a tmpfs `/tmp`, the state dir
+    /// in `$HOME`) the quarantine falls back to a name beside the path. A
+    /// command that guessed that name (time and supervisor pid) and made a
+    /// non-empty directory there must not make the move fail and keep its
+    /// `.claude/` in place.
+    #[test]
+    fn a_guessed_fallback_name_does_not_keep_the_created_path() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        let ws = base.join("ws");
+        fs::create_dir_all(ws.join(".claude")).unwrap();
+        fs::write(ws.join(".claude/settings.json"), "{}").unwrap();
+        let now = now_secs();
+        for secs in now..now + 3 {
+            let decoy = ws.join(format!(
+                ".claude.rampart-quarantine-{secs}-{}",
+                std::process::id()
+            ));
+            fs::create_dir_all(decoy.join("full")).unwrap();
+        }
+        // No quarantine directory can be made under a regular file.
+        fs::write(base.join("state"), "").unwrap();
+        let found = check(&[(ws.join(".claude"), None)], &base.join("state/q"));
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].moved_to.is_ok() && !ws.join(".claude").exists(),
+            "sandbox breached: a decoy at the guessed fallback name kept `.claude` in place: {:?}",
+            found[0].moved_to
+        );
     }
 }

@@ -109,6 +109,8 @@ struct ConfinedPlan {
     mounts: MountPlan,
     /// Protected paths no mount can hold, checked after the run.
     watched: Vec<(PathBuf, Option<(u64, u64)>)>,
+    /// Writable git directories and the symlinks in them before the run.
+    git_links: (Vec<PathBuf>, Vec<protect::Link>),
     landlock: LandlockPlan,
     seccomp: seccompiler::BpfProgram,
     abi: i32,
@@ -143,6 +145,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     let mut mounts = MountPlan::default();
     let mut protected = c.protected.clone();
     let mut writable = Vec::new();
+    let mut git_scan: Vec<PathBuf> = Vec::new();
     match &c.write {
         WriteScope::ReadOnly => {
             mounts.private_tmp = true;
@@ -172,6 +175,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                 // ancestors get pinned like every other's.
                 protected.extend(g.read_only);
                 protected.extend(g.missing);
+                git_scan.extend(g.scan);
                 mounts.pinned.extend(g.pinned);
                 writable.push(r);
             }
@@ -181,6 +185,94 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             if let Some(t) = tmpdir {
                 if let Ok(t) = fs::canonicalize(t) {
                     writable.push(t);
+                }
+            }
+        }
+    }
+    // Many tools read their config from every parent of the current
+    // directory too (cargo merges each `.cargo/config.toml` up to `/`,
+    // yarn looks for `.yarnrc.yml`, direnv and mise walk up): the
+    // agent-config names protected at the top of a root are watched in
+    // each ancestor the command can write (`/tmp/.cargo/config.toml`
+    // above a workspace under a writable `/tmp`).
+    if let WriteScope::Workspace {
+        root,
+        writable_roots,
+        ..
+    } = &c.write
+    {
+        let roots = std::iter::once(root)
+            .chain(writable_roots)
+            .map(|r| canonical(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut mirrored = Vec::new();
+        for r in &roots {
+            let names: Vec<PathBuf> = protected
+                .iter()
+                .filter_map(|p| p.strip_prefix(r).ok())
+                .filter(|rel| {
+                    rel.components()
+                        .next()
+                        .is_some_and(|c| c.as_os_str() != ".git")
+                })
+                .map(Path::to_path_buf)
+                .collect();
+            for a in r.ancestors().skip(1) {
+                if !writable.iter().any(|w| a.starts_with(w)) {
+                    break;
+                }
+                for n in &names {
+                    let p = a.join(n);
+                    if !protected.contains(&p) && !mirrored.contains(&p) {
+                        mirrored.push(p);
+                    }
+                }
+            }
+        }
+        protected.extend(mirrored);
+    }
+    // Git looks for a repository in the current directory and then in each
+    // parent. Above a root that is not a repository, every ancestor the
+    // command can write (a workspace under a writable `/tmp`, a project
+    // deep inside a writable root) could get a `.git` (or be made a git
+    // dir by a `HEAD`) that the next git command in the root would honour,
+    // hooks and config included: watch those. The first existing `.git`
+    // up there is the repository git uses in the root: it is held
+    // read-only like the workspace's own in `false` mode.
+    if let WriteScope::Workspace {
+        root,
+        writable_roots,
+        git,
+        ..
+    } = &c.write
+    {
+        if *git != git::GitWrites::Allow {
+            let roots = std::iter::once(root)
+                .chain(writable_roots)
+                .map(|r| canonical(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            for r in &roots {
+                if fs::symlink_metadata(r.join(".git")).is_ok() {
+                    continue;
+                }
+                for a in r.ancestors().skip(1) {
+                    if !writable.iter().any(|w| a.starts_with(w)) {
+                        break;
+                    }
+                    let dot_git = a.join(".git");
+                    let exists = fs::symlink_metadata(&dot_git).is_ok();
+                    // A root's own repository has its git plan already.
+                    if exists && roots.iter().any(|x| x == a) {
+                        break;
+                    }
+                    for p in [dot_git, a.join("HEAD")] {
+                        if !protected.contains(&p) {
+                            protected.push(p);
+                        }
+                    }
+                    if exists {
+                        break;
+                    }
                 }
             }
         }
@@ -244,6 +336,10 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     Ok(ConfinedPlan {
         mounts,
         watched: protection.watched,
+        git_links: {
+            let before = protect::symlinks_below(&git_scan);
+            (git_scan, before)
+        },
         landlock: LandlockPlan {
             readable: reads.readable,
             writable,
@@ -445,7 +541,11 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     // The PID namespace is gone: nothing inside can race this check.
     let fallback = PathBuf::from("/nonexistent/rampart-quarantine");
-    let found = protect::check(watched, quarantine.as_deref().unwrap_or(&fallback));
+    let into = quarantine.as_deref().unwrap_or(&fallback);
+    let mut found = protect::check(watched, into);
+    if let Some(c) = &prepared.confined {
+        found.extend(protect::new_symlinks(&c.git_links.0, &c.git_links.1, into));
+    }
     if let Some(p) = pending {
         let _ = fs::remove_file(p);
     }

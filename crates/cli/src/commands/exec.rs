@@ -373,9 +373,11 @@ fn report_quarantined(
             Ok(to) => format!("moved to `{}`", to.display()),
             Err(e) => format!("could NOT be moved ({e}); remove it by hand"),
         };
-        ui::error(&format!(
+        // The names come from the command (a symlink it left in `.git`):
+        // no escape sequence of theirs reaches the terminal.
+        ui::error(&ui::printable(&format!(
             "sandbox breach attempt: the command created or replaced the protected path `{shown}`; {moved} ({why})"
-        ));
+        )));
         if let Some(r) = recorder.as_deref_mut() {
             let write = Action::WriteFile {
                 path: q.path.clone(),
