@@ -109,9 +109,32 @@ impl Analysis {
     }
 }
 
+/// `~+` (the working directory), `~-` (the previous one, unknown here) and
+/// `~user` (that user's home: `/root` or `/home/user`), as bash expands them.
+fn other_tilde(raw: &str, cwd: &Path) -> Option<PathBuf> {
+    let rest = raw.strip_prefix('~')?;
+    let (head, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let base = match head {
+        "" => return None,
+        "+" => cwd.to_path_buf(),
+        "-" => PathBuf::from("/unknown-oldpwd"),
+        "root" => PathBuf::from("/root"),
+        user if user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) =>
+        {
+            Path::new("/home").join(user)
+        }
+        _ => return None,
+    };
+    Some(base.join(tail))
+}
+
 /// Lexically normalises `raw` against `cwd` and `home`.
 pub fn normalise(raw: &str, cwd: &Path, home: Option<&Path>) -> PathBuf {
-    let joined = if raw == "~" || raw.starts_with("~/") {
+    let joined = if let Some(p) = other_tilde(raw, cwd) {
+        p
+    } else if raw == "~" || raw.starts_with("~/") {
         match home {
             Some(h) => h.join(raw.trim_start_matches('~').trim_start_matches('/')),
             None => PathBuf::from("/nonexistent-home")
@@ -1205,6 +1228,17 @@ impl Judge<'_> {
             return;
         }
         let name = basename(program);
+        if program.contains(['*', '?'])
+            || program
+                .find('[')
+                .is_some_and(|a| program[a..].contains(']'))
+        {
+            self.push(
+                argv,
+                Risk::High,
+                format!("the program is chosen by a glob (`{program}`): it could be any program"),
+            );
+        }
         let args: Vec<String> = words_to_strings(argv.get(1..).unwrap_or_default());
         let rest = |n: usize| argv.get(n..).unwrap_or_default();
         let foreign = !is_system_program(program);
@@ -1352,6 +1386,16 @@ impl Judge<'_> {
                 );
             }
         }
+        if name.starts_with("python") {
+            self.python_module(argv, &args, depth);
+        }
+        if name == "php" && args.iter().any(|a| a.starts_with("-S")) {
+            self.push(
+                argv,
+                Risk::High,
+                "serves files over HTTP: whatever it can read is exposed to the network",
+            );
+        }
         match name {
             // ---- wrappers: judge the wrapped command ----
             "env" => {
@@ -1403,7 +1447,15 @@ impl Judge<'_> {
                     if !t.starts_with('-') {
                         break;
                     }
-                    i += if matches!(
+                    let flock_value =
+                        matches!(t, "-w" | "-E" | "--timeout" | "--conflict-exit-code");
+                    i += if name == "flock" {
+                        if flock_value {
+                            2
+                        } else {
+                            1
+                        }
+                    } else if matches!(
                         t,
                         "-n" | "-c"
                             | "-p"
@@ -1425,7 +1477,25 @@ impl Judge<'_> {
                 if matches!(name, "timeout" | "flock") {
                     i += 1;
                 }
-                if argv.len() > i {
+                let flock_c = name == "flock"
+                    && argv
+                        .get(i)
+                        .is_some_and(|w| matches!(w.text(), "-c" | "--command"));
+                if flock_c {
+                    // `flock FILE -c CMD`: CMD is a shell command line.
+                    match argv.get(i + 1) {
+                        Some(Word::Literal(src)) => {
+                            let src = src.clone();
+                            self.script(&src, depth + 1);
+                            self.push(argv, Risk::Low, "`flock` runs a shell command line");
+                        }
+                        _ => self.push(
+                            argv,
+                            Risk::High,
+                            "runs a shell script only known at run time",
+                        ),
+                    }
+                } else if argv.len() > i {
                     self.argv(rest(i), depth + 1);
                 } else {
                     self.push(argv, Risk::Low, format!("`{name}` without a command"));
@@ -1453,6 +1523,81 @@ impl Judge<'_> {
                     self.argv(rest(1), depth + 1);
                 }
             }
+            "hash" => {
+                if short_flags(&args).contains('p') {
+                    self.push(
+                        argv,
+                        Risk::High,
+                        "`hash -p` binds a command name to another program: later uses of the name run it",
+                    );
+                } else {
+                    self.push(argv, Risk::Low, "shows or resets the command lookup table");
+                }
+            }
+            "enable" => {
+                let loads = short_flags(&args).contains('f');
+                let (risk, why) = if loads {
+                    (
+                        Risk::High,
+                        "`enable -f` loads a shared object into the shell: unknown code",
+                    )
+                } else {
+                    (Risk::Medium, "changes which shell builtins exist")
+                };
+                self.push(argv, risk, why);
+            }
+            "chrt" | "taskset" => {
+                let pid_mode = args.iter().any(|a| {
+                    a == "--pid" || (a.starts_with('-') && !a.starts_with("--") && a.contains('p'))
+                });
+                if pid_mode {
+                    self.push(
+                        argv,
+                        Risk::Medium,
+                        format!("`{name} -p` changes a running process"),
+                    );
+                } else {
+                    let value = [
+                        "-T",
+                        "-P",
+                        "-D",
+                        "--sched-runtime",
+                        "--sched-period",
+                        "--sched-deadline",
+                    ];
+                    self.wrapped(argv, depth, &value, 1);
+                }
+            }
+            "unshare" => {
+                let value = [
+                    "-S", "-G", "-R", "-w", "--setuid", "--setgid", "--root", "--wd",
+                ];
+                self.wrapped(argv, depth, &value, 0);
+            }
+            "nsenter" => {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`nsenter` enters another process's namespaces",
+                );
+                let value = ["-t", "--target", "-S", "-G", "--setuid", "--setgid"];
+                self.wrapped(argv, depth, &value, 0);
+            }
+            "script" => self.script_recorder(argv, &args, depth),
+            "parallel" => self.parallel(argv, &args, depth),
+            "xe" => {
+                if let Some(src) = option_values(&args, "-s").into_iter().flatten().next() {
+                    self.script(src, depth + 1);
+                }
+                self.push(argv, Risk::Medium, "runs a command on every input line");
+                let value = ["-f", "-j", "-n", "-I", "-s", "-N"];
+                self.wrapped(argv, depth, &value, 0);
+            }
+            "httpd" => self.push(
+                argv,
+                Risk::High,
+                "serves files over HTTP: whatever it can read is exposed to the network",
+            ),
             "xargs" => {
                 let mut i = 1;
                 while let Some(w) = argv.get(i) {
@@ -2529,6 +2674,175 @@ impl Judge<'_> {
     }
 
     /// Judges what a wrapper runs: its arguments after the leading options.
+    /// `python -m MODULE …`: `pip` is judged as `pip …`, `http.server` as
+    /// a file server.
+    fn python_module(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        let Some(i) = args
+            .iter()
+            .take_while(|a| a.starts_with('-'))
+            .position(|a| a.starts_with("-m"))
+        else {
+            return;
+        };
+        let (module, skip) = match args.get(i).map(String::as_str) {
+            Some("-m") => (args.get(i + 1).map_or("", String::as_str), i + 3),
+            Some(a) => (a.trim_start_matches("-m"), i + 2),
+            None => return,
+        };
+        match module {
+            "pip" | "pip3" | "pipx" | "uv" | "poetry" => {
+                let mut inner = vec![Word::Literal(module.to_owned())];
+                inner.extend(argv.get(skip..).unwrap_or_default().iter().cloned());
+                self.argv(&inner, depth + 1);
+            }
+            "http.server" | "SimpleHTTPServer" | "pyftpdlib" | "uploadserver" => self.push(
+                argv,
+                Risk::High,
+                "serves files over the network: whatever it can read is exposed",
+            ),
+            _ => {}
+        }
+    }
+
+    /// A wrapper that runs the command after its options (those in
+    /// `value` take the next word) and `operands` more words.
+    fn wrapped(&mut self, argv: &[Word], depth: usize, value: &[&str], operands: usize) {
+        let mut i = 1;
+        while let Some(t) = argv.get(i).map(Word::text) {
+            if t == "--" {
+                i += 1;
+                break;
+            }
+            if !t.starts_with('-') {
+                break;
+            }
+            i += if value.contains(&t) { 2 } else { 1 };
+        }
+        i += operands;
+        if let Some(inner) = argv.get(i..).filter(|r| !r.is_empty()) {
+            self.argv(inner, depth + 1);
+        } else {
+            let name = argv.first().map_or("", |w| basename(w.text()));
+            self.push(
+                argv,
+                Risk::Medium,
+                format!("`{name}` runs a shell or nothing"),
+            );
+        }
+    }
+
+    /// `script -c CMD FILE`: CMD is a shell command line, FILE is written.
+    fn script_recorder(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        for o in ["-c", "--command"] {
+            for v in option_values(args, o).into_iter().flatten() {
+                self.script(v, depth + 1);
+            }
+        }
+        let value = [
+            "-c",
+            "--command",
+            "-E",
+            "--echo",
+            "-I",
+            "--log-in",
+            "-O",
+            "--log-out",
+            "-B",
+            "--log-io",
+            "-T",
+            "--log-timing",
+            "-m",
+            "--logging-format",
+            "-o",
+            "--output-limit",
+        ];
+        let mut i = 0;
+        let mut file = None;
+        while let Some(a) = args.get(i) {
+            if value.contains(&a.as_str()) {
+                i += 2;
+                continue;
+            }
+            if !a.starts_with('-') {
+                file = Some(a.clone());
+                break;
+            }
+            i += 1;
+        }
+        let file = file.unwrap_or_else(|| "typescript".into());
+        let (risk, why) = self.write_target(&file);
+        self.push(argv, risk.max(Risk::Medium), why);
+    }
+
+    /// GNU `parallel CMD ::: ARGS`: each argument is appended to CMD and the
+    /// line run by a shell; without CMD each argument is a command line.
+    fn parallel(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        const VALUE: &[&str] = &[
+            "-j",
+            "--jobs",
+            "-S",
+            "--sshlogin",
+            "-a",
+            "--arg-file",
+            "-d",
+            "--delimiter",
+            "-I",
+            "-n",
+            "-N",
+            "-L",
+            "-E",
+            "--colsep",
+            "--timeout",
+            "--joblog",
+            "--results",
+            "--tmpdir",
+            "--workdir",
+            "--basefile",
+            "--env",
+            "--sshloginfile",
+        ];
+        self.push(argv, Risk::Medium, "runs a command line for every argument");
+        let mut i = 0;
+        while let Some(a) = args.get(i) {
+            if !a.starts_with('-') || a.starts_with(":::") {
+                break;
+            }
+            i += if VALUE.contains(&a.as_str()) { 2 } else { 1 };
+        }
+        let words = args.get(i..).unwrap_or_default();
+        let sep = words
+            .iter()
+            .position(|w| w.starts_with(":::"))
+            .unwrap_or(words.len());
+        let cmd = words.get(..sep).unwrap_or_default().join(" ");
+        let operands: Vec<&String> = words
+            .get(sep..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|w| !w.starts_with(":::"))
+            .take(32)
+            .collect();
+        if operands.is_empty() {
+            if cmd.is_empty() {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`parallel` runs command lines read from its input",
+                );
+            } else {
+                self.script(&cmd, depth + 1);
+            }
+        }
+        for o in operands {
+            let line = if cmd.is_empty() {
+                o.clone()
+            } else {
+                format!("{cmd} {o}")
+            };
+            self.script(&line, depth + 1);
+        }
+    }
+
     fn after_options(&mut self, argv: &[Word], depth: usize) {
         let skip = 1 + argv
             .iter()
@@ -3228,6 +3542,26 @@ impl Judge<'_> {
     }
 }
 
+/// curl options whose value may name a local file read into the request
+/// (`@FILE`, `name@FILE`, `<FILE`; `-K` is a config file, read whole).
+const CURL_FILE_OPTIONS: &[&str] = &[
+    "-F",
+    "--form",
+    "-d",
+    "--data",
+    "--data-binary",
+    "--data-ascii",
+    "--data-urlencode",
+    "--json",
+    "-H",
+    "--header",
+    "--proxy-header",
+    "--variable",
+    "--url-query",
+    "-K",
+    "--config",
+];
+
 /// The local files a network client sends: `curl -T F`, `-F f=@F`,
 /// `--data-binary @F`, `wget --post-file=F`, the local operands of
 /// `scp`/`rsync`/`rclone` when another operand is remote.
@@ -3253,20 +3587,9 @@ fn upload_sources(name: &str, args: &[String]) -> Vec<String> {
                         .map(str::to_owned),
                 );
             }
-            for o in [
-                "-F",
-                "--form",
-                "-d",
-                "--data",
-                "--data-binary",
-                "--data-ascii",
-                "--data-urlencode",
-                "--json",
-                "-K",
-                "--config",
-            ] {
+            for o in CURL_FILE_OPTIONS {
                 for v in option_values(args, o).into_iter().flatten() {
-                    if matches!(o, "-K" | "--config") {
+                    if matches!(*o, "-K" | "--config") {
                         out.push(v.to_owned());
                     } else {
                         out.extend(file_of(v));

@@ -271,6 +271,16 @@ const SHELLS: &[&str] = &[
     "mksh",
     "ash",
     "busybox sh",
+    "fish",
+    "csh",
+    "tcsh",
+    "yash",
+    "posh",
+    "rbash",
+    "hush",
+    "oksh",
+    "loksh",
+    "pdksh",
 ];
 
 /// Whether `name` (a basename) is a POSIX-ish shell.
