@@ -888,6 +888,57 @@ fn option_values<'a>(args: &'a [String], opt: &str) -> Vec<Option<&'a str>> {
     out
 }
 
+/// The words bash's brace expansion makes of `word` (`{~,x}` is `~` and
+/// `x`, and the `~` then means the home directory); `word` itself when it
+/// has no brace list. At most 64 words.
+fn brace_alternatives(word: &str) -> Vec<String> {
+    fn expand(word: &str, out: &mut Vec<String>) {
+        if out.len() >= 64 {
+            return;
+        }
+        let bytes = word.as_bytes();
+        let Some(open) = word.find('{') else {
+            out.push(word.to_owned());
+            return;
+        };
+        let mut depth = 0usize;
+        let mut commas = Vec::new();
+        let mut close = None;
+        for (i, b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        close = Some(i);
+                        break;
+                    }
+                }
+                b',' if depth == 1 => commas.push(i),
+                _ => {}
+            }
+        }
+        let (Some(close), false) = (close, commas.is_empty()) else {
+            out.push(word.to_owned());
+            return;
+        };
+        let head = word.get(..open).unwrap_or_default();
+        let tail = word.get(close + 1..).unwrap_or_default();
+        let mut start = open + 1;
+        for end in commas.into_iter().chain(std::iter::once(close)) {
+            let alt = word.get(start..end).unwrap_or_default();
+            expand(&format!("{head}{alt}{tail}"), out);
+            start = end + 1;
+        }
+    }
+    if word.contains(char::is_whitespace) || !word.contains('{') {
+        return vec![word.to_owned()];
+    }
+    let mut out = Vec::new();
+    expand(word, &mut out);
+    out
+}
+
 /// Whether `p` may name a credential file: a known credential path, or a
 /// glob (`~/.s*/id*`, `~/.{ssh,aws}/*`) that matches one of the concrete
 /// credential files of `knowledge.toml` or a directory above one.
@@ -1200,13 +1251,26 @@ impl Judge<'_> {
                 }
             }
         }
-        if cmd.program() == Some("cd") {
-            self.cwd = match cmd.argv.get(1) {
-                Some(Word::Literal(d)) if d != "-" => Some(self.path(d)),
-                None => self.ctx.home.map(Path::to_path_buf),
-                _ => None,
-            };
+        self.track_cwd(cmd);
+    }
+
+    /// The working directory after `cd`/`pushd` (`cd -P -- DIR`: options
+    /// and `--` come before the directory).
+    fn track_cwd(&mut self, cmd: &SimpleCommand) {
+        if !matches!(cmd.program(), Some("cd" | "pushd")) {
+            return;
         }
+        let dir = cmd
+            .argv
+            .iter()
+            .skip(1)
+            .position(|w| !matches!(w.text(), "-L" | "-P" | "-e" | "-@" | "--"))
+            .map_or(cmd.argv.len(), |i| i + 1);
+        self.cwd = match cmd.argv.get(dir) {
+            Some(Word::Literal(d)) if d != "-" => Some(self.path(d)),
+            None if cmd.program() == Some("cd") => self.ctx.home.map(Path::to_path_buf),
+            _ => None,
+        };
     }
 
     #[expect(
@@ -1388,6 +1452,45 @@ impl Judge<'_> {
         }
         if name.starts_with("python") {
             self.python_module(argv, &args, depth);
+        }
+        if matches!(
+            name,
+            "let"
+                | "declare"
+                | "typeset"
+                | "local"
+                | "readonly"
+                | "export"
+                | "unset"
+                | "read"
+                | "mapfile"
+                | "readarray"
+                | "printf"
+                | "test"
+                | "["
+                | "wait"
+                | "getopts"
+                | "shift"
+                | "return"
+                | "exit"
+                | "ulimit"
+                | "umask"
+        ) {
+            // Bash evaluates array subscripts and arithmetic in these
+            // builtins' arguments: `let 'x[$(cmd)]'` runs cmd.
+            let evaluated: Vec<&str> = if name == "printf" {
+                option_values(&args, "-v").into_iter().flatten().collect()
+            } else {
+                args.iter()
+                    .map(String::as_str)
+                    .filter(|a| name == "let" || a.contains('['))
+                    .collect()
+            };
+            for a in evaluated {
+                if a.contains("$(") || a.contains('`') {
+                    self.script(a, depth + 1);
+                }
+            }
         }
         if name == "php" && args.iter().any(|a| a.starts_with("-S")) {
             self.push(
@@ -2881,7 +2984,17 @@ impl Judge<'_> {
             Risk::Medium,
             format!("`{name}` deletes files in the workspace"),
         );
-        for t in targets {
+        let targets: Vec<Word> = targets
+            .into_iter()
+            .flat_map(|w| match w {
+                Word::Literal(raw) => brace_alternatives(raw)
+                    .into_iter()
+                    .map(Word::Literal)
+                    .collect(),
+                other @ Word::Dynamic(_) => vec![other.clone()],
+            })
+            .collect();
+        for t in &targets {
             let Word::Literal(raw) = t else {
                 let level = if recursive {
                     Risk::Critical
@@ -2939,6 +3052,27 @@ impl Judge<'_> {
     }
 
     fn find(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        // Start points: after `-H`/`-L`/`-P`/`-D X`/`-O N`, before the
+        // first expression word.
+        let mut first = 0;
+        while let Some(a) = args.get(first) {
+            match a.as_str() {
+                "-H" | "-L" | "-P" => first += 1,
+                "-D" => first += 2,
+                o if o.starts_with("-O") => first += 1,
+                _ => break,
+            }
+        }
+        let mut roots: Vec<&str> = args
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|a| !a.starts_with('-') && !matches!(a.as_str(), "(" | "!" | ")" | ","))
+            .map(String::as_str)
+            .collect();
+        if roots.is_empty() {
+            roots.push(".");
+        }
         let mut risky = false;
         let mut i = 1;
         while let Some(w) = argv.get(i) {
@@ -2949,12 +3083,9 @@ impl Judge<'_> {
                         .skip(i + 1)
                         .position(|w| matches!(w.text(), ";" | "+" | "\\;"))
                         .map_or(argv.len(), |e| i + 1 + e);
-                    if let Some(inner) = argv.get(i + 1..end) {
-                        // `{}` stands for what find finds: paths below its root.
-                        let root = args
-                            .iter()
-                            .find(|a| !a.starts_with('-'))
-                            .map_or(".", String::as_str);
+                    let inner = argv.get(i + 1..end).unwrap_or_default();
+                    for root in roots.iter().take(8).filter(|_| !inner.is_empty()) {
+                        // `{}` stands for what find finds: paths below its roots.
                         // With `-name X`, what it finds is named X (so
                         // `find ~ -name id_rsa -exec curl -T {} …` sends a key).
                         let found = args
@@ -2980,23 +3111,19 @@ impl Judge<'_> {
                     i = end + 1;
                 }
                 "-delete" => {
-                    let root = args
-                        .iter()
-                        .find(|a| !a.starts_with('-'))
-                        .map_or(".", String::as_str);
-                    let p = self.path(root);
-                    let level = if self.inside(&p) {
-                        (
-                            Risk::Medium,
-                            "`find -delete` deletes files in the workspace".to_owned(),
-                        )
-                    } else {
+                    let outside = roots.iter().map(|r| self.path(r)).find(|p| !self.inside(p));
+                    let level = if let Some(p) = outside {
                         (
                             Risk::Critical,
                             format!(
                                 "`find -delete` deletes under `{}`, outside the workspace",
                                 p.display()
                             ),
+                        )
+                    } else {
+                        (
+                            Risk::Medium,
+                            "`find -delete` deletes files in the workspace".to_owned(),
                         )
                     };
                     self.push(argv, level.0, level.1);

@@ -440,12 +440,25 @@ impl Walker<'_> {
                 for c in Self::children(n) {
                     if c.kind() == "variable_assignment" {
                         self.assignment(c);
-                    } else {
-                        self.substitutions(c);
+                    } else if let Word::Literal(t) = self.word(c) {
+                        // `declare 'a[$(cmd)]=1'`: bash evaluates the
+                        // subscript of a quoted assignment too.
+                        if t.contains('[') && (t.contains("$(") || t.contains('`')) {
+                            self.merge(parse_at_depth(&t, self.depth + 1));
+                        }
                     }
                 }
             }
-            "unset_command" => self.substitutions(n),
+            "unset_command" => {
+                for c in Self::children(n) {
+                    if let Word::Literal(t) = self.word(c) {
+                        // `unset 'a[$(cmd)]'` evaluates the subscript.
+                        if t.contains('[') && (t.contains("$(") || t.contains('`')) {
+                            self.merge(parse_at_depth(&t, self.depth + 1));
+                        }
+                    }
+                }
+            }
             "test_command" => self.substitutions(n),
             _ => {
                 for c in Self::children(n) {
@@ -518,6 +531,10 @@ impl Walker<'_> {
 
     /// Records `NAME=value` (and runs its substitutions).
     fn assignment(&mut self, n: Node<'_>) {
+        // `a[$(cmd)]=1`: the subscript's substitutions run too.
+        if let Some(c) = n.child_by_field_name("name") {
+            self.substitutions(c);
+        }
         let name = n
             .child_by_field_name("name")
             .map(|c| self.text(c))
