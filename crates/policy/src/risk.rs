@@ -1453,6 +1453,9 @@ impl Judge<'_> {
         if name.starts_with("python") {
             self.python_module(argv, &args, depth);
         }
+        if matches!(name, "tar" | "bsdtar" | "gtar" | "unzip" | "7z" | "7za") {
+            self.extract_dirs(argv, name, &args);
+        }
         if matches!(
             name,
             "let"
@@ -1550,32 +1553,20 @@ impl Judge<'_> {
                     if !t.starts_with('-') {
                         break;
                     }
-                    let flock_value =
-                        matches!(t, "-w" | "-E" | "--timeout" | "--conflict-exit-code");
-                    i += if name == "flock" {
-                        if flock_value {
-                            2
-                        } else {
-                            1
-                        }
-                    } else if matches!(
-                        t,
-                        "-n" | "-c"
-                            | "-p"
-                            | "-s"
-                            | "-k"
-                            | "-i"
-                            | "-o"
-                            | "-e"
-                            | "-w"
-                            | "-E"
-                            | "--signal"
-                            | "--kill-after"
-                    ) {
-                        2
-                    } else {
-                        1
+                    // Which options take a value, per wrapper: a flag
+                    // taken for a value would hide the command after it
+                    // (`time -p rm …`, `setsid -c rm …`, `flock -n F rm …`).
+                    let value: &[&str] = match name {
+                        "nice" => &["-n", "--adjustment"],
+                        "stdbuf" => &["-i", "-o", "-e"],
+                        "ionice" => &["-c", "-n", "--class", "--classdata"],
+                        "time" => &["-o", "-f", "--output", "--format"],
+                        "caffeinate" => &["-t", "-w"],
+                        "flock" => &["-w", "-E", "--timeout", "--conflict-exit-code"],
+                        "timeout" => &["-s", "-k", "--signal", "--kill-after"],
+                        _ => &[],
                     };
+                    i += if value.contains(&t) { 2 } else { 1 };
                 }
                 if matches!(name, "timeout" | "flock") {
                     i += 1;
@@ -1687,6 +1678,112 @@ impl Judge<'_> {
                 self.wrapped(argv, depth, &value, 0);
             }
             "script" => self.script_recorder(argv, &args, depth),
+            "strace" | "ltrace" | "valgrind" | "perf" => {
+                let value: &[&str] = match name {
+                    "strace" => &[
+                        "-o", "-e", "-p", "-s", "-u", "-E", "-O", "-a", "-b", "-I", "-P", "-X",
+                        "-S",
+                    ],
+                    "ltrace" => &[
+                        "-o", "-e", "-p", "-s", "-u", "-a", "-A", "-D", "-F", "-l", "-n", "-w",
+                        "-x", "-E",
+                    ],
+                    "perf" => &[
+                        "-o", "-e", "-p", "-t", "-c", "-F", "-C", "-G", "-x", "-I", "-r", "-u",
+                        "--output", "--event", "--repeat",
+                    ],
+                    _ => &[],
+                };
+                // `perf stat|record|trace …`: the subcommand comes first.
+                let start = usize::from(name == "perf");
+                let sub = argv.get(start..).unwrap_or_default();
+                self.push(
+                    argv,
+                    Risk::Medium,
+                    format!("`{name}` traces the command it runs"),
+                );
+                if sub.len() > 1 {
+                    self.wrapped(sub, depth, value, 0);
+                }
+            }
+            "gdb" | "lldb" => {
+                self.push(argv, Risk::Medium, format!("`{name}` debugs a program"));
+                if let Some(i) = args.iter().position(|a| a == "--args" || a == "--") {
+                    if argv.len() > i + 2 {
+                        self.argv(rest(i + 2), depth + 1);
+                    }
+                }
+            }
+            "hyperfine" => {
+                // Every operand (and `--prepare`/`--setup`/`--cleanup`
+                // value) is a shell command line.
+                self.push(argv, Risk::Medium, "`hyperfine` runs the commands it times");
+                for a in args.iter().filter(|a| !a.starts_with('-')).take(32) {
+                    self.script(a, depth + 1);
+                }
+            }
+            "systemd-run" => {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`systemd-run` starts the command as a service, outside this process tree (and the sandbox)",
+                );
+                let value = [
+                    "-u",
+                    "--unit",
+                    "-p",
+                    "--property",
+                    "-E",
+                    "--setenv",
+                    "-d",
+                    "--description",
+                    "--slice",
+                    "-M",
+                    "--machine",
+                    "-H",
+                    "--host",
+                    "--uid",
+                    "--gid",
+                    "--working-directory",
+                    "--on-calendar",
+                    "--on-active",
+                    "--on-boot",
+                    "--on-startup",
+                    "--on-unit-active",
+                    "--on-unit-inactive",
+                    "--timer-property",
+                    "--path-property",
+                    "--socket-property",
+                    "--nice",
+                    "--service-type",
+                ];
+                self.wrapped(argv, depth, &value, 0);
+            }
+            "tmux" | "screen" | "byobu" => {
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!("`{name}` runs commands in a terminal server that may live outside the sandbox"),
+                );
+                if name == "screen" {
+                    let value = ["-S", "-c", "-p", "-t", "-e", "-h", "-T", "-X", "-Logfile"];
+                    if !args
+                        .iter()
+                        .any(|a| a == "-X" || a == "-r" || a == "-x" || a == "-ls")
+                    {
+                        self.wrapped(argv, depth, &value, 0);
+                    }
+                }
+                // tmux: a command line is one word (`new -d 'CMD'`,
+                // `send-keys 'CMD' Enter`, `run-shell 'CMD'`).
+                for a in args
+                    .iter()
+                    .filter(|a| a.contains(char::is_whitespace))
+                    .take(32)
+                {
+                    self.script(a, depth + 1);
+                }
+            }
             "parallel" => self.parallel(argv, &args, depth),
             "xe" => {
                 if let Some(src) = option_values(&args, "-s").into_iter().flatten().next() {
@@ -2777,6 +2874,55 @@ impl Judge<'_> {
     }
 
     /// Judges what a wrapper runs: its arguments after the leading options.
+    /// `tar -x -C DIR`, `unzip -d DIR`, `7z x -oDIR`: an archive's files
+    /// are written under DIR (any of them may be `.bashrc` or `etc/passwd`).
+    fn extract_dirs(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        let dirs: Vec<String> = match name {
+            "unzip" => option_values(args, "-d")
+                .into_iter()
+                .flatten()
+                .map(str::to_owned)
+                .collect(),
+            "7z" | "7za" => args
+                .iter()
+                .filter_map(|a| a.strip_prefix("-o"))
+                .map(str::to_owned)
+                .collect(),
+            _ => {
+                let extract = args.first().is_some_and(|a| {
+                    !a.starts_with("--") && a.trim_start_matches('-').contains('x')
+                }) || short_flags(args).contains('x')
+                    || args.iter().any(|a| a == "--extract" || a == "--get");
+                if !extract {
+                    return;
+                }
+                ["-C", "--directory"]
+                    .iter()
+                    .flat_map(|o| option_values(args, o))
+                    .flatten()
+                    .map(str::to_owned)
+                    .collect()
+            }
+        };
+        for d in dirs {
+            let p = self.path(&d);
+            if self.inside(&p) {
+                continue;
+            }
+            let (risk, why) = self.write_target(&d);
+            let risk = if p == Path::new("/") || SYSTEM_DIRS.iter().any(|s| p == Path::new(s)) {
+                Risk::Critical
+            } else {
+                risk.max(Risk::High)
+            };
+            self.push(
+                argv,
+                risk,
+                format!("`{name}` extracts files into `{}`: {why}", p.display()),
+            );
+        }
+    }
+
     /// `python -m MODULE …`: `pip` is judged as `pip …`, `http.server` as
     /// a file server.
     fn python_module(&mut self, argv: &[Word], args: &[String], depth: usize) {

@@ -487,6 +487,31 @@ impl Walker<'_> {
                             self.text(*p)
                         })
                         .collect();
+                    // The grammar puts what follows `<<EOF` on its line
+                    // (`> FILE`, `| sh`, `&& cmd`) inside the redirect.
+                    let mut piped = false;
+                    for r in Self::children(c) {
+                        match r.kind() {
+                            "file_redirect" => redirects.push(self.file_redirect(r)),
+                            "heredoc_start" | "heredoc_body" | "heredoc_end" => {}
+                            "|" | "|&" => piped = true,
+                            "pipeline" => {
+                                // `| sh` after `<<EOF` is a pipeline node
+                                // starting with the pipe.
+                                let before = self.out.commands.len();
+                                self.node(r, None);
+                                self.feed_heredoc(before, &body);
+                            }
+                            _ if r.is_named() => {
+                                let before = self.out.commands.len();
+                                self.node(r, None);
+                                if std::mem::take(&mut piped) {
+                                    self.feed_heredoc(before, &body);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
                     heredoc = Some(body);
                     redirects.push(Redirect {
                         kind: RedirectKind::Inline,
@@ -709,6 +734,22 @@ impl Walker<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `cat <<EOF | sh`: the command at `at` reads the here-document; a
+    /// shell reading its script from stdin runs it.
+    fn feed_heredoc(&mut self, at: usize, body: &str) {
+        let Some(cmd) = self.out.commands.get_mut(at) else {
+            return;
+        };
+        if cmd.heredoc.is_none() {
+            cmd.heredoc = Some(body.to_owned());
+        }
+        let shell =
+            cmd.program().map(basename).is_some_and(is_shell) && reads_script_from_stdin(&cmd.argv);
+        if shell {
+            self.merge(parse_at_depth(body, self.depth + 1));
         }
     }
 
