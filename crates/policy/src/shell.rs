@@ -110,7 +110,13 @@ struct Walker<'a> {
     next_pipeline: usize,
     depth: usize,
     functions: Vec<String>,
+    /// How deep the walk is in the syntax tree (bounded: a script of
+    /// thousands of nested `$(` or `(` would overflow the stack).
+    nest: usize,
 }
+
+/// Syntax-tree levels walked before the rest is left unanalysed.
+const MAX_TREE_DEPTH: usize = 256;
 
 thread_local! {
     /// One parser per thread, reused: making one costs more than parsing.
@@ -162,6 +168,7 @@ fn parse_at_depth(src: &str, depth: usize) -> Script {
         next_pipeline: 0,
         depth,
         functions: Vec::new(),
+        nest: 0,
     };
     if root.has_error() {
         w.out.opaque.push("the script does not parse".into());
@@ -379,6 +386,28 @@ impl Walker<'_> {
 
     /// Collects commands run by substitutions anywhere below `n`.
     fn substitutions(&mut self, n: Node<'_>) {
+        if !self.enter() {
+            return;
+        }
+        self.substitutions_inner(n);
+        self.nest -= 1;
+    }
+
+    /// One level deeper in the tree; false (and the script unanalysable)
+    /// past [`MAX_TREE_DEPTH`].
+    fn enter(&mut self) -> bool {
+        if self.nest >= MAX_TREE_DEPTH {
+            let why = "the script is nested too deeply to analyse";
+            if !self.out.opaque.iter().any(|o| o == why) {
+                self.out.opaque.push(why.into());
+            }
+            return false;
+        }
+        self.nest += 1;
+        true
+    }
+
+    fn substitutions_inner(&mut self, n: Node<'_>) {
         match n.kind() {
             "command_substitution" | "process_substitution" => {
                 for c in Self::children(n) {
@@ -394,6 +423,14 @@ impl Walker<'_> {
     }
 
     fn node(&mut self, n: Node<'_>, pipe: Option<(usize, usize)>) {
+        if !self.enter() {
+            return;
+        }
+        self.node_inner(n, pipe);
+        self.nest -= 1;
+    }
+
+    fn node_inner(&mut self, n: Node<'_>, pipe: Option<(usize, usize)>) {
         match n.kind() {
             "command" => self.command(n, Vec::new(), pipe, None),
             "redirected_statement" => self.redirected(n, pipe),
