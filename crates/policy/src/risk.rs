@@ -1011,6 +1011,9 @@ struct Judge<'a> {
     /// Files a network client wrote (`curl -o F`): running one later runs
     /// downloaded code.
     downloads: Vec<PathBuf>,
+    /// Links this command line made (`ln -s TARGET LINK`): a path through
+    /// LINK is TARGET.
+    links: Vec<(PathBuf, PathBuf)>,
     /// Functions the script defines (their bodies are analysed where they
     /// are defined; a call runs the body).
     functions: Vec<String>,
@@ -1030,9 +1033,61 @@ fn short_flags(args: &[String]) -> String {
 
 impl Judge<'_> {
     fn path(&self, raw: &str) -> PathBuf {
-        match &self.cwd {
+        let mut p = match &self.cwd {
             Some(cwd) => normalise(raw, cwd, self.ctx.home),
             None => normalise(raw, Path::new("/unknown-directory"), self.ctx.home),
+        };
+        // Through the links this command line made (a few hops).
+        for _ in 0..8 {
+            let Some((link, target)) = self.links.iter().rev().find(|(l, _)| p.starts_with(l))
+            else {
+                break;
+            };
+            let rest = p
+                .strip_prefix(link)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let next = target.join(rest);
+            if next == p {
+                break;
+            }
+            p = next;
+        }
+        p
+    }
+
+    /// `ln [-s] TARGET… LINK|DIR`: remembers where each link leads.
+    fn record_links(&mut self, args: &[String], target_dir: Option<&str>) {
+        let ops: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        let (sources, dir, link): (Vec<&String>, Option<String>, Option<&String>) =
+            match (target_dir, ops.as_slice()) {
+                (Some(d), _) => (
+                    ops.iter().filter(|o| o.as_str() != d).copied().collect(),
+                    Some(d.to_owned()),
+                    None,
+                ),
+                (None, [one]) => (vec![*one], Some(".".to_owned()), None),
+                (None, [srcs @ .., last]) if srcs.len() > 1 => {
+                    (srcs.to_vec(), Some((*last).clone()), None)
+                }
+                (None, [src, last]) => (vec![*src], None, Some(*last)),
+                _ => return,
+            };
+        for src in sources {
+            let link = match (&dir, link) {
+                (Some(d), _) => self.path(&format!("{d}/{}", basename(src))),
+                (None, Some(l)) => self.path(l),
+                (None, None) => continue,
+            };
+            // A relative symlink target is relative to the link's directory.
+            let target = if src.starts_with('/') || src.starts_with('~') || src.starts_with("$HOME")
+            {
+                self.path(src)
+            } else {
+                let base = link.parent().unwrap_or(Path::new("/"));
+                normalise(src, base, self.ctx.home)
+            };
+            self.links.push((link, target));
         }
     }
 
@@ -2277,6 +2332,9 @@ impl Judge<'_> {
                     if w.0 > worst.0 {
                         worst = w;
                     }
+                }
+                if name == "ln" {
+                    self.record_links(&args, target_dir.as_deref());
                 }
                 if name == "mv" {
                     let sources: Vec<&String> =
@@ -3964,6 +4022,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         out: Analysis::default(),
         cwd: Some(ctx.cwd.to_path_buf()),
         downloads: Vec::new(),
+        links: Vec::new(),
         functions: Vec::new(),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
