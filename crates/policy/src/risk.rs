@@ -1014,6 +1014,9 @@ struct Judge<'a> {
     /// Links this command line made (`ln -s TARGET LINK`): a path through
     /// LINK is TARGET.
     links: Vec<(PathBuf, PathBuf)>,
+    /// Files a redirect of this command line wrote, with their content
+    /// when it is known (`echo 'CODE' > f`, `cat > f <<EOF`).
+    written: Vec<(PathBuf, Option<String>)>,
     /// Functions the script defines (their bodies are analysed where they
     /// are defined; a call runs the body).
     functions: Vec<String>,
@@ -1054,6 +1057,83 @@ impl Judge<'_> {
             p = next;
         }
         p
+    }
+
+    /// What a redirect writes into `target`, when the command is `echo`,
+    /// `printf` or `cat` of a here-document with literal words.
+    fn record_written(&mut self, cmd: &SimpleCommand, target: &str, append: bool) {
+        let p = self.path(target);
+        let literal: Option<Vec<&str>> = cmd.argv.iter().map(Word::literal).collect();
+        let content = match (cmd.program().map(basename), literal) {
+            (Some("echo"), Some(words)) => Some(
+                words
+                    .iter()
+                    .skip(1)
+                    .filter(|w| !matches!(**w, "-n" | "-e" | "-E"))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            (Some("printf"), Some(words)) => Some(
+                words
+                    .get(1..)
+                    .unwrap_or_default()
+                    .join(" ")
+                    .replace("\\n", "\n"),
+            ),
+            (Some("cat"), Some(words)) if words.len() == 1 => cmd.heredoc.clone(),
+            _ => None,
+        };
+        let before = self
+            .written
+            .iter()
+            .rev()
+            .find(|(w, _)| *w == p)
+            .and_then(|(_, c)| c.clone());
+        let content = match (append, before, content) {
+            (true, Some(b), Some(c)) => Some(format!("{b}\n{c}")),
+            (true, Some(_), None) => None,
+            (_, _, c) => c,
+        };
+        self.written.push((p, content));
+    }
+
+    /// Running a file that this command line wrote: its known content is
+    /// judged as the script or program it is; unknown content is high.
+    fn runs_written(&mut self, argv: &[Word], file: &str, runner: &str, depth: usize) {
+        let p = self.path(file);
+        let known = self.written.iter().rev().find(|(w, _)| *w == p).cloned();
+        match known {
+            Some((_, Some(code))) => {
+                let flag = match runner {
+                    n if n.starts_with("python") => Some("-c"),
+                    "node" | "deno" | "bun" | "perl" | "ruby" => Some("-e"),
+                    _ => None,
+                };
+                match flag {
+                    None => self.script(&code, depth + 1),
+                    Some(f) => {
+                        let args = [f.to_owned(), code.clone()];
+                        match crate::inline::code_in_argv(runner, &args) {
+                            Some((lang, c)) => self.inline(argv, lang, &c),
+                            None => self.push(argv, Risk::High, format!("runs `{file}`, which this command line wrote, with `{runner}`")),
+                        }
+                    }
+                }
+                self.push(argv, Risk::Medium, format!("runs `{file}`, which this command line wrote"));
+            }
+            Some((_, None)) => self.push(
+                argv,
+                Risk::High,
+                format!("runs `{file}`, which this command line wrote: its content is only known at run time"),
+            ),
+            None if self.out.writes.contains(&p) && !self.downloads.contains(&p) => self.push(
+                argv,
+                Risk::High,
+                format!("runs `{file}`, which this command line changed"),
+            ),
+            None => {}
+        }
     }
 
     /// `ln [-s] TARGET… LINK|DIR`: remembers where each link leads.
@@ -1222,6 +1302,7 @@ impl Judge<'_> {
                     Word::Literal(t),
                 ) => {
                     let (risk, reason) = self.write_target_as(t, r.kind != RedirectKind::Append);
+                    self.record_written(cmd, t, r.kind == RedirectKind::Append);
                     if cmd.program().map(basename).is_some_and(|n| has(NETWORK, n)) {
                         let p = self.path(t);
                         self.downloads.push(p);
@@ -1363,6 +1444,7 @@ impl Judge<'_> {
         let foreign = !is_system_program(program);
         if foreign {
             self.foreign_program(argv, program, name);
+            self.runs_written(argv, program, "", depth);
         }
         if crate::knowledge::get().is_none() {
             self.push(
@@ -1507,6 +1589,17 @@ impl Judge<'_> {
         }
         if name.starts_with("python") {
             self.python_module(argv, &args, depth);
+        }
+        let interpreter = name.starts_with("python")
+            || matches!(name, "node" | "deno" | "bun" | "perl" | "ruby" | "php");
+        if interpreter
+            && !args
+                .iter()
+                .any(|a| matches!(a.as_str(), "-c" | "-e" | "-m" | "-r" | "--eval"))
+        {
+            if let Some(f) = args.iter().find(|a| !a.starts_with('-')) {
+                self.runs_written(argv, f, name, depth);
+            }
         }
         if matches!(name, "tar" | "bsdtar" | "gtar" | "unzip" | "7z" | "7za") {
             self.extract_dirs(argv, name, &args);
@@ -1923,6 +2016,9 @@ impl Judge<'_> {
                     );
                 } else {
                     let script = argv.iter().skip(1).find(|w| !w.text().starts_with('-'));
+                    if let Some(s) = script.and_then(Word::literal) {
+                        self.runs_written(argv, s, name, depth);
+                    }
                     let (risk, why) = match script.and_then(Word::literal) {
                         Some(s) if self.downloads.contains(&self.path(s)) => (
                             Risk::Critical,
@@ -2492,6 +2588,9 @@ impl Judge<'_> {
                     format!("`{name}` runs code in the current shell"),
                 );
                 if let Some(f) = args.first() {
+                    if name != "eval" {
+                        self.runs_written(argv, f, name, depth);
+                    }
                     if let Some(r) = self.read_target(f) {
                         worst = r;
                     }
@@ -4023,6 +4122,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         cwd: Some(ctx.cwd.to_path_buf()),
         downloads: Vec::new(),
         links: Vec::new(),
+        written: Vec::new(),
         functions: Vec::new(),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
