@@ -1643,6 +1643,16 @@ impl Judge<'_> {
                 }
             }
         }
+        if name == "gh"
+            && args.first().is_some_and(|a| a == "auth")
+            && args
+                .iter()
+                .any(|a| matches!(a.as_str(), "token" | "--show-token" | "-t"))
+        {
+            let hosts = self.path("~/.config/gh/hosts.yml");
+            self.out.reads.push(hosts);
+            self.push(argv, Risk::High, "`gh auth token` prints the GitHub token");
+        }
         if name == "php" && args.iter().any(|a| a.starts_with("-S")) {
             self.push(
                 argv,
@@ -1657,6 +1667,7 @@ impl Judge<'_> {
                 // the command to run: judge it as a command line.
                 let mut i = 1;
                 let mut split: Option<String> = None;
+                let mut chdir: Option<Option<PathBuf>> = None;
                 while let Some(w) = argv.get(i) {
                     let t = w.text();
                     if t == "-S" || t == "--split-string" {
@@ -1671,7 +1682,15 @@ impl Judge<'_> {
                     {
                         split = Some(v.to_owned());
                         i += 1;
-                    } else if t == "-u" || t == "-C" || t == "--unset" || t == "--chdir" {
+                    } else if t == "-C" || t == "--chdir" || t.starts_with("--chdir=") {
+                        // The command runs in DIR: relative paths are there.
+                        let dir = t
+                            .strip_prefix("--chdir=")
+                            .map(str::to_owned)
+                            .or_else(|| argv.get(i + 1).and_then(Word::literal).map(str::to_owned));
+                        chdir = Some(dir.map(|d| self.path(&d)));
+                        i += if t.contains('=') { 1 } else { 2 };
+                    } else if t == "-u" || t == "--unset" {
                         i += 2;
                     } else if t.starts_with('-') || (t.contains('=') && !t.starts_with('=')) {
                         if let Some((n, v)) = t.split_once('=').filter(|_| !t.starts_with('-')) {
@@ -1682,6 +1701,10 @@ impl Judge<'_> {
                         break;
                     }
                 }
+                let saved = self.cwd.clone();
+                if let Some(dir) = chdir {
+                    self.cwd = dir;
+                }
                 if let Some(line) = split {
                     let tail: Vec<String> = words_to_strings(rest(i));
                     self.script(&format!("{line} {}", tail.join(" ")), depth + 1);
@@ -1691,6 +1714,7 @@ impl Judge<'_> {
                 } else {
                     self.push(argv, Risk::Low, "prints the environment");
                 }
+                self.cwd = saved;
             }
             "nice" | "nohup" | "stdbuf" | "ionice" | "time" | "setsid" | "unbuffer" | "chronic"
             | "caffeinate" | "flock" | "timeout" => {
@@ -3509,6 +3533,17 @@ impl Judge<'_> {
         }
         let sub = args.get(i).map_or("", String::as_str);
         let subargs = args.get(i + 1..).unwrap_or_default();
+        if sub == "credential" || sub.starts_with("credential-") {
+            // `git credential fill` prints a stored password: a credential
+            // read (sent on by a network client in the same line: critical).
+            let store = self.path("~/.git-credentials");
+            self.out.reads.push(store);
+            self.push(
+                argv,
+                Risk::High,
+                format!("`git {sub}` reads stored credentials"),
+            );
+        }
         self.options(argv, &format!("git {sub}"), subargs);
         self.git_runs(argv, sub, subargs);
         let (risk, reason): (Risk, String) = match sub {
