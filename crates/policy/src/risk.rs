@@ -1850,6 +1850,28 @@ impl Judge<'_> {
                 self.wrapped(argv, depth, &value, 0);
             }
             "script" => self.script_recorder(argv, &args, depth),
+            "sponge" | "ed" | "red" | "ex" => {
+                // `sponge FILE` writes its input to FILE; `ed`/`ex FILE`
+                // edit FILE in place.
+                let append = name == "sponge" && args.iter().any(|a| a == "-a");
+                let mut worst = (
+                    Risk::Medium,
+                    format!("`{name}` writes a file in the workspace"),
+                );
+                for f in args
+                    .iter()
+                    .filter(|a| !a.starts_with('-') && !a.starts_with('+'))
+                {
+                    let w = self.write_target_as(f, !append);
+                    if w.0 > worst.0 {
+                        worst = w;
+                    }
+                }
+                if name == "ex" {
+                    self.options(argv, "vim", &args);
+                }
+                self.push(argv, worst.0, worst.1);
+            }
             "strace" | "ltrace" | "valgrind" | "perf" => {
                 let value: &[&str] = match name {
                     "strace" => &[
@@ -2855,9 +2877,12 @@ impl Judge<'_> {
         let mut i = 0;
         let mut sub: Option<&str> = None;
         let mut inner_at: Option<usize> = None;
+        let mut chdir: Option<PathBuf> = None;
         while let Some(a) = args.get(i) {
             let (opt, inline) = match a.split_once('=') {
                 Some((o, v)) if o.starts_with("--") => (o, Some(v)),
+                // `-C/`: the short option with its value attached.
+                _ if a.len() > 2 && a.starts_with("-C") => ("-C", a.get(2..)),
                 _ => (a.as_str(), None),
             };
             if a == "--" {
@@ -2899,6 +2924,9 @@ impl Judge<'_> {
                 }
                 "-C" | "--workspace" | "--writable-root" => {
                     let p = self.path(value);
+                    if opt != "--writable-root" {
+                        chdir = Some(p.clone());
+                    }
                     if !self.inside(&p) {
                         findings.push((
                             Risk::High,
@@ -2955,10 +2983,16 @@ impl Judge<'_> {
                         "`rampart exec` decides and records what it runs",
                     );
                 }
+                // The command starts in the workspace `-C` names.
+                let saved = self.cwd.clone();
+                if let Some(d) = chdir {
+                    self.cwd = Some(d);
+                }
                 match inner {
                     Some(cmd) => self.argv(cmd, depth + 1),
                     None => self.push(argv, Risk::Low, "`rampart` without a command"),
                 }
+                self.cwd = saved;
             }
             "check" | "doctor" | "scan" | "redact" | "audit" | "help" | "" => {
                 let destructive = args.iter().any(|a| {
