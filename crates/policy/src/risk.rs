@@ -1136,6 +1136,46 @@ impl Judge<'_> {
         }
     }
 
+    /// A here-document or here-string fed to an interpreter rampart cannot
+    /// parse (`tclsh <<< 'exec rm -rf ~'`): code nobody reviewed, high.
+    fn code_from_stdin(&mut self, cmd: &SimpleCommand) {
+        let code_from_stdin = cmd.program().map(basename).is_some_and(|p| {
+            matches!(
+                p,
+                "tclsh"
+                    | "wish"
+                    | "expect"
+                    | "guile"
+                    | "jshell"
+                    | "irb"
+                    | "ghci"
+                    | "sqlite3"
+                    | "mysql"
+                    | "mariadb"
+                    | "psql"
+                    | "gdb"
+                    | "lldb"
+                    | "ipython"
+                    | "ipython3"
+                    | "Rscript"
+                    | "R"
+                    | "julia"
+                    | "scala"
+                    | "groovysh"
+                    | "clojure"
+                    | "sbcl"
+            )
+        });
+        if code_from_stdin && cmd.heredoc.is_some() {
+            let p = cmd.program().map_or("", basename);
+            self.push(
+                &cmd.argv,
+                Risk::High,
+                format!("feeds a here-document or here-string to `{p}` as code"),
+            );
+        }
+    }
+
     /// `ln [-s] TARGET… LINK|DIR`: remembers where each link leads.
     fn record_links(&mut self, args: &[String], target_dir: Option<&str>) {
         let ops: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
@@ -1295,6 +1335,7 @@ impl Judge<'_> {
 
     /// Judges one simple command (after redirections), seeing through wrappers.
     fn command(&mut self, cmd: &SimpleCommand) {
+        self.code_from_stdin(cmd);
         for r in &cmd.redirects {
             match (r.kind, &r.target) {
                 (
@@ -1652,6 +1693,21 @@ impl Judge<'_> {
             let hosts = self.path("~/.config/gh/hosts.yml");
             self.out.reads.push(hosts);
             self.push(argv, Risk::High, "`gh auth token` prints the GitHub token");
+        }
+        if name == "sqlite3" {
+            // `.shell CMD` / `.system CMD` among the SQL arguments.
+            for a in args.iter().filter(|a| !a.starts_with('-')) {
+                for line in a.lines() {
+                    let line = line.trim();
+                    if let Some(cmd) = line
+                        .strip_prefix(".shell")
+                        .or_else(|| line.strip_prefix(".system"))
+                    {
+                        self.push(argv, Risk::High, "`sqlite3 .shell` runs a shell command");
+                        self.script(cmd, depth + 1);
+                    }
+                }
+            }
         }
         if name == "php" && args.iter().any(|a| a.starts_with("-S")) {
             self.push(
