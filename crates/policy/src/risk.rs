@@ -3215,6 +3215,24 @@ impl Judge<'_> {
                 inner.extend(argv.get(skip..).unwrap_or_default().iter().cloned());
                 self.argv(&inner, depth + 1);
             }
+            "zipapp" | "compileall" | "py_compile" | "json.tool" => {
+                // Modules that write the file their `-o`/`--output`/last
+                // operand names.
+                let rest = args.get(skip.saturating_sub(1)..).unwrap_or_default();
+                let mut outs: Vec<String> = ["-o", "--output", "-d"]
+                    .iter()
+                    .flat_map(|o| option_values(rest, o))
+                    .flatten()
+                    .map(str::to_owned)
+                    .collect();
+                if module == "json.tool" {
+                    outs.extend(rest.iter().filter(|a| !a.starts_with('-')).nth(1).cloned());
+                }
+                for o in outs {
+                    let (risk, why) = self.write_target(&o);
+                    self.push(argv, risk.max(Risk::Medium), why);
+                }
+            }
             "http.server" | "SimpleHTTPServer" | "pyftpdlib" | "uploadserver" => self.push(
                 argv,
                 Risk::High,
