@@ -1694,6 +1694,14 @@ impl Judge<'_> {
             self.out.reads.push(hosts);
             self.push(argv, Risk::High, "`gh auth token` prints the GitHub token");
         }
+        if matches!(name, "mapfile" | "readarray" | "compgen" | "complete") {
+            // `-C CODE`: a callback run by the builtin (`compgen -C`
+            // runs it at once).
+            for code in option_values(&args, "-C").into_iter().flatten() {
+                self.push(argv, Risk::Medium, format!("`{name} -C` runs a command"));
+                self.script(code, depth + 1);
+            }
+        }
         if name == "sqlite3" {
             // `.shell CMD` / `.system CMD` among the SQL arguments.
             for a in args.iter().filter(|a| !a.starts_with('-')) {
@@ -4019,11 +4027,19 @@ impl Judge<'_> {
         }
     }
 
-    fn script_parsed(&mut self, s: &Script, _depth: usize) {
+    fn script_parsed(&mut self, s: &Script, depth: usize) {
         self.out.opaque.extend(s.opaque.iter().cloned());
         self.functions.extend(s.functions.iter().cloned());
         for (name, value) in &s.assignments {
             self.env_assignment(name, value.text(), "");
+            // A quoted `$(…)` in a value runs when bash evaluates the value
+            // later: as arithmetic (`x='a[$(cmd)]'; (( x ))`), as a prompt
+            // (`${x@P}`), through `declare -i`. Judged as if it ran here.
+            if let Word::Literal(v) = value {
+                if v.contains("$(") || v.contains('`') {
+                    self.script(&format!(": {v}"), depth + 1);
+                }
+            }
         }
         for f in &s.recursive_functions {
             self.out.whole.push((
