@@ -110,6 +110,9 @@ struct Walker<'a> {
     next_pipeline: usize,
     depth: usize,
     functions: Vec<String>,
+    /// Aliases the script defines (`alias NAME='CODE'`): NAME at the start
+    /// of a later command runs CODE with the rest of the words.
+    aliases: Vec<(String, String)>,
     /// How deep the walk is in the syntax tree (bounded: a script of
     /// thousands of nested `$(` or `(` would overflow the stack).
     nest: usize,
@@ -169,6 +172,7 @@ fn parse_at_depth(src: &str, depth: usize) -> Script {
         depth,
         functions: Vec::new(),
         nest: 0,
+        aliases: Vec::new(),
     };
     if root.has_error() {
         w.out.opaque.push("the script does not parse".into());
@@ -694,6 +698,24 @@ impl Walker<'_> {
         let Some(program) = cmd.program().map(basename) else {
             return;
         };
+        let alias = cmd
+            .program()
+            .and_then(|p| self.aliases.iter().rev().find(|(n, _)| n == p))
+            .map(|(_, code)| code.clone());
+        if let Some(code) = alias {
+            // The alias's code with this command's words after it.
+            let rest: Vec<String> = cmd
+                .argv
+                .iter()
+                .skip(1)
+                .map(|w| match w {
+                    Word::Literal(t) => quote(t),
+                    Word::Dynamic(t) => t.clone(),
+                })
+                .collect();
+            let line = format!("{code} {}", rest.join(" "));
+            self.merge(parse_at_depth(&line, self.depth + 1));
+        }
         match program {
             // `builtin eval …`, `command eval …`: the same as `eval …`.
             "builtin" | "command" if cmd.argv.get(1).and_then(Word::literal) == Some("eval") => {
@@ -738,7 +760,8 @@ impl Walker<'_> {
                 for w in cmd.argv.iter().skip(1) {
                     match w {
                         Word::Literal(a) => {
-                            if let Some((_, code)) = a.split_once('=') {
+                            if let Some((name, code)) = a.split_once('=') {
+                                self.aliases.push((name.to_owned(), code.to_owned()));
                                 self.merge(parse_at_depth(code, self.depth + 1));
                             }
                         }
