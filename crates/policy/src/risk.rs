@@ -4186,6 +4186,17 @@ fn upload_sources(name: &str, args: &[String]) -> Vec<String> {
                 }
             }
         }
+        "gh" => {
+            // `gh gist create FILE…`, `gh release upload TAG FILE…`.
+            let ops: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+            let skip = match ops.as_slice() {
+                [g, c, ..] if *g == "gist" && (*c == "create" || *c == "new") => 2,
+                [r, u, ..] if *r == "release" && *u == "upload" => 3,
+                [r, c, ..] if *r == "release" && *c == "create" => 3,
+                _ => usize::MAX,
+            };
+            out.extend(ops.into_iter().skip(skip).cloned());
+        }
         "wget" => {
             for o in ["--post-file", "--body-file", "-i", "--input-file"] {
                 out.extend(

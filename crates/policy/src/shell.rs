@@ -415,7 +415,18 @@ impl Walker<'_> {
         match n.kind() {
             "command_substitution" | "process_substitution" => {
                 for c in Self::children(n) {
-                    self.node(c, None);
+                    if c.kind() == "file_redirect" {
+                        // `$(< FILE)` reads FILE (bash's `$(cat FILE)`).
+                        let r = self.file_redirect(c);
+                        self.out.commands.push(SimpleCommand {
+                            argv: vec![Word::Literal("cat".into())],
+                            redirects: vec![r],
+                            pipeline: None,
+                            heredoc: None,
+                        });
+                    } else {
+                        self.node(c, None);
+                    }
                 }
             }
             _ => {
