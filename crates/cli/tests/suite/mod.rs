@@ -7,6 +7,7 @@ mod attacks_inline;
 mod attacks_protect;
 mod attacks_redteam1;
 mod attacks_redteam2;
+mod attacks_redteam4;
 mod attacks_secrets;
 mod attacks_surfaces;
 mod audit;
