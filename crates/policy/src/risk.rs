@@ -2073,6 +2073,30 @@ impl Judge<'_> {
                     self.argv(rest(i), depth + 1);
                     self.push(argv, Risk::Medium, "runs a command on every input line");
                     let inner = rest(i).first().map_or("", |w| basename(w.text()));
+                    // `xargs -I{} sh -c '{}'`, `xargs sh -c`: the input
+                    // becomes the shell's script.
+                    if is_shell(inner) {
+                        let replace = option_values(&args, "-I")
+                            .into_iter()
+                            .flatten()
+                            .next()
+                            .or_else(|| args.iter().any(|a| a == "-i").then_some("{}"));
+                        let input_is_script = match shell_c_argument(rest(i)) {
+                            Some(Word::Literal(src)) => replace.is_some_and(|r| src.contains(r)),
+                            Some(Word::Dynamic(_)) => false,
+                            None => rest(i).iter().skip(1).any(|w| {
+                                let t = w.text();
+                                t.starts_with('-') && !t.starts_with("--") && t.contains('c')
+                            }),
+                        };
+                        if input_is_script {
+                            self.push(
+                                argv,
+                                Risk::High,
+                                "`xargs` makes its input the script of a shell",
+                            );
+                        }
+                    }
                     let recursive = short_flags(&words_to_strings(rest(i + 1)))
                         .contains(['r', 'R'])
                         || rest(i + 1).iter().any(|w| w.text() == "--recursive");
@@ -3278,7 +3302,20 @@ impl Judge<'_> {
     }
 
     /// `script -c CMD FILE`: CMD is a shell command line, FILE is written.
+    /// Without `-c`, `script` runs an interactive shell reading its input.
     fn script_recorder(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        let has_c = args.iter().any(|a| {
+            a == "--command"
+                || a.starts_with("--command=")
+                || (a.starts_with('-') && !a.starts_with("--") && a.contains('c'))
+        });
+        if !has_c {
+            self.push(
+                argv,
+                Risk::High,
+                "`script` without `-c` runs a shell that reads commands from its input",
+            );
+        }
         for o in ["-c", "--command"] {
             for v in option_values(args, o).into_iter().flatten() {
                 self.script(v, depth + 1);
