@@ -2051,6 +2051,11 @@ impl Judge<'_> {
                 let value = ["-f", "-j", "-n", "-I", "-s", "-N"];
                 self.wrapped(argv, depth, &value, 0);
             }
+            "setcap" => self.push(
+                argv,
+                Risk::High,
+                "`setcap` changes the privileges (capabilities) a program runs with, like `chmod u+s`",
+            ),
             "httpd" => self.push(
                 argv,
                 Risk::High,
