@@ -523,6 +523,9 @@ const CREDENTIAL_HINTS: &[&str] = &[
     ".p12",
     ".pfx",
     "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/ssh/ssh_host_",
+    "/environ",
     "credentials",
     ".keystore",
 ];
