@@ -2565,8 +2565,9 @@ impl Judge<'_> {
                 );
                 let append = name == "tee" && args.iter().any(|a| a == "-a" || a == "--append");
                 let overwrite = !append && !matches!(name, "mkdir" | "touch");
-                for t in targets {
-                    let w = self.write_target_as(t, overwrite);
+                // `cp x ~/.{bashrc,zshrc}`: every alternative is written.
+                for t in targets.iter().flat_map(|t| brace_alternatives(t)) {
+                    let w = self.write_target_as(&t, overwrite);
                     if w.0 > worst.0 {
                         worst = w;
                     }
