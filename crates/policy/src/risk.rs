@@ -1705,6 +1705,13 @@ impl Judge<'_> {
                 self.script(code, depth + 1);
             }
         }
+        if name == "openssl" && args.iter().any(|a| a == "s_client" || a == "s_server") {
+            self.push(
+                argv,
+                Risk::High,
+                "`openssl s_client`/`s_server` opens a network connection",
+            );
+        }
         if name == "sqlite3" {
             // `.shell CMD` / `.system CMD` among the SQL arguments.
             for a in args.iter().filter(|a| !a.starts_with('-')) {
@@ -4164,10 +4171,11 @@ impl Judge<'_> {
         // Credentials read and sent anywhere.
         let reads = self.out.reads.clone();
         let reads_creds = reads.iter().any(|p| self.is_credential(p));
-        let sends = s
-            .commands
-            .iter()
-            .any(|c| c.program().map(basename).is_some_and(|n| has(NETWORK, n)));
+        let sends = s.commands.iter().any(|c| {
+            c.program().map(basename).is_some_and(|n| {
+                has(NETWORK, n) || (n == "openssl" && c.argv.iter().any(|w| w.text() == "s_client"))
+            })
+        });
         if reads_creds && sends && s.commands.len() > 1 {
             self.out.whole.push((
                 Risk::Critical,
