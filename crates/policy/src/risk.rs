@@ -1705,6 +1705,38 @@ impl Judge<'_> {
                 self.script(code, depth + 1);
             }
         }
+        if matches!(name, "node" | "nodejs" | "bun") {
+            // `node -r FILE`/`--import FILE`: FILE runs before the program.
+            for o in [
+                "-r",
+                "--require",
+                "--import",
+                "--loader",
+                "--experimental-loader",
+            ] {
+                for f in option_values(&args, o).into_iter().flatten() {
+                    let local = f.starts_with('.') || f.starts_with('/') || f.starts_with('~');
+                    if !local {
+                        continue;
+                    }
+                    let p = self.path(f);
+                    if self.downloads.contains(&p) {
+                        self.push(
+                            argv,
+                            Risk::Critical,
+                            format!("`{name} {o}` runs `{f}`, which this command line downloaded"),
+                        );
+                    } else if !self.inside(&p) {
+                        self.push(
+                            argv,
+                            Risk::High,
+                            format!("`{name} {o}` runs `{f}`, from outside the workspace"),
+                        );
+                    }
+                    self.runs_written(argv, f, name, depth);
+                }
+            }
+        }
         if name == "openssl" && args.iter().any(|a| a == "s_client" || a == "s_server") {
             self.push(
                 argv,
