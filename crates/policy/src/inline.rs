@@ -241,32 +241,34 @@ fn family(program: &str) -> Option<Family> {
         p.strip_prefix(stem)
             .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
     };
-    Some(if versioned("python") || versioned("pypy") {
-        Family::Python
-    } else if p == "node" || p == "nodejs" {
-        Family::Node
-    } else if p == "bun" {
-        Family::Bun
-    } else if p == "deno" {
-        Family::Deno
-    } else if versioned("perl") {
-        Family::Perl
-    } else if versioned("ruby") {
-        Family::Ruby
-    } else if versioned("lua") || p == "luajit" {
-        Family::Lua
-    } else if versioned("php") {
-        Family::Php
-    } else if matches!(p, "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk") {
-        Family::Awk
-    } else if matches!(
-        p,
-        "vim" | "vi" | "nvim" | "ex" | "view" | "gvim" | "vimdiff" | "rvim"
-    ) {
-        Family::Vim
-    } else {
-        return None;
-    })
+    Some(
+        if versioned("python") || versioned("pypy") || versioned("ipython") {
+            Family::Python
+        } else if p == "node" || p == "nodejs" {
+            Family::Node
+        } else if p == "bun" {
+            Family::Bun
+        } else if p == "deno" {
+            Family::Deno
+        } else if versioned("perl") {
+            Family::Perl
+        } else if versioned("ruby") {
+            Family::Ruby
+        } else if versioned("lua") || p == "luajit" {
+            Family::Lua
+        } else if versioned("php") {
+            Family::Php
+        } else if matches!(p, "awk" | "gawk" | "mawk" | "nawk" | "busybox-awk") {
+            Family::Awk
+        } else if matches!(
+            p,
+            "vim" | "vi" | "nvim" | "ex" | "view" | "gvim" | "vimdiff" | "rvim"
+        ) {
+            Family::Vim
+        } else {
+            return None;
+        },
+    )
 }
 
 /// Fail closed where an option we do not know took a value and hid the

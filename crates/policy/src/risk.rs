@@ -109,9 +109,32 @@ impl Analysis {
     }
 }
 
+/// `~+` (the working directory), `~-` (the previous one, unknown here) and
+/// `~user` (that user's home: `/root` or `/home/user`), as bash expands them.
+fn other_tilde(raw: &str, cwd: &Path) -> Option<PathBuf> {
+    let rest = raw.strip_prefix('~')?;
+    let (head, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let base = match head {
+        "" => return None,
+        "+" => cwd.to_path_buf(),
+        "-" => PathBuf::from("/unknown-oldpwd"),
+        "root" => PathBuf::from("/root"),
+        user if user
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) =>
+        {
+            Path::new("/home").join(user)
+        }
+        _ => return None,
+    };
+    Some(base.join(tail))
+}
+
 /// Lexically normalises `raw` against `cwd` and `home`.
 pub fn normalise(raw: &str, cwd: &Path, home: Option<&Path>) -> PathBuf {
-    let joined = if raw == "~" || raw.starts_with("~/") {
+    let joined = if let Some(p) = other_tilde(raw, cwd) {
+        p
+    } else if raw == "~" || raw.starts_with("~/") {
         match home {
             Some(h) => h.join(raw.trim_start_matches('~').trim_start_matches('/')),
             None => PathBuf::from("/nonexistent-home")
@@ -500,6 +523,9 @@ const CREDENTIAL_HINTS: &[&str] = &[
     ".p12",
     ".pfx",
     "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/ssh/ssh_host_",
+    "/environ",
     "credentials",
     ".keystore",
 ];
@@ -865,6 +891,57 @@ fn option_values<'a>(args: &'a [String], opt: &str) -> Vec<Option<&'a str>> {
     out
 }
 
+/// The words bash's brace expansion makes of `word` (`{~,x}` is `~` and
+/// `x`, and the `~` then means the home directory); `word` itself when it
+/// has no brace list. At most 64 words.
+fn brace_alternatives(word: &str) -> Vec<String> {
+    fn expand(word: &str, out: &mut Vec<String>) {
+        if out.len() >= 64 {
+            return;
+        }
+        let bytes = word.as_bytes();
+        let Some(open) = word.find('{') else {
+            out.push(word.to_owned());
+            return;
+        };
+        let mut depth = 0usize;
+        let mut commas = Vec::new();
+        let mut close = None;
+        for (i, b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b'}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        close = Some(i);
+                        break;
+                    }
+                }
+                b',' if depth == 1 => commas.push(i),
+                _ => {}
+            }
+        }
+        let (Some(close), false) = (close, commas.is_empty()) else {
+            out.push(word.to_owned());
+            return;
+        };
+        let head = word.get(..open).unwrap_or_default();
+        let tail = word.get(close + 1..).unwrap_or_default();
+        let mut start = open + 1;
+        for end in commas.into_iter().chain(std::iter::once(close)) {
+            let alt = word.get(start..end).unwrap_or_default();
+            expand(&format!("{head}{alt}{tail}"), out);
+            start = end + 1;
+        }
+    }
+    if word.contains(char::is_whitespace) || !word.contains('{') {
+        return vec![word.to_owned()];
+    }
+    let mut out = Vec::new();
+    expand(word, &mut out);
+    out
+}
+
 /// Whether `p` may name a credential file: a known credential path, or a
 /// glob (`~/.s*/id*`, `~/.{ssh,aws}/*`) that matches one of the concrete
 /// credential files of `knowledge.toml` or a directory above one.
@@ -937,6 +1014,12 @@ struct Judge<'a> {
     /// Files a network client wrote (`curl -o F`): running one later runs
     /// downloaded code.
     downloads: Vec<PathBuf>,
+    /// Links this command line made (`ln -s TARGET LINK`): a path through
+    /// LINK is TARGET.
+    links: Vec<(PathBuf, PathBuf)>,
+    /// Files a redirect of this command line wrote, with their content
+    /// when it is known (`echo 'CODE' > f`, `cat > f <<EOF`).
+    written: Vec<(PathBuf, Option<String>)>,
     /// Functions the script defines (their bodies are analysed where they
     /// are defined; a call runs the body).
     functions: Vec<String>,
@@ -956,9 +1039,178 @@ fn short_flags(args: &[String]) -> String {
 
 impl Judge<'_> {
     fn path(&self, raw: &str) -> PathBuf {
-        match &self.cwd {
+        let mut p = match &self.cwd {
             Some(cwd) => normalise(raw, cwd, self.ctx.home),
             None => normalise(raw, Path::new("/unknown-directory"), self.ctx.home),
+        };
+        // Through the links this command line made (a few hops).
+        for _ in 0..8 {
+            let Some((link, target)) = self.links.iter().rev().find(|(l, _)| p.starts_with(l))
+            else {
+                break;
+            };
+            let rest = p
+                .strip_prefix(link)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let next = target.join(rest);
+            if next == p {
+                break;
+            }
+            p = next;
+        }
+        p
+    }
+
+    /// What a redirect writes into `target`, when the command is `echo`,
+    /// `printf` or `cat` of a here-document with literal words.
+    fn record_written(&mut self, cmd: &SimpleCommand, target: &str, append: bool) {
+        let p = self.path(target);
+        let literal: Option<Vec<&str>> = cmd.argv.iter().map(Word::literal).collect();
+        let content = match (cmd.program().map(basename), literal) {
+            (Some("echo"), Some(words)) => Some(
+                words
+                    .iter()
+                    .skip(1)
+                    .filter(|w| !matches!(**w, "-n" | "-e" | "-E"))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            (Some("printf"), Some(words)) => Some(
+                words
+                    .get(1..)
+                    .unwrap_or_default()
+                    .join(" ")
+                    .replace("\\n", "\n"),
+            ),
+            (Some("cat"), Some(words)) if words.len() == 1 => cmd.heredoc.clone(),
+            _ => None,
+        };
+        let before = self
+            .written
+            .iter()
+            .rev()
+            .find(|(w, _)| *w == p)
+            .and_then(|(_, c)| c.clone());
+        let content = match (append, before, content) {
+            (true, Some(b), Some(c)) => Some(format!("{b}\n{c}")),
+            (true, Some(_), None) => None,
+            (_, _, c) => c,
+        };
+        self.written.push((p, content));
+    }
+
+    /// Running a file that this command line wrote: its known content is
+    /// judged as the script or program it is; unknown content is high.
+    fn runs_written(&mut self, argv: &[Word], file: &str, runner: &str, depth: usize) {
+        let p = self.path(file);
+        let known = self.written.iter().rev().find(|(w, _)| *w == p).cloned();
+        match known {
+            Some((_, Some(code))) => {
+                let flag = match runner {
+                    n if n.starts_with("python") => Some("-c"),
+                    "node" | "deno" | "bun" | "perl" | "ruby" => Some("-e"),
+                    _ => None,
+                };
+                match flag {
+                    None => self.script(&code, depth + 1),
+                    Some(f) => {
+                        let args = [f.to_owned(), code.clone()];
+                        match crate::inline::code_in_argv(runner, &args) {
+                            Some((lang, c)) => self.inline(argv, lang, &c),
+                            None => self.push(argv, Risk::High, format!("runs `{file}`, which this command line wrote, with `{runner}`")),
+                        }
+                    }
+                }
+                self.push(argv, Risk::Medium, format!("runs `{file}`, which this command line wrote"));
+            }
+            Some((_, None)) => self.push(
+                argv,
+                Risk::High,
+                format!("runs `{file}`, which this command line wrote: its content is only known at run time"),
+            ),
+            None if self.out.writes.contains(&p) && !self.downloads.contains(&p) => self.push(
+                argv,
+                Risk::High,
+                format!("runs `{file}`, which this command line changed"),
+            ),
+            None => {}
+        }
+    }
+
+    /// A here-document or here-string fed to an interpreter rampart cannot
+    /// parse (`tclsh <<< 'exec rm -rf ~'`): code nobody reviewed, high.
+    fn code_from_stdin(&mut self, cmd: &SimpleCommand) {
+        let code_from_stdin = cmd.program().map(basename).is_some_and(|p| {
+            matches!(
+                p,
+                "tclsh"
+                    | "wish"
+                    | "expect"
+                    | "guile"
+                    | "jshell"
+                    | "irb"
+                    | "ghci"
+                    | "sqlite3"
+                    | "mysql"
+                    | "mariadb"
+                    | "psql"
+                    | "gdb"
+                    | "lldb"
+                    | "ipython"
+                    | "ipython3"
+                    | "Rscript"
+                    | "R"
+                    | "julia"
+                    | "scala"
+                    | "groovysh"
+                    | "clojure"
+                    | "sbcl"
+            )
+        });
+        if code_from_stdin && cmd.heredoc.is_some() {
+            let p = cmd.program().map_or("", basename);
+            self.push(
+                &cmd.argv,
+                Risk::High,
+                format!("feeds a here-document or here-string to `{p}` as code"),
+            );
+        }
+    }
+
+    /// `ln [-s] TARGET… LINK|DIR`: remembers where each link leads.
+    fn record_links(&mut self, args: &[String], target_dir: Option<&str>) {
+        let ops: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+        let (sources, dir, link): (Vec<&String>, Option<String>, Option<&String>) =
+            match (target_dir, ops.as_slice()) {
+                (Some(d), _) => (
+                    ops.iter().filter(|o| o.as_str() != d).copied().collect(),
+                    Some(d.to_owned()),
+                    None,
+                ),
+                (None, [one]) => (vec![*one], Some(".".to_owned()), None),
+                (None, [srcs @ .., last]) if srcs.len() > 1 => {
+                    (srcs.to_vec(), Some((*last).clone()), None)
+                }
+                (None, [src, last]) => (vec![*src], None, Some(*last)),
+                _ => return,
+            };
+        for src in sources {
+            let link = match (&dir, link) {
+                (Some(d), _) => self.path(&format!("{d}/{}", basename(src))),
+                (None, Some(l)) => self.path(l),
+                (None, None) => continue,
+            };
+            // A relative symlink target is relative to the link's directory.
+            let target = if src.starts_with('/') || src.starts_with('~') || src.starts_with("$HOME")
+            {
+                self.path(src)
+            } else {
+                let base = link.parent().unwrap_or(Path::new("/"));
+                normalise(src, base, self.ctx.home)
+            };
+            self.links.push((link, target));
         }
     }
 
@@ -1086,6 +1338,7 @@ impl Judge<'_> {
 
     /// Judges one simple command (after redirections), seeing through wrappers.
     fn command(&mut self, cmd: &SimpleCommand) {
+        self.code_from_stdin(cmd);
         for r in &cmd.redirects {
             match (r.kind, &r.target) {
                 (
@@ -1093,6 +1346,7 @@ impl Judge<'_> {
                     Word::Literal(t),
                 ) => {
                     let (risk, reason) = self.write_target_as(t, r.kind != RedirectKind::Append);
+                    self.record_written(cmd, t, r.kind == RedirectKind::Append);
                     if cmd.program().map(basename).is_some_and(|n| has(NETWORK, n)) {
                         let p = self.path(t);
                         self.downloads.push(p);
@@ -1177,13 +1431,26 @@ impl Judge<'_> {
                 }
             }
         }
-        if cmd.program() == Some("cd") {
-            self.cwd = match cmd.argv.get(1) {
-                Some(Word::Literal(d)) if d != "-" => Some(self.path(d)),
-                None => self.ctx.home.map(Path::to_path_buf),
-                _ => None,
-            };
+        self.track_cwd(cmd);
+    }
+
+    /// The working directory after `cd`/`pushd` (`cd -P -- DIR`: options
+    /// and `--` come before the directory).
+    fn track_cwd(&mut self, cmd: &SimpleCommand) {
+        if !matches!(cmd.program(), Some("cd" | "pushd")) {
+            return;
         }
+        let dir = cmd
+            .argv
+            .iter()
+            .skip(1)
+            .position(|w| !matches!(w.text(), "-L" | "-P" | "-e" | "-@" | "--"))
+            .map_or(cmd.argv.len(), |i| i + 1);
+        self.cwd = match cmd.argv.get(dir) {
+            Some(Word::Literal(d)) if d != "-" => Some(self.path(d)),
+            None if cmd.program() == Some("cd") => self.ctx.home.map(Path::to_path_buf),
+            _ => None,
+        };
     }
 
     #[expect(
@@ -1205,11 +1472,23 @@ impl Judge<'_> {
             return;
         }
         let name = basename(program);
+        if program.contains(['*', '?'])
+            || program
+                .find('[')
+                .is_some_and(|a| program[a..].contains(']'))
+        {
+            self.push(
+                argv,
+                Risk::High,
+                format!("the program is chosen by a glob (`{program}`): it could be any program"),
+            );
+        }
         let args: Vec<String> = words_to_strings(argv.get(1..).unwrap_or_default());
         let rest = |n: usize| argv.get(n..).unwrap_or_default();
         let foreign = !is_system_program(program);
         if foreign {
             self.foreign_program(argv, program, name);
+            self.runs_written(argv, program, "", depth);
         }
         if crate::knowledge::get().is_none() {
             self.push(
@@ -1352,6 +1631,141 @@ impl Judge<'_> {
                 );
             }
         }
+        if name.starts_with("python") {
+            self.python_module(argv, &args, depth);
+        }
+        let interpreter = name.starts_with("python")
+            || matches!(name, "node" | "deno" | "bun" | "perl" | "ruby" | "php");
+        if interpreter
+            && !args
+                .iter()
+                .any(|a| matches!(a.as_str(), "-c" | "-e" | "-m" | "-r" | "--eval"))
+        {
+            if let Some(f) = args.iter().find(|a| !a.starts_with('-')) {
+                self.runs_written(argv, f, name, depth);
+            }
+        }
+        if matches!(name, "tar" | "bsdtar" | "gtar" | "unzip" | "7z" | "7za") {
+            self.extract_dirs(argv, name, &args);
+        }
+        if matches!(
+            name,
+            "let"
+                | "declare"
+                | "typeset"
+                | "local"
+                | "readonly"
+                | "export"
+                | "unset"
+                | "read"
+                | "mapfile"
+                | "readarray"
+                | "printf"
+                | "test"
+                | "["
+                | "wait"
+                | "getopts"
+                | "shift"
+                | "return"
+                | "exit"
+                | "ulimit"
+                | "umask"
+        ) {
+            // Bash evaluates array subscripts and arithmetic in these
+            // builtins' arguments: `let 'x[$(cmd)]'` runs cmd.
+            let evaluated: Vec<&str> = if name == "printf" {
+                option_values(&args, "-v").into_iter().flatten().collect()
+            } else {
+                args.iter()
+                    .map(String::as_str)
+                    .filter(|a| name == "let" || a.contains('['))
+                    .collect()
+            };
+            for a in evaluated {
+                if a.contains("$(") || a.contains('`') {
+                    self.script(a, depth + 1);
+                }
+            }
+        }
+        if name == "gh"
+            && args.first().is_some_and(|a| a == "auth")
+            && args
+                .iter()
+                .any(|a| matches!(a.as_str(), "token" | "--show-token" | "-t"))
+        {
+            let hosts = self.path("~/.config/gh/hosts.yml");
+            self.out.reads.push(hosts);
+            self.push(argv, Risk::High, "`gh auth token` prints the GitHub token");
+        }
+        if matches!(name, "mapfile" | "readarray" | "compgen" | "complete") {
+            // `-C CODE`: a callback run by the builtin (`compgen -C`
+            // runs it at once).
+            for code in option_values(&args, "-C").into_iter().flatten() {
+                self.push(argv, Risk::Medium, format!("`{name} -C` runs a command"));
+                self.script(code, depth + 1);
+            }
+        }
+        if matches!(name, "node" | "nodejs" | "bun") {
+            // `node -r FILE`/`--import FILE`: FILE runs before the program.
+            for o in [
+                "-r",
+                "--require",
+                "--import",
+                "--loader",
+                "--experimental-loader",
+            ] {
+                for f in option_values(&args, o).into_iter().flatten() {
+                    let local = f.starts_with('.') || f.starts_with('/') || f.starts_with('~');
+                    if !local {
+                        continue;
+                    }
+                    let p = self.path(f);
+                    if self.downloads.contains(&p) {
+                        self.push(
+                            argv,
+                            Risk::Critical,
+                            format!("`{name} {o}` runs `{f}`, which this command line downloaded"),
+                        );
+                    } else if !self.inside(&p) {
+                        self.push(
+                            argv,
+                            Risk::High,
+                            format!("`{name} {o}` runs `{f}`, from outside the workspace"),
+                        );
+                    }
+                    self.runs_written(argv, f, name, depth);
+                }
+            }
+        }
+        if name == "openssl" && args.iter().any(|a| a == "s_client" || a == "s_server") {
+            self.push(
+                argv,
+                Risk::High,
+                "`openssl s_client`/`s_server` opens a network connection",
+            );
+        }
+        if name == "sqlite3" {
+            // `.shell CMD` / `.system CMD` among the SQL arguments.
+            for a in args.iter().filter(|a| !a.starts_with('-')) {
+                for line in a.lines() {
+                    let line = line.trim();
+                    if let Some(cmd) = line
+                        .strip_prefix(".shell")
+                        .or_else(|| line.strip_prefix(".system"))
+                    {
+                        self.push(argv, Risk::High, "`sqlite3 .shell` runs a shell command");
+                        self.script(cmd, depth + 1);
+                    }
+                }
+            }
+        }
+        if name == "php" && args.iter().any(|a| a.starts_with("-S")) {
+            self.push(
+                argv,
+                Risk::High,
+                "serves files over HTTP: whatever it can read is exposed to the network",
+            );
+        }
         match name {
             // ---- wrappers: judge the wrapped command ----
             "env" => {
@@ -1359,6 +1773,7 @@ impl Judge<'_> {
                 // the command to run: judge it as a command line.
                 let mut i = 1;
                 let mut split: Option<String> = None;
+                let mut chdir: Option<Option<PathBuf>> = None;
                 while let Some(w) = argv.get(i) {
                     let t = w.text();
                     if t == "-S" || t == "--split-string" {
@@ -1373,7 +1788,15 @@ impl Judge<'_> {
                     {
                         split = Some(v.to_owned());
                         i += 1;
-                    } else if t == "-u" || t == "-C" || t == "--unset" || t == "--chdir" {
+                    } else if t == "-C" || t == "--chdir" || t.starts_with("--chdir=") {
+                        // The command runs in DIR: relative paths are there.
+                        let dir = t
+                            .strip_prefix("--chdir=")
+                            .map(str::to_owned)
+                            .or_else(|| argv.get(i + 1).and_then(Word::literal).map(str::to_owned));
+                        chdir = Some(dir.map(|d| self.path(&d)));
+                        i += if t.contains('=') { 1 } else { 2 };
+                    } else if t == "-u" || t == "--unset" {
                         i += 2;
                     } else if t.starts_with('-') || (t.contains('=') && !t.starts_with('=')) {
                         if let Some((n, v)) = t.split_once('=').filter(|_| !t.starts_with('-')) {
@@ -1384,6 +1807,10 @@ impl Judge<'_> {
                         break;
                     }
                 }
+                let saved = self.cwd.clone();
+                if let Some(dir) = chdir {
+                    self.cwd = dir;
+                }
                 if let Some(line) = split {
                     let tail: Vec<String> = words_to_strings(rest(i));
                     self.script(&format!("{line} {}", tail.join(" ")), depth + 1);
@@ -1393,6 +1820,7 @@ impl Judge<'_> {
                 } else {
                     self.push(argv, Risk::Low, "prints the environment");
                 }
+                self.cwd = saved;
             }
             "nice" | "nohup" | "stdbuf" | "ionice" | "time" | "setsid" | "unbuffer" | "chronic"
             | "caffeinate" | "flock" | "timeout" => {
@@ -1403,29 +1831,43 @@ impl Judge<'_> {
                     if !t.starts_with('-') {
                         break;
                     }
-                    i += if matches!(
-                        t,
-                        "-n" | "-c"
-                            | "-p"
-                            | "-s"
-                            | "-k"
-                            | "-i"
-                            | "-o"
-                            | "-e"
-                            | "-w"
-                            | "-E"
-                            | "--signal"
-                            | "--kill-after"
-                    ) {
-                        2
-                    } else {
-                        1
+                    // Which options take a value, per wrapper: a flag
+                    // taken for a value would hide the command after it
+                    // (`time -p rm …`, `setsid -c rm …`, `flock -n F rm …`).
+                    let value: &[&str] = match name {
+                        "nice" => &["-n", "--adjustment"],
+                        "stdbuf" => &["-i", "-o", "-e"],
+                        "ionice" => &["-c", "-n", "--class", "--classdata"],
+                        "time" => &["-o", "-f", "--output", "--format"],
+                        "caffeinate" => &["-t", "-w"],
+                        "flock" => &["-w", "-E", "--timeout", "--conflict-exit-code"],
+                        "timeout" => &["-s", "-k", "--signal", "--kill-after"],
+                        _ => &[],
                     };
+                    i += if value.contains(&t) { 2 } else { 1 };
                 }
                 if matches!(name, "timeout" | "flock") {
                     i += 1;
                 }
-                if argv.len() > i {
+                let flock_c = name == "flock"
+                    && argv
+                        .get(i)
+                        .is_some_and(|w| matches!(w.text(), "-c" | "--command"));
+                if flock_c {
+                    // `flock FILE -c CMD`: CMD is a shell command line.
+                    match argv.get(i + 1) {
+                        Some(Word::Literal(src)) => {
+                            let src = src.clone();
+                            self.script(&src, depth + 1);
+                            self.push(argv, Risk::Low, "`flock` runs a shell command line");
+                        }
+                        _ => self.push(
+                            argv,
+                            Risk::High,
+                            "runs a shell script only known at run time",
+                        ),
+                    }
+                } else if argv.len() > i {
                     self.argv(rest(i), depth + 1);
                 } else {
                     self.push(argv, Risk::Low, format!("`{name}` without a command"));
@@ -1453,6 +1895,214 @@ impl Judge<'_> {
                     self.argv(rest(1), depth + 1);
                 }
             }
+            "hash" => {
+                if short_flags(&args).contains('p') {
+                    self.push(
+                        argv,
+                        Risk::High,
+                        "`hash -p` binds a command name to another program: later uses of the name run it",
+                    );
+                } else {
+                    self.push(argv, Risk::Low, "shows or resets the command lookup table");
+                }
+            }
+            "enable" => {
+                let loads = short_flags(&args).contains('f');
+                let (risk, why) = if loads {
+                    (
+                        Risk::High,
+                        "`enable -f` loads a shared object into the shell: unknown code",
+                    )
+                } else {
+                    (Risk::Medium, "changes which shell builtins exist")
+                };
+                self.push(argv, risk, why);
+            }
+            "chrt" | "taskset" => {
+                let pid_mode = args.iter().any(|a| {
+                    a == "--pid" || (a.starts_with('-') && !a.starts_with("--") && a.contains('p'))
+                });
+                if pid_mode {
+                    self.push(
+                        argv,
+                        Risk::Medium,
+                        format!("`{name} -p` changes a running process"),
+                    );
+                } else {
+                    let value = [
+                        "-T",
+                        "-P",
+                        "-D",
+                        "--sched-runtime",
+                        "--sched-period",
+                        "--sched-deadline",
+                    ];
+                    self.wrapped(argv, depth, &value, 1);
+                }
+            }
+            "unshare" => {
+                let value = [
+                    "-S", "-G", "-R", "-w", "--setuid", "--setgid", "--root", "--wd",
+                ];
+                self.wrapped(argv, depth, &value, 0);
+            }
+            "nsenter" => {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`nsenter` enters another process's namespaces",
+                );
+                let value = ["-t", "--target", "-S", "-G", "--setuid", "--setgid"];
+                self.wrapped(argv, depth, &value, 0);
+            }
+            "script" => self.script_recorder(argv, &args, depth),
+            "sponge" | "ed" | "red" | "ex" => {
+                // `sponge FILE` writes its input to FILE; `ed`/`ex FILE`
+                // edit FILE in place.
+                let append = name == "sponge" && args.iter().any(|a| a == "-a");
+                let mut worst = (
+                    Risk::Medium,
+                    format!("`{name}` writes a file in the workspace"),
+                );
+                for f in args
+                    .iter()
+                    .filter(|a| !a.starts_with('-') && !a.starts_with('+'))
+                {
+                    let w = self.write_target_as(f, !append);
+                    if w.0 > worst.0 {
+                        worst = w;
+                    }
+                }
+                if name == "ex" {
+                    self.options(argv, "vim", &args);
+                }
+                self.push(argv, worst.0, worst.1);
+            }
+            "strace" | "ltrace" | "valgrind" | "perf" => {
+                let value: &[&str] = match name {
+                    "strace" => &[
+                        "-o", "-e", "-p", "-s", "-u", "-E", "-O", "-a", "-b", "-I", "-P", "-X",
+                        "-S",
+                    ],
+                    "ltrace" => &[
+                        "-o", "-e", "-p", "-s", "-u", "-a", "-A", "-D", "-F", "-l", "-n", "-w",
+                        "-x", "-E",
+                    ],
+                    "perf" => &[
+                        "-o", "-e", "-p", "-t", "-c", "-F", "-C", "-G", "-x", "-I", "-r", "-u",
+                        "--output", "--event", "--repeat",
+                    ],
+                    _ => &[],
+                };
+                // `perf stat|record|trace …`: the subcommand comes first.
+                let start = usize::from(name == "perf");
+                let sub = argv.get(start..).unwrap_or_default();
+                self.push(
+                    argv,
+                    Risk::Medium,
+                    format!("`{name}` traces the command it runs"),
+                );
+                if sub.len() > 1 {
+                    self.wrapped(sub, depth, value, 0);
+                }
+            }
+            "gdb" | "lldb" => {
+                self.push(argv, Risk::Medium, format!("`{name}` debugs a program"));
+                if let Some(i) = args.iter().position(|a| a == "--args" || a == "--") {
+                    if argv.len() > i + 2 {
+                        self.argv(rest(i + 2), depth + 1);
+                    }
+                }
+            }
+            "hyperfine" => {
+                // Every operand (and `--prepare`/`--setup`/`--cleanup`
+                // value) is a shell command line.
+                self.push(argv, Risk::Medium, "`hyperfine` runs the commands it times");
+                for a in args.iter().filter(|a| !a.starts_with('-')).take(32) {
+                    self.script(a, depth + 1);
+                }
+            }
+            "systemd-run" => {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`systemd-run` starts the command as a service, outside this process tree (and the sandbox)",
+                );
+                let value = [
+                    "-u",
+                    "--unit",
+                    "-p",
+                    "--property",
+                    "-E",
+                    "--setenv",
+                    "-d",
+                    "--description",
+                    "--slice",
+                    "-M",
+                    "--machine",
+                    "-H",
+                    "--host",
+                    "--uid",
+                    "--gid",
+                    "--working-directory",
+                    "--on-calendar",
+                    "--on-active",
+                    "--on-boot",
+                    "--on-startup",
+                    "--on-unit-active",
+                    "--on-unit-inactive",
+                    "--timer-property",
+                    "--path-property",
+                    "--socket-property",
+                    "--nice",
+                    "--service-type",
+                ];
+                self.wrapped(argv, depth, &value, 0);
+            }
+            "tmux" | "screen" | "byobu" => {
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!("`{name}` runs commands in a terminal server that may live outside the sandbox"),
+                );
+                if name == "screen" {
+                    let value = ["-S", "-c", "-p", "-t", "-e", "-h", "-T", "-X", "-Logfile"];
+                    if !args
+                        .iter()
+                        .any(|a| a == "-X" || a == "-r" || a == "-x" || a == "-ls")
+                    {
+                        self.wrapped(argv, depth, &value, 0);
+                    }
+                }
+                // tmux: a command line is one word (`new -d 'CMD'`,
+                // `send-keys 'CMD' Enter`, `run-shell 'CMD'`).
+                for a in args
+                    .iter()
+                    .filter(|a| a.contains(char::is_whitespace))
+                    .take(32)
+                {
+                    self.script(a, depth + 1);
+                }
+            }
+            "parallel" => self.parallel(argv, &args, depth),
+            "xe" => {
+                if let Some(src) = option_values(&args, "-s").into_iter().flatten().next() {
+                    self.script(src, depth + 1);
+                }
+                self.push(argv, Risk::Medium, "runs a command on every input line");
+                let value = ["-f", "-j", "-n", "-I", "-s", "-N"];
+                self.wrapped(argv, depth, &value, 0);
+            }
+            "setcap" => self.push(
+                argv,
+                Risk::High,
+                "`setcap` changes the privileges (capabilities) a program runs with, like `chmod u+s`",
+            ),
+            "httpd" => self.push(
+                argv,
+                Risk::High,
+                "serves files over HTTP: whatever it can read is exposed to the network",
+            ),
             "xargs" => {
                 let mut i = 1;
                 while let Some(w) = argv.get(i) {
@@ -1470,6 +2120,30 @@ impl Judge<'_> {
                     self.argv(rest(i), depth + 1);
                     self.push(argv, Risk::Medium, "runs a command on every input line");
                     let inner = rest(i).first().map_or("", |w| basename(w.text()));
+                    // `xargs -I{} sh -c '{}'`, `xargs sh -c`: the input
+                    // becomes the shell's script.
+                    if is_shell(inner) {
+                        let replace = option_values(&args, "-I")
+                            .into_iter()
+                            .flatten()
+                            .next()
+                            .or_else(|| args.iter().any(|a| a == "-i").then_some("{}"));
+                        let input_is_script = match shell_c_argument(rest(i)) {
+                            Some(Word::Literal(src)) => replace.is_some_and(|r| src.contains(r)),
+                            Some(Word::Dynamic(_)) => false,
+                            None => rest(i).iter().skip(1).any(|w| {
+                                let t = w.text();
+                                t.starts_with('-') && !t.starts_with("--") && t.contains('c')
+                            }),
+                        };
+                        if input_is_script {
+                            self.push(
+                                argv,
+                                Risk::High,
+                                "`xargs` makes its input the script of a shell",
+                            );
+                        }
+                    }
                     let recursive = short_flags(&words_to_strings(rest(i + 1)))
                         .contains(['r', 'R'])
                         || rest(i + 1).iter().any(|w| w.text() == "--recursive");
@@ -1523,6 +2197,9 @@ impl Judge<'_> {
                     );
                 } else {
                     let script = argv.iter().skip(1).find(|w| !w.text().starts_with('-'));
+                    if let Some(s) = script.and_then(Word::literal) {
+                        self.runs_written(argv, s, name, depth);
+                    }
                     let (risk, why) = match script.and_then(Word::literal) {
                         Some(s) if self.downloads.contains(&self.path(s)) => (
                             Risk::Critical,
@@ -1927,11 +2604,15 @@ impl Judge<'_> {
                 );
                 let append = name == "tee" && args.iter().any(|a| a == "-a" || a == "--append");
                 let overwrite = !append && !matches!(name, "mkdir" | "touch");
-                for t in targets {
-                    let w = self.write_target_as(t, overwrite);
+                // `cp x ~/.{bashrc,zshrc}`: every alternative is written.
+                for t in targets.iter().flat_map(|t| brace_alternatives(t)) {
+                    let w = self.write_target_as(&t, overwrite);
                     if w.0 > worst.0 {
                         worst = w;
                     }
+                }
+                if name == "ln" {
+                    self.record_links(&args, target_dir.as_deref());
                 }
                 if name == "mv" {
                     let sources: Vec<&String> =
@@ -2089,6 +2770,9 @@ impl Judge<'_> {
                     format!("`{name}` runs code in the current shell"),
                 );
                 if let Some(f) = args.first() {
+                    if name != "eval" {
+                        self.runs_written(argv, f, name, depth);
+                    }
                     if let Some(r) = self.read_target(f) {
                         worst = r;
                     }
@@ -2329,9 +3013,12 @@ impl Judge<'_> {
         let mut i = 0;
         let mut sub: Option<&str> = None;
         let mut inner_at: Option<usize> = None;
+        let mut chdir: Option<PathBuf> = None;
         while let Some(a) = args.get(i) {
             let (opt, inline) = match a.split_once('=') {
                 Some((o, v)) if o.starts_with("--") => (o, Some(v)),
+                // `-C/`: the short option with its value attached.
+                _ if a.len() > 2 && a.starts_with("-C") => ("-C", a.get(2..)),
                 _ => (a.as_str(), None),
             };
             if a == "--" {
@@ -2373,6 +3060,9 @@ impl Judge<'_> {
                 }
                 "-C" | "--workspace" | "--writable-root" => {
                     let p = self.path(value);
+                    if opt != "--writable-root" {
+                        chdir = Some(p.clone());
+                    }
                     if !self.inside(&p) {
                         findings.push((
                             Risk::High,
@@ -2429,10 +3119,16 @@ impl Judge<'_> {
                         "`rampart exec` decides and records what it runs",
                     );
                 }
+                // The command starts in the workspace `-C` names.
+                let saved = self.cwd.clone();
+                if let Some(d) = chdir {
+                    self.cwd = Some(d);
+                }
                 match inner {
                     Some(cmd) => self.argv(cmd, depth + 1),
                     None => self.push(argv, Risk::Low, "`rampart` without a command"),
                 }
+                self.cwd = saved;
             }
             "check" | "doctor" | "scan" | "redact" | "audit" | "help" | "" => {
                 let destructive = args.iter().any(|a| {
@@ -2529,6 +3225,255 @@ impl Judge<'_> {
     }
 
     /// Judges what a wrapper runs: its arguments after the leading options.
+    /// `tar -x -C DIR`, `unzip -d DIR`, `7z x -oDIR`: an archive's files
+    /// are written under DIR (any of them may be `.bashrc` or `etc/passwd`).
+    fn extract_dirs(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        let dirs: Vec<String> = match name {
+            "unzip" => option_values(args, "-d")
+                .into_iter()
+                .flatten()
+                .map(str::to_owned)
+                .collect(),
+            "7z" | "7za" => args
+                .iter()
+                .filter_map(|a| a.strip_prefix("-o"))
+                .map(str::to_owned)
+                .collect(),
+            _ => {
+                let extract = args.first().is_some_and(|a| {
+                    !a.starts_with("--") && a.trim_start_matches('-').contains('x')
+                }) || short_flags(args).contains('x')
+                    || args.iter().any(|a| a == "--extract" || a == "--get");
+                if !extract {
+                    return;
+                }
+                ["-C", "--directory"]
+                    .iter()
+                    .flat_map(|o| option_values(args, o))
+                    .flatten()
+                    .map(str::to_owned)
+                    .collect()
+            }
+        };
+        for d in dirs {
+            let p = self.path(&d);
+            if self.inside(&p) {
+                continue;
+            }
+            let (risk, why) = self.write_target(&d);
+            let risk = if p == Path::new("/") || SYSTEM_DIRS.iter().any(|s| p == Path::new(s)) {
+                Risk::Critical
+            } else {
+                risk.max(Risk::High)
+            };
+            self.push(
+                argv,
+                risk,
+                format!("`{name}` extracts files into `{}`: {why}", p.display()),
+            );
+        }
+    }
+
+    /// `python -m MODULE …`: `pip` is judged as `pip …`, `http.server` as
+    /// a file server.
+    fn python_module(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        let Some(i) = args
+            .iter()
+            .take_while(|a| a.starts_with('-'))
+            .position(|a| a.starts_with("-m"))
+        else {
+            return;
+        };
+        let (module, skip) = match args.get(i).map(String::as_str) {
+            Some("-m") => (args.get(i + 1).map_or("", String::as_str), i + 3),
+            Some(a) => (a.trim_start_matches("-m"), i + 2),
+            None => return,
+        };
+        match module {
+            "pip" | "pip3" | "pipx" | "uv" | "poetry" => {
+                let mut inner = vec![Word::Literal(module.to_owned())];
+                inner.extend(argv.get(skip..).unwrap_or_default().iter().cloned());
+                self.argv(&inner, depth + 1);
+            }
+            "zipapp" | "compileall" | "py_compile" | "json.tool" => {
+                // Modules that write the file their `-o`/`--output`/last
+                // operand names.
+                let rest = args.get(skip.saturating_sub(1)..).unwrap_or_default();
+                let mut outs: Vec<String> = ["-o", "--output", "-d"]
+                    .iter()
+                    .flat_map(|o| option_values(rest, o))
+                    .flatten()
+                    .map(str::to_owned)
+                    .collect();
+                if module == "json.tool" {
+                    outs.extend(rest.iter().filter(|a| !a.starts_with('-')).nth(1).cloned());
+                }
+                for o in outs {
+                    let (risk, why) = self.write_target(&o);
+                    self.push(argv, risk.max(Risk::Medium), why);
+                }
+            }
+            "http.server" | "SimpleHTTPServer" | "pyftpdlib" | "uploadserver" => self.push(
+                argv,
+                Risk::High,
+                "serves files over the network: whatever it can read is exposed",
+            ),
+            _ => {}
+        }
+    }
+
+    /// A wrapper that runs the command after its options (those in
+    /// `value` take the next word) and `operands` more words.
+    fn wrapped(&mut self, argv: &[Word], depth: usize, value: &[&str], operands: usize) {
+        let mut i = 1;
+        while let Some(t) = argv.get(i).map(Word::text) {
+            if t == "--" {
+                i += 1;
+                break;
+            }
+            if !t.starts_with('-') {
+                break;
+            }
+            i += if value.contains(&t) { 2 } else { 1 };
+        }
+        i += operands;
+        if let Some(inner) = argv.get(i..).filter(|r| !r.is_empty()) {
+            self.argv(inner, depth + 1);
+        } else {
+            let name = argv.first().map_or("", |w| basename(w.text()));
+            self.push(
+                argv,
+                Risk::Medium,
+                format!("`{name}` runs a shell or nothing"),
+            );
+        }
+    }
+
+    /// `script -c CMD FILE`: CMD is a shell command line, FILE is written.
+    /// Without `-c`, `script` runs an interactive shell reading its input.
+    fn script_recorder(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        let has_c = args.iter().any(|a| {
+            a == "--command"
+                || a.starts_with("--command=")
+                || (a.starts_with('-') && !a.starts_with("--") && a.contains('c'))
+        });
+        if !has_c {
+            self.push(
+                argv,
+                Risk::High,
+                "`script` without `-c` runs a shell that reads commands from its input",
+            );
+        }
+        for o in ["-c", "--command"] {
+            for v in option_values(args, o).into_iter().flatten() {
+                self.script(v, depth + 1);
+            }
+        }
+        let value = [
+            "-c",
+            "--command",
+            "-E",
+            "--echo",
+            "-I",
+            "--log-in",
+            "-O",
+            "--log-out",
+            "-B",
+            "--log-io",
+            "-T",
+            "--log-timing",
+            "-m",
+            "--logging-format",
+            "-o",
+            "--output-limit",
+        ];
+        let mut i = 0;
+        let mut file = None;
+        while let Some(a) = args.get(i) {
+            if value.contains(&a.as_str()) {
+                i += 2;
+                continue;
+            }
+            if !a.starts_with('-') {
+                file = Some(a.clone());
+                break;
+            }
+            i += 1;
+        }
+        let file = file.unwrap_or_else(|| "typescript".into());
+        let (risk, why) = self.write_target(&file);
+        self.push(argv, risk.max(Risk::Medium), why);
+    }
+
+    /// GNU `parallel CMD ::: ARGS`: each argument is appended to CMD and the
+    /// line run by a shell; without CMD each argument is a command line.
+    fn parallel(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        const VALUE: &[&str] = &[
+            "-j",
+            "--jobs",
+            "-S",
+            "--sshlogin",
+            "-a",
+            "--arg-file",
+            "-d",
+            "--delimiter",
+            "-I",
+            "-n",
+            "-N",
+            "-L",
+            "-E",
+            "--colsep",
+            "--timeout",
+            "--joblog",
+            "--results",
+            "--tmpdir",
+            "--workdir",
+            "--basefile",
+            "--env",
+            "--sshloginfile",
+        ];
+        self.push(argv, Risk::Medium, "runs a command line for every argument");
+        let mut i = 0;
+        while let Some(a) = args.get(i) {
+            if !a.starts_with('-') || a.starts_with(":::") {
+                break;
+            }
+            i += if VALUE.contains(&a.as_str()) { 2 } else { 1 };
+        }
+        let words = args.get(i..).unwrap_or_default();
+        let sep = words
+            .iter()
+            .position(|w| w.starts_with(":::"))
+            .unwrap_or(words.len());
+        let cmd = words.get(..sep).unwrap_or_default().join(" ");
+        let operands: Vec<&String> = words
+            .get(sep..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|w| !w.starts_with(":::"))
+            .take(32)
+            .collect();
+        if operands.is_empty() {
+            if cmd.is_empty() {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`parallel` runs command lines read from its input",
+                );
+            } else {
+                self.script(&cmd, depth + 1);
+            }
+        }
+        for o in operands {
+            let line = if cmd.is_empty() {
+                o.clone()
+            } else {
+                format!("{cmd} {o}")
+            };
+            self.script(&line, depth + 1);
+        }
+    }
+
     fn after_options(&mut self, argv: &[Word], depth: usize) {
         let skip = 1 + argv
             .iter()
@@ -2567,7 +3512,17 @@ impl Judge<'_> {
             Risk::Medium,
             format!("`{name}` deletes files in the workspace"),
         );
-        for t in targets {
+        let targets: Vec<Word> = targets
+            .into_iter()
+            .flat_map(|w| match w {
+                Word::Literal(raw) => brace_alternatives(raw)
+                    .into_iter()
+                    .map(Word::Literal)
+                    .collect(),
+                other @ Word::Dynamic(_) => vec![other.clone()],
+            })
+            .collect();
+        for t in &targets {
             let Word::Literal(raw) = t else {
                 let level = if recursive {
                     Risk::Critical
@@ -2625,6 +3580,27 @@ impl Judge<'_> {
     }
 
     fn find(&mut self, argv: &[Word], args: &[String], depth: usize) {
+        // Start points: after `-H`/`-L`/`-P`/`-D X`/`-O N`, before the
+        // first expression word.
+        let mut first = 0;
+        while let Some(a) = args.get(first) {
+            match a.as_str() {
+                "-H" | "-L" | "-P" => first += 1,
+                "-D" => first += 2,
+                o if o.starts_with("-O") => first += 1,
+                _ => break,
+            }
+        }
+        let mut roots: Vec<&str> = args
+            .get(first..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|a| !a.starts_with('-') && !matches!(a.as_str(), "(" | "!" | ")" | ","))
+            .map(String::as_str)
+            .collect();
+        if roots.is_empty() {
+            roots.push(".");
+        }
         let mut risky = false;
         let mut i = 1;
         while let Some(w) = argv.get(i) {
@@ -2635,12 +3611,9 @@ impl Judge<'_> {
                         .skip(i + 1)
                         .position(|w| matches!(w.text(), ";" | "+" | "\\;"))
                         .map_or(argv.len(), |e| i + 1 + e);
-                    if let Some(inner) = argv.get(i + 1..end) {
-                        // `{}` stands for what find finds: paths below its root.
-                        let root = args
-                            .iter()
-                            .find(|a| !a.starts_with('-'))
-                            .map_or(".", String::as_str);
+                    let inner = argv.get(i + 1..end).unwrap_or_default();
+                    for root in roots.iter().take(8).filter(|_| !inner.is_empty()) {
+                        // `{}` stands for what find finds: paths below its roots.
                         // With `-name X`, what it finds is named X (so
                         // `find ~ -name id_rsa -exec curl -T {} …` sends a key).
                         let found = args
@@ -2666,23 +3639,19 @@ impl Judge<'_> {
                     i = end + 1;
                 }
                 "-delete" => {
-                    let root = args
-                        .iter()
-                        .find(|a| !a.starts_with('-'))
-                        .map_or(".", String::as_str);
-                    let p = self.path(root);
-                    let level = if self.inside(&p) {
-                        (
-                            Risk::Medium,
-                            "`find -delete` deletes files in the workspace".to_owned(),
-                        )
-                    } else {
+                    let outside = roots.iter().map(|r| self.path(r)).find(|p| !self.inside(p));
+                    let level = if let Some(p) = outside {
                         (
                             Risk::Critical,
                             format!(
                                 "`find -delete` deletes under `{}`, outside the workspace",
                                 p.display()
                             ),
+                        )
+                    } else {
+                        (
+                            Risk::Medium,
+                            "`find -delete` deletes files in the workspace".to_owned(),
                         )
                     };
                     self.push(argv, level.0, level.1);
@@ -2765,6 +3734,17 @@ impl Judge<'_> {
         }
         let sub = args.get(i).map_or("", String::as_str);
         let subargs = args.get(i + 1..).unwrap_or_default();
+        if sub == "credential" || sub.starts_with("credential-") {
+            // `git credential fill` prints a stored password: a credential
+            // read (sent on by a network client in the same line: critical).
+            let store = self.path("~/.git-credentials");
+            self.out.reads.push(store);
+            self.push(
+                argv,
+                Risk::High,
+                format!("`git {sub}` reads stored credentials"),
+            );
+        }
         self.options(argv, &format!("git {sub}"), subargs);
         self.git_runs(argv, sub, subargs);
         let (risk, reason): (Risk, String) = match sub {
@@ -3132,11 +4112,19 @@ impl Judge<'_> {
         }
     }
 
-    fn script_parsed(&mut self, s: &Script, _depth: usize) {
+    fn script_parsed(&mut self, s: &Script, depth: usize) {
         self.out.opaque.extend(s.opaque.iter().cloned());
         self.functions.extend(s.functions.iter().cloned());
         for (name, value) in &s.assignments {
             self.env_assignment(name, value.text(), "");
+            // A quoted `$(…)` in a value runs when bash evaluates the value
+            // later: as arithmetic (`x='a[$(cmd)]'; (( x ))`), as a prompt
+            // (`${x@P}`), through `declare -i`. Judged as if it ran here.
+            if let Word::Literal(v) = value {
+                if v.contains("$(") || v.contains('`') {
+                    self.script(&format!(": {v}"), depth + 1);
+                }
+            }
         }
         for f in &s.recursive_functions {
             self.out.whole.push((
@@ -3215,10 +4203,11 @@ impl Judge<'_> {
         // Credentials read and sent anywhere.
         let reads = self.out.reads.clone();
         let reads_creds = reads.iter().any(|p| self.is_credential(p));
-        let sends = s
-            .commands
-            .iter()
-            .any(|c| c.program().map(basename).is_some_and(|n| has(NETWORK, n)));
+        let sends = s.commands.iter().any(|c| {
+            c.program().map(basename).is_some_and(|n| {
+                has(NETWORK, n) || (n == "openssl" && c.argv.iter().any(|w| w.text() == "s_client"))
+            })
+        });
         if reads_creds && sends && s.commands.len() > 1 {
             self.out.whole.push((
                 Risk::Critical,
@@ -3227,6 +4216,26 @@ impl Judge<'_> {
         }
     }
 }
+
+/// curl options whose value may name a local file read into the request
+/// (`@FILE`, `name@FILE`, `<FILE`; `-K` is a config file, read whole).
+const CURL_FILE_OPTIONS: &[&str] = &[
+    "-F",
+    "--form",
+    "-d",
+    "--data",
+    "--data-binary",
+    "--data-ascii",
+    "--data-urlencode",
+    "--json",
+    "-H",
+    "--header",
+    "--proxy-header",
+    "--variable",
+    "--url-query",
+    "-K",
+    "--config",
+];
 
 /// The local files a network client sends: `curl -T F`, `-F f=@F`,
 /// `--data-binary @F`, `wget --post-file=F`, the local operands of
@@ -3253,26 +4262,26 @@ fn upload_sources(name: &str, args: &[String]) -> Vec<String> {
                         .map(str::to_owned),
                 );
             }
-            for o in [
-                "-F",
-                "--form",
-                "-d",
-                "--data",
-                "--data-binary",
-                "--data-ascii",
-                "--data-urlencode",
-                "--json",
-                "-K",
-                "--config",
-            ] {
+            for o in CURL_FILE_OPTIONS {
                 for v in option_values(args, o).into_iter().flatten() {
-                    if matches!(o, "-K" | "--config") {
+                    if matches!(*o, "-K" | "--config") {
                         out.push(v.to_owned());
                     } else {
                         out.extend(file_of(v));
                     }
                 }
             }
+        }
+        "gh" => {
+            // `gh gist create FILE…`, `gh release upload TAG FILE…`.
+            let ops: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+            let skip = match ops.as_slice() {
+                [g, c, ..] if *g == "gist" && (*c == "create" || *c == "new") => 2,
+                [r, u, ..] if *r == "release" && *u == "upload" => 3,
+                [r, c, ..] if *r == "release" && *c == "create" => 3,
+                _ => usize::MAX,
+            };
+            out.extend(ops.into_iter().skip(skip).cloned());
         }
         "wget" => {
             for o in ["--post-file", "--body-file", "-i", "--input-file"] {
@@ -3368,6 +4377,8 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         out: Analysis::default(),
         cwd: Some(ctx.cwd.to_path_buf()),
         downloads: Vec::new(),
+        links: Vec::new(),
+        written: Vec::new(),
         functions: Vec::new(),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();

@@ -110,7 +110,16 @@ struct Walker<'a> {
     next_pipeline: usize,
     depth: usize,
     functions: Vec<String>,
+    /// Aliases the script defines (`alias NAME='CODE'`): NAME at the start
+    /// of a later command runs CODE with the rest of the words.
+    aliases: Vec<(String, String)>,
+    /// How deep the walk is in the syntax tree (bounded: a script of
+    /// thousands of nested `$(` or `(` would overflow the stack).
+    nest: usize,
 }
+
+/// Syntax-tree levels walked before the rest is left unanalysed.
+const MAX_TREE_DEPTH: usize = 256;
 
 thread_local! {
     /// One parser per thread, reused: making one costs more than parsing.
@@ -162,6 +171,8 @@ fn parse_at_depth(src: &str, depth: usize) -> Script {
         next_pipeline: 0,
         depth,
         functions: Vec::new(),
+        nest: 0,
+        aliases: Vec::new(),
     };
     if root.has_error() {
         w.out.opaque.push("the script does not parse".into());
@@ -271,6 +282,16 @@ const SHELLS: &[&str] = &[
     "mksh",
     "ash",
     "busybox sh",
+    "fish",
+    "csh",
+    "tcsh",
+    "yash",
+    "posh",
+    "rbash",
+    "hush",
+    "oksh",
+    "loksh",
+    "pdksh",
 ];
 
 /// Whether `name` (a basename) is a POSIX-ish shell.
@@ -369,10 +390,43 @@ impl Walker<'_> {
 
     /// Collects commands run by substitutions anywhere below `n`.
     fn substitutions(&mut self, n: Node<'_>) {
+        if !self.enter() {
+            return;
+        }
+        self.substitutions_inner(n);
+        self.nest -= 1;
+    }
+
+    /// One level deeper in the tree; false (and the script unanalysable)
+    /// past [`MAX_TREE_DEPTH`].
+    fn enter(&mut self) -> bool {
+        if self.nest >= MAX_TREE_DEPTH {
+            let why = "the script is nested too deeply to analyse";
+            if !self.out.opaque.iter().any(|o| o == why) {
+                self.out.opaque.push(why.into());
+            }
+            return false;
+        }
+        self.nest += 1;
+        true
+    }
+
+    fn substitutions_inner(&mut self, n: Node<'_>) {
         match n.kind() {
             "command_substitution" | "process_substitution" => {
                 for c in Self::children(n) {
-                    self.node(c, None);
+                    if c.kind() == "file_redirect" {
+                        // `$(< FILE)` reads FILE (bash's `$(cat FILE)`).
+                        let r = self.file_redirect(c);
+                        self.out.commands.push(SimpleCommand {
+                            argv: vec![Word::Literal("cat".into())],
+                            redirects: vec![r],
+                            pipeline: None,
+                            heredoc: None,
+                        });
+                    } else {
+                        self.node(c, None);
+                    }
                 }
             }
             _ => {
@@ -384,6 +438,14 @@ impl Walker<'_> {
     }
 
     fn node(&mut self, n: Node<'_>, pipe: Option<(usize, usize)>) {
+        if !self.enter() {
+            return;
+        }
+        self.node_inner(n, pipe);
+        self.nest -= 1;
+    }
+
+    fn node_inner(&mut self, n: Node<'_>, pipe: Option<(usize, usize)>) {
         match n.kind() {
             "command" => self.command(n, Vec::new(), pipe, None),
             "redirected_statement" => self.redirected(n, pipe),
@@ -430,12 +492,25 @@ impl Walker<'_> {
                 for c in Self::children(n) {
                     if c.kind() == "variable_assignment" {
                         self.assignment(c);
-                    } else {
-                        self.substitutions(c);
+                    } else if let Word::Literal(t) = self.word(c) {
+                        // `declare 'a[$(cmd)]=1'`: bash evaluates the
+                        // subscript of a quoted assignment too.
+                        if t.contains('[') && (t.contains("$(") || t.contains('`')) {
+                            self.merge(parse_at_depth(&t, self.depth + 1));
+                        }
                     }
                 }
             }
-            "unset_command" => self.substitutions(n),
+            "unset_command" => {
+                for c in Self::children(n) {
+                    if let Word::Literal(t) = self.word(c) {
+                        // `unset 'a[$(cmd)]'` evaluates the subscript.
+                        if t.contains('[') && (t.contains("$(") || t.contains('`')) {
+                            self.merge(parse_at_depth(&t, self.depth + 1));
+                        }
+                    }
+                }
+            }
             "test_command" => self.substitutions(n),
             _ => {
                 for c in Self::children(n) {
@@ -464,6 +539,31 @@ impl Walker<'_> {
                             self.text(*p)
                         })
                         .collect();
+                    // The grammar puts what follows `<<EOF` on its line
+                    // (`> FILE`, `| sh`, `&& cmd`) inside the redirect.
+                    let mut piped = false;
+                    for r in Self::children(c) {
+                        match r.kind() {
+                            "file_redirect" => redirects.push(self.file_redirect(r)),
+                            "heredoc_start" | "heredoc_body" | "heredoc_end" => {}
+                            "|" | "|&" => piped = true,
+                            "pipeline" => {
+                                // `| sh` after `<<EOF` is a pipeline node
+                                // starting with the pipe.
+                                let before = self.out.commands.len();
+                                self.node(r, None);
+                                self.feed_heredoc(before, &body);
+                            }
+                            _ if r.is_named() => {
+                                let before = self.out.commands.len();
+                                self.node(r, None);
+                                if std::mem::take(&mut piped) {
+                                    self.feed_heredoc(before, &body);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
                     heredoc = Some(body);
                     redirects.push(Redirect {
                         kind: RedirectKind::Inline,
@@ -508,6 +608,10 @@ impl Walker<'_> {
 
     /// Records `NAME=value` (and runs its substitutions).
     fn assignment(&mut self, n: Node<'_>) {
+        // `a[$(cmd)]=1`: the subscript's substitutions run too.
+        if let Some(c) = n.child_by_field_name("name") {
+            self.substitutions(c);
+        }
         let name = n
             .child_by_field_name("name")
             .map(|c| self.text(c))
@@ -605,6 +709,24 @@ impl Walker<'_> {
         let Some(program) = cmd.program().map(basename) else {
             return;
         };
+        let alias = cmd
+            .program()
+            .and_then(|p| self.aliases.iter().rev().find(|(n, _)| n == p))
+            .map(|(_, code)| code.clone());
+        if let Some(code) = alias {
+            // The alias's code with this command's words after it.
+            let rest: Vec<String> = cmd
+                .argv
+                .iter()
+                .skip(1)
+                .map(|w| match w {
+                    Word::Literal(t) => quote(t),
+                    Word::Dynamic(t) => t.clone(),
+                })
+                .collect();
+            let line = format!("{code} {}", rest.join(" "));
+            self.merge(parse_at_depth(&line, self.depth + 1));
+        }
         match program {
             // `builtin eval …`, `command eval …`: the same as `eval …`.
             "builtin" | "command" if cmd.argv.get(1).and_then(Word::literal) == Some("eval") => {
@@ -649,7 +771,8 @@ impl Walker<'_> {
                 for w in cmd.argv.iter().skip(1) {
                     match w {
                         Word::Literal(a) => {
-                            if let Some((_, code)) = a.split_once('=') {
+                            if let Some((name, code)) = a.split_once('=') {
+                                self.aliases.push((name.to_owned(), code.to_owned()));
                                 self.merge(parse_at_depth(code, self.depth + 1));
                             }
                         }
@@ -682,6 +805,22 @@ impl Walker<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `cat <<EOF | sh`: the command at `at` reads the here-document; a
+    /// shell reading its script from stdin runs it.
+    fn feed_heredoc(&mut self, at: usize, body: &str) {
+        let Some(cmd) = self.out.commands.get_mut(at) else {
+            return;
+        };
+        if cmd.heredoc.is_none() {
+            cmd.heredoc = Some(body.to_owned());
+        }
+        let shell =
+            cmd.program().map(basename).is_some_and(is_shell) && reads_script_from_stdin(&cmd.argv);
+        if shell {
+            self.merge(parse_at_depth(body, self.depth + 1));
         }
     }
 
