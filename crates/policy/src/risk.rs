@@ -776,6 +776,14 @@ pub fn is_system_program(program: &str) -> bool {
         && !program.contains("/../")
 }
 
+/// Programs that run the command after their options and assignments
+/// (one list, so that every check that looks through wrappers knows the
+/// same ones).
+const PLAIN_WRAPPERS: &[&str] = &[
+    "env", "sudo", "doas", "nice", "nohup", "timeout", "exec", "command", "builtin", "stdbuf",
+    "setsid", "ionice", "time", "busybox",
+];
+
 /// The command a wrapper line runs (`sudo -u x env A=1 nice sh` is `sh`,
 /// `rampart exec -- sh` is `sh`), for pipeline checks.
 fn unwrap_wrappers(argv: &[Word]) -> &[Word] {
@@ -784,24 +792,7 @@ fn unwrap_wrappers(argv: &[Word]) -> &[Word] {
         let Some(p) = rest.first().and_then(Word::literal).map(basename) else {
             return rest;
         };
-        let wrapper = matches!(
-            p,
-            "env"
-                | "sudo"
-                | "doas"
-                | "nice"
-                | "nohup"
-                | "timeout"
-                | "exec"
-                | "command"
-                | "builtin"
-                | "stdbuf"
-                | "setsid"
-                | "ionice"
-                | "time"
-                | "busybox"
-                | "rampart"
-        );
+        let wrapper = has(PLAIN_WRAPPERS, p) || p == "rampart";
         if !wrapper {
             return rest;
         }
@@ -4416,22 +4407,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         if !(a.starts_with('-')
             || a.contains('=')
             || i == 0
-            || matches!(
-                basename(a),
-                "env"
-                    | "sudo"
-                    | "doas"
-                    | "nice"
-                    | "nohup"
-                    | "timeout"
-                    | "exec"
-                    | "command"
-                    | "busybox"
-                    | "setsid"
-                    | "stdbuf"
-                    | "ionice"
-                    | "time"
-            )
+            || has(PLAIN_WRAPPERS, basename(a))
             || a.chars()
                 .all(|c| c.is_ascii_digit() || c == 's' || c == '.'))
         {
