@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::fixture::{stderr, stdout, World};
+use super::fixture::{hook_answer, stderr, stdout, World};
 
 const CONFIG: &str = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nnetwork_access = true\n[limits]\ntimeout_secs = 60\n\
 [[rules]]\nhost = \"evil.example\"\ndecision = \"deny\"\nreason = \"exfiltration host\"\n\
@@ -48,20 +48,7 @@ fn hook_decision(w: &World, url: &str) -> (String, String) {
         "session_id": "s", "cwd": w.ws, "hook_event_name": "PreToolUse",
         "tool_name": "WebFetch", "tool_input": {"url": url, "prompt": "?"},
     });
-    let o = w.run_with_stdin(["hook", "claude-code"], input.to_string().as_bytes());
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let h = &v["hookSpecificOutput"];
-    (
-        h["permissionDecision"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        h["permissionDecisionReason"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
+    hook_answer(&w.run_with_stdin(["hook", "claude-code"], input.to_string().as_bytes()))
 }
 
 fn check_verdict(w: &World, argv: &[&str]) -> String {

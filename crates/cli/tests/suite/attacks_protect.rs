@@ -418,20 +418,7 @@ fn hook_decision(w: &World, tool: &str, input: &Value) -> (String, String) {
         "tool_input": input,
         "tool_use_id": "toolu_1",
     });
-    let o = w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes());
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("hook output is not JSON ({e}): {}", stdout(&o)));
-    let h = &v["hookSpecificOutput"];
-    (
-        h["permissionDecision"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        h["permissionDecisionReason"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
+    hook_answer(&w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes()))
 }
 
 #[test]

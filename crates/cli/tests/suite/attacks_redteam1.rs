@@ -18,30 +18,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::fixture::{stderr, stdout, World, BASE_CONFIG};
+use super::fixture::{hook_answer, stderr, stdout, World, BASE_CONFIG};
 
 /// The hook's decision and reason for `tool` with `input`, from `cwd`.
 fn hook(w: &World, cwd: &Path, tool: &str, input: &Value) -> (String, String) {
     let call = json!({"session_id": "s", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": input});
-    let mut child = w
-        .cmd(["hook", "claude-code"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(call.to_string().as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(0), "the hook failed: {}", stderr(&o));
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let h = &v["hookSpecificOutput"];
-    let s = |k: &str| h[k].as_str().unwrap_or_default().to_owned();
-    (s("permissionDecision"), s("permissionDecisionReason"))
+    hook_answer(&w.run_with_stdin(["hook", "claude-code"], call.to_string().as_bytes()))
 }
 
 /// `ws/a/../s/config`: the kernel walks `a` (a symlink to `ws/sub/inner`)

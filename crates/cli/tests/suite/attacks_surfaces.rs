@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::fixture::{run_orphaned, stderr, stdout, World, BASE_CONFIG};
+use super::fixture::{hook_answer, run_orphaned, stderr, stdout, World, BASE_CONFIG};
 
 // ------------------------------------------------------- class 4: the hook
 
@@ -97,29 +97,6 @@ fn spawn_hook(
         .write_all(call.to_string().as_bytes())
         .unwrap();
     child
-}
-
-/// The decision and reason the hook printed.
-fn hook_answer(o: &std::process::Output) -> (String, String) {
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "the hook must exit 0 with an answer: {}",
-        stderr(o)
-    );
-    let v: Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("hook output is not JSON ({e}): {}", stdout(o)));
-    let h = &v["hookSpecificOutput"];
-    (
-        h["permissionDecision"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-        h["permissionDecisionReason"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    )
 }
 
 #[test]

@@ -384,3 +384,19 @@ pub fn make_default_deny_paths(home: &Path) {
         }
     }
 }
+
+/// The decision and reason of a `rampart hook claude-code` answer; the
+/// hook must exit 0 with JSON whatever it decides.
+pub fn hook_answer(o: &Output) -> (String, String) {
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the hook must exit 0 with an answer: {}",
+        stderr(o)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("hook output is not JSON ({e}): {}", stdout(o)));
+    let h = &v["hookSpecificOutput"];
+    let s = |k: &str| h[k].as_str().unwrap_or_default().to_owned();
+    (s("permissionDecision"), s("permissionDecisionReason"))
+}
