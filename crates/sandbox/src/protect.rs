@@ -15,13 +15,23 @@
 //! start), compared after it, and whatever appeared is moved to the
 //! quarantine directory.
 
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::fs;
 use std::io;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
+use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify, WatchDescriptor};
+use rustix::fs::{Mode, OFlags, ResolveFlags};
+
 use crate::{Quarantined, RunError};
+
+/// A path no mount can hold, with its identity (device, inode) when the
+/// run started, if it existed.
+pub(crate) type Watched = (PathBuf, Option<(u64, u64)>);
 
 /// What the sandbox does for the protected paths.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -160,12 +170,60 @@ fn encode(watched: &[(PathBuf, Option<(u64, u64)>)]) -> Vec<u8> {
     out
 }
 
+/// A stable digest of what the resumable git states of a git directory
+/// would run (see [`crate::git::resumable_programs`]).
+fn resumable_digest(git_dir: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut items = crate::git::resumable_programs(git_dir);
+    items.sort();
+    let mut h = std::hash::DefaultHasher::new();
+    items.hash(&mut h);
+    h.finish()
+}
+
+/// The pending record's entries for writable git directories: `r<digest>`
+/// and the directory.
+fn encode_resumable(git_dirs: &[PathBuf]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for dir in git_dirs {
+        out.extend_from_slice(format!("r{:016x}", resumable_digest(dir)).as_bytes());
+        out.push(0);
+        out.extend_from_slice(dir.as_os_str().as_bytes());
+        out.push(0);
+    }
+    out
+}
+
+/// The git directories of a pending record whose resumable states changed
+/// since it was written.
+fn decode_resumable(bytes: &[u8]) -> Vec<PathBuf> {
+    let mut parts = bytes.split(|&b| b == 0);
+    let mut out = Vec::new();
+    while let (Some(id), Some(path)) = (parts.next(), parts.next()) {
+        let Some(digest) = id
+            .strip_prefix(b"r")
+            .and_then(|d| std::str::from_utf8(d).ok())
+            .and_then(|d| u64::from_str_radix(d, 16).ok())
+        else {
+            continue;
+        };
+        let dir = PathBuf::from(std::ffi::OsStr::from_bytes(path));
+        if resumable_digest(&dir) != digest {
+            out.push(dir);
+        }
+    }
+    out
+}
+
 fn decode(bytes: &[u8]) -> Vec<(PathBuf, Option<(u64, u64)>)> {
     let mut parts = bytes.split(|&b| b == 0);
     let mut out = Vec::new();
     while let (Some(id), Some(path)) = (parts.next(), parts.next()) {
         if path.is_empty() {
             break;
+        }
+        if id.first() == Some(&b'r') {
+            continue;
         }
         let id = std::str::from_utf8(id).ok().and_then(|s| {
             let (d, i) = s.split_once(':')?;
@@ -193,10 +251,13 @@ fn pending_prefix(quarantine: &Path) -> (PathBuf, String) {
 pub(crate) fn write_pending(
     quarantine: &Path,
     watched: &[(PathBuf, Option<(u64, u64)>)],
+    git_dirs: &[PathBuf],
 ) -> io::Result<PathBuf> {
     let (dir, prefix) = pending_prefix(quarantine);
     let file = dir.join(format!("{prefix}{}", std::process::id()));
-    fs::write(&file, encode(watched))?;
+    let mut record = encode(watched);
+    record.extend(encode_resumable(git_dirs));
+    fs::write(&file, record)?;
     Ok(file)
 }
 
@@ -231,14 +292,46 @@ fn quarantine_one(path: &Path, quarantine: &Path) -> io::Result<PathBuf> {
             .create(&dir);
     }
     let into = dir.join(&flat);
-    if fs::rename(path, &into).is_ok() {
+    // The parent is opened without following any symlink, and the entry is
+    // moved relative to it: a command still running (see [`Live`]) that
+    // swaps a directory on the way for a symlink between the check and the
+    // move gets `ELOOP`, never the supervisor moving the link's target.
+    let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+        return Err(io::Error::other("a protected path has a parent and a name"));
+    };
+    let parent_fd = rustix::fs::openat2(
+        rustix::fs::CWD,
+        parent,
+        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+        ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+    )?;
+    if rustix::fs::renameat(&parent_fd, name, rustix::fs::CWD, &into).is_ok() {
         return Ok(into);
     }
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".rampart-quarantine-{stamp}"));
-    let beside = path.with_file_name(name);
-    fs::rename(path, &beside)?;
-    Ok(beside)
+    let mut beside = name.to_os_string();
+    beside.push(format!(".rampart-quarantine-{stamp}"));
+    rustix::fs::renameat(&parent_fd, name, &parent_fd, beside.as_os_str())?;
+    Ok(parent.join(beside))
+}
+
+/// Quarantines `path`, or the symlink planted above it if one appears
+/// while the move is attempted. Returns what was moved.
+fn quarantine_safely(path: &Path, quarantine: &Path) -> (PathBuf, Result<PathBuf, String>) {
+    let mut target = path.to_path_buf();
+    for _ in 0..8 {
+        match quarantine_one(&target, quarantine) {
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => match planted_link(&target) {
+                Some(link) => target = link,
+                None => return (target, Err(e.to_string())),
+            },
+            r => return (target, r.map_err(|e| e.to_string())),
+        }
+    }
+    (
+        target,
+        Err("the path kept changing under the move".to_string()),
+    )
 }
 
 /// The outermost strict ancestor of `path` that is a symlink now.
@@ -257,7 +350,18 @@ pub(crate) fn check(
     watched: &[(PathBuf, Option<(u64, u64)>)],
     quarantine: &Path,
 ) -> Vec<Quarantined> {
-    let mut out = Vec::new();
+    let mut out: Vec<Quarantined> = Vec::new();
+    let take = |p: PathBuf, out: &mut Vec<Quarantined>| {
+        if out.iter().any(|q| q.path == p) {
+            return;
+        }
+        let (path, moved_to) = quarantine_safely(&p, quarantine);
+        out.push(Quarantined {
+            path,
+            moved_to,
+            why: None,
+        });
+    };
     for (path, before) in watched {
         // A watched path's ancestors were real directories (or missing)
         // when the run started. A symlink there now was planted by the
@@ -266,22 +370,14 @@ pub(crate) fn check(
         // command could not touch (`~/.ssh/config`). The link itself is
         // what appeared, so it is what gets quarantined.
         if let Some(link) = planted_link(path) {
-            if !out.iter().any(|q: &Quarantined| q.path == link) {
-                out.push(Quarantined {
-                    moved_to: quarantine_one(&link, quarantine).map_err(|e| e.to_string()),
-                    path: link,
-                });
-            }
+            take(link, &mut out);
             continue;
         }
         let now = identity(path);
         if now.is_none() || now == *before {
             continue;
         }
-        out.push(Quarantined {
-            path: path.clone(),
-            moved_to: quarantine_one(path, quarantine).map_err(|e| e.to_string()),
-        });
+        take(path.clone(), &mut out);
     }
     out
 }
@@ -330,11 +426,176 @@ pub(crate) fn new_symlinks(
     symlinks_below(dirs)
         .into_iter()
         .filter(|link| !before.contains(link))
-        .map(|(path, _)| Quarantined {
-            moved_to: quarantine_one(&path, quarantine).map_err(|e| e.to_string()),
-            path,
+        .map(|(path, _)| {
+            let (path, moved_to) = quarantine_safely(&path, quarantine);
+            Quarantined {
+                path,
+                moved_to,
+                why: None,
+            }
         })
         .collect()
+}
+
+/// Watches the directories where protected paths could appear while the
+/// command runs, and quarantines them the moment they do, so that a host
+/// program running at the same time (a shell prompt's `git status`, an
+/// editor reading `.vscode/`, direnv) does not find them. What is left is
+/// the time between the kernel's event and the move (microseconds), and
+/// the check after the run still catches whatever the watch missed.
+pub(crate) struct Live {
+    inotify: Inotify,
+    watched: Vec<Watched>,
+    quarantine: PathBuf,
+    /// For each watch, the names in that directory that lead to a watched
+    /// path: only events about them trigger a check.
+    interest: HashMap<WatchDescriptor, HashSet<OsString>>,
+    pub(crate) found: Vec<Quarantined>,
+}
+
+impl Live {
+    /// `None` when nothing is watched, or inotify is unavailable (the
+    /// check after the run still holds; a warning says so).
+    pub(crate) fn new(watched: &[Watched], quarantine: &Path) -> Option<Self> {
+        if watched.is_empty() {
+            return None;
+        }
+        let inotify = match Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC) {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::warn!(
+                    "cannot watch protected paths while the command runs ({e}); they are checked after it"
+                );
+                return None;
+            }
+        };
+        let mut live = Self {
+            inotify,
+            watched: watched.to_vec(),
+            quarantine: quarantine.to_path_buf(),
+            interest: HashMap::new(),
+            found: Vec::new(),
+        };
+        live.arm();
+        Some(live)
+    }
+
+    pub(crate) fn fd(&self) -> BorrowedFd<'_> {
+        self.inotify.as_fd()
+    }
+
+    /// Watches the nearest existing directory above each watched path.
+    /// Returns whether a new watch was added.
+    fn arm(&mut self) -> bool {
+        let flags = AddWatchFlags::IN_CREATE
+            | AddWatchFlags::IN_MOVED_TO
+            | AddWatchFlags::IN_DELETE_SELF
+            | AddWatchFlags::IN_MOVE_SELF
+            | AddWatchFlags::IN_ONLYDIR
+            | AddWatchFlags::IN_DONT_FOLLOW;
+        let mut added = false;
+        for (path, _) in &self.watched {
+            let mut next = path.as_path();
+            for dir in path.ancestors().skip(1) {
+                let is_dir = fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir());
+                if is_dir {
+                    if let (Ok(wd), Some(name)) =
+                        (self.inotify.add_watch(dir, flags), next.file_name())
+                    {
+                        added |= self
+                            .interest
+                            .entry(wd)
+                            .or_default()
+                            .insert(name.to_os_string());
+                    }
+                    break;
+                }
+                next = dir;
+            }
+        }
+        added
+    }
+
+    /// Reads what the kernel reported; checks and quarantines when an
+    /// event names a path on the way to a watched one.
+    pub(crate) fn on_ready(&mut self) {
+        let mut relevant = false;
+        while let Ok(events) = self.inotify.read_events() {
+            if events.is_empty() {
+                break;
+            }
+            for e in events {
+                relevant |= e.mask.intersects(
+                    AddWatchFlags::IN_Q_OVERFLOW
+                        | AddWatchFlags::IN_DELETE_SELF
+                        | AddWatchFlags::IN_MOVE_SELF
+                        | AddWatchFlags::IN_IGNORED,
+                ) || e
+                    .name
+                    .as_ref()
+                    .is_some_and(|n| self.interest.get(&e.wd).is_some_and(|s| s.contains(n)));
+            }
+        }
+        if relevant {
+            self.sweep();
+        }
+    }
+
+    /// Checks, then watches deeper where a directory on the way appeared,
+    /// and checks again until no new watch was needed: a path created
+    /// before its directory's watch existed is seen by the next check.
+    fn sweep(&mut self) {
+        for _ in 0..16 {
+            let found = check(&self.watched, &self.quarantine);
+            for q in found {
+                if !self
+                    .found
+                    .iter()
+                    .any(|f| f.path == q.path && f.moved_to == q.moved_to)
+                {
+                    self.found.push(q);
+                }
+            }
+            if !self.arm() {
+                break;
+            }
+        }
+    }
+}
+
+/// Quarantines each resumable git state of `found` (state directory, the
+/// line that would run a program), saying why.
+pub(crate) fn quarantine_resumable(
+    found: &[(PathBuf, String)],
+    quarantine: &Path,
+) -> Vec<Quarantined> {
+    let mut out: Vec<Quarantined> = Vec::new();
+    for (dir, line) in found {
+        if out.iter().any(|q| q.path == *dir) {
+            continue;
+        }
+        // A stopped rebase works on a detached HEAD and leaves the branch
+        // as it was: name it, since git forgets it with the state.
+        let branch = fs::read_to_string(dir.join("head-name"))
+            .ok()
+            .map(|h| h.trim().trim_start_matches("refs/heads/").to_string())
+            .filter(|b| !b.is_empty() && b != "detached HEAD");
+        let back = match branch {
+            Some(b) => format!(
+                "the branch is as it was before the rebase: `git switch {b}` and start it again"
+            ),
+            None => "git no longer sees the operation in progress: start it again".to_string(),
+        };
+        let (path, moved_to) = quarantine_safely(dir, quarantine);
+        out.push(Quarantined {
+            path,
+            moved_to,
+            why: Some(format!(
+                "git would run a program the command chose at the next `--continue` (`{line}`); {back}"
+            )),
+        });
+    }
+    out
 }
 
 /// Checks the pending files that runs whose supervisor died left in
@@ -364,6 +625,10 @@ pub fn recover_pending(quarantine: &Path) -> Vec<Quarantined> {
             continue;
         };
         out.extend(check(&decode(&bytes), quarantine));
+        for git_dir in decode_resumable(&bytes) {
+            let states: Vec<(PathBuf, String)> = crate::git::resumable_programs(&git_dir);
+            out.extend(quarantine_resumable(&states, quarantine));
+        }
         let _ = fs::remove_file(entry.path());
     }
     out
@@ -439,7 +704,7 @@ mod tests {
         let q = base.join("state/q");
         fs::create_dir_all(base.join("state")).unwrap();
         let watched = vec![(base.join(".mcp.json"), None), (base.join(".envrc"), None)];
-        let pending = write_pending(&q, &watched).unwrap();
+        let pending = write_pending(&q, &watched, &[]).unwrap();
         fs::write(base.join(".mcp.json"), "{}").unwrap();
         // This process is alive: its pending file is left alone.
         assert!(recover_pending(&q).is_empty());
@@ -471,6 +736,58 @@ mod tests {
             fs::read_to_string(base.join("victim/config.toml")).unwrap(),
             "keep"
         );
+    }
+
+    /// A command still running can swap a directory on the way for a
+    /// symlink between the check and the move: the move must take the
+    /// link, never what it points to.
+    #[test]
+    fn a_symlink_swapped_in_before_the_move_is_taken_not_followed() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir_all(base.join("ws")).unwrap();
+        fs::create_dir_all(base.join("victim")).unwrap();
+        fs::write(base.join("victim/settings.json"), "keep").unwrap();
+        std::os::unix::fs::symlink(base.join("victim"), base.join("ws/.claude")).unwrap();
+        let q = base.join("state/q");
+        let e = quarantine_one(&base.join("ws/.claude/settings.json"), &q).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ELOOP), "{e}");
+        let (taken, moved) = quarantine_safely(&base.join("ws/.claude/settings.json"), &q);
+        assert_eq!(taken, base.join("ws/.claude"));
+        assert!(moved.is_ok(), "{moved:?}");
+        assert_eq!(
+            fs::read_to_string(base.join("victim/settings.json")).unwrap(),
+            "keep",
+            "sandbox breached: the quarantine followed a planted symlink"
+        );
+    }
+
+    #[test]
+    fn live_watch_quarantines_a_path_when_it_appears() {
+        let t = tempfile::tempdir().unwrap();
+        let base = fs::canonicalize(t.path()).unwrap();
+        fs::create_dir_all(base.join("ws")).unwrap();
+        let q = base.join("state/q");
+        let cfg = base.join("ws/.cargo/config.toml");
+        let mut live =
+            Live::new(&[(cfg.clone(), None), (base.join("ws/.envrc"), None)], &q).unwrap();
+        // A directory on the way first, then the file in it: the watch
+        // follows the directory down.
+        fs::create_dir(base.join("ws/.cargo")).unwrap();
+        live.on_ready();
+        fs::write(&cfg, "evil").unwrap();
+        live.on_ready();
+        assert_eq!(live.found.len(), 1, "{:?}", live.found);
+        assert!(
+            !cfg.exists(),
+            "sandbox breached: `.cargo/config.toml` stayed"
+        );
+        // Ordinary names in the same directories do not trigger anything.
+        fs::write(base.join("ws/notes.txt"), "ok").unwrap();
+        fs::write(base.join("ws/.cargo/other.toml"), "ok").unwrap();
+        live.on_ready();
+        assert_eq!(live.found.len(), 1);
+        assert!(base.join("ws/notes.txt").exists());
     }
 
     /// Across filesystems (a workspace under a tmpfs `/tmp`, the state dir

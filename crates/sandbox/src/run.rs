@@ -111,6 +111,9 @@ struct ConfinedPlan {
     watched: Vec<(PathBuf, Option<(u64, u64)>)>,
     /// Writable git directories and the symlinks in them before the run.
     git_links: (Vec<PathBuf>, Vec<protect::Link>),
+    /// What the resumable git states (`rebase-merge`, `sequencer`) of those
+    /// directories would run before the run.
+    resumable: Vec<(PathBuf, String)>,
     landlock: LandlockPlan,
     seccomp: seccompiler::BpfProgram,
     abi: i32,
@@ -336,6 +339,10 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     Ok(ConfinedPlan {
         mounts,
         watched: protection.watched,
+        resumable: git_scan
+            .iter()
+            .flat_map(|d| git::resumable_programs(d))
+            .collect(),
         git_links: {
             let before = protect::symlinks_below(&git_scan);
             (git_scan, before)
@@ -529,22 +536,45 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
     };
     // Without the pending record only a killed supervisor goes unnoticed;
     // the check after the run still happens.
-    let pending = match (&quarantine, watched.is_empty()) {
-        (Some(q), false) => protect::write_pending(q, watched)
+    let git_dirs = prepared
+        .confined
+        .as_ref()
+        .map(|c| c.git_links.0.as_slice())
+        .unwrap_or_default();
+    let pending = match (&quarantine, watched.is_empty() && git_dirs.is_empty()) {
+        (Some(q), false) => protect::write_pending(q, watched, git_dirs)
             .map_err(|e| tracing::warn!("cannot record the watched protected paths: {e}"))
             .ok(),
         _ => None,
     };
     let terminals = Terminals::save();
-    let result = supervise(&prepared, limits, &cgroups, pipes, &old_mask);
+    let mut live = None;
+    let watch = quarantine.as_deref().map(|q| (watched, q));
+    let result = supervise(
+        &prepared,
+        limits,
+        &cgroups,
+        pipes,
+        &old_mask,
+        (watch, &mut live),
+    );
     terminals.restore();
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
     // The PID namespace is gone: nothing inside can race this check.
     let fallback = PathBuf::from("/nonexistent/rampart-quarantine");
     let into = quarantine.as_deref().unwrap_or(&fallback);
-    let mut found = protect::check(watched, into);
+    let mut found = live.map(|l| l.found).unwrap_or_default();
+    for q in protect::check(watched, into) {
+        if !found.iter().any(|f| f.path == q.path) {
+            found.push(q);
+        }
+    }
     if let Some(c) = &prepared.confined {
         found.extend(protect::new_symlinks(&c.git_links.0, &c.git_links.1, into));
+        found.extend(protect::quarantine_resumable(
+            &git::new_resumable_programs(&c.git_links.0, &c.resumable),
+            into,
+        ));
     }
     if let Some(p) = pending {
         let _ = fs::remove_file(p);
@@ -571,6 +601,10 @@ fn supervise(
     cgroups: &RunCgroups,
     pipes: Pipes,
     old_mask: &SigSet,
+    (watch, live): (
+        Option<(&[protect::Watched], &Path)>,
+        &mut Option<protect::Live>,
+    ),
 ) -> Result<Outcome, RunError> {
     let Pipes {
         go_read,
@@ -617,6 +651,9 @@ fn supervise(
     drop(go_read);
     drop(err_write);
     drop(tee_write);
+    // Made after the clone so that no process inside holds its descriptor,
+    // and before the go bytes so that it watches from the command's start.
+    *live = watch.and_then(|(w, q)| protect::Live::new(w, q));
     let mut tee = tee_read.map(fs::File::from);
     if let Some(t) = &tee {
         let _ = nix::fcntl::fcntl(
@@ -694,6 +731,10 @@ fn supervise(
         if let Some(t) = &tee {
             fds.push(PollFd::new(t.as_fd(), PollFlags::POLLIN));
         }
+        let live_index = fds.len();
+        if let Some(l) = live.as_ref() {
+            fds.push(PollFd::new(l.fd(), PollFlags::POLLIN));
+        }
         match poll(&mut fds, timeout) {
             Ok(_) | Err(nix::errno::Errno::EINTR) => {}
             Err(e) => return Err(RunError::Setup(format!("poll: {e}"))),
@@ -711,6 +752,16 @@ fn supervise(
             .get(tee_index)
             .and_then(|f| f.revents())
             .is_some_and(|r| !r.is_empty());
+        let live_ready = fds
+            .get(live_index)
+            .and_then(|f| f.revents())
+            .is_some_and(|r| !r.is_empty());
+        drop(fds);
+        if live_ready {
+            if let Some(l) = live.as_mut() {
+                l.on_ready();
+            }
+        }
         if tee_ready && !copy_tee(&mut tee, &mut tail) {
             tee = None;
         }

@@ -366,9 +366,11 @@ fn report_quarantined(
     let mut recorder = recorder;
     for q in found {
         let shown = q.path.display();
-        let why = rampart_policy::ProtectedSet::new(cfg)
-            .protection(&q.path, &[workspace.as_path()])
-            .map_or_else(|| format!("`{shown}` is protected"), |p| p.reason(&q.path));
+        let why = q.why.clone().unwrap_or_else(|| {
+            rampart_policy::ProtectedSet::new(cfg)
+                .protection(&q.path, &[workspace.as_path()])
+                .map_or_else(|| format!("`{shown}` is protected"), |p| p.reason(&q.path))
+        });
         let moved = match &q.moved_to {
             Ok(to) => format!("moved to `{}`", to.display()),
             Err(e) => format!("could NOT be moved ({e}); remove it by hand"),

@@ -379,17 +379,32 @@ fn protect_existing_agent_config_files_resist_links_and_replacement() {
 #[test]
 fn protect_a_killed_supervisor_is_caught_at_the_next_start() {
     let w = World::new();
+    // The supervisor is stopped before the command creates the file (else
+    // it would move it at once), then killed.
     let mut child = w
-        .cmd(["exec", "--", "sh", "-c", "echo '{}' > .mcp.json; sleep 30"])
+        .cmd([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "touch started; while [ ! -e go ]; do sleep 0.02; done; echo '{}' > .mcp.json; sleep 30",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !w.ws.join(".mcp.json").exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert!(w.ws.join(".mcp.json").exists(), "the command never ran");
+    let wait_for = |p: &Path| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !p.exists() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        p.exists()
+    };
+    assert!(wait_for(&w.ws.join("started")), "the command never ran");
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGSTOP).unwrap();
+    std::fs::write(w.ws.join("go"), "").unwrap();
+    assert!(wait_for(&w.ws.join(".mcp.json")), "the command never wrote");
     child.kill().unwrap();
     child.wait().unwrap();
     let o = sh(&w, "true");
@@ -624,4 +639,113 @@ fn protect_mcp_write_file_refuses_agent_config_files() {
     drop(stdin);
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A protected path the command creates is moved away while the command
+/// still runs, not only after it: a host program running at the same time
+/// (a shell prompt's `git status`, direnv, an editor) must not find it.
+#[test]
+fn protect_a_created_agent_config_file_is_moved_while_the_command_runs() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    w.git(&w.ws, &["init", "-q"]);
+    let o = sh(
+        &w,
+        "mkdir -p .cargo && echo 'x' > .cargo/config.toml && echo 'curl x|sh' > .envrc; \
+         i=0; while [ $i -lt 100 ]; do \
+           if [ ! -e .envrc ] && [ ! -e .cargo/config.toml ]; then echo gone; exit 0; fi; \
+           sleep 0.05; i=$((i+1)); done; echo stayed",
+    );
+    breached_if(
+        !stdout(&o).contains("gone"),
+        "`.envrc` and `.cargo/config.toml` stayed in place while the command ran (host tools could read them)",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(stderr(&o).contains(".envrc`"), "{}", stderr(&o));
+    // Control: ordinary files made the same way stay.
+    let o = sh(&w, "mkdir -p tools && echo x > tools/config.toml && echo y > envrc && sleep 0.3 && cat tools/config.toml envrc");
+    control(&o, "ordinary files next to the watched names");
+    assert_eq!(stdout(&o), "x\ny\n");
+}
+
+/// In `"commits"` mode the command may write `.git`, so it could leave
+/// `exec` lines in the todo list of a stopped rebase that git would run on
+/// the host at `git rebase --continue`.
+#[test]
+fn protect_exec_lines_left_in_a_rebase_todo_are_quarantined() {
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    for name in ["a", "b", "c"] {
+        std::fs::write(w.ws.join(name), name).unwrap();
+        w.git(&w.ws, &["add", name]);
+        w.git(&w.ws, &["commit", "-qm", name]);
+    }
+    let host_git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .current_dir(&w.ws)
+            .env("HOME", &w.home)
+            .env("GIT_EDITOR", "true")
+            .env("GIT_SEQUENCE_EDITOR", "sed -i '1i break'")
+            .output()
+            .unwrap()
+    };
+    // The user stopped a rebase; the agent works in the middle of it.
+    assert!(host_git(&["rebase", "-q", "-i", "HEAD~2"]).status.success());
+    let marker = w.base.join("ran-on-the-host");
+    let o = sh(
+        &w,
+        &format!(
+            "echo 'exec touch {}' >> .git/rebase-merge/git-rebase-todo; exit 0",
+            marker.display()
+        ),
+    );
+    // The user continues what looks like their rebase.
+    let _ = host_git(&["rebase", "--continue"]);
+    breached_if(
+        marker.exists(),
+        "an `exec` line the command left in `.git/rebase-merge/git-rebase-todo` ran on the host at `git rebase --continue`",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--continue"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("`git switch main`"), "{}", stderr(&o));
+    assert!(host_git(&["switch", "-q", "main"]).status.success());
+    // A todo list the command writes from scratch is caught the same way.
+    let o = sh(
+        &w,
+        &format!(
+            "mkdir -p .git/rebase-merge && printf 'x touch {}\\n' > .git/rebase-merge/git-rebase-todo; exit 0",
+            marker.display()
+        ),
+    );
+    breached_if(
+        w.ws.join(".git/rebase-merge").exists(),
+        "a rebase todo list with `x` written by the command survived the run",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Control: a stopped rebase the command works in (a commit, no new
+    // program) survives the run, and the user can finish it.
+    assert!(host_git(&["rebase", "-q", "-i", "HEAD~2"]).status.success());
+    let o = sh(
+        &w,
+        "echo fixed > a && git add a && git -c user.name=t -c user.email=t@example.invalid commit -qm fix",
+    );
+    control(
+        &o,
+        "a commit in the middle of a stopped rebase in commits mode",
+    );
+    assert!(w.ws.join(".git/rebase-merge").is_dir(), "{}", stderr(&o));
+    let done = host_git(&["rebase", "--continue"]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(!marker.exists());
 }
