@@ -22,6 +22,7 @@
 //! assert!(rampart_audit::verify(&opts.dir).unwrap().is_intact());
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod chain;
 pub mod jsonl;

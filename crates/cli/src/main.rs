@@ -1,5 +1,6 @@
 //! The `rampart` binary: clap commands wiring the crates together.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 mod approve;
 mod args;
@@ -32,6 +33,14 @@ fn init_logging(verbose: u8) {
         .try_init();
 }
 
+fn usage_error_of_exec() -> bool {
+    use clap::CommandFactory as _;
+    Cli::command()
+        .ignore_errors(true)
+        .try_get_matches_from(std::env::args_os())
+        .is_ok_and(|m| m.subcommand_name() == Some("exec"))
+}
+
 fn main() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -42,7 +51,10 @@ fn main() -> Exit {
                     Exit::Ok
                 }
                 // exec promises 125 for rampart's own errors; other commands 2.
-                _ if std::env::args().nth(1).is_some_and(|a| a == "exec") => Exit::Internal,
+                // Which command it was is clap's answer (parsed again,
+                // leniently), not a guess from the first argument
+                // (`rampart -v exec --bogus` is exec's usage error).
+                _ if usage_error_of_exec() => Exit::Internal,
                 _ => Exit::Usage,
             };
         }

@@ -42,6 +42,39 @@ fn line(s: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{s}");
 }
 
+/// Writes data to stdout, the one place that does. A reader that went away
+/// (`rampart scan --list-rules | head -1`) ends rampart quietly with
+/// success, as `head` wanted; any other write error is reported on stderr.
+pub(crate) fn out_text(s: &str) {
+    let mut o = std::io::stdout().lock();
+    if let Err(e) = o.write_all(s.as_bytes()).and_then(|()| o.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        error(&format!("cannot write stdout: {e}"));
+        std::process::exit(i32::from(crate::exit::Exit::Usage.code()));
+    }
+}
+
+/// A status line on stderr, without a prefix (`rampart: serving on …`).
+pub(crate) fn plain(msg: &str) {
+    line(msg);
+}
+
+/// `println!` for data on stdout, through [`out_text`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::ui::out_text(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+/// `print!` for data on stdout, through [`out_text`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::ui::out_text(&format!($($arg)*))
+    };
+}
+pub(crate) use {out, outln};
+
 pub(crate) fn error(msg: &str) {
     line(&format!("{} {msg}", paint("1;31", "error:")));
 }

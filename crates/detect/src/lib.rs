@@ -44,6 +44,7 @@
 //! it in its context and require the rule to fire, and run the whole set
 //! over hard negatives (example keys, placeholders, hashes, UUIDs).
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod corpus;
 pub mod fake;

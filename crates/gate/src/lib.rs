@@ -48,6 +48,7 @@
 //! Unit tests drive the pipeline with scripted approvers, recorders and
 //! enforcers and check which stages ran.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod argv_mask;
 pub mod audit;

@@ -38,6 +38,7 @@
 //! Unit tests beside the code compare whole values: every config error with
 //! its line and column, every tightening rule, the environment filter.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 mod config;
 mod decide;

@@ -70,6 +70,7 @@
 //! with a control that must succeed; `attacks_secrets.rs` covers what the
 //! host must not leak into the sandbox (environment, mounts, uid, terminal).
 #![cfg(target_os = "linux")]
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 mod cgroup;
 mod git;

@@ -45,6 +45,7 @@
 //! real binary with the Python MCP SDK, recorded hook inputs, and hostile
 //! socket clients (another uid, slow frames, 64 concurrent clients).
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod client;
 pub mod daemon;

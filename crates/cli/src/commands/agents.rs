@@ -182,12 +182,12 @@ pub(crate) fn serve(global: &Global, args: &ServeArgs) -> Exit {
     let quiet = global.quiet;
     match daemon.run(|s| {
         if !quiet {
-            eprintln!("rampart: serving on {}", s.display());
+            ui::plain(&format!("rampart: serving on {}", s.display()));
         }
     }) {
         Ok(()) => {
             if !quiet {
-                eprintln!("rampart: stopped");
+                ui::plain("rampart: stopped");
             }
             Exit::Ok
         }
@@ -222,7 +222,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 Err(e) => return e,
             };
             if global.json {
-                println!("{v}");
+                crate::ui::outln!("{v}");
                 return Exit::Ok;
             }
             let pending = v
@@ -231,7 +231,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 .cloned()
                 .unwrap_or_default();
             if pending.is_empty() {
-                println!("no pending asks");
+                crate::ui::outln!("no pending asks");
                 return Exit::Ok;
             }
             for p in pending {
@@ -240,7 +240,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 let s =
                     |k: &str| ui::printable(p.get(k).and_then(Value::as_str).unwrap_or_default());
                 let n = |k: &str| p.get(k).and_then(Value::as_u64).unwrap_or_default();
-                println!(
+                crate::ui::outln!(
                     "{}  {}  [{} risk, from {}, expires in {}s]",
                     n("id"),
                     s("summary"),
@@ -254,10 +254,10 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                     .into_iter()
                     .flatten()
                 {
-                    println!("      - {}", ui::printable(r.as_str().unwrap_or_default()));
+                    crate::ui::outln!("      - {}", ui::printable(r.as_str().unwrap_or_default()));
                 }
                 if let Some(rule) = p.get("rule").and_then(Value::as_str) {
-                    println!("      rule: {}", ui::printable(rule));
+                    crate::ui::outln!("      rule: {}", ui::printable(rule));
                 }
             }
             Exit::Ok
@@ -277,9 +277,9 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 Err(e) => return e,
             };
             if global.json {
-                println!("{v}");
+                crate::ui::outln!("{v}");
             } else {
-                println!(
+                crate::ui::outln!(
                     "{} {}: {}",
                     if approve { "approved" } else { "denied" },
                     a.id,

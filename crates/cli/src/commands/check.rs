@@ -16,20 +16,20 @@ pub(crate) fn run(global: &Global, args: &CheckArgs) -> Exit {
         .collect();
     let d = decide(&config, &Action::Exec { argv, cwd: ws });
     if global.json {
-        println!("{}", d.to_json());
+        crate::ui::outln!("{}", d.to_json());
     } else {
-        println!("verdict:  {}", d.verdict);
-        println!("risk:     {}", d.risk);
+        crate::ui::outln!("verdict:  {}", d.verdict);
+        crate::ui::outln!("risk:     {}", d.risk);
         if let Some(rule) = &d.rule {
-            println!("rule:     {rule}");
+            crate::ui::outln!("rule:     {rule}");
         }
-        println!("reasons:");
+        crate::ui::outln!("reasons:");
         for r in &d.reasons {
-            println!("  - {r}");
+            crate::ui::outln!("  - {r}");
         }
-        println!("commands:");
+        crate::ui::outln!("commands:");
         for c in &d.commands {
-            println!("  - {}", c.join(" "));
+            crate::ui::outln!("  - {}", c.join(" "));
         }
     }
     Exit::Ok

@@ -210,9 +210,9 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
             },
             "trial": trial.as_ref().map(|t| match t { Ok(()) => json!({"ok": true}), Err(e) => json!({"ok": false, "error": e}) }),
         });
-        println!("{v}");
+        crate::ui::outln!("{v}");
     } else {
-        println!("host protections:");
+        crate::ui::outln!("host protections:");
         for c in &checks {
             let mark = if c.ok {
                 ui::ok_word(true)
@@ -221,9 +221,9 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
             } else {
                 "no".into()
             };
-            println!("  {:<16} {mark:<7} {}", c.name, c.detail);
+            crate::ui::outln!("  {:<16} {mark:<7} {}", c.name, c.detail);
         }
-        println!(
+        crate::ui::outln!(
             "  {:<16} {:<7} uid {} gid {} inside the sandbox{}",
             "inside user",
             ui::ok_word(inside.0 != 0),
@@ -235,24 +235,24 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
                 " (the same as outside)"
             }
         );
-        println!("config in force:");
+        crate::ui::outln!("config in force:");
         if files.is_empty() {
-            println!("  files            none (built-in defaults)");
+            crate::ui::outln!("  files            none (built-in defaults)");
         }
         for (p, layer) in &files {
-            println!("  file             {} ({layer})", p.display());
+            crate::ui::outln!("  file             {} ({layer})", p.display());
         }
-        println!("  sandbox_mode     {}", config.sandbox_mode);
-        println!("  approval_policy  {}", config.approval_policy);
-        println!(
+        crate::ui::outln!("  sandbox_mode     {}", config.sandbox_mode);
+        crate::ui::outln!("  approval_policy  {}", config.approval_policy);
+        crate::ui::outln!(
             "  network_access   {}",
             config.workspace_write.network_access
         );
-        println!(
+        crate::ui::outln!(
             "  allow_git_writes {}",
             config.workspace_write.allow_git_writes
         );
-        println!(
+        crate::ui::outln!(
             "  deny_read        {}",
             config
                 .deny_read
@@ -261,16 +261,18 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        println!("  protected        (refused to file tools, read-only or watched in the sandbox)");
+        crate::ui::outln!(
+            "  protected        (refused to file tools, read-only or watched in the sandbox)"
+        );
         for e in &protected {
-            println!("    {:<32} {:<9} {}", e.pattern, origin(e.origin), e.why);
+            crate::ui::outln!("    {:<32} {:<9} {}", e.pattern, origin(e.origin), e.why);
         }
         match &trial {
-            Some(Ok(())) => println!(
+            Some(Ok(())) => crate::ui::outln!(
                 "trial run:         {} (`true` ran in the configured sandbox)",
                 ui::ok_word(true)
             ),
-            Some(Err(e)) => println!("trial run:         {} {e}", ui::ok_word(false)),
+            Some(Err(e)) => crate::ui::outln!("trial run:         {} {e}", ui::ok_word(false)),
             None => {}
         }
         ui::config_errors(&errors);

@@ -505,7 +505,7 @@ fn run_gate<A: rampart_gate::Approver>(
             }
             let d = &result.decision;
             if global.json {
-                println!("{}", d.to_json());
+                crate::ui::outln!("{}", d.to_json());
             }
             debug_assert_ne!(d.verdict, Verdict::Allow);
             ui::error(&format!("denied: {}", d.reasons.join("; ")));

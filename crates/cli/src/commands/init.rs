@@ -170,7 +170,7 @@ fn write_atomic(path: &Path, text: &str, force: bool) -> Result<(), String> {
 
 pub(crate) fn run(global: &Global, args: &InitArgs) -> Exit {
     if args.print {
-        print!("{DEFAULT_CONFIG}");
+        crate::ui::out!("{DEFAULT_CONFIG}");
         return Exit::Ok;
     }
     let (path, text): (PathBuf, &str) = if args.project {
@@ -189,7 +189,7 @@ pub(crate) fn run(global: &Global, args: &InitArgs) -> Exit {
     match write_atomic(&path, text, args.force) {
         Ok(()) => {
             if global.json {
-                println!("{}", json!({"path": path, "mode": "0600", "written": true}));
+                crate::ui::outln!("{}", json!({"path": path, "mode": "0600", "written": true}));
             } else {
                 ui::info(&format!("wrote {} (mode 0600)", path.display()));
             }

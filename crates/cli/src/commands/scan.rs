@@ -370,7 +370,7 @@ fn list_rules(global: &Global, rules: &RuleSet) -> Exit {
                 })
             })
             .collect();
-        println!("{}", json!({ "rules": list }));
+        crate::ui::outln!("{}", json!({ "rules": list }));
     } else {
         for r in rules.rules() {
             let kind = if r.spec.kind == Kind::Pii {
@@ -378,7 +378,7 @@ fn list_rules(global: &Global, rules: &RuleSet) -> Exit {
             } else {
                 "secret"
             };
-            println!("{:<36} {kind:<6} {}", r.spec.id, r.spec.description);
+            crate::ui::outln!("{:<36} {kind:<6} {}", r.spec.id, r.spec.description);
         }
         ui::info(&format!("{} rule(s)", rules.rules().len()));
     }
@@ -657,12 +657,12 @@ fn report(
                     v
                 })
                 .collect();
-            println!(
+            crate::ui::outln!(
                 "{}",
                 json!({"findings": list, "stats": {"files": files, "bytes": bytes, "seconds": seconds}})
             );
         }
-        ScanFormat::Sarif => println!("{}", sarif(rules, findings)),
+        ScanFormat::Sarif => crate::ui::outln!("{}", sarif(rules, findings)),
         ScanFormat::Text => {
             for f in findings {
                 let confidence = serde_json::to_value(f.confidence)
@@ -674,7 +674,7 @@ fn report(
                     .as_deref()
                     .map(|c| format!(" (commit {})", c.get(..12).unwrap_or(c)))
                     .unwrap_or_default();
-                println!(
+                crate::ui::outln!(
                     "{}:{}:{}: {} ({confidence}) {}{commit}",
                     f.path.display(),
                     f.line,

@@ -40,6 +40,36 @@ fn exit_codes_follow_the_design_table() {
         w.run(["exec", "--bogus-flag", "--", "true"]).status.code(),
         Some(125)
     );
+    // Which command a usage error belongs to does not depend on it being
+    // the first argument.
+    for (args, code) in [
+        (&["-v", "exec", "--bogus-flag", "--", "true"][..], 125),
+        (&["--color", "never", "exec", "--bogus-flag"][..], 125),
+        (&["-v", "check", "--bogus-flag"][..], 2),
+        (&["audit", "query", "--bogus-flag"][..], 2),
+    ] {
+        let o = w.run(args);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+    }
+}
+
+/// A reader that goes away (`rampart scan --list-rules | head -1`) ends
+/// rampart quietly with success, never with a panic.
+#[test]
+fn a_closed_stdout_is_success_not_a_panic() {
+    let w = World::new();
+    for args in [
+        &["scan", "--list-rules"][..],
+        &["scan", "--list-rules", "--json"][..],
+        &["check", "--json", "--", "ls"][..],
+        &["doctor"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = w.cmd(args).stdout(writer).output().unwrap();
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    }
 }
 
 #[test]
