@@ -62,7 +62,7 @@ SLRC=$OUT/secretlintrc.json
 printf '{"rules":[{"id":"@secretlint/secretlint-rule-preset-recommend"}]}\n' > "$SLRC"
 
 cargo build --release --locked -q -p rampart
-cargo build --release --locked -q -p rampart-detect --example corpus
+cargo build --release --locked -q -p rampart-detect --features testgen --example corpus
 RAMPART=$ROOT/target/release/rampart
 export XDG_CONFIG_HOME=$OUT/xdg   # built-in defaults, no user config
 

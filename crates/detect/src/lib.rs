@@ -46,7 +46,11 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
+// Generators of fake credentials and of the labelled corpus: for tests and
+// benchmarks only, never in the shipped binary.
+#[cfg(any(test, feature = "testgen"))]
 pub mod corpus;
+#[cfg(any(test, feature = "testgen"))]
 pub mod fake;
 mod normalise;
 mod redact;
