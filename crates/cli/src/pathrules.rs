@@ -31,8 +31,7 @@ pub(crate) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, S
         let RuleMatch::Path { glob, access } = &rule.matcher else {
             continue;
         };
-        let read = access.iter().any(|a| a == "read");
-        let write = access.iter().any(|a| a == "write");
+        let (read, write) = (access.reads(), access.writes());
         let mut stack = vec![glob.walk_root(workspace)];
         while let Some(dir) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -94,7 +93,7 @@ mod tests {
         cfg.rules.push(Rule {
             matcher: RuleMatch::Path {
                 glob: rampart_policy::PathGlob::new("**/.env*", None).unwrap(),
-                access: vec!["read".into()],
+                access: rampart_policy::PathAccess::Read,
             },
             decision: Verdict::Deny,
             reason: "secrets".into(),

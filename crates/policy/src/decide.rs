@@ -133,8 +133,8 @@ impl Matcher<'_> {
                 let hit = |paths: &[std::path::PathBuf]| {
                     paths.iter().any(|p| glob.matches(p, self.workspace))
                 };
-                (access.iter().any(|a| a == "read") && hit(&self.analysis.reads))
-                    || (access.iter().any(|a| a == "write") && hit(&self.analysis.writes))
+                (access.reads() && hit(&self.analysis.reads))
+                    || (access.writes() && hit(&self.analysis.writes))
             }
             // A host rule that allows must hold every host the command
             // names (`curl https://good/ https://evil/`, or both readings
@@ -308,17 +308,15 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
     let risk = findings.iter().map(|(r, _)| *r).max().unwrap_or(Risk::Low);
     findings.sort_by_key(|f| std::cmp::Reverse(f.0));
     let reasons: Vec<String> = findings.into_iter().map(|(_, w)| w).collect();
-    let want = match access {
-        Access::Write => "write",
-        Access::Read | Access::List => "read",
+    let covered = |a: crate::PathAccess| match access {
+        Access::Write => a.writes(),
+        Access::Read | Access::List => a.reads(),
     };
     settle(
         cfg,
         &cfg.rules,
         |m| match m {
-            RuleMatch::Path { glob, access } => {
-                access.iter().any(|a| a == want) && glob.matches(path, workspace)
-            }
+            RuleMatch::Path { glob, access } => covered(*access) && glob.matches(path, workspace),
             _ => false,
         },
         risk,
@@ -788,7 +786,7 @@ mod tests {
         let env_rule = (
             RuleMatch::Path {
                 glob: crate::PathGlob::new("**/.env*", None).unwrap(),
-                access: vec!["read".into()],
+                access: crate::PathAccess::Read,
             },
             Verdict::Deny,
         );
@@ -953,21 +951,21 @@ mod tests {
                 (
                     RuleMatch::Path {
                         glob: crate::PathGlob::new("**/.env*", None).unwrap(),
-                        access: vec!["read".into()],
+                        access: crate::PathAccess::Read,
                     },
                     Verdict::Deny,
                 ),
                 (
                     RuleMatch::Path {
                         glob: crate::PathGlob::new("docs/**", None).unwrap(),
-                        access: vec!["write".into()],
+                        access: crate::PathAccess::Write,
                     },
                     Verdict::Ask,
                 ),
                 (
                     RuleMatch::Path {
                         glob: crate::PathGlob::new("/etc/hosts", None).unwrap(),
-                        access: vec!["read".into()],
+                        access: crate::PathAccess::Read,
                     },
                     Verdict::Allow,
                 ),
@@ -1018,7 +1016,7 @@ mod tests {
             vec![(
                 RuleMatch::Path {
                     glob: crate::glob::PathGlob::new("**", None).unwrap(),
-                    access: vec!["write".into()],
+                    access: crate::PathAccess::Write,
                 },
                 Verdict::Allow,
             )],

@@ -62,7 +62,7 @@ pub use config::{
     DetectAllowance, DetectConfig, DetectRule, DetectUse, EnvPolicy, GitWrites, HostEnv, Layer,
     LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
 };
-pub use config::{AgentsConfig, UnknownTool};
+pub use config::{AgentsConfig, PathAccess, UnknownTool};
 pub use decide::{decide, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;

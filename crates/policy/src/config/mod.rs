@@ -1,0 +1,137 @@
+//! Resolving config layers into one [`Config`].
+//!
+//! Precedence: flags > project `rampart.toml` > user config > built-in
+//! defaults. A project file may only tighten what the user's layers allow,
+//! unless the user's config lists the project in `trusted_projects`.
+//!
+//! The parts: [`model`] (what each section becomes), [`error`] (problems
+//! with their place, parsing one file), [`merge`] (applying one file on top
+//! of the others, tightening only for an untrusted project).
+
+mod error;
+mod merge;
+mod model;
+
+use std::path::PathBuf;
+
+pub use error::{line_col, parse, ConfigError, Source};
+pub use merge::{apply_layer, expand_path, has_profile, Layer};
+pub use model::*;
+
+use crate::{ApprovalPolicy, EnvPattern, Inherit, SandboxMode};
+
+/// The resolved configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Sandbox mode.
+    pub sandbox_mode: SandboxMode,
+    /// Approval policy.
+    pub approval_policy: ApprovalPolicy,
+    /// Workspace-write settings (network settings apply to read-only too).
+    pub workspace_write: WorkspaceWrite,
+    /// Hidden paths (absolute, `~` expanded).
+    pub deny_read: Vec<PathBuf>,
+    /// Environment policy.
+    pub env: EnvPolicy,
+    /// Limits.
+    pub limits: LimitsConfig,
+    /// Rules, user's first.
+    pub rules: Vec<Rule>,
+    /// Audit trail settings.
+    pub audit: AuditConfig,
+    /// Secret and PII detection settings.
+    pub detect: DetectConfig,
+    /// How rampart faces agents.
+    pub agents: AgentsConfig,
+    /// Projects (absolute paths) whose `rampart.toml` may loosen the policy.
+    pub trusted_projects: Vec<PathBuf>,
+    /// `[[risk]]` entries: levels for commands the table does not know or
+    /// judges differently.
+    pub risk_overrides: Vec<crate::risk::RiskOverride>,
+    /// `$HOME`, for `~` in commands.
+    pub home: Option<PathBuf>,
+    /// `[filesystem] protect` / `unprotect`: see [`crate::ProtectedSet`].
+    pub protect: crate::ProtectConfig,
+}
+
+/// Default `deny_read` paths.
+pub const DEFAULT_DENY_READ: &[&str] = &[
+    "~/.ssh",
+    "~/.aws",
+    "~/.gnupg",
+    "~/.netrc",
+    "~/.config/gh",
+    "~/.docker/config.json",
+];
+
+/// Default environment exclusions.
+pub const DEFAULT_ENV_EXCLUDE: &[&str] =
+    &["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"];
+
+impl Config {
+    /// The built-in secure defaults.
+    pub fn defaults(env: &HostEnv) -> Self {
+        let expand = |s: &str| expand_path(s, env).unwrap_or_else(|_| PathBuf::from(s));
+        Self {
+            sandbox_mode: SandboxMode::WorkspaceWrite,
+            approval_policy: ApprovalPolicy::OnRequest,
+            workspace_write: WorkspaceWrite {
+                network_access: false,
+                allowed_hosts: Vec::new(),
+                allow_git_writes: GitWrites::Deny,
+                writable_roots: Vec::new(),
+                exclude_tmpdir_env_var: false,
+                exclude_slash_tmp: false,
+                allow_unix_sockets: false,
+            },
+            deny_read: DEFAULT_DENY_READ.iter().map(|s| expand(s)).collect(),
+            env: EnvPolicy {
+                inherit: Inherit::Core,
+                // Every built-in pattern compiles (`default_patterns_compile`).
+                exclude: DEFAULT_ENV_EXCLUDE
+                    .iter()
+                    .filter_map(|s| EnvPattern::new(s).ok())
+                    .collect(),
+            },
+            limits: LimitsConfig {
+                timeout_secs: 600,
+                memory_mb: 4096,
+                max_processes: 512,
+                cpu_secs: 0,
+                file_size_mb: 0,
+            },
+            rules: Vec::new(),
+            audit: AuditConfig {
+                enabled: true,
+                durable: false,
+                dir: env
+                    .xdg_state_home
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("."))
+                    .join("rampart"),
+                max_file_mb: 10,
+                max_files: 5,
+                sqlite: true,
+                postgres_url_env: "RAMPART_AUDIT_PG_URL".into(),
+                fail_closed: true,
+            },
+            detect: DetectConfig::default(),
+            agents: AgentsConfig {
+                rewrite_bash: true,
+                unknown_tool: UnknownTool::Ask,
+                approval_timeout_secs: 120,
+                max_file_kb: 1024,
+                max_output_kb: 64,
+                redact_file_reads: true,
+                max_connections: 64,
+            },
+            trusted_projects: Vec::new(),
+            risk_overrides: Vec::new(),
+            home: env.home.clone(),
+            protect: crate::ProtectConfig::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
