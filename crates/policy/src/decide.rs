@@ -93,13 +93,42 @@ pub const BUILTIN_RULES: &[(&[&str], Verdict, &str)] = &[
     (&["gem", "push"], Verdict::Ask, "publishes a package"),
 ];
 
-fn builtin() -> impl Iterator<Item = Rule> {
-    BUILTIN_RULES.iter().map(|(cmd, decision, reason)| Rule {
-        matcher: RuleMatch::Command(cmd.iter().map(|s| (*s).to_owned()).collect()),
-        decision: *decision,
-        reason: (*reason).to_owned(),
-        origin: format!("built-in: {reason}"),
-    })
+/// The built-in rules, built once.
+static BUILTIN: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
+    BUILTIN_RULES
+        .iter()
+        .map(|(cmd, decision, reason)| Rule {
+            matcher: RuleMatch::Command(cmd.iter().map(|s| (*s).to_owned()).collect()),
+            decision: *decision,
+            reason: (*reason).to_owned(),
+            origin: format!("built-in: {reason}"),
+        })
+        .collect()
+});
+
+/// The rule book of `cfg`: its rules in order, then the built-in ones.
+/// Borrowed, never copied per decision.
+fn rule_book(cfg: &Config) -> Vec<&Rule> {
+    cfg.rules.iter().chain(BUILTIN.iter()).collect()
+}
+
+/// The one combiner of every action: the matching allow/ask `rule`, else
+/// the policy's default for `risk`; a critical risk is denied unless an
+/// allow rule names it.
+fn combine(policy: ApprovalPolicy, risk: Risk, rule: Option<&Rule>) -> Verdict {
+    let verdict = rule.map_or_else(|| default_verdict(policy, risk), |r| r.decision);
+    if risk == Risk::Critical && verdict != Verdict::Allow {
+        Verdict::Deny
+    } else {
+        verdict
+    }
+}
+
+/// Why an ask becomes a deny under `approval_policy = "never"`, the one
+/// place that rule lives: `Some(reason)` when `verdict` must be denied.
+fn never_asks(policy: ApprovalPolicy, verdict: Verdict) -> Option<&'static str> {
+    (verdict == Verdict::Ask && policy == ApprovalPolicy::Never)
+        .then_some("approval policy `never`: nothing may ask, so this is denied")
 }
 
 /// argv-prefix match; `*` matches one token; the program matches by
@@ -209,39 +238,36 @@ fn credential_name(name: &str) -> bool {
     SET.as_ref().is_none_or(|s| s.is_match(name))
 }
 
-fn first_rule(
-    rules: &[Rule],
+fn first_rule<'a>(
+    rules: &[&'a Rule],
     wanted: impl Fn(Verdict) -> bool,
     hit: impl Fn(&RuleMatch) -> bool,
-) -> Option<&Rule> {
-    rules.iter().find(|r| wanted(r.decision) && hit(&r.matcher))
+) -> Option<&'a Rule> {
+    rules
+        .iter()
+        .copied()
+        .find(|r| wanted(r.decision) && hit(&r.matcher))
 }
 
 /// The verdict of a single, analysed access: deny rules, then a critical
 /// finding, then the first allow/ask rule, then the policy's default.
 fn settle(
     cfg: &Config,
-    rules: &[Rule],
     hit: impl Fn(&RuleMatch) -> bool,
     risk: Risk,
     mut reasons: Vec<String>,
 ) -> Decision {
+    let rules = rule_book(cfg);
     let make = |verdict, rule: Option<&Rule>, reasons: Vec<String>| {
         Decision::by_rule(verdict, risk, rule, reasons, Vec::new())
     };
-    if let Some(r) = first_rule(rules, |v| v == Verdict::Deny, &hit) {
+    if let Some(r) = first_rule(&rules, |v| v == Verdict::Deny, &hit) {
         return make(Verdict::Deny, Some(r), reasons);
     }
-    let rule = first_rule(rules, |v| v != Verdict::Deny, &hit);
-    let verdict = match rule {
-        Some(r) => r.decision,
-        None => default_verdict(cfg.approval_policy, risk),
-    };
-    if risk == Risk::Critical && rule.is_none_or(|r| r.decision != Verdict::Allow) {
-        return make(Verdict::Deny, None, reasons);
-    }
-    if verdict == Verdict::Ask && cfg.approval_policy == ApprovalPolicy::Never {
-        reasons.push("approval policy `never`: nothing may ask, so this is denied".into());
+    let rule = first_rule(&rules, |v| v != Verdict::Deny, &hit);
+    let verdict = combine(cfg.approval_policy, risk, rule);
+    if let Some(why) = never_asks(cfg.approval_policy, verdict) {
+        reasons.push(why.into());
         return make(Verdict::Deny, rule, reasons);
     }
     make(verdict, rule.filter(|r| r.decision == verdict), reasons)
@@ -314,7 +340,6 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
     };
     settle(
         cfg,
-        &cfg.rules,
         |m| match m {
             RuleMatch::Path { glob, access } => covered(*access) && glob.matches(path, workspace),
             _ => false,
@@ -430,7 +455,6 @@ fn decide_connect(cfg: &Config, host: &str, port: u16) -> Decision {
     };
     settle(
         cfg,
-        &cfg.rules,
         |m| matches!(m, RuleMatch::Host(h) if h.matches(host)),
         risk,
         vec![why],
@@ -462,7 +486,7 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
         analysis: &analysis,
         workspace: cwd,
     };
-    let rules: Vec<Rule> = cfg.rules.iter().cloned().chain(builtin()).collect();
+    let rules = rule_book(cfg);
     let decision = |verdict, rule: Option<&Rule>, reasons: Vec<String>| {
         Decision::by_rule(verdict, risk, rule, reasons, commands.clone())
     };
@@ -471,6 +495,7 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     for part in &analysis.parts {
         if let Some(r) = rules
             .iter()
+            .copied()
             .find(|r| r.decision == Verdict::Deny && m.applies(r, part, argv))
         {
             return decision(Verdict::Deny, Some(r), reasons);
@@ -479,6 +504,7 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     if analysis.parts.is_empty() {
         if let Some(r) = rules
             .iter()
+            .copied()
             .find(|r| r.decision == Verdict::Deny && !matches!(r.matcher, RuleMatch::Command(_)))
         {
             let dummy = Part {
@@ -507,21 +533,11 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     for part in &analysis.parts {
         let rule = rules
             .iter()
+            .copied()
             .filter(|r| r.decision != Verdict::Deny)
             .filter(|r| !(opaque && r.decision == Verdict::Allow))
             .find(|r| m.applies(r, part, argv));
-        let verdict = match rule {
-            Some(r) if r.decision == Verdict::Allow => Verdict::Allow,
-            Some(r) => r.decision,
-            None if part.risk == Risk::Critical => Verdict::Deny,
-            None => default_verdict(policy, part.risk),
-        };
-        let verdict =
-            if part.risk == Risk::Critical && rule.is_none_or(|r| r.decision != Verdict::Allow) {
-                Verdict::Deny
-            } else {
-                verdict
-            };
+        let verdict = combine(policy, part.risk, rule);
         if verdict == Verdict::Ask {
             approvals.push(match rule {
                 Some(r) => format!("rule: {}", r.origin),
@@ -564,10 +580,9 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     approvals.dedup();
 
     // 5. `never`: nothing may ask.
-    if worst.0 == Verdict::Ask && policy == ApprovalPolicy::Never {
+    if let Some(why) = never_asks(policy, worst.0) {
         let mut d = decision(Verdict::Deny, worst.1, reasons);
-        d.reasons
-            .push("approval policy `never`: nothing may ask, so this is denied".into());
+        d.reasons.push(why.into());
         return d;
     }
     let mut d = decision(worst.0, worst.1, reasons);
