@@ -48,6 +48,7 @@
 
 pub mod client;
 pub mod daemon;
+pub mod exec_plan;
 pub mod files;
 pub mod frame;
 pub mod hook;
