@@ -236,3 +236,64 @@ fn sandbox_run_refuses_a_sealed_plan_not_from_its_rampart_parent_and_policy_flag
         );
     }
 }
+
+/// `rampart serve` in the workspace, one `exec` over its socket.
+fn daemon_exec(w: &World, params: &Value) -> Value {
+    use std::io::Read;
+    let mut child = w
+        .cmd(["serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let socket = w.socket();
+    let started = std::time::Instant::now();
+    let mut s = loop {
+        if let Ok(s) = std::os::unix::net::UnixStream::connect(&socket) {
+            break s;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the daemon did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "exec", "params": params}).to_string();
+    s.write_all(&u32::try_from(body.len()).unwrap().to_be_bytes())
+        .unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    let mut h = [0u8; 4];
+    s.read_exact(&mut h).unwrap();
+    let mut b = vec![0u8; u32::from_be_bytes(h) as usize];
+    s.read_exact(&mut b).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    serde_json::from_slice(&b).unwrap()
+}
+
+#[test]
+fn the_daemons_exec_in_a_subdirectory_gets_the_workspace_tightening() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    std::fs::create_dir(w.ws.join("sub")).unwrap();
+    let params = json!({"argv": ["sh", "-c", "echo x > daemon-wrote.txt"], "cwd": "sub"});
+    let made = w.ws.join("sub/daemon-wrote.txt");
+    // Control: without a tightening the command writes in its `cwd`.
+    let r = daemon_exec(&w, &params);
+    assert!(
+        made.exists(),
+        "control failed: the daemon's exec with `cwd: sub` could not write: {r}"
+    );
+    std::fs::remove_file(&made).unwrap();
+    std::fs::write(w.ws.join("rampart.toml"), "sandbox_mode = \"read-only\"\n").unwrap();
+    let r = daemon_exec(&w, &params);
+    assert!(
+        !made.exists(),
+        "gate bypassed: the workspace's `sandbox_mode = \"read-only\"` did not reach the sandbox of the daemon's exec with `cwd: sub`: {r}"
+    );
+    assert_eq!(
+        recorded_modes(&w, "daemon-wrote.txt"),
+        ["workspace-write", "read-only"]
+    );
+}
