@@ -574,3 +574,100 @@ impl ExecPlan {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn world() -> (tempfile::TempDir, PathBuf, Config) {
+        let t = tempfile::tempdir().expect("tempdir");
+        let base = std::fs::canonicalize(t.path()).expect("canonical");
+        let ws = base.join("ws");
+        std::fs::create_dir_all(ws.join("sub")).expect("mkdir");
+        let host = rampart_policy::HostEnv {
+            home: Some(base.join("home")),
+            xdg_state_home: Some(base.join("state")),
+        };
+        (t, ws, Config::defaults(&host))
+    }
+
+    fn var<'a>(plan: &'a ExecPlan, name: &str) -> Option<&'a OsString> {
+        plan.command
+            .env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    #[test]
+    fn the_plan_carries_the_mode_everywhere_it_matters() {
+        let (_t, ws, mut cfg) = world();
+        cfg.sandbox_mode = SandboxMode::ReadOnly;
+        let argv = [OsString::from("sh")];
+        let plan = ExecPlan::build(&cfg, &ws, &argv, &ws.join("sub"), &[]).expect("plan");
+        assert_eq!(plan.sandbox_mode, SandboxMode::ReadOnly);
+        assert_eq!(
+            var(&plan, RAMPART_SANDBOX),
+            Some(&OsString::from("read-only"))
+        );
+        assert_eq!(var(&plan, TMPDIR), Some(&OsString::from("/tmp")));
+        assert!(var(&plan, RAMPART_AUDIT_PG_URL).is_none());
+        assert_eq!(plan.workspace, ws);
+        assert_eq!(plan.command.cwd, ws.join("sub"));
+        assert!(matches!(
+            plan.isolation,
+            Isolation::Confined(Confinement {
+                write: WriteScope::ReadOnly,
+                ..
+            })
+        ));
+        // Full access is a mode of its own, never a confined plan.
+        cfg.sandbox_mode = SandboxMode::DangerFullAccess;
+        let plan = ExecPlan::build(&cfg, &ws, &argv, &ws, &[]).expect("plan");
+        assert!(!plan.confined());
+        assert_eq!(plan.sandbox_mode, SandboxMode::DangerFullAccess);
+        // Re-running outside is a new plan that says so.
+        cfg.sandbox_mode = SandboxMode::WorkspaceWrite;
+        let plan = ExecPlan::build(&cfg, &ws, &argv, &ws, &[]).expect("plan");
+        assert!(plan.confined());
+        let outside = plan.outside();
+        assert!(!outside.confined());
+        assert_eq!(outside.sandbox_mode, SandboxMode::DangerFullAccess);
+    }
+
+    #[test]
+    fn an_agent_can_only_shorten_the_timeout() {
+        let (_t, ws, mut cfg) = world();
+        cfg.limits.timeout_secs = 60;
+        let argv = [OsString::from("true")];
+        let plan = ExecPlan::build(&cfg, &ws, &argv, &ws, &[]).expect("plan");
+        let secs = |p: &ExecPlan| p.limits.timeout.map(|t| t.as_secs());
+        assert_eq!(secs(&plan.clone().with_timeout(Some(5))), Some(5));
+        assert_eq!(secs(&plan.clone().with_timeout(Some(600))), Some(60));
+        assert_eq!(secs(&plan.with_timeout(None)), Some(60));
+        cfg.limits.timeout_secs = 0;
+        let plan = ExecPlan::build(&cfg, &ws, &argv, &ws, &[]).expect("plan");
+        assert_eq!(secs(&plan.with_timeout(Some(7))), Some(7));
+    }
+
+    #[test]
+    fn no_program_and_a_host_allowlist_are_refused() {
+        let (_t, ws, mut cfg) = world();
+        assert!(matches!(
+            ExecPlan::build(&cfg, &ws, &[], &ws, &[]),
+            Err(ResolveError::NoProgram)
+        ));
+        apply_flags(
+            &mut cfg,
+            &Flags {
+                allow_host: vec!["example.com".into()],
+                ..Flags::default()
+            },
+        )
+        .expect("flags");
+        assert!(matches!(
+            ExecPlan::build(&cfg, &ws, &[OsString::from("curl")], &ws, &[]),
+            Err(ResolveError::HostAllowlist(_))
+        ));
+    }
+}
