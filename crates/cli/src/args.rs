@@ -165,7 +165,7 @@ pub(crate) enum Command {
     /// recording (the caller did both). It only ever confines: it refuses
     /// danger-full-access.
     #[command(hide = true)]
-    SandboxRun(ExecArgs),
+    SandboxRun(SandboxRunArgs),
 }
 
 /// `rampart mcp` and `rampart serve`.
@@ -262,6 +262,15 @@ pub(crate) struct ExecArgs {
     #[command(flatten)]
     pub(crate) policy: PolicyArgs,
     /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]...")]
+    pub(crate) command: Vec<std::ffi::OsString>,
+}
+
+/// `rampart sandbox-run`: no policy flags; the command it names must be
+/// the one in the sealed plan it is handed.
+#[derive(Debug, Args)]
+pub(crate) struct SandboxRunArgs {
+    /// The program and its arguments (as in the plan).
     #[arg(last = true, required = true, value_name = "PROGRAM [ARGS]...")]
     pub(crate) command: Vec<std::ffi::OsString>,
 }

@@ -1,25 +1,12 @@
-//! Every environment variable rampart reads or sets, in one place.
+//! Every environment variable the binary reads or sets, in one place;
+//! those that resolving a run's plan reads or sets (`HOME`, `XDG_CONFIG_HOME`,
+//! `XDG_STATE_HOME`, `TMPDIR`, `PATH`, `RAMPART_SANDBOX`,
+//! `RAMPART_AUDIT_PG_URL`) are in `rampart_server::exec_plan`.
 
 /// Overrides the user config path (same as `--config`).
 pub(crate) const RAMPART_CONFIG: &str = "RAMPART_CONFIG";
 /// Log filter (tracing `EnvFilter` syntax), overrides -v.
 pub(crate) const RAMPART_LOG: &str = "RAMPART_LOG";
-/// Set inside the sandbox to the mode the command runs in.
-pub(crate) const RAMPART_SANDBOX: &str = "RAMPART_SANDBOX";
-/// The built-in name of the variable holding the audit database URL; it is
-/// never handed to a command, even when `audit.postgres_url_env` names
-/// another one.
-pub(crate) const RAMPART_AUDIT_PG_URL: &str = "RAMPART_AUDIT_PG_URL";
-/// Home directory, for `~`.
-pub(crate) const HOME: &str = "HOME";
-/// Base of the user config.
-pub(crate) const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
-/// Base of the audit trail.
-pub(crate) const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
-/// Temp directory, writable in workspace-write unless excluded.
-pub(crate) const TMPDIR: &str = "TMPDIR";
-/// Program search path.
-pub(crate) const PATH: &str = "PATH";
 /// Disables colour.
 pub(crate) const NO_COLOR: &str = "NO_COLOR";
 /// `dumb` disables colour.

@@ -8,7 +8,6 @@ mod commands;
 mod env;
 mod exit;
 mod load;
-mod pathrules;
 mod record;
 mod ui;
 
@@ -73,6 +72,6 @@ fn main() -> Exit {
         Command::Hook(args::HookCommand::ClaudeCode) => commands::hook::claude_code(&cli.global),
         Command::Serve(args) => commands::agents::serve(&cli.global, &args),
         Command::Approvals(cmd) => commands::agents::approvals(&cli.global, &cmd),
-        Command::SandboxRun(args) => commands::exec::sandbox_run(&cli.global, &args),
+        Command::SandboxRun(args) => commands::exec::sandbox_run(&args),
     }
 }

@@ -1,51 +1,57 @@
 //! Opening the audit trail for a command that acts, and the work after
 //! the action (flush, forward to PostgreSQL).
 
-use rampart_audit::{pg, AuditLog, Masker, Options};
+use rampart_audit::{AuditLog, Masker, Options};
 use rampart_gate::audit::AuditRecorder;
-use rampart_policy::{Config, DetectUse};
+use rampart_policy::{Config, SandboxMode};
+use rampart_server::exec_plan::{AuditPlan, ExecPlan};
 
 use crate::ui;
 
 /// The trail's options from the config; the PostgreSQL URL only ever comes
 /// from the environment variable the config names.
 pub(crate) fn options(cfg: &Config) -> Options {
-    let a = &cfg.audit;
-    Options {
-        dir: a.dir.clone(),
-        max_file_mb: a.max_file_mb,
-        max_files: a.max_files,
-        sqlite: a.sqlite,
-        durable: a.durable,
-        postgres: std::env::var(&a.postgres_url_env)
-            .ok()
-            .filter(|u| !u.is_empty())
-            .map(pg::Target::new),
-    }
+    AuditPlan::of(cfg).options()
 }
 
 /// Opens the trail with the masking rule set (never the scan-only
 /// allowances of an untrusted project).
 pub(crate) fn open(cfg: &Config) -> Result<AuditLog, String> {
-    let rules = cfg
-        .detect
-        .rule_set(DetectUse::Mask)
+    open_as(&AuditPlan::of(cfg))
+}
+
+fn open_as(audit: &AuditPlan) -> Result<AuditLog, String> {
+    let rules = audit
+        .mask()
         .map_err(|e| format!("detection rules for redaction: {e}"))?;
-    AuditLog::open(&options(cfg), Box::new(Masker(rules))).map_err(|e| e.to_string())
+    AuditLog::open(&audit.options(), Box::new(Masker(rules))).map_err(|e| e.to_string())
+}
+
+fn recorder_as(
+    audit: &AuditPlan,
+    sandbox_mode: SandboxMode,
+    session_id: Option<String>,
+) -> AuditRecorder {
+    let log = if audit.enabled {
+        Some(open_as(audit))
+    } else {
+        None
+    };
+    let mut r = AuditRecorder::new(log, audit.fail_closed, sandbox_mode.as_str());
+    r.session_id = session_id;
+    r
 }
 
 /// The recorder for `cfg`: off when `[audit] enabled = false`; when the
 /// trail cannot be opened, a recorder whose every write fails (so a
 /// fail-closed gate refuses the action with the reason).
 pub(crate) fn recorder(cfg: &Config, session_id: Option<String>) -> AuditRecorder {
-    let log = if cfg.audit.enabled {
-        Some(open(cfg))
-    } else {
-        None
-    };
-    let mut r = AuditRecorder::new(log, cfg.audit.fail_closed, cfg.sandbox_mode.as_str());
-    r.session_id = session_id;
-    r
+    recorder_as(&AuditPlan::of(cfg), cfg.sandbox_mode, session_id)
+}
+
+/// The recorder for a run of `plan`: its trail, and its sandbox mode.
+pub(crate) fn recorder_for(plan: &ExecPlan, session_id: Option<String>) -> AuditRecorder {
+    recorder_as(&plan.audit, plan.sandbox_mode, session_id)
 }
 
 /// After the action: flush what was written without fsync, and forward

@@ -34,7 +34,7 @@ pub(crate) struct RulesFile {
 }
 
 /// One rule as written in TOML.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// Stable id.

@@ -93,7 +93,7 @@ pub use run::{inside_ids, run, Command};
 pub use seccomp::DENIED_SYSCALLS;
 
 /// How a command runs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Isolation {
     /// No sandbox at all (`danger-full-access`).
     FullAccess,
@@ -102,7 +102,7 @@ pub enum Isolation {
 }
 
 /// What a confined command may do.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Confinement {
     /// Where it may write.
     pub write: WriteScope,
@@ -140,7 +140,7 @@ pub struct Quarantined {
 }
 
 /// Where a confined command may write.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum WriteScope {
     /// Nowhere on the host; a private `/tmp` vanishes at exit.
     ReadOnly,
@@ -160,7 +160,7 @@ pub enum WriteScope {
 }
 
 /// Resource limits; `None` means no limit.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Wall-clock time before the whole process tree is killed.
     pub timeout: Option<Duration>,

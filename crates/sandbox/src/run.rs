@@ -43,7 +43,7 @@ use crate::{sys, Confinement, Isolation, Limits, Outcome, RunError, Termination,
 
 /// A command ready to run: an absolute program path, argv, environment and
 /// working directory.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Command {
     /// Absolute path of the program.
     pub program: PathBuf,

@@ -5,7 +5,10 @@
 //! Main types: [`service::Service`] (every action an agent asks for, each
 //! through `rampart_gate::Gate`), [`files::Workspace`] (race-free file
 //! access beneath a root), [`runner::Runner`] (commands in the sandbox,
-//! output capped and masked), [`daemon::Daemon`], [`mcp::McpServer`].
+//! output capped and masked), [`daemon::Daemon`], [`mcp::McpServer`],
+//! and [`exec_plan::ExecPlan`]: config files, flags and the workspace
+//! resolved once into what a command runs under, sealed for
+//! `rampart sandbox-run` by [`plan`].
 //!
 //! ```
 //! use rampart_server::{frame, rpc};
@@ -35,7 +38,8 @@
 //! The daemon serves one workspace (the one it started in). The hook
 //! answers for Claude Code's `PreToolUse` event only. `run_command`
 //! starts a `rampart sandbox-run` child per call (the sandbox needs a
-//! single-threaded parent).
+//! single-threaded parent), handing it the plan built from the server's
+//! own config and workspace.
 //!
 //! # Test strategy
 //!
@@ -49,6 +53,7 @@
 
 pub mod client;
 pub mod daemon;
+pub mod exec_plan;
 pub mod files;
 pub mod frame;
 pub mod hook;

@@ -5,15 +5,20 @@
 //! already decided and recorded, so it must not be usable as a way around
 //! the decision. The caller hands it a plan:
 //!
-//! - the plan is the exact argument list of the `sandbox-run` invocation
-//!   and the caller's pid, as JSON, in a memfd that the caller seals
+//! - the plan is the [`ExecPlan`] the caller resolved from the config it
+//!   decided with (the sandbox, the environment, the limits, the audit
+//!   settings: everything `sandbox-run` needs, so that it loads no config
+//!   and reads no policy flag), together with the exact argument list of
+//!   the `sandbox-run` invocation and the caller's pid, as JSON, in a memfd
+//!   that the caller seals
 //!   (`F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL`) before the
 //!   child starts, and hands over as the child's standard input;
 //! - `sandbox-run` checks that its stdin is such a sealed memfd, that the
 //!   plan names exactly its own arguments, that the plan's pid is its
 //!   parent, and that its parent runs the same rampart binary as itself
 //!   (`/proc/PPID/exe` and `/proc/self/exe` are the same file); only then
-//!   does it replace stdin with `/dev/null` and run the command.
+//!   does it replace stdin with `/dev/null` and run the plan's command in
+//!   the plan's sandbox (its arguments only name the command, for `ps`).
 //!
 //! "Sealed" therefore means: immutable after the parent wrote it (nobody,
 //! not even the parent, can change it), bound to one argument list, and
@@ -37,9 +42,17 @@ use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileExt, MetadataExt};
+#[cfg(test)]
+use std::path::PathBuf;
 
 use nix::fcntl::{fcntl, FcntlArg, SealFlag};
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
+use serde::{Deserialize, Serialize};
+
+use crate::exec_plan::ExecPlan;
+
+/// The version of the sealed form.
+const VERSION: u32 = 2;
 
 /// The largest plan read.
 const MAX_PLAN: u64 = 1 << 20;
@@ -68,29 +81,44 @@ fn seals() -> SealFlag {
     SealFlag::F_SEAL_WRITE | SealFlag::F_SEAL_SHRINK | SealFlag::F_SEAL_GROW | SealFlag::F_SEAL_SEAL
 }
 
-fn plan_json(pid: u32, args: &[OsString]) -> Vec<u8> {
-    // Arguments as byte arrays: exact, whatever their encoding.
-    let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
-    serde_json::json!({ "v": 1, "parent": pid, "args": args })
-        .to_string()
-        .into_bytes()
+/// What is sealed.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sealed {
+    v: u32,
+    parent: u32,
+    /// Arguments as byte arrays: exact, whatever their encoding.
+    args: Vec<Vec<u8>>,
+    plan: ExecPlan,
 }
 
-/// Seals a plan for `sandbox-run ARGS…` (`args` starts with
+fn arg_bytes(args: &[OsString]) -> Vec<Vec<u8>> {
+    args.iter().map(|a| a.as_bytes().to_vec()).collect()
+}
+
+/// Seals `plan` for `sandbox-run ARGS…` (`args` starts with
 /// `sandbox-run`), issued by this process; the returned memfd is to be the
 /// child's stdin.
 ///
 /// # Errors
 ///
-/// When the memfd cannot be made, written or sealed.
-pub fn seal(args: &[OsString]) -> Result<OwnedFd, PlanError> {
+/// When the plan cannot be serialised (a path that is not UTF-8), or the
+/// memfd cannot be made, written or sealed.
+pub fn seal(args: &[OsString], plan: &ExecPlan) -> Result<OwnedFd, PlanError> {
+    let sealed = Sealed {
+        v: VERSION,
+        parent: std::process::id(),
+        args: arg_bytes(args),
+        plan: plan.clone(),
+    };
+    let bytes = serde_json::to_vec(&sealed).map_err(|e| PlanError::Make(e.to_string()))?;
     let fd = memfd_create(
         c"rampart-plan",
         MemFdCreateFlag::MFD_CLOEXEC | MemFdCreateFlag::MFD_ALLOW_SEALING,
     )
     .map_err(|e| PlanError::Make(e.to_string()))?;
     let mut file = File::from(fd);
-    file.write_all(&plan_json(std::process::id(), args))
+    file.write_all(&bytes)
         .map_err(|e| PlanError::Make(e.to_string()))?;
     fcntl(file.as_raw_fd(), FcntlArg::F_ADD_SEALS(seals()))
         .map_err(|e| PlanError::Make(e.to_string()))?;
@@ -98,13 +126,13 @@ pub fn seal(args: &[OsString]) -> Result<OwnedFd, PlanError> {
 }
 
 /// Checks the plan on this process's stdin against its own arguments
-/// (`args`, starting with `sandbox-run`) and its parent.
+/// (`args`, starting with `sandbox-run`) and its parent, and returns it.
 ///
 /// # Errors
 ///
 /// Every way the plan can be missing, changed, for another command line or
 /// from another issuer.
-pub fn verify_stdin(args: &[OsString]) -> Result<(), PlanError> {
+pub fn verify_stdin(args: &[OsString]) -> Result<ExecPlan, PlanError> {
     let stdin = std::io::stdin()
         .as_fd()
         .try_clone_to_owned()
@@ -129,23 +157,22 @@ pub fn verify_stdin(args: &[OsString]) -> Result<(), PlanError> {
     let mut buf = vec![0u8; usize::try_from(len).unwrap_or(0)];
     file.read_exact_at(&mut buf, 0)
         .map_err(|e| PlanError::Unreadable(e.to_string()))?;
-    let parent = nix::unistd::getppid().as_raw();
-    let want_parent = u32::try_from(parent).unwrap_or(0);
-    let plan: serde_json::Value =
+    let sealed: Sealed =
         serde_json::from_slice(&buf).map_err(|e| PlanError::Unreadable(e.to_string()))?;
-    if plan_json(
-        plan["parent"]
-            .as_u64()
-            .map_or(0, |p| u32::try_from(p).unwrap_or(0)),
-        args,
-    ) != buf
-    {
+    if sealed.v != VERSION {
+        return Err(PlanError::Unreadable(format!(
+            "version {}, want {VERSION}",
+            sealed.v
+        )));
+    }
+    if sealed.args != arg_bytes(args) {
         return Err(PlanError::OtherArguments);
     }
-    if plan["parent"].as_u64() != Some(u64::from(want_parent)) {
+    let parent = nix::unistd::getppid().as_raw();
+    if Some(sealed.parent) != u32::try_from(parent).ok() {
         return Err(PlanError::OtherIssuer(format!(
             "issued by pid {}, parent is {parent}",
-            plan["parent"]
+            sealed.parent
         )));
     }
     let same = |a: &str, b: &str| -> Result<bool, String> {
@@ -165,17 +192,45 @@ pub fn verify_stdin(args: &[OsString]) -> Result<(), PlanError> {
     // The command gets no stdin (the plan is not its business).
     let null = File::open("/dev/null").map_err(|e| PlanError::Unreadable(e.to_string()))?;
     nix::unistd::dup2(null.as_raw_fd(), 0).map_err(|e| PlanError::Unreadable(e.to_string()))?;
-    Ok(())
+    Ok(sealed.plan)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exec_plan::AuditPlan;
+    use rampart_sandbox::{Command, Confinement, Isolation, Limits, WriteScope};
+
+    fn plan() -> ExecPlan {
+        let cfg = rampart_policy::Config::defaults(&rampart_policy::HostEnv::default());
+        ExecPlan {
+            sandbox_mode: rampart_policy::SandboxMode::ReadOnly,
+            approval_policy: cfg.approval_policy,
+            workspace: "/w".into(),
+            command: Command {
+                program: "/bin/ls".into(),
+                argv: vec!["ls".into()],
+                env: vec![("RAMPART_SANDBOX".into(), "read-only".into())],
+                cwd: "/w/sub".into(),
+                tee_stderr: false,
+            },
+            isolation: Isolation::Confined(Confinement {
+                write: WriteScope::ReadOnly,
+                network: false,
+                unix_sockets: false,
+                hidden: vec!["/home/u/.ssh".into()],
+                protected: vec!["/w/rampart.toml".into()],
+                quarantine: None,
+            }),
+            limits: Limits::default(),
+            audit: AuditPlan::of(&cfg),
+        }
+    }
 
     #[test]
     fn a_plan_is_sealed_and_exact() {
         let args: Vec<OsString> = vec!["sandbox-run".into(), "--".into(), "ls".into()];
-        let fd = seal(&args).expect("seal");
+        let fd = seal(&args, &plan()).expect("seal");
         let got = fcntl(fd.as_raw_fd(), FcntlArg::F_GET_SEALS).expect("seals");
         assert!(SealFlag::from_bits_truncate(got).contains(seals()));
         // Sealed: the issuer itself cannot change it any more.
@@ -184,11 +239,27 @@ mod tests {
             f.write_at(b"x", 0).is_err(),
             "gate bypassed: a sealed plan could be rewritten"
         );
-        let mut buf = vec![0u8; 200];
-        let n = f.read_at(&mut buf, 0).expect("read");
+        let len = usize::try_from(f.metadata().expect("len").len()).expect("size");
+        let mut buf = vec![0u8; len];
+        f.read_exact_at(&mut buf, 0).expect("read");
+        let back: Sealed = serde_json::from_slice(&buf).expect("parse");
         assert_eq!(
-            buf.get(..n).expect("n"),
-            plan_json(std::process::id(), &args).as_slice()
+            (back.v, back.parent, back.args),
+            (VERSION, std::process::id(), arg_bytes(&args))
         );
+        // The plan crosses whole: mode, sandbox, command.
+        assert_eq!(
+            back.plan.sandbox_mode,
+            rampart_policy::SandboxMode::ReadOnly
+        );
+        assert_eq!(back.plan.command.cwd, PathBuf::from("/w/sub"));
+        assert!(matches!(
+            back.plan.isolation,
+            Isolation::Confined(Confinement {
+                write: WriteScope::ReadOnly,
+                ..
+            })
+        ));
+        assert_eq!(back.plan.audit, plan().audit);
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! The sandbox must be set up by a single-threaded process, and these
 //! servers are not, so the command runs in a child `rampart sandbox-run`
-//! (the enforcement half of `rampart exec`: same config, same sandbox,
-//! no decision of its own, and it refuses `danger-full-access`). Its
+//! (the enforcement half of `rampart exec`: no decision of its own, and it
+//! refuses `danger-full-access`). The child is handed the sealed
+//! [`ExecPlan`](crate::exec_plan::ExecPlan) this server built from the
+//! config it decided with ([`crate::plan`]); it loads no config. Its
 //! stdout and stderr come back through pipes, each kept up to a cap (the
 //! rest is read and dropped, so the command never blocks on a full pipe)
 //! and masked for secrets before anything is handed to a model.
@@ -21,9 +23,9 @@ use serde::Serialize;
 pub struct Runner {
     /// This binary.
     pub rampart: PathBuf,
-    /// The server's `--config`/`--profile` and policy flags, passed after
-    /// `sandbox-run` so that it builds the same sandbox.
-    pub globals: Vec<String>,
+    /// The workspace, config and `--keep-env` the server decides with:
+    /// every run's plan is built from them, whatever the call's `cwd`.
+    pub resolved: std::sync::Arc<crate::exec_plan::Resolved>,
     /// Cap per stream, in bytes.
     pub max_output: usize,
     /// Timeout for this run.
@@ -96,18 +98,20 @@ impl Runner {
 
     /// Runs `argv` in `cwd` under the sandbox.
     pub fn run(&self, argv: &[String], cwd: &std::path::Path) -> Result<RunOutput, RunnerError> {
-        let mut args: Vec<std::ffi::OsString> = vec!["sandbox-run".into()];
-        args.extend(self.globals.iter().map(Into::into));
-        args.push("-C".into());
-        args.push(cwd.as_os_str().to_owned());
-        if let Some(t) = self.timeout_secs {
-            args.push("--timeout".into());
-            args.push(t.to_string().into());
-        }
-        args.push("--".into());
-        args.extend(argv.iter().map(Into::into));
-        // `sandbox-run` refuses to run without this plan (crate::plan).
-        let plan = crate::plan::seal(&args).map_err(|e| RunnerError {
+        let argv_os: Vec<std::ffi::OsString> = argv.iter().map(Into::into).collect();
+        let plan = self
+            .resolved
+            .plan(&argv_os, cwd)
+            .map_err(|e| RunnerError {
+                path: self.rampart.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?
+            .with_timeout(self.timeout_secs);
+        // The arguments only name the command (for `ps`); `sandbox-run`
+        // runs the plan, and refuses to run without it (crate::plan).
+        let mut args: Vec<std::ffi::OsString> = vec!["sandbox-run".into(), "--".into()];
+        args.extend(argv_os);
+        let plan = crate::plan::seal(&args, &plan).map_err(|e| RunnerError {
             path: self.rampart.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;

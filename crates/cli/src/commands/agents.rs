@@ -15,7 +15,7 @@ use rampart_server::service::{AgentApprover, Asker, Service, SharedRecorder};
 use rampart_server::{paths, rpc};
 use serde_json::{json, Value};
 
-use crate::args::{ApprovalsCommand, Global, PolicyArgs, ServeArgs};
+use crate::args::{ApprovalsCommand, Global, ServeArgs};
 use crate::exit::Exit;
 use crate::{env, load, record, ui};
 
@@ -44,45 +44,19 @@ pub(crate) fn global_flags(global: &Global) -> Vec<String> {
     f
 }
 
-/// The global and policy flags, again, for `rampart sandbox-run`.
-fn policy_flags(global: &Global, p: &PolicyArgs) -> Vec<String> {
-    let mut f = global_flags(global);
-    if let Some(m) = p.sandbox {
-        f.extend(["--sandbox".into(), m.as_str().to_owned()]);
-    }
-    for r in &p.writable_root {
-        f.extend(["--writable-root".into(), r.to_string_lossy().into_owned()]);
-    }
-    for h in &p.allow_host {
-        f.extend(["--allow-host".into(), h.clone()]);
-    }
-    if p.network {
-        f.push("--network".into());
-    }
-    if let Some(g) = &p.allow_git_writes {
-        f.push(format!("--allow-git-writes={g}"));
-    }
-    if let Some(m) = p.memory {
-        f.extend(["--memory".into(), m.to_string()]);
-    }
-    if let Some(n) = p.max_procs {
-        f.extend(["--max-procs".into(), n.to_string()]);
-    }
-    for k in &p.keep_env {
-        f.extend(["--keep-env".into(), k.clone()]);
-    }
-    f
-}
-
 fn service(
     global: &Global,
     args: &ServeArgs,
     surface: &str,
     session: Option<String>,
 ) -> Result<Service, Exit> {
-    let Some((ws, config)) = super::exec::resolve(global, &args.policy) else {
+    let Some(resolved) = super::exec::resolved(global, &args.policy) else {
         return Err(Exit::Usage);
     };
+    // One resolution: the config decisions are made with is the one every
+    // run's sealed plan is built from.
+    let resolved = Arc::new(resolved);
+    let (ws, config) = (resolved.workspace.clone(), resolved.config.clone());
     let masker = match config.detect.rule_set(DetectUse::Mask) {
         Ok(r) => Arc::new(r),
         Err(e) => {
@@ -105,7 +79,7 @@ fn service(
     recorder.surface = Some(surface.to_owned());
     let runner = Runner {
         rampart,
-        globals: policy_flags(global, &args.policy),
+        resolved,
         max_output: usize::try_from(config.agents.max_output_kb.saturating_mul(1024))
             .unwrap_or(65_536),
         timeout_secs: None,

@@ -9,6 +9,7 @@ use crate::args::{DoctorArgs, Global};
 use crate::exit::Exit;
 use crate::load::{self, Loaded};
 use crate::ui;
+use rampart_server::exec_plan;
 
 struct Check {
     name: &'static str,
@@ -122,12 +123,7 @@ fn checks(host: &HostReport, cfg: &Config) -> Vec<Check> {
 }
 
 fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
-    let isolation = super::exec::isolation(
-        cfg,
-        ws,
-        load::protected_paths(cfg, ws),
-        crate::pathrules::mounts(cfg, ws)?,
-    )?;
+    let isolation = exec_plan::isolation(cfg, ws).map_err(|e| e.to_string())?;
     if matches!(isolation, Isolation::FullAccess) {
         return Ok(());
     }
@@ -143,7 +139,7 @@ fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
     };
     let limits = Limits {
         timeout: Some(std::time::Duration::from_secs(10)),
-        ..super::exec::limits(cfg)
+        ..exec_plan::limits(cfg)
     };
     match rampart_sandbox::run(&cmd, &isolation, &limits) {
         Ok(o) if o.exit_code() == 0 => Ok(()),
@@ -154,10 +150,10 @@ fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
 
 #[expect(clippy::too_many_lines, reason = "text and JSON reports side by side")]
 pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
-    let ws = match super::exec::workspace(args.workspace.as_deref()) {
+    let ws = match exec_plan::workspace(args.workspace.as_deref()) {
         Ok(w) => w,
         Err(e) => {
-            ui::error(&e);
+            ui::error(&e.to_string());
             return Exit::Usage;
         }
     };

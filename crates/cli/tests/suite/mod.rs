@@ -15,3 +15,4 @@ mod audit;
 mod cli;
 pub mod fixture;
 mod snapshots;
+mod sealed_plan;

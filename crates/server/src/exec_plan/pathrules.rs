@@ -18,13 +18,13 @@ const MAX_ENTRIES: usize = 200_000;
 
 /// Paths to hide and paths to make read-only.
 #[derive(Debug, Default)]
-pub(crate) struct PathRuleMounts {
-    pub(crate) hidden: Vec<PathBuf>,
-    pub(crate) read_only: Vec<PathBuf>,
+pub(super) struct PathRuleMounts {
+    pub(super) hidden: Vec<PathBuf>,
+    pub(super) read_only: Vec<PathBuf>,
 }
 
 /// Finds what the deny path rules of `cfg` match below `workspace`.
-pub(crate) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, String> {
+pub(super) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, String> {
     let mut out = PathRuleMounts::default();
     let mut seen = 0usize;
     for rule in cfg.rules.iter().filter(|r| r.decision == Verdict::Deny) {
