@@ -224,8 +224,16 @@ impl Db {
         // and -shm files the database file's mode.
         drop(crate::jsonl::open_private(&path, false)?);
         let conn = connect(&path, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
+        // Switching the journal mode takes an exclusive lock, which SQLite
+        // refuses at once (no busy wait) while another run holds the
+        // database: switch only a database that is not in WAL mode yet.
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
             .map_err(sql(&path))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(sql(&path))?;
+        }
         conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })
             .map_err(sql(&path))?;
         conn.execute_batch(SCHEMA).map_err(sql(&path))?;
