@@ -30,7 +30,7 @@ where
     I: IntoIterator<Item = (OsString, OsString)>,
 {
     vars.into_iter()
-        .filter(|(k, _)| {
+        .filter(|(k, v)| {
             let Some(name) = k.to_str() else { return false };
             if keep.iter().any(|kname| kname == name) {
                 return true;
@@ -40,9 +40,24 @@ where
                 Inherit::Core => CORE_VARS.contains(&name) || name.starts_with("LC_"),
                 Inherit::None => false,
             };
-            inherited && !policy.exclude.iter().any(|p| p.matches(name))
+            inherited && !policy.exclude.iter().any(|p| p.matches(name)) && !holds_url_password(v)
         })
         .collect()
+}
+
+/// Whether a variable's value carries a password in a URL
+/// (`DATABASE_URL=postgres://app:PW@db/x`, `REDIS_URL`, `AMQP_URL`): such
+/// variables are dropped whatever their name, since their names say
+/// nothing about the secret (`--keep-env NAME` still passes one).
+fn holds_url_password(value: &OsStr) -> bool {
+    let Some(text) = value.to_str() else {
+        return false;
+    };
+    text.split([' ', ',', ';'])
+        .filter(|part| part.contains("://") && part.contains('@'))
+        .any(|part| {
+            url::Url::parse(part.trim()).is_ok_and(|u| u.password().is_some_and(|p| !p.is_empty()))
+        })
 }
 
 /// Whether `name` would be dropped by the exclude list.
@@ -54,6 +69,39 @@ pub fn is_excluded(policy: &EnvPolicy, name: &OsStr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_in_a_url_value_is_dropped_whatever_the_name() {
+        let policy = EnvPolicy {
+            inherit: Inherit::All,
+            exclude: Vec::new(),
+        };
+        let pw = ["fake", "pw", "123"].concat();
+        let vars = vec![
+            (
+                OsString::from("DATABASE_URL"),
+                OsString::from(format!("postgres://app:{pw}@db/x")),
+            ),
+            (
+                OsString::from("MIRRORS"),
+                OsString::from(format!("https://a.example/ redis://:{pw}@cache:6379")),
+            ),
+            (
+                OsString::from("KEPT_URL"),
+                OsString::from(format!("amqp://u:{pw}@mq/")),
+            ),
+            (
+                OsString::from("PLAIN_URL"),
+                OsString::from("https://user@example.com/path"),
+            ),
+            (
+                OsString::from("HOMEPAGE"),
+                OsString::from("https://example.com/"),
+            ),
+        ];
+        let kept = names(&filter_env(&policy, vars, &["KEPT_URL".into()]));
+        assert_eq!(kept, ["KEPT_URL", "PLAIN_URL", "HOMEPAGE"]);
+    }
 
     fn vars(names: &[&str]) -> Vec<(OsString, OsString)> {
         names

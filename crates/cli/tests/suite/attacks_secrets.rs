@@ -334,3 +334,52 @@ fn deny_read_content_cannot_be_reached_another_way() {
         "read an ordinary file through /proc/self/root",
     );
 }
+
+/// Under `inherit = "all"` a variable whose name says nothing
+/// (`DATABASE_URL`, `REDIS_URL`) but whose value holds a password in a URL
+/// does not reach the command; `--keep-env` still passes it on purpose.
+#[test]
+fn a_password_in_a_url_variable_never_reaches_the_command() {
+    use super::fixture::{ALLOW_ALL, BASE_CONFIG};
+    let w = World::with_config(&format!(
+        "{BASE_CONFIG}{ALLOW_ALL}[shell_environment_policy]\ninherit = \"all\"\n"
+    ));
+    let probe = s(&probe_bin());
+    let pw = random_token(MARKER);
+    let url = format!("postgres://app:{pw}@db.internal:5432/app");
+    let o = w
+        .cmd(["exec", "--", &probe, "env", "DATABASE_URL"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        !stdout(&o).contains(&pw),
+        "sandbox breached: a database password in DATABASE_URL reached the command: {}",
+        stdout(&o)
+    );
+    // Controls: a URL without a password passes; `--keep-env` is obeyed.
+    let o = w
+        .cmd(["exec", "--", &probe, "env", "PLAIN_URL"])
+        .env("PLAIN_URL", "https://docs.example/x")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("https://docs.example/x"),
+        "control failed: {}",
+        stderr(&o)
+    );
+    let o = w
+        .cmd([
+            "exec",
+            "--keep-env",
+            "DATABASE_URL",
+            "--",
+            &probe,
+            "env",
+            "DATABASE_URL",
+        ])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(stdout(&o).contains(&pw), "control failed: {}", stderr(&o));
+}

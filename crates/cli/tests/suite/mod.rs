@@ -14,5 +14,5 @@ mod attacks_surfaces;
 mod audit;
 mod cli;
 pub mod fixture;
-mod snapshots;
 mod sealed_plan;
+mod snapshots;
