@@ -14,3 +14,4 @@ mod attacks_surfaces;
 mod audit;
 mod cli;
 pub mod fixture;
+mod surfaces_record;
