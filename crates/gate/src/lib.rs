@@ -3,7 +3,12 @@
 //!
 //! Surfaces (the CLI's `exec`, the MCP server, the daemon, agent hooks) build an
 //! [`Action`], pick an [`Approver`], a [`Recorder`] and an [`Enforcer`], and
-//! call [`Gate::run`]. Nothing enforces or records on its own.
+//! call [`Gate::run`]; a door that only answers (`check`, the hook) calls
+//! [`Gate::judge`] or [`Gate::judge_with`] (validate → decide → record,
+//! nothing enforced). Nothing enforces or records on its own, and what a
+//! surface answers is what the gate recorded. How an action ended is a
+//! [`Status`] the enforcer gives ([`Enforcer::status`]), never a guess from
+//! an exit code.
 //!
 //! ```
 //! use rampart_gate::{Action, Approval, Approver, Decision, Enforcer, Gate, NoopRecorder, Status, Verdict};
@@ -42,7 +47,9 @@
 //! Launch (the decision, before anything runs: allowed, refused or
 //! approved) and, for an action that ran, Terminate (exit code, duration);
 //! for a file tool, File System Activity; for a fetch, Network Activity.
-//! `unmapped.stage` says which stage, `unmapped.surface` which door.
+//! `unmapped.stage` says which stage, `unmapped.surface` which door,
+//! `unmapped.status` the [`Status`] (`status_id` 1 for succeeded, 0 for an
+//! ask handed on, 2 otherwise).
 //!
 //! # Test strategy
 //!
