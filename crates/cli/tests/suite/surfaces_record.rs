@@ -380,6 +380,14 @@ fn mcp_tools_record_what_they_answered_and_what_happened() {
             PROCESS,
         ),
         (
+            "run_command",
+            json!({"argv": ["sleep", "30"], "timeout_secs": 1}),
+            false,
+            "allow",
+            "timed-out",
+            PROCESS,
+        ),
+        (
             "read_file",
             json!({"path": "notes.txt"}),
             false,
