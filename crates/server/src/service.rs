@@ -232,6 +232,17 @@ impl Enforcer for FileEnforcer<'_> {
     fn refusal(e: &FileError) -> Option<Decision> {
         match e {
             FileError::Resolved { decision, .. } => Some(Decision::clone(decision)),
+            // The kernel's confinement refused the lookup (a symlink out
+            // of the workspace, a magic link): the same refusal as a path
+            // outside it, answered and recorded as one.
+            FileError::Escapes(_) | FileError::Link(_) => Some(Decision {
+                verdict: Verdict::Deny,
+                risk: rampart_policy::Risk::High,
+                reasons: vec![e.to_string()],
+                rule: None,
+                approvals: Vec::new(),
+                commands: Vec::new(),
+            }),
             _ => None,
         }
     }

@@ -353,6 +353,8 @@ fn mcp_world() -> World {
     )
     .unwrap();
     std::os::unix::fs::symlink(".env", w.ws.join("innocent.txt")).unwrap();
+    std::os::unix::fs::symlink(w.sibling.join("file"), w.ws.join("link-out")).unwrap();
+    std::os::unix::fs::symlink(&w.sibling, w.ws.join("dir-out")).unwrap();
     w
 }
 
@@ -470,6 +472,35 @@ fn mcp_refusals_are_recorded_as_the_deny_that_was_answered() {
             class,
         );
     }
+    // A symlink out of the workspace, refused by `openat2` itself.
+    for (tool, args) in [
+        ("read_file", json!({"path": "link-out"})),
+        ("list_directory", json!({"path": "dir-out"})),
+        (
+            "write_file",
+            json!({"path": "dir-out/new.txt", "content": "x"}),
+        ),
+    ] {
+        let (is_error, sc) = m.call(tool, &args);
+        assert!(
+            is_error && sc["denied"] == true,
+            "gate bypassed: {tool} through a symlink out of the workspace was not refused: {sc}"
+        );
+        let events = seen.since(&w);
+        let what = format!("MCP {tool} through a symlink out of the workspace");
+        let end = stage(&events, "enforced", &what);
+        assert_recorded(end, &what, "deny", "refused", FILE);
+        assert!(
+            end["unmapped"]["reasons"][0]
+                .as_str()
+                .is_some_and(|r| r.contains("outside the workspace")),
+            "the record says why: {end}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(w.sibling.join("file")).unwrap(),
+        "outside"
+    );
     // The real path, refused after `openat2`: the answer is a refusal and
     // the record's final decision a deny with its reason.
     let (is_error, sc) = m.call("read_file", &json!({"path": "innocent.txt"}));
