@@ -9,7 +9,9 @@
 # tree-sitter Python/JavaScript, awk, Vim), glob and url (globs, host patterns, the
 # WHATWG URL parser and host normalisation), config (TOML
 # layers; an untrusted project never loosens), detect, ipc (daemon frames
-# and JSON-RPC requests: no panic, cap held, round trip, allowlist only). Seeds live in fuzz/corpus;
+# and JSON-RPC requests: no panic, cap held, round trip, allowlist only), hook (a Claude
+# Code call through plan and Gate::judge_with: never looser than the policy, recorded
+# as answered). Seeds live in fuzz/corpus;
 # new inputs go to a scratch copy, crashes to fuzz/artifacts.
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
@@ -20,7 +22,7 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
  -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
 cargo build --release --locked --target "$TARGET" --target-dir target/cov
 mkdir -p artifacts
-for t in shell_parser config detect ipc inline glob url; do
+for t in shell_parser config detect ipc inline glob url hook; do
   work=$(mktemp -d)
   cp -r "corpus/$t/." "$work/"
   echo "==> $t for ${SECS}s"

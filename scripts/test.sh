@@ -63,7 +63,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 step "fuzz targets build and pass their seeds (scripts/fuzz.sh fuzzes for real)"
 cargo build --manifest-path fuzz/Cargo.toml --locked --bins
-for t in shell_parser config detect ipc inline glob url; do
+for t in shell_parser config detect ipc inline glob url hook; do
   ./fuzz/target/debug/$t -runs=0 fuzz/corpus/$t >/dev/null 2>&1 || { echo "fuzz target $t fails on its seed corpus"; exit 1; }
 done
 

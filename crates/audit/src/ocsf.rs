@@ -47,6 +47,29 @@ pub enum Status {
     Success,
     /// Refused or failed (`status_id` 2).
     Failure,
+    /// Not known to rampart (`status_id` 0): an `ask` handed to someone
+    /// else, whose answer rampart does not see.
+    Unknown,
+}
+
+impl Status {
+    /// `status_id`.
+    pub fn id(self) -> u8 {
+        match self {
+            Self::Unknown => 0,
+            Self::Success => 1,
+            Self::Failure => 2,
+        }
+    }
+
+    /// `status`: the caption of `status_id`.
+    pub fn caption(self) -> &'static str {
+        match self {
+            Self::Unknown => "Unknown",
+            Self::Success => "Success",
+            Self::Failure => "Failure",
+        }
+    }
 }
 
 /// What rampart decided and did, for `unmapped`.
@@ -98,7 +121,8 @@ fn base(
         "type_uid": u64::from(class.uid()) * 100 + u64::from(activity_id),
         "time": time_ms,
         "severity_id": severity(&o.risk),
-        "status_id": match status { Status::Success => 1, Status::Failure => 2 },
+        "status_id": status.id(),
+        "status": status.caption(),
         "metadata": {
             "version": "1.3.0",
             "product": { "name": "rampart", "vendor_name": "rampart", "version": env!("CARGO_PKG_VERSION") },

@@ -2,11 +2,11 @@
 //! audit trail (redacted by the trail before they are serialised).
 
 use rampart_audit::now_ms;
-use rampart_audit::ocsf::{self, Crud, NetworkActivity, Outcome, ProcessActivity, Status};
+use rampart_audit::ocsf::{self, Crud, NetworkActivity, Outcome, ProcessActivity};
 use rampart_audit::AuditLog;
 use serde_json::Value;
 
-use crate::{Action, Approval, Event, RecordError, Recorder, Stage, Verdict};
+use crate::{Action, Approval, Event, RecordError, Recorder, Stage, Status, Verdict};
 
 /// Writes each gate event to an [`AuditLog`].
 #[derive(Debug)]
@@ -93,22 +93,15 @@ pub fn to_ocsf(
         exit_code: e.ran.as_ref().and_then(|r| r.exit_code),
         session_id: session_id.map(str::to_owned),
     };
-    let (activity, status) = match e.stage {
-        Stage::Decided => (
-            ProcessActivity::Launch,
-            if d.verdict == Verdict::Allow {
-                Status::Success
-            } else {
-                Status::Failure
-            },
-        ),
-        Stage::Enforced => (
-            ProcessActivity::Terminate,
-            match &e.ran {
-                Some(r) if r.error.is_none() && r.exit_code == Some(0) => Status::Success,
-                _ => Status::Failure,
-            },
-        ),
+    let activity = match e.stage {
+        Stage::Decided => ProcessActivity::Launch,
+        Stage::Enforced => ProcessActivity::Terminate,
+    };
+    let how = e.status();
+    let status = match how {
+        Status::Succeeded => ocsf::Status::Success,
+        Status::Asked => ocsf::Status::Unknown,
+        _ => ocsf::Status::Failure,
     };
     let mut event = match e.action {
         Action::Exec { argv, cwd } => ocsf::process(
@@ -148,6 +141,7 @@ pub fn to_ocsf(
             &o,
         ),
     };
+    event["unmapped"]["status"] = Value::String(how.as_str().into());
     event["unmapped"]["stage"] = Value::String(
         match e.stage {
             Stage::Decided => "decided",
@@ -241,6 +235,7 @@ mod tests {
         assert_eq!(launch["process"]["cmd_line"], "make");
         e.stage = Stage::Enforced;
         e.ran = Some(crate::Ran {
+            status: Status::Failed,
             exit_code: Some(2),
             duration_ms: 7,
             error: None,
@@ -248,6 +243,8 @@ mod tests {
         let end = to_ocsf(&e, &actor, "workspace-write", None, None);
         assert_eq!(end["type_uid"], 100_702);
         assert_eq!(end["status_id"], 2);
+        assert_eq!(end["status"], "Failure");
+        assert_eq!(end["unmapped"]["status"], "failed");
         assert_eq!(end["unmapped"]["exit_code"], 2);
         assert_eq!(end["unmapped"]["duration_ms"], 7);
     }

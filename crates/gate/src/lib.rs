@@ -3,10 +3,15 @@
 //!
 //! Surfaces (the CLI's `exec`, the MCP server, the daemon, agent hooks) build an
 //! [`Action`], pick an [`Approver`], a [`Recorder`] and an [`Enforcer`], and
-//! call [`Gate::run`]. Nothing enforces or records on its own.
+//! call [`Gate::run`]; a door that only answers (`check`, the hook) calls
+//! [`Gate::judge`] or [`Gate::judge_with`] (validate → decide → record,
+//! nothing enforced). Nothing enforces or records on its own, and what a
+//! surface answers is what the gate recorded. How an action ended is a
+//! [`Status`] the enforcer gives ([`Enforcer::status`]), never a guess from
+//! an exit code.
 //!
 //! ```
-//! use rampart_gate::{Action, Approval, Approver, Decision, Enforcer, Gate, NoopRecorder, Verdict};
+//! use rampart_gate::{Action, Approval, Approver, Decision, Enforcer, Gate, NoopRecorder, Status, Verdict};
 //! use rampart_policy::{Config, HostEnv};
 //!
 //! struct Refuse;
@@ -18,6 +23,7 @@
 //!     type Outcome = i32;
 //!     type Error = std::convert::Infallible;
 //!     fn enforce(&mut self, _: &Action) -> Result<i32, Self::Error> { Ok(0) }
+//!     fn status(_: &i32) -> Status { Status::Succeeded }
 //! }
 //!
 //! let config = Config::defaults(&HostEnv::default());
@@ -41,7 +47,9 @@
 //! Launch (the decision, before anything runs: allowed, refused or
 //! approved) and, for an action that ran, Terminate (exit code, duration);
 //! for a file tool, File System Activity; for a fetch, Network Activity.
-//! `unmapped.stage` says which stage, `unmapped.surface` which door.
+//! `unmapped.stage` says which stage, `unmapped.surface` which door,
+//! `unmapped.status` the [`Status`] (`status_id` 1 for succeeded, 0 for an
+//! ask handed on, 2 otherwise).
 //!
 //! # Test strategy
 //!
@@ -52,6 +60,8 @@
 
 pub mod argv_mask;
 pub mod audit;
+
+use std::convert::Infallible;
 
 pub use rampart_policy::{decide, Action, Config, Decision, Risk, Verdict};
 
@@ -110,6 +120,59 @@ pub enum Stage {
     Enforced,
 }
 
+/// How an action ended: said by the enforcer for what it carried out,
+/// by the gate for what it refused, and recorded as it is (never guessed
+/// from an exit code by the recorder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Status {
+    /// Carried out as asked: a file read, written or listed, a command
+    /// that exited 0; for a decision, let through.
+    Succeeded,
+    /// Carried out, and it failed: a command that exited non-zero, a file
+    /// that was not there, a program that could not start.
+    Failed,
+    /// Not carried out: refused by a decision (before enforcement, or
+    /// one made during it, such as a file's real path).
+    Refused,
+    /// Killed at its time limit.
+    TimedOut,
+    /// Killed by a signal (the memory limit, a kill from outside).
+    Killed,
+    /// Answered `ask` and handed to someone else (the hook's agent asks
+    /// its user): the outcome is not rampart's to see.
+    Asked,
+}
+
+impl Status {
+    /// The name in the record (`unmapped.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Refused => "refused",
+            Self::TimedOut => "timed-out",
+            Self::Killed => "killed",
+            Self::Asked => "asked",
+        }
+    }
+
+    /// The status of a decision that was not (or not yet) carried out.
+    pub fn of_verdict(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Allow => Self::Succeeded,
+            Verdict::Ask => Self::Asked,
+            Verdict::Deny => Self::Refused,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What a recorder is handed.
 #[derive(Debug, Clone)]
 pub struct Event<'a> {
@@ -127,9 +190,22 @@ pub struct Event<'a> {
     pub ran: Option<Ran>,
 }
 
+impl Event<'_> {
+    /// How it ended: for [`Stage::Enforced`], what the enforcer said
+    /// ([`Ran::status`]); otherwise what the decision let happen.
+    pub fn status(&self) -> Status {
+        self.ran
+            .as_ref()
+            .map_or_else(|| Status::of_verdict(self.decision.verdict), |r| r.status)
+    }
+}
+
 /// How an enforced action went, for the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ran {
+    /// How it ended ([`Enforcer::status`], or [`Status::Failed`] /
+    /// [`Status::Refused`] when the enforcer returned an error).
+    pub status: Status,
     /// The program's exit code (`None`: killed by a signal, or it never
     /// started).
     pub exit_code: Option<i32>,
@@ -178,10 +254,109 @@ pub trait Enforcer {
     type Error: std::error::Error;
     /// Runs `action`.
     fn enforce(&mut self, action: &Action) -> Result<Self::Outcome, Self::Error>;
+    /// How the action that produced `outcome` ended. Every enforcer says
+    /// it: a successful file read is [`Status::Succeeded`] though it has
+    /// no exit code, a command killed at its deadline is
+    /// [`Status::TimedOut`] whatever code it left.
+    fn status(outcome: &Self::Outcome) -> Status;
+    /// When `error` is a decision made while enforcing (the real path a
+    /// file tool opened is refused), that decision: the gate records it
+    /// as the action's final decision, and the surface answers it as a
+    /// refusal. `None` (the default): an ordinary failure.
+    fn refusal(_error: &Self::Error) -> Option<Decision> {
+        None
+    }
     /// The exit code in `outcome`, for the record.
     fn exit_code(_outcome: &Self::Outcome) -> Option<i32> {
         None
     }
+}
+
+/// An approver for doors that only judge (`check`, the hook): it asks
+/// nobody and approves nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoApprover;
+
+impl Approver for NoApprover {
+    fn approve(&mut self, _: &Action, _: &Decision) -> Approval {
+        Approval::Denied("nobody can approve here".into())
+    }
+}
+
+/// A decision made by [`Gate::judge_with`] and not yet recorded: the
+/// surface's last word on it can only make it stricter.
+#[derive(Debug)]
+pub struct LastWord<'a> {
+    action: &'a Action,
+    decision: &'a mut Decision,
+}
+
+impl LastWord<'_> {
+    /// The action the decision is about.
+    pub fn action(&self) -> &Action {
+        self.action
+    }
+
+    /// The decision so far.
+    pub fn decision(&self) -> &Decision {
+        self.decision
+    }
+
+    /// Turns the decision into `deny`, with `why` first among its reasons.
+    pub fn deny(&mut self, why: String) {
+        self.decision.verdict = Verdict::Deny;
+        self.decision.reasons.insert(0, why);
+    }
+}
+
+/// The decision on `action` and on each of `also` (the same access to
+/// the paths it really names): the strictest wins (verdict, then risk),
+/// and its reasons say what the path really names.
+fn strictest(config: &Config, action: &Action, also: &[Action]) -> (Action, Decision) {
+    let mut best = (action.clone(), decide(config, action));
+    for again in also {
+        let d = decide(config, again);
+        if (d.verdict, d.risk) > (best.1.verdict, best.1.risk) {
+            let mut d = d;
+            if let (Some(asked), Some(real)) = (file_path(action), file_path(again)) {
+                let why = if real.starts_with(asked) && real != asked {
+                    format!(
+                        "a search of `{}` reaches `{}` (symlinks, `..` and `~` resolved)",
+                        asked.display(),
+                        real.display()
+                    )
+                } else {
+                    format!(
+                        "`{}` really names `{}` (symlinks, `..` and `~` resolved)",
+                        asked.display(),
+                        real.display()
+                    )
+                };
+                d.reasons.insert(0, why);
+            }
+            best = (again.clone(), d);
+        }
+    }
+    best
+}
+
+fn file_path(a: &Action) -> Option<&std::path::Path> {
+    match a {
+        Action::ReadFile { path, .. }
+        | Action::WriteFile { path, .. }
+        | Action::ListDir { path, .. } => Some(path),
+        _ => None,
+    }
+}
+
+/// What [`Gate::judge_with`] decided and recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Judgement {
+    /// The action the decision is about (one of the forms judged: the
+    /// strictest).
+    pub action: Action,
+    /// The final decision, exactly as recorded.
+    pub decision: Decision,
 }
 
 /// What came out of the gate.
@@ -281,6 +456,57 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         &mut self.recorder
     }
 
+    /// The recorder back, once the gate is done (to flush the trail).
+    pub fn into_recorder(self) -> R {
+        self.recorder
+    }
+
+    /// Validate → decide → record the decision; nothing is approved or
+    /// enforced. For a door that only answers (`check`, with a
+    /// [`NoopRecorder`]; the hook, through [`Gate::judge_with`]).
+    pub fn judge(&mut self, action: &Action) -> Result<Decision, GateError<Infallible>> {
+        self.judge_with(action, &[], |_| {}).map(|j| j.decision)
+    }
+
+    /// Validate → decide on `action` and on each of `also` (the same
+    /// access as it really lands: the strictest wins) → the surface's
+    /// `last_word` (which can only make it stricter: a step that may still
+    /// refuse, such as preparing a sandboxed rewrite) → record. What is
+    /// returned is exactly what was recorded; a surface answers it.
+    pub fn judge_with(
+        &mut self,
+        action: &Action,
+        also: &[Action],
+        last_word: impl FnOnce(&mut LastWord<'_>),
+    ) -> Result<Judgement, GateError<Infallible>> {
+        for a in std::iter::once(action).chain(also) {
+            validate(a).map_err(GateError::Invalid)?;
+        }
+        let (action, mut decision) = strictest(self.config, action, also);
+        let before = decision.verdict;
+        last_word(&mut LastWord {
+            action: &action,
+            decision: &mut decision,
+        });
+        // Only ever stricter (`LastWord` cannot loosen it; kept explicit).
+        decision.verdict = decision.verdict.max(before);
+        let event = Event {
+            stage: Stage::Decided,
+            action: &action,
+            decision: &decision,
+            approval: None,
+            result: Some(format!("answered {}", decision.verdict)),
+            ran: None,
+        };
+        if let Err(e) = self.recorder.record(&event) {
+            if self.recorder.fail_closed() {
+                return Err(GateError::Record(e));
+            }
+            self.recorder.unrecorded(&e);
+        }
+        Ok(Judgement { action, decision })
+    }
+
     /// Runs `action` through every stage.
     pub fn run<E: Enforcer>(
         &mut self,
@@ -339,15 +565,26 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         }
         let started = std::time::Instant::now();
         let outcome = enforcer.enforce(action);
+        // A decision made while enforcing replaces the one before it, in
+        // the record and in the answer.
+        let late = outcome.as_ref().err().and_then(E::refusal);
+        let status = match (&outcome, &late) {
+            (Ok(o), _) => E::status(o),
+            (Err(_), Some(_)) => Status::Refused,
+            (Err(_), None) => Status::Failed,
+        };
         let ran = Ran {
+            status,
             exit_code: outcome.as_ref().ok().and_then(E::exit_code),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             error: outcome.as_ref().err().map(ToString::to_string),
         };
         let result = match &outcome {
-            Ok(_) => "ran".to_owned(),
+            Ok(_) => status.as_str().to_owned(),
+            Err(e) if late.is_some() => format!("refused: {e}"),
             Err(e) => format!("failed: {e}"),
         };
+        let decision = late.unwrap_or(decision);
         let event = Event {
             stage: Stage::Enforced,
             action,
@@ -359,6 +596,13 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         if let Err(e) = self.recorder.record(&event) {
             // It ran; the end of it could not be written. Say so loudly.
             self.recorder.unrecorded(&e);
+        }
+        if decision.verdict != Verdict::Allow {
+            return Ok(GateResult {
+                decision,
+                approval,
+                outcome: None,
+            });
         }
         Ok(GateResult {
             decision,
@@ -382,15 +626,138 @@ mod tests {
     }
 
     #[derive(Default)]
-    struct Log(Vec<(Stage, Verdict)>, bool);
+    struct Log(Vec<(Stage, Verdict)>, bool, Vec<Status>);
     impl Recorder for &mut Log {
         fn record(&mut self, e: &Event<'_>) -> Result<(), RecordError> {
             if self.1 {
                 return Err(RecordError("disk full".into()));
             }
             self.0.push((e.stage, e.decision.verdict));
+            self.2.push(e.status());
             Ok(())
         }
+    }
+
+    /// An enforcer whose run ends as scripted.
+    struct Ends(Result<Status, Option<Decision>>);
+    impl Enforcer for Ends {
+        type Outcome = Status;
+        type Error = Refusal;
+        fn enforce(&mut self, _: &Action) -> Result<Status, Refusal> {
+            self.0.clone().map_err(Refusal)
+        }
+        fn status(o: &Status) -> Status {
+            *o
+        }
+        fn refusal(e: &Refusal) -> Option<Decision> {
+            e.0.clone()
+        }
+    }
+    #[derive(Debug, thiserror::Error)]
+    #[error("refused late")]
+    struct Refusal(Option<Decision>);
+
+    fn deny(why: &str) -> Decision {
+        Decision {
+            verdict: Verdict::Deny,
+            risk: Risk::High,
+            reasons: vec![why.into()],
+            rule: None,
+            commands: vec![],
+            approvals: vec![],
+        }
+    }
+
+    #[test]
+    fn the_enforcers_status_is_recorded_not_guessed() {
+        let c = config(Verdict::Allow);
+        for (ends, status) in [
+            (Ok(Status::Succeeded), Status::Succeeded),
+            (Ok(Status::TimedOut), Status::TimedOut),
+            (Err(None), Status::Failed),
+        ] {
+            let mut log = Log::default();
+            let _ = Gate::new(&c, NoApprover, &mut log).run(&exec("x"), &mut Ends(ends));
+            assert_eq!(log.2, vec![Status::Succeeded, status]);
+        }
+    }
+
+    #[test]
+    fn a_refusal_made_while_enforcing_is_the_recorded_and_returned_decision() {
+        let c = config(Verdict::Allow);
+        let mut log = Log::default();
+        let r = Gate::new(&c, NoApprover, &mut log)
+            .run(&exec("x"), &mut Ends(Err(Some(deny("real path")))))
+            .unwrap();
+        assert_eq!((r.decision.verdict, r.outcome), (Verdict::Deny, None));
+        assert_eq!(r.decision.reasons, vec!["real path".to_owned()]);
+        assert_eq!(
+            log.0,
+            vec![
+                (Stage::Decided, Verdict::Allow),
+                (Stage::Enforced, Verdict::Deny)
+            ],
+            "gate bypassed: the late refusal was not recorded as a deny"
+        );
+        assert_eq!(log.2, vec![Status::Succeeded, Status::Refused]);
+    }
+
+    #[test]
+    fn judge_records_exactly_the_final_answer_and_enforces_nothing() {
+        for v in [Verdict::Allow, Verdict::Ask, Verdict::Deny] {
+            let c = config(v);
+            let mut log = Log::default();
+            let d = Gate::new(&c, NoApprover, &mut log)
+                .judge(&exec("x"))
+                .unwrap();
+            assert_eq!(d.verdict, v);
+            assert_eq!(log.0, vec![(Stage::Decided, v)]);
+            assert_eq!(log.2, vec![Status::of_verdict(v)]);
+        }
+        // The last word turns an allow into a deny before it is recorded.
+        let c = config(Verdict::Allow);
+        let mut log = Log::default();
+        let j = Gate::new(&c, NoApprover, &mut log)
+            .judge_with(&exec("x"), &[], |w| w.deny("late".into()))
+            .unwrap();
+        assert_eq!(j.decision.verdict, Verdict::Deny);
+        assert_eq!(j.decision.reasons.first().map(String::as_str), Some("late"));
+        assert_eq!(
+            log.0,
+            vec![(Stage::Decided, Verdict::Deny)],
+            "gate bypassed: the trail says something other than the answer"
+        );
+        // A trail that cannot be written: no answer but an error.
+        let mut log = Log(Vec::new(), true, Vec::new());
+        assert!(matches!(
+            Gate::new(&c, NoApprover, &mut log).judge(&exec("x")),
+            Err(GateError::Record(_))
+        ));
+        // Nothing recorded, and an invalid action is refused.
+        assert!(Gate::new(&c, NoApprover, NoopRecorder)
+            .judge(&Action::Exec {
+                argv: vec![],
+                cwd: "/w".into()
+            })
+            .is_err());
+    }
+
+    #[test]
+    fn judge_with_resolved_forms_takes_the_strictest() {
+        let mut c = Config::defaults(&HostEnv::default());
+        c.deny_read.push("/w/secret".into());
+        let read = |p: &str| Action::ReadFile {
+            path: p.into(),
+            workspace: "/w".into(),
+        };
+        let mut log = Log::default();
+        let j = Gate::new(&c, NoApprover, &mut log)
+            .judge_with(&read("/w/innocent"), &[read("/w/secret")], |_| {})
+            .unwrap();
+        assert_eq!(j.decision.verdict, Verdict::Deny, "{:?}", j.decision);
+        assert_eq!(j.action, read("/w/secret"));
+        assert!(j.decision.reasons[0].contains("really names"));
+        assert_eq!(log.0, vec![(Stage::Decided, Verdict::Deny)]);
     }
 
     struct Count(usize);
@@ -400,6 +767,9 @@ mod tests {
         fn enforce(&mut self, _: &Action) -> Result<usize, std::io::Error> {
             self.0 += 1;
             Ok(self.0)
+        }
+        fn status(_: &usize) -> Status {
+            Status::Succeeded
         }
     }
 
@@ -502,7 +872,7 @@ mod tests {
     #[test]
     fn record_failure_stops_the_action() {
         let c = config(Verdict::Allow);
-        let mut log = Log(Vec::new(), true);
+        let mut log = Log(Vec::new(), true, Vec::new());
         let mut e = Count(0);
         let r = Gate::new(
             &c,

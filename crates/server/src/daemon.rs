@@ -518,7 +518,10 @@ async fn dispatch(
             }),
         ),
         Call::Check(p) => match service.cwd(p.cwd.as_deref()) {
-            Ok(cwd) => rpc::response(&id, &service.check(p.argv, cwd).to_json()),
+            Ok(cwd) => match service.check(p.argv, cwd) {
+                Ok(d) => rpc::response(&id, &d.to_json()),
+                Err(e) => bad(&id, e),
+            },
             Err(e) => bad(&id, e),
         },
         Call::Exec(p) => match service.cwd(p.cwd.as_deref()) {

@@ -64,6 +64,8 @@ pub enum FileError {
         real: String,
         /// The decision's reason.
         why: String,
+        /// The decision on the real path, as the gate records it.
+        decision: Box<rampart_policy::Decision>,
     },
     /// Any other system error.
     #[error("`{path}`: {source}")]

@@ -18,7 +18,8 @@
 //!
 //! File paths (and `Glob`'s pattern base) are judged as written and as
 //! [`crate::resolve`] finds them (`~`, `cwd`, `..`, symlinks in every
-//! component): the stricter answer wins ([`decide_resolved`]).
+//! component): the stricter answer wins (`rampart_gate::Gate::judge_with`
+//! judges the action with each resolved form).
 
 use std::path::{Path, PathBuf};
 
@@ -297,55 +298,20 @@ pub fn hidden_in_search(
     out
 }
 
-fn workspace_of(a: &Action) -> Option<&Path> {
-    match a {
-        Action::ReadFile { workspace, .. }
-        | Action::WriteFile { workspace, .. }
-        | Action::ListDir { workspace, .. } => Some(workspace),
-        _ => None,
-    }
-}
-
-/// The decision on `action` and on every path it resolves to: the
-/// strictest wins (verdict, then risk), and its reasons say what the
-/// path really names.
-pub fn decide_resolved(
-    config: &rampart_policy::Config,
-    action: &Action,
-    resolved: &[Action],
-) -> (Action, rampart_policy::Decision) {
-    let mut best = (action.clone(), rampart_policy::decide(config, action));
-    for again in resolved {
-        let d = rampart_policy::decide(config, again);
-        if (d.verdict, d.risk) > (best.1.verdict, best.1.risk) {
-            let mut d = d;
-            if let (Some(asked), Some(real)) = (file_path(action), file_path(again)) {
-                let why = if real.starts_with(asked) && real != asked {
-                    format!(
-                        "a search of `{}` reaches `{}` (symlinks, `..` and `~` resolved)",
-                        asked.display(),
-                        real.display()
-                    )
-                } else {
-                    format!(
-                        "`{}` really names `{}` (symlinks, `..` and `~` resolved)",
-                        asked.display(),
-                        real.display()
-                    )
-                };
-                d.reasons.insert(0, why);
-            }
-            best = (again.clone(), d);
-        }
-    }
-    best
-}
-
 fn file_path(a: &Action) -> Option<&Path> {
     match a {
         Action::ReadFile { path, .. }
         | Action::WriteFile { path, .. }
         | Action::ListDir { path, .. } => Some(path),
+        _ => None,
+    }
+}
+
+fn workspace_of(a: &Action) -> Option<&Path> {
+    match a {
+        Action::ReadFile { workspace, .. }
+        | Action::WriteFile { workspace, .. }
+        | Action::ListDir { workspace, .. } => Some(workspace),
         _ => None,
     }
 }

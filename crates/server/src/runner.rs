@@ -15,7 +15,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use rampart_gate::{Action, Enforcer};
+use rampart_gate::{Action, Enforcer, Status};
 use serde::Serialize;
 
 /// How to start `rampart sandbox-run`.
@@ -52,6 +52,11 @@ pub struct RunOutput {
     /// sandbox denial.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sandbox_denied: Option<&'static str>,
+    /// How it ended, for the record: `sandbox-run` exits 124 when the
+    /// timeout killed the command, and only a run that lasted the whole
+    /// timeout is taken for one (a program may exit 124 on its own).
+    #[serde(skip)]
+    pub status: Status,
 }
 
 /// Why the command could not be started at all.
@@ -121,6 +126,7 @@ impl Runner {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .env("NO_COLOR", "1");
+        let started = std::time::Instant::now();
         let mut child = cmd.spawn().map_err(|source| RunnerError {
             path: self.rampart.clone(),
             source,
@@ -138,6 +144,17 @@ impl Runner {
         let exit_code = status.code().unwrap_or_else(|| {
             std::os::unix::process::ExitStatusExt::signal(&status).map_or(125, |s| 128 + s)
         });
+        let timed_out = exit_code == 124
+            && self
+                .timeout_secs
+                .is_some_and(|t| started.elapsed() >= std::time::Duration::from_secs(t));
+        let how = match (exit_code, timed_out, status.code()) {
+            (0, _, _) => Status::Succeeded,
+            (_, true, _) => Status::TimedOut,
+            // `sandbox-run` itself was killed.
+            (_, _, None) => Status::Killed,
+            _ => Status::Failed,
+        };
         let sandbox_denied = if exit_code == 0 {
             None
         } else {
@@ -150,6 +167,7 @@ impl Runner {
             stdout_truncated,
             stderr_truncated,
             sandbox_denied,
+            status: how,
         })
     }
 }
@@ -168,6 +186,9 @@ impl Enforcer for Runner {
                 )),
             }),
         }
+    }
+    fn status(o: &RunOutput) -> Status {
+        o.status
     }
     fn exit_code(o: &RunOutput) -> Option<i32> {
         Some(o.exit_code)

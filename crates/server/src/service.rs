@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rampart_gate::audit::AuditRecorder;
 use rampart_gate::{
-    Action, Approval, Approver, Config, Decision, Enforcer, Event, Gate, GateError, RecordError,
-    Recorder, Verdict,
+    Action, Approval, Approver, Config, Decision, Enforcer, Event, Gate, GateError, NoApprover,
+    NoopRecorder, RecordError, Recorder, Status, Verdict,
 };
 use rampart_policy::{lexical_path, ApprovalPolicy};
 use serde::Serialize;
@@ -198,22 +198,54 @@ impl FileEnforcer<'_> {
         if real == path {
             return Ok(());
         }
-        let d = rampart_policy::decide(&self.service.config, &again);
+        // A decision like any other: made with the gate's own procedure
+        // and, when it refuses, recorded by the gate as the final one
+        // ([`Enforcer::refusal`]).
+        let d = rampart_gate::decide(&self.service.config, &again);
         if d.verdict == Verdict::Allow {
-            Ok(())
-        } else {
-            Err(FileError::Resolved {
-                path: path.display().to_string(),
-                real: real.display().to_string(),
-                why: d.reasons.join("; "),
-            })
+            return Ok(());
         }
+        let (path, real) = (path.display().to_string(), real.display().to_string());
+        let why = d.reasons.join("; ");
+        let mut late = d;
+        late.verdict = Verdict::Deny;
+        late.reasons.insert(
+            0,
+            format!("`{path}` resolves to `{real}` (symlinks followed), which is refused"),
+        );
+        Err(FileError::Resolved {
+            path,
+            real,
+            why,
+            decision: Box::new(late),
+        })
     }
 }
 
 impl Enforcer for FileEnforcer<'_> {
     type Outcome = FileOutcome;
     type Error = FileError;
+    fn status(_: &FileOutcome) -> Status {
+        // An outcome exists only when the read, write or listing was done.
+        Status::Succeeded
+    }
+    fn refusal(e: &FileError) -> Option<Decision> {
+        match e {
+            FileError::Resolved { decision, .. } => Some(Decision::clone(decision)),
+            // The kernel's confinement refused the lookup (a symlink out
+            // of the workspace, a magic link): the same refusal as a path
+            // outside it, answered and recorded as one.
+            FileError::Escapes(_) | FileError::Link(_) => Some(Decision {
+                verdict: Verdict::Deny,
+                risk: rampart_policy::Risk::High,
+                reasons: vec![e.to_string()],
+                rule: None,
+                approvals: Vec::new(),
+                commands: Vec::new(),
+            }),
+            _ => None,
+        }
+    }
     fn enforce(&mut self, action: &Action) -> Result<FileOutcome, FileError> {
         let s = self.service;
         let limit = s.config.agents.max_file_kb.saturating_mul(1024);
@@ -411,9 +443,11 @@ impl Service {
         })
     }
 
-    /// The decision alone.
-    pub fn check(&self, argv: Vec<String>, cwd: PathBuf) -> Decision {
-        rampart_policy::decide(&self.config, &Action::Exec { argv, cwd })
+    /// The decision alone, through the gate, recording nothing.
+    pub fn check(&self, argv: Vec<String>, cwd: PathBuf) -> Result<Decision, String> {
+        Gate::new(&self.config, NoApprover, NoopRecorder)
+            .judge(&Action::Exec { argv, cwd })
+            .map_err(|e| e.to_string())
     }
 
     /// Runs a command through the gate; `timeout_secs` is capped at the

@@ -1,6 +1,8 @@
-//! `rampart check`: the decision only, nothing runs.
+//! `rampart check`: the decision only, through the gate
+//! ([`Gate::judge`]) with a recorder that keeps nothing: nothing runs and
+//! nothing is recorded.
 
-use rampart_gate::{decide, Action};
+use rampart_gate::{Action, Gate, NoApprover, NoopRecorder};
 
 use crate::args::{CheckArgs, Global};
 use crate::exit::Exit;
@@ -14,7 +16,14 @@ pub(crate) fn run(global: &Global, args: &CheckArgs) -> Exit {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let d = decide(&config, &Action::Exec { argv, cwd: ws });
+    let d =
+        match Gate::new(&config, NoApprover, NoopRecorder).judge(&Action::Exec { argv, cwd: ws }) {
+            Ok(d) => d,
+            Err(e) => {
+                crate::ui::error(&e.to_string());
+                return Exit::Usage;
+            }
+        };
     if global.json {
         crate::ui::outln!("{}", d.to_json());
     } else {

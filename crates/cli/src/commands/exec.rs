@@ -104,6 +104,20 @@ impl Enforcer for SandboxEnforcer {
         }
         rampart_sandbox::run(&p.command, &p.isolation, &p.limits)
     }
+    fn status(outcome: &Outcome) -> rampart_gate::Status {
+        use rampart_gate::Status;
+        use rampart_sandbox::Termination;
+        if !outcome.quarantined.is_empty() {
+            // It made a protected path: `exec` answers a refusal.
+            return Status::Refused;
+        }
+        match outcome.termination {
+            Termination::Exited(0) => Status::Succeeded,
+            Termination::Exited(_) => Status::Failed,
+            Termination::Signaled(_) => Status::Killed,
+            Termination::TimedOut => Status::TimedOut,
+        }
+    }
     fn exit_code(outcome: &Outcome) -> Option<i32> {
         Some(outcome.exit_code())
     }

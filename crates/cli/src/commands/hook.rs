@@ -1,16 +1,20 @@
 //! `rampart hook claude-code`: a Claude Code `PreToolUse` hook.
 //!
-//! Reads one tool call (at most 4 MiB) on stdin, decides with the config
-//! in force for the call's `cwd`, records the decision, and prints the
-//! answer Claude Code documents. Always exits 0 with a JSON answer, so a
-//! problem becomes a visible `ask` or `deny` rather than a hook error.
+//! Reads one tool call (at most 4 MiB) on stdin, and judges it through
+//! the gate ([`rampart_gate::Gate::judge_with`]) with the config in force
+//! for the call's `cwd`: the paths it really names, then the last step
+//! that can still refuse (the sandboxed rewrite of a `Bash` command and
+//! its approval ticket), then the record. It prints exactly the decision
+//! recorded, in the answer Claude Code documents. Always exits 0 with a
+//! JSON answer, so a problem becomes a visible `ask` or `deny` rather
+//! than a hook error.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
-use rampart_gate::{Event, Recorder, Stage, Verdict};
+use rampart_gate::{Gate, GateError, NoApprover, Verdict};
 use rampart_server::hook::{self, HookInput, Plan};
 use serde_json::Value;
 
@@ -77,27 +81,46 @@ fn read_input() -> Result<HookInput, String> {
 /// hook must answer first.
 const DECISION_DEADLINE: Duration = Duration::from_secs(5);
 
-/// How long recording the decision may take before the hook answers
-/// `deny` itself (the two deadlines stay well under Claude Code's default
-/// 60 s hook timeout).
+/// How long the last step and recording the decision may take before
+/// the hook answers `deny` itself (the two deadlines stay well under
+/// Claude Code's default 60 s hook timeout). On this deadline nothing was
+/// recorded (the trail is what is stuck), and the process exits at once,
+/// taking the stuck write with it.
 const RECORD_DEADLINE: Duration = Duration::from_secs(10);
 
-/// What the worker decided.
-struct Judged {
-    config: rampart_policy::Config,
-    cwd: PathBuf,
-    action: rampart_gate::Action,
-    decision: rampart_policy::Decision,
-    bash: Option<String>,
+/// How long the hook waits, after answering, for the trail to be flushed
+/// and forwarded.
+const FLUSH_DEADLINE: Duration = Duration::from_secs(5);
+
+/// What the worker tells the hook.
+enum Said {
+    /// The decision is made; the last step and the record follow.
+    Decided,
+    /// The answer: recorded when it came from a decision.
+    Answer(Value),
 }
 
-/// Loads the config for the call's `cwd`, resolves the paths and decides;
-/// `Err` is an answer given without a decision.
+fn deny(why: &str) -> Value {
+    hook::answer("deny", why, None)
+}
+
+/// Loads the config for the call's `cwd`, resolves the paths and judges
+/// through the gate; says [`Said::Decided`] once the decision is made and
+/// [`Said::Answer`] with the answer it recorded (or an answer given
+/// without a decision). Returns the recorder, to flush after answering.
 #[expect(
     clippy::panic,
     reason = "the test-only fault `RAMPART_TEST_HOOK_FAULT=panic` proves a crash is answered `deny`"
 )]
-fn judge(config: Option<&Path>, profile: Option<&str>, input: &HookInput) -> Result<Judged, Value> {
+fn work(
+    (config_flag, profile): (Option<&Path>, Option<&str>),
+    globals: &[String],
+    input: &HookInput,
+    say: &std::sync::mpsc::Sender<Said>,
+) -> Option<rampart_gate::audit::AuditRecorder> {
+    let answer = |a: Value| {
+        let _ = say.send(Said::Answer(a));
+    };
     match std::env::var(crate::env::RAMPART_TEST_HOOK_FAULT).as_deref() {
         // Test-only faults: both can only turn an answer into `deny`.
         Ok("stall") => loop {
@@ -107,24 +130,21 @@ fn judge(config: Option<&Path>, profile: Option<&str>, input: &HookInput) -> Res
         _ => {}
     }
     let cwd = std::fs::canonicalize(&input.cwd).unwrap_or_else(|_| input.cwd.clone());
-    let loaded = load::load(config, Some(&cwd), profile);
-    if !loaded.errors.is_empty() {
-        let first = loaded
-            .errors
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        return Err(hook::answer(
-            "deny",
-            &format!("rampart's config has errors, so it refuses every tool call until they are fixed: {first}"),
-            None,
-        ));
+    let loaded = load::load(config_flag, Some(&cwd), profile);
+    if let Some(first) = loaded.errors.first() {
+        answer(deny(&format!(
+            "rampart's config has errors, so it refuses every tool call until they are fixed: {first}"
+        )));
+        return None;
     }
     let mut config = loaded.config;
     hook::resolve_deny_read(&mut config);
-    let (action, resolved, bash) =
+    let (action, mut resolved, bash) =
         match hook::plan(input, config.agents.unknown_tool, config.home.as_deref()) {
-            Plan::Answer { decision, reason } => return Err(hook::answer(decision, &reason, None)),
+            Plan::Answer { decision, reason } => {
+                answer(hook::answer(decision, &reason, None));
+                return None;
+            }
             Plan::Judge {
                 action,
                 resolved,
@@ -132,53 +152,58 @@ fn judge(config: Option<&Path>, profile: Option<&str>, input: &HookInput) -> Res
             } => (action, resolved, bash_command),
         };
     // A search of a directory that holds a `deny_read` entry reads it too.
-    let mut resolved = resolved;
     let searched: Vec<rampart_gate::Action> =
         std::iter::once(&action).chain(&resolved).cloned().collect();
     resolved.extend(hook::hidden_in_search(&config, input, &searched));
-    let (action, decision) = hook::decide_resolved(&config, &action, &resolved);
-    Ok(Judged {
-        config,
-        cwd,
-        action,
-        decision,
-        bash,
-    })
+    let mut recorder = record::recorder(&config, input.session_id.clone());
+    recorder.surface = Some("hook:claude-code".into());
+    let mut updated = None;
+    let mut gate = Gate::new(&config, NoApprover, recorder);
+    let judged = gate.judge_with(&action, &resolved, |last| {
+        let _ = say.send(Said::Decided);
+        // The rewrite (and, for an ask, its ticket) can still fail: then
+        // the answer, and so the record, is `deny`.
+        let verdict = last.decision().verdict;
+        if let (Some(cmd), Verdict::Allow | Verdict::Ask) = (&bash, verdict) {
+            if config.agents.rewrite_bash {
+                match sandboxed(globals, &config, &cwd, cmd, verdict, &input.tool_input) {
+                    Ok(u) => updated = Some(u),
+                    Err(why) => last.deny(why),
+                }
+            }
+        }
+    });
+    match judged {
+        Ok(j) => answer(to_answer(&j.decision, updated)),
+        Err(e @ GateError::Record(_)) => answer(deny(&format!(
+            "rampart cannot record this action, so it is refused: {e} (run `rampart doctor`)"
+        ))),
+        Err(e) => answer(deny(&format!("rampart refused this call: {e}"))),
+    }
+    Some(gate.into_recorder())
 }
 
-/// [`judge`] on a worker thread, under [`DECISION_DEADLINE`]: a decision
-/// that stalls or panics is answered `deny`, never left to Claude Code.
-fn judge_in_time(global: &Global, input: &HookInput) -> Result<Judged, Value> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let (config, profile, input2) = (global.config.clone(), global.profile.clone(), input.clone());
-    let spawned = std::thread::Builder::new()
-        .name("hook-decision".into())
-        .spawn(move || {
-            let _ = tx.send(judge(config.as_deref(), profile.as_deref(), &input2));
-        });
-    if let Err(e) = spawned {
-        return Err(hook::answer(
-            "deny",
-            &format!("rampart could not start its decision ({e}), so this call is refused"),
-            None,
-        ));
+/// The hook's answer for a recorded decision (with the sandboxed `Bash`
+/// command, when there is one).
+fn to_answer(decision: &rampart_policy::Decision, updated: Option<Value>) -> Value {
+    let mut reason = decision.reasons.join("; ");
+    if let Some(rule) = &decision.rule {
+        reason.push_str(" [rule: ");
+        reason.push_str(rule);
+        reason.push(']');
     }
-    match rx.recv_timeout(DECISION_DEADLINE) {
-        Ok(r) => r,
-        Err(RecvTimeoutError::Timeout) => Err(hook::answer(
-            "deny",
-            &format!(
-                "rampart could not decide within {}s (a pathological config or a stalled file system?), so this call is refused; `rampart check` or `rampart doctor` shows what is slow",
-                DECISION_DEADLINE.as_secs()
-            ),
-            None,
-        )),
-        Err(RecvTimeoutError::Disconnected) => Err(hook::answer(
-            "deny",
-            "rampart's decision failed unexpectedly (a bug: please report it), so this call is refused",
-            None,
-        )),
+    let word = decision.verdict.as_str();
+    if updated.is_some() {
+        reason = if reason.is_empty() {
+            "runs inside rampart's sandbox".into()
+        } else {
+            format!("{reason}; runs inside rampart's sandbox")
+        };
     }
+    if reason.is_empty() {
+        reason = format!("rampart: {word}");
+    }
+    hook::answer(word, &reason, updated)
 }
 
 pub(crate) fn claude_code(global: &Global) -> Exit {
@@ -186,113 +211,53 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
         Ok(i) => i,
         Err(why) => return say(&hook::answer("ask", &why, None)),
     };
-    let judged = match judge_in_time(global, &input) {
-        Ok(j) => j,
-        Err(answer) => return say(&answer),
-    };
-    // Recording waits on the trail's lock (and may forward to
-    // PostgreSQL): it gets its own deadline, so a stuck trail is a `deny`,
-    // never a hook that Claude Code gives up on.
-    let globals = super::agents::global_flags(global);
+    // The decision runs on a worker under two deadlines: a decision that
+    // stalls or panics, or a trail that cannot be written in time, is
+    // answered `deny`, never left to Claude Code.
     let (tx, rx) = std::sync::mpsc::channel();
+    let (flushed_tx, flushed) = std::sync::mpsc::channel();
+    let globals = super::agents::global_flags(global);
+    let (config, profile) = (global.config.clone(), global.profile.clone());
     let spawned = std::thread::Builder::new()
-        .name("hook-record".into())
+        .name("hook-decision".into())
         .spawn(move || {
-            let _ = tx.send(finish(&globals, &input, judged));
+            let flags = (config.as_deref(), profile.as_deref());
+            if let Some(recorder) = work(flags, &globals, &input, &tx) {
+                record::after_action(&recorder);
+            }
+            let _ = flushed_tx.send(());
         });
     if let Err(e) = spawned {
-        return say(&hook::answer(
-            "deny",
-            &format!("rampart could not start recording this call ({e}), so it is refused"),
-            None,
-        ));
+        return say(&deny(&format!(
+            "rampart could not start its decision ({e}), so this call is refused"
+        )));
     }
-    let answer = match rx.recv_timeout(RECORD_DEADLINE) {
-        Ok(a) => a,
-        Err(RecvTimeoutError::Timeout) => hook::answer(
-            "deny",
-            &format!(
-                "rampart could not record this call within {}s (is the audit trail locked by a stuck process?), so it is refused; `rampart doctor` checks the trail",
-                RECORD_DEADLINE.as_secs()
-            ),
-            None,
-        ),
-        Err(RecvTimeoutError::Disconnected) => hook::answer(
-            "deny",
-            "rampart failed unexpectedly while recording this call (a bug: please report it), so it is refused",
-            None,
-        ),
+    let failed = || {
+        deny("rampart's decision failed unexpectedly (a bug: please report it), so this call is refused")
     };
-    say(&answer)
-}
-
-/// Records the decision and builds the answer (with the sandboxed Bash
-/// command and its ticket).
-fn finish(globals: &[String], input: &HookInput, judged: Judged) -> Value {
-    let Judged {
-        config,
-        cwd,
-        action,
-        decision,
-        bash,
-    } = judged;
-    let mut recorder = record::recorder(&config, input.session_id.clone());
-    recorder.surface = Some("hook:claude-code".into());
-    let event = Event {
-        stage: Stage::Decided,
-        action: &action,
-        decision: &decision,
-        approval: None,
-        result: Some(format!("answered {}", decision.verdict)),
-        ran: None,
-    };
-    if let Err(e) = recorder.record(&event) {
-        if recorder.fail_closed() {
-            return hook::answer(
-                "deny",
-                &format!("rampart cannot record this action, so it is refused: {e} (run `rampart doctor`)"),
-                None,
-            );
-        }
-        recorder.unrecorded(&e);
-    }
-    record::after_action(&recorder);
-    let mut reason = decision.reasons.join("; ");
-    if let Some(rule) = &decision.rule {
-        reason.push_str(" [rule: ");
-        reason.push_str(rule);
-        reason.push(']');
-    }
-    let word = match decision.verdict {
-        Verdict::Allow => "allow",
-        Verdict::Ask => "ask",
-        Verdict::Deny => "deny",
-    };
-    let updated = match (&bash, decision.verdict) {
-        (Some(cmd), Verdict::Allow | Verdict::Ask) if config.agents.rewrite_bash => {
-            match sandboxed(
-                globals,
-                &config,
-                &cwd,
-                cmd,
-                decision.verdict,
-                &input.tool_input,
-            ) {
-                Ok(u) => {
-                    reason = if reason.is_empty() {
-                        "runs inside rampart's sandbox".into()
-                    } else {
-                        format!("{reason}; runs inside rampart's sandbox")
-                    };
-                    Some(u)
-                }
-                Err(why) => return hook::answer("deny", &why, None),
+    let answer = match rx.recv_timeout(DECISION_DEADLINE) {
+        Ok(Said::Answer(a)) => a,
+        Ok(Said::Decided) => match rx.recv_timeout(RECORD_DEADLINE) {
+            Ok(Said::Answer(a)) => a,
+            Err(RecvTimeoutError::Timeout) => {
+                return say(&deny(&format!(
+                    "rampart could not record this call within {}s (is the audit trail locked by a stuck process?), so it is refused; `rampart doctor` checks the trail",
+                    RECORD_DEADLINE.as_secs()
+                )))
             }
+            Ok(Said::Decided) | Err(RecvTimeoutError::Disconnected) => return say(&failed()),
+        },
+        Err(RecvTimeoutError::Timeout) => {
+            return say(&deny(&format!(
+                "rampart could not decide within {}s (a pathological config or a stalled file system?), so this call is refused; `rampart check` or `rampart doctor` shows what is slow",
+                DECISION_DEADLINE.as_secs()
+            )))
         }
-        _ => None,
+        Err(RecvTimeoutError::Disconnected) => return say(&failed()),
     };
-    if reason.is_empty() {
-        reason = format!("rampart: {word}");
-    }
-    hook::answer(word, &reason, updated)
+    let exit = say(&answer);
+    // The answer is in the trail; flushing and forwarding it may take a
+    // moment more, but never holds the answer back.
+    let _ = flushed.recv_timeout(FLUSH_DEADLINE);
+    exit
 }

@@ -16,3 +16,4 @@ mod cli;
 pub mod fixture;
 mod sealed_plan;
 mod snapshots;
+mod surfaces_record;
