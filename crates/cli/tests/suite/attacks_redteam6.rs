@@ -1,0 +1,163 @@
+//! Issue 12, red team round 6: attacks on the audit trail's masking of
+//! passwords on command lines (class 8). Each fails with "gate bypassed:
+//! …" when a secret reaches the trail, and comes with a control that the
+//! rest of each command line stays readable.
+
+#![allow(
+    clippy::too_many_lines,
+    reason = "scenario tests: one table of attack forms per test"
+)]
+
+use std::path::Path;
+
+use rampart_detect::fake::{Gen, BASE62};
+
+use super::fixture::{World, ALLOW_ALL, BASE_CONFIG};
+
+/// Every byte of every file in the audit directory, plus what `audit
+/// export` shows.
+fn trail_text(w: &World) -> String {
+    let dir = w.base.join("state/rampart");
+    let mut all = String::new();
+    for e in std::fs::read_dir(Path::new(&dir)).unwrap().flatten() {
+        if e.file_type().is_ok_and(|t| t.is_file()) {
+            all.push_str(&String::from_utf8_lossy(&std::fs::read(e.path()).unwrap()));
+        }
+    }
+    all.push_str(&String::from_utf8_lossy(&w.run(["audit", "export"]).stdout));
+    all
+}
+
+/// Masking by role was done for the option right after the program and
+/// for a shell's own `-c` script only. An attacker (or a careless agent)
+/// writes the same secret in a cluster of short flags (`curl -su`,
+/// `mysql -vpPW`, `curl -sH 'X-Api-Key: …'`), behind a wrapper that takes
+/// a script (`nice sh -c '…'`, `env -S '…'`, `ssh host '…'`, and the
+/// same inside a Bash tool script), as a `NAME=value` behind an option
+/// prefix or in a list (`-Djavax.net.ssl.keyStorePassword=`,
+/// `--db-password=`, `-o user=u,password=`, a URL's `?api_key=`, a
+/// connection string), or as the next word of an option named for a
+/// secret (`--client-secret PW`, `keytool -storepass PW`).
+#[test]
+fn passwords_hidden_in_clusters_wrappers_and_option_names_never_reach_the_trail() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    let mut g = Gen::seeded();
+    let mut secrets: Vec<String> = Vec::new();
+    let mut pw = || {
+        let s = format!("q{}", g.pick(BASE62, 9));
+        secrets.push(s.clone());
+        s
+    };
+    let url = "http://127.0.0.1:9/";
+    let forms: Vec<Vec<String>> = vec![
+        vec![
+            "curl".into(),
+            "-su".into(),
+            format!("me:{}", pw()),
+            url.into(),
+        ],
+        vec!["curl".into(), format!("-sSu{}:{}", "me", pw()), url.into()],
+        vec![
+            "curl".into(),
+            "-sH".into(),
+            format!("X-Api-Key: {}", pw()),
+            url.into(),
+        ],
+        vec!["mysql".into(), "-uroot".into(), format!("-vp{}", pw())],
+        vec![
+            "nice".into(),
+            "sh".into(),
+            "-c".into(),
+            format!("mysql -p{} db", pw()),
+        ],
+        vec!["env".into(), "-S".into(), format!("mysql -p{} db", pw())],
+        vec![
+            "ssh".into(),
+            "127.0.0.1".into(),
+            format!("mysql -p{} db", pw()),
+        ],
+        vec![
+            "bash".into(),
+            "-c".into(),
+            format!("nice sh -c 'curl -su u:{} {url}'; true", pw()),
+        ],
+        vec!["psql".into(), format!("host=127.0.0.1 password={}", pw())],
+        vec![
+            "java".into(),
+            format!("-Djavax.net.ssl.keyStorePassword={}", pw()),
+            "-version".into(),
+        ],
+        vec!["some-tool".into(), format!("--db-password={}", pw())],
+        vec![
+            "mount".into(),
+            "-o".into(),
+            format!("user=u,password={}", pw()),
+            "a".into(),
+            "b".into(),
+        ],
+        vec!["curl".into(), format!("{url}x?api_key={}&page=2", pw())],
+        vec!["some-tool".into(), "--client-secret".into(), pw()],
+        vec!["keytool".into(), "-list".into(), "-storepass".into(), pw()],
+        vec!["zip".into(), "-P".into(), pw(), "a.zip".into(), "f".into()],
+    ];
+    for argv in &forms {
+        let mut a: Vec<String> = vec!["exec".into(), "--".into()];
+        a.extend(argv.iter().cloned());
+        w.run(&a);
+    }
+    // The Bash tool's script goes through the hook.
+    let hook_pw = pw();
+    let input = serde_json::json!({
+        "session_id": "s", "cwd": w.ws, "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": format!("sudo sh -c 'mysql -p{hook_pw} db'")},
+    });
+    w.run_with_stdin(["hook", "claude-code"], input.to_string().as_bytes());
+    // Controls: the same programs with nothing secret stay readable.
+    for argv in [
+        &["mysql", "-hproddb", "-uroot", "db"][..],
+        &["curl", "-sSLo", "out.html", url],
+        &[
+            "git",
+            "commit",
+            "--author",
+            "A <a@example.invalid>",
+            "-m",
+            "fix password handling",
+        ],
+        &[
+            "docker",
+            "login",
+            "--password-stdin",
+            "registry.example.invalid",
+        ],
+    ] {
+        let mut a = vec!["exec", "--"];
+        a.extend_from_slice(argv);
+        w.run(a);
+    }
+    let trail = trail_text(&w);
+    for (i, s) in secrets.iter().enumerate() {
+        assert!(
+            !trail.contains(s.as_str()),
+            "gate bypassed: the password of form {i} ({:?}) reached the audit trail",
+            forms
+                .get(i)
+                .map_or("the Bash tool's script", |f| f[0].as_str())
+        );
+    }
+    for shown in [
+        "mysql -hproddb -uroot db",
+        "curl -sSLo out.html",
+        "--author 'A <a@example.invalid>' -m 'fix password handling'",
+        "--password-stdin registry.example.invalid",
+        // What was masked still says what ran.
+        "curl -su 'me:***'",
+        "sh -c 'mysql -p*** db'",
+    ] {
+        assert!(
+            trail.contains(shown),
+            "control failed: `{shown}` is not in the trail as written"
+        );
+    }
+}
