@@ -43,22 +43,34 @@ fn line(s: &str) {
 }
 
 pub(crate) fn error(msg: &str) {
-    line(&format!("{} {msg}", paint("1;31", "error:")));
+    line(&format!(
+        "{} {}",
+        paint("1;31", "error:"),
+        printable_lines(msg)
+    ));
 }
 
 pub(crate) fn warning(msg: &str) {
     if QUIET.load(Ordering::Relaxed) == 0 {
-        line(&format!("{} {msg}", paint("1;33", "warning:")));
+        line(&format!(
+            "{} {}",
+            paint("1;33", "warning:"),
+            printable_lines(msg)
+        ));
     }
 }
 
 pub(crate) fn hint(msg: &str) {
-    line(&format!("{} {msg}", paint("1;36", "hint:")));
+    line(&format!(
+        "{} {}",
+        paint("1;36", "hint:"),
+        printable_lines(msg)
+    ));
 }
 
 pub(crate) fn info(msg: &str) {
     if QUIET.load(Ordering::Relaxed) == 0 {
-        line(msg);
+        line(&printable_lines(msg));
     }
 }
 
@@ -85,15 +97,54 @@ pub(crate) fn config_errors(errors: &[ConfigError]) {
 /// `\u{…}` escapes, so text from another process (an ask's summary) cannot
 /// move the cursor, erase lines or fake a listing.
 pub(crate) fn printable(text: &str) -> String {
+    escape_hidden(text, false)
+}
+
+/// Like [`printable`], but newlines stay (a message of several lines of
+/// rampart's own). Every message on stderr goes through this.
+pub(crate) fn printable_lines(text: &str) -> String {
+    escape_hidden(text, true)
+}
+
+fn escape_hidden(text: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let hidden = c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}');
-        if hidden {
+        if hidden(c) && !(keep_newlines && c == '\n') {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Characters that move the cursor, reorder text or show as nothing:
+/// controls (C0, DEL, C1), and the format, separator and filler code
+/// points terminals render invisibly (soft hyphen, bidi marks and
+/// isolates, zero-width and word joiners, line and paragraph separators,
+/// Hangul fillers, variation selectors, tag characters...).
+fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{034f}'
+                | '\u{061c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{17b4}'
+                | '\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{205f}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fffb}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
+        )
 }

@@ -161,3 +161,86 @@ fn passwords_hidden_in_clusters_wrappers_and_option_names_never_reach_the_trail(
         );
     }
 }
+
+/// `rampart exec ARGV` under a terminal (`script(1)`), typing `input`;
+/// what the terminal showed. `None` (and a SKIP line) without `script`.
+fn on_terminal(w: &World, argv: &[&str], input: &str) -> Option<String> {
+    use std::io::Write;
+    use std::process::Stdio;
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIP: script(1) is not installed, so no terminal can be simulated");
+        return None;
+    }
+    let line: Vec<String> = std::iter::once(super::fixture::rampart_bin().display().to_string())
+        .chain(["exec", "--"].iter().map(|s| (*s).to_owned()))
+        .chain(argv.iter().map(|a| rampart_policy::shell::quote(a)))
+        .collect();
+    let mut c = std::process::Command::new("script");
+    c.args(["-qec", &line.join(" "), "/dev/null"]);
+    for (k, v) in w.cmd(["x"]).get_envs() {
+        if let Some(v) = v {
+            c.env(k, v);
+        }
+    }
+    let mut child = c
+        .env("NO_COLOR", "1")
+        .current_dir(&w.ws)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    Some(String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// The approval question on the terminal showed the command's arguments
+/// raw: an agent's command `touch pwned #ESC[2K CR ESC[1A ESC[2K echo
+/// hello` made the human read "`echo hello` needs approval" and approve
+/// something else. The same went for every `error:`/`warning:` line
+/// quoting an argument. Arguments are now quoted like a shell would and
+/// every control, bidi, zero-width, separator and filler character is
+/// shown escaped.
+#[test]
+fn the_approval_prompt_cannot_be_rewritten_by_the_command_it_asks_about() {
+    let w = World::with_config(&format!(
+        "{BASE_CONFIG}[[rules]]\ncommand = [\"sh\"]\ndecision = \"ask\"\nreason = \"needs a yes\"\n"
+    ));
+    let script = "touch pwned #\x1b[2K\r\x1b[1A\x1b[2K\u{2028}\u{3164}echo hello";
+    let Some(screen) = on_terminal(&w, &["sh", "-c", script], "n\n") else {
+        return;
+    };
+    for raw in ["\x1b[", "\u{2028}", "\u{3164}"] {
+        assert!(
+            !screen.contains(raw),
+            "gate bypassed: the approval prompt wrote {raw:?} from the command to the terminal: {screen:?}"
+        );
+    }
+    assert!(
+        screen.contains("`sh -c 'touch pwned #\\u{1b}[2K\\u{d}"),
+        "gate bypassed: the prompt does not show the command as it is: {screen:?}"
+    );
+    assert!(
+        !w.ws.join("pwned").exists(),
+        "control failed: `n` must refuse"
+    );
+    // Control: an ordinary command is asked about as written, and `y` runs it.
+    let Some(screen) = on_terminal(&w, &["sh", "-c", "touch made"], "y\n") else {
+        return;
+    };
+    assert!(
+        screen.contains("rampart: `sh -c 'touch made'` needs approval"),
+        "control failed: {screen:?}"
+    );
+    assert!(w.ws.join("made").exists(), "control failed: {screen:?}");
+}
