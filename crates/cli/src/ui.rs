@@ -119,32 +119,9 @@ fn escape_hidden(text: &str, keep_newlines: bool) -> String {
 }
 
 /// Characters that move the cursor, reorder text or show as nothing:
-/// controls (C0, DEL, C1), and the format, separator and filler code
-/// points terminals render invisibly (soft hyphen, bidi marks and
-/// isolates, zero-width and word joiners, line and paragraph separators,
-/// Hangul fillers, variation selectors, tag characters...).
+/// controls (C0, DEL, C1) and the invisible format, separator and filler
+/// code points (the same class output masking strips, see
+/// [`rampart_detect::is_invisible`]).
 fn hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{00ad}'
-                | '\u{034f}'
-                | '\u{061c}'
-                | '\u{115f}'
-                | '\u{1160}'
-                | '\u{17b4}'
-                | '\u{17b5}'
-                | '\u{180b}'..='\u{180f}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{205f}'..='\u{206f}'
-                | '\u{3164}'
-                | '\u{fe00}'..='\u{fe0f}'
-                | '\u{feff}'
-                | '\u{ffa0}'
-                | '\u{fff0}'..='\u{fffb}'
-                | '\u{1bca0}'..='\u{1bca3}'
-                | '\u{1d173}'..='\u{1d17a}'
-                | '\u{e0000}'..='\u{e0fff}'
-        )
+    c.is_control() || rampart_detect::is_invisible(c)
 }

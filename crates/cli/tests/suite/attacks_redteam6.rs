@@ -244,3 +244,44 @@ fn the_approval_prompt_cannot_be_rewritten_by_the_command_it_asks_about() {
     );
     assert!(w.ws.join("made").exists(), "control failed: {screen:?}");
 }
+
+/// Separators the first round of output masking did not strip: NUL and
+/// other C0 controls, DEL, a backspace overstrike (`x BS` shows nothing of
+/// `x`), an 8-bit CSI (U+009B), the combining grapheme joiner, Hangul
+/// fillers, variation selectors, tag characters, bidi isolates and the
+/// line separator. A terminal or a model reads the secret whole through
+/// each of them; the masker must too.
+#[test]
+fn redact_sees_through_controls_overstrikes_and_every_invisible_character() {
+    let w = World::new();
+    let mut g = Gen::seeded();
+    let token = rampart_detect::fake::expand(&mut g, "ghp_{Aa:30}{ghcrc}").unwrap();
+    let separators = [
+        "\0",
+        "\x7f",
+        "\x01",
+        "x\x08",
+        "\u{9b}31m",
+        "\u{34f}",
+        "\u{3164}",
+        "\u{fe0f}",
+        "\u{e0020}",
+        "\u{2066}",
+        "\u{2028}",
+        "\u{61c}",
+    ];
+    for s in separators {
+        let hidden = format!("{}{s}{}{s}{}", &token[..6], &token[6..20], &token[20..]);
+        let o = w.run_with_stdin(["redact"], format!("token {hidden} end\n").as_bytes());
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !out.contains(&token[6..20]) && out.contains("[REDACTED:"),
+            "gate bypassed: `rampart redact` let a secret with {s:?} inside through: {out:?}"
+        );
+    }
+    // Control: text with the same characters and no secret comes back as
+    // it was, tabs and all.
+    let plain = "a\tb\0c\u{34f}d \u{3164} e\u{fe0f}\n";
+    let o = w.run_with_stdin(["redact"], plain.as_bytes());
+    assert_eq!(String::from_utf8_lossy(&o.stdout), plain, "control failed");
+}
