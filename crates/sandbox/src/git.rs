@@ -154,8 +154,129 @@ fn guard_git_dir(
     Ok(())
 }
 
-/// Plans the protection of the repository at `root` (if any).
+/// How deep submodules inside submodules are planned.
+const MAX_SUBMODULE_DEPTH: usize = 4;
+
+/// The gitlink entries (submodule checkouts) of the index of the
+/// repository at `root`, as paths below `root`. The index is first
+/// searched for the gitlink mode's bytes, so that a repository without
+/// submodules costs one read and no process; then host git lists them
+/// (`ls-files --stage`, which runs no hook and no fsmonitor). No git on
+/// the host: no host git will enter them either, and none is returned.
+fn gitlinks(root: &Path, git_dir: &Path) -> Vec<PathBuf> {
+    // Mode 0o160000 as the index stores it: a 32-bit big-endian word.
+    const GITLINK_MODE: [u8; 4] = [0, 0, 0xe0, 0];
+    let Ok(index) = fs::read(git_dir.join("index")) else {
+        return Vec::new();
+    };
+    if !index.windows(4).any(|w| w == GITLINK_MODE) {
+        return Vec::new();
+    }
+    let Ok(out) = std::process::Command::new("git")
+        .args([
+            "-c",
+            "safe.directory=*",
+            "-c",
+            "core.fsmonitor=false",
+            "ls-files",
+            "--stage",
+            "-z",
+        ])
+        .current_dir(root)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    out.stdout
+        .split(|b| *b == 0)
+        .filter_map(|rec| {
+            let text = std::str::from_utf8(rec).ok()?;
+            let (meta, path) = text.split_once('\t')?;
+            if !meta.starts_with("160000 ") {
+                return None;
+            }
+            let rel = Path::new(path);
+            let plain = rel
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            (plain && !path.is_empty()).then(|| root.join(rel))
+        })
+        .collect()
+}
+
+/// Plans the protection of the repository at `root` (if any), and of
+/// every submodule checkout it records: host git enters those by itself
+/// (`git status` and `git diff` at the top run git inside each one, with
+/// that checkout's own config, hooks and fsmonitor), so a submodule's
+/// `.git` is guarded like the top's. A submodule that is not checked out
+/// has its `.git` watched: one created during the run is quarantined.
 pub(crate) fn plan(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
+    plan_at_depth(root, writes, 0)
+}
+
+fn plan_at_depth(root: &Path, writes: GitWrites, depth: usize) -> io::Result<GitPlan> {
+    let mut plan = plan_one(root, writes)?;
+    if writes == GitWrites::Allow || depth >= MAX_SUBMODULE_DEPTH {
+        return Ok(plan);
+    }
+    let Some(repo) = find_repo(root)? else {
+        return Ok(plan);
+    };
+    for sub in gitlinks(root, &repo.git_dir) {
+        let dot_git = sub.join(".git");
+        let real_dir = fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
+        if !real_dir || fs::symlink_metadata(&dot_git).is_err() {
+            plan.missing.push(dot_git);
+            continue;
+        }
+        let inner = plan_at_depth(&sub, writes, depth + 1)?;
+        for (from, to) in [
+            (inner.writable, &mut plan.writable),
+            (inner.read_only, &mut plan.read_only),
+            (inner.pinned, &mut plan.pinned),
+            (inner.missing, &mut plan.missing),
+            (inner.scan, &mut plan.scan),
+        ] {
+            for p in from {
+                if !to.contains(&p) {
+                    to.push(p);
+                }
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// The `.git` of every submodule checkout the repository at `root`
+/// records now that is not in `planned` (the ones guarded when the run
+/// started). In `"commits"` mode the index is writable, so a command can
+/// record a new gitlink to a repository it made, whose config host git
+/// would then honour from the top; the supervisor must quarantine these
+/// after the run like a created protected path.
+#[allow(
+    dead_code,
+    reason = "for run.rs's commits-mode post-run checks (red team 6), wired by the lead"
+)]
+pub(crate) fn new_gitlink_checkouts(root: &Path, planned: &[PathBuf]) -> Vec<PathBuf> {
+    let Ok(Some(repo)) = find_repo(root) else {
+        return Vec::new();
+    };
+    gitlinks(root, &repo.git_dir)
+        .into_iter()
+        .map(|sub| sub.join(".git"))
+        .filter(|g| fs::symlink_metadata(g).is_ok() && !planned.contains(g))
+        .collect()
+}
+
+/// Plans the protection of the one repository at `root` (if any).
+fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
     let Some(repo) = find_repo(root)? else {
         return Ok(GitPlan::default());
     };
@@ -299,5 +420,51 @@ mod tests {
         assert!(commits.read_only.contains(&main.join(".git/config")));
         assert!(commits.read_only.contains(&wt_git.join("commondir")));
         assert!(commits.read_only.contains(&wt_git.join("gitdir")));
+    }
+
+    fn git(dir: &Path, args: &[&str]) -> bool {
+        std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    #[test]
+    fn submodule_checkouts_are_guarded_and_missing_ones_watched() {
+        let t = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(t.path()).unwrap();
+        if !git(&root, &["init", "-q"]) {
+            eprintln!("SKIP: no git on this host");
+            return;
+        }
+        for sub in ["a", "b"] {
+            let d = root.join(sub);
+            fs::create_dir(&d).unwrap();
+            assert!(git(&d, &["init", "-q"]));
+            assert!(git(&d, &["commit", "-q", "--allow-empty", "-m", "s"]));
+            assert!(git(&root, &["add", sub]));
+        }
+        fs::remove_dir_all(root.join("b")).unwrap();
+        let p = plan(&root, GitWrites::Deny).unwrap();
+        assert!(p.read_only.contains(&root.join("a/.git")), "{p:?}");
+        assert!(p.missing.contains(&root.join("b/.git")), "{p:?}");
+        let c = plan(&root, GitWrites::Commits).unwrap();
+        assert!(c.read_only.contains(&root.join("a/.git/config")), "{c:?}");
+        assert!(c.pinned.contains(&root.join("a/.git")), "{c:?}");
+        // Nothing for `true`, and nothing new since the start.
+        assert_eq!(plan(&root, GitWrites::Allow).unwrap(), GitPlan::default());
+        assert!(new_gitlink_checkouts(&root, &[root.join("a/.git")]).is_empty());
+        // A gitlink recorded during the run is reported.
+        let d = root.join("c");
+        fs::create_dir(&d).unwrap();
+        assert!(git(&d, &["init", "-q"]));
+        assert!(git(&d, &["commit", "-q", "--allow-empty", "-m", "s"]));
+        assert!(git(&root, &["add", "c"]));
+        assert_eq!(
+            new_gitlink_checkouts(&root, &[root.join("a/.git")]),
+            vec![root.join("c/.git")]
+        );
     }
 }

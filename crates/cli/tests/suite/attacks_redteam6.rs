@@ -285,3 +285,122 @@ fn redact_sees_through_controls_overstrikes_and_every_invisible_character() {
     let o = w.run_with_stdin(["redact"], plain.as_bytes());
     assert_eq!(String::from_utf8_lossy(&o.stdout), plain, "control failed");
 }
+
+fn git_in(w: &World, dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "protocol.file.allow=always",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", &w.home)
+        .output()
+        .unwrap()
+}
+
+/// A repository in the workspace with one submodule checked out at `sub`
+/// (`sub/.git` a `gitdir:` file into `.git/modules/sub`).
+fn with_submodule(w: &World) {
+    let src = w.base.join("subsrc");
+    std::fs::create_dir_all(&src).unwrap();
+    w.git(&src, &["init", "-q"]);
+    w.git(&src, &["commit", "-q", "--allow-empty", "-m", "s"]);
+    w.git(&w.ws, &["init", "-q"]);
+    let o = git_in(
+        w,
+        &w.ws,
+        &["submodule", "add", "-q", &src.display().to_string(), "sub"],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    w.git(&w.ws, &["commit", "-q", "-m", "sub"]);
+}
+
+/// Host `git status` at the top of a repository runs git inside every
+/// submodule checkout, with that checkout's own config. `sub/.git` and
+/// `sub` were ordinary workspace entries: the command replaced the
+/// `gitdir:` file with a fresh repository (or moved `sub` away and made a
+/// new one) whose config sets `core.fsmonitor`, and the user's next `git
+/// status` ran it on the host. A submodule checkout's `.git` is now
+/// guarded like the top's (read-only, `sub` pinned).
+#[test]
+fn a_submodule_checkout_cannot_be_turned_into_code_for_host_git() {
+    let w = World::new();
+    with_submodule(&w);
+    let marker = w.base.join("pwned");
+    let plant = format!(
+        "git init -q . 2>/dev/null; git config core.fsmonitor 'touch {m}; false' 2>/dev/null",
+        m = marker.display()
+    );
+    for attack in [
+        format!("cd sub && rm -f .git; {plant}"),
+        format!("mv sub sub.old; mkdir -p sub && cd sub && {plant}"),
+    ] {
+        let o = w.run(["exec", "--", "sh", "-c", &attack]);
+        let _ = git_in(&w, &w.ws, &["status"]);
+        assert!(
+            !marker.exists(),
+            "sandbox breached: host `git status` ran code planted in the submodule checkout by `{attack}` (exit {:?}, stderr `{}`)",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // Control: the submodule's files are still the workspace's to change.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo changed > sub/file && cat sub/file",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "changed",
+        "control failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// In `allow_git_writes = "commits"` mode the index is writable, so the
+/// command can record a new gitlink (`git add sub` of a repository it made
+/// in `sub`) whose config sets `core.fsmonitor`; host `git status` at the
+/// top then runs it. Not fixed here: the check belongs to the post-run
+/// checks of commits mode in `crates/sandbox/src/run.rs` (see
+/// `git::new_gitlink_checkouts`), which the lead is changing.
+#[test]
+#[ignore = "needs the post-run gitlink check in crates/sandbox/src/run.rs (red team 6 report)"]
+fn a_gitlink_added_in_commits_mode_cannot_plant_code_for_host_git() {
+    let w = World::with_config(&format!(
+        "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nallow_git_writes = \"commits\"\n[limits]\ntimeout_secs = 60\n{ALLOW_ALL}"
+    ));
+    w.git(&w.ws, &["init", "-q"]);
+    w.git(&w.ws, &["commit", "-q", "--allow-empty", "-m", "init"]);
+    let marker = w.base.join("pwned");
+    let attack = format!(
+        "mkdir sub && cd sub && git init -q . && git -c user.name=t -c user.email=t@x commit -q --allow-empty -m s && git config core.fsmonitor 'touch {m}; false' && cd .. && git add sub 2>/dev/null",
+        m = marker.display()
+    );
+    let o = w.run(["exec", "--", "sh", "-c", &attack]);
+    let _ = git_in(&w, &w.ws, &["status"]);
+    assert!(
+        !marker.exists(),
+        "sandbox breached: host `git status` ran the fsmonitor of a gitlink added in commits mode (exit {:?}, stderr `{}`)",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Control: commits still work.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo x > f && git add f && git -c user.name=t -c user.email=t@x commit -qm f",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "control failed");
+}
