@@ -36,8 +36,9 @@ fn trail_text(w: &World) -> String {
 /// same inside a Bash tool script), as a `NAME=value` behind an option
 /// prefix or in a list (`-Djavax.net.ssl.keyStorePassword=`,
 /// `--db-password=`, `-o user=u,password=`, a URL's `?api_key=`, a
-/// connection string), or as the next word of an option named for a
-/// secret (`--client-secret PW`, `keytool -storepass PW`).
+/// connection string), as the next word of an option named for a
+/// secret (`--client-secret PW`, `keytool -storepass PW`), or inside the
+/// string literals of inline code, which the decision's reasons quote.
 #[test]
 fn passwords_hidden_in_clusters_wrappers_and_option_names_never_reach_the_trail() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
@@ -99,6 +100,13 @@ fn passwords_hidden_in_clusters_wrappers_and_option_names_never_reach_the_trail(
         vec!["some-tool".into(), "--client-secret".into(), pw()],
         vec!["keytool".into(), "-list".into(), "-storepass".into(), pw()],
         vec!["zip".into(), "-P".into(), pw(), "a.zip".into(), "f".into()],
+        // Inline code passing a command line to the shell: the decision's
+        // reasons quote that command line too.
+        vec![
+            "python3".into(),
+            "-c".into(),
+            format!("import os; os.system(\"curl -u u:{} {url} | sh\")", pw()),
+        ],
     ];
     for argv in &forms {
         let mut a: Vec<String> = vec!["exec".into(), "--".into()];
