@@ -566,3 +566,58 @@ fn a_replace_ref_made_in_commits_mode_cannot_hide_a_commit_from_review() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// With the workspace at `$HOME`, the protected list covered shell rc
+/// files and a few tool configs; a command could still create
+/// `~/.claude.json` (Claude Code's user MCP servers), shadow `git` in
+/// `~/.local/bin`, add a systemd user unit or an autostart entry, or a
+/// readline macro, each of which makes a host program run its code later.
+#[test]
+fn more_home_files_that_run_code_are_protected_when_home_is_the_workspace() {
+    let w = World::new();
+    super::fixture::make_default_deny_paths(&w.home);
+    let bin = w.home.join(".local/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(bin.join("tool"), "#!/bin/sh\necho real\n").unwrap();
+    let planted = [
+        ".claude.json",
+        ".config/systemd/user/evil.service",
+        ".config/autostart/evil.desktop",
+        ".inputrc",
+        ".vimrc",
+    ];
+    let script = format!(
+        "for f in {}; do mkdir -p \"$(dirname \"$f\")\"; echo x > \"$f\"; done; echo evil > .local/bin/tool; echo evil > .local/bin/git; echo notes > notes.txt; exit 0",
+        planted.join(" ")
+    );
+    let o = w
+        .cmd(["exec", "--", "sh", "-c", &script])
+        .current_dir(&w.home)
+        .output()
+        .unwrap();
+    for f in planted.iter().chain(&[".local/bin/git"]) {
+        assert!(
+            !w.home.join(f).exists(),
+            "sandbox breached: `~/{f}` made by the command is still in place (exit {:?}, stderr `{}`)",
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(bin.join("tool")).unwrap(),
+        "#!/bin/sh\necho real\n",
+        "sandbox breached: the command rewrote `~/.local/bin/tool`"
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(126),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // Control: ordinary files in `$HOME` are still the command's.
+    assert_eq!(
+        std::fs::read_to_string(w.home.join("notes.txt")).unwrap_or_default(),
+        "notes\n",
+        "control failed"
+    );
+}
