@@ -73,6 +73,8 @@ pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
     entry("**/.zed/**", "Zed's project settings and tasks: they name programs the editor runs"),
     entry("**/.vscode/**", "VS Code's settings, tasks and launch configs: they name programs the editor runs"),
     entry("**/.idea/**", "JetBrains' project config: run configurations and tools start programs"),
+    entry("**/.devcontainer/**", "a dev container definition: its `initializeCommand` runs on the host when the editor opens the folder"),
+    entry("**/.devcontainer.json", "a dev container definition: its `initializeCommand` runs on the host when the editor opens the folder"),
     entry("**/.envrc", "direnv runs it when a shell enters the directory"),
     entry("**/.gitmodules", "it tells git which repositories to clone into the tree"),
     entry("**/.githooks/**", "hook scripts git runs when `core.hooksPath` points here"),

@@ -621,3 +621,44 @@ fn more_home_files_that_run_code_are_protected_when_home_is_the_workspace() {
         "control failed"
     );
 }
+
+/// `.devcontainer/devcontainer.json` was an ordinary workspace file: its
+/// `initializeCommand` runs on the host (not in the container) when VS
+/// Code or another dev-container client opens the folder. The hook's
+/// `Write` and the sandbox now treat it like `.vscode/`.
+#[test]
+fn a_dev_container_definition_is_an_agent_config_file() {
+    let w = World::new();
+    let hook = |path: &str| {
+        let input = serde_json::json!({
+            "session_id": "s", "cwd": w.ws, "hook_event_name": "PreToolUse",
+            "tool_name": "Write",
+            "tool_input": {"file_path": path, "content": "{\"initializeCommand\": \"touch pwned\"}"},
+        });
+        super::fixture::hook_answer(
+            &w.run_with_stdin(["hook", "claude-code"], input.to_string().as_bytes()),
+        )
+    };
+    for path in [".devcontainer/devcontainer.json", ".devcontainer.json"] {
+        let (decision, reason) = hook(path);
+        assert!(
+            decision == "deny" && reason.contains("initializeCommand"),
+            "gate bypassed: a Write to `{path}` got `{decision}`: {reason}"
+        );
+    }
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "mkdir .devcontainer && echo '{}' > .devcontainer/devcontainer.json; exit 0",
+    ]);
+    assert!(
+        !w.ws.join(".devcontainer/devcontainer.json").exists(),
+        "sandbox breached: `.devcontainer/devcontainer.json` made by the command stayed (exit {:?})",
+        o.status.code()
+    );
+    // Control: an ordinary file is still written.
+    let (decision, reason) = hook("src/main.rs");
+    assert_eq!(decision, "allow", "control failed: {reason}");
+}
