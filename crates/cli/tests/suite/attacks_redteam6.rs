@@ -662,3 +662,31 @@ fn a_dev_container_definition_is_an_agent_config_file() {
     let (decision, reason) = hook("src/main.rs");
     assert_eq!(decision, "allow", "control failed: {reason}");
 }
+
+/// Claude Code shows the hook's reason in the prompt where the user
+/// approves an `ask`; the reason quotes the path the agent chose. A file
+/// name holding `ESC [2K CR` erased that line and wrote another in its
+/// place. The reason now carries every control and invisible character
+/// escaped.
+#[test]
+fn the_hook_reason_cannot_drive_the_terminal_that_shows_it() {
+    let w = World::new();
+    let path = w.sibling.join("notes\x1b[2K\r\u{202e}txt.md");
+    let input = serde_json::json!({
+        "session_id": "s", "cwd": w.ws, "hook_event_name": "PreToolUse",
+        "tool_name": "Write",
+        "tool_input": {"file_path": path, "content": "x"},
+    });
+    let (decision, reason) = super::fixture::hook_answer(
+        &w.run_with_stdin(["hook", "claude-code"], input.to_string().as_bytes()),
+    );
+    assert_eq!(decision, "ask", "control failed: {reason}");
+    assert!(
+        !reason.contains(['\x1b', '\r', '\u{202e}']),
+        "gate bypassed: the hook's reason carries raw control characters: {reason:?}"
+    );
+    assert!(
+        reason.contains("notes\\u{1b}[2K\\u{d}\\u{202e}txt.md"),
+        "gate bypassed: the reason does not name the path as it is: {reason:?}"
+    );
+}
