@@ -253,18 +253,21 @@ impl Approver for TtyApprover {
                 by: "session".into(),
             };
         }
+        // Everything in the question comes from the command or the
+        // config, so it is shown escaped: an argument holding `ESC [2K`
+        // or `\r` must not erase or rewrite the line the human approves.
         let mut q = format!(
             "rampart: `{}` needs approval\n  risk: {}",
-            action.summary(),
+            prompt_summary(action),
             decision.risk
         );
         for r in &decision.reasons {
             q.push_str("\n  - ");
-            q.push_str(r);
+            q.push_str(&crate::ui::printable(r));
         }
         if let Some(rule) = &decision.rule {
             q.push_str("\n  rule: ");
-            q.push_str(rule);
+            q.push_str(&crate::ui::printable(rule));
         }
         match ask_tty(&q, !critical) {
             Ok(Answer::Yes) => Approval::Approved {
@@ -295,8 +298,9 @@ impl TtyApprover {
     /// human at the terminal can say yes; nothing is remembered.
     pub(crate) fn approve_rerun(action: &Action, evidence: &str) -> Approval {
         let q = format!(
-            "rampart: `{}` failed inside the sandbox, apparently because the sandbox refused it ({evidence}).\n  Re-run it OUTSIDE the sandbox, with full access?",
-            action.summary()
+            "rampart: `{}` failed inside the sandbox, apparently because the sandbox refused it ({}).\n  Re-run it OUTSIDE the sandbox, with full access?",
+            prompt_summary(action),
+            crate::ui::printable(evidence)
         );
         match ask_tty(&q, false) {
             Ok(Answer::Yes) => Approval::Approved {
@@ -307,6 +311,22 @@ impl TtyApprover {
                 "re-running it outside the sandbox needs a human at a terminal, and {e}"
             )),
         }
+    }
+}
+
+/// What the human is asked about: a command as a shell would read it
+/// (each argument quoted where needed, so `sh -c 'a; b'` is not shown as
+/// `sh -c a; b`), everything escaped that could drive the terminal.
+fn prompt_summary(action: &Action) -> String {
+    match action {
+        Action::Exec { argv, .. } => crate::ui::printable(
+            &argv
+                .iter()
+                .map(|a| rampart_policy::shell::quote(a))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        other => crate::ui::printable(&other.summary()),
     }
 }
 

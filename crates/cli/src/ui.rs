@@ -76,22 +76,34 @@ macro_rules! out {
 pub(crate) use {out, outln};
 
 pub(crate) fn error(msg: &str) {
-    line(&format!("{} {msg}", paint("1;31", "error:")));
+    line(&format!(
+        "{} {}",
+        paint("1;31", "error:"),
+        printable_lines(msg)
+    ));
 }
 
 pub(crate) fn warning(msg: &str) {
     if QUIET.load(Ordering::Relaxed) == 0 {
-        line(&format!("{} {msg}", paint("1;33", "warning:")));
+        line(&format!(
+            "{} {}",
+            paint("1;33", "warning:"),
+            printable_lines(msg)
+        ));
     }
 }
 
 pub(crate) fn hint(msg: &str) {
-    line(&format!("{} {msg}", paint("1;36", "hint:")));
+    line(&format!(
+        "{} {}",
+        paint("1;36", "hint:"),
+        printable_lines(msg)
+    ));
 }
 
 pub(crate) fn info(msg: &str) {
     if QUIET.load(Ordering::Relaxed) == 0 {
-        line(msg);
+        line(&printable_lines(msg));
     }
 }
 
@@ -118,15 +130,31 @@ pub(crate) fn config_errors(errors: &[ConfigError]) {
 /// `\u{…}` escapes, so text from another process (an ask's summary) cannot
 /// move the cursor, erase lines or fake a listing.
 pub(crate) fn printable(text: &str) -> String {
+    escape_hidden(text, false)
+}
+
+/// Like [`printable`], but newlines stay (a message of several lines of
+/// rampart's own). Every message on stderr goes through this.
+pub(crate) fn printable_lines(text: &str) -> String {
+    escape_hidden(text, true)
+}
+
+fn escape_hidden(text: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let hidden = c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}');
-        if hidden {
+        if hidden(c) && !(keep_newlines && c == '\n') {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Characters that move the cursor, reorder text or show as nothing:
+/// controls (C0, DEL, C1) and the invisible format, separator and filler
+/// code points (the same class output masking strips, see
+/// [`rampart_detect::is_invisible`]).
+fn hidden(c: char) -> bool {
+    c.is_control() || rampart_detect::is_invisible(c)
 }

@@ -53,6 +53,7 @@ pub mod corpus;
 #[cfg(any(test, feature = "testgen"))]
 pub mod fake;
 mod normalise;
+pub use normalise::is_invisible;
 mod redact;
 mod rules;
 mod validate;
@@ -614,7 +615,11 @@ fn joined_regions(text: &[u8]) -> Vec<normalise::Stripped> {
 /// A byte a secret (or its `name=` / `name:` prefix) can be made of; any
 /// byte of a multi-byte character counts, as do separators' bytes.
 fn token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"+/=_-.:~'\"\x1b[;".contains(&b) || b >= 0x80
+    b.is_ascii_alphanumeric()
+        || b"+/=_-.:~'\"\x1b[;".contains(&b)
+        || b >= 0x80
+        || b == 0x7f
+        || (b < 0x20 && !b.is_ascii_whitespace())
 }
 
 /// `text[..upto]` with `spans` masked, where a span that starts before

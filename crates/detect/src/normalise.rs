@@ -22,42 +22,85 @@ impl Stripped {
     }
 }
 
-/// Invisible characters (UTF-8): zero width space, non-joiner, joiner,
-/// left-to-right and right-to-left marks, word joiner, invisible
-/// operators, byte order mark, soft hyphen, Mongolian vowel separator.
-const INVISIBLE: &[&[u8]] = &[
-    "\u{200b}".as_bytes(),
-    "\u{200c}".as_bytes(),
-    "\u{200d}".as_bytes(),
-    "\u{200e}".as_bytes(),
-    "\u{200f}".as_bytes(),
-    "\u{2060}".as_bytes(),
-    "\u{2061}".as_bytes(),
-    "\u{2062}".as_bytes(),
-    "\u{2063}".as_bytes(),
-    "\u{2064}".as_bytes(),
-    "\u{feff}".as_bytes(),
-    "\u{ad}".as_bytes(),
-    "\u{180e}".as_bytes(),
-];
+/// Characters a terminal (or a model reading text) passes over as
+/// nothing: format and default-ignorable code points (soft hyphen,
+/// combining grapheme joiner, Arabic letter mark, Hangul fillers, Khmer
+/// inherent vowels, Mongolian selectors and vowel separator, zero-width
+/// spaces and joiners, bidi marks, embeddings, overrides and isolates,
+/// line and paragraph separators, word joiner and invisible operators,
+/// variation selectors, byte order mark, interlinear annotations,
+/// shorthand format controls, musical format controls, tag characters).
+/// Controls (C0, DEL, C1) are separators too, handled apart.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{034f}'
+            | '\u{061c}'
+            | '\u{115f}'
+            | '\u{1160}'
+            | '\u{17b4}'
+            | '\u{17b5}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{205f}'..='\u{206f}'
+            | '\u{3164}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{feff}'
+            | '\u{ffa0}'
+            | '\u{fff0}'..='\u{fffb}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0000}'..='\u{e0fff}'
+    )
+}
 
 const ESC: u8 = 0x1b;
+/// Backspace: `x BS y` shows `y` where `x` was (overstrike).
+const BS: u8 = 0x08;
+
+/// The character whose UTF-8 encoding starts at `text[at]`, and its length.
+fn char_at(text: &[u8], at: usize) -> Option<(char, usize)> {
+    let rest = text.get(at..at + 4).or_else(|| text.get(at..))?;
+    let len = match rest.first()? {
+        0xc2..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf4 => 4,
+        _ => return None,
+    };
+    let c = std::str::from_utf8(rest.get(..len)?).ok()?.chars().next()?;
+    Some((c, len))
+}
 
 /// How many bytes of separator start at `at` (0: none).
 fn separator_len(text: &[u8], at: usize, newlines: bool) -> usize {
     let Some(&b) = text.get(at) else { return 0 };
     match b {
         ESC => escape_len(text, at),
-        b'\n' | b'\r' if newlines => 1,
-        0xc2 | 0xe1 | 0xe2 | 0xef => {
-            let rest = text.get(at..).unwrap_or_default();
-            INVISIBLE
-                .iter()
-                .find(|s| rest.starts_with(s))
-                .map_or(0, |s| s.len())
-        }
+        b'\n' | b'\r' => usize::from(newlines),
+        b'\t' => 0,
+        0x00..=0x1f | 0x7f => 1,
+        0xc2..=0xf4 => match char_at(text, at) {
+            // An 8-bit CSI (U+009B) takes its parameters and final byte.
+            Some(('\u{9b}', n)) => n + csi_body_len(text.get(at + n..).unwrap_or_default()),
+            Some((c, n)) if c.is_control() || is_invisible(c) => n,
+            _ => 0,
+        },
         _ => 0,
     }
+}
+
+/// The parameter, intermediate and final bytes of a CSI sequence at the
+/// start of `body` (0 when it is not one).
+fn csi_body_len(body: &[u8]) -> usize {
+    body.iter()
+        .position(|c| (0x40..=0x7e).contains(c))
+        .filter(|&p| {
+            body.get(..p)
+                .is_some_and(|b| b.iter().all(|c| (0x20..=0x3f).contains(c)))
+        })
+        .map_or(0, |p| p + 1)
 }
 
 /// The length of the escape sequence at `at` (which is ESC): CSI
@@ -101,13 +144,18 @@ fn escape_len(text: &[u8], at: usize) -> usize {
 /// Whether `text` holds any separator (newlines not counted): the fast
 /// path, with no copy, when it does not.
 pub(crate) fn has_separator(text: &[u8]) -> bool {
-    memchr::memchr3_iter(ESC, 0xe2, 0xef, text)
-        .chain(memchr::memchr2_iter(0xc2, 0xe1, text))
-        .any(|at| separator_len(text, at, false) > 0)
+    text.iter()
+        .enumerate()
+        .any(|(at, b)| may_start(*b, false) && separator_len(text, at, false) > 0)
 }
 
 fn may_start(b: u8, newlines: bool) -> bool {
-    matches!(b, ESC | 0xc2 | 0xe1 | 0xe2 | 0xef) || (newlines && matches!(b, b'\n' | b'\r'))
+    match b {
+        b'\n' | b'\r' => newlines,
+        b'\t' => false,
+        0x00..=0x1f | 0x7f | 0xc2..=0xf4 => true,
+        _ => false,
+    }
 }
 
 /// `text` without separators (and, with `newlines`, without `\n`/`\r`).
@@ -134,6 +182,15 @@ pub(crate) fn strip(text: &[u8], newlines: bool) -> Stripped {
         }
         let n = separator_len(text, at, newlines);
         if n > 0 {
+            if text.get(at) == Some(&BS) {
+                // Overstrike: what was before the backspace is not seen.
+                while out.text.last().is_some_and(|b| (0x80..0xc0).contains(b)) {
+                    out.text.pop();
+                    out.map.pop();
+                }
+                out.text.pop();
+                out.map.pop();
+            }
             at += n;
         } else {
             if let Some(&b) = text.get(at) {

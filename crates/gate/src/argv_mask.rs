@@ -50,6 +50,10 @@ struct OptList {
     options: Vec<Opt>,
     #[serde(default)]
     long_next: bool,
+    /// Short options of this program that take a value: in a cluster of
+    /// short flags (`-vpSECRET`), a letter from here ends the cluster.
+    #[serde(default)]
+    takes_value: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,6 +62,10 @@ struct Table {
     secret_names: Vec<String>,
     not_secret_names: Vec<String>,
     secret_headers: Vec<String>,
+    option_secret_words: Vec<String>,
+    option_secret_suffixes: Vec<String>,
+    option_not_value_prefixes: Vec<String>,
+    option_not_value_suffixes: Vec<String>,
     any: OptList,
     programs: HashMap<String, OptList>,
 }
@@ -81,6 +89,27 @@ fn assignment() -> Option<&'static Regex> {
     })
     .as_ref()
 }
+
+fn pairs() -> Option<&'static Regex> {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    // `NAME=value` anywhere in a word: after an option prefix (`-Dname=`,
+    // `--db-password=`), in a list (`-o user=u,password=PW`), in a URL's
+    // query (`?api_key=…&`), in a connection string (`host=h password=PW`).
+    R.get_or_init(|| Regex::new(r"(?:^|[,;\s?&])-{0,2}([A-Za-z_][A-Za-z0-9_.-]*)=([^,;\s&]*)").ok())
+        .as_ref()
+}
+
+fn quoted() -> Option<&'static Regex> {
+    static R: OnceLock<Option<Regex>> = OnceLock::new();
+    // A string literal of any language (`"…"` with escapes, `'…'`): inline
+    // code passes command lines to `os.system`, `exec`, `system()` in them.
+    R.get_or_init(|| Regex::new(r#""((?:[^"\\]|\\.)*)"|'([^']*)'"#).ok())
+        .as_ref()
+}
+
+/// How deep scripts inside scripts (`sudo sh -c '… ssh h \"…\"'`) are
+/// looked into for secrets.
+const MAX_SCRIPT_DEPTH: usize = 4;
 
 /// `argv` with every secret it carries replaced by [`MASK`].
 pub fn mask_argv(argv: &[String]) -> Vec<String> {
@@ -109,6 +138,14 @@ pub fn mask_argv(argv: &[String]) -> Vec<String> {
             }
         }
     }
+    // Any other argument that reads as a command line is a script too:
+    // `sudo sh -c '…'`, `ssh host '…'`, `env -S '…'`, `su -c '…'`,
+    // `docker exec c sh -c '…'`, a `psql` connection string.
+    for (slot, arg) in out.iter_mut().zip(argv).skip(1) {
+        if slot == arg && arg.chars().any(char::is_whitespace) {
+            *slot = mask_script(t, arg);
+        }
+    }
     out
 }
 
@@ -121,11 +158,33 @@ pub fn mask_script_text(script: &str) -> String {
     }
 }
 
-fn mask_script(t: &Table, script: &str) -> String {
+/// The secrets in a script's text: every command's, those of scripts
+/// passed to its commands (to any depth up to [`MAX_SCRIPT_DEPTH`]), and
+/// secret-like assignments.
+fn script_secrets(t: &Table, script: &str, depth: usize, secrets: &mut Vec<String>) {
     let parsed = shell::parse_script(script);
-    let mut secrets: Vec<String> = Vec::new();
     for c in &parsed.commands {
         secrets.extend(mask_words(t, &c.argv).1);
+        if depth < MAX_SCRIPT_DEPTH {
+            for w in c.argv.iter().skip(1) {
+                if w.text().chars().any(char::is_whitespace) {
+                    script_secrets(t, w.text(), depth + 1, secrets);
+                }
+            }
+        }
+    }
+    if depth < MAX_SCRIPT_DEPTH {
+        if let Some(re) = quoted() {
+            // Command lines inside the string literals of inline code
+            // (`python3 -c 'os.system("curl -u u:PW …")'`).
+            for caps in re.captures_iter(script) {
+                if let Some(m) = caps.get(1).or_else(|| caps.get(2)) {
+                    if m.as_str().chars().any(char::is_whitespace) {
+                        script_secrets(t, m.as_str(), depth + 1, secrets);
+                    }
+                }
+            }
+        }
     }
     if let Some(re) = assignment() {
         for caps in re.captures_iter(script) {
@@ -137,6 +196,32 @@ fn mask_script(t: &Table, script: &str) -> String {
             }
         }
     }
+}
+
+/// A decision's reason with the secrets of what it quotes masked: reasons
+/// quote commands between backticks (`inline Python code runs the shell
+/// command \`curl -u u:PW …\``), and each quote is masked like a script.
+pub fn mask_reason(reason: &str) -> String {
+    let Some(t) = table() else {
+        return MASK.to_owned();
+    };
+    reason
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                mask_script(t, part)
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
+fn mask_script(t: &Table, script: &str) -> String {
+    let mut secrets: Vec<String> = Vec::new();
+    script_secrets(t, script, 0, &mut secrets);
     secrets.retain(|s| !s.is_empty() && s != MASK);
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     secrets.dedup();
@@ -204,6 +289,8 @@ fn mask_anywhere(t: &Table, w: &str, secrets: &mut Vec<String>) -> String {
             return format!("{name}={MASK}");
         }
     }
+    let masked = mask_pairs(t, w, secrets);
+    let w = masked.as_str();
     let lower = w.to_ascii_lowercase();
     for h in ["authorization:", "cookie:"] {
         if let Some(at) = lower.find(h) {
@@ -228,6 +315,114 @@ fn mask_anywhere(t: &Table, w: &str, secrets: &mut Vec<String>) -> String {
         }
     }
     w.to_owned()
+}
+
+/// Every `NAME=value` inside a word (see [`pairs`]) with a secret-like
+/// name gets its value masked.
+fn mask_pairs(t: &Table, w: &str, secrets: &mut Vec<String>) -> String {
+    let Some(re) = pairs() else {
+        return w.to_owned();
+    };
+    let mut out = String::with_capacity(w.len());
+    let mut last = 0;
+    for caps in re.captures_iter(w) {
+        let (Some(name), Some(value)) = (caps.get(1), caps.get(2)) else {
+            continue;
+        };
+        if value.as_str().is_empty() || !secret_name(t, &name.as_str().replace(['-', '.'], "_")) {
+            continue;
+        }
+        secrets.push(value.as_str().to_owned());
+        out.push_str(w.get(last..value.start()).unwrap_or(""));
+        out.push_str(MASK);
+        last = value.end();
+    }
+    out.push_str(w.get(last..).unwrap_or(""));
+    out
+}
+
+/// An option word (`--db-password`, `-storepass`) whose name says it
+/// carries a secret, so that the next word is its value: the name holds
+/// one of `option_secret_words` or ends with one of
+/// `option_secret_suffixes`, and is not a flag or a file option
+/// (`--password-stdin`, `--no-password`, `--token-file`).
+fn secret_option_name(t: &Table, w: &str) -> bool {
+    let name = w.trim_start_matches('-');
+    let dashes = w.len() - name.len();
+    if !(dashes == 2 || (dashes == 1 && name.len() > 2)) || name.contains('=') {
+        return false;
+    }
+    let upper = name.to_ascii_uppercase().replace(['-', '.'], "_");
+    if !upper.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return false;
+    }
+    let secret = t
+        .option_secret_words
+        .iter()
+        .any(|s| upper.contains(s.as_str()))
+        || t.option_secret_suffixes
+            .iter()
+            .any(|s| upper.ends_with(s.as_str()));
+    secret
+        && !t
+            .option_not_value_prefixes
+            .iter()
+            .any(|s| upper.starts_with(s.as_str()))
+        && !t
+            .option_not_value_suffixes
+            .iter()
+            .any(|s| upper.ends_with(s.as_str()))
+}
+
+/// A cluster of short flags (`-sSu`, `-vpSECRET`) that holds the
+/// secret-carrying short option `opt` (`-u`): what follows the letter,
+/// and whether the cluster is only flags before it. `None` when `opt`
+/// is not in the cluster, or a letter before it takes a value.
+fn in_cluster<'w>(list: &OptList, opt: &str, w: &'w str) -> Option<(&'w str, &'w str)> {
+    let letter = opt.strip_prefix('-').filter(|l| l.len() == 1)?;
+    let body = w.strip_prefix('-').filter(|b| !b.starts_with('-'))?;
+    for (i, c) in body.char_indices() {
+        if !c.is_ascii_alphanumeric() {
+            return None;
+        }
+        if body.get(i..i + c.len_utf8()) == Some(letter) {
+            let split = 1 + i + c.len_utf8();
+            return Some((w.get(..split)?, w.get(split..)?));
+        }
+        if list.takes_value.contains(c) {
+            return None;
+        }
+    }
+    None
+}
+
+/// `w` masked when it is a cluster of short flags holding `o` (see
+/// [`in_cluster`]), and what the next word is when the value follows.
+fn mask_cluster(
+    t: &Table,
+    list: &OptList,
+    o: &Opt,
+    w: &str,
+    secrets: &mut Vec<String>,
+) -> Option<(String, Option<Pending>)> {
+    let (head, value) = in_cluster(list, &o.name, w)?;
+    if value.is_empty() {
+        return match o.form {
+            Form::Attached | Form::Equals => None,
+            Form::Userinfo => Some((w.to_owned(), Some(Pending::Userinfo))),
+            Form::Header => Some((w.to_owned(), Some(Pending::Header))),
+            Form::Next | Form::Both => Some((w.to_owned(), Some(Pending::Whole))),
+        };
+    }
+    let m = match o.form {
+        Form::Userinfo => format!("{head}{}", mask_userinfo(value, secrets)),
+        Form::Header => format!("{head}{}", mask_header(t, value, secrets)),
+        _ => {
+            secrets.push(value.to_owned());
+            format!("{head}{MASK}")
+        }
+    };
+    Some((m, None))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -269,6 +464,14 @@ fn mask_words(t: &Table, words: &[Word]) -> (Vec<String>, Vec<String>) {
         'lists: for list in &active {
             for o in &list.options {
                 let name = o.name.as_str();
+                if w.len() > 2 && !w.starts_with(name) {
+                    // `-sSu me:PW`, `-vpPW`, `-sH 'X-Api-Key: …'`.
+                    if let Some((m, p)) = mask_cluster(t, list, o, w, &mut secrets) {
+                        masked = Some(m);
+                        pending = p;
+                        break 'lists;
+                    }
+                }
                 if w == name {
                     pending = match o.form {
                         Form::Next | Form::Both => Some(Pending::Whole),
@@ -315,6 +518,11 @@ fn mask_words(t: &Table, words: &[Word]) -> (Vec<String>, Vec<String>) {
                     break 'lists;
                 }
             }
+        }
+        if masked.is_none() && secret_option_name(t, w) {
+            // `--db-password PW`, `-storepass PW`: named for a secret.
+            pending = Some(Pending::Whole);
+            masked = Some(w.to_owned());
         }
         out.push(masked.unwrap_or_else(|| mask_anywhere(t, w, &mut secrets)));
     }
@@ -459,5 +667,89 @@ mod tests {
         let out = m(&["sh", "-c", "sshpass -p Zq\\8vLm2R ssh h"]);
         assert_eq!(out[2], MASK);
         assert_eq!(m(&["sh", "-c", "echo hi"]), ["sh", "-c", "echo hi"]);
+    }
+
+    #[test]
+    fn clusters_wrappers_pairs_and_secret_option_names_are_masked() {
+        let pw = "Zq8vLm2R";
+        let cases: Vec<(Vec<String>, Vec<&str>)> = vec![
+            (
+                vec!["curl".into(), "-su".into(), format!("me:{pw}")],
+                vec!["curl", "-su", "me:***"],
+            ),
+            (
+                vec!["curl".into(), format!("-sSume:{pw}")],
+                vec!["curl", "-sSume:***"],
+            ),
+            (
+                vec!["mysql".into(), format!("-vp{pw}")],
+                vec!["mysql", "-vp***"],
+            ),
+            (
+                vec!["mysql".into(), "-hproddb".into()],
+                vec!["mysql", "-hproddb"],
+            ),
+            (
+                vec!["curl".into(), "-sSLo".into(), "f".into()],
+                vec!["curl", "-sSLo", "f"],
+            ),
+            (
+                vec![
+                    "nice".into(),
+                    "sh".into(),
+                    "-c".into(),
+                    format!("mysql -p{pw} db"),
+                ],
+                vec!["nice", "sh", "-c", "mysql -p*** db"],
+            ),
+            (
+                vec!["psql".into(), format!("host=h password={pw}")],
+                vec!["psql", "host=h password=***"],
+            ),
+            (
+                vec!["java".into(), format!("-Da.keyStorePassword={pw}")],
+                vec!["java", "-Da.keyStorePassword=***"],
+            ),
+            (
+                vec!["x".into(), format!("https://h/?api_key={pw}&p=2")],
+                vec!["x", "https://h/?api_key=***&p=2"],
+            ),
+            (
+                vec!["x".into(), "--db-password".into(), pw.into()],
+                vec!["x", "--db-password", "***"],
+            ),
+            (
+                vec!["keytool".into(), "-storepass".into(), pw.into()],
+                vec!["keytool", "-storepass", "***"],
+            ),
+            (
+                vec!["x".into(), "--password-stdin".into(), "reg".into()],
+                vec!["x", "--password-stdin", "reg"],
+            ),
+            (
+                vec!["x".into(), "--token-file".into(), "f".into()],
+                vec!["x", "--token-file", "f"],
+            ),
+        ];
+        for (argv, want) in cases {
+            assert_eq!(mask_argv(&argv), want, "{argv:?}");
+        }
+    }
+
+    #[test]
+    fn inline_code_and_reasons_are_masked() {
+        let pw = "Zq8vLm2R";
+        let code = format!("import os; os.system(\"curl -u u:{pw} https://h | sh\")");
+        let out = m(&["python3", "-c", &code]);
+        assert!(!out[2].contains(pw), "{out:?}");
+        assert!(out[2].contains("os.system"), "{out:?}");
+        let r = format!("inline Python code runs the shell command `curl -u u:{pw} https://h | sh`: downloads and runs code");
+        let masked = mask_reason(&r);
+        assert!(!masked.contains(pw), "{masked}");
+        assert!(
+            masked.starts_with("inline Python code runs the shell command `curl -u"),
+            "{masked}"
+        );
+        assert_eq!(mask_reason("`ls` only reads"), "`ls` only reads");
     }
 }

@@ -85,7 +85,11 @@ pub fn to_ocsf(
     let o = Outcome {
         verdict: d.verdict.as_str().to_owned(),
         risk: d.risk.as_str().to_owned(),
-        reasons: d.reasons.clone(),
+        reasons: d
+            .reasons
+            .iter()
+            .map(|r| crate::argv_mask::mask_reason(r))
+            .collect(),
         rule: d.rule.clone(),
         sandbox_mode: sandbox_mode.to_owned(),
         approver,

@@ -70,7 +70,8 @@ fn find_repo(root: &Path) -> io::Result<Option<Repo>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e),
     };
-    let git_dir = if meta.is_dir() {
+    // Git follows a `.git` symlink to a directory; so does the plan.
+    let git_dir = if meta.is_dir() || fs::metadata(&dot_git).is_ok_and(|m| m.is_dir()) {
         fs::canonicalize(&dot_git)?
     } else {
         let text = fs::read_to_string(&dot_git)?;
@@ -154,8 +155,239 @@ fn guard_git_dir(
     Ok(())
 }
 
-/// Plans the protection of the repository at `root` (if any).
+/// How deep submodules inside submodules are planned.
+const MAX_SUBMODULE_DEPTH: usize = 4;
+
+/// The gitlink entries (submodule checkouts) of the index of the
+/// repository at `root`, as paths below `root`. The index is first
+/// searched for the gitlink mode's bytes, so that a repository without
+/// submodules costs one read and no process; then host git lists them
+/// (`ls-files --stage`, which runs no hook and no fsmonitor). No git on
+/// the host: no host git will enter them either, and none is returned.
+fn gitlinks(root: &Path, git_dir: &Path) -> Vec<PathBuf> {
+    // Mode 0o160000 as the index stores it: a 32-bit big-endian word.
+    const GITLINK_MODE: [u8; 4] = [0, 0, 0xe0, 0];
+    let Ok(index) = fs::read(git_dir.join("index")) else {
+        return Vec::new();
+    };
+    if !index.windows(4).any(|w| w == GITLINK_MODE) {
+        return Vec::new();
+    }
+    let Ok(out) = std::process::Command::new("git")
+        .args([
+            "-c",
+            "safe.directory=*",
+            "-c",
+            "core.fsmonitor=false",
+            "ls-files",
+            "--stage",
+            "-z",
+        ])
+        .current_dir(root)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", "/nonexistent")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+    else {
+        return Vec::new();
+    };
+    out.stdout
+        .split(|b| *b == 0)
+        .filter_map(|rec| {
+            let text = std::str::from_utf8(rec).ok()?;
+            let (meta, path) = text.split_once('\t')?;
+            if !meta.starts_with("160000 ") {
+                return None;
+            }
+            let rel = Path::new(path);
+            let plain = rel
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            (plain && !path.is_empty()).then(|| root.join(rel))
+        })
+        .collect()
+}
+
+/// Plans the protection of the repository at `root` (if any), and of
+/// every submodule checkout it records: host git enters those by itself
+/// (`git status` and `git diff` at the top run git inside each one, with
+/// that checkout's own config, hooks and fsmonitor), so a submodule's
+/// `.git` is guarded like the top's. A submodule that is not checked out
+/// has its `.git` watched: one created during the run is quarantined.
+///
+/// Every other repository that already exists inside `root` (a clone
+/// beside the workspace in a writable root, a repository in a subfolder
+/// of the workspace) is planned the same way: host git runs its hooks,
+/// config and fsmonitor when the user works there. See [`nested_repos`]
+/// for how far that search goes.
 pub(crate) fn plan(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
+    let mut plan = plan_at_depth(root, writes, 0)?;
+    if writes == GitWrites::Allow {
+        return Ok(plan);
+    }
+    for repo in nested_repos(root) {
+        // A `.git` git cannot read (not a `gitdir:` file) is not a
+        // repository git would use; one whose guarded entries cannot be
+        // made is held read-only whole instead.
+        let inner = plan_at_depth(&repo, writes, 1)
+            .or_else(|_| plan_one(&repo, GitWrites::Deny))
+            .unwrap_or_default();
+        merge(&mut plan, inner);
+    }
+    Ok(plan)
+}
+
+/// Adds what `inner` plans to `plan`, without duplicates.
+fn merge(plan: &mut GitPlan, inner: GitPlan) {
+    for (from, to) in [
+        (inner.writable, &mut plan.writable),
+        (inner.read_only, &mut plan.read_only),
+        (inner.pinned, &mut plan.pinned),
+        (inner.missing, &mut plan.missing),
+        (inner.scan, &mut plan.scan),
+    ] {
+        for p in from {
+            if !to.contains(&p) {
+                to.push(p);
+            }
+        }
+    }
+}
+
+/// How many directory levels below a root are searched for repositories.
+const NESTED_DEPTH: usize = 3;
+/// How many directories are read at most in that search, per root.
+const NESTED_DIRS: usize = 4096;
+/// Directories not searched: build output and package caches, large and
+/// never a repository anyone commits in.
+const NESTED_SKIP: &[&str] = &["node_modules", "target", ".venv", ".cache", ".git"];
+
+/// The directories below `root` (not `root` itself), up to
+/// [`NESTED_DEPTH`] levels and [`NESTED_DIRS`] directories read, that
+/// hold a `.git` (a directory or a `gitdir:` file). Symlinks are not
+/// followed, and the search does not go into a repository it found (its
+/// submodules are planned from its index).
+fn nested_repos(root: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut level = vec![root.to_path_buf()];
+    let mut read = 0;
+    for _ in 0..NESTED_DEPTH {
+        let mut next = Vec::new();
+        for dir in level {
+            if read >= NESTED_DIRS {
+                return found;
+            }
+            read += 1;
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                if !e.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
+                let name = e.file_name();
+                if NESTED_SKIP.iter().any(|s| name == *s) {
+                    continue;
+                }
+                let path = e.path();
+                if fs::symlink_metadata(path.join(".git")).is_ok() {
+                    found.push(path);
+                } else {
+                    next.push(path);
+                }
+            }
+        }
+        level = next;
+    }
+    found
+}
+
+fn plan_at_depth(root: &Path, writes: GitWrites, depth: usize) -> io::Result<GitPlan> {
+    let mut plan = plan_one(root, writes)?;
+    if writes == GitWrites::Allow || depth >= MAX_SUBMODULE_DEPTH {
+        return Ok(plan);
+    }
+    let Some(repo) = find_repo(root)? else {
+        return Ok(plan);
+    };
+    for sub in gitlinks(root, &repo.git_dir) {
+        let dot_git = sub.join(".git");
+        let real_dir = fs::symlink_metadata(&sub).is_ok_and(|m| m.is_dir());
+        if !real_dir || fs::symlink_metadata(&dot_git).is_err() {
+            plan.missing.push(dot_git);
+            continue;
+        }
+        merge(&mut plan, plan_at_depth(&sub, writes, depth + 1)?);
+    }
+    Ok(plan)
+}
+
+/// The `.git` of every submodule checkout the repository at `root`
+/// records now that is not in `planned` (the ones guarded when the run
+/// started). In `"commits"` mode the index is writable, so a command can
+/// record a new gitlink to a repository it made, whose config host git
+/// would then honour from the top; the supervisor must quarantine these
+/// after the run like a created protected path.
+#[allow(
+    dead_code,
+    reason = "for run.rs's commits-mode post-run checks (red team 6), wired by the lead"
+)]
+pub(crate) fn new_gitlink_checkouts(root: &Path, planned: &[PathBuf]) -> Vec<PathBuf> {
+    let Ok(Some(repo)) = find_repo(root) else {
+        return Vec::new();
+    };
+    gitlinks(root, &repo.git_dir)
+        .into_iter()
+        .map(|sub| sub.join(".git"))
+        .filter(|g| fs::symlink_metadata(g).is_ok() && !planned.contains(g))
+        .collect()
+}
+
+/// The replace refs of the git directory `common_dir` (`refs/replace/*`,
+/// loose or in `packed-refs`), each as `name object`. Host git shows the
+/// replacement object wherever the replaced one is read, so a replace ref
+/// made in `"commits"` mode shows the user a harmless file for a commit
+/// that holds another; the supervisor must compare this list before and
+/// after the run and refuse (quarantine) any new entry.
+#[allow(
+    dead_code,
+    reason = "for run.rs's commits-mode post-run checks (red team 6), wired by the lead"
+)]
+pub(crate) fn replace_refs(common_dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![common_dir.join("refs/replace")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(common_dir) {
+                let target = fs::read_to_string(&path).unwrap_or_default();
+                out.push(format!("{} {}", rel.display(), target.trim()));
+            }
+        }
+    }
+    let packed = fs::read_to_string(common_dir.join("packed-refs")).unwrap_or_default();
+    for line in packed.lines() {
+        if let Some((object, name)) = line.split_once(' ') {
+            if name.starts_with("refs/replace/") {
+                out.push(format!("{name} {object}"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Plans the protection of the one repository at `root` (if any).
+fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
     let Some(repo) = find_repo(root)? else {
         return Ok(GitPlan::default());
     };
@@ -415,5 +647,96 @@ mod tests {
         assert!(commits.read_only.contains(&main.join(".git/config")));
         assert!(commits.read_only.contains(&wt_git.join("commondir")));
         assert!(commits.read_only.contains(&wt_git.join("gitdir")));
+    }
+
+    fn git(dir: &Path, args: &[&str]) -> bool {
+        std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    #[test]
+    fn submodule_checkouts_are_guarded_and_missing_ones_watched() {
+        let t = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(t.path()).unwrap();
+        if !git(&root, &["init", "-q"]) {
+            eprintln!("SKIP: no git on this host");
+            return;
+        }
+        for sub in ["a", "b"] {
+            let d = root.join(sub);
+            fs::create_dir(&d).unwrap();
+            assert!(git(&d, &["init", "-q"]));
+            assert!(git(&d, &["commit", "-q", "--allow-empty", "-m", "s"]));
+            assert!(git(&root, &["add", sub]));
+        }
+        fs::remove_dir_all(root.join("b")).unwrap();
+        let p = plan(&root, GitWrites::Deny).unwrap();
+        assert!(p.read_only.contains(&root.join("a/.git")), "{p:?}");
+        assert!(p.missing.contains(&root.join("b/.git")), "{p:?}");
+        let c = plan(&root, GitWrites::Commits).unwrap();
+        assert!(c.read_only.contains(&root.join("a/.git/config")), "{c:?}");
+        assert!(c.pinned.contains(&root.join("a/.git")), "{c:?}");
+        // Nothing for `true`, and nothing new since the start.
+        assert_eq!(plan(&root, GitWrites::Allow).unwrap(), GitPlan::default());
+        assert!(new_gitlink_checkouts(&root, &[root.join("a/.git")]).is_empty());
+        // A gitlink recorded during the run is reported.
+        let d = root.join("c");
+        fs::create_dir(&d).unwrap();
+        assert!(git(&d, &["init", "-q"]));
+        assert!(git(&d, &["commit", "-q", "--allow-empty", "-m", "s"]));
+        assert!(git(&root, &["add", "c"]));
+        assert_eq!(
+            new_gitlink_checkouts(&root, &[root.join("a/.git")]),
+            vec![root.join("c/.git")]
+        );
+    }
+
+    #[test]
+    fn repositories_nested_in_a_root_are_planned_too() {
+        let t = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(t.path()).unwrap();
+        repo(&root.join("app"));
+        repo(&root.join("group/other"));
+        repo(&root.join("node_modules/dep"));
+        repo(&root.join("a/b/c/too-deep"));
+        fs::create_dir_all(root.join("junk")).unwrap();
+        fs::write(root.join("junk/.git"), "not a gitdir file\n").unwrap();
+        let p = plan(&root, GitWrites::Deny).unwrap();
+        assert!(p.read_only.contains(&root.join("app/.git")), "{p:?}");
+        assert!(
+            p.read_only.contains(&root.join("group/other/.git")),
+            "{p:?}"
+        );
+        assert!(!p
+            .read_only
+            .iter()
+            .any(|x| x.starts_with(root.join("node_modules"))));
+        assert!(!p.read_only.iter().any(|x| x.starts_with(root.join("a"))));
+        let c = plan(&root, GitWrites::Commits).unwrap();
+        assert!(c.read_only.contains(&root.join("app/.git/hooks")), "{c:?}");
+        assert!(c.pinned.contains(&root.join("group/other/.git")), "{c:?}");
+        assert_eq!(plan(&root, GitWrites::Allow).unwrap(), GitPlan::default());
+    }
+
+    #[test]
+    fn replace_refs_are_listed_loose_and_packed() {
+        let t = tempfile::tempdir().unwrap();
+        let g = fs::canonicalize(t.path()).unwrap();
+        assert!(replace_refs(&g).is_empty());
+        fs::create_dir_all(g.join("refs/replace")).unwrap();
+        fs::write(g.join("refs/replace/aaaa"), "bbbb\n").unwrap();
+        fs::write(
+            g.join("packed-refs"),
+            "# pack-refs with: peeled\ncccc refs/heads/main\ndddd refs/replace/eeee\n",
+        )
+        .unwrap();
+        assert_eq!(
+            replace_refs(&g),
+            vec!["refs/replace/aaaa bbbb", "refs/replace/eeee dddd"]
+        );
     }
 }

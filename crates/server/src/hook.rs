@@ -332,13 +332,30 @@ pub fn rewrite_bash(rampart: &Path, globals: &[String], cwd: &Path, command: &st
     words.join(" ")
 }
 
+/// `text` with every control and invisible character written as a
+/// `\u{…}` escape: Claude Code shows the reason in its terminal UI, in the
+/// very prompt where the user approves an `ask`, and the reason quotes
+/// paths and commands the agent chose (an `ESC [2K` in a file name must
+/// not rewrite that prompt).
+fn shown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() || rampart_detect::is_invisible(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The hook's answer.
 pub fn answer(decision: &str, reason: &str, updated_input: Option<Value>) -> Value {
     let mut out = json!({
         "hookSpecificOutput": {
             "hookEventName": "PreToolUse",
             "permissionDecision": decision,
-            "permissionDecisionReason": reason,
+            "permissionDecisionReason": shown(reason),
         }
     });
     if let Some(u) = updated_input {

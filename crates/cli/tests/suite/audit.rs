@@ -246,6 +246,9 @@ fn secrets_in_a_command_line_never_reach_the_trail() {
         &format!("--key={aws}"),
         &format!("Authorization: Bearer {bearer}"),
         &format!("https://admin:{pw}@db.internal/x"),
+        // A secret with no role (the three above are masked by theirs):
+        // only its shape finds it.
+        &aws,
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut hay = String::new();
