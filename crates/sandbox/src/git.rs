@@ -332,10 +332,6 @@ fn plan_at_depth(root: &Path, writes: GitWrites, depth: usize) -> io::Result<Git
 /// record a new gitlink to a repository it made, whose config host git
 /// would then honour from the top; the supervisor must quarantine these
 /// after the run like a created protected path.
-#[allow(
-    dead_code,
-    reason = "for run.rs's commits-mode post-run checks (red team 6), wired by the lead"
-)]
 pub(crate) fn new_gitlink_checkouts(root: &Path, planned: &[PathBuf]) -> Vec<PathBuf> {
     let Ok(Some(repo)) = find_repo(root) else {
         return Vec::new();
@@ -353,10 +349,6 @@ pub(crate) fn new_gitlink_checkouts(root: &Path, planned: &[PathBuf]) -> Vec<Pat
 /// made in `"commits"` mode shows the user a harmless file for a commit
 /// that holds another; the supervisor must compare this list before and
 /// after the run and refuse (quarantine) any new entry.
-#[allow(
-    dead_code,
-    reason = "for run.rs's commits-mode post-run checks (red team 6), wired by the lead"
-)]
 pub(crate) fn replace_refs(common_dir: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![common_dir.join("refs/replace")];

@@ -598,6 +598,89 @@ pub(crate) fn quarantine_resumable(
     out
 }
 
+/// Takes out the replace refs of the git directory `dir` that are not in
+/// `before` (see [`crate::git::replace_refs`]): a loose one is quarantined,
+/// a line of `packed-refs` removed (the file as the command left it is
+/// copied to the quarantine first). A replace ref makes host git show
+/// other content for an object wherever it reads it (`git show`, `git
+/// diff`, a checkout), so review sees a harmless file while a push sends
+/// another.
+pub(crate) fn drop_replace_refs(
+    dir: &Path,
+    before: &[String],
+    quarantine: &Path,
+) -> Vec<Quarantined> {
+    let why = |name: &str| {
+        Some(format!(
+            "the replace ref `{name}` would make git show other content for a commit than it holds (`git --no-replace-objects` shows the truth)"
+        ))
+    };
+    let mut out = Vec::new();
+    let mut packed_names = Vec::new();
+    for entry in crate::git::replace_refs(dir) {
+        if before.contains(&entry) {
+            continue;
+        }
+        let name = entry.split(' ').next().unwrap_or_default().to_owned();
+        let loose = dir.join(&name);
+        if fs::symlink_metadata(&loose).is_ok() {
+            let (path, moved_to) = quarantine_safely(&loose, quarantine);
+            out.push(Quarantined {
+                path,
+                moved_to,
+                why: why(&name),
+            });
+        } else {
+            packed_names.push(name);
+        }
+    }
+    if packed_names.is_empty() {
+        return out;
+    }
+    let packed = dir.join("packed-refs");
+    let result = (|| -> io::Result<PathBuf> {
+        let text = fs::read_to_string(&packed)?;
+        let mut kept = String::new();
+        let mut dropping = false;
+        for line in text.lines() {
+            if line.starts_with('^') && dropping {
+                continue;
+            }
+            dropping = line
+                .split_once(' ')
+                .is_some_and(|(_, n)| packed_names.iter().any(|p| p == n));
+            if !dropping {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+        let copy_dir = quarantine.join(format!("{}-{}-refs", now_secs(), std::process::id()));
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&copy_dir)?;
+        }
+        let copy = copy_dir.join("packed-refs");
+        fs::write(&copy, &text)?;
+        let tmp = dir.join(format!("packed-refs.rampart-{}", std::process::id()));
+        fs::write(&tmp, kept)?;
+        fs::rename(&tmp, &packed).inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })?;
+        Ok(copy)
+    })();
+    out.push(Quarantined {
+        path: packed,
+        moved_to: result.map_err(|e| e.to_string()),
+        why: why(&packed_names.join("`, `")).map(|w| {
+            format!("{w}; its line was taken out of `packed-refs`, and the file as the command left it is what the quarantine holds")
+        }),
+    });
+    out
+}
+
 /// Checks the pending files that runs whose supervisor died left in
 /// `quarantine`, and quarantines what appeared since. Files of runs still
 /// alive are left alone.

@@ -111,6 +111,11 @@ struct ConfinedPlan {
     watched: Vec<(PathBuf, Option<(u64, u64)>)>,
     /// Writable git directories and the symlinks in them before the run.
     git_links: (Vec<PathBuf>, Vec<protect::Link>),
+    /// In `"commits"` mode, each root and the submodule checkouts its
+    /// index recorded before the run.
+    gitlinks: Vec<(PathBuf, Vec<PathBuf>)>,
+    /// The replace refs of the writable git directories before the run.
+    replace_refs: Vec<(PathBuf, Vec<String>)>,
     /// What the resumable git states (`rebase-merge`, `sequencer`) of those
     /// directories would run before the run.
     resumable: Vec<(PathBuf, String)>,
@@ -149,6 +154,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     let mut protected = c.protected.clone();
     let mut writable = Vec::new();
     let mut git_scan: Vec<PathBuf> = Vec::new();
+    let mut gitlinks_before: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
     match &c.write {
         WriteScope::ReadOnly => {
             mounts.private_tmp = true;
@@ -165,9 +171,21 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             tmpdir,
             git,
         } => {
+            // The workspace, each writable root, and the shared temporary
+            // directories the command may write: every repository in them
+            // gets its git plan (a clone in `/tmp/other` beside a workspace
+            // keeps its hooks and config read-only like the workspace's).
+            let tmp_roots: Vec<PathBuf> = slash_tmp
+                .then(|| PathBuf::from("/tmp"))
+                .into_iter()
+                .chain(tmpdir.as_ref().and_then(|t| fs::canonicalize(t).ok()))
+                .collect();
+            let mut roots = Vec::new();
             for r in std::iter::once(root).chain(writable_roots) {
-                let r = canonical(r)?;
-                let g = git::plan(&r, *git).map_err(|e| {
+                roots.push(canonical(r)?);
+            }
+            for r in roots.iter().chain(&tmp_roots) {
+                let g = git::plan(r, *git).map_err(|e| {
                     RunError::Invalid(format!(
                         "cannot read the git layout of `{}`: {e}",
                         r.display()
@@ -180,14 +198,11 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                 protected.extend(g.missing);
                 git_scan.extend(g.scan);
                 mounts.pinned.extend(g.pinned);
-                writable.push(r);
-            }
-            if *slash_tmp {
-                writable.push(PathBuf::from("/tmp"));
-            }
-            if let Some(t) = tmpdir {
-                if let Ok(t) = fs::canonicalize(t) {
-                    writable.push(t);
+                if *git == git::GitWrites::Commits {
+                    gitlinks_before.push((r.clone(), git::new_gitlink_checkouts(r, &[])));
+                }
+                if !writable.contains(r) {
+                    writable.push(r.clone());
                 }
             }
         }
@@ -343,6 +358,11 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             .iter()
             .flat_map(|d| git::resumable_programs(d))
             .collect(),
+        replace_refs: git_scan
+            .iter()
+            .map(|d| (d.clone(), git::replace_refs(d)))
+            .collect(),
+        gitlinks: gitlinks_before,
         git_links: {
             let before = protect::symlinks_below(&git_scan);
             (git_scan, before)
@@ -575,6 +595,16 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
             &git::new_resumable_programs(&c.git_links.0, &c.resumable),
             into,
         ));
+        for (root, before) in &c.gitlinks {
+            let new = git::new_gitlink_checkouts(root, before);
+            found.extend(protect::check(
+                &new.into_iter().map(|p| (p, None)).collect::<Vec<_>>(),
+                into,
+            ));
+        }
+        for (dir, before) in &c.replace_refs {
+            found.extend(protect::drop_replace_refs(dir, before, into));
+        }
     }
     if let Some(p) = pending {
         let _ = fs::remove_file(p);

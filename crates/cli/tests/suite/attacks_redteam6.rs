@@ -382,7 +382,6 @@ fn a_submodule_checkout_cannot_be_turned_into_code_for_host_git() {
 /// checks of commits mode in `crates/sandbox/src/run.rs` (see
 /// `git::new_gitlink_checkouts`), which the lead is changing.
 #[test]
-#[ignore = "needs the post-run gitlink check in crates/sandbox/src/run.rs (red team 6 report)"]
 fn a_gitlink_added_in_commits_mode_cannot_plant_code_for_host_git() {
     let w = World::with_config(&format!(
         "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nallow_git_writes = \"commits\"\n[limits]\ntimeout_secs = 60\n{ALLOW_ALL}"
@@ -507,7 +506,6 @@ fn repositories_beside_the_workspace_in_a_writable_root_keep_their_hooks() {
 /// `crates/sandbox/src/run.rs` (the lead's file); calling `git::plan` on
 /// them as on `writable_roots` closes it.
 #[test]
-#[ignore = "needs git::plan on /tmp and $TMPDIR in crates/sandbox/src/run.rs (red team 6 report)"]
 fn a_repository_elsewhere_in_a_writable_tmp_keeps_its_hooks() {
     let w = World::with_config_under(
         Path::new("/tmp"),
@@ -544,7 +542,6 @@ fn a_repository_elsewhere_in_a_writable_tmp_keeps_its_hooks() {
 /// Not fixed here: the post-run checks of commits mode live in
 /// `crates/sandbox/src/run.rs`; `git::replace_refs` lists what to compare.
 #[test]
-#[ignore = "needs a post-run replace-ref check in crates/sandbox/src/run.rs (red team 6 report)"]
 fn a_replace_ref_made_in_commits_mode_cannot_hide_a_commit_from_review() {
     let w = World::with_config(&format!(
         "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nallow_git_writes = \"commits\"\n[limits]\ntimeout_secs = 60\n{ALLOW_ALL}"
