@@ -590,21 +590,7 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         }
     }
     if let Some(c) = &prepared.confined {
-        found.extend(protect::new_symlinks(&c.git_links.0, &c.git_links.1, into));
-        found.extend(protect::quarantine_resumable(
-            &git::new_resumable_programs(&c.git_links.0, &c.resumable),
-            into,
-        ));
-        for (root, before) in &c.gitlinks {
-            let new = git::new_gitlink_checkouts(root, before);
-            found.extend(protect::check(
-                &new.into_iter().map(|p| (p, None)).collect::<Vec<_>>(),
-                into,
-            ));
-        }
-        for (dir, before) in &c.replace_refs {
-            found.extend(protect::drop_replace_refs(dir, before, into));
-        }
+        found.extend(git_after_run(c, into));
     }
     if let Some(p) = pending {
         let _ = fs::remove_file(p);
@@ -619,6 +605,29 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         o.quarantined = found;
         o
     })
+}
+
+/// What the command left in the writable git directories that would make
+/// host git run or show something it chose: new symlinks (and FIFOs),
+/// `exec` lines in a stopped rebase, new gitlink checkouts, new replace
+/// refs. Each is quarantined (or taken out) and returned.
+fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
+    let mut found = protect::new_symlinks(&c.git_links.0, &c.git_links.1, into);
+    found.extend(protect::quarantine_resumable(
+        &git::new_resumable_programs(&c.git_links.0, &c.resumable),
+        into,
+    ));
+    for (root, before) in &c.gitlinks {
+        let new = git::new_gitlink_checkouts(root, before);
+        found.extend(protect::check(
+            &new.into_iter().map(|p| (p, None)).collect::<Vec<_>>(),
+            into,
+        ));
+    }
+    for (dir, before) in &c.replace_refs {
+        found.extend(protect::drop_replace_refs(dir, before, into));
+    }
+    found
 }
 
 #[expect(
