@@ -60,7 +60,8 @@ use serde::Deserialize;
 pub use config::{
     apply_layer, expand_path, has_profile, line_col, parse, AuditConfig, Config, ConfigError,
     DetectAllowance, DetectConfig, DetectRule, DetectUse, EnvPolicy, GitWrites, HostEnv, Layer,
-    LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ, DEFAULT_ENV_EXCLUDE,
+    LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ,
+    DEFAULT_DENY_READ_IF_PRESENT, DEFAULT_ENV_EXCLUDE,
 };
 pub use config::{AgentsConfig, PathAccess, UnknownTool};
 pub use decide::{decide, Decision, BUILTIN_RULES};

@@ -42,8 +42,17 @@ allow_unix_sockets = false
 
 [filesystem]
 # Neither readable nor listable by sandboxed commands (any mode but
-# danger-full-access).
-deny_read = ["~/.ssh", "~/.aws", "~/.gnupg", "~/.netrc", "~/.config/gh", "~/.docker/config.json"]
+# danger-full-access). The first six must exist when they lie in a
+# writable root (a workspace at $HOME); the others, credential stores and
+# shell histories, are hidden when they exist.
+deny_read = [
+  "~/.ssh", "~/.aws", "~/.gnupg", "~/.netrc", "~/.config/gh", "~/.docker/config.json",
+  "~/.git-credentials", "~/.config/git/credentials", "~/.kube/config", "~/.pgpass",
+  "~/.my.cnf", "~/.config/gcloud", "~/.azure", "~/.vault-token", "~/.password-store",
+  "~/.local/share/keyrings", "~/.cargo/credentials", "~/.cargo/credentials.toml",
+  "~/.bash_history", "~/.zsh_history", "~/.python_history", "~/.psql_history",
+  "~/.mysql_history", "~/.node_repl_history",
+]
 
 [shell_environment_policy]
 # all | core | none: which variables start out inherited.

@@ -383,3 +383,50 @@ fn a_password_in_a_url_variable_never_reaches_the_command() {
         .unwrap();
     assert!(stdout(&o).contains(&pw), "control failed: {}", stderr(&o));
 }
+
+/// Other credential stores and shell histories are hidden by default when
+/// they exist (`~/.git-credentials`, `~/.kube/config`, `~/.bash_history`,
+/// …), in the sandbox and to the file tools alike; a missing one does not
+/// stop a workspace at `$HOME` from starting.
+#[test]
+fn credential_stores_and_histories_are_hidden_when_present() {
+    use super::fixture::{hook_answer, make_default_deny_paths};
+    let w = World::new();
+    let secret = random_token(MARKER);
+    for f in [".git-credentials", ".bash_history", ".pgpass"] {
+        std::fs::write(w.home.join(f), format!("{secret}\n")).unwrap();
+    }
+    for f in [".git-credentials", ".bash_history", ".pgpass"] {
+        let p = w.home.join(f);
+        let o = w.run(["exec", "--", "cat", &s(&p)]);
+        assert!(
+            !stdout(&o).contains(&secret),
+            "sandbox breached: `~/{f}` was readable: {}",
+            stdout(&o)
+        );
+        let body = serde_json::json!({
+            "session_id": "s1", "transcript_path": w.home.join("t.jsonl"), "cwd": w.ws,
+            "permission_mode": "default", "hook_event_name": "PreToolUse",
+            "tool_name": "Read", "tool_input": {"file_path": p}, "tool_use_id": "t1",
+        });
+        let o = w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes());
+        let (decision, _) = hook_answer(&o);
+        assert_eq!(
+            decision, "deny",
+            "gate bypassed: the hook let Read open `~/{f}`"
+        );
+    }
+    // Control: a workspace at `$HOME` without `~/.kube` or the histories
+    // starts, and reads its own files.
+    make_default_deny_paths(&w.home);
+    for f in [".git-credentials", ".bash_history", ".pgpass"] {
+        std::fs::remove_file(w.home.join(f)).unwrap();
+    }
+    std::fs::write(w.home.join("notes.txt"), "mine\n").unwrap();
+    let o = w
+        .cmd(["exec", "--", "cat", "notes.txt"])
+        .current_dir(&w.home)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "mine\n", "control failed: {}", stderr(&o));
+}

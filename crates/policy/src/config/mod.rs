@@ -64,6 +64,33 @@ pub const DEFAULT_DENY_READ: &[&str] = &[
     "~/.docker/config.json",
 ];
 
+/// Default `deny_read` paths hidden when they exist: other credential
+/// stores and shell histories. Unlike [`DEFAULT_DENY_READ`], a missing one
+/// is not an error when it lies in a writable root (a workspace at
+/// `$HOME`): it holds no secret, and making every one exist first would be
+/// a chore. One the host creates while a command runs is not hidden from
+/// that run.
+pub const DEFAULT_DENY_READ_IF_PRESENT: &[&str] = &[
+    "~/.git-credentials",
+    "~/.config/git/credentials",
+    "~/.kube/config",
+    "~/.pgpass",
+    "~/.my.cnf",
+    "~/.config/gcloud",
+    "~/.azure",
+    "~/.vault-token",
+    "~/.password-store",
+    "~/.local/share/keyrings",
+    "~/.cargo/credentials",
+    "~/.cargo/credentials.toml",
+    "~/.bash_history",
+    "~/.zsh_history",
+    "~/.python_history",
+    "~/.psql_history",
+    "~/.mysql_history",
+    "~/.node_repl_history",
+];
+
 /// Default environment exclusions.
 pub const DEFAULT_ENV_EXCLUDE: &[&str] =
     &["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"];
@@ -84,7 +111,11 @@ impl Config {
                 exclude_slash_tmp: false,
                 allow_unix_sockets: false,
             },
-            deny_read: DEFAULT_DENY_READ.iter().map(|s| expand(s)).collect(),
+            deny_read: DEFAULT_DENY_READ
+                .iter()
+                .chain(DEFAULT_DENY_READ_IF_PRESENT)
+                .map(|s| expand(s))
+                .collect(),
             env: EnvPolicy {
                 inherit: Inherit::Core,
                 // Every built-in pattern compiles (`default_patterns_compile`).

@@ -311,9 +311,20 @@ pub fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, ResolveErr
                 .join(", "),
         ));
     }
+    // The built-in "if present" entries that do not exist hold nothing to
+    // hide, and would make a workspace at `$HOME` refuse to start.
+    let env = rampart_policy::HostEnv {
+        home: cfg.home.clone(),
+        xdg_state_home: None,
+    };
+    let if_present: Vec<PathBuf> = rampart_policy::DEFAULT_DENY_READ_IF_PRESENT
+        .iter()
+        .filter_map(|p| rampart_policy::expand_path(p, &env).ok())
+        .collect();
     let mut hidden: Vec<PathBuf> = cfg
         .deny_read
         .iter()
+        .filter(|p| !(if_present.contains(p) && std::fs::symlink_metadata(p).is_err()))
         .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
         .collect();
     hidden.extend(rules.hidden);
