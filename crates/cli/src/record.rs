@@ -27,6 +27,19 @@ fn open_as(audit: &AuditPlan) -> Result<AuditLog, String> {
     AuditLog::open(&audit.options(), Box::new(Masker(rules))).map_err(|e| e.to_string())
 }
 
+/// The user rampart runs for, as the trail names them.
+fn actor() -> rampart_gate::audit::Actor {
+    let uid = nix::unistd::Uid::current();
+    let name = nix::unistd::User::from_uid(uid)
+        .ok()
+        .flatten()
+        .map_or_else(|| uid.to_string(), |u| u.name);
+    rampart_gate::audit::Actor {
+        uid: uid.as_raw(),
+        name,
+    }
+}
+
 fn recorder_as(
     audit: &AuditPlan,
     sandbox_mode: SandboxMode,
@@ -37,7 +50,7 @@ fn recorder_as(
     } else {
         None
     };
-    let mut r = AuditRecorder::new(log, audit.fail_closed, sandbox_mode.as_str());
+    let mut r = AuditRecorder::new(log, audit.fail_closed, sandbox_mode.as_str(), &actor());
     r.session_id = session_id;
     r
 }

@@ -8,6 +8,15 @@ use serde_json::Value;
 
 use crate::{Action, Approval, Event, RecordError, Recorder, Stage, Status, Verdict};
 
+/// Who the recorded actions are for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The user id.
+    pub uid: u32,
+    /// The user name (the uid in decimal when there is none).
+    pub name: String,
+}
+
 /// Writes each gate event to an [`AuditLog`].
 #[derive(Debug)]
 pub struct AuditRecorder {
@@ -29,22 +38,19 @@ pub struct AuditRecorder {
 }
 
 impl AuditRecorder {
-    /// A recorder for the current user; `log` is `None` when auditing is
-    /// off, an error when the trail could not be opened.
+    /// A recorder for `actor` (the user rampart runs for, looked up by the
+    /// caller: the gate does no I/O of its own); `log` is `None` when
+    /// auditing is off, an error when the trail could not be opened.
     pub fn new(
         log: Option<Result<AuditLog, String>>,
         fail_closed: bool,
         sandbox_mode: &str,
+        actor: &Actor,
     ) -> Self {
-        let uid = nix::unistd::Uid::current();
-        let name = nix::unistd::User::from_uid(uid)
-            .ok()
-            .flatten()
-            .map_or_else(|| uid.to_string(), |u| u.name);
         Self {
             log,
             fail_closed,
-            actor: ocsf::actor(uid.as_raw(), &name),
+            actor: ocsf::actor(actor.uid, &actor.name),
             sandbox_mode: sandbox_mode.to_owned(),
             session_id: None,
             surface: None,
