@@ -118,16 +118,37 @@ fn other_tilde(raw: &str, cwd: &Path) -> Option<PathBuf> {
         "" => return None,
         "+" => cwd.to_path_buf(),
         "-" => PathBuf::from("/unknown-oldpwd"),
-        "root" => PathBuf::from("/root"),
         user if user
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) =>
         {
-            Path::new("/home").join(user)
+            user_home(user)
         }
         _ => return None,
     };
     Some(base.join(tail))
+}
+
+/// The home directory of `user` as the user database gives it (bash
+/// looks `~user` up the same way: `~postgres` may be `/var/lib/postgresql`);
+/// `/home/user` when the user is not known here.
+fn user_home(user: &str) -> PathBuf {
+    if user == "root" {
+        return PathBuf::from("/root");
+    }
+    match nix::unistd::User::from_name(user) {
+        Ok(Some(u)) if u.dir.is_absolute() => u.dir,
+        _ => Path::new("/home").join(user),
+    }
+}
+
+/// Whether `p` is in a user's home: this user's, `/root`, any `/home/NAME`,
+/// or a home this command line reached through `~user`.
+fn in_a_home(p: &Path, home: Option<&Path>, others: &[PathBuf]) -> bool {
+    home.is_some_and(|h| p.starts_with(h))
+        || p.starts_with("/root")
+        || (p.starts_with("/home") && p.components().count() > 3)
+        || others.iter().any(|h| p.starts_with(h))
 }
 
 /// Lexically normalises `raw` against `cwd` and `home`.
@@ -604,6 +625,232 @@ const GIT_LISTING: &[&str] = &[
     "-n",
 ];
 
+/// The shell command of a `bind -x` binding `KEYSEQ:COMMAND` (the key
+/// sequence may be quoted, and so may the command).
+fn bound_command(binding: &str) -> String {
+    let b = binding.trim_start();
+    let after_key = match b.strip_prefix('"') {
+        Some(rest) => {
+            let mut escaped = false;
+            let end = rest.char_indices().find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            });
+            end.map_or("", |(i, _)| rest.get(i + 1..).unwrap_or_default())
+        }
+        None => b,
+    };
+    let cmd = after_key
+        .split_once(':')
+        .map_or(after_key, |(_, c)| c)
+        .trim();
+    let unquoted = ['"', '\'']
+        .iter()
+        .find_map(|q| cmd.strip_prefix(*q).and_then(|c| c.strip_suffix(*q)));
+    unquoted.unwrap_or(cmd).to_owned()
+}
+
+/// The files and directories an archiver or recursive reader reads whole:
+/// the operands of `tar -c`/`tar c` (not the `-f` archive), of `zip`,
+/// `7z a` after the archive name, and the paths of `ag`, `ack` and
+/// recursive `zgrep`/`egrep`/`fgrep`.
+fn archived_sources(name: &str, args: &[String]) -> Vec<String> {
+    let ops = |skip_value: &[&str]| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if skip_value.contains(&a.as_str()) {
+                it.next();
+            } else if !a.starts_with('-') || a == "-" {
+                out.push(a.clone());
+            }
+        }
+        out
+    };
+    match name {
+        "tar" | "bsdtar" | "gtar" => {
+            let first = args.first().map_or("", String::as_str);
+            let create = args.iter().any(|a| a == "--create")
+                || (first.starts_with('-') && !first.starts_with("--") && first.contains('c'))
+                || (!first.starts_with('-') && first.contains('c'));
+            let bundled_first = !first.starts_with('-');
+            if !create {
+                return Vec::new();
+            }
+            let mut out = ops(&[
+                "-f",
+                "--file",
+                "-C",
+                "--directory",
+                "-T",
+                "--files-from",
+                "-X",
+                "--exclude-from",
+                "-b",
+                "-H",
+                "--format",
+            ]);
+            if bundled_first {
+                // `tar czf OUT SRC…`: the first word is the flags, the
+                // next the archive when the flags hold `f`.
+                out.retain(|o| o != first);
+                if first.contains('f') && !out.is_empty() {
+                    out.remove(0);
+                }
+            }
+            out
+        }
+        "zip" => ops(&["-b", "-n", "-t", "-tt", "-x", "-i", "-O", "--out"])
+            .into_iter()
+            .skip(1)
+            .collect(),
+        "7z" | "7za" if args.first().is_some_and(|a| a == "a") => {
+            ops(&[]).into_iter().skip(2).collect()
+        }
+        "ag" | "ack" | "rga" => ops(&["-G", "--ignore", "-g", "--file-search-regex"])
+            .into_iter()
+            .skip(1)
+            .collect(),
+        "zgrep" | "egrep" | "fgrep" if args.iter().any(|a| a == "-r" || a == "-R") => {
+            ops(&["-e", "-f"]).into_iter().skip(1).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The command line of a git `ext::` URL as a shell script: words are
+/// separated by spaces, `% ` is a space inside a word and `%%` a `%`.
+fn ext_command(url: &str) -> String {
+    let mut words: Vec<String> = vec![String::new()];
+    let mut chars = url.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '%' => match chars.next() {
+                Some(n @ (' ' | '%')) => words.last_mut().into_iter().for_each(|w| w.push(n)),
+                // `%s`/`%S`/`%G`: filled in by git with the service name.
+                Some(n) => words.last_mut().into_iter().for_each(|w| {
+                    w.push('%');
+                    w.push(n);
+                }),
+                None => {}
+            },
+            ' ' => words.push(String::new()),
+            c => words.last_mut().into_iter().for_each(|w| w.push(c)),
+        }
+    }
+    words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| crate::shell::quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The shell command a git config value runs, for keys whose value is one
+/// (`core.pager`, `pager.log`, `core.sshCommand`, `alias.x=!cmd`,
+/// `credential.helper=!cmd`, `diff.external`, `filter.x.clean`, …).
+fn git_command_value(key: &str, value: &str) -> Option<String> {
+    let k = key.to_ascii_lowercase();
+    let parts: Vec<&str> = k.split('.').collect();
+    let last = parts.last().copied().unwrap_or_default();
+    let bang = value.strip_prefix('!').map(str::to_owned);
+    match parts.first().copied().unwrap_or_default() {
+        "alias" => bang,
+        "credential" if last == "helper" => bang,
+        "core"
+            if matches!(
+                last,
+                "pager" | "editor" | "sshcommand" | "fsmonitor" | "askpass" | "gitproxy"
+            ) =>
+        {
+            Some(value.to_owned())
+        }
+        "pager" | "sequence" | "interactive" => Some(value.to_owned()),
+        "diff" | "merge" | "filter" | "mergetool" | "difftool" | "gpg" | "sendemail"
+        | "uploadpack" | "man" | "browser"
+            if matches!(
+                last,
+                "external"
+                    | "command"
+                    | "textconv"
+                    | "driver"
+                    | "clean"
+                    | "smudge"
+                    | "process"
+                    | "cmd"
+                    | "program"
+                    | "packobjectshook"
+                    | "sendmailcmd"
+                    | "tocmd"
+                    | "cccmd"
+                    | "path"
+            ) =>
+        {
+            Some(value.to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The files and directories `git SUB ARGS` creates from its operands:
+/// `bundle create FILE`, `clone URL DIR`, `worktree add PATH`, `init DIR`
+/// (`-` is standard output).
+fn git_positional_outputs(sub: &str, args: &[String]) -> Vec<String> {
+    // Options of these subcommands that take a separate value.
+    const VALUED: &[&str] = &[
+        "-b",
+        "-B",
+        "--branch",
+        "-o",
+        "--origin",
+        "-u",
+        "--upload-pack",
+        "--template",
+        "--reference",
+        "--reference-if-able",
+        "--separate-git-dir",
+        "--depth",
+        "--shallow-since",
+        "--shallow-exclude",
+        "-c",
+        "--config",
+        "--filter",
+        "-j",
+        "--jobs",
+        "--server-option",
+        "--bundle-uri",
+        "--reason",
+        "--object-format",
+        "--ref-format",
+        "--shared",
+        "--initial-branch",
+        "--version",
+    ];
+    let mut ops: Vec<&String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            ops.extend(it.by_ref());
+            break;
+        }
+        if VALUED.contains(&a.as_str()) {
+            it.next();
+        } else if !a.starts_with('-') {
+            ops.push(a);
+        }
+    }
+    let at = |i: usize| ops.get(i).map(|s| (*s).clone());
+    let out = match (sub, ops.first().map(|s| s.as_str())) {
+        ("bundle", Some("create")) => at(1),
+        ("worktree", Some("add")) => at(1),
+        ("clone", _) => at(1),
+        ("init", _) => at(0),
+        _ => None,
+    };
+    out.into_iter().filter(|o| o != "-").collect()
+}
+
 /// Whether `git SUB ARGS` (branch, tag, stash, config, worktree, notes,
 /// remote, submodule) changes anything, as opposed to listing.
 fn git_sub_writes(sub: &str, args: &[String]) -> bool {
@@ -1014,6 +1261,8 @@ struct Judge<'a> {
     /// Functions the script defines (their bodies are analysed where they
     /// are defined; a call runs the body).
     functions: Vec<String>,
+    /// Homes of other users this command line named (`~user`).
+    other_homes: std::cell::RefCell<Vec<PathBuf>>,
 }
 
 fn words_to_strings(argv: &[Word]) -> Vec<String> {
@@ -1030,6 +1279,18 @@ fn short_flags(args: &[String]) -> String {
 
 impl Judge<'_> {
     fn path(&self, raw: &str) -> PathBuf {
+        if let Some(user) = raw
+            .strip_prefix('~')
+            .map(|r| r.split('/').next().unwrap_or_default())
+            .filter(|u| !u.is_empty() && *u != "+" && *u != "-")
+        {
+            if let Some(h) = other_tilde(&format!("~{user}"), Path::new("/")) {
+                let mut homes = self.other_homes.borrow_mut();
+                if !homes.contains(&h) {
+                    homes.push(h);
+                }
+            }
+        }
         let mut p = match &self.cwd {
             Some(cwd) => normalise(raw, cwd, self.ctx.home),
             None => normalise(raw, Path::new("/unknown-directory"), self.ctx.home),
@@ -1252,9 +1513,7 @@ impl Judge<'_> {
         } else if (self.is_credential(&p) || rc)
             && overwrite
             && !self.inside(&p)
-            && (self.ctx.home.is_some_and(|h| p.starts_with(h))
-                || p.starts_with("/etc")
-                || p.starts_with("/root"))
+            && (in_a_home(&p, self.ctx.home, &self.other_homes.borrow()) || p.starts_with("/etc"))
         {
             (
                 Risk::Critical,
@@ -1314,6 +1573,26 @@ impl Judge<'_> {
                 self.ctx.home,
                 self.cwd.as_deref().unwrap_or(self.ctx.cwd),
             )
+    }
+
+    /// Whether the directory `p` holds credential files: a directory above
+    /// one of `knowledge.toml`'s concrete credential files (`~`, `~/.ssh`,
+    /// `/etc`, `/`), `/home`, or a user's home. Reading it whole
+    /// (`grep -r`, `tar c`, `zip -r`) reads them.
+    fn holds_credentials(&self, p: &Path) -> bool {
+        if self.inside(p) {
+            return false;
+        }
+        let examples = crate::knowledge::get().map_or_else(Vec::new, |k| {
+            k.credential_examples(self.ctx.home, self.ctx.cwd)
+        });
+        examples
+            .iter()
+            .filter(|e| !self.inside(e))
+            .any(|e| e.starts_with(p) && e != p)
+            || self.other_homes.borrow().iter().any(|h| h.starts_with(p))
+            || p == Path::new("/home")
+            || (p.starts_with("/home") && p.components().count() == 3)
     }
 
     fn read_target(&mut self, raw: &str) -> Option<(Risk, String)> {
@@ -1638,6 +1917,10 @@ impl Judge<'_> {
         }
         if matches!(name, "tar" | "bsdtar" | "gtar" | "unzip" | "7z" | "7za") {
             self.extract_dirs(argv, name, &args);
+        }
+        for f in archived_sources(name, &args) {
+            let p = self.path(&f);
+            self.out.reads.push(p);
         }
         if matches!(
             name,
@@ -2739,6 +3022,24 @@ impl Judge<'_> {
                     "`eval` runs a string as code in the current shell (analysed as a script)",
                 );
             }
+            "bind" => {
+                let bound: Vec<String> = option_values(&args, "-x")
+                    .into_iter()
+                    .flatten()
+                    .map(bound_command)
+                    .collect();
+                if bound.is_empty() {
+                    self.push(argv, Risk::Low, "`bind` changes key bindings");
+                }
+                for c in bound {
+                    self.push(
+                        argv,
+                        Risk::Medium,
+                        format!("`bind -x` makes a key run `{c}` (its code is analysed)"),
+                    );
+                    self.script(&c, depth + 1);
+                }
+            }
             "trap" => {
                 self.push(
                     argv,
@@ -3738,6 +4039,11 @@ impl Judge<'_> {
         }
         self.options(argv, &format!("git {sub}"), subargs);
         self.git_runs(argv, sub, subargs);
+        self.git_configs(argv, &configs);
+        for out in git_positional_outputs(sub, subargs) {
+            let (risk, why) = self.write_target(&out);
+            self.push(argv, risk.max(Risk::Medium), format!("`git {sub}` {why}"));
+        }
         let (risk, reason): (Risk, String) = match sub {
             "status" | "log" | "diff" | "show" | "rev-parse" | "ls-files" | "ls-tree" | "blame"
             | "grep" | "describe" | "shortlog" | "cat-file" | "reflog" | "whatchanged"
@@ -3828,6 +4134,43 @@ impl Judge<'_> {
             _ => (Risk::Medium, format!("`git {sub}` changes the repository")),
         };
         self.push(argv, risk, reason);
+    }
+
+    /// `git -c KEY=VALUE` (and `git config KEY VALUE`, which runs later)
+    /// for keys whose value is a shell command (`core.pager`, `alias.x=!…`,
+    /// `core.sshCommand`, …), and `ext::` transport URLs: the command is
+    /// analysed, so `git -c core.pager='rm -rf ~' log` is critical.
+    fn git_configs(&mut self, argv: &[Word], configs: &[String]) {
+        let args = words_to_strings(argv.get(1..).unwrap_or_default());
+        let mut commands: Vec<String> = Vec::new();
+        for c in configs {
+            if let Some((k, v)) = c.split_once('=') {
+                commands.extend(git_command_value(k, v));
+            }
+        }
+        if let Some(at) = args.iter().position(|a| a == "config") {
+            let ops: Vec<&String> = args
+                .iter()
+                .skip(at + 1)
+                .filter(|a| !a.starts_with('-'))
+                .collect();
+            if let [k, v, ..] = ops.as_slice() {
+                commands.extend(git_command_value(k, v));
+            }
+        }
+        for a in &args {
+            if let Some(cmd) = a.strip_prefix("ext::") {
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!("the `ext::` URL makes git run `{cmd}` as its transport"),
+                );
+                commands.push(ext_command(cmd));
+            }
+        }
+        for cmd in commands {
+            self.script(&cmd, 1);
+        }
     }
 
     /// Git subcommands that run commands: the inner command is analysed.
@@ -4193,7 +4536,9 @@ impl Judge<'_> {
         }
         // Credentials read and sent anywhere.
         let reads = self.out.reads.clone();
-        let reads_creds = reads.iter().any(|p| self.is_credential(p));
+        let reads_creds = reads
+            .iter()
+            .any(|p| self.is_credential(p) || self.holds_credentials(p));
         let sends = s.commands.iter().any(|c| {
             c.program().map(basename).is_some_and(|n| {
                 has(NETWORK, n) || (n == "openssl" && c.argv.iter().any(|w| w.text() == "s_client"))
@@ -4371,6 +4716,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         links: Vec::new(),
         written: Vec::new(),
         functions: Vec::new(),
+        other_homes: std::cell::RefCell::new(Vec::new()),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
     let outer = SimpleCommand {
