@@ -651,6 +651,432 @@ fn bound_command(binding: &str) -> String {
     unquoted.unwrap_or(cmd).to_owned()
 }
 
+/// Files `source`/`.` may read from outside the workspace without asking:
+/// root-owned system files (`/etc/os-release`, `/usr/share/…`, `/opt/…`),
+/// the user's own shell startup files and the environment scripts tool
+/// installers put in the home directory (`~/.cargo/env`, `~/.nvm/nvm.sh`).
+/// Anything else (`/tmp`, another home, `/dev/shm`) may be planted code.
+fn trusted_startup_file(p: &Path, home: Option<&Path>) -> bool {
+    let system = ["/etc", "/usr", "/opt", "/lib", "/snap", "/nix/store"]
+        .iter()
+        .any(|d| p.starts_with(d));
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let in_home = |rel: &str| home.is_some_and(|h| p == h.join(rel));
+    system
+        || (home.is_some_and(|h| p.parent() == Some(h)) && has(RC_FILES, &name))
+        || [
+            ".cargo/env",
+            ".nvm/nvm.sh",
+            ".sdkman/bin/sdkman-init.sh",
+            ".rye/env",
+            ".local/bin/env",
+            ".ghcup/env",
+            ".asdf/asdf.sh",
+        ]
+        .iter()
+        .any(|r| in_home(r))
+}
+
+/// How a program that runs another command takes it: options with one
+/// value (`one`), with two (`two`: `bwrap --bind SRC DEST`), operands
+/// before the command (`chroot NEWROOT CMD`), the subcommand that makes
+/// it a wrapper (`uv run CMD`), and options whose presence makes the
+/// command a shell command line (`entr -s`, `nix-shell --run`).
+struct WrapperSpec {
+    sub: Option<&'static str>,
+    one: &'static [&'static str],
+    two: &'static [&'static str],
+    operands: usize,
+    script: &'static [&'static str],
+}
+
+/// The wrapper spec of `name` when `argv` uses it as a wrapper.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of wrappers reads best as one match"
+)]
+fn wrapper_spec(name: &str, argv: &[Word]) -> Option<WrapperSpec> {
+    const NONE: &[&str] = &[];
+    let spec = |sub, one, two, operands, script| {
+        Some(WrapperSpec {
+            sub,
+            one,
+            two,
+            operands,
+            script,
+        })
+    };
+    let found = match name {
+        "chroot" => spec(None, NONE, NONE, 1, NONE),
+        "firejail" | "eatmydata" | "nocache" | "ifne" | "catchsegv" | "systemd-inhibit"
+        | "dbus-run-session" | "dbus-launch" | "chronic" | "unbuffer" | "fakechroot" | "tsocks"
+        | "torify" => spec(None, NONE, NONE, 0, NONE),
+        "bwrap" => spec(
+            None,
+            &[
+                "--chdir",
+                "--tmpfs",
+                "--proc",
+                "--dev",
+                "--dir",
+                "--unsetenv",
+                "--uid",
+                "--gid",
+                "--hostname",
+                "--remount-ro",
+                "--perms",
+                "--size",
+                "--cap-add",
+                "--cap-drop",
+                "--seccomp",
+                "--userns",
+                "--userns2",
+                "--pidns",
+                "--args",
+                "--exec-label",
+                "--file-label",
+                "--lock-file",
+                "--sync-fd",
+                "--info-fd",
+                "--json-status-fd",
+                "--block-fd",
+                "--userns-block-fd",
+                "--add-seccomp-fd",
+                "--argv0",
+                "--mqueue",
+            ],
+            &[
+                "--bind",
+                "--ro-bind",
+                "--dev-bind",
+                "--bind-try",
+                "--ro-bind-try",
+                "--dev-bind-try",
+                "--symlink",
+                "--setenv",
+                "--file",
+                "--bind-data",
+                "--ro-bind-data",
+                "--chmod",
+                "--overlay-src",
+            ],
+            0,
+            NONE,
+        ),
+        "proot" => spec(
+            None,
+            &[
+                "-r",
+                "-R",
+                "-S",
+                "-b",
+                "--bind",
+                "-m",
+                "--mount",
+                "-w",
+                "--cwd",
+                "-k",
+                "--kernel-release",
+                "-q",
+                "--qemu",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "fakeroot" => spec(
+            None,
+            &["-l", "--lib", "--faked", "-s", "-i", "-b"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "faketime" => spec(None, &["-p"], NONE, 1, NONE),
+        "setpriv" => spec(
+            None,
+            &[
+                "--reuid",
+                "--regid",
+                "--euid",
+                "--egid",
+                "--ruid",
+                "--rgid",
+                "--groups",
+                "--inh-caps",
+                "--ambient-caps",
+                "--bounding-set",
+                "--securebits",
+                "--pdeathsig",
+                "--selinux-label",
+                "--apparmor-profile",
+                "--landlock-access",
+                "--landlock-rule",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "prlimit" => spec(None, &["-p", "--pid", "-o", "--output"], NONE, 0, NONE),
+        "numactl" => spec(
+            None,
+            &[
+                "-C",
+                "-N",
+                "-m",
+                "-p",
+                "-i",
+                "-P",
+                "--cpunodebind",
+                "--physcpubind",
+                "--membind",
+                "--preferred",
+                "--interleave",
+                "--preferred-many",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "xvfb-run" => spec(
+            None,
+            &[
+                "-n",
+                "--server-num",
+                "-s",
+                "--server-args",
+                "-f",
+                "--auth-file",
+                "-e",
+                "--error-file",
+                "-p",
+                "--xauth-protocol",
+                "-w",
+                "--wait",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "proxychains" | "proxychains4" => spec(None, &["-f"], NONE, 0, NONE),
+        "torsocks" => spec(None, &["-u", "-p", "-a", "-P"], NONE, 0, NONE),
+        "rlwrap" => spec(
+            None,
+            &[
+                "-b", "-C", "-D", "-e", "-f", "-F", "-g", "-H", "-l", "-M", "-O", "-P", "-q", "-s",
+                "-S", "-t", "-w", "-z",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "aa-exec" => spec(
+            None,
+            &["-p", "--profile", "-n", "--namespace"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "cpulimit" => spec(
+            None,
+            &["-l", "--limit", "-p", "--pid", "-e", "--exe", "-c", "--cpu"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "capsh" if argv.iter().any(|w| w.text() == "--") => spec(None, NONE, NONE, 0, NONE),
+        "sg" => spec(None, NONE, NONE, 1, NONE),
+        "entr" => spec(None, NONE, NONE, 0, &["-s"]),
+        "nix-shell"
+            if argv
+                .iter()
+                .any(|w| matches!(w.text(), "--run" | "--command")) =>
+        {
+            spec(
+                None,
+                &[
+                    "-p",
+                    "--packages",
+                    "-I",
+                    "--arg",
+                    "--argstr",
+                    "-A",
+                    "--attr",
+                ],
+                NONE,
+                0,
+                &["--run", "--command"],
+            )
+        }
+        "direnv" => spec(Some("exec"), NONE, NONE, 1, NONE),
+        "uv" => spec(
+            Some("run"),
+            &[
+                "--with",
+                "--with-editable",
+                "--with-requirements",
+                "--python",
+                "-p",
+                "--env-file",
+                "--directory",
+                "--project",
+                "--package",
+                "--extra",
+                "--group",
+                "--index",
+                "--default-index",
+                "--index-url",
+                "--extra-index-url",
+                "-i",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "poetry" => spec(
+            Some("run"),
+            &["-C", "--directory", "-P", "--project"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "pipenv" | "rye" | "bundle" | "pdm" | "hatch" | "pixi" | "conda" | "mamba"
+        | "micromamba" => {
+            let sub = if name == "bundle" { "exec" } else { "run" };
+            spec(
+                Some(sub),
+                &[
+                    "-n",
+                    "--name",
+                    "-p",
+                    "--prefix",
+                    "-e",
+                    "--environment",
+                    "--manifest-path",
+                ],
+                NONE,
+                0,
+                NONE,
+            )
+        }
+        _ => None,
+    };
+    let spec = found?;
+    match spec.sub {
+        Some(sub) if argv.get(1).map(Word::text) != Some(sub) => None,
+        _ => Some(spec),
+    }
+}
+
+/// The script operand of a shell run without `-c` (`bash -o posix x.sh`,
+/// `bash +e x.sh`, `bash --rcfile F x.sh`): options (`-x`, `+x`) and the
+/// values of `-o`/`+o`/`-O`/`+O` (also ending a bundle: `-eo pipefail`),
+/// `--rcfile` and `--init-file` come before it.
+fn shell_script_operand(argv: &[Word]) -> Option<&Word> {
+    let mut it = argv.iter().skip(1);
+    while let Some(w) = it.next() {
+        let t = w.text();
+        if t == "--" || t == "-" {
+            return it.next();
+        }
+        if matches!(t, "--rcfile" | "--init-file") {
+            it.next();
+        } else if t.starts_with("--") {
+        } else if (t.starts_with('-') || t.starts_with('+')) && t.len() > 1 {
+            if t.ends_with(['o', 'O']) {
+                it.next();
+            }
+        } else {
+            return Some(w);
+        }
+    }
+    None
+}
+
+/// The script file an interpreter runs (`python3 -W ignore x.py`,
+/// `ruby -I lib x.rb`, `php -f x.php`, `deno run -A x.ts`): options and
+/// their values come before it; `None` when the code is inline (`-c`,
+/// `-e`, `-m`, …) or read from standard input.
+fn interpreter_script<'a>(name: &str, args: &'a [String]) -> Option<&'a String> {
+    let python = name.starts_with("python") && !name.contains('-');
+    // Short options whose value may be attached (`-Wignore`, `-Ilib`,
+    // `-Mstrict`, `-i.bak`): the rest of such a word is no bundle.
+    let attached = match name {
+        _ if python => "WX",
+        "perl" => "IMmxlDdi0",
+        "ruby" => "IrCEKTWx",
+        "php" => "dcz",
+        "lua" | "luajit" => "l",
+        _ => "",
+    };
+    let (valued, inline): (&[&str], &[&str]) = match name {
+        _ if python => (&["-W", "-X", "--check-hash-based-pycs"], &["-c", "-m"]),
+        "node" | "bun" => (
+            &[
+                "-r",
+                "--require",
+                "--import",
+                "--loader",
+                "--experimental-loader",
+                "-C",
+                "--conditions",
+                "--title",
+            ],
+            &["-e", "--eval", "-p", "--print", "-pe", "-ep"],
+        ),
+        "perl" => (&[], &["-e", "-E"]),
+        "ruby" => (&["-I", "-r", "-C", "-E", "--encoding"], &["-e"]),
+        "php" => (&["-d", "-c", "-z"], &["-r", "-a", "-S"]),
+        "lua" | "luajit" => (&["-l"], &["-e"]),
+        "deno" => (&[], &[]),
+        _ => return None,
+    };
+    let mut it = args.iter().peekable();
+    if name == "deno" {
+        // `deno run [opts] FILE`; other subcommands are not judged here.
+        if it.find(|a| !a.starts_with('-')).map(String::as_str) != Some("run") {
+            return None;
+        }
+    }
+    while let Some(a) = it.next() {
+        let flag = a.as_str();
+        if flag == "--" {
+            return it.next();
+        }
+        if name == "php" && flag == "-f" {
+            return it.next();
+        }
+        // `-c` anywhere in a bundle (`python3 -Ic`, `perl -ne`) is inline.
+        let bundled_inline = flag.starts_with('-')
+            && !flag.starts_with("--")
+            && !flag.chars().nth(1).is_some_and(|c| attached.contains(c))
+            && inline.iter().any(|i| {
+                i.len() == 2
+                    && i.chars()
+                        .nth(1)
+                        .is_some_and(|c| flag.get(1..).is_some_and(|f| f.contains(c)))
+            });
+        if inline.contains(&flag)
+            || bundled_inline
+            || inline
+                .iter()
+                .any(|i| i.starts_with("--") && flag.starts_with(&format!("{i}=")))
+        {
+            return None;
+        }
+        if valued.contains(&flag) {
+            it.next();
+        } else if flag == "-" {
+            return None;
+        } else if !flag.starts_with('-') {
+            return Some(a);
+        }
+    }
+    None
+}
+
 /// The files and directories an archiver or recursive reader reads whole:
 /// the operands of `tar -c`/`tar c` (not the `-f` archive), of `zip`,
 /// `7z a` after the archive name, and the paths of `ag`, `ack` and
@@ -1263,6 +1689,11 @@ struct Judge<'a> {
     functions: Vec<String>,
     /// Homes of other users this command line named (`~user`).
     other_homes: std::cell::RefCell<Vec<PathBuf>>,
+    /// For each simple command being judged (innermost last), every
+    /// command line it runs through wrappers (`chrt 0 sh` reaches `chrt 0
+    /// sh` and `sh`), so pipeline checks see through any wrapper the
+    /// analysis knows.
+    reached: Vec<Vec<Vec<Word>>>,
 }
 
 fn words_to_strings(argv: &[Word]) -> Vec<String> {
@@ -1606,6 +2037,40 @@ impl Judge<'_> {
         })
     }
 
+    /// `sh < FILE`, `python3 < FILE`: FILE is the program. Written or
+    /// downloaded by this command line, it is judged as that; from outside
+    /// the workspace, it is code nobody reviewed (high).
+    fn code_file_on_stdin(&mut self, cmd: &SimpleCommand, t: &str) {
+        let code_runner = cmd
+            .program()
+            .filter(|p| runs_stdin_as_code(p, &cmd.argv))
+            .map(|p| basename(p).to_owned());
+        let Some(runner) = code_runner.filter(|_| t != "/dev/null") else {
+            return;
+        };
+        let p = self.path(t);
+        self.runs_written(&cmd.argv, t, &runner, 0);
+        if self.downloads.contains(&p) {
+            self.push(
+                &cmd.argv,
+                Risk::Critical,
+                format!(
+                    "feeds `{}`, which this command line downloaded, to `{runner}` as code",
+                    p.display()
+                ),
+            );
+        } else if !self.inside(&p) {
+            self.push(
+                &cmd.argv,
+                Risk::High,
+                format!(
+                    "feeds `{}`, from outside the workspace, to `{runner}` as code",
+                    p.display()
+                ),
+            );
+        }
+    }
+
     /// Judges one simple command (after redirections), seeing through wrappers.
     fn command(&mut self, cmd: &SimpleCommand) {
         self.code_from_stdin(cmd);
@@ -1636,6 +2101,7 @@ impl Judge<'_> {
                     );
                 }
                 (RedirectKind::Read, Word::Literal(t)) => {
+                    self.code_file_on_stdin(cmd, t);
                     if let Some((risk, reason)) = self.read_target(t) {
                         self.push(&cmd.argv, risk, reason);
                         let network = cmd.program().map(basename).is_some_and(|n| {
@@ -1729,6 +2195,9 @@ impl Judge<'_> {
     )]
     fn argv(&mut self, argv: &[Word], depth: usize) {
         let Some(first) = argv.first() else { return };
+        if let Some(top) = self.reached.last_mut().filter(|t| t.len() < 32) {
+            top.push(argv.to_vec());
+        }
         let Word::Literal(program) = first else {
             self.push(
                 argv,
@@ -1904,15 +2373,18 @@ impl Judge<'_> {
         if name.starts_with("python") {
             self.python_module(argv, &args, depth);
         }
-        let interpreter = name.starts_with("python")
-            || matches!(name, "node" | "deno" | "bun" | "perl" | "ruby" | "php");
-        if interpreter
-            && !args
-                .iter()
-                .any(|a| matches!(a.as_str(), "-c" | "-e" | "-m" | "-r" | "--eval"))
-        {
-            if let Some(f) = args.iter().find(|a| !a.starts_with('-')) {
-                self.runs_written(argv, f, name, depth);
+        if let Some(f) = interpreter_script(name, &args) {
+            self.runs_written(argv, f, name, depth);
+            let p = self.path(f);
+            if !self.inside(&p) && !self.downloads.contains(&p) {
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!(
+                        "`{name}` runs the script `{}`, from outside the workspace",
+                        p.display()
+                    ),
+                );
             }
         }
         if matches!(name, "tar" | "bsdtar" | "gtar" | "unzip" | "7z" | "7za") {
@@ -2377,6 +2849,7 @@ impl Judge<'_> {
                 Risk::High,
                 "serves files over HTTP: whatever it can read is exposed to the network",
             ),
+            n if wrapper_spec(n, argv).is_some() => self.through(argv, n, depth),
             "xargs" => {
                 let mut i = 1;
                 while let Some(w) = argv.get(i) {
@@ -2384,7 +2857,22 @@ impl Judge<'_> {
                     if !t.starts_with('-') {
                         break;
                     }
-                    i += if matches!(t, "-n" | "-P" | "-L" | "-s" | "-d" | "-E" | "-I" | "-a") {
+                    i += if matches!(
+                        t,
+                        "-n" | "-P"
+                            | "-L"
+                            | "-s"
+                            | "-d"
+                            | "-E"
+                            | "-I"
+                            | "-a"
+                            | "--max-args"
+                            | "--max-procs"
+                            | "--max-chars"
+                            | "--delimiter"
+                            | "--arg-file"
+                            | "--process-slot-var"
+                    ) {
                         2
                     } else {
                         1
@@ -2470,7 +2958,7 @@ impl Judge<'_> {
                         "runs a shell reading commands from its input",
                     );
                 } else {
-                    let script = argv.iter().skip(1).find(|w| !w.text().starts_with('-'));
+                    let script = shell_script_operand(argv);
                     if let Some(s) = script.and_then(Word::literal) {
                         self.runs_written(argv, s, name, depth);
                     }
@@ -3068,6 +3556,15 @@ impl Judge<'_> {
                     if let Some(r) = self.read_target(f) {
                         worst = r;
                     }
+                    if name != "eval" && worst.0 < Risk::High {
+                        let p = self.path(f);
+                        if !self.inside(&p) && !trusted_startup_file(&p, self.ctx.home) {
+                            worst = (
+                                Risk::High,
+                                format!("`{name}` runs `{}`, from outside the workspace", p.display()),
+                            );
+                        }
+                    }
                     if name != "eval" && self.downloads.contains(&self.path(f)) {
                         worst = (
                             Risk::Critical,
@@ -3641,6 +4138,79 @@ impl Judge<'_> {
         }
     }
 
+    /// A program of [`wrapper_spec`] that runs the command it is given
+    /// (`chroot / rm …`, `fakeroot rm …`, `uv run rm …`): the command is
+    /// judged as if typed alone.
+    fn through(&mut self, argv: &[Word], name: &str, depth: usize) {
+        let Some(spec) = wrapper_spec(name, argv) else {
+            return;
+        };
+        let mut i = 1 + usize::from(spec.sub.is_some());
+        let mut shell_flag = false;
+        while let Some(t) = argv.get(i).map(Word::text) {
+            if t == "--" {
+                i += 1;
+                break;
+            }
+            if !t.starts_with('-') || t == "-" {
+                break;
+            }
+            if spec.script.contains(&t) {
+                shell_flag = true;
+                // `nix-shell --run CMD`: the value is the command line.
+                if name == "nix-shell" {
+                    if let Some(v) = argv.get(i + 1).and_then(Word::literal) {
+                        let v = v.to_owned();
+                        self.script(&v, depth + 1);
+                    }
+                    i += 2;
+                    continue;
+                }
+            }
+            i += if spec.two.contains(&t) {
+                3
+            } else if spec.one.contains(&t) {
+                2
+            } else {
+                1
+            };
+        }
+        i += spec.operands;
+        self.push(
+            argv,
+            Risk::Medium,
+            format!("`{name}` runs the command it is given (analysed)"),
+        );
+        let inner = argv.get(i..).unwrap_or_default();
+        if inner.is_empty() {
+            return;
+        }
+        if name == "capsh" {
+            // `capsh … -- ARGS`: ARGS are bash's.
+            let mut bash = vec![Word::Literal("bash".into())];
+            bash.extend(inner.iter().cloned());
+            self.argv(&bash, depth + 1);
+        } else if name == "sg" || (name == "entr" && shell_flag) {
+            // `sg GROUP [-c] CMD…`, `entr -s CMD`: a shell command line.
+            let words: Vec<&str> = inner
+                .iter()
+                .skip_while(|w| w.text() == "-c")
+                .map(Word::text)
+                .collect();
+            if inner.iter().all(|w| w.literal().is_some()) {
+                self.script(&words.join(" "), depth + 1);
+            } else {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "runs a shell command only known at run time",
+                );
+            }
+        } else if name != "nix-shell" {
+            self.argv(inner, depth + 1);
+        }
+    }
+
     /// `script -c CMD FILE`: CMD is a shell command line, FILE is written.
     /// Without `-c`, `script` runs an interactive shell reading its input.
     fn script_recorder(&mut self, argv: &[Word], args: &[String], depth: usize) {
@@ -3950,7 +4520,7 @@ impl Judge<'_> {
                     risky = true;
                     i += 1;
                 }
-                "-fprint" | "-fprintf" | "-fls" => {
+                "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
                     if let Some(t) = argv.get(i + 1).and_then(Word::literal) {
                         let (r, why) = self.write_target(t);
                         self.push(argv, r, why);
@@ -4466,43 +5036,57 @@ impl Judge<'_> {
                 format!("the function `{f}` calls itself (a fork bomb)"),
             ));
         }
-        for c in &s.commands {
-            self.command(c);
-        }
+        let effective = self.judge_commands(s);
+        let programs = |i: usize| -> Vec<String> {
+            effective
+                .get(i)
+                .map(|ls| {
+                    ls.iter()
+                        .filter_map(|l| l.first().and_then(Word::literal))
+                        .map(|p| basename(p).to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         // Pipelines into an interpreter.
-        for c in &s.commands {
+        for (idx, c) in s.commands.iter().enumerate() {
             let Some((id, pos)) = c.pipeline else {
                 continue;
             };
-            let inner = unwrap_wrappers(&c.argv);
-            let Some(p) = inner.first().and_then(Word::literal).map(basename) else {
+            let runner = effective.get(idx).and_then(|ls| {
+                ls.iter().find_map(|l| {
+                    let p = l.first().and_then(Word::literal).map(basename)?;
+                    runs_stdin_as_code(p, l).then(|| p.to_owned())
+                })
+            });
+            let Some(p) = runner else {
                 continue;
             };
-            let interpreter = runs_stdin_as_code(p, inner);
-            if pos == 0 || !interpreter {
+            let p = p.as_str();
+            if pos == 0 {
                 continue;
             }
-            let before: Vec<&SimpleCommand> = s
+            let before_idx: Vec<usize> = s
                 .commands
                 .iter()
-                .filter(|o| {
+                .enumerate()
+                .filter(|(_, o)| {
                     o.pipeline
                         .is_some_and(|(oid, opos)| oid == id && opos < pos)
                 })
+                .map(|(i, _)| i)
                 .collect();
-            let fetch = before.iter().any(|o| {
-                unwrap_wrappers(&o.argv)
-                    .first()
-                    .and_then(Word::literal)
-                    .map(basename)
-                    .is_some_and(|n| has(NETWORK, n))
-            });
-            let decoder = before.iter().find_map(|o| {
-                unwrap_wrappers(&o.argv)
-                    .first()
-                    .and_then(Word::literal)
-                    .map(basename)
-                    .filter(|n| crate::knowledge::get().is_none_or(|k| k.is_decoder(n)))
+            let before: Vec<&SimpleCommand> = before_idx
+                .iter()
+                .filter_map(|i| s.commands.get(*i))
+                .collect();
+            let fetch = before_idx
+                .iter()
+                .any(|i| programs(*i).iter().any(|n| has(NETWORK, n)));
+            let decoder = before_idx.iter().find_map(|i| {
+                programs(*i)
+                    .into_iter()
+                    .find(|n| crate::knowledge::get().is_none_or(|k| k.is_decoder(n)))
             });
             // `echo 'ls -la' | sh`: literal text, analysed as the script.
             let literal_text: Option<String> = match before.as_slice() {
@@ -4534,15 +5118,37 @@ impl Judge<'_> {
                     .push((Risk::High, format!("pipes data into `{p}` to run as code")));
             }
         }
-        // Credentials read and sent anywhere.
+        self.credentials_sent(s, &effective);
+    }
+
+    /// Judges each command of `s`; for each, every command line it
+    /// reaches through wrappers.
+    fn judge_commands(&mut self, s: &Script) -> Vec<Vec<Vec<Word>>> {
+        let mut effective: Vec<Vec<Vec<Word>>> = Vec::new();
+        for c in &s.commands {
+            self.reached.push(Vec::new());
+            self.command(c);
+            let mut lines = self.reached.pop().unwrap_or_default();
+            lines.push(unwrap_wrappers(&c.argv).to_vec());
+            effective.push(lines);
+        }
+        effective
+    }
+
+    /// Credentials read and sent anywhere by one script (`cat KEY | nc`,
+    /// `grep -r ~ | curl -d @-`), through any wrapper.
+    fn credentials_sent(&mut self, s: &Script, effective: &[Vec<Vec<Word>>]) {
         let reads = self.out.reads.clone();
         let reads_creds = reads
             .iter()
             .any(|p| self.is_credential(p) || self.holds_credentials(p));
-        let sends = s.commands.iter().any(|c| {
-            c.program().map(basename).is_some_and(|n| {
-                has(NETWORK, n) || (n == "openssl" && c.argv.iter().any(|w| w.text() == "s_client"))
-            })
+        let sends = effective.iter().flatten().any(|l| {
+            l.first()
+                .and_then(Word::literal)
+                .map(basename)
+                .is_some_and(|n| {
+                    has(NETWORK, n) || (n == "openssl" && l.iter().any(|w| w.text() == "s_client"))
+                })
         });
         if reads_creds && sends && s.commands.len() > 1 {
             self.out.whole.push((
@@ -4717,6 +5323,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         written: Vec::new(),
         functions: Vec::new(),
         other_homes: std::cell::RefCell::new(Vec::new()),
+        reached: Vec::new(),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
     let outer = SimpleCommand {
