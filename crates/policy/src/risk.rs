@@ -224,6 +224,16 @@ const NETWORK: &[&str] = &[
     "openssl-s_client",
     "kdig",
     "delv",
+    "mail",
+    "mailx",
+    "s-nail",
+    "sendmail",
+    "mutt",
+    "neomutt",
+    "msmtp",
+    "ssmtp",
+    "swaks",
+    "ssh-copy-id",
 ];
 const LOW: &[&str] = &[
     "ls",
@@ -970,6 +980,46 @@ fn wrapper_spec(name: &str, argv: &[Word]) -> Option<WrapperSpec> {
     }
 }
 
+/// The files a sed script writes (`w FILE`, `W FILE`, `s/a/b/w FILE`) and
+/// the commands it runs (`e CMD`), per command of the script.
+fn sed_effects(script: &str) -> (Vec<String>, Vec<String>) {
+    let (mut writes, mut runs) = (Vec::new(), Vec::new());
+    for piece in script.split(['\n', ';']).take(64) {
+        let cmd = piece.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || matches!(c, '$' | ',' | ' ' | '!' | '~' | '+')
+        });
+        // An address `/re/`: skip it.
+        let cmd = match cmd.strip_prefix('/') {
+            Some(r) => r.split_once('/').map_or("", |(_, c)| c).trim_start(),
+            None => cmd,
+        };
+        if let Some(f) = cmd.strip_prefix('w').or_else(|| cmd.strip_prefix('W')) {
+            if f.starts_with(char::is_whitespace) && !f.trim().is_empty() {
+                writes.push(f.trim().to_owned());
+            }
+        } else if let Some(c) = cmd.strip_prefix('e') {
+            if c.starts_with(char::is_whitespace) && !c.trim().is_empty() {
+                runs.push(c.trim().to_owned());
+            }
+        } else if let Some(body) = cmd.strip_prefix('s') {
+            let Some(d) = body.chars().next() else {
+                continue;
+            };
+            let parts: Vec<&str> = body.split(d).collect();
+            // The flags run to the end; a `w` file name may hold the
+            // delimiter (`s/a/b/w /etc/passwd`).
+            if let Some(flags) = parts.get(3..).map(|p| p.join(&d.to_string())) {
+                if let Some((_, f)) = flags.split_once('w') {
+                    if !f.trim().is_empty() {
+                        writes.push(f.trim().to_owned());
+                    }
+                }
+            }
+        }
+    }
+    (writes, runs)
+}
+
 /// The script operand of a shell run without `-c` (`bash -o posix x.sh`,
 /// `bash +e x.sh`, `bash --rcfile F x.sh`): options (`-x`, `+x`) and the
 /// values of `-o`/`+o`/`-O`/`+O` (also ending a bundle: `-eo pipefail`),
@@ -1694,6 +1744,9 @@ struct Judge<'a> {
     /// sh` and `sh`), so pipeline checks see through any wrapper the
     /// analysis knows.
     reached: Vec<Vec<Vec<Word>>>,
+    /// Literal values the script assigns to variables (name, value text),
+    /// for a program named by a variable (`X=rm; $X -rf ~`).
+    vars: Vec<(String, String)>,
 }
 
 fn words_to_strings(argv: &[Word]) -> Vec<String> {
@@ -2204,8 +2257,27 @@ impl Judge<'_> {
                 Risk::High,
                 format!("runs a program only known at run time (`{}`)", first.text()),
             );
+            // What it may be: the values the script gives the variable,
+            // its `${X:-default}`, the words of `$(echo …)`.
+            if depth <= 8 {
+                for words in self.program_candidates(first.text()) {
+                    let mut inner: Vec<Word> = words.into_iter().map(Word::Literal).collect();
+                    inner.extend(argv.iter().skip(1).cloned());
+                    self.argv(&inner, depth + 1);
+                }
+            }
             return;
         };
+        // `{rm,-rf,~}`: brace expansion makes the words of the command.
+        if program.starts_with('{') && depth <= 8 {
+            let words = brace_alternatives(program);
+            if words.len() > 1 {
+                let mut inner: Vec<Word> = words.into_iter().map(Word::Literal).collect();
+                inner.extend(argv.iter().skip(1).cloned());
+                self.argv(&inner, depth + 1);
+                return;
+            }
+        }
         if depth > 8 {
             self.push(argv, Risk::High, "wrappers nested too deeply to analyse");
             return;
@@ -2490,6 +2562,80 @@ impl Judge<'_> {
                 "`openssl s_client`/`s_server` opens a network connection",
             );
         }
+        if name == "patch" {
+            // `patch FILE`, `patch -o OUT`: written; without a FILE the
+            // diff names the files (judged by the sandbox).
+            let mut outs: Vec<String> = option_values(&args, "-o")
+                .into_iter()
+                .chain(option_values(&args, "--output"))
+                .flatten()
+                .map(str::to_owned)
+                .collect();
+            let valued = [
+                "-o",
+                "--output",
+                "-i",
+                "--input",
+                "-d",
+                "--directory",
+                "-p",
+                "-r",
+                "-B",
+                "-D",
+                "-F",
+                "-V",
+                "-Y",
+                "-z",
+                "--reject-file",
+                "--prefix",
+                "--suffix",
+                "--basename-prefix",
+            ];
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                if valued.contains(&a.as_str()) {
+                    it.next();
+                } else if !a.starts_with('-') {
+                    outs.push(a.clone());
+                    break;
+                }
+            }
+            for o in outs {
+                let (risk, why) = self.write_target(&o);
+                self.push(argv, risk.max(Risk::Medium), format!("`patch` {why}"));
+            }
+        }
+        if name == "cpio" {
+            let flags = short_flags(&args);
+            let extract = flags.contains('i') || args.iter().any(|a| a == "--extract");
+            if extract && !args.iter().any(|a| a == "--no-absolute-filenames") {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`cpio -i` writes the paths the archive names, absolute ones included (no `--no-absolute-filenames`)",
+                );
+            }
+        }
+        if matches!(name, "tar" | "gtar" | "bsdtar")
+            && (args.iter().any(|a| a == "--absolute-names")
+                || args.first().is_some_and(|a| {
+                    !a.starts_with("--")
+                        && a.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+                        && a.contains('P')
+                })
+                || args.iter().any(|a| {
+                    a.starts_with('-')
+                        && !a.starts_with("--")
+                        && a.chars().skip(1).all(|c| c.is_ascii_alphabetic())
+                        && a.contains('P')
+                }))
+        {
+            self.push(
+                argv,
+                Risk::High,
+                "`tar -P` keeps absolute paths: extracting writes wherever the archive says",
+            );
+        }
         if name == "sqlite3" {
             // `.shell CMD` / `.system CMD` among the SQL arguments.
             for a in args.iter().filter(|a| !a.starts_with('-')) {
@@ -2501,6 +2647,23 @@ impl Judge<'_> {
                     {
                         self.push(argv, Risk::High, "`sqlite3 .shell` runs a shell command");
                         self.script(cmd, depth + 1);
+                    }
+                    // `.output FILE`, `.once FILE`, `.backup FILE`, `.save
+                    // FILE`, `.log FILE` write FILE.
+                    let mut words = line.split_whitespace();
+                    if let (Some(dot), Some(file)) = (words.next(), words.next_back()) {
+                        let writes =
+                            matches!(dot, ".output" | ".once" | ".backup" | ".save" | ".log")
+                                && !file.starts_with('-')
+                                && !matches!(file, "stdout" | "stderr" | "off");
+                        if writes {
+                            let (risk, why) = self.write_target(file);
+                            self.push(
+                                argv,
+                                risk.max(Risk::Medium),
+                                format!("`sqlite3 {dot}` {why}"),
+                            );
+                        }
                     }
                 }
             }
@@ -3316,6 +3479,30 @@ impl Judge<'_> {
                         argv,
                         Risk::High,
                         "`sed` runs a script that writes files or runs commands (`e`, `w`, `r`)",
+                    );
+                    // What the script writes (`w FILE`, `s/a/b/w FILE`) and
+                    // runs (`e CMD`) is judged as such.
+                    for sc in scripts.iter().take(8) {
+                        let (writes, runs) = sed_effects(sc);
+                        for w in writes {
+                            let (risk, why) = self.write_target(&w);
+                            self.push(argv, risk, format!("`sed` {why}"));
+                        }
+                        for r in runs {
+                            self.script(&r, depth + 1);
+                        }
+                    }
+                } else if let Some(f) = option_values(&args, "-f")
+                    .into_iter()
+                    .chain(option_values(&args, "--file"))
+                    .flatten()
+                    .find(|f| !self.inside(&self.path(f)))
+                {
+                    let p = self.path(f);
+                    self.push(
+                        argv,
+                        Risk::High,
+                        format!("`sed` runs the script `{}`, from outside the workspace (it may write files or run commands)", p.display()),
                     );
                 } else {
                     self.push(
@@ -5016,7 +5203,74 @@ impl Judge<'_> {
         }
     }
 
+    /// Remembers the values `s` assigns (for [`Self::program_candidates`]).
+    fn remember_vars(&mut self, s: &Script) {
+        for (name, value) in &s.assignments {
+            if self.vars.len() < 256 {
+                self.vars.push((name.clone(), value.text().to_owned()));
+            }
+        }
+    }
+
+    /// The command words a program word only known at run time may stand
+    /// for: `$X`/`${X}`/`"${X[@]}"` are the literal values the script
+    /// assigns to X (word-split; an array's elements), `${X:-W}` also W,
+    /// and `$(echo W…)` the words W. At most eight.
+    fn program_candidates(&self, text: &str) -> Vec<Vec<String>> {
+        let t = text.trim_matches('"');
+        let split = |v: &str| -> Vec<String> {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('(')
+                .and_then(|x| x.strip_suffix(')'))
+                .unwrap_or(v);
+            v.split_whitespace()
+                .map(|w| w.trim_matches(['"', '\'']).to_owned())
+                .collect()
+        };
+        let mut out: Vec<Vec<String>> = Vec::new();
+        if let Some(inner) = t
+            .strip_prefix("$(")
+            .and_then(|x| x.strip_suffix(')'))
+            .or_else(|| t.strip_prefix('`').and_then(|x| x.strip_suffix('`')))
+        {
+            if let Some(words) = inner.trim().strip_prefix("echo ") {
+                out.push(split(words));
+            }
+            return out;
+        }
+        let body = t
+            .strip_prefix("${")
+            .and_then(|x| x.strip_suffix('}'))
+            .or_else(|| t.strip_prefix('$'));
+        let Some(body) = body else {
+            return out;
+        };
+        let end = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        let (name, rest) = body.split_at(end);
+        if name.is_empty() {
+            return out;
+        }
+        for op in [":-", ":=", "-", "="] {
+            if let Some(default) = rest.strip_prefix(op) {
+                out.push(split(default));
+                break;
+            }
+        }
+        for (n, v) in self.vars.iter().rev() {
+            if n == name {
+                out.push(split(v));
+            }
+        }
+        out.retain(|w| !w.is_empty());
+        out.truncate(8);
+        out
+    }
+
     fn script_parsed(&mut self, s: &Script, depth: usize) {
+        self.remember_vars(s);
         self.out.opaque.extend(s.opaque.iter().cloned());
         self.functions.extend(s.functions.iter().cloned());
         for (name, value) in &s.assignments {
@@ -5179,6 +5433,20 @@ const CURL_FILE_OPTIONS: &[&str] = &[
     "--config",
 ];
 
+/// The files a mail client attaches (`mutt -a F`, `swaks --attach @F`).
+fn mail_attachments(name: &str, args: &[String]) -> Vec<String> {
+    let opts: &[&str] = match name {
+        "mutt" | "neomutt" | "mailx" | "mail" | "s-nail" => &["-a"],
+        "swaks" => &["--attach", "--attach-body", "--data"],
+        _ => &[],
+    };
+    opts.iter()
+        .flat_map(|o| option_values(args, o))
+        .flatten()
+        .map(|v| v.trim_start_matches('@').to_owned())
+        .collect()
+}
+
 /// The local files a network client sends: `curl -T F`, `-F f=@F`,
 /// `--data-binary @F`, `wget --post-file=F`, the local operands of
 /// `scp`/`rsync`/`rclone` when another operand is remote.
@@ -5194,6 +5462,7 @@ fn upload_sources(name: &str, args: &[String]) -> Vec<String> {
             .or_else(|| v.split_once('@').filter(|(n, _)| !n.contains(['/', ':'])))
             .map(|(_, f)| f.to_owned())
     };
+    out.extend(mail_attachments(name, args));
     match name {
         "curl" => {
             for o in ["-T", "--upload-file"] {
@@ -5324,6 +5593,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         functions: Vec::new(),
         other_homes: std::cell::RefCell::new(Vec::new()),
         reached: Vec::new(),
+        vars: Vec::new(),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
     let outer = SimpleCommand {
