@@ -1020,6 +1020,22 @@ fn sed_effects(script: &str) -> (Vec<String>, Vec<String>) {
     (writes, runs)
 }
 
+/// Whether `p` names a disk or partition device node.
+fn is_block_device(p: &str) -> bool {
+    let Some(dev) = p.strip_prefix("/dev/") else {
+        return false;
+    };
+    [
+        "sd", "hd", "vd", "xvd", "nvme", "mmcblk", "loop", "md", "dm-", "zd", "nbd", "rbd",
+    ]
+    .iter()
+    .any(|pre| {
+        dev.strip_prefix(pre)
+            .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()))
+    }) || dev.starts_with("mapper/")
+        || dev.starts_with("disk/")
+}
+
 /// The script operand of a shell run without `-c` (`bash -o posix x.sh`,
 /// `bash +e x.sh`, `bash --rcfile F x.sh`): options (`-x`, `+x`) and the
 /// values of `-o`/`+o`/`-O`/`+O` (also ending a bundle: `-eo pipefail`),
@@ -1747,6 +1763,8 @@ struct Judge<'a> {
     /// Literal values the script assigns to variables (name, value text),
     /// for a program named by a variable (`X=rm; $X -rf ~`).
     vars: Vec<(String, String)>,
+    /// Names `hash -p PROG NAME` bound to another program (NAME, PROG).
+    rebinds: Vec<(String, String)>,
 }
 
 fn words_to_strings(argv: &[Word]) -> Vec<String> {
@@ -2090,6 +2108,75 @@ impl Judge<'_> {
         })
     }
 
+    /// A disk tool given a block device (`sgdisk -Z /dev/sda`, `nvme format
+    /// /dev/nvme0n1`, `badblocks -w /dev/sdb`) can destroy the disk:
+    /// critical, whatever its name, unless the program only reads or the
+    /// flags ask for a listing. Volume managers' removals (`lvremove`,
+    /// `zpool destroy`) likewise.
+    fn block_devices(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        const READERS: &[&str] = &[
+            "lsblk", "blkid", "smartctl", "udevadm", "file", "stat", "ls", "df", "findmnt", "lsof",
+            "dumpe2fs", "xfs_info", "mount", "umount", "eject", "findfs", "cat", "head", "xxd",
+            "od", "hexdump", "strings", "pv", "dd", "partx", "blockdev", "readlink", "realpath",
+            "test", "[", "echo", "printf",
+        ];
+        let listing = args.iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "-l" | "--list"
+                    | "-d"
+                    | "--dump"
+                    | "-J"
+                    | "--json"
+                    | "print"
+                    | "-n"
+                    | "-I"
+                    | "-i"
+                    | "--show"
+                    | "--info"
+            )
+        }) && matches!(
+            name,
+            "fdisk"
+                | "sfdisk"
+                | "parted"
+                | "e2fsck"
+                | "fsck"
+                | "tune2fs"
+                | "hdparm"
+                | "gdisk"
+                | "sgdisk"
+                | "nvme"
+        );
+        let destroys_volumes = matches!(name, "lvremove" | "vgremove" | "pvremove")
+            || (matches!(name, "zpool" | "zfs")
+                && args
+                    .first()
+                    .is_some_and(|a| matches!(a.as_str(), "destroy" | "labelclear")));
+        if destroys_volumes {
+            self.push(
+                argv,
+                Risk::Critical,
+                format!("`{name}` destroys a storage volume and its data"),
+            );
+            return;
+        }
+        if has(READERS, name) || listing {
+            return;
+        }
+        let device = args.iter().find_map(|a| {
+            let v = a.split_once('=').map_or(a.as_str(), |(_, v)| v);
+            is_block_device(v).then(|| v.to_owned())
+        });
+        if let Some(d) = device {
+            self.push(
+                argv,
+                Risk::Critical,
+                format!("`{name}` works on the block device `{d}`: it can destroy the disk's data"),
+            );
+        }
+    }
+
     /// `sh < FILE`, `python3 < FILE`: FILE is the program. Written or
     /// downloaded by this command line, it is judged as that; from outside
     /// the workspace, it is code nobody reviewed (high).
@@ -2268,6 +2355,18 @@ impl Judge<'_> {
             }
             return;
         };
+        // A name `hash -p` bound earlier runs the program it was bound to.
+        if let Some((_, prog)) = self
+            .rebinds
+            .iter()
+            .rev()
+            .find(|(n, _)| n == program)
+            .filter(|_| depth <= 8)
+        {
+            let mut inner = vec![Word::Literal(prog.clone())];
+            inner.extend(argv.iter().skip(1).cloned());
+            self.argv(&inner, depth + 1);
+        }
         // `{rm,-rf,~}`: brace expansion makes the words of the command.
         if program.starts_with('{') && depth <= 8 {
             let words = brace_alternatives(program);
@@ -2410,6 +2509,7 @@ impl Judge<'_> {
         if name != "git" && name != "npm" {
             self.options(argv, name, &args);
         }
+        self.block_devices(argv, name, &args);
         if name == "go"
             && matches!(
                 args.first().map(String::as_str),
@@ -2811,6 +2911,22 @@ impl Judge<'_> {
                         Risk::High,
                         "`hash -p` binds a command name to another program: later uses of the name run it",
                     );
+                    // `hash -p PROG NAME…` / `hash -pPROG NAME…`: remembered.
+                    let mut prog: Option<String> = None;
+                    let mut it = args.iter();
+                    while let Some(a) = it.next() {
+                        if a == "-p" {
+                            prog = it.next().cloned();
+                        } else if let Some(p) = a.strip_prefix("-p").filter(|p| !p.is_empty()) {
+                            prog = Some(p.to_owned());
+                        } else if !a.starts_with('-') {
+                            if let Some(p) = &prog {
+                                if self.rebinds.len() < 64 {
+                                    self.rebinds.push((a.clone(), p.clone()));
+                                }
+                            }
+                        }
+                    }
                 } else {
                     self.push(argv, Risk::Low, "shows or resets the command lookup table");
                 }
@@ -3560,7 +3676,13 @@ impl Judge<'_> {
                         worst = w;
                     }
                 }
-                if name == "ln" {
+                // `cp -s`/`-l` (`--symbolic-link`/`--link`) make links like `ln`.
+                let cp_links = name == "cp"
+                    && (short_flags(&args).contains(['s', 'l'])
+                        || args
+                            .iter()
+                            .any(|a| a == "--symbolic-link" || a == "--link"));
+                if name == "ln" || cp_links {
                     self.record_links(&args, target_dir.as_deref());
                 }
                 if name == "mv" {
@@ -5594,6 +5716,7 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         other_homes: std::cell::RefCell::new(Vec::new()),
         reached: Vec::new(),
         vars: Vec::new(),
+        rebinds: Vec::new(),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
     let outer = SimpleCommand {

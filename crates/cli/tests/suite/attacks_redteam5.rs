@@ -179,3 +179,28 @@ fn indirection_and_uncommon_writers_are_judged() {
         ],
     );
 }
+
+/// Links made by `cp -s`/`-l`, names rebound by `hash -p`, and disk tools
+/// given a block device are judged as what they do.
+#[test]
+fn links_rebinding_and_disks_are_judged() {
+    let w = World::with_config(BASE_CONFIG);
+    expect(
+        &w,
+        &[
+            ("cp -s ~ h; rm -rf h/", "critical"),
+            ("hash -p /bin/rm cat; cat -rf ~", "critical"),
+            ("sgdisk -Z /dev/sda", "critical"),
+            ("nvme format /dev/nvme0n1", "critical"),
+            ("zpool destroy tank", "critical"),
+        ],
+    );
+    control(
+        &w,
+        &[
+            ("lsblk", "low", "allow"),
+            ("smartctl -a /dev/sda", "medium", "allow"),
+            ("cp -r src dst; rm -rf dst", "medium", "allow"),
+        ],
+    );
+}
