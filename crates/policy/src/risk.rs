@@ -234,6 +234,10 @@ const NETWORK: &[&str] = &[
     "ssmtp",
     "swaks",
     "ssh-copy-id",
+    "tftp",
+    "smbclient",
+    "ncftp",
+    "ncftpput",
 ];
 const LOW: &[&str] = &[
     "ls",
@@ -2177,6 +2181,28 @@ impl Judge<'_> {
         }
     }
 
+    /// The files a file-transfer session fed a here-document sends
+    /// (`sftp host <<< 'put ~/.ssh/id_rsa'`).
+    fn sent_in_session(&mut self, cmd: &SimpleCommand, p: &str, body: &str) {
+        if !has(NETWORK, basename(p)) {
+            return;
+        }
+        for f in put_files(body) {
+            let path = self.path(&f);
+            self.out.reads.push(path.clone());
+            if self.is_credential(&path) {
+                self.push(
+                    &cmd.argv,
+                    Risk::Critical,
+                    format!(
+                        "sends the credential file `{}` over the network",
+                        path.display()
+                    ),
+                );
+            }
+        }
+    }
+
     /// `sh < FILE`, `python3 < FILE`: FILE is the program. Written or
     /// downloaded by this command line, it is judged as that; from outside
     /// the workspace, it is code nobody reviewed (high).
@@ -2296,6 +2322,7 @@ impl Judge<'_> {
         }
         self.argv(&cmd.argv, 0);
         if let (Some(body), Some(p)) = (&cmd.heredoc, cmd.program()) {
+            self.sent_in_session(cmd, p, body);
             let args = words_to_strings(cmd.argv.get(1..).unwrap_or_default());
             if let Some(lang) = crate::inline::stdin_lang(basename(p), &args) {
                 self.inline(&cmd.argv, lang, body);
@@ -5519,12 +5546,21 @@ impl Judge<'_> {
             .iter()
             .any(|p| self.is_credential(p) || self.holds_credentials(p));
         let sends = effective.iter().flatten().any(|l| {
-            l.first()
-                .and_then(Word::literal)
-                .map(basename)
-                .is_some_and(|n| {
-                    has(NETWORK, n) || (n == "openssl" && l.iter().any(|w| w.text() == "s_client"))
-                })
+            let git_remote = l.first().and_then(Word::literal).map(basename) == Some("git")
+                && l.iter().any(|w| {
+                    matches!(
+                        w.text(),
+                        "push" | "fetch" | "pull" | "clone" | "ls-remote" | "send-email"
+                    )
+                });
+            git_remote
+                || l.first()
+                    .and_then(Word::literal)
+                    .map(basename)
+                    .is_some_and(|n| {
+                        has(NETWORK, n)
+                            || (n == "openssl" && l.iter().any(|w| w.text() == "s_client"))
+                    })
         });
         if reads_creds && sends && s.commands.len() > 1 {
             self.out.whole.push((
@@ -5555,6 +5591,75 @@ const CURL_FILE_OPTIONS: &[&str] = &[
     "--config",
 ];
 
+/// The local files a file-transfer session sends: the operand of each
+/// `put`/`mput`/`send`/`append`/`reput` command in `script` (an `-c`/`-e`
+/// argument, a here-document).
+fn put_files(script: &str) -> Vec<String> {
+    script
+        .split(['\n', ';'])
+        .filter_map(|l| {
+            // The verb may follow other words (`tftp HOST -c put FILE`).
+            let mut w = l.split_whitespace();
+            w.find(|v| matches!(*v, "put" | "mput" | "send" | "append" | "reput"))?;
+            w.find(|a| !a.starts_with('-')).map(str::to_owned)
+        })
+        .take(32)
+        .collect()
+}
+
+/// The files a `socat` address reads or sends (`FILE:`, `OPEN:`,
+/// `GOPEN:`), options after `,` dropped.
+fn socat_files(name: &str, args: &[String]) -> Vec<String> {
+    if name != "socat" {
+        return Vec::new();
+    }
+    args.iter()
+        .filter_map(|a| {
+            let (kind, rest) = a.split_once(':')?;
+            matches!(
+                kind.to_ascii_uppercase().as_str(),
+                "FILE" | "OPEN" | "GOPEN"
+            )
+            .then(|| rest.split(',').next().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+/// Upload sources of mail, socat, file-transfer and cloud clients (see
+/// [`upload_sources`]).
+fn more_upload_sources(name: &str, args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    out.extend(mail_attachments(name, args));
+    out.extend(socat_files(name, args));
+    if matches!(
+        name,
+        "ftp" | "tftp" | "smbclient" | "lftp" | "sftp" | "ncftp" | "ncftpput"
+    ) {
+        out.extend(args.iter().flat_map(|a| put_files(a)));
+        // `tftp HOST -c put FILE`: the command is several words.
+        out.extend(put_files(&args.join(" ")));
+    }
+    if name == "ftp" && args.iter().any(|a| a == "-u") {
+        // `ftp -u URL FILE…`: upload mode.
+        out.extend(
+            args.iter()
+                .filter(|a| !a.starts_with('-') && !a.contains("://"))
+                .cloned(),
+        );
+    }
+    if name == "az" {
+        for o in ["-f", "--file", "--source", "-s"] {
+            out.extend(
+                option_values(args, o)
+                    .into_iter()
+                    .flatten()
+                    .map(str::to_owned),
+            );
+        }
+    }
+    out
+}
+
 /// The files a mail client attaches (`mutt -a F`, `swaks --attach @F`).
 fn mail_attachments(name: &str, args: &[String]) -> Vec<String> {
     let opts: &[&str] = match name {
@@ -5584,7 +5689,7 @@ fn upload_sources(name: &str, args: &[String]) -> Vec<String> {
             .or_else(|| v.split_once('@').filter(|(n, _)| !n.contains(['/', ':'])))
             .map(|(_, f)| f.to_owned())
     };
-    out.extend(mail_attachments(name, args));
+    out.extend(more_upload_sources(name, args));
     match name {
         "curl" => {
             for o in ["-T", "--upload-file"] {
