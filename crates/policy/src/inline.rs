@@ -155,15 +155,33 @@ pub fn code_in_argv(program: &str, args: &[String]) -> Option<(Lang, String)> {
 /// here-document or here-string fed to it.
 pub fn stdin_lang(program: &str, args: &[String]) -> Option<Lang> {
     let first = args.iter().find(|a| *a != "-u" && *a != "-B" && *a != "-I");
-    let reads_stdin = first.is_none_or(|a| a == "-");
+    // `-`, or the program file named as standard input (`python3
+    // /dev/stdin`, `awk -f /dev/fd/0`).
+    let reads_stdin = first.is_none_or(|a| a == "-" || is_stdin_path(a));
     match family(program)? {
         Family::Python if reads_stdin => Some(Lang::Python),
         Family::Node if reads_stdin => Some(Lang::JavaScript),
         Family::Perl if reads_stdin => Some(Lang::Perl),
         Family::Ruby if reads_stdin => Some(Lang::Ruby),
         Family::Php if reads_stdin => Some(Lang::Php),
+        Family::Lua if reads_stdin => Some(Lang::Lua),
+        Family::Awk
+            if args.windows(2).any(|w| {
+                w.first().is_some_and(|f| f == "-f") && w.get(1).is_some_and(|a| is_stdin_path(a))
+            }) =>
+        {
+            Some(Lang::Awk)
+        }
         _ => None,
     }
+}
+
+/// Whether `p` names the process's standard input.
+pub fn is_stdin_path(p: &str) -> bool {
+    matches!(
+        p,
+        "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0" | "/proc/thread-self/fd/0"
+    )
 }
 
 /// Whether a here-document body may have shell expansions in it (`$X`,

@@ -1138,7 +1138,7 @@ fn interpreter_script<'a>(name: &str, args: &'a [String]) -> Option<&'a String> 
         }
         if valued.contains(&flag) {
             it.next();
-        } else if flag == "-" {
+        } else if flag == "-" || crate::inline::is_stdin_path(flag) {
             return None;
         } else if !flag.starts_with('-') {
             return Some(a);
@@ -1568,7 +1568,10 @@ fn runs_stdin_as_code(program: &str, argv: &[Word]) -> bool {
         || (matches!(
             p,
             "python" | "python3" | "perl" | "ruby" | "node" | "php" | "lua" | "deno" | "bun"
-        ) && (argv.len() == 1 || argv.get(1).is_some_and(|w| w.text() == "-")))
+        ) && (argv.len() == 1
+            || argv
+                .get(1)
+                .is_some_and(|w| w.text() == "-" || crate::inline::is_stdin_path(w.text()))))
         || (matches!(p, "source" | ".")
             && argv.get(1).is_some_and(|w| {
                 matches!(
