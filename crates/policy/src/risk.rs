@@ -1581,6 +1581,20 @@ fn runs_stdin_as_code(program: &str, argv: &[Word]) -> bool {
             }))
 }
 
+/// Whether the source text of a dynamic word (`"$(base64 -d <<< …)"`,
+/// `<(xxd -r -p f)`) runs a decoder to produce its value.
+fn decodes(text: &str) -> bool {
+    if !text.contains("$(") && !text.contains('`') && !text.contains("<(") {
+        return false;
+    }
+    parse_script(&format!(": {text}")).commands.iter().any(|c| {
+        c.program().map(basename).is_some_and(|n| {
+            crate::knowledge::get().is_none_or(|k| k.is_decoder(n))
+                && (n != "openssl" || c.argv.iter().any(|w| w.text() == "-d"))
+        })
+    })
+}
+
 /// Whether the source text of a dynamic word (`"$(curl -s x)"`, `<(wget
 /// -O- x)`) runs a network client to produce its value.
 fn fetches(text: &str) -> bool {
@@ -3991,6 +4005,19 @@ impl Judge<'_> {
                 argv,
                 Risk::Critical,
                 format!("downloads and runs code (`{}`)", w.text()),
+            );
+        }
+        // `bash -c "$(base64 -d <<< …)"`, `. <(xxd -r -p f)`: decoded data
+        // run as code, like `base64 -d | sh`.
+        if let Some(w) = argv
+            .iter()
+            .skip(1)
+            .find(|w| matches!(w, Word::Dynamic(t) if decodes(t)))
+        {
+            self.push(
+                argv,
+                Risk::Critical,
+                format!("decodes data and runs it as code (`{}`)", w.text()),
             );
         }
         if !is_shell(name) && !matches!(name, "eval" | "source" | ".") {

@@ -163,6 +163,8 @@ fn indirection_and_uncommon_writers_are_judged() {
         &w,
         &[
             ("X=rm; $X -rf ~", "critical"),
+            ("bash -c \"$(echo cm0gLXJmIH4= | base64 -d)\"", "critical"),
+            (". <(base64 -d <<< cm0gLXJmIH4=)", "critical"),
             ("${X:-rm} -rf ~", "critical"),
             ("a=(rm -rf ~); \"${a[@]}\"", "critical"),
             ("vim +\"w! /etc/sudoers\" +q x", "critical"),
