@@ -4092,6 +4092,55 @@ impl Judge<'_> {
                     "{how}sets `{name}`, which makes programs run or load code of its choosing"
                 ),
             ));
+            // Variables whose value is a shell command line: the command
+            // is judged too (`GIT_SSH_COMMAND='rm -rf ~' git fetch`).
+            let command = matches!(
+                name,
+                "PAGER"
+                    | "GIT_PAGER"
+                    | "MANPAGER"
+                    | "SYSTEMD_PAGER"
+                    | "BAT_PAGER"
+                    | "DELTA_PAGER"
+                    | "PSQL_PAGER"
+                    | "EDITOR"
+                    | "VISUAL"
+                    | "GIT_EDITOR"
+                    | "GIT_SEQUENCE_EDITOR"
+                    | "SUDO_EDITOR"
+                    | "SYSTEMD_EDITOR"
+                    | "FCEDIT"
+                    | "GIT_SSH_COMMAND"
+                    | "GIT_EXTERNAL_DIFF"
+                    | "GIT_PROXY_COMMAND"
+                    | "PROMPT_COMMAND"
+                    | "RSYNC_RSH"
+                    | "BROWSER"
+            );
+            let less_pipe = matches!(name, "LESSOPEN" | "LESSCLOSE")
+                .then(|| value.trim_start_matches(['|', '-']).replace("%s", "x"));
+            let script = if command {
+                Some(value.to_owned())
+            } else {
+                less_pipe
+            };
+            if let Some(sc) = script.filter(|v| !v.trim().is_empty() && !v.contains("$(")) {
+                self.script(&sc, 1);
+            }
+        }
+        // `GIT_CONFIG_KEY_N=core.pager GIT_CONFIG_VALUE_N=CMD`: a git config
+        // pair whose value is a command line.
+        if let Some(n) = name.strip_prefix("GIT_CONFIG_VALUE_") {
+            let key_name = format!("GIT_CONFIG_KEY_{n}");
+            let key = self
+                .vars
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key_name)
+                .map(|(_, v)| v.clone());
+            if let Some(cmd) = key.and_then(|k| git_command_value(&k, value)) {
+                self.script(&cmd, 1);
+            }
         }
     }
 
@@ -5079,17 +5128,35 @@ impl Judge<'_> {
     fn git_configs(&mut self, argv: &[Word], configs: &[String]) {
         let args = words_to_strings(argv.get(1..).unwrap_or_default());
         let mut commands: Vec<String> = Vec::new();
-        for c in configs {
+        // `git clone -c KEY=VALUE` / `--config KEY=VALUE` too.
+        let clone_configs: Vec<String> = if args.iter().any(|a| a == "clone") {
+            ["-c", "--config"]
+                .iter()
+                .flat_map(|o| option_values(&args, o))
+                .flatten()
+                .map(str::to_owned)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for c in configs.iter().chain(&clone_configs) {
             if let Some((k, v)) = c.split_once('=') {
                 commands.extend(git_command_value(k, v));
             }
         }
         if let Some(at) = args.iter().position(|a| a == "config") {
-            let ops: Vec<&String> = args
-                .iter()
-                .skip(at + 1)
-                .filter(|a| !a.starts_with('-'))
-                .collect();
+            let mut ops: Vec<&String> = Vec::new();
+            let mut it = args.iter().skip(at + 1);
+            while let Some(a) = it.next() {
+                if matches!(
+                    a.as_str(),
+                    "-f" | "--file" | "--blob" | "--type" | "--default" | "--comment"
+                ) {
+                    it.next();
+                } else if !a.starts_with('-') {
+                    ops.push(a);
+                }
+            }
             if let [k, v, ..] = ops.as_slice() {
                 commands.extend(git_command_value(k, v));
             }

@@ -58,6 +58,12 @@ fn round_four_open_items_are_closed() {
     expect(
         &w,
         &[
+            ("GIT_SSH_COMMAND='rm -rf ~' git fetch", "critical"),
+            ("git -c core.pager='rm -rf ~' log", "critical"),
+            (
+                "git clone -c core.fsmonitor='rm -rf ~' https://x.example/r",
+                "critical",
+            ),
             ("git bundle create /etc/x HEAD", "high"),
             ("git bundle create ~/.bashrc HEAD", "critical"),
             ("git clone /work/x /etc/cron.d", "critical"),
