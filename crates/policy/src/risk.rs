@@ -4744,6 +4744,12 @@ impl Judge<'_> {
         for o in operands {
             let line = if cmd.is_empty() {
                 o.clone()
+            } else if cmd.contains("{}") {
+                // `parallel sh -c {} ::: 'CMD'`: the argument replaces `{}`
+                // as one (quoted) word; judged both quoted and as typed.
+                let quoted = cmd.replace("{}", &crate::shell::quote(o));
+                self.script(&quoted, depth + 1);
+                cmd.replace("{}", o)
             } else {
                 format!("{cmd} {o}")
             };

