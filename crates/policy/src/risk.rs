@@ -1040,6 +1040,37 @@ fn is_block_device(p: &str) -> bool {
         || dev.starts_with("disk/")
 }
 
+/// A `-c` script with `$0`…`$9`, `${N}`, `$@` and `$*` replaced by the
+/// literal words that follow it (each shell-quoted), when there are any.
+fn with_positionals(argv: &[Word], script: &Word) -> Option<String> {
+    let Word::Literal(src) = script else {
+        return None;
+    };
+    let at = argv.iter().position(|w| std::ptr::eq(w, script))?;
+    let rest = argv.get(at + 1..).filter(|r| !r.is_empty())?;
+    let words: Vec<String> = rest
+        .iter()
+        .take(16)
+        .map(|w| w.literal().map(crate::shell::quote))
+        .collect::<Option<Vec<_>>>()?;
+    let all = words.get(1..).unwrap_or_default().join(" ");
+    let mut out = src.clone();
+    for pat in ["\"$@\"", "\"${@}\"", "$@", "${@}", "\"$*\"", "$*"] {
+        out = out.replace(pat, &all);
+    }
+    for (n, w) in words.iter().enumerate().take(10).rev() {
+        for pat in [
+            format!("\"${n}\""),
+            format!("\"${{{n}}}\""),
+            format!("${{{n}}}"),
+            format!("${n}"),
+        ] {
+            out = out.replace(&pat, w);
+        }
+    }
+    (out != *src).then_some(out)
+}
+
 /// The script operand of a shell run without `-c` (`bash -o posix x.sh`,
 /// `bash +e x.sh`, `bash --rcfile F x.sh`): options (`-x`, `+x`) and the
 /// values of `-o`/`+o`/`-O`/`+O` (also ending a bundle: `-eo pipefail`),
@@ -3272,6 +3303,12 @@ impl Judge<'_> {
                             self.script(&src, depth + 1);
                         }
                         Word::Literal(_) => {}
+                    }
+                    // `sh -c 'SCRIPT' ARG0 ARG…`: the script with its
+                    // positional parameters filled in (`sh -c '"$@"' _ rm
+                    // -rf ~`, `sh -c 'eval "$1"' _ 'rm -rf ~'`).
+                    if let Some(filled) = with_positionals(argv, script) {
+                        self.script(&filled, depth + 1);
                     }
                     self.push(argv, Risk::Low, "runs a shell script");
                 } else if reads_script_from_stdin(argv) {

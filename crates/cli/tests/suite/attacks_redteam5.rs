@@ -173,6 +173,8 @@ fn indirection_and_uncommon_writers_are_judged() {
             ("bash -c \"$(echo cm0gLXJmIH4= | base64 -d)\"", "critical"),
             (". <(base64 -d <<< cm0gLXJmIH4=)", "critical"),
             ("${X:-rm} -rf ~", "critical"),
+            ("sh -c 'eval \"$1\"' _ 'rm -rf ~'", "critical"),
+            ("bash -c '\"$@\"' _ rm -rf ~", "critical"),
             ("a=(rm -rf ~); \"${a[@]}\"", "critical"),
             ("vim +\"w! /etc/sudoers\" +q x", "critical"),
             ("ex -sc \"wq! ~/.bashrc\" x", "critical"),
