@@ -1071,6 +1071,53 @@ fn with_positionals(argv: &[Word], script: &Word) -> Option<String> {
     (out != *src).then_some(out)
 }
 
+/// The files a download names after the URL (`wget URL`, `curl -O URL`,
+/// `aria2c URL`): the last path component of each URL operand.
+fn remote_names(name: &str, args: &[String]) -> Vec<String> {
+    let remote_name = match name {
+        "wget" => !args
+            .iter()
+            .any(|a| a == "-O" || a.starts_with("--output-document") || a.starts_with("-O")),
+        "curl" => {
+            args.iter()
+                .any(|a| a == "--remote-name" || a == "--remote-name-all")
+                || short_flags(args).contains('O')
+        }
+        "aria2c" => !args.iter().any(|a| a == "-o" || a.starts_with("--out")),
+        _ => false,
+    };
+    if !remote_name {
+        return Vec::new();
+    }
+    args.iter()
+        .filter(|a| a.contains("://"))
+        .filter_map(|u| {
+            let path = u.split(['?', '#']).next().unwrap_or_default();
+            let last = path.rsplit('/').next().unwrap_or_default();
+            (!last.is_empty() && !path.ends_with("://") && path.matches('/').count() > 2)
+                .then(|| last.to_owned())
+        })
+        .take(16)
+        .collect()
+}
+
+/// Whether `name ARGS` downloads a package and runs it at once.
+fn registry_runner(name: &str, args: &[String]) -> bool {
+    let sub = |i: usize| {
+        args.iter()
+            .filter(|a| !a.starts_with('-'))
+            .nth(i)
+            .map_or("", String::as_str)
+    };
+    match name {
+        "uvx" | "pipx-run" => true,
+        "pipx" => sub(0) == "run",
+        "uv" => sub(0) == "tool" && matches!(sub(1), "run" | "install"),
+        "pnpm" | "yarn" => sub(0) == "dlx",
+        _ => false,
+    }
+}
+
 /// The script operand of a shell run without `-c` (`bash -o posix x.sh`,
 /// `bash +e x.sh`, `bash --rcfile F x.sh`): options (`-x`, `+x`) and the
 /// values of `-o`/`+o`/`-O`/`+O` (also ending a bundle: `-eo pipefail`),
@@ -3444,6 +3491,14 @@ impl Judge<'_> {
                     );
                 }
             }
+            // `pipx run PKG`, `uvx PKG`, `uv tool run PKG`, `pnpm dlx PKG`,
+            // `yarn dlx PKG`: a package downloaded from a registry and run,
+            // like `npx -y PKG`.
+            n if registry_runner(n, &args) => self.push(
+                argv,
+                Risk::High,
+                format!("`{n}` downloads a package and runs it"),
+            ),
             "pip" | "pip3" | "pipx" => {
                 let sub = args
                     .iter()
@@ -5460,7 +5515,7 @@ impl Judge<'_> {
                 .collect(),
             _ => Vec::new(),
         };
-        for o in outs {
+        for o in outs.into_iter().chain(remote_names(name, args)) {
             let p = self.path(&o);
             self.downloads.push(p);
         }
