@@ -2477,6 +2477,24 @@ impl Judge<'_> {
             }
             return;
         };
+        // `set -- A B C`: the positional parameters, for `"$@"`/`$1` used
+        // as a program later.
+        if program == "set" {
+            if let Some(i) = argv.iter().position(|w| w.text() == "--") {
+                let words: Vec<String> = argv
+                    .iter()
+                    .skip(i + 1)
+                    .take(16)
+                    .map(|w| w.text().to_owned())
+                    .collect();
+                if self.vars.len() < 256 {
+                    for (n, w) in words.iter().enumerate() {
+                        self.vars.push(((n + 1).to_string(), w.clone()));
+                    }
+                    self.vars.push(("@".into(), words.join(" ")));
+                }
+            }
+        }
         // A name `hash -p` bound earlier runs the program it was bound to.
         if let Some((_, prog)) = self
             .rebinds
@@ -5590,9 +5608,12 @@ impl Judge<'_> {
         let Some(body) = body else {
             return out;
         };
-        let end = body
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .unwrap_or(body.len());
+        let end = if body.starts_with(['@', '*']) {
+            1
+        } else {
+            body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(body.len())
+        };
         let (name, rest) = body.split_at(end);
         if name.is_empty() {
             return out;
@@ -5603,6 +5624,7 @@ impl Judge<'_> {
                 break;
             }
         }
+        let name = if name == "*" { "@" } else { name };
         for (n, v) in self.vars.iter().rev() {
             if n == name {
                 out.push(split(v));

@@ -176,6 +176,7 @@ fn indirection_and_uncommon_writers_are_judged() {
             ("bash -c \"$(echo cm0gLXJmIH4= | base64 -d)\"", "critical"),
             (". <(base64 -d <<< cm0gLXJmIH4=)", "critical"),
             ("${X:-rm} -rf ~", "critical"),
+            ("set -- rm -rf ~; \"$@\"", "critical"),
             ("sh -c 'eval \"$1\"' _ 'rm -rf ~'", "critical"),
             ("bash -c '\"$@\"' _ rm -rf ~", "critical"),
             ("a=(rm -rf ~); \"${a[@]}\"", "critical"),
