@@ -925,6 +925,14 @@ fn wrapper_spec(name: &str, argv: &[Word]) -> Option<WrapperSpec> {
             )
         }
         "direnv" => spec(Some("exec"), NONE, NONE, 1, NONE),
+        "ssh-agent" => spec(None, &["-a", "-E", "-t", "-P", "-O"], NONE, 0, NONE),
+        "machinectl" => spec(
+            Some("shell"),
+            &["-M", "--machine", "-H", "--host", "-E", "--setenv", "--uid"],
+            NONE,
+            1,
+            NONE,
+        ),
         "uv" => spec(
             Some("run"),
             &[
@@ -2937,14 +2945,21 @@ impl Judge<'_> {
                     {
                         split = Some(v.to_owned());
                         i += 1;
-                    } else if t == "-C" || t == "--chdir" || t.starts_with("--chdir=") {
-                        // The command runs in DIR: relative paths are there.
-                        let dir = t
+                    } else if t == "-C"
+                        || t == "--chdir"
+                        || t.starts_with("--chdir=")
+                        || (t.starts_with("-C") && t.len() > 2)
+                    {
+                        // The command runs in DIR: relative paths are there
+                        // (`-C DIR`, `-CDIR`, `--chdir DIR`, `--chdir=DIR`).
+                        let attached = t
                             .strip_prefix("--chdir=")
+                            .or_else(|| t.strip_prefix("-C").filter(|v| !v.is_empty()));
+                        let dir = attached
                             .map(str::to_owned)
                             .or_else(|| argv.get(i + 1).and_then(Word::literal).map(str::to_owned));
                         chdir = Some(dir.map(|d| self.path(&d)));
-                        i += if t.contains('=') { 1 } else { 2 };
+                        i += if attached.is_some() { 1 } else { 2 };
                     } else if t == "-u" || t == "--unset" {
                         i += 2;
                     } else if t.starts_with('-') || (t.contains('=') && !t.starts_with('=')) {
@@ -4706,6 +4721,13 @@ impl Judge<'_> {
             Risk::Medium,
             format!("`{name}` runs the command it is given (analysed)"),
         );
+        if name == "machinectl" {
+            self.push(
+                argv,
+                Risk::Critical,
+                "`machinectl shell` opens a shell as another user (root by default): it escalates privileges",
+            );
+        }
         let inner = argv.get(i..).unwrap_or_default();
         if inner.is_empty() {
             return;

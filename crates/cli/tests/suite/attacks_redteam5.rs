@@ -137,6 +137,9 @@ fn wrappers_are_seen_through() {
         &w,
         &[
             ("chroot / rm -rf ~", "critical"),
+            ("ssh-agent rm -rf ~", "critical"),
+            ("machinectl shell root@ /bin/rm -rf /", "critical"),
+            ("env -C/ rm -rf *", "critical"),
             ("fakeroot -- rm -rf ~", "critical"),
             ("bwrap --bind / / rm -rf ~", "critical"),
             ("sg root 'rm -rf ~'", "critical"),
