@@ -155,15 +155,33 @@ pub fn code_in_argv(program: &str, args: &[String]) -> Option<(Lang, String)> {
 /// here-document or here-string fed to it.
 pub fn stdin_lang(program: &str, args: &[String]) -> Option<Lang> {
     let first = args.iter().find(|a| *a != "-u" && *a != "-B" && *a != "-I");
-    let reads_stdin = first.is_none_or(|a| a == "-");
+    // `-`, or the program file named as standard input (`python3
+    // /dev/stdin`, `awk -f /dev/fd/0`).
+    let reads_stdin = first.is_none_or(|a| a == "-" || is_stdin_path(a));
     match family(program)? {
         Family::Python if reads_stdin => Some(Lang::Python),
         Family::Node if reads_stdin => Some(Lang::JavaScript),
         Family::Perl if reads_stdin => Some(Lang::Perl),
         Family::Ruby if reads_stdin => Some(Lang::Ruby),
         Family::Php if reads_stdin => Some(Lang::Php),
+        Family::Lua if reads_stdin => Some(Lang::Lua),
+        Family::Awk
+            if args.windows(2).any(|w| {
+                w.first().is_some_and(|f| f == "-f") && w.get(1).is_some_and(|a| is_stdin_path(a))
+            }) =>
+        {
+            Some(Lang::Awk)
+        }
         _ => None,
     }
+}
+
+/// Whether `p` names the process's standard input.
+pub fn is_stdin_path(p: &str) -> bool {
+    matches!(
+        p,
+        "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0" | "/proc/thread-self/fd/0"
+    )
 }
 
 /// Whether a here-document body may have shell expansions in it (`$X`,
@@ -452,7 +470,13 @@ fn vim_code(args: &[String]) -> Option<String> {
     let mut code: Vec<String> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        if a == "-c" || a == "--cmd" {
+        // `-c CMD`, `--cmd CMD`, and `-c` ending a bundle (`ex -sc CMD`).
+        let bundled_c = a.len() > 2
+            && a.starts_with('-')
+            && !a.starts_with("--")
+            && a.ends_with('c')
+            && a.chars().skip(1).all(|c| c.is_ascii_alphabetic());
+        if a == "-c" || a == "--cmd" || bundled_c {
             code.extend(it.next().cloned());
         } else if let Some(c) = a.strip_prefix('+') {
             if !c.is_empty() && !c.chars().all(|c| c.is_ascii_digit()) {
@@ -1324,7 +1348,43 @@ impl Acc<'_> {
                 .take_while(char::is_ascii_alphabetic)
                 .collect();
             let rest = after_range.get(word.len()..).unwrap_or_default();
-            if let Some(sh) = after_range.strip_prefix('!') {
+            // `:w FILE`, `:w! FILE`, `:wq FILE`, `:x FILE`, `:saveas FILE`,
+            // `:w >> FILE`: the file is written (judged like `tee FILE`).
+            // `:w! FILE` is a forced write; `:w !CMD` (a space before the
+            // `!`) pipes to CMD.
+            let forced = rest.strip_prefix('!').unwrap_or(rest);
+            let target = forced.trim_start().trim_start_matches(">>").trim();
+            let writes_file = matches!(
+                word.as_str(),
+                "w" | "write"
+                    | "wq"
+                    | "x"
+                    | "xit"
+                    | "exit"
+                    | "sav"
+                    | "saveas"
+                    | "up"
+                    | "update"
+                    | "wa"
+                    | "wall"
+            ) && !target.is_empty()
+                && !target.starts_with('!');
+            if writes_file {
+                let file = target
+                    .split('|')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+                self.equivalent(
+                    &["tee".into(), "--".into(), file.clone()],
+                    &format!("writes `{file}`"),
+                );
+                if target.contains('|') {
+                    let after = target.split_once('|').map_or("", |(_, a)| a).to_owned();
+                    self.vim(&after);
+                }
+            } else if let Some(sh) = after_range.strip_prefix('!') {
                 self.shell(sh, &format!("runs the shell command `{}`", short(sh)));
             } else if matches!(word.as_str(), "r" | "read" | "w" | "write")
                 && rest.trim_start().starts_with('!')

@@ -118,16 +118,37 @@ fn other_tilde(raw: &str, cwd: &Path) -> Option<PathBuf> {
         "" => return None,
         "+" => cwd.to_path_buf(),
         "-" => PathBuf::from("/unknown-oldpwd"),
-        "root" => PathBuf::from("/root"),
         user if user
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) =>
         {
-            Path::new("/home").join(user)
+            user_home(user)
         }
         _ => return None,
     };
     Some(base.join(tail))
+}
+
+/// The home directory of `user` as the user database gives it (bash
+/// looks `~user` up the same way: `~postgres` may be `/var/lib/postgresql`);
+/// `/home/user` when the user is not known here.
+fn user_home(user: &str) -> PathBuf {
+    if user == "root" {
+        return PathBuf::from("/root");
+    }
+    match nix::unistd::User::from_name(user) {
+        Ok(Some(u)) if u.dir.is_absolute() => u.dir,
+        _ => Path::new("/home").join(user),
+    }
+}
+
+/// Whether `p` is in a user's home: this user's, `/root`, any `/home/NAME`,
+/// or a home this command line reached through `~user`.
+fn in_a_home(p: &Path, home: Option<&Path>, others: &[PathBuf]) -> bool {
+    home.is_some_and(|h| p.starts_with(h))
+        || p.starts_with("/root")
+        || (p.starts_with("/home") && p.components().count() > 3)
+        || others.iter().any(|h| p.starts_with(h))
 }
 
 /// Lexically normalises `raw` against `cwd` and `home`.
@@ -203,6 +224,20 @@ const NETWORK: &[&str] = &[
     "openssl-s_client",
     "kdig",
     "delv",
+    "mail",
+    "mailx",
+    "s-nail",
+    "sendmail",
+    "mutt",
+    "neomutt",
+    "msmtp",
+    "ssmtp",
+    "swaks",
+    "ssh-copy-id",
+    "tftp",
+    "smbclient",
+    "ncftp",
+    "ncftpput",
 ];
 const LOW: &[&str] = &[
     "ls",
@@ -604,6 +639,800 @@ const GIT_LISTING: &[&str] = &[
     "-n",
 ];
 
+/// The shell command of a `bind -x` binding `KEYSEQ:COMMAND` (the key
+/// sequence may be quoted, and so may the command).
+fn bound_command(binding: &str) -> String {
+    let b = binding.trim_start();
+    let after_key = match b.strip_prefix('"') {
+        Some(rest) => {
+            let mut escaped = false;
+            let end = rest.char_indices().find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            });
+            end.map_or("", |(i, _)| rest.get(i + 1..).unwrap_or_default())
+        }
+        None => b,
+    };
+    let cmd = after_key
+        .split_once(':')
+        .map_or(after_key, |(_, c)| c)
+        .trim();
+    let unquoted = ['"', '\'']
+        .iter()
+        .find_map(|q| cmd.strip_prefix(*q).and_then(|c| c.strip_suffix(*q)));
+    unquoted.unwrap_or(cmd).to_owned()
+}
+
+/// Files `source`/`.` may read from outside the workspace without asking:
+/// root-owned system files (`/etc/os-release`, `/usr/share/…`, `/opt/…`),
+/// the user's own shell startup files and the environment scripts tool
+/// installers put in the home directory (`~/.cargo/env`, `~/.nvm/nvm.sh`).
+/// Anything else (`/tmp`, another home, `/dev/shm`) may be planted code.
+fn trusted_startup_file(p: &Path, home: Option<&Path>) -> bool {
+    let system = ["/etc", "/usr", "/opt", "/lib", "/snap", "/nix/store"]
+        .iter()
+        .any(|d| p.starts_with(d));
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let in_home = |rel: &str| home.is_some_and(|h| p == h.join(rel));
+    system
+        || (home.is_some_and(|h| p.parent() == Some(h)) && has(RC_FILES, &name))
+        || [
+            ".cargo/env",
+            ".nvm/nvm.sh",
+            ".sdkman/bin/sdkman-init.sh",
+            ".rye/env",
+            ".local/bin/env",
+            ".ghcup/env",
+            ".asdf/asdf.sh",
+        ]
+        .iter()
+        .any(|r| in_home(r))
+}
+
+/// How a program that runs another command takes it: options with one
+/// value (`one`), with two (`two`: `bwrap --bind SRC DEST`), operands
+/// before the command (`chroot NEWROOT CMD`), the subcommand that makes
+/// it a wrapper (`uv run CMD`), and options whose presence makes the
+/// command a shell command line (`entr -s`, `nix-shell --run`).
+struct WrapperSpec {
+    sub: Option<&'static str>,
+    one: &'static [&'static str],
+    two: &'static [&'static str],
+    operands: usize,
+    script: &'static [&'static str],
+}
+
+/// The wrapper spec of `name` when `argv` uses it as a wrapper.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of wrappers reads best as one match"
+)]
+fn wrapper_spec(name: &str, argv: &[Word]) -> Option<WrapperSpec> {
+    const NONE: &[&str] = &[];
+    let spec = |sub, one, two, operands, script| {
+        Some(WrapperSpec {
+            sub,
+            one,
+            two,
+            operands,
+            script,
+        })
+    };
+    let found = match name {
+        "chroot" => spec(None, NONE, NONE, 1, NONE),
+        "firejail" | "eatmydata" | "nocache" | "ifne" | "catchsegv" | "systemd-inhibit"
+        | "dbus-run-session" | "dbus-launch" | "chronic" | "unbuffer" | "fakechroot" | "tsocks"
+        | "torify" => spec(None, NONE, NONE, 0, NONE),
+        "bwrap" => spec(
+            None,
+            &[
+                "--chdir",
+                "--tmpfs",
+                "--proc",
+                "--dev",
+                "--dir",
+                "--unsetenv",
+                "--uid",
+                "--gid",
+                "--hostname",
+                "--remount-ro",
+                "--perms",
+                "--size",
+                "--cap-add",
+                "--cap-drop",
+                "--seccomp",
+                "--userns",
+                "--userns2",
+                "--pidns",
+                "--args",
+                "--exec-label",
+                "--file-label",
+                "--lock-file",
+                "--sync-fd",
+                "--info-fd",
+                "--json-status-fd",
+                "--block-fd",
+                "--userns-block-fd",
+                "--add-seccomp-fd",
+                "--argv0",
+                "--mqueue",
+            ],
+            &[
+                "--bind",
+                "--ro-bind",
+                "--dev-bind",
+                "--bind-try",
+                "--ro-bind-try",
+                "--dev-bind-try",
+                "--symlink",
+                "--setenv",
+                "--file",
+                "--bind-data",
+                "--ro-bind-data",
+                "--chmod",
+                "--overlay-src",
+            ],
+            0,
+            NONE,
+        ),
+        "proot" => spec(
+            None,
+            &[
+                "-r",
+                "-R",
+                "-S",
+                "-b",
+                "--bind",
+                "-m",
+                "--mount",
+                "-w",
+                "--cwd",
+                "-k",
+                "--kernel-release",
+                "-q",
+                "--qemu",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "fakeroot" => spec(
+            None,
+            &["-l", "--lib", "--faked", "-s", "-i", "-b"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "faketime" => spec(None, &["-p"], NONE, 1, NONE),
+        "setpriv" => spec(
+            None,
+            &[
+                "--reuid",
+                "--regid",
+                "--euid",
+                "--egid",
+                "--ruid",
+                "--rgid",
+                "--groups",
+                "--inh-caps",
+                "--ambient-caps",
+                "--bounding-set",
+                "--securebits",
+                "--pdeathsig",
+                "--selinux-label",
+                "--apparmor-profile",
+                "--landlock-access",
+                "--landlock-rule",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "prlimit" => spec(None, &["-p", "--pid", "-o", "--output"], NONE, 0, NONE),
+        "numactl" => spec(
+            None,
+            &[
+                "-C",
+                "-N",
+                "-m",
+                "-p",
+                "-i",
+                "-P",
+                "--cpunodebind",
+                "--physcpubind",
+                "--membind",
+                "--preferred",
+                "--interleave",
+                "--preferred-many",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "xvfb-run" => spec(
+            None,
+            &[
+                "-n",
+                "--server-num",
+                "-s",
+                "--server-args",
+                "-f",
+                "--auth-file",
+                "-e",
+                "--error-file",
+                "-p",
+                "--xauth-protocol",
+                "-w",
+                "--wait",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "proxychains" | "proxychains4" => spec(None, &["-f"], NONE, 0, NONE),
+        "torsocks" => spec(None, &["-u", "-p", "-a", "-P"], NONE, 0, NONE),
+        "rlwrap" => spec(
+            None,
+            &[
+                "-b", "-C", "-D", "-e", "-f", "-F", "-g", "-H", "-l", "-M", "-O", "-P", "-q", "-s",
+                "-S", "-t", "-w", "-z",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "aa-exec" => spec(
+            None,
+            &["-p", "--profile", "-n", "--namespace"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "cpulimit" => spec(
+            None,
+            &["-l", "--limit", "-p", "--pid", "-e", "--exe", "-c", "--cpu"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "capsh" if argv.iter().any(|w| w.text() == "--") => spec(None, NONE, NONE, 0, NONE),
+        "sg" => spec(None, NONE, NONE, 1, NONE),
+        "entr" => spec(None, NONE, NONE, 0, &["-s"]),
+        "nix-shell"
+            if argv
+                .iter()
+                .any(|w| matches!(w.text(), "--run" | "--command")) =>
+        {
+            spec(
+                None,
+                &[
+                    "-p",
+                    "--packages",
+                    "-I",
+                    "--arg",
+                    "--argstr",
+                    "-A",
+                    "--attr",
+                ],
+                NONE,
+                0,
+                &["--run", "--command"],
+            )
+        }
+        "direnv" => spec(Some("exec"), NONE, NONE, 1, NONE),
+        "ssh-agent" => spec(None, &["-a", "-E", "-t", "-P", "-O"], NONE, 0, NONE),
+        "machinectl" => spec(
+            Some("shell"),
+            &["-M", "--machine", "-H", "--host", "-E", "--setenv", "--uid"],
+            NONE,
+            1,
+            NONE,
+        ),
+        "uv" => spec(
+            Some("run"),
+            &[
+                "--with",
+                "--with-editable",
+                "--with-requirements",
+                "--python",
+                "-p",
+                "--env-file",
+                "--directory",
+                "--project",
+                "--package",
+                "--extra",
+                "--group",
+                "--index",
+                "--default-index",
+                "--index-url",
+                "--extra-index-url",
+                "-i",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "poetry" => spec(
+            Some("run"),
+            &["-C", "--directory", "-P", "--project"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "pipenv" | "rye" | "bundle" | "pdm" | "hatch" | "pixi" | "conda" | "mamba"
+        | "micromamba" => {
+            let sub = if name == "bundle" { "exec" } else { "run" };
+            spec(
+                Some(sub),
+                &[
+                    "-n",
+                    "--name",
+                    "-p",
+                    "--prefix",
+                    "-e",
+                    "--environment",
+                    "--manifest-path",
+                ],
+                NONE,
+                0,
+                NONE,
+            )
+        }
+        _ => None,
+    };
+    let spec = found?;
+    match spec.sub {
+        Some(sub) if argv.get(1).map(Word::text) != Some(sub) => None,
+        _ => Some(spec),
+    }
+}
+
+/// The files a sed script writes (`w FILE`, `W FILE`, `s/a/b/w FILE`) and
+/// the commands it runs (`e CMD`), per command of the script.
+fn sed_effects(script: &str) -> (Vec<String>, Vec<String>) {
+    let (mut writes, mut runs) = (Vec::new(), Vec::new());
+    for piece in script.split(['\n', ';']).take(64) {
+        let cmd = piece.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || matches!(c, '$' | ',' | ' ' | '!' | '~' | '+')
+        });
+        // An address `/re/`: skip it.
+        let cmd = match cmd.strip_prefix('/') {
+            Some(r) => r.split_once('/').map_or("", |(_, c)| c).trim_start(),
+            None => cmd,
+        };
+        if let Some(f) = cmd.strip_prefix('w').or_else(|| cmd.strip_prefix('W')) {
+            if f.starts_with(char::is_whitespace) && !f.trim().is_empty() {
+                writes.push(f.trim().to_owned());
+            }
+        } else if let Some(c) = cmd.strip_prefix('e') {
+            if c.starts_with(char::is_whitespace) && !c.trim().is_empty() {
+                runs.push(c.trim().to_owned());
+            }
+        } else if let Some(body) = cmd.strip_prefix('s') {
+            let Some(d) = body.chars().next() else {
+                continue;
+            };
+            let parts: Vec<&str> = body.split(d).collect();
+            // The flags run to the end; a `w` file name may hold the
+            // delimiter (`s/a/b/w /etc/passwd`).
+            if let Some(flags) = parts.get(3..).map(|p| p.join(&d.to_string())) {
+                if let Some((_, f)) = flags.split_once('w') {
+                    if !f.trim().is_empty() {
+                        writes.push(f.trim().to_owned());
+                    }
+                }
+            }
+        }
+    }
+    (writes, runs)
+}
+
+/// Whether `p` names a disk or partition device node.
+fn is_block_device(p: &str) -> bool {
+    let Some(dev) = p.strip_prefix("/dev/") else {
+        return false;
+    };
+    [
+        "sd", "hd", "vd", "xvd", "nvme", "mmcblk", "loop", "md", "dm-", "zd", "nbd", "rbd",
+    ]
+    .iter()
+    .any(|pre| {
+        dev.strip_prefix(pre)
+            .is_some_and(|r| r.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()))
+    }) || dev.starts_with("mapper/")
+        || dev.starts_with("disk/")
+}
+
+/// A `-c` script with `$0`…`$9`, `${N}`, `$@` and `$*` replaced by the
+/// literal words that follow it (each shell-quoted), when there are any.
+fn with_positionals(argv: &[Word], script: &Word) -> Option<String> {
+    let Word::Literal(src) = script else {
+        return None;
+    };
+    let at = argv.iter().position(|w| std::ptr::eq(w, script))?;
+    let rest = argv.get(at + 1..).filter(|r| !r.is_empty())?;
+    let words: Vec<String> = rest
+        .iter()
+        .take(16)
+        .map(|w| w.literal().map(crate::shell::quote))
+        .collect::<Option<Vec<_>>>()?;
+    let all = words.get(1..).unwrap_or_default().join(" ");
+    let mut out = src.clone();
+    for pat in ["\"$@\"", "\"${@}\"", "$@", "${@}", "\"$*\"", "$*"] {
+        out = out.replace(pat, &all);
+    }
+    for (n, w) in words.iter().enumerate().take(10).rev() {
+        for pat in [
+            format!("\"${n}\""),
+            format!("\"${{{n}}}\""),
+            format!("${{{n}}}"),
+            format!("${n}"),
+        ] {
+            out = out.replace(&pat, w);
+        }
+    }
+    (out != *src).then_some(out)
+}
+
+/// The files a download names after the URL (`wget URL`, `curl -O URL`,
+/// `aria2c URL`): the last path component of each URL operand.
+fn remote_names(name: &str, args: &[String]) -> Vec<String> {
+    let remote_name = match name {
+        "wget" => !args
+            .iter()
+            .any(|a| a == "-O" || a.starts_with("--output-document") || a.starts_with("-O")),
+        "curl" => {
+            args.iter()
+                .any(|a| a == "--remote-name" || a == "--remote-name-all")
+                || short_flags(args).contains('O')
+        }
+        "aria2c" => !args.iter().any(|a| a == "-o" || a.starts_with("--out")),
+        _ => false,
+    };
+    if !remote_name {
+        return Vec::new();
+    }
+    args.iter()
+        .filter(|a| a.contains("://"))
+        .filter_map(|u| {
+            let path = u.split(['?', '#']).next().unwrap_or_default();
+            let last = path.rsplit('/').next().unwrap_or_default();
+            (!last.is_empty() && !path.ends_with("://") && path.matches('/').count() > 2)
+                .then(|| last.to_owned())
+        })
+        .take(16)
+        .collect()
+}
+
+/// Whether `name ARGS` downloads a package and runs it at once.
+fn registry_runner(name: &str, args: &[String]) -> bool {
+    let sub = |i: usize| {
+        args.iter()
+            .filter(|a| !a.starts_with('-'))
+            .nth(i)
+            .map_or("", String::as_str)
+    };
+    match name {
+        "uvx" | "pipx-run" => true,
+        "pipx" => sub(0) == "run",
+        "uv" => sub(0) == "tool" && matches!(sub(1), "run" | "install"),
+        "pnpm" | "yarn" => sub(0) == "dlx",
+        _ => false,
+    }
+}
+
+/// The script operand of a shell run without `-c` (`bash -o posix x.sh`,
+/// `bash +e x.sh`, `bash --rcfile F x.sh`): options (`-x`, `+x`) and the
+/// values of `-o`/`+o`/`-O`/`+O` (also ending a bundle: `-eo pipefail`),
+/// `--rcfile` and `--init-file` come before it.
+fn shell_script_operand(argv: &[Word]) -> Option<&Word> {
+    let mut it = argv.iter().skip(1);
+    while let Some(w) = it.next() {
+        let t = w.text();
+        if t == "--" || t == "-" {
+            return it.next();
+        }
+        if matches!(t, "--rcfile" | "--init-file") {
+            it.next();
+        } else if t.starts_with("--") {
+        } else if (t.starts_with('-') || t.starts_with('+')) && t.len() > 1 {
+            if t.ends_with(['o', 'O']) {
+                it.next();
+            }
+        } else {
+            return Some(w);
+        }
+    }
+    None
+}
+
+/// The script file an interpreter runs (`python3 -W ignore x.py`,
+/// `ruby -I lib x.rb`, `php -f x.php`, `deno run -A x.ts`): options and
+/// their values come before it; `None` when the code is inline (`-c`,
+/// `-e`, `-m`, …) or read from standard input.
+fn interpreter_script<'a>(name: &str, args: &'a [String]) -> Option<&'a String> {
+    let python = name.starts_with("python") && !name.contains('-');
+    // Short options whose value may be attached (`-Wignore`, `-Ilib`,
+    // `-Mstrict`, `-i.bak`): the rest of such a word is no bundle.
+    let attached = match name {
+        _ if python => "WX",
+        "perl" => "IMmxlDdi0",
+        "ruby" => "IrCEKTWx",
+        "php" => "dcz",
+        "lua" | "luajit" => "l",
+        _ => "",
+    };
+    let (valued, inline): (&[&str], &[&str]) = match name {
+        _ if python => (&["-W", "-X", "--check-hash-based-pycs"], &["-c", "-m"]),
+        "node" | "bun" => (
+            &[
+                "-r",
+                "--require",
+                "--import",
+                "--loader",
+                "--experimental-loader",
+                "-C",
+                "--conditions",
+                "--title",
+            ],
+            &["-e", "--eval", "-p", "--print", "-pe", "-ep"],
+        ),
+        "perl" => (&[], &["-e", "-E"]),
+        "ruby" => (&["-I", "-r", "-C", "-E", "--encoding"], &["-e"]),
+        "php" => (&["-d", "-c", "-z"], &["-r", "-a", "-S"]),
+        "lua" | "luajit" => (&["-l"], &["-e"]),
+        "deno" => (&[], &[]),
+        _ => return None,
+    };
+    let mut it = args.iter().peekable();
+    if name == "deno" {
+        // `deno run [opts] FILE`; other subcommands are not judged here.
+        if it.find(|a| !a.starts_with('-')).map(String::as_str) != Some("run") {
+            return None;
+        }
+    }
+    while let Some(a) = it.next() {
+        let flag = a.as_str();
+        if flag == "--" {
+            return it.next();
+        }
+        if name == "php" && flag == "-f" {
+            return it.next();
+        }
+        // `-c` anywhere in a bundle (`python3 -Ic`, `perl -ne`) is inline.
+        let bundled_inline = flag.starts_with('-')
+            && !flag.starts_with("--")
+            && !flag.chars().nth(1).is_some_and(|c| attached.contains(c))
+            && inline.iter().any(|i| {
+                i.len() == 2
+                    && i.chars()
+                        .nth(1)
+                        .is_some_and(|c| flag.get(1..).is_some_and(|f| f.contains(c)))
+            });
+        if inline.contains(&flag)
+            || bundled_inline
+            || inline
+                .iter()
+                .any(|i| i.starts_with("--") && flag.starts_with(&format!("{i}=")))
+        {
+            return None;
+        }
+        if valued.contains(&flag) {
+            it.next();
+        } else if flag == "-" || crate::inline::is_stdin_path(flag) {
+            return None;
+        } else if !flag.starts_with('-') {
+            return Some(a);
+        }
+    }
+    None
+}
+
+/// The files and directories an archiver or recursive reader reads whole:
+/// the operands of `tar -c`/`tar c` (not the `-f` archive), of `zip`,
+/// `7z a` after the archive name, and the paths of `ag`, `ack` and
+/// recursive `zgrep`/`egrep`/`fgrep`.
+fn archived_sources(name: &str, args: &[String]) -> Vec<String> {
+    let ops = |skip_value: &[&str]| -> Vec<String> {
+        let mut out = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            if skip_value.contains(&a.as_str()) {
+                it.next();
+            } else if !a.starts_with('-') || a == "-" {
+                out.push(a.clone());
+            }
+        }
+        out
+    };
+    match name {
+        "tar" | "bsdtar" | "gtar" => {
+            let first = args.first().map_or("", String::as_str);
+            let create = args.iter().any(|a| a == "--create")
+                || (first.starts_with('-') && !first.starts_with("--") && first.contains('c'))
+                || (!first.starts_with('-') && first.contains('c'));
+            let bundled_first = !first.starts_with('-');
+            if !create {
+                return Vec::new();
+            }
+            let mut out = ops(&[
+                "-f",
+                "--file",
+                "-C",
+                "--directory",
+                "-T",
+                "--files-from",
+                "-X",
+                "--exclude-from",
+                "-b",
+                "-H",
+                "--format",
+            ]);
+            if bundled_first {
+                // `tar czf OUT SRC…`: the first word is the flags, the
+                // next the archive when the flags hold `f`.
+                out.retain(|o| o != first);
+                if first.contains('f') && !out.is_empty() {
+                    out.remove(0);
+                }
+            }
+            out
+        }
+        "zip" => ops(&["-b", "-n", "-t", "-tt", "-x", "-i", "-O", "--out"])
+            .into_iter()
+            .skip(1)
+            .collect(),
+        "7z" | "7za" if args.first().is_some_and(|a| a == "a") => {
+            ops(&[]).into_iter().skip(2).collect()
+        }
+        "ag" | "ack" | "rga" => ops(&["-G", "--ignore", "-g", "--file-search-regex"])
+            .into_iter()
+            .skip(1)
+            .collect(),
+        "zgrep" | "egrep" | "fgrep" if args.iter().any(|a| a == "-r" || a == "-R") => {
+            ops(&["-e", "-f"]).into_iter().skip(1).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The command line of a git `ext::` URL as a shell script: words are
+/// separated by spaces, `% ` is a space inside a word and `%%` a `%`.
+fn ext_command(url: &str) -> String {
+    let mut words: Vec<String> = vec![String::new()];
+    let mut chars = url.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '%' => match chars.next() {
+                Some(n @ (' ' | '%')) => words.last_mut().into_iter().for_each(|w| w.push(n)),
+                // `%s`/`%S`/`%G`: filled in by git with the service name.
+                Some(n) => words.last_mut().into_iter().for_each(|w| {
+                    w.push('%');
+                    w.push(n);
+                }),
+                None => {}
+            },
+            ' ' => words.push(String::new()),
+            c => words.last_mut().into_iter().for_each(|w| w.push(c)),
+        }
+    }
+    words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| crate::shell::quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The shell command a git config value runs, for keys whose value is one
+/// (`core.pager`, `pager.log`, `core.sshCommand`, `alias.x=!cmd`,
+/// `credential.helper=!cmd`, `diff.external`, `filter.x.clean`, …).
+fn git_command_value(key: &str, value: &str) -> Option<String> {
+    let k = key.to_ascii_lowercase();
+    let parts: Vec<&str> = k.split('.').collect();
+    let last = parts.last().copied().unwrap_or_default();
+    let bang = value.strip_prefix('!').map(str::to_owned);
+    match parts.first().copied().unwrap_or_default() {
+        "alias" => bang,
+        "credential" if last == "helper" => bang,
+        "core"
+            if matches!(
+                last,
+                "pager" | "editor" | "sshcommand" | "fsmonitor" | "askpass" | "gitproxy"
+            ) =>
+        {
+            Some(value.to_owned())
+        }
+        "pager" | "sequence" | "interactive" => Some(value.to_owned()),
+        "diff" | "merge" | "filter" | "mergetool" | "difftool" | "gpg" | "sendemail"
+        | "uploadpack" | "man" | "browser"
+            if matches!(
+                last,
+                "external"
+                    | "command"
+                    | "textconv"
+                    | "driver"
+                    | "clean"
+                    | "smudge"
+                    | "process"
+                    | "cmd"
+                    | "program"
+                    | "packobjectshook"
+                    | "sendmailcmd"
+                    | "tocmd"
+                    | "cccmd"
+                    | "path"
+            ) =>
+        {
+            Some(value.to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The files and directories `git SUB ARGS` creates from its operands:
+/// `bundle create FILE`, `clone URL DIR`, `worktree add PATH`, `init DIR`
+/// (`-` is standard output).
+fn git_positional_outputs(sub: &str, args: &[String]) -> Vec<String> {
+    // Options of these subcommands that take a separate value.
+    const VALUED: &[&str] = &[
+        "-b",
+        "-B",
+        "--branch",
+        "-o",
+        "--origin",
+        "-u",
+        "--upload-pack",
+        "--template",
+        "--reference",
+        "--reference-if-able",
+        "--separate-git-dir",
+        "--depth",
+        "--shallow-since",
+        "--shallow-exclude",
+        "-c",
+        "--config",
+        "--filter",
+        "-j",
+        "--jobs",
+        "--server-option",
+        "--bundle-uri",
+        "--reason",
+        "--object-format",
+        "--ref-format",
+        "--shared",
+        "--initial-branch",
+        "--version",
+    ];
+    let mut ops: Vec<&String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            ops.extend(it.by_ref());
+            break;
+        }
+        if VALUED.contains(&a.as_str()) {
+            it.next();
+        } else if !a.starts_with('-') {
+            ops.push(a);
+        }
+    }
+    let at = |i: usize| ops.get(i).map(|s| (*s).clone());
+    let out = match (sub, ops.first().map(|s| s.as_str())) {
+        ("bundle", Some("create")) => at(1),
+        ("worktree", Some("add")) => at(1),
+        ("clone", _) => at(1),
+        ("init", _) => at(0),
+        _ => None,
+    };
+    out.into_iter().filter(|o| o != "-").collect()
+}
+
 /// Whether `git SUB ARGS` (branch, tag, stash, config, worktree, notes,
 /// remote, submodule) changes anything, as opposed to listing.
 fn git_sub_writes(sub: &str, args: &[String]) -> bool {
@@ -825,7 +1654,10 @@ fn runs_stdin_as_code(program: &str, argv: &[Word]) -> bool {
         || (matches!(
             p,
             "python" | "python3" | "perl" | "ruby" | "node" | "php" | "lua" | "deno" | "bun"
-        ) && (argv.len() == 1 || argv.get(1).is_some_and(|w| w.text() == "-")))
+        ) && (argv.len() == 1
+            || argv
+                .get(1)
+                .is_some_and(|w| w.text() == "-" || crate::inline::is_stdin_path(w.text()))))
         || (matches!(p, "source" | ".")
             && argv.get(1).is_some_and(|w| {
                 matches!(
@@ -833,6 +1665,20 @@ fn runs_stdin_as_code(program: &str, argv: &[Word]) -> bool {
                     "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0" | "-"
                 )
             }))
+}
+
+/// Whether the source text of a dynamic word (`"$(base64 -d <<< …)"`,
+/// `<(xxd -r -p f)`) runs a decoder to produce its value.
+fn decodes(text: &str) -> bool {
+    if !text.contains("$(") && !text.contains('`') && !text.contains("<(") {
+        return false;
+    }
+    parse_script(&format!(": {text}")).commands.iter().any(|c| {
+        c.program().map(basename).is_some_and(|n| {
+            crate::knowledge::get().is_none_or(|k| k.is_decoder(n))
+                && (n != "openssl" || c.argv.iter().any(|w| w.text() == "-d"))
+        })
+    })
 }
 
 /// Whether the source text of a dynamic word (`"$(curl -s x)"`, `<(wget
@@ -1014,6 +1860,18 @@ struct Judge<'a> {
     /// Functions the script defines (their bodies are analysed where they
     /// are defined; a call runs the body).
     functions: Vec<String>,
+    /// Homes of other users this command line named (`~user`).
+    other_homes: std::cell::RefCell<Vec<PathBuf>>,
+    /// For each simple command being judged (innermost last), every
+    /// command line it runs through wrappers (`chrt 0 sh` reaches `chrt 0
+    /// sh` and `sh`), so pipeline checks see through any wrapper the
+    /// analysis knows.
+    reached: Vec<Vec<Vec<Word>>>,
+    /// Literal values the script assigns to variables (name, value text),
+    /// for a program named by a variable (`X=rm; $X -rf ~`).
+    vars: Vec<(String, String)>,
+    /// Names `hash -p PROG NAME` bound to another program (NAME, PROG).
+    rebinds: Vec<(String, String)>,
 }
 
 fn words_to_strings(argv: &[Word]) -> Vec<String> {
@@ -1030,6 +1888,18 @@ fn short_flags(args: &[String]) -> String {
 
 impl Judge<'_> {
     fn path(&self, raw: &str) -> PathBuf {
+        if let Some(user) = raw
+            .strip_prefix('~')
+            .map(|r| r.split('/').next().unwrap_or_default())
+            .filter(|u| !u.is_empty() && *u != "+" && *u != "-")
+        {
+            if let Some(h) = other_tilde(&format!("~{user}"), Path::new("/")) {
+                let mut homes = self.other_homes.borrow_mut();
+                if !homes.contains(&h) {
+                    homes.push(h);
+                }
+            }
+        }
         let mut p = match &self.cwd {
             Some(cwd) => normalise(raw, cwd, self.ctx.home),
             None => normalise(raw, Path::new("/unknown-directory"), self.ctx.home),
@@ -1252,9 +2122,7 @@ impl Judge<'_> {
         } else if (self.is_credential(&p) || rc)
             && overwrite
             && !self.inside(&p)
-            && (self.ctx.home.is_some_and(|h| p.starts_with(h))
-                || p.starts_with("/etc")
-                || p.starts_with("/root"))
+            && (in_a_home(&p, self.ctx.home, &self.other_homes.borrow()) || p.starts_with("/etc"))
         {
             (
                 Risk::Critical,
@@ -1316,6 +2184,26 @@ impl Judge<'_> {
             )
     }
 
+    /// Whether the directory `p` holds credential files: a directory above
+    /// one of `knowledge.toml`'s concrete credential files (`~`, `~/.ssh`,
+    /// `/etc`, `/`), `/home`, or a user's home. Reading it whole
+    /// (`grep -r`, `tar c`, `zip -r`) reads them.
+    fn holds_credentials(&self, p: &Path) -> bool {
+        if self.inside(p) {
+            return false;
+        }
+        let examples = crate::knowledge::get().map_or_else(Vec::new, |k| {
+            k.credential_examples(self.ctx.home, self.ctx.cwd)
+        });
+        examples
+            .iter()
+            .filter(|e| !self.inside(e))
+            .any(|e| e.starts_with(p) && e != p)
+            || self.other_homes.borrow().iter().any(|h| h.starts_with(p))
+            || p == Path::new("/home")
+            || (p.starts_with("/home") && p.components().count() == 3)
+    }
+
     fn read_target(&mut self, raw: &str) -> Option<(Risk, String)> {
         let p = self.path(raw);
         self.out.reads.push(p.clone());
@@ -1325,6 +2213,131 @@ impl Judge<'_> {
                 format!("reads the credential file `{}`", p.display()),
             )
         })
+    }
+
+    /// A disk tool given a block device (`sgdisk -Z /dev/sda`, `nvme format
+    /// /dev/nvme0n1`, `badblocks -w /dev/sdb`) can destroy the disk:
+    /// critical, whatever its name, unless the program only reads or the
+    /// flags ask for a listing. Volume managers' removals (`lvremove`,
+    /// `zpool destroy`) likewise.
+    fn block_devices(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        const READERS: &[&str] = &[
+            "lsblk", "blkid", "smartctl", "udevadm", "file", "stat", "ls", "df", "findmnt", "lsof",
+            "dumpe2fs", "xfs_info", "mount", "umount", "eject", "findfs", "cat", "head", "xxd",
+            "od", "hexdump", "strings", "pv", "dd", "partx", "blockdev", "readlink", "realpath",
+            "test", "[", "echo", "printf",
+        ];
+        let listing = args.iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "-l" | "--list"
+                    | "-d"
+                    | "--dump"
+                    | "-J"
+                    | "--json"
+                    | "print"
+                    | "-n"
+                    | "-I"
+                    | "-i"
+                    | "--show"
+                    | "--info"
+            )
+        }) && matches!(
+            name,
+            "fdisk"
+                | "sfdisk"
+                | "parted"
+                | "e2fsck"
+                | "fsck"
+                | "tune2fs"
+                | "hdparm"
+                | "gdisk"
+                | "sgdisk"
+                | "nvme"
+        );
+        let destroys_volumes = matches!(name, "lvremove" | "vgremove" | "pvremove")
+            || (matches!(name, "zpool" | "zfs")
+                && args
+                    .first()
+                    .is_some_and(|a| matches!(a.as_str(), "destroy" | "labelclear")));
+        if destroys_volumes {
+            self.push(
+                argv,
+                Risk::Critical,
+                format!("`{name}` destroys a storage volume and its data"),
+            );
+            return;
+        }
+        if has(READERS, name) || listing {
+            return;
+        }
+        let device = args.iter().find_map(|a| {
+            let v = a.split_once('=').map_or(a.as_str(), |(_, v)| v);
+            is_block_device(v).then(|| v.to_owned())
+        });
+        if let Some(d) = device {
+            self.push(
+                argv,
+                Risk::Critical,
+                format!("`{name}` works on the block device `{d}`: it can destroy the disk's data"),
+            );
+        }
+    }
+
+    /// The files a file-transfer session fed a here-document sends
+    /// (`sftp host <<< 'put ~/.ssh/id_rsa'`).
+    fn sent_in_session(&mut self, cmd: &SimpleCommand, p: &str, body: &str) {
+        if !has(NETWORK, basename(p)) {
+            return;
+        }
+        for f in put_files(body) {
+            let path = self.path(&f);
+            self.out.reads.push(path.clone());
+            if self.is_credential(&path) {
+                self.push(
+                    &cmd.argv,
+                    Risk::Critical,
+                    format!(
+                        "sends the credential file `{}` over the network",
+                        path.display()
+                    ),
+                );
+            }
+        }
+    }
+
+    /// `sh < FILE`, `python3 < FILE`: FILE is the program. Written or
+    /// downloaded by this command line, it is judged as that; from outside
+    /// the workspace, it is code nobody reviewed (high).
+    fn code_file_on_stdin(&mut self, cmd: &SimpleCommand, t: &str) {
+        let code_runner = cmd
+            .program()
+            .filter(|p| runs_stdin_as_code(p, &cmd.argv))
+            .map(|p| basename(p).to_owned());
+        let Some(runner) = code_runner.filter(|_| t != "/dev/null") else {
+            return;
+        };
+        let p = self.path(t);
+        self.runs_written(&cmd.argv, t, &runner, 0);
+        if self.downloads.contains(&p) {
+            self.push(
+                &cmd.argv,
+                Risk::Critical,
+                format!(
+                    "feeds `{}`, which this command line downloaded, to `{runner}` as code",
+                    p.display()
+                ),
+            );
+        } else if !self.inside(&p) {
+            self.push(
+                &cmd.argv,
+                Risk::High,
+                format!(
+                    "feeds `{}`, from outside the workspace, to `{runner}` as code",
+                    p.display()
+                ),
+            );
+        }
     }
 
     /// Judges one simple command (after redirections), seeing through wrappers.
@@ -1357,6 +2370,7 @@ impl Judge<'_> {
                     );
                 }
                 (RedirectKind::Read, Word::Literal(t)) => {
+                    self.code_file_on_stdin(cmd, t);
                     if let Some((risk, reason)) = self.read_target(t) {
                         self.push(&cmd.argv, risk, reason);
                         let network = cmd.program().map(basename).is_some_and(|n| {
@@ -1411,6 +2425,7 @@ impl Judge<'_> {
         }
         self.argv(&cmd.argv, 0);
         if let (Some(body), Some(p)) = (&cmd.heredoc, cmd.program()) {
+            self.sent_in_session(cmd, p, body);
             let args = words_to_strings(cmd.argv.get(1..).unwrap_or_default());
             if let Some(lang) = crate::inline::stdin_lang(basename(p), &args) {
                 self.inline(&cmd.argv, lang, body);
@@ -1450,14 +2465,66 @@ impl Judge<'_> {
     )]
     fn argv(&mut self, argv: &[Word], depth: usize) {
         let Some(first) = argv.first() else { return };
+        if let Some(top) = self.reached.last_mut().filter(|t| t.len() < 32) {
+            top.push(argv.to_vec());
+        }
         let Word::Literal(program) = first else {
             self.push(
                 argv,
                 Risk::High,
                 format!("runs a program only known at run time (`{}`)", first.text()),
             );
+            // What it may be: the values the script gives the variable,
+            // its `${X:-default}`, the words of `$(echo …)`.
+            if depth <= 8 {
+                for words in self.program_candidates(first.text()) {
+                    let mut inner: Vec<Word> = words.into_iter().map(Word::Literal).collect();
+                    inner.extend(argv.iter().skip(1).cloned());
+                    self.argv(&inner, depth + 1);
+                }
+            }
             return;
         };
+        // `set -- A B C`: the positional parameters, for `"$@"`/`$1` used
+        // as a program later.
+        if program == "set" {
+            if let Some(i) = argv.iter().position(|w| w.text() == "--") {
+                let words: Vec<String> = argv
+                    .iter()
+                    .skip(i + 1)
+                    .take(16)
+                    .map(|w| w.text().to_owned())
+                    .collect();
+                if self.vars.len() < 256 {
+                    for (n, w) in words.iter().enumerate() {
+                        self.vars.push(((n + 1).to_string(), w.clone()));
+                    }
+                    self.vars.push(("@".into(), words.join(" ")));
+                }
+            }
+        }
+        // A name `hash -p` bound earlier runs the program it was bound to.
+        if let Some((_, prog)) = self
+            .rebinds
+            .iter()
+            .rev()
+            .find(|(n, _)| n == program)
+            .filter(|_| depth <= 8)
+        {
+            let mut inner = vec![Word::Literal(prog.clone())];
+            inner.extend(argv.iter().skip(1).cloned());
+            self.argv(&inner, depth + 1);
+        }
+        // `{rm,-rf,~}`: brace expansion makes the words of the command.
+        if program.starts_with('{') && depth <= 8 {
+            let words = brace_alternatives(program);
+            if words.len() > 1 {
+                let mut inner: Vec<Word> = words.into_iter().map(Word::Literal).collect();
+                inner.extend(argv.iter().skip(1).cloned());
+                self.argv(&inner, depth + 1);
+                return;
+            }
+        }
         if depth > 8 {
             self.push(argv, Risk::High, "wrappers nested too deeply to analyse");
             return;
@@ -1590,6 +2657,7 @@ impl Judge<'_> {
         if name != "git" && name != "npm" {
             self.options(argv, name, &args);
         }
+        self.block_devices(argv, name, &args);
         if name == "go"
             && matches!(
                 args.first().map(String::as_str),
@@ -1625,19 +2693,26 @@ impl Judge<'_> {
         if name.starts_with("python") {
             self.python_module(argv, &args, depth);
         }
-        let interpreter = name.starts_with("python")
-            || matches!(name, "node" | "deno" | "bun" | "perl" | "ruby" | "php");
-        if interpreter
-            && !args
-                .iter()
-                .any(|a| matches!(a.as_str(), "-c" | "-e" | "-m" | "-r" | "--eval"))
-        {
-            if let Some(f) = args.iter().find(|a| !a.starts_with('-')) {
-                self.runs_written(argv, f, name, depth);
+        if let Some(f) = interpreter_script(name, &args) {
+            self.runs_written(argv, f, name, depth);
+            let p = self.path(f);
+            if !self.inside(&p) && !self.downloads.contains(&p) {
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!(
+                        "`{name}` runs the script `{}`, from outside the workspace",
+                        p.display()
+                    ),
+                );
             }
         }
         if matches!(name, "tar" | "bsdtar" | "gtar" | "unzip" | "7z" | "7za") {
             self.extract_dirs(argv, name, &args);
+        }
+        for f in archived_sources(name, &args) {
+            let p = self.path(&f);
+            self.out.reads.push(p);
         }
         if matches!(
             name,
@@ -1735,6 +2810,80 @@ impl Judge<'_> {
                 "`openssl s_client`/`s_server` opens a network connection",
             );
         }
+        if name == "patch" {
+            // `patch FILE`, `patch -o OUT`: written; without a FILE the
+            // diff names the files (judged by the sandbox).
+            let mut outs: Vec<String> = option_values(&args, "-o")
+                .into_iter()
+                .chain(option_values(&args, "--output"))
+                .flatten()
+                .map(str::to_owned)
+                .collect();
+            let valued = [
+                "-o",
+                "--output",
+                "-i",
+                "--input",
+                "-d",
+                "--directory",
+                "-p",
+                "-r",
+                "-B",
+                "-D",
+                "-F",
+                "-V",
+                "-Y",
+                "-z",
+                "--reject-file",
+                "--prefix",
+                "--suffix",
+                "--basename-prefix",
+            ];
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                if valued.contains(&a.as_str()) {
+                    it.next();
+                } else if !a.starts_with('-') {
+                    outs.push(a.clone());
+                    break;
+                }
+            }
+            for o in outs {
+                let (risk, why) = self.write_target(&o);
+                self.push(argv, risk.max(Risk::Medium), format!("`patch` {why}"));
+            }
+        }
+        if name == "cpio" {
+            let flags = short_flags(&args);
+            let extract = flags.contains('i') || args.iter().any(|a| a == "--extract");
+            if extract && !args.iter().any(|a| a == "--no-absolute-filenames") {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`cpio -i` writes the paths the archive names, absolute ones included (no `--no-absolute-filenames`)",
+                );
+            }
+        }
+        if matches!(name, "tar" | "gtar" | "bsdtar")
+            && (args.iter().any(|a| a == "--absolute-names")
+                || args.first().is_some_and(|a| {
+                    !a.starts_with("--")
+                        && a.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+                        && a.contains('P')
+                })
+                || args.iter().any(|a| {
+                    a.starts_with('-')
+                        && !a.starts_with("--")
+                        && a.chars().skip(1).all(|c| c.is_ascii_alphabetic())
+                        && a.contains('P')
+                }))
+        {
+            self.push(
+                argv,
+                Risk::High,
+                "`tar -P` keeps absolute paths: extracting writes wherever the archive says",
+            );
+        }
         if name == "sqlite3" {
             // `.shell CMD` / `.system CMD` among the SQL arguments.
             for a in args.iter().filter(|a| !a.starts_with('-')) {
@@ -1746,6 +2895,23 @@ impl Judge<'_> {
                     {
                         self.push(argv, Risk::High, "`sqlite3 .shell` runs a shell command");
                         self.script(cmd, depth + 1);
+                    }
+                    // `.output FILE`, `.once FILE`, `.backup FILE`, `.save
+                    // FILE`, `.log FILE` write FILE.
+                    let mut words = line.split_whitespace();
+                    if let (Some(dot), Some(file)) = (words.next(), words.next_back()) {
+                        let writes =
+                            matches!(dot, ".output" | ".once" | ".backup" | ".save" | ".log")
+                                && !file.starts_with('-')
+                                && !matches!(file, "stdout" | "stderr" | "off");
+                        if writes {
+                            let (risk, why) = self.write_target(file);
+                            self.push(
+                                argv,
+                                risk.max(Risk::Medium),
+                                format!("`sqlite3 {dot}` {why}"),
+                            );
+                        }
                     }
                 }
             }
@@ -1779,14 +2945,21 @@ impl Judge<'_> {
                     {
                         split = Some(v.to_owned());
                         i += 1;
-                    } else if t == "-C" || t == "--chdir" || t.starts_with("--chdir=") {
-                        // The command runs in DIR: relative paths are there.
-                        let dir = t
+                    } else if t == "-C"
+                        || t == "--chdir"
+                        || t.starts_with("--chdir=")
+                        || (t.starts_with("-C") && t.len() > 2)
+                    {
+                        // The command runs in DIR: relative paths are there
+                        // (`-C DIR`, `-CDIR`, `--chdir DIR`, `--chdir=DIR`).
+                        let attached = t
                             .strip_prefix("--chdir=")
+                            .or_else(|| t.strip_prefix("-C").filter(|v| !v.is_empty()));
+                        let dir = attached
                             .map(str::to_owned)
                             .or_else(|| argv.get(i + 1).and_then(Word::literal).map(str::to_owned));
                         chdir = Some(dir.map(|d| self.path(&d)));
-                        i += if t.contains('=') { 1 } else { 2 };
+                        i += if attached.is_some() { 1 } else { 2 };
                     } else if t == "-u" || t == "--unset" {
                         i += 2;
                     } else if t.starts_with('-') || (t.contains('=') && !t.starts_with('=')) {
@@ -1893,6 +3066,22 @@ impl Judge<'_> {
                         Risk::High,
                         "`hash -p` binds a command name to another program: later uses of the name run it",
                     );
+                    // `hash -p PROG NAME…` / `hash -pPROG NAME…`: remembered.
+                    let mut prog: Option<String> = None;
+                    let mut it = args.iter();
+                    while let Some(a) = it.next() {
+                        if a == "-p" {
+                            prog = it.next().cloned();
+                        } else if let Some(p) = a.strip_prefix("-p").filter(|p| !p.is_empty()) {
+                            prog = Some(p.to_owned());
+                        } else if !a.starts_with('-') {
+                            if let Some(p) = &prog {
+                                if self.rebinds.len() < 64 {
+                                    self.rebinds.push((a.clone(), p.clone()));
+                                }
+                            }
+                        }
+                    }
                 } else {
                     self.push(argv, Risk::Low, "shows or resets the command lookup table");
                 }
@@ -2094,6 +3283,7 @@ impl Judge<'_> {
                 Risk::High,
                 "serves files over HTTP: whatever it can read is exposed to the network",
             ),
+            n if wrapper_spec(n, argv).is_some() => self.through(argv, n, depth),
             "xargs" => {
                 let mut i = 1;
                 while let Some(w) = argv.get(i) {
@@ -2101,7 +3291,22 @@ impl Judge<'_> {
                     if !t.starts_with('-') {
                         break;
                     }
-                    i += if matches!(t, "-n" | "-P" | "-L" | "-s" | "-d" | "-E" | "-I" | "-a") {
+                    i += if matches!(
+                        t,
+                        "-n" | "-P"
+                            | "-L"
+                            | "-s"
+                            | "-d"
+                            | "-E"
+                            | "-I"
+                            | "-a"
+                            | "--max-args"
+                            | "--max-procs"
+                            | "--max-chars"
+                            | "--delimiter"
+                            | "--arg-file"
+                            | "--process-slot-var"
+                    ) {
                         2
                     } else {
                         1
@@ -2179,6 +3384,12 @@ impl Judge<'_> {
                         }
                         Word::Literal(_) => {}
                     }
+                    // `sh -c 'SCRIPT' ARG0 ARG…`: the script with its
+                    // positional parameters filled in (`sh -c '"$@"' _ rm
+                    // -rf ~`, `sh -c 'eval "$1"' _ 'rm -rf ~'`).
+                    if let Some(filled) = with_positionals(argv, script) {
+                        self.script(&filled, depth + 1);
+                    }
                     self.push(argv, Risk::Low, "runs a shell script");
                 } else if reads_script_from_stdin(argv) {
                     self.push(
@@ -2187,7 +3398,7 @@ impl Judge<'_> {
                         "runs a shell reading commands from its input",
                     );
                 } else {
-                    let script = argv.iter().skip(1).find(|w| !w.text().starts_with('-'));
+                    let script = shell_script_operand(argv);
                     if let Some(s) = script.and_then(Word::literal) {
                         self.runs_written(argv, s, name, depth);
                     }
@@ -2313,6 +3524,14 @@ impl Judge<'_> {
                     );
                 }
             }
+            // `pipx run PKG`, `uvx PKG`, `uv tool run PKG`, `pnpm dlx PKG`,
+            // `yarn dlx PKG`: a package downloaded from a registry and run,
+            // like `npx -y PKG`.
+            n if registry_runner(n, &args) => self.push(
+                argv,
+                Risk::High,
+                format!("`{n}` downloads a package and runs it"),
+            ),
             "pip" | "pip3" | "pipx" => {
                 let sub = args
                     .iter()
@@ -2546,6 +3765,30 @@ impl Judge<'_> {
                         Risk::High,
                         "`sed` runs a script that writes files or runs commands (`e`, `w`, `r`)",
                     );
+                    // What the script writes (`w FILE`, `s/a/b/w FILE`) and
+                    // runs (`e CMD`) is judged as such.
+                    for sc in scripts.iter().take(8) {
+                        let (writes, runs) = sed_effects(sc);
+                        for w in writes {
+                            let (risk, why) = self.write_target(&w);
+                            self.push(argv, risk, format!("`sed` {why}"));
+                        }
+                        for r in runs {
+                            self.script(&r, depth + 1);
+                        }
+                    }
+                } else if let Some(f) = option_values(&args, "-f")
+                    .into_iter()
+                    .chain(option_values(&args, "--file"))
+                    .flatten()
+                    .find(|f| !self.inside(&self.path(f)))
+                {
+                    let p = self.path(f);
+                    self.push(
+                        argv,
+                        Risk::High,
+                        format!("`sed` runs the script `{}`, from outside the workspace (it may write files or run commands)", p.display()),
+                    );
                 } else {
                     self.push(
                         argv,
@@ -2602,7 +3845,13 @@ impl Judge<'_> {
                         worst = w;
                     }
                 }
-                if name == "ln" {
+                // `cp -s`/`-l` (`--symbolic-link`/`--link`) make links like `ln`.
+                let cp_links = name == "cp"
+                    && (short_flags(&args).contains(['s', 'l'])
+                        || args
+                            .iter()
+                            .any(|a| a == "--symbolic-link" || a == "--link"));
+                if name == "ln" || cp_links {
                     self.record_links(&args, target_dir.as_deref());
                 }
                 if name == "mv" {
@@ -2739,6 +3988,24 @@ impl Judge<'_> {
                     "`eval` runs a string as code in the current shell (analysed as a script)",
                 );
             }
+            "bind" => {
+                let bound: Vec<String> = option_values(&args, "-x")
+                    .into_iter()
+                    .flatten()
+                    .map(bound_command)
+                    .collect();
+                if bound.is_empty() {
+                    self.push(argv, Risk::Low, "`bind` changes key bindings");
+                }
+                for c in bound {
+                    self.push(
+                        argv,
+                        Risk::Medium,
+                        format!("`bind -x` makes a key run `{c}` (its code is analysed)"),
+                    );
+                    self.script(&c, depth + 1);
+                }
+            }
             "trap" => {
                 self.push(
                     argv,
@@ -2766,6 +4033,15 @@ impl Judge<'_> {
                     }
                     if let Some(r) = self.read_target(f) {
                         worst = r;
+                    }
+                    if name != "eval" && worst.0 < Risk::High {
+                        let p = self.path(f);
+                        if !self.inside(&p) && !trusted_startup_file(&p, self.ctx.home) {
+                            worst = (
+                                Risk::High,
+                                format!("`{name}` runs `{}`, from outside the workspace", p.display()),
+                            );
+                        }
                     }
                     if name != "eval" && self.downloads.contains(&self.path(f)) {
                         worst = (
@@ -2856,6 +4132,19 @@ impl Judge<'_> {
                 format!("downloads and runs code (`{}`)", w.text()),
             );
         }
+        // `bash -c "$(base64 -d <<< …)"`, `. <(xxd -r -p f)`: decoded data
+        // run as code, like `base64 -d | sh`.
+        if let Some(w) = argv
+            .iter()
+            .skip(1)
+            .find(|w| matches!(w, Word::Dynamic(t) if decodes(t)))
+        {
+            self.push(
+                argv,
+                Risk::Critical,
+                format!("decodes data and runs it as code (`{}`)", w.text()),
+            );
+        }
         if !is_shell(name) && !matches!(name, "eval" | "source" | ".") {
             let script = argv
                 .iter()
@@ -2928,6 +4217,55 @@ impl Judge<'_> {
                     "{how}sets `{name}`, which makes programs run or load code of its choosing"
                 ),
             ));
+            // Variables whose value is a shell command line: the command
+            // is judged too (`GIT_SSH_COMMAND='rm -rf ~' git fetch`).
+            let command = matches!(
+                name,
+                "PAGER"
+                    | "GIT_PAGER"
+                    | "MANPAGER"
+                    | "SYSTEMD_PAGER"
+                    | "BAT_PAGER"
+                    | "DELTA_PAGER"
+                    | "PSQL_PAGER"
+                    | "EDITOR"
+                    | "VISUAL"
+                    | "GIT_EDITOR"
+                    | "GIT_SEQUENCE_EDITOR"
+                    | "SUDO_EDITOR"
+                    | "SYSTEMD_EDITOR"
+                    | "FCEDIT"
+                    | "GIT_SSH_COMMAND"
+                    | "GIT_EXTERNAL_DIFF"
+                    | "GIT_PROXY_COMMAND"
+                    | "PROMPT_COMMAND"
+                    | "RSYNC_RSH"
+                    | "BROWSER"
+            );
+            let less_pipe = matches!(name, "LESSOPEN" | "LESSCLOSE")
+                .then(|| value.trim_start_matches(['|', '-']).replace("%s", "x"));
+            let script = if command {
+                Some(value.to_owned())
+            } else {
+                less_pipe
+            };
+            if let Some(sc) = script.filter(|v| !v.trim().is_empty() && !v.contains("$(")) {
+                self.script(&sc, 1);
+            }
+        }
+        // `GIT_CONFIG_KEY_N=core.pager GIT_CONFIG_VALUE_N=CMD`: a git config
+        // pair whose value is a command line.
+        if let Some(n) = name.strip_prefix("GIT_CONFIG_VALUE_") {
+            let key_name = format!("GIT_CONFIG_KEY_{n}");
+            let key = self
+                .vars
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == key_name)
+                .map(|(_, v)| v.clone());
+            if let Some(cmd) = key.and_then(|k| git_command_value(&k, value)) {
+                self.script(&cmd, 1);
+            }
         }
     }
 
@@ -3340,6 +4678,86 @@ impl Judge<'_> {
         }
     }
 
+    /// A program of [`wrapper_spec`] that runs the command it is given
+    /// (`chroot / rm …`, `fakeroot rm …`, `uv run rm …`): the command is
+    /// judged as if typed alone.
+    fn through(&mut self, argv: &[Word], name: &str, depth: usize) {
+        let Some(spec) = wrapper_spec(name, argv) else {
+            return;
+        };
+        let mut i = 1 + usize::from(spec.sub.is_some());
+        let mut shell_flag = false;
+        while let Some(t) = argv.get(i).map(Word::text) {
+            if t == "--" {
+                i += 1;
+                break;
+            }
+            if !t.starts_with('-') || t == "-" {
+                break;
+            }
+            if spec.script.contains(&t) {
+                shell_flag = true;
+                // `nix-shell --run CMD`: the value is the command line.
+                if name == "nix-shell" {
+                    if let Some(v) = argv.get(i + 1).and_then(Word::literal) {
+                        let v = v.to_owned();
+                        self.script(&v, depth + 1);
+                    }
+                    i += 2;
+                    continue;
+                }
+            }
+            i += if spec.two.contains(&t) {
+                3
+            } else if spec.one.contains(&t) {
+                2
+            } else {
+                1
+            };
+        }
+        i += spec.operands;
+        self.push(
+            argv,
+            Risk::Medium,
+            format!("`{name}` runs the command it is given (analysed)"),
+        );
+        if name == "machinectl" {
+            self.push(
+                argv,
+                Risk::Critical,
+                "`machinectl shell` opens a shell as another user (root by default): it escalates privileges",
+            );
+        }
+        let inner = argv.get(i..).unwrap_or_default();
+        if inner.is_empty() {
+            return;
+        }
+        if name == "capsh" {
+            // `capsh … -- ARGS`: ARGS are bash's.
+            let mut bash = vec![Word::Literal("bash".into())];
+            bash.extend(inner.iter().cloned());
+            self.argv(&bash, depth + 1);
+        } else if name == "sg" || (name == "entr" && shell_flag) {
+            // `sg GROUP [-c] CMD…`, `entr -s CMD`: a shell command line.
+            let words: Vec<&str> = inner
+                .iter()
+                .skip_while(|w| w.text() == "-c")
+                .map(Word::text)
+                .collect();
+            if inner.iter().all(|w| w.literal().is_some()) {
+                self.script(&words.join(" "), depth + 1);
+            } else {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "runs a shell command only known at run time",
+                );
+            }
+        } else if name != "nix-shell" {
+            self.argv(inner, depth + 1);
+        }
+    }
+
     /// `script -c CMD FILE`: CMD is a shell command line, FILE is written.
     /// Without `-c`, `script` runs an interactive shell reading its input.
     fn script_recorder(&mut self, argv: &[Word], args: &[String], depth: usize) {
@@ -3458,6 +4876,12 @@ impl Judge<'_> {
         for o in operands {
             let line = if cmd.is_empty() {
                 o.clone()
+            } else if cmd.contains("{}") {
+                // `parallel sh -c {} ::: 'CMD'`: the argument replaces `{}`
+                // as one (quoted) word; judged both quoted and as typed.
+                let quoted = cmd.replace("{}", &crate::shell::quote(o));
+                self.script(&quoted, depth + 1);
+                cmd.replace("{}", o)
             } else {
                 format!("{cmd} {o}")
             };
@@ -3649,7 +5073,7 @@ impl Judge<'_> {
                     risky = true;
                     i += 1;
                 }
-                "-fprint" | "-fprintf" | "-fls" => {
+                "-fprint" | "-fprint0" | "-fprintf" | "-fls" => {
                     if let Some(t) = argv.get(i + 1).and_then(Word::literal) {
                         let (r, why) = self.write_target(t);
                         self.push(argv, r, why);
@@ -3738,6 +5162,11 @@ impl Judge<'_> {
         }
         self.options(argv, &format!("git {sub}"), subargs);
         self.git_runs(argv, sub, subargs);
+        self.git_configs(argv, &configs);
+        for out in git_positional_outputs(sub, subargs) {
+            let (risk, why) = self.write_target(&out);
+            self.push(argv, risk.max(Risk::Medium), format!("`git {sub}` {why}"));
+        }
         let (risk, reason): (Risk, String) = match sub {
             "status" | "log" | "diff" | "show" | "rev-parse" | "ls-files" | "ls-tree" | "blame"
             | "grep" | "describe" | "shortlog" | "cat-file" | "reflog" | "whatchanged"
@@ -3828,6 +5257,61 @@ impl Judge<'_> {
             _ => (Risk::Medium, format!("`git {sub}` changes the repository")),
         };
         self.push(argv, risk, reason);
+    }
+
+    /// `git -c KEY=VALUE` (and `git config KEY VALUE`, which runs later)
+    /// for keys whose value is a shell command (`core.pager`, `alias.x=!…`,
+    /// `core.sshCommand`, …), and `ext::` transport URLs: the command is
+    /// analysed, so `git -c core.pager='rm -rf ~' log` is critical.
+    fn git_configs(&mut self, argv: &[Word], configs: &[String]) {
+        let args = words_to_strings(argv.get(1..).unwrap_or_default());
+        let mut commands: Vec<String> = Vec::new();
+        // `git clone -c KEY=VALUE` / `--config KEY=VALUE` too.
+        let clone_configs: Vec<String> = if args.iter().any(|a| a == "clone") {
+            ["-c", "--config"]
+                .iter()
+                .flat_map(|o| option_values(&args, o))
+                .flatten()
+                .map(str::to_owned)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for c in configs.iter().chain(&clone_configs) {
+            if let Some((k, v)) = c.split_once('=') {
+                commands.extend(git_command_value(k, v));
+            }
+        }
+        if let Some(at) = args.iter().position(|a| a == "config") {
+            let mut ops: Vec<&String> = Vec::new();
+            let mut it = args.iter().skip(at + 1);
+            while let Some(a) = it.next() {
+                if matches!(
+                    a.as_str(),
+                    "-f" | "--file" | "--blob" | "--type" | "--default" | "--comment"
+                ) {
+                    it.next();
+                } else if !a.starts_with('-') {
+                    ops.push(a);
+                }
+            }
+            if let [k, v, ..] = ops.as_slice() {
+                commands.extend(git_command_value(k, v));
+            }
+        }
+        for a in &args {
+            if let Some(cmd) = a.strip_prefix("ext::") {
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!("the `ext::` URL makes git run `{cmd}` as its transport"),
+                );
+                commands.push(ext_command(cmd));
+            }
+        }
+        for cmd in commands {
+            self.script(&cmd, 1);
+        }
     }
 
     /// Git subcommands that run commands: the inner command is analysed.
@@ -4071,7 +5555,7 @@ impl Judge<'_> {
                 .collect(),
             _ => Vec::new(),
         };
-        for o in outs {
+        for o in outs.into_iter().chain(remote_names(name, args)) {
             let p = self.path(&o);
             self.downloads.push(p);
         }
@@ -4103,7 +5587,78 @@ impl Judge<'_> {
         }
     }
 
+    /// Remembers the values `s` assigns (for [`Self::program_candidates`]).
+    fn remember_vars(&mut self, s: &Script) {
+        for (name, value) in &s.assignments {
+            if self.vars.len() < 256 {
+                self.vars.push((name.clone(), value.text().to_owned()));
+            }
+        }
+    }
+
+    /// The command words a program word only known at run time may stand
+    /// for: `$X`/`${X}`/`"${X[@]}"` are the literal values the script
+    /// assigns to X (word-split; an array's elements), `${X:-W}` also W,
+    /// and `$(echo W…)` the words W. At most eight.
+    fn program_candidates(&self, text: &str) -> Vec<Vec<String>> {
+        let t = text.trim_matches('"');
+        let split = |v: &str| -> Vec<String> {
+            let v = v.trim();
+            let v = v
+                .strip_prefix('(')
+                .and_then(|x| x.strip_suffix(')'))
+                .unwrap_or(v);
+            v.split_whitespace()
+                .map(|w| w.trim_matches(['"', '\'']).to_owned())
+                .collect()
+        };
+        let mut out: Vec<Vec<String>> = Vec::new();
+        if let Some(inner) = t
+            .strip_prefix("$(")
+            .and_then(|x| x.strip_suffix(')'))
+            .or_else(|| t.strip_prefix('`').and_then(|x| x.strip_suffix('`')))
+        {
+            if let Some(words) = inner.trim().strip_prefix("echo ") {
+                out.push(split(words));
+            }
+            return out;
+        }
+        let body = t
+            .strip_prefix("${")
+            .and_then(|x| x.strip_suffix('}'))
+            .or_else(|| t.strip_prefix('$'));
+        let Some(body) = body else {
+            return out;
+        };
+        let end = if body.starts_with(['@', '*']) {
+            1
+        } else {
+            body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(body.len())
+        };
+        let (name, rest) = body.split_at(end);
+        if name.is_empty() {
+            return out;
+        }
+        for op in [":-", ":=", "-", "="] {
+            if let Some(default) = rest.strip_prefix(op) {
+                out.push(split(default));
+                break;
+            }
+        }
+        let name = if name == "*" { "@" } else { name };
+        for (n, v) in self.vars.iter().rev() {
+            if n == name {
+                out.push(split(v));
+            }
+        }
+        out.retain(|w| !w.is_empty());
+        out.truncate(8);
+        out
+    }
+
     fn script_parsed(&mut self, s: &Script, depth: usize) {
+        self.remember_vars(s);
         self.out.opaque.extend(s.opaque.iter().cloned());
         self.functions.extend(s.functions.iter().cloned());
         for (name, value) in &s.assignments {
@@ -4123,43 +5678,57 @@ impl Judge<'_> {
                 format!("the function `{f}` calls itself (a fork bomb)"),
             ));
         }
-        for c in &s.commands {
-            self.command(c);
-        }
+        let effective = self.judge_commands(s);
+        let programs = |i: usize| -> Vec<String> {
+            effective
+                .get(i)
+                .map(|ls| {
+                    ls.iter()
+                        .filter_map(|l| l.first().and_then(Word::literal))
+                        .map(|p| basename(p).to_owned())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         // Pipelines into an interpreter.
-        for c in &s.commands {
+        for (idx, c) in s.commands.iter().enumerate() {
             let Some((id, pos)) = c.pipeline else {
                 continue;
             };
-            let inner = unwrap_wrappers(&c.argv);
-            let Some(p) = inner.first().and_then(Word::literal).map(basename) else {
+            let runner = effective.get(idx).and_then(|ls| {
+                ls.iter().find_map(|l| {
+                    let p = l.first().and_then(Word::literal).map(basename)?;
+                    runs_stdin_as_code(p, l).then(|| p.to_owned())
+                })
+            });
+            let Some(p) = runner else {
                 continue;
             };
-            let interpreter = runs_stdin_as_code(p, inner);
-            if pos == 0 || !interpreter {
+            let p = p.as_str();
+            if pos == 0 {
                 continue;
             }
-            let before: Vec<&SimpleCommand> = s
+            let before_idx: Vec<usize> = s
                 .commands
                 .iter()
-                .filter(|o| {
+                .enumerate()
+                .filter(|(_, o)| {
                     o.pipeline
                         .is_some_and(|(oid, opos)| oid == id && opos < pos)
                 })
+                .map(|(i, _)| i)
                 .collect();
-            let fetch = before.iter().any(|o| {
-                unwrap_wrappers(&o.argv)
-                    .first()
-                    .and_then(Word::literal)
-                    .map(basename)
-                    .is_some_and(|n| has(NETWORK, n))
-            });
-            let decoder = before.iter().find_map(|o| {
-                unwrap_wrappers(&o.argv)
-                    .first()
-                    .and_then(Word::literal)
-                    .map(basename)
-                    .filter(|n| crate::knowledge::get().is_none_or(|k| k.is_decoder(n)))
+            let before: Vec<&SimpleCommand> = before_idx
+                .iter()
+                .filter_map(|i| s.commands.get(*i))
+                .collect();
+            let fetch = before_idx
+                .iter()
+                .any(|i| programs(*i).iter().any(|n| has(NETWORK, n)));
+            let decoder = before_idx.iter().find_map(|i| {
+                programs(*i)
+                    .into_iter()
+                    .find(|n| crate::knowledge::get().is_none_or(|k| k.is_decoder(n)))
             });
             // `echo 'ls -la' | sh`: literal text, analysed as the script.
             let literal_text: Option<String> = match before.as_slice() {
@@ -4191,13 +5760,46 @@ impl Judge<'_> {
                     .push((Risk::High, format!("pipes data into `{p}` to run as code")));
             }
         }
-        // Credentials read and sent anywhere.
+        self.credentials_sent(s, &effective);
+    }
+
+    /// Judges each command of `s`; for each, every command line it
+    /// reaches through wrappers.
+    fn judge_commands(&mut self, s: &Script) -> Vec<Vec<Vec<Word>>> {
+        let mut effective: Vec<Vec<Vec<Word>>> = Vec::new();
+        for c in &s.commands {
+            self.reached.push(Vec::new());
+            self.command(c);
+            let mut lines = self.reached.pop().unwrap_or_default();
+            lines.push(unwrap_wrappers(&c.argv).to_vec());
+            effective.push(lines);
+        }
+        effective
+    }
+
+    /// Credentials read and sent anywhere by one script (`cat KEY | nc`,
+    /// `grep -r ~ | curl -d @-`), through any wrapper.
+    fn credentials_sent(&mut self, s: &Script, effective: &[Vec<Vec<Word>>]) {
         let reads = self.out.reads.clone();
-        let reads_creds = reads.iter().any(|p| self.is_credential(p));
-        let sends = s.commands.iter().any(|c| {
-            c.program().map(basename).is_some_and(|n| {
-                has(NETWORK, n) || (n == "openssl" && c.argv.iter().any(|w| w.text() == "s_client"))
-            })
+        let reads_creds = reads
+            .iter()
+            .any(|p| self.is_credential(p) || self.holds_credentials(p));
+        let sends = effective.iter().flatten().any(|l| {
+            let git_remote = l.first().and_then(Word::literal).map(basename) == Some("git")
+                && l.iter().any(|w| {
+                    matches!(
+                        w.text(),
+                        "push" | "fetch" | "pull" | "clone" | "ls-remote" | "send-email"
+                    )
+                });
+            git_remote
+                || l.first()
+                    .and_then(Word::literal)
+                    .map(basename)
+                    .is_some_and(|n| {
+                        has(NETWORK, n)
+                            || (n == "openssl" && l.iter().any(|w| w.text() == "s_client"))
+                    })
         });
         if reads_creds && sends && s.commands.len() > 1 {
             self.out.whole.push((
@@ -4228,6 +5830,89 @@ const CURL_FILE_OPTIONS: &[&str] = &[
     "--config",
 ];
 
+/// The local files a file-transfer session sends: the operand of each
+/// `put`/`mput`/`send`/`append`/`reput` command in `script` (an `-c`/`-e`
+/// argument, a here-document).
+fn put_files(script: &str) -> Vec<String> {
+    script
+        .split(['\n', ';'])
+        .filter_map(|l| {
+            // The verb may follow other words (`tftp HOST -c put FILE`).
+            let mut w = l.split_whitespace();
+            w.find(|v| matches!(*v, "put" | "mput" | "send" | "append" | "reput"))?;
+            w.find(|a| !a.starts_with('-')).map(str::to_owned)
+        })
+        .take(32)
+        .collect()
+}
+
+/// The files a `socat` address reads or sends (`FILE:`, `OPEN:`,
+/// `GOPEN:`), options after `,` dropped.
+fn socat_files(name: &str, args: &[String]) -> Vec<String> {
+    if name != "socat" {
+        return Vec::new();
+    }
+    args.iter()
+        .filter_map(|a| {
+            let (kind, rest) = a.split_once(':')?;
+            matches!(
+                kind.to_ascii_uppercase().as_str(),
+                "FILE" | "OPEN" | "GOPEN"
+            )
+            .then(|| rest.split(',').next().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+/// Upload sources of mail, socat, file-transfer and cloud clients (see
+/// [`upload_sources`]).
+fn more_upload_sources(name: &str, args: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    out.extend(mail_attachments(name, args));
+    out.extend(socat_files(name, args));
+    if matches!(
+        name,
+        "ftp" | "tftp" | "smbclient" | "lftp" | "sftp" | "ncftp" | "ncftpput"
+    ) {
+        out.extend(args.iter().flat_map(|a| put_files(a)));
+        // `tftp HOST -c put FILE`: the command is several words.
+        out.extend(put_files(&args.join(" ")));
+    }
+    if name == "ftp" && args.iter().any(|a| a == "-u") {
+        // `ftp -u URL FILE…`: upload mode.
+        out.extend(
+            args.iter()
+                .filter(|a| !a.starts_with('-') && !a.contains("://"))
+                .cloned(),
+        );
+    }
+    if name == "az" {
+        for o in ["-f", "--file", "--source", "-s"] {
+            out.extend(
+                option_values(args, o)
+                    .into_iter()
+                    .flatten()
+                    .map(str::to_owned),
+            );
+        }
+    }
+    out
+}
+
+/// The files a mail client attaches (`mutt -a F`, `swaks --attach @F`).
+fn mail_attachments(name: &str, args: &[String]) -> Vec<String> {
+    let opts: &[&str] = match name {
+        "mutt" | "neomutt" | "mailx" | "mail" | "s-nail" => &["-a"],
+        "swaks" => &["--attach", "--attach-body", "--data"],
+        _ => &[],
+    };
+    opts.iter()
+        .flat_map(|o| option_values(args, o))
+        .flatten()
+        .map(|v| v.trim_start_matches('@').to_owned())
+        .collect()
+}
+
 /// The local files a network client sends: `curl -T F`, `-F f=@F`,
 /// `--data-binary @F`, `wget --post-file=F`, the local operands of
 /// `scp`/`rsync`/`rclone` when another operand is remote.
@@ -4243,6 +5928,7 @@ fn upload_sources(name: &str, args: &[String]) -> Vec<String> {
             .or_else(|| v.split_once('@').filter(|(n, _)| !n.contains(['/', ':'])))
             .map(|(_, f)| f.to_owned())
     };
+    out.extend(more_upload_sources(name, args));
     match name {
         "curl" => {
             for o in ["-T", "--upload-file"] {
@@ -4371,6 +6057,10 @@ pub fn analyse(argv: &[String], ctx: Context<'_>) -> Analysis {
         links: Vec::new(),
         written: Vec::new(),
         functions: Vec::new(),
+        other_homes: std::cell::RefCell::new(Vec::new()),
+        reached: Vec::new(),
+        vars: Vec::new(),
+        rebinds: Vec::new(),
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
     let outer = SimpleCommand {

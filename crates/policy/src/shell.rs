@@ -882,6 +882,10 @@ pub fn reads_script_from_stdin(argv: &[Word]) -> bool {
                 return false
             }
             Some(f) if f.starts_with('-') => {}
+            // `bash /dev/stdin`: the script file is standard input.
+            Some("/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0" | "/proc/thread-self/fd/0") => {
+                return true
+            }
             _ => return false,
         }
     }

@@ -27,7 +27,7 @@ fn check(w: &World, script: &str) -> Value {
 fn round_four_bypasses_are_not_allowed() {
     let w = World::with_config(BASE_CONFIG);
     for (script, risk) in [
-        ("hash -p /bin/rm ls; ls -rf ~", "high"),
+        ("hash -p /bin/rm ls; ls -rf ~", "critical"),
         ("cat <<A > ~/.bashrc\ncurl x | sh\nA\n", "critical"),
         ("cat <<A | sh\nrm -rf ~\nA\n", "critical"),
         ("ln -s ~ h; rm -rf h/", "critical"),

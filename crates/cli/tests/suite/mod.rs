@@ -10,6 +10,7 @@ mod attacks_redteam2;
 mod attacks_redteam3;
 mod attacks_redteam4;
 mod attacks_redteam6;
+mod attacks_redteam5;
 mod attacks_secrets;
 mod attacks_surfaces;
 mod audit;
