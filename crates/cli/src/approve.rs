@@ -10,185 +10,10 @@
 //! approves a critical action, and never a run outside the sandbox.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
 
-use rampart_gate::{Action, Approval, Approver, Decision, Risk};
+use rampart_gate::{Action, Approval, Approver, Decision, Grant, Risk};
 use rampart_policy::ApprovalPolicy;
-use serde::{Deserialize, Serialize};
-
-/// A remembered "always" answer: the keys of what was approved
-/// ([`rampart_gate::approval_prefix`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Grant {
-    /// One key per part that asked.
-    keys: Vec<String>,
-}
-
-/// Grants of the current terminal session.
-pub(crate) struct SessionStore {
-    path: Option<PathBuf>,
-}
-
-pub(crate) fn session_key() -> Option<String> {
-    let sid = nix::unistd::getsid(None).ok()?.as_raw();
-    let stat = std::fs::read_to_string(format!("/proc/{sid}/stat")).ok()?;
-    // Field 22 (start time) counts from after the command name's `)`.
-    let after = stat.rsplit_once(')')?.1;
-    let start = after.split_whitespace().nth(19)?;
-    Some(format!("{sid}-{start}"))
-}
-
-impl SessionStore {
-    /// The store for this session under `state_dir`, if there is a session.
-    pub(crate) fn open(state_dir: &Path) -> Self {
-        let path = session_key().map(|k| state_dir.join("sessions").join(format!("{k}.json")));
-        Self { path }
-    }
-
-    fn load(&self) -> Vec<Grant> {
-        let Some(p) = &self.path else {
-            return Vec::new();
-        };
-        std::fs::read_to_string(p)
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default()
-    }
-
-    fn save(&self, grants: &[Grant]) -> Result<(), String> {
-        let Some(p) = &self.path else {
-            return Err("no terminal session to remember it for".into());
-        };
-        let dir = p.parent().ok_or("no state directory")?;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-        // Drop files of sessions that are gone.
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                let sid = name.split('-').next().unwrap_or_default();
-                if !Path::new("/proc").join(sid).exists() {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
-        }
-        let tmp = p.with_extension(format!("tmp{}", std::process::id()));
-        let text = serde_json::to_string_pretty(grants).map_err(|e| e.to_string())?;
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)
-            .map_err(|e| e.to_string())?;
-        f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
-            .map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, p).map_err(|e| e.to_string())
-    }
-}
-
-fn scope(action: &Action, decision: &Decision) -> Grant {
-    Grant {
-        keys: rampart_gate::approval_prefix(action, decision),
-    }
-}
-
-/// A one-time approval the Claude Code hook leaves when it answers `ask`
-/// for a Bash command it rewrote to run under `rampart exec`: Claude Code
-/// asks the human, and only if the human says yes does the command (that
-/// exact argv, in that directory) run, where `exec` finds and consumes
-/// the ticket instead of asking a second time. Tickets live in a 0700
-/// directory under the state dir (read-only inside the sandbox), expire
-/// after [`TICKET_TTL_MS`], and are claimed by an atomic rename, so each
-/// is used at most once.
-pub(crate) struct HookTicket {
-    path: PathBuf,
-}
-
-/// How long a hook ticket stays valid.
-pub(crate) const TICKET_TTL_MS: u64 = 120_000;
-
-impl HookTicket {
-    pub(crate) fn new(state_dir: &Path, action: &Action) -> Self {
-        use sha2::Digest;
-        let mut h = sha2::Sha256::new();
-        if let Action::Exec { argv, cwd } = action {
-            h.update(cwd.as_os_str().as_encoded_bytes());
-            for a in argv {
-                h.update([0]);
-                h.update(a.as_bytes());
-            }
-        } else {
-            h.update(action.summary().as_bytes());
-        }
-        let key = h.finalize().iter().fold(String::new(), |mut k, b| {
-            let _ = std::fmt::Write::write_fmt(&mut k, format_args!("{b:02x}"));
-            k
-        });
-        Self {
-            path: state_dir.join("tickets").join(key),
-        }
-    }
-
-    /// Leaves the ticket (the hook's side).
-    pub(crate) fn issue(&self) -> Result<(), String> {
-        let dir = self.path.parent().ok_or("no state directory")?;
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-        let now = rampart_audit::now_ms();
-        if let Ok(entries) = std::fs::read_dir(dir) {
-            for e in entries.flatten() {
-                let stale = std::fs::read_to_string(e.path())
-                    .ok()
-                    .and_then(|t| t.trim().parse::<u64>().ok())
-                    .is_none_or(|exp| exp < now);
-                if stale {
-                    let _ = std::fs::remove_file(e.path());
-                }
-            }
-        }
-        let tmp = self
-            .path
-            .with_extension(format!("tmp{}", std::process::id()));
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .custom_flags(nix::libc::O_NOFOLLOW)
-            .open(&tmp)
-            .map_err(|e| format!("{}: {e}", tmp.display()))?;
-        f.write_all((now + TICKET_TTL_MS).to_string().as_bytes())
-            .map_err(|e| e.to_string())?;
-        std::fs::rename(&tmp, &self.path).map_err(|e| e.to_string())
-    }
-
-    /// Claims the ticket if there is a fresh one (the `exec` side).
-    fn take(&self) -> bool {
-        let claimed = self
-            .path
-            .with_extension(format!("claimed{}", std::process::id()));
-        if std::fs::rename(&self.path, &claimed).is_err() {
-            return false;
-        }
-        let fresh = std::fs::symlink_metadata(&claimed).is_ok_and(|m| {
-            m.file_type().is_file()
-                && std::os::unix::fs::MetadataExt::uid(&m) == nix::unistd::getuid().as_raw()
-        }) && std::fs::read_to_string(&claimed)
-            .ok()
-            .and_then(|t| t.trim().parse::<u64>().ok())
-            .is_some_and(|exp| exp >= rampart_audit::now_ms());
-        let _ = std::fs::remove_file(&claimed);
-        fresh
-    }
-}
+pub(crate) use rampart_server::approval::{session_key, HookTicket, SessionStore};
 
 /// Asks on `/dev/tty`. With no terminal, or with the `never` policy, the
 /// answer is no, with a message saying how to get an approver.
@@ -233,22 +58,17 @@ fn ask_tty(question: &str, allow_always: bool) -> Result<Answer, String> {
 
 impl Approver for TtyApprover {
     fn approve(&mut self, action: &Action, decision: &Decision) -> Approval {
-        if self.policy == ApprovalPolicy::Never {
-            return Approval::Denied(
-                "approval policy `never`: nothing may ask, so this is denied".into(),
-            );
+        if let Some(why) = rampart_policy::never_asks(self.policy, rampart_policy::Verdict::Ask) {
+            return Approval::Denied(why.into());
         }
-        let grant = scope(action, decision);
+        let grant = Grant::for_ask(action, decision);
         let critical = decision.risk == Risk::Critical;
         if !critical && self.ticket.take() {
             return Approval::Approved {
                 by: "claude-code prompt (hook ticket)".into(),
             };
         }
-        let grants = self.session.load();
-        if !critical
-            && rampart_gate::grant_covers(grants.iter().flat_map(|g| g.keys.iter()), &grant.keys)
-        {
+        if !critical && self.session.covers(&grant) {
             return Approval::Approved {
                 by: "session".into(),
             };
@@ -274,9 +94,7 @@ impl Approver for TtyApprover {
                 by: "terminal".into(),
             },
             Ok(Answer::Always) => {
-                let mut grants = self.session.load();
-                grants.push(grant);
-                if let Err(e) = self.session.save(&grants) {
+                if let Err(e) = self.session.remember(grant) {
                     crate::ui::warning(&format!(
                         "cannot remember the approval for this session: {e}"
                     ));

@@ -60,9 +60,11 @@
 
 pub mod argv_mask;
 pub mod audit;
+pub mod grant;
 
 use std::convert::Infallible;
 
+pub use grant::{approval_prefix, grant_covers, Grant};
 pub use rampart_policy::{decide, Action, Config, Decision, Risk, Verdict};
 
 /// The answer to an `ask`.
@@ -76,33 +78,6 @@ pub enum Approval {
     },
     /// Refused, with the reason shown to the user.
     Denied(String),
-}
-
-/// What an "always, for this session" answer covers: a set of keys, and a
-/// grant covers a later ask only when the session's granted keys include
-/// every key of that ask ([`grant_covers`]). For a command, one key per
-/// part that asked ([`Decision::approvals`]: the rule, or the program and
-/// what made it risky), never just the script's first command; for a file
-/// or a connection, the kind of access and the exact path or host.
-pub fn approval_prefix(action: &Action, decision: &Decision) -> Vec<String> {
-    match action {
-        Action::Exec { argv, .. } if decision.approvals.is_empty() => {
-            // Nothing recorded what asked: the whole command line, exactly.
-            vec![format!("exact: {}", argv.join("\u{0}"))]
-        }
-        Action::Exec { .. } => decision.approvals.clone(),
-        Action::ReadFile { path, .. } => vec![format!("read {}", path.display())],
-        Action::ListDir { path, .. } => vec![format!("list {}", path.display())],
-        Action::WriteFile { path, .. } => vec![format!("write {}", path.display())],
-        Action::Connect { host, port } => vec![format!("connect {host}:{port}")],
-    }
-}
-
-/// Whether the keys granted so far (`granted`, every grant of the session)
-/// cover all of `wanted` (an ask's [`approval_prefix`]).
-pub fn grant_covers<'a>(granted: impl IntoIterator<Item = &'a String>, wanted: &[String]) -> bool {
-    let granted: std::collections::BTreeSet<&String> = granted.into_iter().collect();
-    !wanted.is_empty() && wanted.iter().all(|w| granted.contains(w))
 }
 
 /// Turns `ask` into allow or deny.

@@ -126,7 +126,7 @@ fn combine(policy: ApprovalPolicy, risk: Risk, rule: Option<&Rule>) -> Verdict {
 
 /// Why an ask becomes a deny under `approval_policy = "never"`, the one
 /// place that rule lives: `Some(reason)` when `verdict` must be denied.
-fn never_asks(policy: ApprovalPolicy, verdict: Verdict) -> Option<&'static str> {
+pub fn never_asks(policy: ApprovalPolicy, verdict: Verdict) -> Option<&'static str> {
     (verdict == Verdict::Ask && policy == ApprovalPolicy::Never)
         .then_some("approval policy `never`: nothing may ask, so this is denied")
 }

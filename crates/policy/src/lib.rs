@@ -64,7 +64,7 @@ pub use config::{
     DEFAULT_DENY_READ_IF_PRESENT, DEFAULT_ENV_EXCLUDE,
 };
 pub use config::{AgentsConfig, PathAccess, UnknownTool};
-pub use decide::{decide, Decision, BUILTIN_RULES};
+pub use decide::{decide, never_asks, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
 pub use glob::{EnvPattern, PathGlob};

@@ -51,6 +51,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
+pub mod approval;
 pub mod client;
 pub mod daemon;
 pub mod exec_plan;

@@ -41,11 +41,12 @@ pub struct Pending {
     asked_by: AskedBy,
 }
 
+/// A yes "for this session": [`rampart_gate::Grant`] (the one rule of
+/// what it covers), for one asker session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Grant {
+struct SessionGrant {
     session: String,
-    rule: Option<String>,
-    prefix: Vec<String>,
+    grant: rampart_gate::Grant,
 }
 
 #[derive(Debug, Default)]
@@ -53,7 +54,7 @@ struct State {
     next: u64,
     pending: BTreeMap<u64, Pending>,
     answers: BTreeMap<u64, Approval>,
-    grants: Vec<Grant>,
+    grants: Vec<SessionGrant>,
     closed: bool,
 }
 
@@ -119,12 +120,15 @@ impl Queue {
             if let Some(session) = &ask.session {
                 // Every key of this ask must have been granted: a script
                 // that adds a new risky command asks again.
-                let granted = st
-                    .grants
-                    .iter()
-                    .filter(|g| &g.session == session)
-                    .flat_map(|g| g.prefix.iter());
-                let covered = rampart_gate::grant_covers(granted, &ask.prefix);
+                let wanted = rampart_gate::Grant {
+                    keys: ask.prefix.clone(),
+                };
+                let covered = wanted.covered_by(
+                    st.grants
+                        .iter()
+                        .filter(|g| &g.session == session)
+                        .map(|g| &g.grant),
+                );
                 if covered {
                     return Approval::Approved {
                         by: "approvals queue (earlier answer for this session)".into(),
@@ -208,10 +212,11 @@ impl Queue {
         let p = st.pending.remove(&id).ok_or(NoSuchAsk(id))?;
         if approve && for_session && p.risk != rampart_policy::Risk::Critical {
             if let Some(session) = &p.session {
-                st.grants.push(Grant {
+                st.grants.push(SessionGrant {
                     session: session.clone(),
-                    rule: p.rule.clone(),
-                    prefix: p.prefix.clone(),
+                    grant: rampart_gate::Grant {
+                        keys: p.prefix.clone(),
+                    },
                 });
             }
         }

@@ -71,10 +71,8 @@ pub struct AgentApprover {
 
 impl Approver for AgentApprover {
     fn approve(&mut self, action: &Action, decision: &Decision) -> Approval {
-        if self.policy == ApprovalPolicy::Never {
-            return Approval::Denied(
-                "approval policy `never`: nothing may ask, so this is denied".into(),
-            );
+        if let Some(why) = rampart_policy::never_asks(self.policy, rampart_policy::Verdict::Ask) {
+            return Approval::Denied(why.into());
         }
         let summary = self.masker.redact(
             action.summary().as_bytes(),
