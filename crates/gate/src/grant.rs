@@ -1,7 +1,7 @@
 //! What a yes covers. Every approver (the terminal, the daemon's queue, a
 //! hook ticket) keys what it was asked on the same [`Grant`] and decides
 //! whether an earlier answer covers a new ask with the same
-//! [`Grant::covers`]; none has a rule of its own.
+//! [`Grant::covered_by`]; none has a rule of its own.
 
 use serde::{Deserialize, Serialize};
 

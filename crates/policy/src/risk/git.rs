@@ -1,0 +1,208 @@
+//! git options and subcommands that run commands or write files.
+
+use super::GIT_LISTING;
+
+/// The command line of a git `ext::` URL as a shell script: words are
+/// separated by spaces, `% ` is a space inside a word and `%%` a `%`.
+pub(super) fn ext_command(url: &str) -> String {
+    let mut words: Vec<String> = vec![String::new()];
+    let mut chars = url.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '%' => match chars.next() {
+                Some(n @ (' ' | '%')) => words.last_mut().into_iter().for_each(|w| w.push(n)),
+                // `%s`/`%S`/`%G`: filled in by git with the service name.
+                Some(n) => words.last_mut().into_iter().for_each(|w| {
+                    w.push('%');
+                    w.push(n);
+                }),
+                None => {}
+            },
+            ' ' => words.push(String::new()),
+            c => words.last_mut().into_iter().for_each(|w| w.push(c)),
+        }
+    }
+    words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| crate::shell::quote(w))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The shell command a git config value runs, for keys whose value is one
+/// (`core.pager`, `pager.log`, `core.sshCommand`, `alias.x=!cmd`,
+/// `credential.helper=!cmd`, `diff.external`, `filter.x.clean`, …).
+pub(super) fn git_command_value(key: &str, value: &str) -> Option<String> {
+    let k = key.to_ascii_lowercase();
+    let parts: Vec<&str> = k.split('.').collect();
+    let last = parts.last().copied().unwrap_or_default();
+    let bang = value.strip_prefix('!').map(str::to_owned);
+    match parts.first().copied().unwrap_or_default() {
+        "alias" => bang,
+        "credential" if last == "helper" => bang,
+        "core"
+            if matches!(
+                last,
+                "pager" | "editor" | "sshcommand" | "fsmonitor" | "askpass" | "gitproxy"
+            ) =>
+        {
+            Some(value.to_owned())
+        }
+        "pager" | "sequence" | "interactive" => Some(value.to_owned()),
+        "diff" | "merge" | "filter" | "mergetool" | "difftool" | "gpg" | "sendemail"
+        | "uploadpack" | "man" | "browser"
+            if matches!(
+                last,
+                "external"
+                    | "command"
+                    | "textconv"
+                    | "driver"
+                    | "clean"
+                    | "smudge"
+                    | "process"
+                    | "cmd"
+                    | "program"
+                    | "packobjectshook"
+                    | "sendmailcmd"
+                    | "tocmd"
+                    | "cccmd"
+                    | "path"
+            ) =>
+        {
+            Some(value.to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The files and directories `git SUB ARGS` creates from its operands:
+/// `bundle create FILE`, `clone URL DIR`, `worktree add PATH`, `init DIR`
+/// (`-` is standard output).
+pub(super) fn git_positional_outputs(sub: &str, args: &[String]) -> Vec<String> {
+    // Options of these subcommands that take a separate value.
+    const VALUED: &[&str] = &[
+        "-b",
+        "-B",
+        "--branch",
+        "-o",
+        "--origin",
+        "-u",
+        "--upload-pack",
+        "--template",
+        "--reference",
+        "--reference-if-able",
+        "--separate-git-dir",
+        "--depth",
+        "--shallow-since",
+        "--shallow-exclude",
+        "-c",
+        "--config",
+        "--filter",
+        "-j",
+        "--jobs",
+        "--server-option",
+        "--bundle-uri",
+        "--reason",
+        "--object-format",
+        "--ref-format",
+        "--shared",
+        "--initial-branch",
+        "--version",
+    ];
+    let mut ops: Vec<&String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--" {
+            ops.extend(it.by_ref());
+            break;
+        }
+        if VALUED.contains(&a.as_str()) {
+            it.next();
+        } else if !a.starts_with('-') {
+            ops.push(a);
+        }
+    }
+    let at = |i: usize| ops.get(i).map(|s| (*s).clone());
+    let out = match (sub, ops.first().map(|s| s.as_str())) {
+        ("bundle", Some("create")) => at(1),
+        ("worktree", Some("add")) => at(1),
+        ("clone", _) => at(1),
+        ("init", _) => at(0),
+        _ => None,
+    };
+    out.into_iter().filter(|o| o != "-").collect()
+}
+
+/// Whether `git SUB ARGS` (branch, tag, stash, config, worktree, notes,
+/// remote, submodule) changes anything, as opposed to listing.
+pub(super) fn git_sub_writes(sub: &str, args: &[String]) -> bool {
+    let any = |set: &[&str]| args.iter().any(|a| set.contains(&a.as_str()));
+    let positional = args.iter().any(|a| !a.starts_with('-'));
+    let first = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map_or("", String::as_str);
+    match sub {
+        "branch" => {
+            any(&[
+                "-d",
+                "-D",
+                "-m",
+                "-M",
+                "-c",
+                "-C",
+                "--delete",
+                "--move",
+                "--copy",
+                "-f",
+                "--force",
+                "-u",
+                "--set-upstream-to",
+                "--unset-upstream",
+                "--edit-description",
+            ]) || (positional && !any(GIT_LISTING))
+        }
+        "tag" => {
+            any(&[
+                "-a",
+                "-s",
+                "-d",
+                "-f",
+                "-m",
+                "-F",
+                "-u",
+                "--delete",
+                "--annotate",
+                "--sign",
+                "--force",
+            ]) || (positional && !any(GIT_LISTING))
+        }
+        "stash" => !matches!(first, "list" | "show"),
+        "worktree" => !matches!(first, "list" | ""),
+        "notes" => !matches!(first, "list" | "show" | ""),
+        "config" => {
+            !any(&[
+                "--get",
+                "--get-all",
+                "--get-regexp",
+                "-l",
+                "--list",
+                "--show-origin",
+                "--get-urlmatch",
+            ]) && (args.iter().filter(|a| !a.starts_with('-')).count() >= 2
+                || any(&[
+                    "--unset",
+                    "--unset-all",
+                    "--add",
+                    "--replace-all",
+                    "--rename-section",
+                    "--remove-section",
+                    "-e",
+                    "--edit",
+                ]))
+        }
+        "remote" => !matches!(first, "" | "show" | "get-url"),
+        _ => positional,
+    }
+}

@@ -1,0 +1,385 @@
+//! Programs that run another command (`env`, `nice`, `sudo`, `uv run`, `bwrap`…): how each takes the command it runs.
+
+use super::{basename, has, Path, Word, WrapperSpec, RC_FILES};
+
+/// The shell command of a `bind -x` binding `KEYSEQ:COMMAND` (the key
+/// sequence may be quoted, and so may the command).
+pub(super) fn bound_command(binding: &str) -> String {
+    let b = binding.trim_start();
+    let after_key = match b.strip_prefix('"') {
+        Some(rest) => {
+            let mut escaped = false;
+            let end = rest.char_indices().find(|&(_, c)| {
+                let close = c == '"' && !escaped;
+                escaped = c == '\\' && !escaped;
+                close
+            });
+            end.map_or("", |(i, _)| rest.get(i + 1..).unwrap_or_default())
+        }
+        None => b,
+    };
+    let cmd = after_key
+        .split_once(':')
+        .map_or(after_key, |(_, c)| c)
+        .trim();
+    let unquoted = ['"', '\'']
+        .iter()
+        .find_map(|q| cmd.strip_prefix(*q).and_then(|c| c.strip_suffix(*q)));
+    unquoted.unwrap_or(cmd).to_owned()
+}
+
+/// Files `source`/`.` may read from outside the workspace without asking:
+/// root-owned system files (`/etc/os-release`, `/usr/share/…`, `/opt/…`),
+/// the user's own shell startup files and the environment scripts tool
+/// installers put in the home directory (`~/.cargo/env`, `~/.nvm/nvm.sh`).
+/// Anything else (`/tmp`, another home, `/dev/shm`) may be planted code.
+pub(super) fn trusted_startup_file(p: &Path, home: Option<&Path>) -> bool {
+    let system = ["/etc", "/usr", "/opt", "/lib", "/snap", "/nix/store"]
+        .iter()
+        .any(|d| p.starts_with(d));
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let in_home = |rel: &str| home.is_some_and(|h| p == h.join(rel));
+    system
+        || (home.is_some_and(|h| p.parent() == Some(h)) && has(RC_FILES, &name))
+        || [
+            ".cargo/env",
+            ".nvm/nvm.sh",
+            ".sdkman/bin/sdkman-init.sh",
+            ".rye/env",
+            ".local/bin/env",
+            ".ghcup/env",
+            ".asdf/asdf.sh",
+        ]
+        .iter()
+        .any(|r| in_home(r))
+}
+
+/// The wrapper spec of `name` when `argv` uses it as a wrapper.
+#[expect(
+    clippy::too_many_lines,
+    reason = "a table of wrappers reads best as one match"
+)]
+pub(super) fn wrapper_spec(name: &str, argv: &[Word]) -> Option<WrapperSpec> {
+    const NONE: &[&str] = &[];
+    let spec = |sub, one, two, operands, script| {
+        Some(WrapperSpec {
+            sub,
+            one,
+            two,
+            operands,
+            script,
+        })
+    };
+    let found = match name {
+        "chroot" => spec(None, NONE, NONE, 1, NONE),
+        "firejail" | "eatmydata" | "nocache" | "ifne" | "catchsegv" | "systemd-inhibit"
+        | "dbus-run-session" | "dbus-launch" | "chronic" | "unbuffer" | "fakechroot" | "tsocks"
+        | "torify" => spec(None, NONE, NONE, 0, NONE),
+        "bwrap" => spec(
+            None,
+            &[
+                "--chdir",
+                "--tmpfs",
+                "--proc",
+                "--dev",
+                "--dir",
+                "--unsetenv",
+                "--uid",
+                "--gid",
+                "--hostname",
+                "--remount-ro",
+                "--perms",
+                "--size",
+                "--cap-add",
+                "--cap-drop",
+                "--seccomp",
+                "--userns",
+                "--userns2",
+                "--pidns",
+                "--args",
+                "--exec-label",
+                "--file-label",
+                "--lock-file",
+                "--sync-fd",
+                "--info-fd",
+                "--json-status-fd",
+                "--block-fd",
+                "--userns-block-fd",
+                "--add-seccomp-fd",
+                "--argv0",
+                "--mqueue",
+            ],
+            &[
+                "--bind",
+                "--ro-bind",
+                "--dev-bind",
+                "--bind-try",
+                "--ro-bind-try",
+                "--dev-bind-try",
+                "--symlink",
+                "--setenv",
+                "--file",
+                "--bind-data",
+                "--ro-bind-data",
+                "--chmod",
+                "--overlay-src",
+            ],
+            0,
+            NONE,
+        ),
+        "proot" => spec(
+            None,
+            &[
+                "-r",
+                "-R",
+                "-S",
+                "-b",
+                "--bind",
+                "-m",
+                "--mount",
+                "-w",
+                "--cwd",
+                "-k",
+                "--kernel-release",
+                "-q",
+                "--qemu",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "fakeroot" => spec(
+            None,
+            &["-l", "--lib", "--faked", "-s", "-i", "-b"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "faketime" => spec(None, &["-p"], NONE, 1, NONE),
+        "setpriv" => spec(
+            None,
+            &[
+                "--reuid",
+                "--regid",
+                "--euid",
+                "--egid",
+                "--ruid",
+                "--rgid",
+                "--groups",
+                "--inh-caps",
+                "--ambient-caps",
+                "--bounding-set",
+                "--securebits",
+                "--pdeathsig",
+                "--selinux-label",
+                "--apparmor-profile",
+                "--landlock-access",
+                "--landlock-rule",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "prlimit" => spec(None, &["-p", "--pid", "-o", "--output"], NONE, 0, NONE),
+        "numactl" => spec(
+            None,
+            &[
+                "-C",
+                "-N",
+                "-m",
+                "-p",
+                "-i",
+                "-P",
+                "--cpunodebind",
+                "--physcpubind",
+                "--membind",
+                "--preferred",
+                "--interleave",
+                "--preferred-many",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "xvfb-run" => spec(
+            None,
+            &[
+                "-n",
+                "--server-num",
+                "-s",
+                "--server-args",
+                "-f",
+                "--auth-file",
+                "-e",
+                "--error-file",
+                "-p",
+                "--xauth-protocol",
+                "-w",
+                "--wait",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "proxychains" | "proxychains4" => spec(None, &["-f"], NONE, 0, NONE),
+        "torsocks" => spec(None, &["-u", "-p", "-a", "-P"], NONE, 0, NONE),
+        "rlwrap" => spec(
+            None,
+            &[
+                "-b", "-C", "-D", "-e", "-f", "-F", "-g", "-H", "-l", "-M", "-O", "-P", "-q", "-s",
+                "-S", "-t", "-w", "-z",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "aa-exec" => spec(
+            None,
+            &["-p", "--profile", "-n", "--namespace"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "cpulimit" => spec(
+            None,
+            &["-l", "--limit", "-p", "--pid", "-e", "--exe", "-c", "--cpu"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "capsh" if argv.iter().any(|w| w.text() == "--") => spec(None, NONE, NONE, 0, NONE),
+        "sg" => spec(None, NONE, NONE, 1, NONE),
+        "entr" => spec(None, NONE, NONE, 0, &["-s"]),
+        "nix-shell"
+            if argv
+                .iter()
+                .any(|w| matches!(w.text(), "--run" | "--command")) =>
+        {
+            spec(
+                None,
+                &[
+                    "-p",
+                    "--packages",
+                    "-I",
+                    "--arg",
+                    "--argstr",
+                    "-A",
+                    "--attr",
+                ],
+                NONE,
+                0,
+                &["--run", "--command"],
+            )
+        }
+        "direnv" => spec(Some("exec"), NONE, NONE, 1, NONE),
+        "ssh-agent" => spec(None, &["-a", "-E", "-t", "-P", "-O"], NONE, 0, NONE),
+        "machinectl" => spec(
+            Some("shell"),
+            &["-M", "--machine", "-H", "--host", "-E", "--setenv", "--uid"],
+            NONE,
+            1,
+            NONE,
+        ),
+        "uv" => spec(
+            Some("run"),
+            &[
+                "--with",
+                "--with-editable",
+                "--with-requirements",
+                "--python",
+                "-p",
+                "--env-file",
+                "--directory",
+                "--project",
+                "--package",
+                "--extra",
+                "--group",
+                "--index",
+                "--default-index",
+                "--index-url",
+                "--extra-index-url",
+                "-i",
+            ],
+            NONE,
+            0,
+            NONE,
+        ),
+        "poetry" => spec(
+            Some("run"),
+            &["-C", "--directory", "-P", "--project"],
+            NONE,
+            0,
+            NONE,
+        ),
+        "pipenv" | "rye" | "bundle" | "pdm" | "hatch" | "pixi" | "conda" | "mamba"
+        | "micromamba" => {
+            let sub = if name == "bundle" { "exec" } else { "run" };
+            spec(
+                Some(sub),
+                &[
+                    "-n",
+                    "--name",
+                    "-p",
+                    "--prefix",
+                    "-e",
+                    "--environment",
+                    "--manifest-path",
+                ],
+                NONE,
+                0,
+                NONE,
+            )
+        }
+        _ => None,
+    };
+    let spec = found?;
+    match spec.sub {
+        Some(sub) if argv.get(1).map(Word::text) != Some(sub) => None,
+        _ => Some(spec),
+    }
+}
+
+/// Programs that run the command after their options and assignments
+/// (one list, so that every check that looks through wrappers knows the
+/// same ones).
+pub(super) const PLAIN_WRAPPERS: &[&str] = &[
+    "env", "sudo", "doas", "nice", "nohup", "timeout", "exec", "command", "builtin", "stdbuf",
+    "setsid", "ionice", "time", "busybox",
+];
+
+/// The command a wrapper line runs (`sudo -u x env A=1 nice sh` is `sh`,
+/// `rampart exec -- sh` is `sh`), for pipeline checks.
+pub(super) fn unwrap_wrappers(argv: &[Word]) -> &[Word] {
+    let mut rest = argv;
+    loop {
+        let Some(p) = rest.first().and_then(Word::literal).map(basename) else {
+            return rest;
+        };
+        let wrapper = has(PLAIN_WRAPPERS, p) || p == "rampart";
+        if !wrapper {
+            return rest;
+        }
+        let tail = rest.get(1..).unwrap_or_default();
+        if p == "rampart" {
+            match tail.iter().position(|w| w.text() == "--") {
+                Some(i) => rest = tail.get(i + 1..).unwrap_or_default(),
+                None => return rest,
+            }
+            continue;
+        }
+        let skip = tail
+            .iter()
+            .take_while(|w| {
+                let t = w.text();
+                t.starts_with('-')
+                    || (t.contains('=') && !t.starts_with('='))
+                    || t.chars()
+                        .all(|c| c.is_ascii_digit() || c == '.' || c == 's')
+            })
+            .count();
+        rest = tail.get(skip..).unwrap_or_default();
+    }
+}
