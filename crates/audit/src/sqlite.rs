@@ -227,12 +227,27 @@ impl Db {
         // Switching the journal mode takes an exclusive lock, which SQLite
         // refuses at once (no busy wait) while another run holds the
         // database: switch only a database that is not in WAL mode yet.
-        let mode: String = conn
-            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-            .map_err(sql(&path))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            conn.pragma_update(None, "journal_mode", "WAL")
+        // Two runs creating the trail at once both see a fresh database:
+        // the one that loses the switch retries (SQLite does not wait for
+        // this lock itself) until BUSY_TIMEOUT.
+        let started = std::time::Instant::now();
+        loop {
+            let mode: String = conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
                 .map_err(sql(&path))?;
+            if mode.eq_ignore_ascii_case("wal") {
+                break;
+            }
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => return Err(sql(&path)(e)),
+            }
         }
         conn.pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })
             .map_err(sql(&path))?;

@@ -285,3 +285,27 @@ fn an_unreachable_server_buffers_and_backs_off() {
     ));
     assert_eq!(query(&opts.dir, &Filter::default()).unwrap().len(), 1);
 }
+
+/// Runs that create the trail at the same moment all open it: the one
+/// that loses the switch to WAL waits instead of failing with `database is
+/// locked` (a fail-closed gate would refuse its action).
+#[test]
+fn a_fresh_index_opened_by_many_runs_at_once_opens_for_all() {
+    for _ in 0..5 {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().to_path_buf();
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (dir, barrier) = (dir.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    sqlite::Db::open(&dir, false).map(drop)
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+    }
+}
