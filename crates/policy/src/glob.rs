@@ -38,6 +38,33 @@ enum Anchor {
     Workspace,
 }
 
+/// Why a pattern of the config (a path glob, a name pattern, a host
+/// pattern, a protected-path entry) was refused: the pattern and what is
+/// wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PatternError {
+    /// The pattern as written.
+    pub pattern: String,
+    /// What is wrong with it (naming it), for the user.
+    pub message: String,
+}
+
+impl From<PatternError> for String {
+    fn from(e: PatternError) -> Self {
+        e.message
+    }
+}
+
+impl PatternError {
+    pub(crate) fn new(pattern: &str, message: impl Into<String>) -> Self {
+        Self {
+            pattern: pattern.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
 /// A path rule's glob, compiled at load.
 #[derive(Clone)]
 pub struct PathGlob {
@@ -50,7 +77,11 @@ pub struct PathGlob {
 impl PathGlob {
     /// Compiles `text`; `~/` is expanded with `home`. The error says what
     /// is wrong with it.
-    pub fn new(text: &str, home: Option<&Path>) -> Result<Self, String> {
+    pub fn new(text: &str, home: Option<&Path>) -> Result<Self, PatternError> {
+        Self::compile(text, home).map_err(|message| PatternError::new(text, message))
+    }
+
+    fn compile(text: &str, home: Option<&Path>) -> Result<Self, String> {
         if text.trim().is_empty() {
             return Err("an empty path glob matches nothing".into());
         }
@@ -156,7 +187,11 @@ pub struct EnvPattern {
 
 impl EnvPattern {
     /// Compiles `text`; the error says what is wrong with it.
-    pub fn new(text: &str) -> Result<Self, String> {
+    pub fn new(text: &str) -> Result<Self, PatternError> {
+        Self::compile(text).map_err(|message| PatternError::new(text, message))
+    }
+
+    fn compile(text: &str) -> Result<Self, String> {
         if text.trim().is_empty() {
             return Err("an empty exclude pattern matches nothing".into());
         }

@@ -207,7 +207,11 @@ enum HostMatcher {
 
 impl HostPattern {
     /// Compiles `text`; the error says what is wrong with it.
-    pub fn new(text: &str) -> Result<Self, String> {
+    pub fn new(text: &str) -> Result<Self, crate::glob::PatternError> {
+        Self::compile(text).map_err(|message| crate::glob::PatternError::new(text, message))
+    }
+
+    fn compile(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return Err("an empty host pattern matches nothing".into());

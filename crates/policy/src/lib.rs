@@ -67,7 +67,7 @@ pub use config::{AgentsConfig, PathAccess, UnknownTool};
 pub use decide::{decide, never_asks, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
-pub use glob::{EnvPattern, PathGlob};
+pub use glob::{EnvPattern, PathGlob, PatternError};
 pub use host::{destination, hosts_of, normalise_host, Destination, HostPattern, UrlError};
 pub use protect::{
     check_protect_entry, check_unprotect_entry, BuiltinProtect, ProtectConfig, ProtectEntry,

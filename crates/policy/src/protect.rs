@@ -205,7 +205,11 @@ pub struct ProtectConfig {
 }
 
 /// Checks one `[filesystem] protect` entry; the message names the problem.
-pub fn check_protect_entry(raw: &str) -> Result<(), String> {
+pub fn check_protect_entry(raw: &str) -> Result<(), crate::glob::PatternError> {
+    protect_entry(raw).map_err(|message| crate::glob::PatternError::new(raw, message))
+}
+
+fn protect_entry(raw: &str) -> Result<(), String> {
     if raw.trim().is_empty() {
         return Err("an empty `protect` entry would match nothing".into());
     }
@@ -221,12 +225,13 @@ pub fn check_protect_entry(raw: &str) -> Result<(), String> {
 }
 
 /// Checks one `[filesystem] unprotect` entry: it must name a built-in.
-pub fn check_unprotect_entry(raw: &str) -> Result<(), String> {
+pub fn check_unprotect_entry(raw: &str) -> Result<(), crate::glob::PatternError> {
     if BUILTIN_PROTECTED.iter().any(|b| b.pattern == raw) {
         Ok(())
     } else {
-        Err(format!(
-            "`{raw}` is not a built-in protected entry; `rampart doctor` lists them"
+        Err(crate::glob::PatternError::new(
+            raw,
+            format!("`{raw}` is not a built-in protected entry; `rampart doctor` lists them"),
         ))
     }
 }

@@ -18,7 +18,11 @@ use crate::{
 
 /// Expands `~`, `$HOME` and `$XDG_STATE_HOME` at the start of a path and
 /// requires the result to be absolute.
-pub fn expand_path(raw: &str, env: &HostEnv) -> Result<PathBuf, String> {
+pub fn expand_path(raw: &str, env: &HostEnv) -> Result<PathBuf, crate::PatternError> {
+    expand(raw, env).map_err(|message| crate::PatternError::new(raw, message))
+}
+
+fn expand(raw: &str, env: &HostEnv) -> Result<PathBuf, String> {
     let sub = |rest: &str, base: &Option<PathBuf>, name: &str| -> Result<PathBuf, String> {
         let base = base
             .as_ref()

@@ -56,11 +56,11 @@ fn bad_path_globs_are_errors_naming_the_glob() {
             .err()
             .unwrap_or_else(|| panic!("{bad:?} was accepted: {:?}", PathGlob::new(bad, None)));
         assert!(
-            bad.trim().is_empty() || e.contains(&format!("`{bad}`")),
+            bad.trim().is_empty() || e.message.contains(&format!("`{bad}`")),
             "{e}"
         );
     }
-    assert!(PathGlob::new("~/.ssh", None).unwrap_err().contains("$HOME"));
+    assert!(PathGlob::new("~/.ssh", None).unwrap_err().message.contains("$HOME"));
     assert!(PathGlob::new(&"a".repeat(5000), None).is_err());
 }
 

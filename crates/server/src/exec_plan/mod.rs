@@ -67,7 +67,7 @@ pub enum ResolveError {
     },
     /// A `--allow-host` that is not a host pattern.
     #[error("--allow-host: {0}")]
-    AllowHost(String),
+    AllowHost(rampart_policy::PatternError),
     /// A host allowlist, which needs a proxy this version does not have.
     #[error("a host allowlist ({0}) needs rampart's network proxy, which this version does not have; rampart will not turn the whole network on instead")]
     HostAllowlist(String),
