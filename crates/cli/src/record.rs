@@ -45,12 +45,17 @@ fn recorder_as(
     sandbox_mode: SandboxMode,
     session_id: Option<String>,
 ) -> AuditRecorder {
-    let log = if audit.enabled {
+    let log = if audit.settings.enabled {
         Some(open_as(audit))
     } else {
         None
     };
-    let mut r = AuditRecorder::new(log, audit.fail_closed, sandbox_mode.as_str(), &actor());
+    let mut r = AuditRecorder::new(
+        log,
+        audit.settings.fail_closed,
+        sandbox_mode.as_str(),
+        &actor(),
+    );
     r.session_id = session_id;
     r
 }

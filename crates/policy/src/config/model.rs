@@ -133,7 +133,7 @@ pub struct Rule {
 }
 
 /// `[audit]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuditConfig {
     /// Record at all (only a user config can turn it off; `rampart doctor`
     /// says so loudly).

@@ -60,7 +60,10 @@ fn bad_path_globs_are_errors_naming_the_glob() {
             "{e}"
         );
     }
-    assert!(PathGlob::new("~/.ssh", None).unwrap_err().message.contains("$HOME"));
+    assert!(PathGlob::new("~/.ssh", None)
+        .unwrap_err()
+        .message
+        .contains("$HOME"));
     assert!(PathGlob::new(&"a".repeat(5000), None).is_err());
 }
 

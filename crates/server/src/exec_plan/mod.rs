@@ -393,23 +393,9 @@ fn environment(cfg: &Config, keep_env: &[String]) -> Vec<(OsString, OsString)> {
 /// config of its own (`sandbox-run` records what it quarantined).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditPlan {
-    /// `[audit] enabled`.
-    pub enabled: bool,
-    /// `[audit] fail_closed`.
-    pub fail_closed: bool,
-    /// `[audit] durable`.
-    pub durable: bool,
-    /// `[audit] dir`.
-    pub dir: PathBuf,
-    /// `[audit] max_file_mb`.
-    pub max_file_mb: u64,
-    /// `[audit] max_files`.
-    pub max_files: u64,
-    /// `[audit] sqlite`.
-    pub sqlite: bool,
-    /// The variable holding the `PostgreSQL` URL (the URL itself is never
-    /// in a plan).
-    pub postgres_url_env: String,
+    /// `[audit]` as the config resolved it (the `PostgreSQL` URL is never
+    /// in it, only the name of the variable holding it).
+    pub settings: rampart_policy::AuditConfig,
     /// The detection rules added for masking (`[[detect.rules]]`).
     pub mask_rules: Vec<rampart_detect::RuleSpec>,
     /// Rule ids turned off for masking (the user's only).
@@ -430,14 +416,7 @@ impl AuditPlan {
                 .collect()
         };
         Self {
-            enabled: a.enabled,
-            fail_closed: a.fail_closed,
-            durable: a.durable,
-            dir: a.dir.clone(),
-            max_file_mb: a.max_file_mb,
-            max_files: a.max_files,
-            sqlite: a.sqlite,
-            postgres_url_env: a.postgres_url_env.clone(),
+            settings: a.clone(),
             mask_rules: cfg.detect.rules.iter().map(|r| r.spec.clone()).collect(),
             mask_disabled: user(&cfg.detect.disable),
             mask_allowed: user(&cfg.detect.allow),
@@ -447,13 +426,14 @@ impl AuditPlan {
     /// The trail's options; the `PostgreSQL` URL only ever comes from the
     /// environment variable the config names.
     pub fn options(&self) -> rampart_audit::Options {
+        let a = &self.settings;
         rampart_audit::Options {
-            dir: self.dir.clone(),
-            max_file_mb: self.max_file_mb,
-            max_files: self.max_files,
-            sqlite: self.sqlite,
-            durable: self.durable,
-            postgres: std::env::var(&self.postgres_url_env)
+            dir: a.dir.clone(),
+            max_file_mb: a.max_file_mb,
+            max_files: a.max_files,
+            sqlite: a.sqlite,
+            durable: a.durable,
+            postgres: std::env::var(&a.postgres_url_env)
                 .ok()
                 .filter(|u| !u.is_empty())
                 .map(rampart_audit::pg::Target::new),
