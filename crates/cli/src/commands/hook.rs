@@ -241,7 +241,7 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
             Ok(Said::Answer(a)) => a,
             Err(RecvTimeoutError::Timeout) => {
                 return say(&deny(&format!(
-                    "rampart could not record this call within {}s (is the audit trail locked by a stuck process?), so it is refused; `rampart doctor` checks the trail",
+                    "rampart decided but could not finish recording this call within {}s (masking secrets in a very large or deeply nested command, or an audit trail locked by a stuck process), so it is refused; `rampart check` shows the decision, `rampart doctor` checks the trail",
                     RECORD_DEADLINE.as_secs()
                 )))
             }
