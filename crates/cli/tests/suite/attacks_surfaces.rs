@@ -390,7 +390,10 @@ fn hook_never_fails_open_on_a_stuck_audit_trail() {
         d, "deny",
         "gate bypassed: a call that could not be recorded was answered `{d}`: {why}"
     );
-    assert!(why.contains("could not finish recording this call within"), "{why}");
+    assert!(
+        why.contains("could not finish recording this call within"),
+        "{why}"
+    );
     assert!(
         t.elapsed() < Duration::from_secs(40),
         "the hook waited {:?} for a stuck trail",
