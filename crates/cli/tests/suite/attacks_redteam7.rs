@@ -1,0 +1,127 @@
+//! Issue 12, red team round 7: attacks on the protections of the last
+//! hour (URL passwords in the environment, credential stores and
+//! histories hidden when present, live quarantine, commits mode, git plans
+//! in a writable `/tmp`). Each fails with "sandbox breached: …" when the
+//! attack works, and comes with a control.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+
+use super::fixture::{hook_answer, probe_bin, stderr, stdout, World, ALLOW_ALL, BASE_CONFIG};
+
+fn s(p: &std::path::Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+fn token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let h = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    format!("rampart-canary-{h:016x}")
+}
+
+/// A password in a URL variable reaches the command when the URL is one
+/// the `url` crate refuses as a whole (several hosts, as MongoDB and libpq
+/// take them), sits in a parameter (`?password=`, JDBC's `;password=`),
+/// is wrapped (`--url="…"`), or the value is not UTF-8.
+#[test]
+fn url_passwords_of_every_shape_never_reach_the_command() {
+    let w = World::with_config(&format!(
+        "{BASE_CONFIG}{ALLOW_ALL}[shell_environment_policy]\ninherit = \"all\"\n"
+    ));
+    let probe = s(&probe_bin());
+    let pw = token();
+    let mut odd = b"\xff ".to_vec();
+    odd.extend(format!("postgres://app:{pw}@db/x").bytes());
+    let shapes: Vec<(&str, OsString)> = vec![
+        (
+            "MONGO_URL",
+            format!("mongodb://app:{pw}@h1:27017,h2:27017/db?replicaSet=rs").into(),
+        ),
+        (
+            "PG_URL",
+            format!("postgres://app:{pw}@h1:5432,h2:5432/db").into(),
+        ),
+        (
+            "JDBC_URL",
+            format!("jdbc:postgresql://db:5432/x?user=app&password={pw}").into(),
+        ),
+        (
+            "MSSQL_URL",
+            format!("jdbc:sqlserver://db:1433;user=app;password={pw}").into(),
+        ),
+        ("OPTS", format!("--url=\"postgres://app:{pw}@db/x\"").into()),
+        ("ODD_URL", OsString::from_vec(odd)),
+    ];
+    for (name, value) in &shapes {
+        let o = w
+            .cmd(["exec", "--", &probe, "env", name])
+            .env(name, value)
+            .output()
+            .unwrap();
+        assert!(
+            !stdout(&o).contains(&pw),
+            "sandbox breached: the password in `{name}` reached the command: {}",
+            stdout(&o)
+        );
+    }
+    // Control: several hosts without a password pass.
+    let o = w
+        .cmd(["exec", "--", &probe, "env", "MONGO_URL"])
+        .env("MONGO_URL", "mongodb://h1:27017,h2:27017/db")
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("mongodb://h1:27017,h2:27017/db"),
+        "control failed: {}",
+        stderr(&o)
+    );
+}
+
+/// Package-registry tokens (`~/.npmrc`, `~/.pypirc`, …) and the histories
+/// of other shells and REPLs (`~/.zhistory`, fish's, …) are hidden when
+/// they exist, in the sandbox and to the hook's file tools.
+#[test]
+fn registry_tokens_and_other_histories_are_hidden_when_present() {
+    let w = World::new();
+    let secret = token();
+    let files = [
+        ".npmrc",
+        ".pypirc",
+        ".gem/credentials",
+        ".zhistory",
+        ".histfile",
+        ".local/share/fish/fish_history",
+        ".config/hub",
+    ];
+    for f in files {
+        let p = w.home.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, format!("{secret}\n")).unwrap();
+    }
+    std::fs::write(w.ws.join("notes.txt"), "mine\n").unwrap();
+    for f in files {
+        let p = w.home.join(f);
+        let o = w.run(["exec", "--", "cat", &s(&p)]);
+        assert!(
+            !stdout(&o).contains(&secret),
+            "sandbox breached: `~/{f}` was readable: {}",
+            stdout(&o)
+        );
+        let body = serde_json::json!({
+            "session_id": "s1", "transcript_path": w.home.join("t.jsonl"), "cwd": w.ws,
+            "permission_mode": "default", "hook_event_name": "PreToolUse",
+            "tool_name": "Read", "tool_input": {"file_path": p}, "tool_use_id": "t1",
+        });
+        let o = w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes());
+        let (decision, _) = hook_answer(&o);
+        assert_eq!(
+            decision, "deny",
+            "gate bypassed: the hook let Read open `~/{f}`"
+        );
+    }
+    // Control: the workspace's own files stay readable.
+    let o = w.run(["exec", "--", "cat", &s(&w.ws.join("notes.txt"))]);
+    assert_eq!(stdout(&o), "mine\n", "control failed: {}", stderr(&o));
+}
