@@ -459,8 +459,59 @@ const RESUMABLE: &[(&str, &[&str])] = &[
 /// leave `exec curl … | sh` in `rebase-merge/git-rebase-todo` (or a
 /// strategy naming a `git-merge-*` program it planted on `PATH`) for the
 /// user to run with `git rebase --continue` on the host.
+///
+/// The git directories of the other linked worktrees (`worktrees/<name>/`)
+/// and of submodules (`modules/<name>/`, nested too) are looked at as
+/// well: the command can write them like the rest, and the user continues
+/// a rebase stopped there from that worktree or submodule.
 pub(crate) fn resumable_programs(git_dir: &Path) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
+    for dir in state_holders(git_dir) {
+        resumable_in(&dir, &mut out);
+    }
+    out
+}
+
+/// At most how many git directories [`state_holders`] returns, and how
+/// deep it looks below `worktrees/` and `modules/`.
+const STATE_HOLDERS: usize = 1024;
+const STATE_DEPTH: usize = 8;
+
+/// `git_dir` and every git directory below its `worktrees/` and
+/// `modules/` (a module's name may hold `/`), symlinks not followed.
+fn state_holders(git_dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![git_dir.to_path_buf()];
+    let mut stack: Vec<(PathBuf, usize)> = ["worktrees", "modules"]
+        .iter()
+        .map(|n| (git_dir.join(n), 0))
+        .collect();
+    while let Some((dir, depth)) = stack.pop() {
+        if depth > STATE_DEPTH || out.len() >= STATE_HOLDERS {
+            continue;
+        }
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if !e.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let path = e.path();
+            if fs::symlink_metadata(path.join("HEAD")).is_ok() {
+                stack.push((path.join("worktrees"), depth + 1));
+                stack.push((path.join("modules"), depth + 1));
+                out.push(path);
+            } else {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// Adds what the resumable states of the one git directory `git_dir`
+/// would run to `out`.
+fn resumable_in(git_dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for (state, files) in RESUMABLE {
         let dir = git_dir.join(state);
         for file in *files {
@@ -490,7 +541,6 @@ pub(crate) fn resumable_programs(git_dir: &Path) -> Vec<(PathBuf, String)> {
             }
         }
     }
-    out
 }
 
 /// The resumable states below `dirs` that gained a program to run since

@@ -171,3 +171,70 @@ fn a_tmpdir_filled_with_directories_does_not_hide_a_clone_from_the_git_plan() {
         stderr(&o)
     );
 }
+
+/// In `"commits"` mode the command may write the whole common git
+/// directory, which holds the git directories of the user's other linked
+/// worktrees (`.git/worktrees/<name>/`). An `exec` line it appends to the
+/// todo list of a rebase stopped in one of them runs on the host when the
+/// user continues that rebase there.
+#[test]
+fn exec_lines_left_in_another_worktrees_rebase_todo_are_quarantined() {
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    for name in ["a", "b", "c"] {
+        std::fs::write(w.ws.join(name), name).unwrap();
+        w.git(&w.ws, &["add", name]);
+        w.git(&w.ws, &["commit", "-qm", name]);
+    }
+    let feature = w.sibling.join("feature");
+    w.git(
+        &w.ws,
+        &["worktree", "add", "-q", "-b", "feature", &s(&feature)],
+    );
+    let host_git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+            .args(args)
+            .current_dir(&feature)
+            .env("HOME", &w.home)
+            .env("GIT_EDITOR", "true")
+            .env("GIT_SEQUENCE_EDITOR", "sed -i '1i break'")
+            .output()
+            .unwrap()
+    };
+    // The user stopped a rebase in the other worktree.
+    assert!(host_git(&["rebase", "-q", "-i", "HEAD~2"]).status.success());
+    let todo =
+        w.ws.join(".git/worktrees/feature/rebase-merge/git-rebase-todo");
+    assert!(todo.is_file());
+    let marker = w.base.join("ran-on-the-host");
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!("echo 'exec touch {}' >> {}; exit 0", s(&marker), s(&todo)),
+    ]);
+    let _ = host_git(&["rebase", "--continue"]);
+    assert!(
+        !marker.exists(),
+        "sandbox breached: an `exec` line left in another worktree's rebase todo ran on the host at `git rebase --continue` (stderr `{}`)",
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Control: the worktree's rebase, untouched by a command, finishes.
+    let _ = host_git(&["rebase", "--abort"]);
+    assert!(host_git(&["switch", "-q", "feature"]).status.success());
+    assert!(host_git(&["rebase", "-q", "-i", "HEAD~2"]).status.success());
+    let o = w.run(["exec", "--", "git", "log", "--oneline", "-1"]);
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
+    let done = host_git(&["rebase", "--continue"]);
+    assert!(
+        done.status.success(),
+        "control failed: {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+}
