@@ -238,3 +238,101 @@ fn exec_lines_left_in_another_worktrees_rebase_todo_are_quarantined() {
         String::from_utf8_lossy(&done.stderr)
     );
 }
+
+/// `rampart exec ARGS` run as the unprivileged user `nobody` (most users
+/// run rampart without root, and then the supervisor has no more rights
+/// on what the command made than the command). Returns the workspace and
+/// the output.
+fn exec_as_nobody(script: &str) -> Option<(tempfile::TempDir, std::process::Output)> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::Command;
+    if !super::fixture::is_root() {
+        eprintln!("SKIP: switching users for this test needs root");
+        return None;
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("rampart-rt7-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let base = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o711)).unwrap();
+    let bin = base.join("rampart");
+    std::fs::copy(super::fixture::rampart_bin(), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let own = base.join("own");
+    for d in [
+        "home/.ssh",
+        "home/.aws",
+        "home/.gnupg",
+        "home/.config/gh",
+        "home/.docker",
+        "state",
+        "run",
+        "cfg/rampart",
+        "ws",
+    ] {
+        std::fs::create_dir_all(own.join(d)).unwrap();
+    }
+    std::fs::write(own.join("home/.netrc"), "").unwrap();
+    std::fs::write(own.join("home/.docker/config.json"), "").unwrap();
+    std::fs::write(
+        own.join("cfg/rampart/config.toml"),
+        format!("{BASE_CONFIG}{ALLOW_ALL}"),
+    )
+    .unwrap();
+    let chown = Command::new("chown")
+        .args(["-R", "65534:65534"])
+        .arg(&own)
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let o = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(&bin)
+        .args(["exec", "--", "sh", "-c", script])
+        .current_dir(own.join("ws"))
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", own.join("home"))
+        .env("XDG_CONFIG_HOME", own.join("cfg"))
+        .env("XDG_STATE_HOME", own.join("state"))
+        .env("XDG_RUNTIME_DIR", own.join("run"))
+        .output()
+        .unwrap();
+    Some((dir, o))
+}
+
+/// The command writes `.cargo/config.toml` in a directory of its own, takes
+/// the owner's rights off that directory (`chmod 555`: the supervisor,
+/// running as the same user, cannot move the file out; `chmod 000`: it
+/// cannot even see it) and renames the directory to `.cargo`. The file
+/// stayed in place for host cargo (or, unseen, for a later run to `chmod`
+/// back, when it counts as the user's own).
+#[test]
+fn a_protected_file_in_a_directory_without_owner_rights_is_still_quarantined() {
+    for mode in ["555", "000"] {
+        let Some((dir, o)) = exec_as_nobody(&format!(
+            "mkdir x && echo 'build.rustc-wrapper = \"/tmp/evil\"' > x/config.toml && chmod {mode} x && mv x .cargo; exit 0"
+        )) else {
+            return;
+        };
+        let planted = dir.path().join("own/ws/.cargo/config.toml");
+        assert!(
+            std::fs::symlink_metadata(&planted).is_err(),
+            "sandbox breached: `.cargo/config.toml` in a `chmod {mode}` directory stayed in place (exit {:?}, stderr `{}`)",
+            o.status.code(),
+            stderr(&o)
+        );
+        assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+        assert!(stderr(&o).contains("moved to"), "{}", stderr(&o));
+    }
+    // Control: a directory of the command's own without owner rights, with
+    // an ordinary file, is left as the command made it.
+    let Some((dir, o)) =
+        exec_as_nobody("mkdir tools && echo x > tools/config.toml && chmod 555 tools")
+    else {
+        return;
+    };
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
+    assert!(dir.path().join("own/ws/tools/config.toml").is_file());
+}
