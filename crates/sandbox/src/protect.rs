@@ -353,6 +353,46 @@ fn unlock_chain(path: &Path) {
     }
 }
 
+/// At most how many directories [`unlock_tree`] looks at.
+const UNLOCK_DIRS: usize = 65_536;
+
+/// Gives the owner read, write and search rights back on every directory
+/// below each of `dirs` (themselves included) that this process owns and
+/// that lacks one of them; symlinks are not followed. Called after the
+/// run, once nothing inside can race it, so that the checks of a writable
+/// git directory see all of it: a supervisor running as the command's
+/// user could not read a `chmod 000 .git/rebase-merge`.
+pub(crate) fn unlock_tree(dirs: &[PathBuf]) {
+    use std::os::unix::fs::PermissionsExt;
+    let me = nix::unistd::geteuid().as_raw();
+    let mut stack: Vec<PathBuf> = dirs.to_vec();
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        seen += 1;
+        if seen > UNLOCK_DIRS {
+            return;
+        }
+        let Ok(m) = fs::symlink_metadata(&dir) else {
+            continue;
+        };
+        if !m.is_dir() {
+            continue;
+        }
+        let mode = m.mode() & 0o7777;
+        if m.uid() == me && mode & 0o700 != 0o700 {
+            let _ = fs::set_permissions(&dir, fs::Permissions::from_mode(mode | 0o700));
+        }
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(e.path());
+            }
+        }
+    }
+}
+
 /// Moves `path` to `into`, or beside itself (see [`quarantine_one`]).
 fn move_out(path: &Path, into: &Path, stamp: &str) -> io::Result<PathBuf> {
     let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {

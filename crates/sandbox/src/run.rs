@@ -629,6 +629,7 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
 /// `exec` lines in a stopped rebase, new gitlink checkouts, new replace
 /// refs. Each is quarantined (or taken out) and returned.
 fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
+    protect::unlock_tree(&c.git_links.0);
     let mut found = protect::new_symlinks(&c.git_links.0, &c.git_links.1, into);
     found.extend(protect::quarantine_resumable(
         &git::new_resumable_programs(&c.git_links.0, &c.resumable),

@@ -244,6 +244,16 @@ fn exec_lines_left_in_another_worktrees_rebase_todo_are_quarantined() {
 /// on what the command made than the command). Returns the workspace and
 /// the output.
 fn exec_as_nobody(script: &str) -> Option<(tempfile::TempDir, std::process::Output)> {
+    exec_as_nobody_in(script, BASE_CONFIG, |_| {})
+}
+
+/// [`exec_as_nobody`] with the config's first part and a setup of the
+/// workspace (done as root, before it is handed to `nobody`).
+fn exec_as_nobody_in(
+    script: &str,
+    config: &str,
+    setup: impl Fn(&std::path::Path),
+) -> Option<(tempfile::TempDir, std::process::Output)> {
     use std::os::unix::fs::PermissionsExt;
     use std::process::Command;
     if !super::fixture::is_root() {
@@ -277,9 +287,10 @@ fn exec_as_nobody(script: &str) -> Option<(tempfile::TempDir, std::process::Outp
     std::fs::write(own.join("home/.docker/config.json"), "").unwrap();
     std::fs::write(
         own.join("cfg/rampart/config.toml"),
-        format!("{BASE_CONFIG}{ALLOW_ALL}"),
+        format!("{config}{ALLOW_ALL}"),
     )
     .unwrap();
+    setup(&own.join("ws"));
     let chown = Command::new("chown")
         .args(["-R", "65534:65534"])
         .arg(&own)
@@ -335,4 +346,52 @@ fn a_protected_file_in_a_directory_without_owner_rights_is_still_quarantined() {
     };
     assert!(o.status.success(), "control failed: {}", stderr(&o));
     assert!(dir.path().join("own/ws/tools/config.toml").is_file());
+}
+
+/// In `"commits"` mode the checks after the run read the writable git
+/// directory; a state directory the command took the owner's rights off
+/// (`chmod 000 .git/rebase-merge`) could not be read by a supervisor
+/// running as the same user, and its `exec` line survived for a later run
+/// to `chmod` back (then it is in the "before" snapshot, the user's own).
+#[test]
+fn git_state_hidden_behind_a_directory_without_owner_rights_is_still_checked() {
+    let config = BASE_CONFIG.replace("[limits]", "allow_git_writes = \"commits\"\n[limits]");
+    let Some((dir, o)) = exec_as_nobody_in(
+        "mkdir -p .git/rebase-merge && printf 'x touch /tmp/evil\\n' > .git/rebase-merge/git-rebase-todo && chmod 000 .git/rebase-merge; exit 0",
+        &config,
+        |ws| {
+            let st = std::process::Command::new("git")
+                .args(["init", "-q"])
+                .current_dir(ws)
+                .status()
+                .unwrap();
+            assert!(st.success());
+        },
+    ) else {
+        return;
+    };
+    let state = dir.path().join("own/ws/.git/rebase-merge");
+    assert!(
+        std::fs::symlink_metadata(&state).is_err(),
+        "sandbox breached: a rebase todo with `x` behind `chmod 000` survived the run (exit {:?}, stderr `{}`)",
+        o.status.code(),
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Control: a commit in commits mode works as `nobody`.
+    let Some((_dir, o)) = exec_as_nobody_in(
+        "echo a > a && git add a && git -c user.name=t -c user.email=t@example.invalid commit -qm a",
+        &config,
+        |ws| {
+            let st = std::process::Command::new("git")
+                .args(["init", "-q"])
+                .current_dir(ws)
+                .status()
+                .unwrap();
+            assert!(st.success());
+        },
+    ) else {
+        return;
+    };
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
 }
