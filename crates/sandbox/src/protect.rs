@@ -358,7 +358,8 @@ const UNLOCK_DIRS: usize = 65_536;
 
 /// Gives the owner read, write and search rights back on every directory
 /// below each of `dirs` (themselves included) that this process owns and
-/// that lacks one of them; symlinks are not followed. Called after the
+/// that lacks one of them, and read rights on every such file; symlinks
+/// are not followed. Called after the
 /// run, once nothing inside can race it, so that the checks of a writable
 /// git directory see all of it: a supervisor running as the command's
 /// user could not read a `chmod 000 .git/rebase-merge`.
@@ -386,8 +387,17 @@ pub(crate) fn unlock_tree(dirs: &[PathBuf]) {
             continue;
         };
         for e in entries.flatten() {
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() {
                 stack.push(e.path());
+            } else if t.is_file() {
+                // A file the owner cannot read (`chmod 000 git-rebase-todo`,
+                // `packed-refs`, `index`) is made readable to it.
+                let Ok(m) = e.metadata() else { continue };
+                let mode = m.mode() & 0o7777;
+                if m.uid() == me && mode & 0o400 == 0 {
+                    let _ = fs::set_permissions(e.path(), fs::Permissions::from_mode(mode | 0o400));
+                }
             }
         }
     }

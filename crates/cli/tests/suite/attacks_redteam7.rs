@@ -356,8 +356,12 @@ fn a_protected_file_in_a_directory_without_owner_rights_is_still_quarantined() {
 #[test]
 fn git_state_hidden_behind_a_directory_without_owner_rights_is_still_checked() {
     let config = BASE_CONFIG.replace("[limits]", "allow_git_writes = \"commits\"\n[limits]");
-    let Some((dir, o)) = exec_as_nobody_in(
-        "mkdir -p .git/rebase-merge && printf 'x touch /tmp/evil\\n' > .git/rebase-merge/git-rebase-todo && chmod 000 .git/rebase-merge; exit 0",
+    for hide in [
+        "chmod 000 .git/rebase-merge",
+        "chmod 000 .git/rebase-merge/git-rebase-todo",
+    ] {
+        let Some((dir, o)) = exec_as_nobody_in(
+        &format!("mkdir -p .git/rebase-merge && printf 'x touch /tmp/evil\\n' > .git/rebase-merge/git-rebase-todo && {hide}; exit 0"),
         &config,
         |ws| {
             let st = std::process::Command::new("git")
@@ -370,14 +374,15 @@ fn git_state_hidden_behind_a_directory_without_owner_rights_is_still_checked() {
     ) else {
         return;
     };
-    let state = dir.path().join("own/ws/.git/rebase-merge");
-    assert!(
+        let state = dir.path().join("own/ws/.git/rebase-merge");
+        assert!(
         std::fs::symlink_metadata(&state).is_err(),
-        "sandbox breached: a rebase todo with `x` behind `chmod 000` survived the run (exit {:?}, stderr `{}`)",
+        "sandbox breached: a rebase todo with `x` hidden by `{hide}` survived the run (exit {:?}, stderr `{}`)",
         o.status.code(),
         stderr(&o)
     );
-    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+        assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    }
     // Control: a commit in commits mode works as `nobody`.
     let Some((_dir, o)) = exec_as_nobody_in(
         "echo a > a && git add a && git -c user.name=t -c user.email=t@example.invalid commit -qm a",
