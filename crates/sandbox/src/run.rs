@@ -648,6 +648,10 @@ fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
     found
 }
 
+/// How many protected paths the live watch quarantines in one run before
+/// the command is stopped.
+const LIVE_QUARANTINE_LIMIT: usize = 64;
+
 #[expect(
     clippy::too_many_lines,
     reason = "the supervisor loop is one state machine"
@@ -817,6 +821,18 @@ fn supervise(
         if live_ready {
             if let Some(l) = live.as_mut() {
                 l.on_ready();
+                // A command that keeps re-creating protected paths (`while
+                // :; do echo x > .envrc; done`) would fill the quarantine
+                // and the report with thousands of entries: it is stopped.
+                if l.found.len() >= LIVE_QUARANTINE_LIMIT {
+                    tracing::warn!(
+                        "the command created protected paths {} times while it ran; stopped",
+                        l.found.len()
+                    );
+                    let _ = kill(child, Signal::SIGKILL);
+                    cgroups.kill_all();
+                    break waitpid(child, None).unwrap_or(WaitStatus::StillAlive);
+                }
             }
         }
         if tee_ready && !copy_tee(&mut tee, &mut tail) {

@@ -400,3 +400,40 @@ fn git_state_hidden_behind_a_directory_without_owner_rights_is_still_checked() {
     };
     assert!(o.status.success(), "control failed: {}", stderr(&o));
 }
+
+/// A command that re-creates a protected path in a loop made the live
+/// watch quarantine it thousands of times (a directory in the state dir
+/// and a report line each: about 370 a second here) for as long as the
+/// timeout allowed. It is stopped after 64.
+#[test]
+fn a_command_recreating_a_protected_path_in_a_loop_is_stopped() {
+    let w = World::new();
+    let started = std::time::Instant::now();
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "end=$(($(date +%s)+20)); while [ $(date +%s) -lt $end ]; do echo x > .envrc; done",
+    ]);
+    let kept =
+        std::fs::read_dir(w.base.join("state/rampart/quarantine")).map_or(0, Iterator::count);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15) && kept <= 80,
+        "sandbox breached: a command re-creating `.envrc` in a loop ran for {:?} and filled the quarantine with {kept} entries",
+        started.elapsed()
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(!w.ws.join(".envrc").exists());
+    // Control: a command that makes one and stops is reported, not killed
+    // early: what it printed after is there.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo x > .envrc; sleep 0.2; echo after",
+    ]);
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "after\n", "control failed: {}", stderr(&o));
+}
