@@ -437,3 +437,63 @@ fn a_command_recreating_a_protected_path_in_a_loop_is_stopped() {
     assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
     assert_eq!(stdout(&o), "after\n", "control failed: {}", stderr(&o));
 }
+
+/// In `"commits"` mode the object store is writable, objects already
+/// there included. A command that rewrites the loose object of a reviewed
+/// file in place (same name, other content) makes host `git show` and `git
+/// checkout` give its content for a commit whose id says otherwise; only
+/// `git fsck` notices. An object that no longer matches its name is
+/// quarantined after the run (git then reports it missing).
+#[test]
+#[ignore = "open: the supervisor must re-hash, after the run, every loose object and pack that existed before it and changed (inode, size or mtime), and quarantine one that no longer matches its name (docs/SANDBOX.md, red team round 7)"]
+fn a_loose_object_rewritten_in_commits_mode_is_taken_out() {
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::write(w.ws.join("build.sh"), "echo good\n").unwrap();
+    w.git(&w.ws, &["add", "build.sh"]);
+    w.git(&w.ws, &["commit", "-qm", "reviewed"]);
+    let blob = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD:build.sh"])
+        .current_dir(&w.ws)
+        .output()
+        .unwrap();
+    let blob = String::from_utf8_lossy(&blob.stdout).trim().to_owned();
+    let object = format!(".git/objects/{}/{}", &blob[..2], &blob[2..]);
+    // The same object name, another content: `printf 'echo EVIL\n' | git
+    // hash-object -w --stdin` writes its own object; its file is copied
+    // over the reviewed one.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!(
+            "new=$(printf 'echo EVIL\\n' | git hash-object -w --stdin) && \
+             chmod u+w {object} && cat .git/objects/$(echo $new | cut -c1-2)/$(echo $new | cut -c3-) > {object}; exit 0"
+        ),
+    ]);
+    let shown = std::process::Command::new("git")
+        .args(["show", "HEAD:build.sh"])
+        .current_dir(&w.ws)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&shown.stdout).contains("EVIL"),
+        "sandbox breached: host `git show` of the reviewed commit shows content the command wrote into its object (stderr `{}`)",
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Control: a commit in commits mode (new objects, existing ones
+    // written again) is left alone.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo more >> build.sh && git add build.sh && git -c user.name=t -c user.email=t@example.invalid commit -qm more && git checkout -q HEAD~1 -- build.sh && git add build.sh && git -c user.name=t -c user.email=t@example.invalid commit -qm back",
+    ]);
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
+}
