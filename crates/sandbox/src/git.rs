@@ -9,6 +9,7 @@
 
 use std::fs;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// How much of `.git` the command may write.
@@ -348,6 +349,162 @@ pub(crate) fn new_gitlink_checkouts(root: &Path, planned: &[PathBuf]) -> Vec<Pat
         .map(|sub| sub.join(".git"))
         .filter(|g| fs::symlink_metadata(g).is_ok() && !planned.contains(g))
         .collect()
+}
+
+/// A loose object file of a git directory, with its identity (inode,
+/// size, modification time in nanoseconds) when listed.
+pub(crate) type ObjectStamp = (PathBuf, (u64, u64, i128));
+
+/// At most how many loose objects [`loose_objects`] lists.
+const LOOSE_OBJECTS: usize = 200_000;
+
+/// The loose objects of the git directory `common_dir`
+/// (`objects/xx/yyyy…`), none followed through a symlink.
+pub(crate) fn loose_objects(common_dir: &Path) -> Vec<ObjectStamp> {
+    let mut out = Vec::new();
+    let Ok(fans) = fs::read_dir(common_dir.join("objects")) else {
+        return out;
+    };
+    for fan in fans.flatten() {
+        let name = fan.file_name();
+        let is_fan = name.len() == 2 && name.as_bytes().iter().all(u8::is_ascii_hexdigit);
+        if !is_fan || !fan.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(files) = fs::read_dir(fan.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            if out.len() >= LOOSE_OBJECTS {
+                return out;
+            }
+            if let Some(stamp) = object_stamp(&f.path()) {
+                out.push((f.path(), stamp));
+            }
+        }
+    }
+    out
+}
+
+fn object_stamp(path: &Path) -> Option<(u64, u64, i128)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::symlink_metadata(path).ok()?;
+    m.is_file().then(|| {
+        (
+            m.ino(),
+            m.size(),
+            i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        )
+    })
+}
+
+/// The loose objects of `before` (listed before the run) that are still
+/// there but changed, and whose content no longer hashes to their name.
+/// Git writes an object once and only touches its time afterwards, so a
+/// changed one is re-read; one host git cannot read or that hashes to
+/// another name is returned. Host git reads the objects (`cat-file
+/// --batch`, replace refs off); without git on the host none is checked.
+pub(crate) fn rewritten_objects(common_dir: &Path, before: &[ObjectStamp]) -> Vec<PathBuf> {
+    use std::io::{Read, Write};
+    let changed: Vec<(&PathBuf, String)> = before
+        .iter()
+        .filter(|(p, stamp)| object_stamp(p).is_some_and(|now| now != *stamp))
+        .filter_map(|(p, _)| {
+            let fan = p.parent()?.file_name()?.to_str()?;
+            let rest = p.file_name()?.to_str()?;
+            Some((p, format!("{fan}{rest}")))
+        })
+        .collect();
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let Ok(mut child) = std::process::Command::new("git")
+        .args(["-c", "safe.directory=*", "cat-file", "--batch"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_DIR", common_dir)
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", "/nonexistent")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        return Vec::new();
+    };
+    let mut names = String::new();
+    for (_, oid) in &changed {
+        names.push_str(oid);
+        names.push('\n');
+    }
+    let writer = child.stdin.take().map(|mut stdin| {
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(names.as_bytes());
+        })
+    });
+    let mut out = Vec::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = stdout.read_to_end(&mut out);
+    }
+    let _ = child.wait();
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    let mut bad = Vec::new();
+    let mut rest = out.as_slice();
+    for (path, oid) in changed {
+        match next_object(&mut rest) {
+            Some((name, kind, body)) if name == oid && hashes_to(&oid, kind, body) => {}
+            _ => bad.push(path.clone()),
+        }
+    }
+    bad
+}
+
+/// The next `<oid> <type> <size>\n<content>\n` record of `cat-file
+/// --batch` output, or `None` (a `missing` line, the end, a short read).
+fn next_object<'a>(rest: &mut &'a [u8]) -> Option<(String, &'a str, &'a [u8])> {
+    let nl = rest.iter().position(|b| *b == b'\n')?;
+    let header = std::str::from_utf8(rest.get(..nl)?).ok()?;
+    let mut words = header.split(' ');
+    let (name, kind, size) = (words.next()?, words.next()?, words.next());
+    let Some(size) = size.and_then(|s| s.parse::<usize>().ok()) else {
+        *rest = rest.get(nl + 1..).unwrap_or_default();
+        return Some((name.to_owned(), "missing", &[]));
+    };
+    let body = rest.get(nl + 1..nl + 1 + size)?;
+    *rest = rest.get(nl + 2 + size..).unwrap_or_default();
+    Some((name.to_owned(), kind, body))
+}
+
+/// Whether `<kind> <len>\0<body>` hashes to `oid` (SHA-1, or SHA-256 for a
+/// 64-digit name).
+fn hashes_to(oid: &str, kind: &str, body: &[u8]) -> bool {
+    use sha1::Digest as _;
+    if kind == "missing" {
+        return false;
+    }
+    let header = format!("{kind} {}\0", body.len());
+    let hex = |bytes: &[u8]| {
+        use std::fmt::Write as _;
+        bytes.iter().fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+    };
+    let got = if oid.len() == 64 {
+        let mut h = sha2::Sha256::new();
+        h.update(header.as_bytes());
+        h.update(body);
+        hex(&h.finalize())
+    } else {
+        let mut h = sha1::Sha1::new();
+        h.update(header.as_bytes());
+        h.update(body);
+        hex(&h.finalize())
+    };
+    got == oid
 }
 
 /// The replace refs of the git directory `common_dir` (`refs/replace/*`,

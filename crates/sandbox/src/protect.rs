@@ -424,6 +424,14 @@ fn move_out(path: &Path, into: &Path, stamp: &str) -> io::Result<PathBuf> {
     Ok(parent.join(beside))
 }
 
+/// [`quarantine_safely`] for the other modules.
+pub(crate) fn quarantine_path(
+    path: &Path,
+    quarantine: &Path,
+) -> (PathBuf, Result<PathBuf, String>) {
+    quarantine_safely(path, quarantine)
+}
+
 /// Quarantines `path`, or the symlink planted above it if one appears
 /// while the move is attempted. Returns what was moved.
 fn quarantine_safely(path: &Path, quarantine: &Path) -> (PathBuf, Result<PathBuf, String>) {

@@ -116,6 +116,8 @@ struct ConfinedPlan {
     gitlinks: Vec<(PathBuf, Vec<PathBuf>)>,
     /// The replace refs of the writable git directories before the run.
     replace_refs: Vec<(PathBuf, Vec<String>)>,
+    /// For each writable git directory, its loose objects before the run.
+    objects: Vec<(PathBuf, Vec<git::ObjectStamp>)>,
     /// What the resumable git states (`rebase-merge`, `sequencer`) of those
     /// directories would run before the run.
     resumable: Vec<(PathBuf, String)>,
@@ -379,6 +381,14 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             .iter()
             .map(|d| (d.clone(), git::replace_refs(d)))
             .collect(),
+        objects: if git_scan.is_empty() {
+            Vec::new()
+        } else {
+            git_scan
+                .iter()
+                .map(|d| (d.clone(), git::loose_objects(d)))
+                .collect()
+        },
         gitlinks: gitlinks_before,
         git_links: {
             let before = protect::symlinks_below(&git_scan);
@@ -644,6 +654,19 @@ fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
     }
     for (dir, before) in &c.replace_refs {
         found.extend(protect::drop_replace_refs(dir, before, into));
+    }
+    for (dir, before) in &c.objects {
+        for path in git::rewritten_objects(dir, before) {
+            let (path, moved_to) = protect::quarantine_path(&path, into);
+            found.push(crate::Quarantined {
+                path,
+                moved_to,
+                why: Some(
+                    "a git object rewritten in place: its content no longer matches its name, so git would show and check out other content for the commits that hold it (`git fsck` names them)"
+                        .to_string(),
+                ),
+            });
+        }
     }
     found
 }

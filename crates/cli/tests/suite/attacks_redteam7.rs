@@ -445,7 +445,6 @@ fn a_command_recreating_a_protected_path_in_a_loop_is_stopped() {
 /// `git fsck` notices. An object that no longer matches its name is
 /// quarantined after the run (git then reports it missing).
 #[test]
-#[ignore = "open: the supervisor must re-hash, after the run, every loose object and pack that existed before it and changed (inode, size or mtime), and quarantine one that no longer matches its name (docs/SANDBOX.md, red team round 7)"]
 fn a_loose_object_rewritten_in_commits_mode_is_taken_out() {
     let w = World::with_config(
         &format!("{BASE_CONFIG}{ALLOW_ALL}")
@@ -486,8 +485,16 @@ fn a_loose_object_rewritten_in_commits_mode_is_taken_out() {
         stderr(&o)
     );
     assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
-    // Control: a commit in commits mode (new objects, existing ones
-    // written again) is left alone.
+    // Control: in a repository as before, a commit in commits mode (new
+    // objects, existing ones written again) is left alone.
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::write(w.ws.join("build.sh"), "echo good\n").unwrap();
+    w.git(&w.ws, &["add", "build.sh"]);
+    w.git(&w.ws, &["commit", "-qm", "reviewed"]);
     let o = w.run([
         "exec",
         "--",
