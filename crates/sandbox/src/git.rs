@@ -44,6 +44,10 @@ pub(crate) struct GitPlan {
     /// bound of directories read (see [`nested_repos`]): a repository
     /// further on has no plan.
     pub(crate) search_cut: bool,
+    /// Pack files, their indexes and the commit graphs, bound read-only
+    /// as they are (a hard link elsewhere is no reason to refuse the run:
+    /// they are never written in place by git).
+    pub(crate) frozen: Vec<PathBuf>,
 }
 
 /// The resolved layout of one repository.
@@ -256,6 +260,7 @@ fn merge(plan: &mut GitPlan, inner: GitPlan) {
         (inner.pinned, &mut plan.pinned),
         (inner.missing, &mut plan.missing),
         (inner.scan, &mut plan.scan),
+        (inner.frozen, &mut plan.frozen),
     ] {
         for p in from {
             if !to.contains(&p) {
@@ -587,6 +592,22 @@ fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
                     plan.scan.push(dir.clone());
                 }
             }
+            // Git reads a pack's objects without checking them against
+            // their names, and trusts the commit graph for a commit's tree:
+            // one rewritten in place would show and check out content the
+            // command chose for commits the user reviewed. They are held
+            // read-only (git writes new packs and graphs under new names;
+            // refreshing an old pack's time fails, and git then writes the
+            // object loose), and the directories holding them pinned.
+            let objects = repo.common_dir.join("objects");
+            for dir in [objects.clone(), objects.join("pack"), objects.join("info")] {
+                if fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir())
+                    && !plan.pinned.contains(&dir)
+                {
+                    plan.pinned.push(dir);
+                }
+            }
+            plan.frozen.extend(frozen_object_files(&objects));
             for p in guarded {
                 if !plan.read_only.contains(&p) {
                     plan.read_only.push(p);
@@ -595,6 +616,33 @@ fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
         }
     }
     Ok(plan)
+}
+
+/// At most how many pack and graph files are held read-only.
+const FROZEN_FILES: usize = 1024;
+
+/// The pack files (`.pack`, `.idx`, `.rev`, `.bitmap`, `.mtimes`,
+/// `multi-pack-index`) and commit graphs below `objects`.
+fn frozen_object_files(objects: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let graph = objects.join("info/commit-graph");
+    if fs::symlink_metadata(&graph).is_ok_and(|m| m.is_file()) {
+        out.push(graph);
+    }
+    for dir in [objects.join("pack"), objects.join("info/commit-graphs")] {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if out.len() >= FROZEN_FILES {
+                return out;
+            }
+            if e.file_type().is_ok_and(|t| t.is_file()) {
+                out.push(e.path());
+            }
+        }
+    }
+    out
 }
 
 /// The states git resumes with `--continue` (`git rebase`, `git

@@ -217,6 +217,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                 protected.extend(g.missing);
                 git_scan.extend(g.scan);
                 mounts.pinned.extend(g.pinned);
+                mounts.read_only.extend(g.frozen);
                 if *git == git::GitWrites::Commits {
                     gitlinks_before.push((r.clone(), git::new_gitlink_checkouts(r, &[])));
                 }

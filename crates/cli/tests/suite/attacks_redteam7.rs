@@ -504,3 +504,57 @@ fn a_loose_object_rewritten_in_commits_mode_is_taken_out() {
     ]);
     assert!(o.status.success(), "control failed: {}", stderr(&o));
 }
+
+/// The same as a loose object, for a pack: git reads a packed object
+/// without checking it against its name, so a pack rewritten in place
+/// would show other content for reviewed commits. Packs (and commit
+/// graphs) are held read-only in `"commits"` mode, their directories
+/// pinned.
+#[test]
+fn a_pack_cannot_be_rewritten_in_commits_mode() {
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::write(w.ws.join("build.sh"), "echo good\n").unwrap();
+    w.git(&w.ws, &["add", "build.sh"]);
+    w.git(&w.ws, &["commit", "-qm", "reviewed"]);
+    w.git(&w.ws, &["gc", "-q"]);
+    let packs = || -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        std::fs::read_dir(w.ws.join(".git/objects/pack"))
+            .unwrap()
+            .flatten()
+            .map(|e| (e.path(), std::fs::read(e.path()).unwrap()))
+            .collect()
+    };
+    let before = packs();
+    assert!(before
+        .iter()
+        .any(|(p, _)| p.extension().is_some_and(|e| e == "pack")));
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "for p in .git/objects/pack/*.pack; do chmod u+w $p; printf 'XXXX' | dd of=$p bs=1 seek=40 conv=notrunc 2>/dev/null; done; \
+         mv .git/objects/pack .git/objects/pack.old 2>/dev/null && mkdir .git/objects/pack && cp .git/objects/pack.old/* .git/objects/pack/; exit 0",
+    ]);
+    let after = packs();
+    assert!(
+        before == after && !w.ws.join(".git/objects/pack.old").exists(),
+        "sandbox breached: a pack of reviewed commits was rewritten or replaced in commits mode (stderr `{}`)",
+        stderr(&o)
+    );
+    // Control: commits in a packed repository still work, objects the
+    // packs hold written again included.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo more >> build.sh && git add build.sh && git -c user.name=t -c user.email=t@example.invalid commit -qm more && git checkout -q HEAD~1 -- build.sh && git add build.sh && git -c user.name=t -c user.email=t@example.invalid commit -qm back && git log --oneline | wc -l",
+    ]);
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "3", "control failed: {}", stderr(&o));
+}
