@@ -847,7 +847,8 @@ mod tests {
         fs::create_dir_all(root.join(".git/modules/sub/objects")).unwrap();
         fs::write(root.join(".git/modules/sub/config"), "").unwrap();
         let p = plan(&root, GitWrites::Commits).unwrap();
-        assert_eq!(p.pinned, vec![root.join(".git")]);
+        // `.git/objects` is pinned so that its packs cannot be swapped.
+        assert_eq!(p.pinned, vec![root.join(".git"), root.join(".git/objects")]);
         let g = root.join(".git");
         assert_eq!(
             p.read_only,
