@@ -112,6 +112,9 @@ const GUARDED: &[&str] = &[
     "info",
     "commondir",
     "gitdir",
+    // Other object stores git reads objects from: objects kept there
+    // could be changed by any later run, whatever `allow_git_writes`.
+    "objects/info/alternates",
 ];
 
 /// Adds the guarded entries of `dir`, and of every git directory below its
@@ -869,9 +872,11 @@ mod tests {
                 g.join("config.worktree"),
                 g.join("commondir"),
                 g.join("gitdir"),
+                g.join("objects/info/alternates"),
                 g.join("modules/sub/config.worktree"),
                 g.join("modules/sub/commondir"),
                 g.join("modules/sub/gitdir"),
+                g.join("modules/sub/objects/info/alternates"),
             ]
         );
     }

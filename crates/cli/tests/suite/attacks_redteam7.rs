@@ -558,3 +558,40 @@ fn a_pack_cannot_be_rewritten_in_commits_mode() {
     assert!(o.status.success(), "control failed: {}", stderr(&o));
     assert_eq!(stdout(&o).trim(), "3", "control failed: {}", stderr(&o));
 }
+
+/// `objects/info/alternates` names other object stores git reads objects
+/// from. A command in `"commits"` mode could point it at a directory any
+/// later run can write (`ws/.cache/objects`, `/tmp/…`) and keep its
+/// commits' objects there, to change them after the user reviewed them,
+/// even in a run where `.git` is read-only.
+#[test]
+fn an_alternate_object_store_cannot_be_added_in_commits_mode() {
+    let w = World::with_config(
+        &format!("{BASE_CONFIG}{ALLOW_ALL}")
+            .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
+    );
+    w.git(&w.ws, &["init", "-q"]);
+    let alternates = w.ws.join(".git/objects/info/alternates");
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "mkdir -p .git/objects/info stash/objects && echo \"$PWD/stash/objects\" > .git/objects/info/alternates; exit 0",
+    ]);
+    assert!(
+        !alternates.exists(),
+        "sandbox breached: the command added an alternate object store (stderr `{}`)",
+        stderr(&o)
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Control: a commit in commits mode works.
+    let o = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo a > a && git add a && git -c user.name=t -c user.email=t@example.invalid commit -qm a",
+    ]);
+    assert!(o.status.success(), "control failed: {}", stderr(&o));
+}
