@@ -121,6 +121,25 @@ fn registry_tokens_and_other_histories_are_hidden_when_present() {
             "gate bypassed: the hook let Read open `~/{f}`"
         );
     }
+    // Through a symlink in the workspace: the same answer as the target.
+    std::os::unix::fs::symlink(w.home.join(".npmrc"), w.ws.join("npmrc-link")).unwrap();
+    let link = w.ws.join("npmrc-link");
+    let o = w.run(["exec", "--", "cat", &s(&link)]);
+    assert!(
+        !stdout(&o).contains(&secret),
+        "sandbox breached: `~/.npmrc` was readable through a workspace symlink"
+    );
+    let body = serde_json::json!({
+        "session_id": "s1", "transcript_path": w.home.join("t.jsonl"), "cwd": w.ws,
+        "permission_mode": "default", "hook_event_name": "PreToolUse",
+        "tool_name": "Read", "tool_input": {"file_path": link}, "tool_use_id": "t1",
+    });
+    let o = w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes());
+    assert_eq!(
+        hook_answer(&o).0,
+        "deny",
+        "gate bypassed: the hook let Read open `~/.npmrc` through a workspace symlink"
+    );
     // Control: the workspace's own files stay readable.
     let o = w.run(["exec", "--", "cat", &s(&w.ws.join("notes.txt"))]);
     assert_eq!(stdout(&o), "mine\n", "control failed: {}", stderr(&o));
