@@ -49,15 +49,84 @@ where
 /// (`DATABASE_URL=postgres://app:PW@db/x`, `REDIS_URL`, `AMQP_URL`): such
 /// variables are dropped whatever their name, since their names say
 /// nothing about the secret (`--keep-env NAME` still passes one).
+///
+/// Every `scheme://` in the value is looked at, wherever it starts
+/// (`--db=postgres://…`, `"redis://…"`, `jdbc:mysql://…`), including in
+/// values that are not UTF-8. A password counts in the user info, also
+/// when the URL names several hosts (`mongodb://u:PW@h1:27017,h2:27017/`,
+/// which the `url` crate refuses as a whole), and as a secret-named
+/// parameter (`?password=PW`, JDBC's `;password=PW`, percent-encoded keys
+/// too).
 fn holds_url_password(value: &OsStr) -> bool {
-    let Some(text) = value.to_str() else {
+    let text = value.to_string_lossy();
+    let found = url_candidates(&text)
+        .any(|(scheme, rest)| userinfo_password(scheme, rest) || secret_parameter(rest));
+    found
+}
+
+/// Parameter names whose value is a secret.
+const SECRET_PARAMETERS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "secret",
+    "token",
+    "access_token",
+    "apikey",
+    "api_key",
+    "key",
+];
+
+/// Each `scheme://rest` in `text`: the scheme as far back as scheme
+/// characters go, the rest up to whitespace, a quote or a bracket.
+fn url_candidates(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.match_indices("://").filter_map(move |(at, _)| {
+        let before = &text[..at];
+        let start = before
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
+        let scheme = &before[start..];
+        let after = &text[at + 3..];
+        let end = after
+            .find(|c: char| {
+                c.is_whitespace()
+                    || c.is_control()
+                    || matches!(
+                        c,
+                        '"' | '\'' | '`' | '<' | '>' | '(' | ')' | '{' | '}' | '|'
+                    )
+            })
+            .unwrap_or(after.len());
+        (!scheme.is_empty()).then_some((scheme, &after[..end]))
+    })
+}
+
+/// Whether the user info of `scheme://rest` holds a non-empty password.
+/// Only the user info is handed to the URL parser (with a stand-in host),
+/// so that what follows it (several hosts, an odd port) cannot make the
+/// parse fail and the password pass.
+fn userinfo_password(scheme: &str, rest: &str) -> bool {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let Some((userinfo, _)) = authority.rsplit_once('@') else {
         return false;
     };
-    text.split([' ', ',', ';'])
-        .filter(|part| part.contains("://") && part.contains('@'))
-        .any(|part| {
-            url::Url::parse(part.trim()).is_ok_and(|u| u.password().is_some_and(|p| !p.is_empty()))
+    url::Url::parse(&format!("{scheme}://{userinfo}@host.invalid/"))
+        .is_ok_and(|u| u.password().is_some_and(|p| !p.is_empty()))
+        || userinfo.split_once(':').is_some_and(|(_, p)| !p.is_empty())
+}
+
+/// Whether `rest` carries a secret-named parameter with a value, in a
+/// query (`?password=`) or JDBC's `;key=value` list.
+fn secret_parameter(rest: &str) -> bool {
+    rest.split(['?', ';']).skip(1).any(|segment| {
+        url::form_urlencoded::parse(segment.as_bytes()).any(|(k, v)| {
+            !v.is_empty()
+                && SECRET_PARAMETERS
+                    .iter()
+                    .any(|s| k.trim().eq_ignore_ascii_case(s))
         })
+    })
 }
 
 /// Whether `name` would be dropped by the exclude list.
@@ -101,6 +170,47 @@ mod tests {
         ];
         let kept = names(&filter_env(&policy, vars, &["KEPT_URL".into()]));
         assert_eq!(kept, ["KEPT_URL", "PLAIN_URL", "HOMEPAGE"]);
+    }
+
+    #[test]
+    fn url_passwords_in_other_shapes_are_dropped_too() {
+        use std::os::unix::ffi::OsStringExt;
+        let policy = EnvPolicy {
+            inherit: Inherit::All,
+            exclude: Vec::new(),
+        };
+        let pw = ["fake", "pw", "123"].concat();
+        let mut odd = b"\xff\xfe ".to_vec();
+        odd.extend(format!("postgres://app:{pw}@db/x").bytes());
+        let dropped = [
+            format!("mongodb://app:{pw}@h1:27017,h2:27017/db?replicaSet=rs"),
+            format!("postgres://app:{pw}@h1:5432,h2:5432/db"),
+            format!("mongodb+srv://app:{pw}@cluster0.example.net/db"),
+            format!("jdbc:postgresql://db:5432/x?user=app&password={pw}"),
+            format!("jdbc:sqlserver://db:1433;databaseName=x;user=app;password={pw}"),
+            format!("postgres://app@db/x?pass%77ord={pw}"),
+            format!("--url=\"postgres://app:{pw}@db/x\""),
+            format!("(redis://:{pw}@cache:99999)"),
+            format!("https://a.example/|amqp://u:{pw}@mq/"),
+            format!("https://api.example/v1?token={pw}"),
+        ];
+        let mut vars: Vec<(OsString, OsString)> = dropped
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (OsString::from(format!("V{i}")), OsString::from(v)))
+            .collect();
+        vars.push((OsString::from("ODD"), OsString::from_vec(odd)));
+        // Controls: URLs without a secret, and a user without a password.
+        for (k, v) in [
+            ("PLAIN", "https://user@example.com/path?page=2"),
+            ("MIRRORS", "https://a.example/,https://b.example/"),
+            ("GITURL", "ssh://git@example.com:22/org/repo.git"),
+            ("NOTURL", "a:b@c"),
+        ] {
+            vars.push((OsString::from(k), OsString::from(v)));
+        }
+        let kept = names(&filter_env(&policy, vars, &[]));
+        assert_eq!(kept, ["PLAIN", "MIRRORS", "GITURL", "NOTURL"]);
     }
 
     fn vars(names: &[&str]) -> Vec<(OsString, OsString)> {

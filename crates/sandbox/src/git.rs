@@ -9,6 +9,7 @@
 
 use std::fs;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// How much of `.git` the command may write.
@@ -39,6 +40,14 @@ pub(crate) struct GitPlan {
     /// one is quarantined after the run, because host git writes through
     /// symlinks there (`logs/HEAD`, `COMMIT_EDITMSG`, `FETCH_HEAD`).
     pub(crate) scan: Vec<PathBuf>,
+    /// The search for repositories nested in the root stopped at its
+    /// bound of directories read (see [`nested_repos`]): a repository
+    /// further on has no plan.
+    pub(crate) search_cut: bool,
+    /// Pack files, their indexes and the commit graphs, bound read-only
+    /// as they are (a hard link elsewhere is no reason to refuse the run:
+    /// they are never written in place by git).
+    pub(crate) frozen: Vec<PathBuf>,
 }
 
 /// The resolved layout of one repository.
@@ -103,6 +112,9 @@ const GUARDED: &[&str] = &[
     "info",
     "commondir",
     "gitdir",
+    // Other object stores git reads objects from: objects kept there
+    // could be changed by any later run, whatever `allow_git_writes`.
+    "objects/info/alternates",
 ];
 
 /// Adds the guarded entries of `dir`, and of every git directory below its
@@ -229,7 +241,9 @@ pub(crate) fn plan(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
     if writes == GitWrites::Allow {
         return Ok(plan);
     }
-    for repo in nested_repos(root) {
+    let (nested, cut) = nested_repos(root);
+    plan.search_cut = cut;
+    for repo in nested {
         // A `.git` git cannot read (not a `gitdir:` file) is not a
         // repository git would use; one whose guarded entries cannot be
         // made is held read-only whole instead.
@@ -249,6 +263,7 @@ fn merge(plan: &mut GitPlan, inner: GitPlan) {
         (inner.pinned, &mut plan.pinned),
         (inner.missing, &mut plan.missing),
         (inner.scan, &mut plan.scan),
+        (inner.frozen, &mut plan.frozen),
     ] {
         for p in from {
             if !to.contains(&p) {
@@ -268,10 +283,11 @@ const NESTED_SKIP: &[&str] = &["node_modules", "target", ".venv", ".cache", ".gi
 
 /// The directories below `root` (not `root` itself), up to
 /// [`NESTED_DEPTH`] levels and [`NESTED_DIRS`] directories read, that
-/// hold a `.git` (a directory or a `gitdir:` file). Symlinks are not
-/// followed, and the search does not go into a repository it found (its
-/// submodules are planned from its index).
-fn nested_repos(root: &Path) -> Vec<PathBuf> {
+/// hold a `.git` (a directory or a `gitdir:` file), and whether the search
+/// stopped at [`NESTED_DIRS`] with directories left unread. Symlinks are
+/// not followed, and the search does not go into a repository it found
+/// (its submodules are planned from its index).
+fn nested_repos(root: &Path) -> (Vec<PathBuf>, bool) {
     let mut found = Vec::new();
     let mut level = vec![root.to_path_buf()];
     let mut read = 0;
@@ -279,7 +295,7 @@ fn nested_repos(root: &Path) -> Vec<PathBuf> {
         let mut next = Vec::new();
         for dir in level {
             if read >= NESTED_DIRS {
-                return found;
+                return (found, true);
             }
             read += 1;
             let Ok(entries) = fs::read_dir(&dir) else {
@@ -303,7 +319,7 @@ fn nested_repos(root: &Path) -> Vec<PathBuf> {
         }
         level = next;
     }
-    found
+    (found, false)
 }
 
 fn plan_at_depth(root: &Path, writes: GitWrites, depth: usize) -> io::Result<GitPlan> {
@@ -341,6 +357,162 @@ pub(crate) fn new_gitlink_checkouts(root: &Path, planned: &[PathBuf]) -> Vec<Pat
         .map(|sub| sub.join(".git"))
         .filter(|g| fs::symlink_metadata(g).is_ok() && !planned.contains(g))
         .collect()
+}
+
+/// A loose object file of a git directory, with its identity (inode,
+/// size, modification time in nanoseconds) when listed.
+pub(crate) type ObjectStamp = (PathBuf, (u64, u64, i128));
+
+/// At most how many loose objects [`loose_objects`] lists.
+const LOOSE_OBJECTS: usize = 200_000;
+
+/// The loose objects of the git directory `common_dir`
+/// (`objects/xx/yyyy…`), none followed through a symlink.
+pub(crate) fn loose_objects(common_dir: &Path) -> Vec<ObjectStamp> {
+    let mut out = Vec::new();
+    let Ok(fans) = fs::read_dir(common_dir.join("objects")) else {
+        return out;
+    };
+    for fan in fans.flatten() {
+        let name = fan.file_name();
+        let is_fan = name.len() == 2 && name.as_bytes().iter().all(u8::is_ascii_hexdigit);
+        if !is_fan || !fan.file_type().is_ok_and(|t| t.is_dir()) {
+            continue;
+        }
+        let Ok(files) = fs::read_dir(fan.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            if out.len() >= LOOSE_OBJECTS {
+                return out;
+            }
+            if let Some(stamp) = object_stamp(&f.path()) {
+                out.push((f.path(), stamp));
+            }
+        }
+    }
+    out
+}
+
+fn object_stamp(path: &Path) -> Option<(u64, u64, i128)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = fs::symlink_metadata(path).ok()?;
+    m.is_file().then(|| {
+        (
+            m.ino(),
+            m.size(),
+            i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        )
+    })
+}
+
+/// The loose objects of `before` (listed before the run) that are still
+/// there but changed, and whose content no longer hashes to their name.
+/// Git writes an object once and only touches its time afterwards, so a
+/// changed one is re-read; one host git cannot read or that hashes to
+/// another name is returned. Host git reads the objects (`cat-file
+/// --batch`, replace refs off); without git on the host none is checked.
+pub(crate) fn rewritten_objects(common_dir: &Path, before: &[ObjectStamp]) -> Vec<PathBuf> {
+    use std::io::{Read, Write};
+    let changed: Vec<(&PathBuf, String)> = before
+        .iter()
+        .filter(|(p, stamp)| object_stamp(p).is_some_and(|now| now != *stamp))
+        .filter_map(|(p, _)| {
+            let fan = p.parent()?.file_name()?.to_str()?;
+            let rest = p.file_name()?.to_str()?;
+            Some((p, format!("{fan}{rest}")))
+        })
+        .collect();
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let Ok(mut child) = std::process::Command::new("git")
+        .args(["-c", "safe.directory=*", "cat-file", "--batch"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_DIR", common_dir)
+        .env("GIT_NO_REPLACE_OBJECTS", "1")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", "/nonexistent")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        return Vec::new();
+    };
+    let mut names = String::new();
+    for (_, oid) in &changed {
+        names.push_str(oid);
+        names.push('\n');
+    }
+    let writer = child.stdin.take().map(|mut stdin| {
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(names.as_bytes());
+        })
+    });
+    let mut out = Vec::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = stdout.read_to_end(&mut out);
+    }
+    let _ = child.wait();
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    let mut bad = Vec::new();
+    let mut rest = out.as_slice();
+    for (path, oid) in changed {
+        match next_object(&mut rest) {
+            Some((name, kind, body)) if name == oid && hashes_to(&oid, kind, body) => {}
+            _ => bad.push(path.clone()),
+        }
+    }
+    bad
+}
+
+/// The next `<oid> <type> <size>\n<content>\n` record of `cat-file
+/// --batch` output, or `None` (a `missing` line, the end, a short read).
+fn next_object<'a>(rest: &mut &'a [u8]) -> Option<(String, &'a str, &'a [u8])> {
+    let nl = rest.iter().position(|b| *b == b'\n')?;
+    let header = std::str::from_utf8(rest.get(..nl)?).ok()?;
+    let mut words = header.split(' ');
+    let (name, kind, size) = (words.next()?, words.next()?, words.next());
+    let Some(size) = size.and_then(|s| s.parse::<usize>().ok()) else {
+        *rest = rest.get(nl + 1..).unwrap_or_default();
+        return Some((name.to_owned(), "missing", &[]));
+    };
+    let body = rest.get(nl + 1..nl + 1 + size)?;
+    *rest = rest.get(nl + 2 + size..).unwrap_or_default();
+    Some((name.to_owned(), kind, body))
+}
+
+/// Whether `<kind> <len>\0<body>` hashes to `oid` (SHA-1, or SHA-256 for a
+/// 64-digit name).
+fn hashes_to(oid: &str, kind: &str, body: &[u8]) -> bool {
+    use sha1::Digest as _;
+    if kind == "missing" {
+        return false;
+    }
+    let header = format!("{kind} {}\0", body.len());
+    let hex = |bytes: &[u8]| {
+        use std::fmt::Write as _;
+        bytes.iter().fold(String::new(), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+    };
+    let got = if oid.len() == 64 {
+        let mut h = sha2::Sha256::new();
+        h.update(header.as_bytes());
+        h.update(body);
+        hex(&h.finalize())
+    } else {
+        let mut h = sha1::Sha1::new();
+        h.update(header.as_bytes());
+        h.update(body);
+        hex(&h.finalize())
+    };
+    got == oid
 }
 
 /// The replace refs of the git directory `common_dir` (`refs/replace/*`,
@@ -423,6 +595,22 @@ fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
                     plan.scan.push(dir.clone());
                 }
             }
+            // Git reads a pack's objects without checking them against
+            // their names, and trusts the commit graph for a commit's tree:
+            // one rewritten in place would show and check out content the
+            // command chose for commits the user reviewed. They are held
+            // read-only (git writes new packs and graphs under new names;
+            // refreshing an old pack's time fails, and git then writes the
+            // object loose), and the directories holding them pinned.
+            let objects = repo.common_dir.join("objects");
+            for dir in [objects.clone(), objects.join("pack"), objects.join("info")] {
+                if fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir())
+                    && !plan.pinned.contains(&dir)
+                {
+                    plan.pinned.push(dir);
+                }
+            }
+            plan.frozen.extend(frozen_object_files(&objects));
             for p in guarded {
                 if !plan.read_only.contains(&p) {
                     plan.read_only.push(p);
@@ -431,6 +619,33 @@ fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
         }
     }
     Ok(plan)
+}
+
+/// At most how many pack and graph files are held read-only.
+const FROZEN_FILES: usize = 1024;
+
+/// The pack files (`.pack`, `.idx`, `.rev`, `.bitmap`, `.mtimes`,
+/// `multi-pack-index`) and commit graphs below `objects`.
+fn frozen_object_files(objects: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let graph = objects.join("info/commit-graph");
+    if fs::symlink_metadata(&graph).is_ok_and(|m| m.is_file()) {
+        out.push(graph);
+    }
+    for dir in [objects.join("pack"), objects.join("info/commit-graphs")] {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if out.len() >= FROZEN_FILES {
+                return out;
+            }
+            if e.file_type().is_ok_and(|t| t.is_file()) {
+                out.push(e.path());
+            }
+        }
+    }
+    out
 }
 
 /// The states git resumes with `--continue` (`git rebase`, `git
@@ -452,8 +667,59 @@ const RESUMABLE: &[(&str, &[&str])] = &[
 /// leave `exec curl … | sh` in `rebase-merge/git-rebase-todo` (or a
 /// strategy naming a `git-merge-*` program it planted on `PATH`) for the
 /// user to run with `git rebase --continue` on the host.
+///
+/// The git directories of the other linked worktrees (`worktrees/<name>/`)
+/// and of submodules (`modules/<name>/`, nested too) are looked at as
+/// well: the command can write them like the rest, and the user continues
+/// a rebase stopped there from that worktree or submodule.
 pub(crate) fn resumable_programs(git_dir: &Path) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
+    for dir in state_holders(git_dir) {
+        resumable_in(&dir, &mut out);
+    }
+    out
+}
+
+/// At most how many git directories [`state_holders`] returns, and how
+/// deep it looks below `worktrees/` and `modules/`.
+const STATE_HOLDERS: usize = 1024;
+const STATE_DEPTH: usize = 8;
+
+/// `git_dir` and every git directory below its `worktrees/` and
+/// `modules/` (a module's name may hold `/`), symlinks not followed.
+fn state_holders(git_dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![git_dir.to_path_buf()];
+    let mut stack: Vec<(PathBuf, usize)> = ["worktrees", "modules"]
+        .iter()
+        .map(|n| (git_dir.join(n), 0))
+        .collect();
+    while let Some((dir, depth)) = stack.pop() {
+        if depth > STATE_DEPTH || out.len() >= STATE_HOLDERS {
+            continue;
+        }
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if !e.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let path = e.path();
+            if fs::symlink_metadata(path.join("HEAD")).is_ok() {
+                stack.push((path.join("worktrees"), depth + 1));
+                stack.push((path.join("modules"), depth + 1));
+                out.push(path);
+            } else {
+                stack.push((path, depth + 1));
+            }
+        }
+    }
+    out
+}
+
+/// Adds what the resumable states of the one git directory `git_dir`
+/// would run to `out`.
+fn resumable_in(git_dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for (state, files) in RESUMABLE {
         let dir = git_dir.join(state);
         for file in *files {
@@ -483,7 +749,6 @@ pub(crate) fn resumable_programs(git_dir: &Path) -> Vec<(PathBuf, String)> {
             }
         }
     }
-    out
 }
 
 /// The resumable states below `dirs` that gained a program to run since
@@ -585,7 +850,8 @@ mod tests {
         fs::create_dir_all(root.join(".git/modules/sub/objects")).unwrap();
         fs::write(root.join(".git/modules/sub/config"), "").unwrap();
         let p = plan(&root, GitWrites::Commits).unwrap();
-        assert_eq!(p.pinned, vec![root.join(".git")]);
+        // `.git/objects` is pinned so that its packs cannot be swapped.
+        assert_eq!(p.pinned, vec![root.join(".git"), root.join(".git/objects")]);
         let g = root.join(".git");
         assert_eq!(
             p.read_only,
@@ -606,9 +872,11 @@ mod tests {
                 g.join("config.worktree"),
                 g.join("commondir"),
                 g.join("gitdir"),
+                g.join("objects/info/alternates"),
                 g.join("modules/sub/config.worktree"),
                 g.join("modules/sub/commondir"),
                 g.join("modules/sub/gitdir"),
+                g.join("modules/sub/objects/info/alternates"),
             ]
         );
     }

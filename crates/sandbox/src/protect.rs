@@ -67,6 +67,16 @@ fn resolve_missing(path: &Path) -> PathBuf {
     }
 }
 
+/// The identity of `path`, `None` when it is not there; an error when
+/// that cannot be told (a directory on the way cannot be searched).
+fn present(path: &Path) -> io::Result<Option<(u64, u64)>> {
+    match fs::symlink_metadata(path) {
+        Ok(m) => Ok(Some((m.dev(), m.ino()))),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 fn identity(path: &Path) -> Option<(u64, u64)> {
     fs::symlink_metadata(path).ok().map(|m| (m.dev(), m.ino()))
 }
@@ -296,6 +306,105 @@ fn quarantine_one(path: &Path, quarantine: &Path) -> io::Result<PathBuf> {
     // moved relative to it: a command still running (see [`Live`]) that
     // swaps a directory on the way for a symlink between the check and the
     // move gets `ELOOP`, never the supervisor moving the link's target.
+    match move_out(path, &into, &stamp) {
+        // The command took its own write (or search) permission off a
+        // directory on the way (`chmod 555 .cargo` after writing
+        // `.cargo/config.toml`), which stops this supervisor when it runs
+        // as the same unprivileged user: give the owner its rights back on
+        // the way, then move.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES | libc::EPERM)) => {
+            unlock_chain(path);
+            move_out(path, &into, &stamp)
+        }
+        r => r,
+    }
+}
+
+/// Gives the owner read, write and search rights back on `path` (when it
+/// is a directory) and every directory above it that this process owns
+/// and that lacks one of them. Nothing is followed: each is opened with
+/// `O_PATH` without resolving symlinks, and changed through that handle.
+fn unlock_chain(path: &Path) {
+    let me = nix::unistd::geteuid().as_raw();
+    let mut chain: Vec<&Path> = path.ancestors().collect();
+    chain.reverse();
+    for a in chain {
+        let Ok(fd) = rustix::fs::openat2(
+            rustix::fs::CWD,
+            a,
+            OFlags::PATH | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::empty(),
+            ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+        ) else {
+            return;
+        };
+        let Ok(st) = rustix::fs::fstat(&fd) else {
+            return;
+        };
+        let mode = st.st_mode & 0o7777;
+        let is_dir =
+            rustix::fs::FileType::from_raw_mode(st.st_mode) == rustix::fs::FileType::Directory;
+        if is_dir && st.st_uid == me && mode & 0o700 != 0o700 {
+            use std::os::fd::AsRawFd;
+            use std::os::unix::fs::PermissionsExt;
+            let handle = format!("/proc/self/fd/{}", fd.as_raw_fd());
+            let _ = fs::set_permissions(handle, fs::Permissions::from_mode(mode | 0o700));
+        }
+    }
+}
+
+/// At most how many directories [`unlock_tree`] looks at.
+const UNLOCK_DIRS: usize = 65_536;
+
+/// Gives the owner read, write and search rights back on every directory
+/// below each of `dirs` (themselves included) that this process owns and
+/// that lacks one of them, and read rights on every such file; symlinks
+/// are not followed. Called after the
+/// run, once nothing inside can race it, so that the checks of a writable
+/// git directory see all of it: a supervisor running as the command's
+/// user could not read a `chmod 000 .git/rebase-merge`.
+pub(crate) fn unlock_tree(dirs: &[PathBuf]) {
+    use std::os::unix::fs::PermissionsExt;
+    let me = nix::unistd::geteuid().as_raw();
+    let mut stack: Vec<PathBuf> = dirs.to_vec();
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        seen += 1;
+        if seen > UNLOCK_DIRS {
+            return;
+        }
+        let Ok(m) = fs::symlink_metadata(&dir) else {
+            continue;
+        };
+        if !m.is_dir() {
+            continue;
+        }
+        let mode = m.mode() & 0o7777;
+        if m.uid() == me && mode & 0o700 != 0o700 {
+            let _ = fs::set_permissions(&dir, fs::Permissions::from_mode(mode | 0o700));
+        }
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() {
+                stack.push(e.path());
+            } else if t.is_file() {
+                // A file the owner cannot read (`chmod 000 git-rebase-todo`,
+                // `packed-refs`, `index`) is made readable to it.
+                let Ok(m) = e.metadata() else { continue };
+                let mode = m.mode() & 0o7777;
+                if m.uid() == me && mode & 0o400 == 0 {
+                    let _ = fs::set_permissions(e.path(), fs::Permissions::from_mode(mode | 0o400));
+                }
+            }
+        }
+    }
+}
+
+/// Moves `path` to `into`, or beside itself (see [`quarantine_one`]).
+fn move_out(path: &Path, into: &Path, stamp: &str) -> io::Result<PathBuf> {
     let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
         return Err(io::Error::other("a protected path has a parent and a name"));
     };
@@ -306,13 +415,21 @@ fn quarantine_one(path: &Path, quarantine: &Path) -> io::Result<PathBuf> {
         Mode::empty(),
         ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
     )?;
-    if rustix::fs::renameat(&parent_fd, name, rustix::fs::CWD, &into).is_ok() {
-        return Ok(into);
+    if rustix::fs::renameat(&parent_fd, name, rustix::fs::CWD, into).is_ok() {
+        return Ok(into.to_path_buf());
     }
     let mut beside = name.to_os_string();
     beside.push(format!(".rampart-quarantine-{stamp}"));
     rustix::fs::renameat(&parent_fd, name, &parent_fd, beside.as_os_str())?;
     Ok(parent.join(beside))
+}
+
+/// [`quarantine_safely`] for the other modules.
+pub(crate) fn quarantine_path(
+    path: &Path,
+    quarantine: &Path,
+) -> (PathBuf, Result<PathBuf, String>) {
+    quarantine_safely(path, quarantine)
 }
 
 /// Quarantines `path`, or the symlink planted above it if one appears
@@ -373,7 +490,19 @@ pub(crate) fn check(
             take(link, &mut out);
             continue;
         }
-        let now = identity(path);
+        // What is there cannot be looked at, though the command could look
+        // (it took the rights off a directory it made: `chmod 000 .cargo`
+        // over `.cargo/config.toml`, to chmod it back in a later run, when
+        // the file counts as the user's): give the owner its rights back
+        // and look again; still unknown is taken away.
+        let now = present(path).or_else(|_| {
+            unlock_chain(path);
+            present(path)
+        });
+        let Ok(now) = now else {
+            take(path.clone(), &mut out);
+            continue;
+        };
         if now.is_none() || now == *before {
             continue;
         }

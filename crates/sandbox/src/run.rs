@@ -116,6 +116,8 @@ struct ConfinedPlan {
     gitlinks: Vec<(PathBuf, Vec<PathBuf>)>,
     /// The replace refs of the writable git directories before the run.
     replace_refs: Vec<(PathBuf, Vec<String>)>,
+    /// For each writable git directory, its loose objects before the run.
+    objects: Vec<(PathBuf, Vec<git::ObjectStamp>)>,
     /// What the resumable git states (`rebase-merge`, `sequencer`) of those
     /// directories would run before the run.
     resumable: Vec<(PathBuf, String)>,
@@ -191,6 +193,23 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                         r.display()
                     ))
                 })?;
+                // A shared temporary directory holds other people's (and
+                // other runs') clones: one the bounded search did not reach
+                // would have writable hooks, and a command can fill the
+                // directory to push a clone out of reach for the next run.
+                // The workspace and writable roots are the user's project
+                // and keep the bound (see docs/SANDBOX.md, red team round 7).
+                if g.search_cut && tmp_roots.contains(r) && !roots.contains(r) {
+                    let key = if slash_tmp.then(|| Path::new("/tmp")) == Some(r.as_path()) {
+                        "exclude_slash_tmp"
+                    } else {
+                        "exclude_tmpdir_env_var"
+                    };
+                    return Err(RunError::Invalid(format!(
+                        "`{}` holds more directories than rampart searches for git repositories (4096 within 3 levels), so a clone there could get its hooks written; remove what is not needed there, or set `{key} = true` in `[sandbox_workspace_write]` so that commands cannot write it",
+                        r.display()
+                    )));
+                }
                 writable.extend(g.writable);
                 // The git dir's guarded entries are protected paths: their
                 // ancestors get pinned like every other's.
@@ -198,6 +217,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                 protected.extend(g.missing);
                 git_scan.extend(g.scan);
                 mounts.pinned.extend(g.pinned);
+                mounts.read_only.extend(g.frozen);
                 if *git == git::GitWrites::Commits {
                     gitlinks_before.push((r.clone(), git::new_gitlink_checkouts(r, &[])));
                 }
@@ -362,6 +382,14 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             .iter()
             .map(|d| (d.clone(), git::replace_refs(d)))
             .collect(),
+        objects: if git_scan.is_empty() {
+            Vec::new()
+        } else {
+            git_scan
+                .iter()
+                .map(|d| (d.clone(), git::loose_objects(d)))
+                .collect()
+        },
         gitlinks: gitlinks_before,
         git_links: {
             let before = protect::symlinks_below(&git_scan);
@@ -612,6 +640,7 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
 /// `exec` lines in a stopped rebase, new gitlink checkouts, new replace
 /// refs. Each is quarantined (or taken out) and returned.
 fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
+    protect::unlock_tree(&c.git_links.0);
     let mut found = protect::new_symlinks(&c.git_links.0, &c.git_links.1, into);
     found.extend(protect::quarantine_resumable(
         &git::new_resumable_programs(&c.git_links.0, &c.resumable),
@@ -627,8 +656,25 @@ fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
     for (dir, before) in &c.replace_refs {
         found.extend(protect::drop_replace_refs(dir, before, into));
     }
+    for (dir, before) in &c.objects {
+        for path in git::rewritten_objects(dir, before) {
+            let (path, moved_to) = protect::quarantine_path(&path, into);
+            found.push(crate::Quarantined {
+                path,
+                moved_to,
+                why: Some(
+                    "a git object rewritten in place: its content no longer matches its name, so git would show and check out other content for the commits that hold it (`git fsck` names them)"
+                        .to_string(),
+                ),
+            });
+        }
+    }
     found
 }
+
+/// How many protected paths the live watch quarantines in one run before
+/// the command is stopped.
+const LIVE_QUARANTINE_LIMIT: usize = 64;
 
 #[expect(
     clippy::too_many_lines,
@@ -799,6 +845,18 @@ fn supervise(
         if live_ready {
             if let Some(l) = live.as_mut() {
                 l.on_ready();
+                // A command that keeps re-creating protected paths (`while
+                // :; do echo x > .envrc; done`) would fill the quarantine
+                // and the report with thousands of entries: it is stopped.
+                if l.found.len() >= LIVE_QUARANTINE_LIMIT {
+                    tracing::warn!(
+                        "the command created protected paths {} times while it ran; stopped",
+                        l.found.len()
+                    );
+                    let _ = kill(child, Signal::SIGKILL);
+                    cgroups.kill_all();
+                    break waitpid(child, None).unwrap_or(WaitStatus::StillAlive);
+                }
             }
         }
         if tee_ready && !copy_tee(&mut tee, &mut tail) {

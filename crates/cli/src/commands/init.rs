@@ -51,7 +51,12 @@ deny_read = [
   "~/.my.cnf", "~/.config/gcloud", "~/.azure", "~/.vault-token", "~/.password-store",
   "~/.local/share/keyrings", "~/.cargo/credentials", "~/.cargo/credentials.toml",
   "~/.bash_history", "~/.zsh_history", "~/.python_history", "~/.psql_history",
-  "~/.mysql_history", "~/.node_repl_history",
+  "~/.mysql_history", "~/.node_repl_history", "~/.npmrc", "~/.pypirc",
+  "~/.gem/credentials", "~/.terraform.d/credentials.tfrc.json", "~/.config/hub",
+  "~/.config/glab-cli", "~/.zhistory", "~/.histfile", "~/.sh_history",
+  "~/.local/share/fish/fish_history", "~/.sqlite_history", "~/.rediscli_history",
+  "~/.mongosh", "~/.dbshell", "~/.irb_history", "~/.pry_history",
+  "~/.local/share/psql_history",
 ]
 
 [shell_environment_policy]

@@ -11,6 +11,7 @@ mod attacks_redteam3;
 mod attacks_redteam4;
 mod attacks_redteam5;
 mod attacks_redteam6;
+mod attacks_redteam7;
 mod attacks_secrets;
 mod attacks_surfaces;
 mod audit;

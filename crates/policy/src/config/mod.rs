@@ -89,6 +89,25 @@ pub const DEFAULT_DENY_READ_IF_PRESENT: &[&str] = &[
     "~/.psql_history",
     "~/.mysql_history",
     "~/.node_repl_history",
+    // Red team round 7: the package-registry tokens and the other shells'
+    // and REPLs' histories.
+    "~/.npmrc",
+    "~/.pypirc",
+    "~/.gem/credentials",
+    "~/.terraform.d/credentials.tfrc.json",
+    "~/.config/hub",
+    "~/.config/glab-cli",
+    "~/.zhistory",
+    "~/.histfile",
+    "~/.sh_history",
+    "~/.local/share/fish/fish_history",
+    "~/.sqlite_history",
+    "~/.rediscli_history",
+    "~/.mongosh",
+    "~/.dbshell",
+    "~/.irb_history",
+    "~/.pry_history",
+    "~/.local/share/psql_history",
 ];
 
 /// Default environment exclusions.
