@@ -749,3 +749,51 @@ fn protect_exec_lines_left_in_a_rebase_todo_are_quarantined() {
     );
     assert!(!marker.exists());
 }
+
+/// `$TMPDIR` is writable by default: one that is `/`, a system directory or
+/// holds `$HOME` (a harness that passes on an agent's environment) would
+/// make all of it writable. rampart refuses such a run.
+#[test]
+fn protect_a_tmpdir_at_the_root_or_above_home_is_refused() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}").replace(
+        "exclude_tmpdir_env_var = true",
+        "exclude_tmpdir_env_var = false",
+    ));
+    let victim = w.home.join("planted-by-the-command");
+    let o = w
+        .cmd([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            &format!("echo x > '{}'", victim.display()),
+        ])
+        .env("TMPDIR", &w.base)
+        .output()
+        .unwrap();
+    breached_if(
+        victim.exists(),
+        "a TMPDIR above $HOME made the home writable",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(stderr(&o).contains("your home directory"), "{}", stderr(&o));
+    for root in ["/", "/etc", "/usr"] {
+        let o = w
+            .cmd(["exec", "--", "true"])
+            .env("TMPDIR", root)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(125), "TMPDIR={root}: {}", stderr(&o));
+    }
+    // Control: a TMPDIR of its own is writable.
+    let own = w.base.join("own-tmp");
+    std::fs::create_dir_all(&own).unwrap();
+    let o = w
+        .cmd(["exec", "--", "sh", "-c", "echo x > \"$TMPDIR/f\""])
+        .env("TMPDIR", &own)
+        .output()
+        .unwrap();
+    control(&o, "writing in a TMPDIR of its own");
+    assert!(own.join("f").exists());
+}

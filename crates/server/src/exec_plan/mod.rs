@@ -77,6 +77,37 @@ pub enum ResolveError {
     /// No program to run.
     #[error("no program given")]
     NoProgram,
+    /// A `$TMPDIR` that would make far more than a temporary directory
+    /// writable.
+    #[error("`TMPDIR={}` would make {why} writable to the command; point TMPDIR at a temporary directory of its own, or set `exclude_tmpdir_env_var = true`", path.display())]
+    WideTmpdir {
+        /// The directory.
+        path: PathBuf,
+        /// What it would open.
+        why: &'static str,
+    },
+}
+
+/// Refuses a `$TMPDIR` that is `/`, a system directory, or holds `$HOME`:
+/// writable by default, it would open the whole system or every file of
+/// the user to the command.
+fn checked_tmpdir(raw: PathBuf, home: Option<&Path>) -> Result<PathBuf, ResolveError> {
+    let real = std::fs::canonicalize(&raw).unwrap_or_else(|_| raw.clone());
+    const SYSTEM: &[&str] = &[
+        "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt", "/proc",
+        "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var",
+    ];
+    let why = if SYSTEM.iter().any(|s| real == Path::new(s)) {
+        Some("a system directory")
+    } else if home.is_some_and(|h| h.starts_with(&real)) {
+        Some("your home directory")
+    } else {
+        None
+    };
+    match why {
+        Some(why) => Err(ResolveError::WideTmpdir { path: raw, why }),
+        None => Ok(raw),
+    }
 }
 
 /// Where the config comes from: `--config` (else the user config) and
@@ -339,7 +370,10 @@ pub fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, ResolveErr
             tmpdir: if ws.exclude_tmpdir_env_var {
                 None
             } else {
-                std::env::var_os(TMPDIR).map(PathBuf::from)
+                std::env::var_os(TMPDIR)
+                    .filter(|t| !t.is_empty())
+                    .map(|t| checked_tmpdir(PathBuf::from(t), cfg.home.as_deref()))
+                    .transpose()?
             },
             git: match ws.allow_git_writes {
                 GitWrites::Deny => rampart_sandbox::GitWrites::Deny,
