@@ -92,11 +92,11 @@ pub enum ResolveError {
 /// writable by default, it would open the whole system or every file of
 /// the user to the command.
 fn checked_tmpdir(raw: PathBuf, home: Option<&Path>) -> Result<PathBuf, ResolveError> {
-    let real = std::fs::canonicalize(&raw).unwrap_or_else(|_| raw.clone());
     const SYSTEM: &[&str] = &[
         "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt", "/proc",
         "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var",
     ];
+    let real = std::fs::canonicalize(&raw).unwrap_or_else(|_| raw.clone());
     let why = if SYSTEM.iter().any(|s| real == Path::new(s)) {
         Some("a system directory")
     } else if home.is_some_and(|h| h.starts_with(&real)) {
