@@ -322,6 +322,42 @@ fn nested_repos(root: &Path) -> (Vec<PathBuf>, bool) {
     (found, false)
 }
 
+/// Every entry named one of `names` in the directories below `root` (not
+/// `root` itself), within the same bounds as the repository search
+/// ([`NESTED_DEPTH`] levels, [`NESTED_DIRS`] directories, no symlinks
+/// followed, [`NESTED_SKIP`] not entered).
+pub(crate) fn names_below(root: &Path, names: &[std::ffi::OsString]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut level = vec![root.to_path_buf()];
+    let mut read = 0;
+    for depth in 0..=NESTED_DEPTH {
+        let mut next = Vec::new();
+        for dir in level {
+            if read >= NESTED_DIRS {
+                return found;
+            }
+            read += 1;
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name();
+                if depth > 0 && names.contains(&name) {
+                    found.push(e.path());
+                }
+                if e.file_type().is_ok_and(|t| t.is_dir())
+                    && !NESTED_SKIP.iter().any(|s| name == *s)
+                    && !names.contains(&name)
+                {
+                    next.push(e.path());
+                }
+            }
+        }
+        level = next;
+    }
+    found
+}
+
 fn plan_at_depth(root: &Path, writes: GitWrites, depth: usize) -> io::Result<GitPlan> {
     let mut plan = plan_one(root, writes)?;
     if writes == GitWrites::Allow || depth >= MAX_SUBMODULE_DEPTH {

