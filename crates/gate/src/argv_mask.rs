@@ -161,14 +161,28 @@ pub fn mask_script_text(script: &str) -> String {
 /// The secrets in a script's text: every command's, those of scripts
 /// passed to its commands (to any depth up to [`MAX_SCRIPT_DEPTH`]), and
 /// secret-like assignments.
-fn script_secrets(t: &Table, script: &str, depth: usize, secrets: &mut Vec<String>) {
+fn script_secrets(
+    t: &Table,
+    script: &str,
+    depth: usize,
+    secrets: &mut Vec<String>,
+    budget: &mut usize,
+) {
+    // Scripts inside scripts are parsed again at each level: a command
+    // nesting `$(…)` fifty deep would take exponential time. Past the
+    // budget the caller masks the whole script instead.
+    let Some(left) = budget.checked_sub(1 + script.len() / 1024) else {
+        *budget = 0;
+        return;
+    };
+    *budget = left;
     let parsed = shell::parse_script(script);
     for c in &parsed.commands {
         secrets.extend(mask_words(t, &c.argv).1);
         if depth < MAX_SCRIPT_DEPTH {
             for w in c.argv.iter().skip(1) {
                 if w.text().chars().any(char::is_whitespace) {
-                    script_secrets(t, w.text(), depth + 1, secrets);
+                    script_secrets(t, w.text(), depth + 1, secrets, budget);
                 }
             }
         }
@@ -180,7 +194,7 @@ fn script_secrets(t: &Table, script: &str, depth: usize, secrets: &mut Vec<Strin
             for caps in re.captures_iter(script) {
                 if let Some(m) = caps.get(1).or_else(|| caps.get(2)) {
                     if m.as_str().chars().any(char::is_whitespace) {
-                        script_secrets(t, m.as_str(), depth + 1, secrets);
+                        script_secrets(t, m.as_str(), depth + 1, secrets, budget);
                     }
                 }
             }
@@ -219,9 +233,19 @@ pub fn mask_reason(reason: &str) -> String {
         .join("`")
 }
 
+/// How much parsing one masking may do, summed over every level: one unit
+/// per script parsed and one per KiB of it (256 scripts, or a few hundred
+/// KiB): many times what a real command line needs.
+const SCRIPT_BUDGET: usize = 256;
+
 fn mask_script(t: &Table, script: &str) -> String {
     let mut secrets: Vec<String> = Vec::new();
-    script_secrets(t, script, 0, &mut secrets);
+    let mut budget = SCRIPT_BUDGET;
+    script_secrets(t, script, 0, &mut secrets, &mut budget);
+    if budget == 0 {
+        // Not looked at whole: shown masked whole (fails closed).
+        return MASK.to_owned();
+    }
     secrets.retain(|s| !s.is_empty() && s != MASK);
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     secrets.dedup();
@@ -751,5 +775,41 @@ mod tests {
             "{masked}"
         );
         assert_eq!(mask_reason("`ls` only reads"), "`ls` only reads");
+    }
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    /// Scripts inside scripts were parsed again at every level: fifty
+    /// nested `$(…)` took over a minute per record, and `rampart exec`
+    /// hung before running the command. The budget bounds the work, and a
+    /// script not looked at whole is masked whole, so a secret deep inside
+    /// never shows.
+    #[test]
+    fn deeply_nested_scripts_are_masked_whole_not_parsed_forever() {
+        let pw = ["hunter", "2", "-deep"].concat();
+        let n = 60;
+        let script = format!(
+            "{}curl -u admin:{pw} https://x.example{}",
+            "echo $(".repeat(n),
+            ")".repeat(n)
+        );
+        let started = std::time::Instant::now();
+        let masked = mask_script_text(&script);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "masking took {:?}",
+            started.elapsed()
+        );
+        assert!(!masked.contains(&pw), "gate bypassed: {masked}");
+        // Control: a plain nested script keeps what is not secret.
+        let plain =
+            mask_script_text("echo $(echo $(date)) && curl -u admin:s3cr3t-pw https://x.example");
+        assert!(
+            plain.contains("date") && !plain.contains("s3cr3t-pw"),
+            "{plain}"
+        );
     }
 }

@@ -707,3 +707,26 @@ fn daemon_refuses_answers_from_the_agent_behind_an_asking_surface() {
         stderr(&o)
     );
 }
+
+/// Masking re-parsed scripts inside scripts at every level, so a command
+/// nesting `$(…)` fifty deep made `rampart exec` hang before running it
+/// and the hook answer with its record deadline instead of the decision.
+/// Both now answer with the decision itself.
+#[test]
+fn a_deeply_nested_command_gets_its_decision_not_a_stall() {
+    let w = World::new();
+    let nested = format!("{}true{}", "echo $(".repeat(50), ")".repeat(50));
+    let o = w.run(["exec", "--", "bash", "-c", &nested]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let body = serde_json::json!({
+        "session_id": "s1", "transcript_path": w.home.join("t.jsonl"), "cwd": w.ws,
+        "permission_mode": "default", "hook_event_name": "PreToolUse",
+        "tool_name": "Bash", "tool_input": {"command": nested}, "tool_use_id": "t1",
+    });
+    let o = w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes());
+    let (decision, why) = hook_answer(&o);
+    assert!(
+        !why.contains("could not finish recording") && !why.contains("could not decide"),
+        "gate bypassed: the hook answered {decision} from a deadline, not the decision: {why}"
+    );
+}
