@@ -422,19 +422,7 @@ fn protect_a_killed_supervisor_is_caught_at_the_next_start() {
 
 // ------------------------------------------------------------ file tools
 
-fn hook_decision(w: &World, tool: &str, input: &Value) -> (String, String) {
-    let body = json!({
-        "session_id": "s1",
-        "transcript_path": w.home.join(".claude/t.jsonl"),
-        "cwd": w.ws,
-        "permission_mode": "default",
-        "hook_event_name": "PreToolUse",
-        "tool_name": tool,
-        "tool_input": input,
-        "tool_use_id": "toolu_1",
-    });
-    hook_answer(&w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes()))
-}
+use super::fixture::hook_call as hook_decision;
 
 #[test]
 fn protect_hook_refuses_agent_config_writes_and_names_the_file() {

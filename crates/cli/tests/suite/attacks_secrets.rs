@@ -390,7 +390,7 @@ fn a_password_in_a_url_variable_never_reaches_the_command() {
 /// stop a workspace at `$HOME` from starting.
 #[test]
 fn credential_stores_and_histories_are_hidden_when_present() {
-    use super::fixture::{hook_answer, make_default_deny_paths};
+    use super::fixture::{hook_call, make_default_deny_paths};
     let w = World::new();
     let secret = random_token(MARKER);
     for f in [".git-credentials", ".bash_history", ".pgpass"] {
@@ -404,13 +404,7 @@ fn credential_stores_and_histories_are_hidden_when_present() {
             "sandbox breached: `~/{f}` was readable: {}",
             stdout(&o)
         );
-        let body = serde_json::json!({
-            "session_id": "s1", "transcript_path": w.home.join("t.jsonl"), "cwd": w.ws,
-            "permission_mode": "default", "hook_event_name": "PreToolUse",
-            "tool_name": "Read", "tool_input": {"file_path": p}, "tool_use_id": "t1",
-        });
-        let o = w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes());
-        let (decision, _) = hook_answer(&o);
+        let (decision, _) = hook_call(&w, "Read", &serde_json::json!({"file_path": p}));
         assert_eq!(
             decision, "deny",
             "gate bypassed: the hook let Read open `~/{f}`"

@@ -718,13 +718,8 @@ fn a_deeply_nested_command_gets_its_decision_not_a_stall() {
     let nested = format!("{}true{}", "echo $(".repeat(50), ")".repeat(50));
     let o = w.run(["exec", "--", "bash", "-c", &nested]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let body = serde_json::json!({
-        "session_id": "s1", "transcript_path": w.home.join("t.jsonl"), "cwd": w.ws,
-        "permission_mode": "default", "hook_event_name": "PreToolUse",
-        "tool_name": "Bash", "tool_input": {"command": nested}, "tool_use_id": "t1",
-    });
-    let o = w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes());
-    let (decision, why) = hook_answer(&o);
+    let (decision, why) =
+        super::fixture::hook_call(&w, "Bash", &serde_json::json!({"command": nested}));
     assert!(
         !why.contains("could not finish recording") && !why.contains("could not decide"),
         "gate bypassed: the hook answered {decision} from a deadline, not the decision: {why}"

@@ -400,3 +400,19 @@ pub fn hook_answer(o: &Output) -> (String, String) {
     let s = |k: &str| h[k].as_str().unwrap_or_default().to_owned();
     (s("permissionDecision"), s("permissionDecisionReason"))
 }
+
+/// Claude Code's hook asked about one tool call made from the workspace:
+/// the decision and its reason.
+pub fn hook_call(w: &World, tool: &str, input: &serde_json::Value) -> (String, String) {
+    let body = serde_json::json!({
+        "session_id": "s1",
+        "transcript_path": w.home.join(".claude/t.jsonl"),
+        "cwd": w.ws,
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_input": input,
+        "tool_use_id": "toolu_1",
+    });
+    hook_answer(&w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes()))
+}
