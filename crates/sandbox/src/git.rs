@@ -289,37 +289,19 @@ const NESTED_SKIP: &[&str] = &["node_modules", "target", ".venv", ".cache", ".gi
 /// (its submodules are planned from its index).
 fn nested_repos(root: &Path) -> (Vec<PathBuf>, bool) {
     let mut found = Vec::new();
-    let mut level = vec![root.to_path_buf()];
-    let mut read = 0;
-    for _ in 0..NESTED_DEPTH {
-        let mut next = Vec::new();
-        for dir in level {
-            if read >= NESTED_DIRS {
-                return (found, true);
-            }
-            read += 1;
-            let Ok(entries) = fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                if !e.file_type().is_ok_and(|t| t.is_dir()) {
-                    continue;
-                }
-                let name = e.file_name();
-                if NESTED_SKIP.iter().any(|s| name == *s) {
-                    continue;
-                }
-                let path = e.path();
-                if fs::symlink_metadata(path.join(".git")).is_ok() {
-                    found.push(path);
-                } else {
-                    next.push(path);
-                }
-            }
+    let cut = walk_bounded(root, NESTED_DEPTH, |entry, _, walkable| {
+        if !walkable {
+            return false;
         }
-        level = next;
-    }
-    (found, false)
+        let path = entry.path();
+        if fs::symlink_metadata(path.join(".git")).is_ok() {
+            found.push(path);
+            false
+        } else {
+            true
+        }
+    });
+    (found, cut)
 }
 
 /// Every entry named one of `names` in the directories below `root` (not
@@ -328,34 +310,50 @@ fn nested_repos(root: &Path) -> (Vec<PathBuf>, bool) {
 /// followed, [`NESTED_SKIP`] not entered).
 pub(crate) fn names_below(root: &Path, names: &[std::ffi::OsString]) -> Vec<PathBuf> {
     let mut found = Vec::new();
+    walk_bounded(root, NESTED_DEPTH + 1, |entry, depth, walkable| {
+        let named = names.contains(&entry.file_name());
+        if depth > 0 && named {
+            found.push(entry.path());
+        }
+        walkable && !named
+    });
+    found
+}
+
+/// Reads the directories below `root` breadth-first, `levels` deep and at
+/// most [`NESTED_DIRS`] of them, and calls `visit(entry, depth, walkable)`
+/// for each entry of each directory read (`depth` 0 for `root`'s own;
+/// `walkable`: a real directory, not a symlink, not in [`NESTED_SKIP`]).
+/// `visit` says whether to go into a walkable entry. Returns whether the
+/// walk stopped at the bound with directories left unread.
+fn walk_bounded(
+    root: &Path,
+    levels: usize,
+    mut visit: impl FnMut(&fs::DirEntry, usize, bool) -> bool,
+) -> bool {
     let mut level = vec![root.to_path_buf()];
     let mut read = 0;
-    for depth in 0..=NESTED_DEPTH {
+    for depth in 0..levels {
         let mut next = Vec::new();
         for dir in level {
             if read >= NESTED_DIRS {
-                return found;
+                return true;
             }
             read += 1;
             let Ok(entries) = fs::read_dir(&dir) else {
                 continue;
             };
             for e in entries.flatten() {
-                let name = e.file_name();
-                if depth > 0 && names.contains(&name) {
-                    found.push(e.path());
-                }
-                if e.file_type().is_ok_and(|t| t.is_dir())
-                    && !NESTED_SKIP.iter().any(|s| name == *s)
-                    && !names.contains(&name)
-                {
+                let walkable = e.file_type().is_ok_and(|t| t.is_dir())
+                    && !NESTED_SKIP.iter().any(|s| e.file_name() == *s);
+                if visit(&e, depth, walkable) && walkable {
                     next.push(e.path());
                 }
             }
         }
         level = next;
     }
-    found
+    false
 }
 
 fn plan_at_depth(root: &Path, writes: GitWrites, depth: usize) -> io::Result<GitPlan> {

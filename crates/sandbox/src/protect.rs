@@ -461,6 +461,13 @@ fn planted_link(path: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// Quarantines `paths`, which appeared during the run (a symlink planted
+/// above one is taken instead, as [`check`] does).
+pub(crate) fn quarantine_new(paths: Vec<PathBuf>, quarantine: &Path) -> Vec<Quarantined> {
+    let watched: Vec<Watched> = paths.into_iter().map(|p| (p, None)).collect();
+    check(&watched, quarantine)
+}
+
 /// Compares `watched` with what is there now and quarantines every path
 /// that appeared or was replaced.
 pub(crate) fn check(

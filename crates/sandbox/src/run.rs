@@ -674,9 +674,8 @@ fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
         into,
     ));
     for (root, before) in &c.gitlinks {
-        let new = git::new_gitlink_checkouts(root, before);
-        found.extend(protect::check(
-            &new.into_iter().map(|p| (p, None)).collect::<Vec<_>>(),
+        found.extend(protect::quarantine_new(
+            git::new_gitlink_checkouts(root, before),
             into,
         ));
     }
@@ -697,12 +696,9 @@ fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
         }
     }
     for (root, names, before) in &c.nested_names {
-        let new: Vec<protect::Watched> = git::names_below(root, names)
-            .into_iter()
-            .filter(|p| !before.contains(p))
-            .map(|p| (p, None))
-            .collect();
-        found.extend(protect::check(&new, into));
+        let mut new = git::names_below(root, names);
+        new.retain(|p| !before.contains(p));
+        found.extend(protect::quarantine_new(new, into));
     }
     found
 }
