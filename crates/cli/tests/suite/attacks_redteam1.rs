@@ -117,28 +117,10 @@ fn hook_searches_over_a_hidden_directory_get_its_answer() {
 /// Asks are answered by a human; `git push` asks, everything else runs.
 const ASKING: &str = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nallow_unix_sockets = true\n[limits]\ntimeout_secs = 60\n[agents]\napproval_timeout_secs = 60\n[[rules]]\ncommand = [\"git\", \"push\"]\ndecision = \"ask\"\nreason = \"code leaves the machine\"\n[[rules]]\ncommand = [\"*\"]\ndecision = \"allow\"\nreason = \"the attacks meet the daemon, not the policy\"\n";
 
-struct Serve(std::process::Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use super::fixture::Serve;
 
 fn serve(w: &World) -> Serve {
-    let child = w
-        .cmd(["serve"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let t = Instant::now();
-    while UnixStream::connect(w.socket()).is_err() {
-        assert!(t.elapsed() < Duration::from_secs(20), "no daemon");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    Serve(child)
+    Serve::start(w)
 }
 
 /// The pending asks, as `rampart approvals list --json` shows them.

@@ -410,34 +410,7 @@ fn hook_never_fails_open_on_a_stuck_audit_trail() {
 /// attacker's own command runs and meets the daemon, not the policy.
 const ASKING: &str = "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nallow_unix_sockets = true\n[limits]\ntimeout_secs = 60\n[agents]\napproval_timeout_secs = 60\n[[rules]]\ncommand = [\"git\", \"push\"]\ndecision = \"ask\"\nreason = \"code leaves the machine\"\n[[rules]]\ncommand = [\"*\"]\ndecision = \"allow\"\nreason = \"the attacks meet the daemon, not the policy\"\n";
 
-struct Serve(std::process::Child);
-
-impl Serve {
-    fn start(w: &World) -> Self {
-        let child = w
-            .cmd(["serve"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let t = Instant::now();
-        while UnixStream::connect(w.socket()).is_err() {
-            assert!(
-                t.elapsed() < Duration::from_secs(20),
-                "the daemon did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self(child)
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use super::fixture::Serve;
 
 fn rpc(s: &mut UnixStream, method: &str, params: &Value) -> Value {
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();

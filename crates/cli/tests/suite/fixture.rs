@@ -416,3 +416,34 @@ pub fn hook_call(w: &World, tool: &str, input: &serde_json::Value) -> (String, S
     });
     hook_answer(&w.run_with_stdin(["hook", "claude-code"], body.to_string().as_bytes()))
 }
+
+/// `rampart serve` for a world, running until dropped; `start` returns once
+/// its socket answers.
+pub struct Serve(std::process::Child);
+
+impl Serve {
+    pub fn start(w: &World) -> Self {
+        let child = w
+            .cmd(["serve"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let t = std::time::Instant::now();
+        while std::os::unix::net::UnixStream::connect(w.socket()).is_err() {
+            assert!(
+                t.elapsed() < std::time::Duration::from_secs(20),
+                "the daemon did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Self(child)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

@@ -8,7 +8,7 @@ use std::io::{BufRead, Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::Path;
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -529,34 +529,7 @@ fn mcp_refusals_are_recorded_as_the_deny_that_was_answered() {
 
 // ---------------------------------------------------------------- daemon
 
-struct Serve(Child);
-
-impl Serve {
-    fn start(w: &World) -> Self {
-        let child = w
-            .cmd(["serve"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let t = Instant::now();
-        while UnixStream::connect(w.socket()).is_err() {
-            assert!(
-                t.elapsed() < Duration::from_secs(20),
-                "the daemon did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self(child)
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use super::fixture::Serve;
 
 fn rpc(socket: &Path, method: &str, params: &Value) -> Value {
     let mut s = UnixStream::connect(socket).unwrap();
