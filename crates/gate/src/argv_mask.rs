@@ -238,7 +238,15 @@ pub fn mask_reason(reason: &str) -> String {
 /// KiB): many times what a real command line needs.
 const SCRIPT_BUDGET: usize = 256;
 
+/// A script longer than this is not looked into but recorded masked
+/// whole: masking costs about a millisecond per command in it, and one
+/// command line can hold megabytes.
+const MAX_SCRIPT_BYTES: usize = 32 * 1024;
+
 fn mask_script(t: &Table, script: &str) -> String {
+    if script.len() > MAX_SCRIPT_BYTES {
+        return MASK.to_owned();
+    }
     let mut secrets: Vec<String> = Vec::new();
     let mut budget = SCRIPT_BUDGET;
     script_secrets(t, script, 0, &mut secrets, &mut budget);
@@ -804,6 +812,11 @@ mod budget_tests {
             started.elapsed()
         );
         assert!(!masked.contains(&pw), "gate bypassed: {masked}");
+        // Wide instead of deep: thousands of commands in one argument.
+        let wide = "curl -u a:b https://h.example; ".repeat(4000);
+        let started = std::time::Instant::now();
+        assert_eq!(mask_script_text(&wide), MASK);
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
         // Control: a plain nested script keeps what is not secret.
         let plain =
             mask_script_text("echo $(echo $(date)) && curl -u admin:s3cr3t-pw https://x.example");

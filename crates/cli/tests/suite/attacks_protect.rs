@@ -766,7 +766,14 @@ fn protect_a_tmpdir_at_the_root_or_above_home_is_refused() {
     );
     assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
     assert!(stderr(&o).contains("your home directory"), "{}", stderr(&o));
-    for root in ["/", "/etc", "/usr"] {
+    for root in [
+        "/",
+        "/etc",
+        "/usr",
+        "/usr/local/bin",
+        "/etc/ssh",
+        "/var/lib",
+    ] {
         let o = w
             .cmd(["exec", "--", "true"])
             .env("TMPDIR", root)
@@ -775,7 +782,7 @@ fn protect_a_tmpdir_at_the_root_or_above_home_is_refused() {
         assert_eq!(o.status.code(), Some(125), "TMPDIR={root}: {}", stderr(&o));
     }
     // Control: a TMPDIR of its own is writable.
-    let own = w.base.join("own-tmp");
+    let own = w.home.join("tmp");
     std::fs::create_dir_all(&own).unwrap();
     let o = w
         .cmd(["exec", "--", "sh", "-c", "echo x > \"$TMPDIR/f\""])

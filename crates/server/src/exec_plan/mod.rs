@@ -88,26 +88,36 @@ pub enum ResolveError {
     },
 }
 
-/// Refuses a `$TMPDIR` that is `/`, a system directory, or holds `$HOME`:
-/// writable by default, it would open the whole system or every file of
-/// the user to the command.
+/// Accepts a `$TMPDIR` only where temporary files belong: below `/tmp`,
+/// `/var/tmp`, `/dev/shm` or `/run/user`, or below a visible directory of
+/// `$HOME` (`~/tmp`, `~/work/tmp`; not `~` itself nor `~/.ssh`, `~/.config`).
+/// Anything else (`/`, `/etc/ssh`, `/usr/local/bin`) would be made writable
+/// to the command, so the run is refused. A `$TMPDIR` that does not exist
+/// is left to the sandbox, which ignores it.
 fn checked_tmpdir(raw: PathBuf, home: Option<&Path>) -> Result<PathBuf, ResolveError> {
-    const SYSTEM: &[&str] = &[
-        "/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/opt", "/proc",
-        "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/var",
-    ];
-    let real = std::fs::canonicalize(&raw).unwrap_or_else(|_| raw.clone());
-    let why = if SYSTEM.iter().any(|s| real == Path::new(s)) {
-        Some("a system directory")
-    } else if home.is_some_and(|h| h.starts_with(&real)) {
-        Some("your home directory")
-    } else {
-        None
+    const TEMP_ROOTS: &[&str] = &["/tmp", "/var/tmp", "/dev/shm", "/run/user"];
+    let Ok(real) = std::fs::canonicalize(&raw) else {
+        return Ok(raw);
     };
-    match why {
-        Some(why) => Err(ResolveError::WideTmpdir { path: raw, why }),
-        None => Ok(raw),
+    // `/run/user` itself holds every user's runtime directory.
+    let temp = TEMP_ROOTS
+        .iter()
+        .any(|t| real.starts_with(t) && (real != Path::new(t) || *t != "/run/user"));
+    let in_home = home.is_some_and(|h| {
+        real.strip_prefix(h)
+            .ok()
+            .and_then(|rel| rel.components().next())
+            .is_some_and(|c| !c.as_os_str().to_string_lossy().starts_with('.'))
+    });
+    if temp || in_home {
+        return Ok(raw);
     }
+    let why = if home.is_some_and(|h| h.starts_with(&real) || real.starts_with(h)) {
+        "your home directory (or a hidden directory in it)"
+    } else {
+        "a directory that is not a temporary one"
+    };
+    Err(ResolveError::WideTmpdir { path: raw, why })
 }
 
 /// Where the config comes from: `--config` (else the user config) and
