@@ -2,7 +2,8 @@
 # Wall time of `rampart exec` against a bare spawn and bubblewrap, same
 # machine, same run. Prints medians and p95 in milliseconds and the ratios.
 #
-#   scripts/bench-exec.sh            # 300 runs each (RUNS=N to change)
+#   scripts/bench-exec.sh            # 300 runs each (RUNS=N to change;
+#                                    # BASELINE=old/rampart to compare)
 #
 # bubblewrap gets a comparable workspace-write, no-network policy: the
 # host root read-only, the workspace and /tmp writable, fresh /dev, /proc
@@ -47,6 +48,11 @@ run bare-work "${WORK[@]}"
 run bwrap-work "${BWRAP[@]}" "${WORK[@]}"
 run rampart-work "$RAMPART" exec -- "${WORK[@]}"
 run rampart-nolimits-work "$RAMPART" exec --memory 0 --max-procs 0 -- "${WORK[@]}"
+# BASELINE=/path/to/an/older/rampart adds its rows, same run, same workspace.
+if [ -n "${BASELINE:-}" ]; then
+  run baseline-true "$BASELINE" exec -- true
+  run baseline-work "$BASELINE" exec -- "${WORK[@]}"
+fi
 
 python3 - "$OUT" <<'PY'
 import json, sys, statistics, platform, os
@@ -63,6 +69,12 @@ for w in ("true", "work"):
         rows[(tool, w)] = stats(f"{tool}-{w}")
         m, p = rows[(tool, w)]
         print(f"{tool + ' ' + w:<24}{m:>11.2f}{p:>9.2f}")
+if os.path.exists(f"{out}/baseline-true.json"):
+    for w in ("true", "work"):
+        rows[("baseline", w)] = stats(f"baseline-{w}")
+        m, p = rows[("baseline", w)]
+        print(f"{'baseline ' + w:<24}{m:>11.2f}{p:>9.2f}")
+        print(f"{w}: rampart/baseline median ratio {rows[('rampart', w)][0] / m:.2f}")
 for w in ("true", "work"):
     b, bare = rows[("bwrap", w)][0], rows[("bare", w)][0]
     for tool in ("rampart", "rampart-nolimits"):

@@ -52,6 +52,30 @@ const GIT_REDIRECT: &str =
     "git redirection: it points git at another repository, whose config and hooks then run";
 const SHELL_RC: &str = "a shell start-up file: the shell runs it at every start";
 
+/// The folder strictly below one of `roots`, at or above `path`'s parent,
+/// that is a git directory by its structure once `path` is written: it has
+/// (or `path` is) a `HEAD`, and beside it `objects/`, `refs/` or a
+/// `commondir` (or `path` is in one of them). Git discovers a repository
+/// this way without any `.git` (a bare repository), so writing its
+/// `config` by name would never match `**/.git/config`. Looser than git's
+/// own test (which needs `objects/` and `refs/` both): it refuses the write
+/// that completes one as well as every write after.
+pub(crate) fn git_dir_by_structure(path: &Path, roots: &[&Path]) -> Option<PathBuf> {
+    let root = roots.iter().find(|r| path.starts_with(r))?;
+    let mut dir = path.parent()?;
+    while dir.starts_with(root) && dir != *root {
+        let here = |name: &str| {
+            let p = dir.join(name);
+            path.starts_with(&p) || std::fs::symlink_metadata(&p).is_ok()
+        };
+        if here("HEAD") && (here("objects") || here("refs") || here("commondir")) {
+            return Some(dir.to_path_buf());
+        }
+        dir = dir.parent()?;
+    }
+    None
+}
+
 /// The built-in protected entries.
 pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
     git("**/.git", "a repository's git dir or `gitdir:` file: replacing it redirects git to a repository whose hooks run"),
@@ -441,6 +465,17 @@ impl ProtectedSet {
         if let Some(e) = builtins().find(path, roots, home, |i| self.builtin_skipped(i)) {
             return Some(Protection { entry: e.clone() });
         }
+        if self.git_protected {
+            if let Some(dir) = git_dir_by_structure(path, roots) {
+                return Some(Protection {
+                    entry: ProtectEntry {
+                        pattern: format!("{}/", dir.display()),
+                        why: "a git directory by its structure (`HEAD` beside `objects/`, `refs/` or `commondir`), like a bare repository: git takes it for one when run in that folder and honours its config and hooks, so a write into it is a write to git internals".to_owned(),
+                        origin: ProtectOrigin::BuiltIn,
+                    },
+                });
+            }
+        }
         self.added
             .as_ref()
             .and_then(|a| a.find(path, roots, home, |_| false))
@@ -468,6 +503,45 @@ impl ProtectedSet {
         );
         if let Some(a) = &self.added {
             out.extend(a.entries.iter().cloned());
+        }
+        out
+    }
+
+    /// The agent-config paths protected at every depth of the workspace
+    /// (`**/.envrc`, `**/.vscode/**`, `**/.cargo/config.toml`), relative:
+    /// `.envrc`, `.vscode`, `.cargo/config.toml`. The sandbox quarantines
+    /// what a command made or changed at these names anywhere below its
+    /// writable places. Git internals are not among them: the sandbox finds
+    /// git directories by their structure, as git does.
+    pub fn nested_names(&self) -> Vec<PathBuf> {
+        let b = builtins();
+        let mut patterns: Vec<&str> = b
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !b.git.get(*i).copied().unwrap_or(false) && !self.builtin_skipped(*i))
+            .map(|(_, e)| e.pattern.as_str())
+            .collect();
+        if let Some(a) = &self.added {
+            patterns.extend(a.entries.iter().map(|e| e.pattern.as_str()));
+        }
+        let mut out: Vec<PathBuf> = Vec::new();
+        for pattern in patterns {
+            let (base, rest) = split(pattern);
+            let Some(rest) = rest.strip_prefix("**/") else {
+                continue;
+            };
+            let rest = rest.strip_suffix("/**").unwrap_or(rest);
+            if !matches!(base, Base::Workspace)
+                || rest.is_empty()
+                || rest.contains(['*', '?', '[', '{', '\\'])
+            {
+                continue;
+            }
+            let p = PathBuf::from(rest);
+            if !out.contains(&p) {
+                out.push(p);
+            }
         }
         out
     }
@@ -594,6 +668,35 @@ mod tests {
         let listed: Vec<String> = set.entries().into_iter().map(|e| e.pattern).collect();
         assert!(!listed.contains(&"**/.vscode/**".to_owned()));
         assert!(listed.contains(&"scripts/*.sh".to_owned()));
+    }
+
+    #[test]
+    fn a_bare_repository_is_git_internals_whatever_its_name() {
+        let d = tempfile::tempdir().unwrap();
+        let w = d.path();
+        let set = ProtectedSet::new(&cfg());
+        let bare = w.join("sub/store");
+        std::fs::create_dir_all(bare.join("objects")).unwrap();
+        // Without a HEAD it is an ordinary folder.
+        assert!(set.protection(&bare.join("config"), &[w]).is_none());
+        // The write that makes it one is refused, and every write after.
+        let why = set.protection(&bare.join("HEAD"), &[w]).unwrap();
+        assert!(
+            why.reason(&bare.join("HEAD")).contains("bare repository"),
+            "{why:?}"
+        );
+        std::fs::write(bare.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+        assert!(set.protection(&bare.join("config"), &[w]).is_some());
+        assert!(set
+            .protection(&bare.join("hooks/pre-commit"), &[w])
+            .is_some());
+        // A HEAD alone, or the workspace's own top, is not one.
+        std::fs::write(w.join("HEAD"), "x").unwrap();
+        std::fs::create_dir_all(w.join("objects")).unwrap();
+        assert!(set.protection(&w.join("notes.txt"), &[w]).is_none());
+        std::fs::create_dir_all(w.join("other")).unwrap();
+        std::fs::write(w.join("other/HEAD"), "x").unwrap();
+        assert!(set.protection(&w.join("other/config"), &[w]).is_none());
     }
 
     #[test]

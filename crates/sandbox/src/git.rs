@@ -304,22 +304,6 @@ fn nested_repos(root: &Path) -> (Vec<PathBuf>, bool) {
     (found, cut)
 }
 
-/// Every entry named one of `names` in the directories below `root` (not
-/// `root` itself), within the same bounds as the repository search
-/// ([`NESTED_DEPTH`] levels, [`NESTED_DIRS`] directories, no symlinks
-/// followed, [`NESTED_SKIP`] not entered).
-pub(crate) fn names_below(root: &Path, names: &[std::ffi::OsString]) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    walk_bounded(root, NESTED_DEPTH + 1, |entry, depth, walkable| {
-        let named = names.contains(&entry.file_name());
-        if depth > 0 && named {
-            found.push(entry.path());
-        }
-        walkable && !named
-    });
-    found
-}
-
 /// Reads the directories below `root` breadth-first, `levels` deep and at
 /// most [`NESTED_DIRS`] of them, and calls `visit(entry, depth, walkable)`
 /// for each entry of each directory read (`depth` 0 for `root`'s own;
@@ -753,7 +737,7 @@ fn state_holders(git_dir: &Path) -> Vec<PathBuf> {
 
 /// Adds what the resumable states of the one git directory `git_dir`
 /// would run to `out`.
-fn resumable_in(git_dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+pub(crate) fn resumable_in(git_dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for (state, files) in RESUMABLE {
         let dir = git_dir.join(state);
         for file in *files {

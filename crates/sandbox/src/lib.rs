@@ -30,6 +30,7 @@
 //!     unix_sockets: false,
 //!     hidden: vec![],
 //!     protected: vec![],
+//!     nested: vec![],
 //!     quarantine: None,
 //! });
 //! let outcome = run(&cmd, &isolation, &Limits::default())?;
@@ -76,6 +77,7 @@ mod cgroup;
 mod git;
 mod landlock_rules;
 mod mounts;
+mod nested;
 mod protect;
 mod run;
 mod seccomp;
@@ -121,6 +123,13 @@ pub struct Confinement {
     /// whose parent is writable is pinned (cannot be renamed), and missing
     /// ones (or symlinks) are watched and quarantined if they appear.
     pub protected: Vec<PathBuf>,
+    /// Agent-config paths relative to any folder (`.envrc`, `.vscode`,
+    /// `.cargo/config.toml`): what the command made or changed at these
+    /// names anywhere below the places it may write is quarantined after
+    /// the run, as is a git config naming a program in any git directory
+    /// there (see `nested.rs`).
+    #[serde(default)]
+    pub nested: Vec<PathBuf>,
     /// Where watched paths that appeared during the run are moved, and
     /// where the pending record of a run lives. Without it, what appeared
     /// is renamed beside itself.
@@ -197,6 +206,9 @@ pub struct Outcome {
     pub stderr_tail: Vec<u8>,
     /// Protected paths the command created or replaced, now quarantined.
     pub quarantined: Vec<Quarantined>,
+    /// What the check after the run could not read, and why: the run is
+    /// then not known to be clean (see `nested.rs`).
+    pub unchecked: Vec<String>,
 }
 
 impl Outcome {

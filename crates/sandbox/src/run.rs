@@ -39,7 +39,9 @@ use crate::mounts::{self, MountPlan};
 use crate::protect;
 use crate::seccomp::{self, SeccompPolicy};
 use crate::terminal::Terminals;
-use crate::{sys, Confinement, Isolation, Limits, Outcome, RunError, Termination, WriteScope};
+use crate::{
+    nested, sys, Confinement, Isolation, Limits, Outcome, RunError, Termination, WriteScope,
+};
 
 /// A command ready to run: an absolute program path, argv, environment and
 /// working directory.
@@ -111,9 +113,9 @@ struct ConfinedPlan {
     watched: Vec<(PathBuf, Option<(u64, u64)>)>,
     /// Writable git directories and the symlinks in them before the run.
     git_links: (Vec<PathBuf>, Vec<protect::Link>),
-    /// Each root, the agent-config names watched below it, and those that
-    /// existed there before the run.
-    nested_names: Vec<(PathBuf, Vec<std::ffi::OsString>, Vec<PathBuf>)>,
+    /// What the check after the run looks for below the writable places
+    /// (see `nested.rs`).
+    nested: nested::Plan,
     /// In `"commits"` mode, each root and the submodule checkouts its
     /// index recorded before the run.
     gitlinks: Vec<(PathBuf, Vec<PathBuf>)>,
@@ -160,7 +162,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     let mut writable = Vec::new();
     let mut git_scan: Vec<PathBuf> = Vec::new();
     let mut gitlinks_before: Vec<(PathBuf, Vec<PathBuf>)> = Vec::new();
-    let mut nested_names: Vec<(PathBuf, Vec<std::ffi::OsString>, Vec<PathBuf>)> = Vec::new();
+    let mut nested = nested::Plan::default();
     let git_mode = match &c.write {
         WriteScope::Workspace { git, .. } => Some(*git),
         WriteScope::ReadOnly => None,
@@ -217,6 +219,11 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                         "`{}` holds more directories than rampart searches for git repositories (4096 within 3 levels), so a clone there could get its hooks written; remove what is not needed there, or set `{key} = true` in `[sandbox_workspace_write]` so that commands cannot write it",
                         r.display()
                     )));
+                }
+                nested.planned_git_dirs.extend(g.scan.iter().cloned());
+                nested.planned_git_dirs.extend(g.read_only.iter().cloned());
+                if !nested.roots.iter().any(|(x, _)| x == r) {
+                    nested.roots.push((r.clone(), roots.contains(r)));
                 }
                 writable.extend(g.writable);
                 // The git dir's guarded entries are protected paths: their
@@ -276,24 +283,18 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             }
         }
         protected.extend(mirrored);
-        // The same names one to three levels down (`sub/.envrc`,
-        // `sub/.git` with an fsmonitor, `sub/.vscode/tasks.json`): host
-        // programs honour them when run in that subfolder. What exists now
-        // is left alone; what appears is quarantined after the run.
-        for r in &roots {
-            let mut names: Vec<std::ffi::OsString> = Vec::new();
-            for p in protected.iter().filter_map(|p| p.strip_prefix(r).ok()) {
-                if let Some(first) = p.components().next() {
-                    let first = first.as_os_str().to_os_string();
-                    let allowed_git = first == ".git" && git_mode == Some(git::GitWrites::Allow);
-                    if !allowed_git && !names.contains(&first) {
-                        names.push(first);
-                    }
-                }
-            }
-            let before = git::names_below(r, &names);
-            nested_names.push((r.clone(), names, before));
-        }
+        // The same names any number of levels down (`sub/.envrc`,
+        // `a/b/c/d/.git` with an fsmonitor, a bare repository,
+        // `node_modules/x/.vscode/tasks.json`): host programs honour them
+        // when run in that folder. The check after the run finds what
+        // changed there (see `nested.rs`).
+        nested.names.clone_from(&c.nested);
+        nested.cache_dir = c
+            .quarantine
+            .as_ref()
+            .and_then(|q| q.parent())
+            .map(|state| state.join("walk"));
+        nested.git = git_mode != Some(git::GitWrites::Allow);
     }
     // Git looks for a repository in the current directory and then in each
     // parent. Above a root that is not a repository, every ancestor the
@@ -417,7 +418,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                 .collect()
         },
         gitlinks: gitlinks_before,
-        nested_names,
+        nested,
         git_links: {
             let before = protect::symlinks_below(&git_scan);
             (git_scan, before)
@@ -570,6 +571,9 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         }
         Err(e) => return Err(RunError::Setup(format!("cannot count threads: {e}"))),
     }
+    // What the command changes is told by change times later than this
+    // (see `nested.rs`); the command starts only once the clock is past it.
+    let started = nested::Stamp::now();
     let (cgroups, memory_cgroup) = setup_cgroups(limits)?;
     let prepared = prepare(cmd, isolation, limits, memory_cgroup)?;
 
@@ -632,6 +636,7 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         pipes,
         &old_mask,
         (watch, &mut live),
+        started,
     );
     terminals.restore();
     let _ = nix::sys::signal::sigprocmask(SigmaskHow::SIG_SETMASK, Some(&old_mask), None);
@@ -644,8 +649,11 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
             found.push(q);
         }
     }
+    let mut unchecked = Vec::new();
     if let Some(c) = &prepared.confined {
-        found.extend(git_after_run(c, into));
+        let below = git_after_run(c, into, started);
+        found.extend(below.found);
+        unchecked = below.unchecked;
     }
     if let Some(p) = pending {
         let _ = fs::remove_file(p);
@@ -658,6 +666,7 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
     }
     result.map(|mut o| {
         o.quarantined = found;
+        o.unchecked = unchecked;
         o
     })
 }
@@ -665,8 +674,10 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
 /// What the command left in the writable git directories that would make
 /// host git run or show something it chose: new symlinks (and FIFOs),
 /// `exec` lines in a stopped rebase, new gitlink checkouts, new replace
-/// refs. Each is quarantined (or taken out) and returned.
-fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
+/// refs; and what changed below the writable places (see `nested.rs`).
+/// Each is quarantined (or taken out) and returned, with what could not
+/// be checked.
+fn git_after_run(c: &ConfinedPlan, into: &Path, started: nested::Stamp) -> nested::Checked {
     protect::unlock_tree(&c.git_links.0);
     let mut found = protect::new_symlinks(&c.git_links.0, &c.git_links.1, into);
     found.extend(protect::quarantine_resumable(
@@ -695,12 +706,11 @@ fn git_after_run(c: &ConfinedPlan, into: &Path) -> Vec<crate::Quarantined> {
             });
         }
     }
-    for (root, names, before) in &c.nested_names {
-        let mut new = git::names_below(root, names);
-        new.retain(|p| !before.contains(p));
-        found.extend(protect::quarantine_new(new, into));
-    }
-    found
+    // Everything below the tops of the writable places (see `nested.rs`).
+    let mut below = c.nested.check(started, into);
+    found.append(&mut below.found);
+    below.found = found;
+    below
 }
 
 /// How many protected paths the live watch quarantines in one run before
@@ -721,6 +731,7 @@ fn supervise(
         Option<(&[protect::Watched], &Path)>,
         &mut Option<protect::Live>,
     ),
+    started: nested::Stamp,
 ) -> Result<Outcome, RunError> {
     let Pipes {
         go_read,
@@ -796,6 +807,7 @@ fn supervise(
         cgroups
             .enter(child.as_raw())
             .map_err(|e| RunError::Setup(e.to_string()))?;
+        nested::wait_past(started);
         go(&mut go_file)
     };
     let mut err_pipe = fs::File::from(err_read);
@@ -942,6 +954,7 @@ fn supervise(
         oom_killed: oom,
         stderr_tail: tail,
         quarantined: Vec::new(),
+        unchecked: Vec::new(),
     })
 }
 

