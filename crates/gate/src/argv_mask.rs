@@ -125,6 +125,7 @@ pub fn mask_argv(argv: &[String]) -> Vec<String> {
     };
     let words: Vec<Word> = argv.iter().map(|a| Word::Literal(a.clone())).collect();
     let (mut out, _) = mask_words(t, &words);
+    let mut budget = SCRIPT_BUDGET;
     // A shell's script: mask inside it.
     if argv
         .first()
@@ -133,7 +134,7 @@ pub fn mask_argv(argv: &[String]) -> Vec<String> {
         if let Some(script) = shell::shell_c_argument(&words) {
             if let Some(i) = words.iter().position(|w| std::ptr::eq(w, script)) {
                 if let Some(slot) = out.get_mut(i) {
-                    *slot = mask_script(t, script.text());
+                    *slot = mask_script_in(t, script.text(), &mut budget);
                 }
             }
         }
@@ -143,7 +144,7 @@ pub fn mask_argv(argv: &[String]) -> Vec<String> {
     // `docker exec c sh -c '…'`, a `psql` connection string.
     for (slot, arg) in out.iter_mut().zip(argv).skip(1) {
         if slot == arg && arg.chars().any(char::is_whitespace) {
-            *slot = mask_script(t, arg);
+            *slot = mask_script_in(t, arg, &mut budget);
         }
     }
     out
@@ -219,12 +220,13 @@ pub fn mask_reason(reason: &str) -> String {
     let Some(t) = table() else {
         return MASK.to_owned();
     };
+    let mut budget = SCRIPT_BUDGET;
     reason
         .split('`')
         .enumerate()
         .map(|(i, part)| {
             if i % 2 == 1 {
-                mask_script(t, part)
+                mask_script_in(t, part, &mut budget)
             } else {
                 part.to_owned()
             }
@@ -244,13 +246,21 @@ const SCRIPT_BUDGET: usize = 256;
 const MAX_SCRIPT_BYTES: usize = 32 * 1024;
 
 fn mask_script(t: &Table, script: &str) -> String {
-    if script.len() > MAX_SCRIPT_BYTES {
+    let mut budget = SCRIPT_BUDGET;
+    mask_script_in(t, script, &mut budget)
+}
+
+/// [`mask_script`] drawing on a budget shared with the other scripts of
+/// the same command line (or reason): a thousand arguments that each read
+/// as a script cost one budget, not a thousand. What the budget no longer
+/// covers is masked whole.
+fn mask_script_in(t: &Table, script: &str, budget: &mut usize) -> String {
+    if script.len() > MAX_SCRIPT_BYTES || *budget == 0 {
         return MASK.to_owned();
     }
     let mut secrets: Vec<String> = Vec::new();
-    let mut budget = SCRIPT_BUDGET;
-    script_secrets(t, script, 0, &mut secrets, &mut budget);
-    if budget == 0 {
+    script_secrets(t, script, 0, &mut secrets, budget);
+    if *budget == 0 {
         // Not looked at whole: shown masked whole (fails closed).
         return MASK.to_owned();
     }
@@ -823,6 +833,45 @@ mod budget_tests {
         assert!(
             plain.contains("date") && !plain.contains("s3cr3t-pw"),
             "{plain}"
+        );
+    }
+
+    /// The budget was per argument: a command line of thousands of
+    /// arguments that each read as a nested script cost thousands of
+    /// budgets (minutes), long enough for a hook's caller to give up. One
+    /// budget now covers the whole command line; what it does not reach
+    /// is masked whole.
+    #[test]
+    fn many_script_arguments_share_one_budget() {
+        let pw = ["hunter", "2", "-wide"].concat();
+        let one = format!(
+            "{}curl -u admin:{pw} https://x.example{}",
+            "echo $(".repeat(10),
+            ")".repeat(10)
+        );
+        let mut argv = vec!["ssh".to_owned(), "host".to_owned()];
+        argv.extend(std::iter::repeat_n(one, 3000));
+        let started = std::time::Instant::now();
+        let masked = mask_argv(&argv);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "masking took {:?}",
+            started.elapsed()
+        );
+        assert!(
+            masked.iter().all(|a| !a.contains(&pw)),
+            "gate bypassed: a secret shows in the masked command line"
+        );
+        assert_eq!(masked.last().map(String::as_str), Some(MASK));
+        // Control: a short command line is still masked word by word.
+        let short = mask_argv(&[
+            "ssh".into(),
+            "host".into(),
+            "curl -u admin:s3cr3t-pw https://x.example && date".into(),
+        ]);
+        assert!(
+            short[2].contains("date") && !short[2].contains("s3cr3t-pw"),
+            "{short:?}"
         );
     }
 }
