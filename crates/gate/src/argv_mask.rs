@@ -54,6 +54,14 @@ struct OptList {
     /// short flags (`-vpSECRET`), a letter from here ends the cluster.
     #[serde(default)]
     takes_value: String,
+    /// Its positional `user/PASSWORD@db` words are connect strings
+    /// (`sqlplus scott/PW@orcl`): the part between `/` and `@` is a secret.
+    #[serde(default)]
+    connect_string: bool,
+    /// With this letter among its short flags (`htpasswd -b`, `-nb`), its
+    /// last word is a password.
+    #[serde(default)]
+    last_with_flag: Option<char>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -307,11 +315,15 @@ fn mask_header(t: &Table, h: &str, secrets: &mut Vec<String>) -> String {
 }
 
 /// `user:secret` with the secret masked (`user` alone carries none).
+/// Samba's tools write it `user%secret`: whichever of `:` and `%` comes
+/// first starts the secret (a `%` in a user name over-masks, never under).
 fn mask_userinfo(u: &str, secrets: &mut Vec<String>) -> String {
-    match u.split_once(':') {
-        Some((user, pw)) if !pw.is_empty() => {
+    match u.find([':', '%']) {
+        Some(i) if i + 1 < u.len() => {
+            let (user, rest) = u.split_at(i);
+            let (sep, pw) = rest.split_at(1);
             secrets.push(pw.to_owned());
-            format!("{user}:{MASK}")
+            format!("{user}{sep}{MASK}")
         }
         _ => u.to_owned(),
     }
@@ -566,9 +578,53 @@ fn mask_words(t: &Table, words: &[Word]) -> (Vec<String>, Vec<String>) {
             pending = Some(Pending::Whole);
             masked = Some(w.to_owned());
         }
-        out.push(masked.unwrap_or_else(|| mask_anywhere(t, w, &mut secrets)));
+        let connect =
+            masked.is_none() && !w.starts_with('-') && active.iter().any(|l| l.connect_string);
+        let masked = match masked {
+            Some(m) => m,
+            None if connect => mask_connect_string(w, &mut secrets)
+                .unwrap_or_else(|| mask_anywhere(t, w, &mut secrets)),
+            None => mask_anywhere(t, w, &mut secrets),
+        };
+        out.push(masked);
+    }
+    // `htpasswd -b FILE USER PASSWORD`: the last word, by position.
+    let flagged = active.iter().filter_map(|l| l.last_with_flag).any(|f| {
+        words.iter().skip(1).any(|w| {
+            let w = w.text();
+            w.len() > 1 && w.starts_with('-') && !w.starts_with("--") && w[1..].contains(f)
+        })
+    });
+    if flagged && words.len() > 2 {
+        if let (Some(last), Some(word)) = (out.last_mut(), words.last()) {
+            if !word.text().starts_with('-') {
+                secrets.push(word.text().to_owned());
+                *last = MASK.to_owned();
+            }
+        }
     }
     (out, secrets)
+}
+
+/// `user/PASSWORD@db` (or `user/PASSWORD`) with the password masked;
+/// `None` when the word is no such connect string.
+fn mask_connect_string(w: &str, secrets: &mut Vec<String>) -> Option<String> {
+    let (user, rest) = w.split_once('/')?;
+    if user.is_empty() || user.contains(['@', ':']) || rest.is_empty() {
+        return None;
+    }
+    let (pw, db) = match rest.split_once('@') {
+        Some((pw, db)) => (pw, Some(db)),
+        None => (rest, None),
+    };
+    if pw.is_empty() {
+        return None;
+    }
+    secrets.push(pw.to_owned());
+    Some(match db {
+        Some(db) => format!("{user}/{MASK}@{db}"),
+        None => format!("{user}/{MASK}"),
+    })
 }
 
 #[cfg(test)]
@@ -776,6 +832,50 @@ mod tests {
         for (argv, want) in cases {
             assert_eq!(mask_argv(&argv), want, "{argv:?}");
         }
+    }
+
+    /// Red team 8: passwords given by position were recorded in the clear.
+    #[test]
+    fn passwords_by_position_are_masked() {
+        let pw = ["Zq8", "vL", "m2R"].concat();
+        for (argv, shown) in [
+            (
+                vec!["htpasswd", "-b", "users", "alice", pw.as_str()],
+                vec!["htpasswd", "-b", "users", "alice", MASK],
+            ),
+            (
+                vec!["htpasswd", "-nbB", "alice", pw.as_str()],
+                vec!["htpasswd", "-nbB", "alice", MASK],
+            ),
+            (
+                vec!["sqlplus", &format!("scott/{pw}@orcl")],
+                vec!["sqlplus", "scott/***@orcl"],
+            ),
+            (
+                vec!["sqlplus", "-s", &format!("scott/{pw}")],
+                vec!["sqlplus", "-s", "scott/***"],
+            ),
+            (
+                vec!["smbclient", "//h/share", "-U", &format!("alice%{pw}")],
+                vec!["smbclient", "//h/share", "-U", "alice%***"],
+            ),
+        ] {
+            let out = m(&argv);
+            assert_eq!(out, shown, "gate bypassed: {argv:?} recorded as {out:?}");
+        }
+        // In a script too.
+        let s = mask_script_text(&format!("htpasswd -b .htpasswd bob {pw} && echo done"));
+        assert!(!s.contains(&pw) && s.contains("done"), "gate bypassed: {s}");
+        // Controls: no `-b`, the last word is a user name; a path is no
+        // connect string.
+        assert_eq!(
+            m(&["htpasswd", "users", "alice"]),
+            ["htpasswd", "users", "alice"]
+        );
+        assert_eq!(
+            m(&["sqlplus", "@/tmp/run.sql"]),
+            ["sqlplus", "@/tmp/run.sql"]
+        );
     }
 
     #[test]
