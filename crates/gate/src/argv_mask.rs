@@ -588,22 +588,33 @@ fn mask_words(t: &Table, words: &[Word]) -> (Vec<String>, Vec<String>) {
         };
         out.push(masked);
     }
-    // `htpasswd -b FILE USER PASSWORD`: the last word, by position.
+    mask_last_by_flag(&active, words, &mut out, &mut secrets);
+    (out, secrets)
+}
+
+/// `htpasswd -b FILE USER PASSWORD`: the last word, by position, when a
+/// program of `active` says so and its flag is there.
+fn mask_last_by_flag(
+    active: &[&OptList],
+    words: &[Word],
+    out: &mut [String],
+    secrets: &mut Vec<String>,
+) {
     let flagged = active.iter().filter_map(|l| l.last_with_flag).any(|f| {
         words.iter().skip(1).any(|w| {
             let w = w.text();
             w.len() > 1 && w.starts_with('-') && !w.starts_with("--") && w[1..].contains(f)
         })
     });
-    if flagged && words.len() > 2 {
-        if let (Some(last), Some(word)) = (out.last_mut(), words.last()) {
-            if !word.text().starts_with('-') {
-                secrets.push(word.text().to_owned());
-                *last = MASK.to_owned();
-            }
+    if !flagged || words.len() <= 2 {
+        return;
+    }
+    if let (Some(last), Some(word)) = (out.last_mut(), words.last()) {
+        if !word.text().starts_with('-') {
+            secrets.push(word.text().to_owned());
+            MASK.clone_into(last);
         }
     }
-    (out, secrets)
 }
 
 /// `user/PASSWORD@db` (or `user/PASSWORD`) with the password masked;
