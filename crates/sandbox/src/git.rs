@@ -185,7 +185,10 @@ fn gitlinks(root: &Path, git_dir: &Path) -> Vec<PathBuf> {
     if !index.windows(4).any(|w| w == GITLINK_MODE) {
         return Vec::new();
     }
-    let Ok(out) = std::process::Command::new("git")
+    let Some(mut git) = crate::host_git::command() else {
+        return Vec::new();
+    };
+    let Ok(out) = git
         .args([
             "-c",
             "safe.directory=*",
@@ -196,8 +199,6 @@ fn gitlinks(root: &Path, git_dir: &Path) -> Vec<PathBuf> {
             "-z",
         ])
         .current_dir(root)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("GIT_OPTIONAL_LOCKS", "0")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("HOME", "/nonexistent")
@@ -429,7 +430,8 @@ fn object_stamp(path: &Path) -> Option<(u64, u64, i128)> {
 /// Git writes an object once and only touches its time afterwards, so a
 /// changed one is re-read; one host git cannot read or that hashes to
 /// another name is returned. Host git reads the objects (`cat-file
-/// --batch`, replace refs off); without git on the host none is checked.
+/// --batch`, replace refs off); without a git the command could not have
+/// written (see `host_git.rs`), every changed one is returned.
 pub(crate) fn rewritten_objects(common_dir: &Path, before: &[ObjectStamp]) -> Vec<PathBuf> {
     use std::io::{Read, Write};
     let changed: Vec<(&PathBuf, String)> = before
@@ -444,10 +446,13 @@ pub(crate) fn rewritten_objects(common_dir: &Path, before: &[ObjectStamp]) -> Ve
     if changed.is_empty() {
         return Vec::new();
     }
-    let Ok(mut child) = std::process::Command::new("git")
+    // No git the command could not have written: every changed object is
+    // taken as rewritten (fails closed).
+    let Some(mut git) = crate::host_git::command() else {
+        return changed.into_iter().map(|(p, _)| p.clone()).collect();
+    };
+    let Ok(mut child) = git
         .args(["-c", "safe.directory=*", "cat-file", "--batch"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("GIT_DIR", common_dir)
         .env("GIT_NO_REPLACE_OBJECTS", "1")
         .env("GIT_CONFIG_NOSYSTEM", "1")

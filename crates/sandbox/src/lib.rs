@@ -75,6 +75,7 @@
 
 mod cgroup;
 mod git;
+mod host_git;
 mod landlock_rules;
 mod mounts;
 mod nested;

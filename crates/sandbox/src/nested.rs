@@ -702,14 +702,20 @@ const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// `Ok` when every key of the git config at `path` is one that never makes
 /// git run a program; otherwise why not. Git itself reads the file (its
 /// own parser, no includes followed, run from `/` with an empty
-/// environment): what rampart sees is what git will see.
+/// environment, the host's git and never one the command could have
+/// written, see `host_git.rs`): what rampart sees is what git will see.
 fn risky_config(path: &Path, len: u64) -> Result<(), String> {
     if len > MAX_CONFIG_BYTES {
         return Err(format!(
             "it is {len} bytes, larger than any real git config"
         ));
     }
-    let out = std::process::Command::new("git")
+    let Some(mut git) = crate::host_git::command() else {
+        return Err(
+            "no git outside the places the command could write was found to read it".to_owned(),
+        );
+    };
+    let out = git
         .args([
             "config",
             "--no-includes",
@@ -719,12 +725,8 @@ fn risky_config(path: &Path, len: u64) -> Result<(), String> {
             "--file",
         ])
         .arg(path)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CEILING_DIRECTORIES", "/")
-        .current_dir("/")
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .output()

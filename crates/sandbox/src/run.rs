@@ -196,6 +196,8 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
             for r in std::iter::once(root).chain(writable_roots) {
                 roots.push(canonical(r)?);
             }
+            // Before any git runs: never one the command could write.
+            crate::host_git::resolve(&roots.iter().chain(&tmp_roots).cloned().collect::<Vec<_>>());
             for r in roots.iter().chain(&tmp_roots) {
                 let g = git::plan(r, *git).map_err(|e| {
                     RunError::Invalid(format!(

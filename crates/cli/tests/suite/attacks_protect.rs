@@ -1062,3 +1062,51 @@ fn protect_file_tools_refuse_writes_into_a_bare_repository() {
     let (decision, reason) = hook_decision(&w, "Write", &input);
     assert_eq!(decision, "allow", "control failed: {reason}");
 }
+
+/// The supervisor reads what a command left with the host's git. Found
+/// through `$PATH`, that git could be one the command wrote: an activated
+/// `.venv/bin` (or direnv's `PATH_add bin`, or a relative entry) lies in
+/// the workspace. It is looked up before the run, outside every writable
+/// place.
+#[test]
+fn protect_the_supervisor_never_runs_a_git_the_command_wrote() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    w.git(&w.ws, &["init", "-q"]);
+    let marker = w.base.join("ran-on-the-host");
+    let git = String::from_utf8(
+        std::process::Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let git = git.trim();
+    let venv = w.ws.join(".venv/bin");
+    let path = format!(
+        "{}:node_modules/.bin:{}",
+        venv.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = w
+        .cmd([
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            &format!(
+                "mkdir -p sub node_modules/.bin .venv/bin && {git} -C sub init -q && {git} -C sub config core.fsmonitor true && for d in .venv/bin node_modules/.bin; do printf '#!/bin/sh\\ntouch {m}\\nexec {git} \"$@\"\\n' > $d/git && chmod +x $d/git; done",
+                m = marker.display()
+            ),
+        ])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    breached_if(
+        marker.exists(),
+        "the supervisor ran, on the host, a git the command planted on the PATH",
+        &o,
+    );
+    // The check still ran, with the host's own git.
+    assert!(stderr(&o).contains("core.fsmonitor"), "{}", stderr(&o));
+}
