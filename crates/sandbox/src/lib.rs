@@ -92,6 +92,13 @@ pub use cgroup::{Controller, Placement};
 pub use git::GitWrites;
 pub use landlock_rules::MIN_ABI as MIN_LANDLOCK_ABI;
 pub use protect::recover_pending;
+
+/// The host's `git`, found only in absolute `$PATH` entries (never `.` or
+/// `node_modules/.bin`), with an empty environment, run from `/`: for
+/// rampart's own reads (`rampart doctor`), see `host_git.rs`.
+pub fn host_git() -> Option<std::process::Command> {
+    host_git::command()
+}
 pub use run::{inside_ids, run, Command};
 pub use seccomp::DENIED_SYSCALLS;
 

@@ -127,17 +127,23 @@ fn checks(host: &HostReport, cfg: &Config) -> Vec<Check> {
 /// program that a sandboxed command leaves in one (see docs/SANDBOX.md);
 /// `safe.bareRepository = explicit` closes the class in git itself.
 fn bare_repositories() -> Check {
-    let value = std::process::Command::new("git")
-        .args(["config", "--global", "--get", "safe.bareRepository"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()
-        .map(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .trim()
-                .to_ascii_lowercase()
-        });
+    let value = rampart_sandbox::host_git().and_then(|mut git| {
+        for var in ["HOME", "XDG_CONFIG_HOME", "GIT_CONFIG_GLOBAL"] {
+            if let Some(v) = std::env::var_os(var) {
+                git.env(var, v);
+            }
+        }
+        git.args(["config", "--global", "--get", "safe.bareRepository"])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+    });
     let ok = value.as_deref() == Some("explicit");
     Check {
         name: "git bare repositories",
