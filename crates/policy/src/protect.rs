@@ -55,7 +55,9 @@ const SHELL_RC: &str = "a shell start-up file: the shell runs it at every start"
 /// The folder strictly below one of `roots`, at or above `path`'s parent,
 /// that is a git directory by its structure once `path` is written: it has
 /// (or `path` is) a `HEAD`, and beside it `objects/`, `refs/` or a
-/// `commondir` (or `path` is in one of them). Git discovers a repository
+/// `commondir` (or `path` is in one of them); or it has both `objects/`
+/// and `refs/` (a common directory, which needs no `HEAD`) and `path` is
+/// its `config`, `config.worktree` or in its `hooks/`. Git discovers a repository
 /// this way without any `.git` (a bare repository), so writing its
 /// `config` by name would never match `**/.git/config`. Looser than git's
 /// own test (which needs `objects/` and `refs/` both): it refuses the write
@@ -68,7 +70,16 @@ pub(crate) fn git_dir_by_structure(path: &Path, roots: &[&Path]) -> Option<PathB
             let p = dir.join(name);
             path.starts_with(&p) || std::fs::symlink_metadata(&p).is_ok()
         };
-        if here("HEAD") && (here("objects") || here("refs") || here("commondir")) {
+        // A common directory (`objects/` and `refs/`, no `HEAD` of its
+        // own) is where a linked git directory's `commondir` sends git
+        // for its config and hooks: those names are refused there (a
+        // source folder with `objects/` and `refs/` keeps its other files).
+        let runs_code = ["config", "config.worktree", "hooks"]
+            .iter()
+            .any(|n| path.starts_with(dir.join(n)));
+        if (here("HEAD") && (here("objects") || here("refs") || here("commondir")))
+            || (here("objects") && here("refs") && runs_code)
+        {
             return Some(dir.to_path_buf());
         }
         dir = dir.parent()?;
@@ -690,6 +701,18 @@ mod tests {
         assert!(set
             .protection(&bare.join("hooks/pre-commit"), &[w])
             .is_some());
+        // A common directory has no HEAD of its own.
+        let common = w.join("lk/common");
+        std::fs::create_dir_all(common.join("objects")).unwrap();
+        assert!(set.protection(&common.join("config"), &[w]).is_none());
+        std::fs::create_dir_all(common.join("refs")).unwrap();
+        assert!(set.protection(&common.join("config"), &[w]).is_some());
+        assert!(set
+            .protection(&common.join("hooks/post-checkout"), &[w])
+            .is_some());
+        assert!(set
+            .protection(&common.join("objects/model.py"), &[w])
+            .is_none());
         // A HEAD alone, or the workspace's own top, is not one.
         std::fs::write(w.join("HEAD"), "x").unwrap();
         std::fs::create_dir_all(w.join("objects")).unwrap();
