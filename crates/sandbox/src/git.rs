@@ -69,7 +69,24 @@ fn resolve_relative(base: &Path, text: &str) -> PathBuf {
     } else {
         base.join(p)
     };
-    fs::canonicalize(&joined).unwrap_or(joined)
+    fs::canonicalize(&joined).unwrap_or_else(|_| lexical(&joined))
+}
+
+/// `path` with `.` and `..` taken out by name (for a path that does not
+/// exist, which `canonicalize` cannot resolve).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn find_repo(root: &Path) -> io::Result<Option<Repo>> {
@@ -83,7 +100,7 @@ fn find_repo(root: &Path) -> io::Result<Option<Repo>> {
     let git_dir = if meta.is_dir() || fs::metadata(&dot_git).is_ok_and(|m| m.is_dir()) {
         fs::canonicalize(&dot_git)?
     } else {
-        let text = fs::read_to_string(&dot_git)?;
+        let text = crate::safe_read::read_text(&dot_git, crate::safe_read::SMALL)?;
         let Some(target) = text.lines().find_map(|l| l.strip_prefix("gitdir:")) else {
             return Err(io::Error::other(format!(
                 "`{}` is not a gitdir file",
@@ -92,11 +109,12 @@ fn find_repo(root: &Path) -> io::Result<Option<Repo>> {
         };
         resolve_relative(root, target)
     };
-    let common_dir = match fs::read_to_string(git_dir.join("commondir")) {
-        Ok(text) => resolve_relative(&git_dir, &text),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => git_dir.clone(),
-        Err(e) => return Err(e),
-    };
+    let common_dir =
+        match crate::safe_read::read_text(&git_dir.join("commondir"), crate::safe_read::SMALL) {
+            Ok(text) => resolve_relative(&git_dir, &text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => git_dir.clone(),
+            Err(e) => return Err(e),
+        };
     Ok(Some(Repo {
         dot_git,
         git_dir,
@@ -138,7 +156,8 @@ fn guard_git_dir(
                 fs::create_dir(&p)?;
             }
         }
-        let config = fs::read_to_string(dir.join("config")).unwrap_or_default();
+        let config = crate::safe_read::read_text(&dir.join("config"), crate::safe_read::SMALL)
+            .unwrap_or_default();
         if config.to_ascii_lowercase().contains("worktreeconfig") {
             let p = dir.join("config.worktree");
             if fs::symlink_metadata(&p).is_err() {
@@ -179,7 +198,7 @@ const MAX_SUBMODULE_DEPTH: usize = 4;
 fn gitlinks(root: &Path, git_dir: &Path) -> Vec<PathBuf> {
     // Mode 0o160000 as the index stores it: a 32-bit big-endian word.
     const GITLINK_MODE: [u8; 4] = [0, 0, 0xe0, 0];
-    let Ok(index) = fs::read(git_dir.join("index")) else {
+    let Ok(index) = crate::safe_read::read_regular(&git_dir.join("index"), 1 << 30) else {
         return Vec::new();
     };
     if !index.windows(4).any(|w| w == GITLINK_MODE) {
@@ -188,24 +207,19 @@ fn gitlinks(root: &Path, git_dir: &Path) -> Vec<PathBuf> {
     let Some(mut git) = crate::host_git::command() else {
         return Vec::new();
     };
-    let Ok(out) = git
-        .args([
-            "-c",
-            "safe.directory=*",
-            "-c",
-            "core.fsmonitor=false",
-            "ls-files",
-            "--stage",
-            "-z",
-        ])
-        .current_dir(root)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", "/nonexistent")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-    else {
+    git.args([
+        "-c",
+        "safe.directory=*",
+        "-c",
+        "core.fsmonitor=false",
+        "ls-files",
+        "--stage",
+        "-z",
+    ])
+    .current_dir(root)
+    .env("GIT_OPTIONAL_LOCKS", "0")
+    .env("HOME", "/nonexistent");
+    let Ok(out) = crate::host_git::output(git, &[]) else {
         return Vec::new();
     };
     out.stdout
@@ -433,7 +447,6 @@ fn object_stamp(path: &Path) -> Option<(u64, u64, i128)> {
 /// --batch`, replace refs off); without a git the command could not have
 /// written (see `host_git.rs`), every changed one is returned.
 pub(crate) fn rewritten_objects(common_dir: &Path, before: &[ObjectStamp]) -> Vec<PathBuf> {
-    use std::io::{Read, Write};
     let changed: Vec<(&PathBuf, String)> = before
         .iter()
         .filter(|(p, stamp)| object_stamp(p).is_some_and(|now| now != *stamp))
@@ -451,37 +464,20 @@ pub(crate) fn rewritten_objects(common_dir: &Path, before: &[ObjectStamp]) -> Ve
     let Some(mut git) = crate::host_git::command() else {
         return changed.into_iter().map(|(p, _)| p.clone()).collect();
     };
-    let Ok(mut child) = git
-        .args(["-c", "safe.directory=*", "cat-file", "--batch"])
+    git.args(["-c", "safe.directory=*", "cat-file", "--batch"])
         .env("GIT_DIR", common_dir)
         .env("GIT_NO_REPLACE_OBJECTS", "1")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", "/nonexistent")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-    else {
-        return Vec::new();
-    };
+        .env("HOME", "/nonexistent");
     let mut names = String::new();
     for (_, oid) in &changed {
         names.push_str(oid);
         names.push('\n');
     }
-    let writer = child.stdin.take().map(|mut stdin| {
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(names.as_bytes());
-        })
-    });
-    let mut out = Vec::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        let _ = stdout.read_to_end(&mut out);
-    }
-    let _ = child.wait();
-    if let Some(w) = writer {
-        let _ = w.join();
-    }
+    // Git could not read them in time: every one counts as rewritten.
+    let Ok(done) = crate::host_git::output(git, names.as_bytes()) else {
+        return changed.into_iter().map(|(p, _)| p.clone()).collect();
+    };
+    let out = done.stdout;
     let mut bad = Vec::new();
     let mut rest = out.as_slice();
     for (path, oid) in changed {
@@ -556,12 +552,14 @@ pub(crate) fn replace_refs(common_dir: &Path) -> Vec<String> {
             if e.file_type().is_ok_and(|t| t.is_dir()) {
                 stack.push(path);
             } else if let Ok(rel) = path.strip_prefix(common_dir) {
-                let target = fs::read_to_string(&path).unwrap_or_default();
+                let target =
+                    crate::safe_read::read_text(&path, crate::safe_read::SMALL).unwrap_or_default();
                 out.push(format!("{} {}", rel.display(), target.trim()));
             }
         }
     }
-    let packed = fs::read_to_string(common_dir.join("packed-refs")).unwrap_or_default();
+    let packed =
+        crate::safe_read::read_text(&common_dir.join("packed-refs"), 1 << 30).unwrap_or_default();
     for line in packed.lines() {
         if let Some((object, name)) = line.split_once(' ') {
             if name.starts_with("refs/replace/") {
@@ -641,7 +639,81 @@ fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
             }
         }
     }
+    // What the repository's own (read-only) config points git at: a
+    // `core.hooksPath` folder and `include.path` files. Their names are
+    // the user's choice (`githooks/`, `../.gitconfig`), not on any list,
+    // and the command could otherwise rewrite them in the worktree.
+    if writes != GitWrites::Allow {
+        for target in config_targets(root, &repo) {
+            let exists = fs::symlink_metadata(&target).is_ok();
+            let list = if exists {
+                &mut plan.read_only
+            } else {
+                &mut plan.missing
+            };
+            if !list.contains(&target) {
+                list.push(target);
+            }
+        }
+    }
     Ok(plan)
+}
+
+/// The `core.hooksPath` folder and the `include.path` /
+/// `includeIf.*.path` files named by the repository's `config` and
+/// `config.worktree`, resolved as git resolves them (a relative hooks path
+/// against the worktree, a relative include against the config's folder,
+/// `~/` against `$HOME`), read by the host's git (see `host_git.rs`).
+fn config_targets(root: &Path, repo: &Repo) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for file in [
+        repo.common_dir.join("config"),
+        repo.git_dir.join("config.worktree"),
+    ] {
+        if fs::symlink_metadata(&file).is_err() {
+            continue;
+        }
+        let Some(mut git) = crate::host_git::command() else {
+            continue;
+        };
+        git.args(["config", "--no-includes", "--null", "--list", "--file"])
+            .arg(&file)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CEILING_DIRECTORIES", "/");
+        let Ok(done) = crate::host_git::output(git, &[]) else {
+            continue;
+        };
+        let base = file.parent().unwrap_or(root);
+        for entry in done.stdout.split(|b| *b == 0) {
+            let text = String::from_utf8_lossy(entry);
+            let Some((key, value)) = text.split_once('\n') else {
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            let against = if key == "core.hookspath" {
+                root
+            } else if key == "include.path"
+                || (key.starts_with("includeif.")
+                    && key.rsplit_once('.').is_some_and(|(_, name)| name == "path"))
+            {
+                base
+            } else {
+                continue;
+            };
+            let value = value.trim();
+            let path = match value.strip_prefix("~/") {
+                Some(rest) => match std::env::var_os("HOME") {
+                    Some(home) => PathBuf::from(home).join(rest),
+                    None => continue,
+                },
+                None => resolve_relative(against, value),
+            };
+            if !out.contains(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
 }
 
 /// At most how many pack and graph files are held read-only.
@@ -746,7 +818,8 @@ pub(crate) fn resumable_in(git_dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     for (state, files) in RESUMABLE {
         let dir = git_dir.join(state);
         for file in *files {
-            let Ok(text) = fs::read(dir.join(file)) else {
+            let Ok(text) = crate::safe_read::read_regular(&dir.join(file), crate::safe_read::SMALL)
+            else {
                 continue;
             };
             let text = String::from_utf8_lossy(&text);

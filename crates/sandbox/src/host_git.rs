@@ -74,6 +74,55 @@ pub(crate) fn command() -> Option<Command> {
     Some(c)
 }
 
+/// How long one of the supervisor's git reads may take before it is
+/// killed (a FIFO where git expects a file blocks it for good).
+pub(crate) const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Runs `cmd` with `input` on its standard input and returns what it
+/// wrote, killing it after [`TIMEOUT`] (then an error: the caller fails
+/// closed). Every thread it starts has ended when it returns, so a sandbox
+/// can still be cloned after it.
+pub(crate) fn output(mut cmd: Command, input: &[u8]) -> std::io::Result<std::process::Output> {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap_or(0));
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let timed_out = matches!(
+            wait.recv_timeout(TIMEOUT),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        );
+        if timed_out {
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+        }
+        timed_out
+    });
+    let writer = child.stdin.take().map(|mut stdin| {
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        })
+    });
+    let out = child.wait_with_output();
+    let _ = done.send(());
+    let timed_out = watchdog.join().unwrap_or(true);
+    if let Some(w) = writer {
+        let _ = w.join();
+    }
+    if timed_out {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("git did not finish within {}s", TIMEOUT.as_secs()),
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

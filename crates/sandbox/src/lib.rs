@@ -81,6 +81,7 @@ mod mounts;
 mod nested;
 mod protect;
 mod run;
+mod safe_read;
 mod seccomp;
 mod sys;
 mod terminal;
@@ -154,6 +155,11 @@ pub struct Quarantined {
     pub moved_to: Result<PathBuf, String>,
     /// Why it was taken, when it is more than "a protected path appeared".
     pub why: Option<String>,
+    /// Moved aside as a precaution, not a breach attempt: an agent-config
+    /// folder a package shipped into `node_modules` (no package manager
+    /// runs it, but it must not be renamed out of there into a folder a
+    /// host program reads later).
+    pub routine: bool,
 }
 
 /// Where a confined command may write.

@@ -72,6 +72,29 @@ impl Stamp {
         }
     }
 
+    /// The start of a run: now by the clock file systems stamp with, or
+    /// later when a file created now in one of `dirs` is stamped later
+    /// (Linux 6.13+ stamps a file with fine-grained time once its times
+    /// were read, and every later stamp is at least that: the "floor" can
+    /// be ahead of the coarse clock). A file made before the run then never
+    /// looks changed. Probed with an unnamed `O_TMPFILE` file, which adds
+    /// no entry to the directory and leaves nothing behind.
+    pub(crate) fn start_of_run<'a>(dirs: impl IntoIterator<Item = &'a Path>) -> Self {
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut start = Self::now();
+        for dir in dirs {
+            let probe = fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_TMPFILE)
+                .mode(0o600)
+                .open(dir);
+            if let Ok(m) = probe.and_then(|f| f.metadata()) {
+                start = start.max(Self::of(&m));
+            }
+        }
+        start
+    }
+
     fn of(m: &fs::Metadata) -> Self {
         Self {
             sec: m.ctime(),
@@ -154,6 +177,7 @@ impl Plan {
             out: Checked::default(),
             cache: Cache::default(),
             fresh: Cache::default(),
+            routine: false,
         };
         let key = self.names_key();
         for (root, top_guarded) in &self.roots {
@@ -236,7 +260,7 @@ struct Cache {
 
 impl Cache {
     fn load(file: &Path, key: u64) -> Option<Self> {
-        let bytes = fs::read(file).ok()?;
+        let bytes = crate::safe_read::read_regular(file, 1 << 30).ok()?;
         let mut r = Reader(&bytes);
         if r.u64()? != key {
             return None;
@@ -349,6 +373,8 @@ struct Walk<'a> {
     /// The listings kept from earlier runs, and those made by this one.
     cache: Cache,
     fresh: Cache,
+    /// What is taken now is moved aside quietly (below `node_modules`).
+    routine: bool,
 }
 
 /// Names the check looks at in a directory besides its subdirectories.
@@ -383,15 +409,16 @@ impl Walk<'_> {
             let guarded_top = depth == 0 && top_guarded;
             // Packages publish `.vscode/`, `.husky/`, `.idea/` and the
             // like, and no package manager runs them: below a
-            // `node_modules` only git directories (which a shell prompt
-            // runs without asking) are checked, or every `npm install`
-            // would be a "breach".
-            let in_packages = dir
+            // `node_modules` they are moved aside quietly (a later run
+            // could rename the package folder out to where a host program
+            // reads them), not reported as a breach of every `npm install`.
+            self.routine = dir
                 .strip_prefix(root)
                 .is_ok_and(|rel| rel.components().any(|c| c.as_os_str() == "node_modules"));
-            if !guarded_top && !in_packages {
+            if !guarded_top {
                 self.agent_config(&dir, &entries);
             }
+            self.routine = false;
             let has = |n: &str| entries.iter().any(|(e, _)| e == n);
             // As git finds one: `HEAD` with `objects/` and `refs/` (or a
             // `commondir` holding them), and a common directory, whose
@@ -404,9 +431,8 @@ impl Walk<'_> {
                 self.git_dir(&dir);
             }
             for (name, is_dir) in entries {
-                // A protected folder was checked as a whole above.
-                let guarded = self.plan.names.iter().any(|n| n.as_os_str() == name);
-                if !is_dir || (guarded && !guarded_top) {
+                // Protected folders too: a git directory can hide inside.
+                if !is_dir {
                     continue;
                 }
                 // A root inside this one (a workspace under `/tmp`) is
@@ -426,7 +452,13 @@ impl Walk<'_> {
         if self.read > self.limit() {
             return None;
         }
-        let meta = fs::symlink_metadata(dir).ok()?;
+        let meta = match fs::symlink_metadata(dir) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
+            // A path longer than `PATH_MAX`, a component made unreadable:
+            // said, never skipped in silence.
+            Err(e) => return self.unreadable(dir, &e),
+        };
         if let Some(c) = self.cache.dirs.remove(dir) {
             if c.ino == meta.ino() && c.ctime == Stamp::of(&meta) && (c.all || !all) {
                 self.read += c.entries.len();
@@ -549,6 +581,10 @@ impl Walk<'_> {
     fn guard(&mut self, dir: &Path, rel: &Path) {
         let mut path = dir.to_path_buf();
         let mut parts = rel.components().peekable();
+        // A folder on the way that changed may have been renamed into
+        // place with the file already in it (`mv c .cargo` over a staged
+        // `c/config.toml`, whose own change time is old).
+        let mut moved_on_the_way = false;
         while let Some(part) = parts.next() {
             path.push(part);
             let Ok(meta) = fs::symlink_metadata(&path) else {
@@ -565,9 +601,15 @@ impl Walk<'_> {
                 return;
             }
             if last {
-                self.topmost_changed(&path, None);
+                if moved_on_the_way {
+                    self.take(&path, None);
+                } else {
+                    self.topmost_changed(&path, None);
+                }
             } else if !meta.is_dir() {
                 return;
+            } else if changed(&meta, self.started) {
+                moved_on_the_way = true;
             }
         }
     }
@@ -599,16 +641,34 @@ impl Walk<'_> {
         if self.plan.planned_git_dirs.iter().any(|p| p == dir) {
             return;
         }
+        // A git directory that changed itself (an entry added or renamed,
+        // or the whole folder renamed into place) or whose `HEAD`,
+        // `objects/`, `refs/` or `commondir` changed may have been put
+        // together during the run from a config and hooks staged before
+        // it (when it was no git directory yet): then everything in it is
+        // judged, whatever its own change time. (A nested repository the
+        // command commits in is judged the same way: a clean config and
+        // the samples pass.)
+        let formed = [".", "HEAD", "objects", "refs", "commondir"]
+            .iter()
+            .any(|n| fs::symlink_metadata(dir.join(n)).is_ok_and(|m| changed(&m, self.started)));
+        let started = if formed {
+            Stamp { sec: 0, nsec: 0 }
+        } else {
+            self.started
+        };
         for name in ["config", "config.worktree"] {
             let path = dir.join(name);
             let Ok(meta) = fs::symlink_metadata(&path) else {
                 continue;
             };
-            if !changed(&meta, self.started) {
+            if !changed(&meta, started) {
                 continue;
             }
             let verdict = if meta.file_type().is_symlink() {
                 Err("it is a symlink made during the run".to_owned())
+            } else if !meta.is_file() {
+                Err("it is not a regular file".to_owned())
             } else {
                 risky_config(&path, meta.len())
             };
@@ -626,7 +686,7 @@ impl Walk<'_> {
         let mut resumable = Vec::new();
         crate::git::resumable_in(dir, &mut resumable);
         for (state, line) in resumable {
-            if self.changed_within(&state) {
+            if formed || self.changed_within(&state) {
                 self.take(&state,
                     Some(format!(
                         "the stopped rebase, cherry-pick or revert of a git directory below a writable root, changed during the run, would run a program at `--continue` ({})",
@@ -641,7 +701,7 @@ impl Walk<'_> {
         };
         let why = "a git hook made or changed during the run in a git directory below a writable root: git runs it on commit, checkout, merge or push there";
         if meta.file_type().is_symlink() {
-            if changed(&meta, self.started) {
+            if formed || changed(&meta, self.started) {
                 self.take(&hooks, Some(why.to_owned()));
             }
             return;
@@ -660,7 +720,11 @@ impl Walk<'_> {
                     continue;
                 }
             }
-            self.topmost_changed(&hooks.join(name), Some(why));
+            if formed {
+                self.take(&hooks.join(name), Some(why.to_owned()));
+            } else {
+                self.topmost_changed(&hooks.join(name), Some(why));
+            }
         }
     }
 
@@ -692,6 +756,7 @@ impl Walk<'_> {
             path,
             moved_to,
             why,
+            routine: self.routine,
         });
     }
 }
@@ -715,22 +780,19 @@ fn risky_config(path: &Path, len: u64) -> Result<(), String> {
             "no git outside the places the command could write was found to read it".to_owned(),
         );
     };
-    let out = git
-        .args([
-            "config",
-            "--no-includes",
-            "--null",
-            "--name-only",
-            "--list",
-            "--file",
-        ])
-        .arg(path)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CEILING_DIRECTORIES", "/")
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .output()
-        .map_err(|e| format!("git could not be run to read it ({e})"))?;
+    git.args([
+        "config",
+        "--no-includes",
+        "--null",
+        "--name-only",
+        "--list",
+        "--file",
+    ])
+    .arg(path)
+    .env("GIT_CONFIG_GLOBAL", "/dev/null")
+    .env("GIT_CEILING_DIRECTORIES", "/");
+    let out =
+        crate::host_git::output(git, &[]).map_err(|e| format!("git could not read it ({e})"))?;
     if !out.status.success() {
         return Err(format!(
             "git cannot parse it ({})",
@@ -993,7 +1055,7 @@ mod tests {
     }
 
     fn started() -> Stamp {
-        let t = Stamp::now();
+        let t = Stamp::start_of_run([std::env::temp_dir().as_path()]);
         wait_past(t);
         t
     }

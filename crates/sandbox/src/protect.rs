@@ -484,6 +484,7 @@ pub(crate) fn check(
             path,
             moved_to,
             why: None,
+            routine: false,
         });
     };
     for (path, before) in watched {
@@ -568,6 +569,7 @@ pub(crate) fn new_symlinks(
                 path,
                 moved_to,
                 why: None,
+                routine: false,
             }
         })
         .collect()
@@ -712,7 +714,7 @@ pub(crate) fn quarantine_resumable(
         }
         // A stopped rebase works on a detached HEAD and leaves the branch
         // as it was: name it, since git forgets it with the state.
-        let branch = fs::read_to_string(dir.join("head-name"))
+        let branch = crate::safe_read::read_text(&dir.join("head-name"), crate::safe_read::SMALL)
             .ok()
             .map(|h| h.trim().trim_start_matches("refs/heads/").to_string())
             .filter(|b| !b.is_empty() && b != "detached HEAD");
@@ -729,6 +731,7 @@ pub(crate) fn quarantine_resumable(
             why: Some(format!(
                 "git would run a program the command chose at the next `--continue` (`{line}`); {back}"
             )),
+            routine: false,
         });
     }
     out
@@ -765,6 +768,7 @@ pub(crate) fn drop_replace_refs(
                 path,
                 moved_to,
                 why: why(&name),
+                routine: false,
             });
         } else {
             packed_names.push(name);
@@ -775,7 +779,7 @@ pub(crate) fn drop_replace_refs(
     }
     let packed = dir.join("packed-refs");
     let result = (|| -> io::Result<PathBuf> {
-        let text = fs::read_to_string(&packed)?;
+        let text = crate::safe_read::read_text(&packed, 1 << 30)?;
         let mut kept = String::new();
         let mut dropping = false;
         for line in text.lines() {
@@ -813,6 +817,7 @@ pub(crate) fn drop_replace_refs(
         why: why(&packed_names.join("`, `")).map(|w| {
             format!("{w}; its line was taken out of `packed-refs`, and the file as the command left it is what the quarantine holds")
         }),
+        routine: false,
     });
     out
 }
@@ -840,7 +845,8 @@ pub fn recover_pending(quarantine: &Path) -> Vec<Quarantined> {
         if alive {
             continue;
         }
-        let Ok(bytes) = fs::read(entry.path()) else {
+        let Ok(bytes) = crate::safe_read::read_regular(&entry.path(), crate::safe_read::SMALL)
+        else {
             continue;
         };
         out.extend(check(&decode(&bytes), quarantine));

@@ -227,6 +227,14 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
                 if !nested.roots.iter().any(|(x, _)| x == r) {
                     nested.roots.push((r.clone(), roots.contains(r)));
                 }
+                // A linked worktree's git directories outside the roots are
+                // writable too: a git directory made inside them is looked
+                // for like anywhere else.
+                for w in &g.writable {
+                    if !nested.roots.iter().any(|(x, _)| x == w) {
+                        nested.roots.push((w.clone(), false));
+                    }
+                }
                 writable.extend(g.writable);
                 // The git dir's guarded entries are protected paths: their
                 // ancestors get pinned like every other's.
@@ -573,11 +581,9 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
         }
         Err(e) => return Err(RunError::Setup(format!("cannot count threads: {e}"))),
     }
-    // What the command changes is told by change times later than this
-    // (see `nested.rs`); the command starts only once the clock is past it.
-    let started = nested::Stamp::now();
     let (cgroups, memory_cgroup) = setup_cgroups(limits)?;
     let prepared = prepare(cmd, isolation, limits, memory_cgroup)?;
+    let started = run_start(&prepared);
 
     let (go_read, go_write) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)
         .map_err(|e| RunError::Setup(format!("pipe: {e}")))?;
@@ -673,6 +679,16 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
     })
 }
 
+/// What the command changes is told by change times later than this (see
+/// `nested.rs`); the command starts only once the clock is past it.
+fn run_start(p: &Prepared) -> nested::Stamp {
+    nested::Stamp::start_of_run(
+        p.confined
+            .iter()
+            .flat_map(|c| c.nested.roots.iter().map(|(r, _)| r.as_path())),
+    )
+}
+
 /// What the command left in the writable git directories that would make
 /// host git run or show something it chose: new symlinks (and FIFOs),
 /// `exec` lines in a stopped rebase, new gitlink checkouts, new replace
@@ -705,6 +721,7 @@ fn git_after_run(c: &ConfinedPlan, into: &Path, started: nested::Stamp) -> neste
                     "a git object rewritten in place: its content no longer matches its name, so git would show and check out other content for the commits that hold it (`git fsck` names them)"
                         .to_string(),
                 ),
+                routine: false,
             });
         }
     }

@@ -107,7 +107,7 @@ impl Enforcer for SandboxEnforcer {
     fn status(outcome: &Outcome) -> rampart_gate::Status {
         use rampart_gate::Status;
         use rampart_sandbox::Termination;
-        if !outcome.quarantined.is_empty() || !outcome.unchecked.is_empty() {
+        if outcome.quarantined.iter().any(|q| !q.routine) || !outcome.unchecked.is_empty() {
             // It made a protected path (or what it left could not all be
             // checked): `exec` answers a refusal.
             return Status::Refused;
@@ -259,7 +259,31 @@ fn report_quarantined(
     if !unchecked.is_empty() {
         ui::hint("look below the workspace and the temporary directories for agent-config files (`.envrc`, `.vscode/`, ...) and git directories whose config names a program, made during the run");
     }
-    for q in found {
+    let routine: Vec<&rampart_sandbox::Quarantined> = found.iter().filter(|q| q.routine).collect();
+    if !routine.is_empty() {
+        ui::info(&ui::printable(&format!(
+            "rampart: moved aside {} agent-config file(s) that packages put in node_modules (no package manager runs them; kept from being renamed out later): {}",
+            routine.len(),
+            routine
+                .iter()
+                .take(3)
+                .map(|q| format!("`{}`", q.path.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+        for q in &routine {
+            record(
+                &mut recorder,
+                &q.path,
+                vec![
+                    "an agent-config folder a package shipped into node_modules, moved aside after a sandboxed run".into(),
+                ],
+                "moved aside",
+            );
+        }
+    }
+    let found: Vec<&rampart_sandbox::Quarantined> = found.iter().filter(|q| !q.routine).collect();
+    for q in &found {
         let shown = q.path.display();
         let why = q.why.clone().unwrap_or_else(|| {
             cfg.and_then(|cfg| {

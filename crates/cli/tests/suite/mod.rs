@@ -12,6 +12,7 @@ mod attacks_redteam4;
 mod attacks_redteam5;
 mod attacks_redteam6;
 mod attacks_redteam7;
+mod attacks_redteam9;
 mod attacks_secrets;
 mod attacks_surfaces;
 mod audit;
