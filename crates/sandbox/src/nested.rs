@@ -512,10 +512,21 @@ impl Walk<'_> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
                 let meta = fs::symlink_metadata(dir).ok()?;
-                // Another user's folder (in `/tmp`): the command, running
-                // as this user, could not write in it either.
+                // Another user's folder (in `/tmp`) this user cannot read:
+                // the command, running as this user, could not write in it
+                // either, unless it is writable to others (`0733`), then
+                // it could have made entries by name that no one here can
+                // list.
                 if meta.uid() != nix::unistd::geteuid().as_raw() {
-                    return None;
+                    let writable = nix::unistd::access(
+                        dir,
+                        nix::unistd::AccessFlags::W_OK | nix::unistd::AccessFlags::X_OK,
+                    )
+                    .is_ok();
+                    if !writable {
+                        return None;
+                    }
+                    return self.unreadable(dir, &e);
                 }
                 // This user's folder, unreadable since before the run: the
                 // command could not have listed it either, but could have
