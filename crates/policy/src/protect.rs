@@ -52,7 +52,7 @@ const GIT_REDIRECT: &str =
     "git redirection: it points git at another repository, whose config and hooks then run";
 const SHELL_RC: &str = "a shell start-up file: the shell runs it at every start";
 
-/// The folder strictly below one of `roots`, at or above `path`'s parent,
+/// The folder below one of `roots` (or the root itself), at or above `path`'s parent,
 /// that is a git directory by its structure once `path` is written: it has
 /// (or `path` is) a `HEAD`, and beside it `objects/`, `refs/` or a
 /// `commondir` (or `path` is in one of them); or it has both `objects/`
@@ -65,7 +65,10 @@ const SHELL_RC: &str = "a shell start-up file: the shell runs it at every start"
 pub(crate) fn git_dir_by_structure(path: &Path, roots: &[&Path]) -> Option<PathBuf> {
     let root = roots.iter().find(|r| path.starts_with(r))?;
     let mut dir = path.parent()?;
-    while dir.starts_with(root) && dir != *root {
+    // The top of the root too: made a common directory, git reads its
+    // `config` and `hooks/` for a linked git directory whose `commondir`
+    // points there (red team 10).
+    while dir.starts_with(root) {
         let here = |name: &str| {
             let p = dir.join(name);
             path.starts_with(&p) || std::fs::symlink_metadata(&p).is_ok()
@@ -108,6 +111,21 @@ pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
     entry("**/.zed/**", "Zed's project settings and tasks: they name programs the editor runs"),
     entry("**/.vscode/**", "VS Code's settings, tasks and launch configs: they name programs the editor runs"),
     entry("**/.idea/**", "JetBrains' project config: run configurations and tools start programs"),
+    // Red team 10: more agents and editors that start programs named in
+    // the folder they open.
+    entry("**/opencode.json", "opencode's project config: its MCP servers and commands start programs"),
+    entry("**/opencode.jsonc", "opencode's project config: its MCP servers and commands start programs"),
+    entry("**/.opencode/**", "opencode's project plugins and config: they run when it opens the folder"),
+    entry("**/.kiro/**", "Kiro's project settings and hooks: its MCP servers and hooks start programs"),
+    entry("**/.amazonq/**", "Amazon Q's project MCP servers: it starts the programs they name"),
+    entry("**/.roo/**", "Roo Code's project MCP servers and modes: it starts the programs they name"),
+    entry("**/.continue/**", "Continue's project config and MCP servers: it starts the programs they name"),
+    entry("**/.aider.conf.yml", "aider's project config: its lint and test commands run after every edit"),
+    entry("**/.qwen/**", "Qwen Code's project settings: its MCP servers and tools start programs"),
+    entry("**/crush.json", "Crush's project config: its MCP servers and language servers start programs"),
+    entry("**/.crush.json", "Crush's project config: its MCP servers and language servers start programs"),
+    entry("**/.helix/**", "Helix's project languages config: it starts the language servers it names"),
+    entry("**/.windsurf/**", "Windsurf's project rules and workflows: they name programs it runs"),
     entry("**/.devcontainer/**", "a dev container definition: its `initializeCommand` runs on the host when the editor opens the folder"),
     entry("**/.devcontainer.json", "a dev container definition: its `initializeCommand` runs on the host when the editor opens the folder"),
     entry("**/.envrc", "direnv runs it when a shell enters the directory"),
@@ -740,10 +758,15 @@ mod tests {
         assert!(set
             .protection(&common.join("objects/model.py"), &[w])
             .is_none());
-        // A HEAD alone, or the workspace's own top, is not one.
-        std::fs::write(w.join("HEAD"), "x").unwrap();
+        // The workspace's own top, made a common directory: its config
+        // and hooks are refused, its other files not.
         std::fs::create_dir_all(w.join("objects")).unwrap();
+        assert!(set.protection(&w.join("config"), &[w]).is_none());
+        std::fs::create_dir_all(w.join("refs")).unwrap();
+        assert!(set.protection(&w.join("config"), &[w]).is_some());
+        assert!(set.protection(&w.join("hooks/pre-commit"), &[w]).is_some());
         assert!(set.protection(&w.join("notes.txt"), &[w]).is_none());
+        // A HEAD alone is not one.
         std::fs::create_dir_all(w.join("other")).unwrap();
         std::fs::write(w.join("other/HEAD"), "x").unwrap();
         assert!(set.protection(&w.join("other/config"), &[w]).is_none());

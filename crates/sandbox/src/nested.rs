@@ -178,16 +178,46 @@ impl Plan {
             cache: Cache::default(),
             fresh: Cache::default(),
             routine: false,
+            inside: self.roots.iter().map(|(r, _)| r.clone()).collect(),
         };
         let key = self.names_key();
+        let mut budget_left = true;
         for (root, top_guarded) in &self.roots {
-            let file = self.cache_dir.as_ref().map(|d| d.join(cache_name(root)));
+            let stem = cache_stem(root);
+            let file = self
+                .cache_dir
+                .as_ref()
+                .map(|d| d.join(format!("{stem}.walk")));
+            // A walk of this root that could not finish in an earlier run
+            // left a debt: changes since that run's start are judged now,
+            // not forgotten because they are older than this run.
+            let debt = self
+                .cache_dir
+                .as_ref()
+                .map(|d| d.join(format!("{stem}.debt")));
+            let owed = debt.as_deref().and_then(load_stamp);
+            walk.started = owed.map_or(started, |o| o.min(started));
+            if !budget_left {
+                if let Some(d) = &debt {
+                    let _ = save_stamp(d, walk.started);
+                }
+                continue;
+            }
             walk.cache = file
                 .as_deref()
                 .and_then(|f| Cache::load(f, key))
                 .unwrap_or_default();
             walk.fresh = Cache::default();
+            let unchecked_before = walk.out.unchecked.len();
             let finished = walk.root(root, *top_guarded);
+            let complete = finished && walk.out.unchecked.len() == unchecked_before;
+            if let Some(d) = &debt {
+                if complete {
+                    let _ = fs::remove_file(d);
+                } else {
+                    let _ = save_stamp(d, walk.started);
+                }
+            }
             // Unchanged when every listing came from it and none is left
             // over (a directory gone).
             let dirty = walk.fresh.dirty || !walk.cache.dirs.is_empty();
@@ -196,9 +226,7 @@ impl Plan {
                 // time: it lists every directory again.
                 let _ = std::mem::take(&mut walk.fresh).save(f, key);
             }
-            if !finished {
-                break;
-            }
+            budget_left = finished;
         }
         walk.out
     }
@@ -218,8 +246,50 @@ impl Plan {
     }
 }
 
-/// The cache file of a root: a hash of its path.
-fn cache_name(root: &Path) -> String {
+/// The stamp kept in a debt file, if one is there and whole.
+fn load_stamp(file: &Path) -> Option<Stamp> {
+    let bytes = crate::safe_read::read_regular(file, 64).ok()?;
+    let mut r = Reader(&bytes);
+    let sec = r.u64()?.cast_signed();
+    let nsec = r.u64()?.cast_signed();
+    Some(Stamp { sec, nsec })
+}
+
+fn save_stamp(file: &Path, stamp: Stamp) -> io::Result<()> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&stamp.sec.to_le_bytes());
+    out.extend_from_slice(&stamp.nsec.to_le_bytes());
+    write_atomic(file, &out)
+}
+
+/// Writes `bytes` to `file` (mode 0600, its folder 0700 and made when
+/// missing) through a temporary file renamed over it.
+fn write_atomic(file: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    if let Some(dir) = file.parent() {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    let tmp = file.with_extension(format!("tmp{}", std::process::id()));
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    // Not synced: a torn file after a crash fails to load and is dropped,
+    // which only costs time (a lost debt file: see docs/SANDBOX.md).
+    if let Err(e) = f.write_all(bytes).and_then(|()| fs::rename(&tmp, file)) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// The cache file name of a root, without extension: a hash of its path.
+fn cache_stem(root: &Path) -> String {
     use sha2::Digest;
     let d = sha2::Sha256::digest(root.as_os_str().as_encoded_bytes());
     let hex = d[..16].iter().fold(String::new(), |mut h, b| {
@@ -227,7 +297,7 @@ fn cache_name(root: &Path) -> String {
         let _ = write!(h, "{b:02x}");
         h
     });
-    format!("{hex}.walk")
+    hex
 }
 
 /// Bumped when the cache's format or meaning changes.
@@ -293,7 +363,6 @@ impl Cache {
     }
 
     fn save(self, file: &Path, key: u64) -> io::Result<()> {
-        use std::io::Write as _;
         let mut out = Vec::new();
         out.extend_from_slice(&key.to_le_bytes());
         for (path, c) in &self.dirs {
@@ -308,27 +377,7 @@ impl Cache {
                 put_bytes(&mut out, name.as_bytes());
             }
         }
-        if let Some(dir) = file.parent() {
-            use std::os::unix::fs::DirBuilderExt;
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)?;
-        }
-        let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        // Not synced: a torn file after a crash fails to load and is
-        // dropped, which only costs time.
-        let written = f.write_all(&out);
-        if let Err(e) = written.and_then(|()| fs::rename(&tmp, file)) {
-            let _ = fs::remove_file(&tmp);
-            return Err(e);
-        }
-        Ok(())
+        write_atomic(file, &out)
     }
 }
 
@@ -375,6 +424,8 @@ struct Walk<'a> {
     fresh: Cache,
     /// What is taken now is moved aside quietly (below `node_modules`).
     routine: bool,
+    /// The places the command could write (the roots).
+    inside: Vec<PathBuf>,
 }
 
 /// Names the check looks at in a directory besides its subdirectories.
@@ -427,8 +478,14 @@ impl Walk<'_> {
             let is_git_dir = dir.file_name().is_some_and(|n| n == ".git")
                 || (has("HEAD") && (has("objects") || has("refs") || has("commondir")))
                 || (has("objects") && has("refs"));
-            if self.plan.git && is_git_dir && !guarded_top {
-                self.git_dir(&dir);
+            // The top of a root too: made a common directory (`objects/`,
+            // `refs/`, a `config`) it is where a linked git directory's
+            // `commondir` sends git.
+            if self.plan.git && is_git_dir {
+                self.git_dir(&dir, guarded_top);
+            }
+            if self.plan.git && has(".git") {
+                self.git_file(&dir.join(".git"));
             }
             for (name, is_dir) in entries {
                 // Protected folders too: a git directory can hide inside.
@@ -648,7 +705,37 @@ impl Walk<'_> {
 
     /// A git directory not guarded by the run's plan: its config files
     /// that changed and name programs, and its changed hooks.
-    fn git_dir(&mut self, dir: &Path) {
+    /// A `.git` file (`gitdir: …`) or symlink that changed: the git
+    /// directory it names is judged whole, wherever it is.
+    fn git_file(&mut self, dot_git: &Path) {
+        let Ok(meta) = fs::symlink_metadata(dot_git) else {
+            return;
+        };
+        if meta.is_dir() || !changed(&meta, self.started) {
+            return;
+        }
+        let base = dot_git.parent().unwrap_or(dot_git);
+        let target = if meta.file_type().is_symlink() {
+            fs::canonicalize(dot_git).ok()
+        } else {
+            crate::safe_read::read_text(dot_git, 4096)
+                .ok()
+                .and_then(|t| {
+                    t.lines()
+                        .find_map(|l| l.strip_prefix("gitdir:"))
+                        .map(|g| base.join(g.trim()))
+                })
+        };
+        // Only inside the writable places: what lies elsewhere the command
+        // could not have changed (a link to the user's own repository).
+        if let Some(t) = target.and_then(|t| fs::canonicalize(t).ok()) {
+            if t.is_dir() && self.inside.iter().any(|r| t.starts_with(r)) {
+                self.judge(&t, true);
+            }
+        }
+    }
+
+    fn git_dir(&mut self, dir: &Path, top: bool) {
         if self.plan.planned_git_dirs.iter().any(|p| p == dir) {
             return;
         }
@@ -660,9 +747,34 @@ impl Walk<'_> {
         // judged, whatever its own change time. (A nested repository the
         // command commits in is judged the same way: a clean config and
         // the samples pass.)
+        // (The top of a root changes with every file made there: only its
+        // `HEAD`, `objects/`, `refs/` and `commondir` count for it.)
         let formed = [".", "HEAD", "objects", "refs", "commondir"]
             .iter()
+            .filter(|n| !(top && **n == "."))
             .any(|n| fs::symlink_metadata(dir.join(n)).is_ok_and(|m| changed(&m, self.started)));
+        self.judge(dir, formed);
+        // A git directory formed during the run takes its config and
+        // hooks from its common directory too: judged whole, though
+        // nothing in it changed (built earlier, by the file tools).
+        if formed {
+            let common = crate::safe_read::read_text(&dir.join("commondir"), 4096)
+                .ok()
+                .and_then(|t| fs::canonicalize(dir.join(t.trim())).ok());
+            let inside = |c: &PathBuf| self.inside.iter().any(|r| c.starts_with(r));
+            if let Some(c) = common.filter(|c| c.is_dir() && c != dir && inside(c)) {
+                self.judge(&c, true);
+            }
+        }
+    }
+
+    /// The config, stopped rebases and hooks of the git directory `dir`:
+    /// those that changed during the run, or all of them when `whole`.
+    fn judge(&mut self, dir: &Path, whole: bool) {
+        if self.plan.planned_git_dirs.iter().any(|p| p == dir) {
+            return;
+        }
+        let formed = whole;
         let started = if formed {
             Stamp { sec: 0, nsec: 0 }
         } else {
@@ -673,7 +785,9 @@ impl Walk<'_> {
             let Ok(meta) = fs::symlink_metadata(&path) else {
                 continue;
             };
-            if !changed(&meta, started) {
+            // A project's own `config/` folder: git cannot read it as a
+            // config (it stops there), nothing to judge.
+            if meta.is_dir() || !changed(&meta, started) {
                 continue;
             }
             let verdict = if meta.file_type().is_symlink() {
@@ -681,7 +795,7 @@ impl Walk<'_> {
             } else if !meta.is_file() {
                 Err("it is not a regular file".to_owned())
             } else {
-                risky_config(&path, meta.len())
+                risky_config(&path, meta.len(), &self.inside)
             };
             if let Err(why) = verdict {
                 self.take(&path,
@@ -780,7 +894,7 @@ const MAX_CONFIG_BYTES: u64 = 1 << 20;
 /// own parser, no includes followed, run from `/` with an empty
 /// environment, the host's git and never one the command could have
 /// written, see `host_git.rs`): what rampart sees is what git will see.
-fn risky_config(path: &Path, len: u64) -> Result<(), String> {
+fn risky_config(path: &Path, len: u64, inside: &[PathBuf]) -> Result<(), String> {
     if len > MAX_CONFIG_BYTES {
         return Err(format!(
             "it is {len} bytes, larger than any real git config"
@@ -791,17 +905,10 @@ fn risky_config(path: &Path, len: u64) -> Result<(), String> {
             "no git outside the places the command could write was found to read it".to_owned(),
         );
     };
-    git.args([
-        "config",
-        "--no-includes",
-        "--null",
-        "--name-only",
-        "--list",
-        "--file",
-    ])
-    .arg(path)
-    .env("GIT_CONFIG_GLOBAL", "/dev/null")
-    .env("GIT_CEILING_DIRECTORIES", "/");
+    git.args(["config", "--no-includes", "--null", "--list", "--file"])
+        .arg(path)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CEILING_DIRECTORIES", "/");
     let out =
         crate::host_git::output(git, &[]).map_err(|e| format!("git could not read it ({e})"))?;
     if !out.status.success() {
@@ -810,12 +917,25 @@ fn risky_config(path: &Path, len: u64) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
+    let git_dir = path.parent().unwrap_or(path);
     let risky: Vec<String> = out
         .stdout
         .split(|b| *b == 0)
-        .filter(|k| !k.is_empty())
-        .map(|k| String::from_utf8_lossy(k).into_owned())
-        .filter(|k| !harmless_key(k))
+        .filter(|e| !e.is_empty())
+        .map(|e| String::from_utf8_lossy(e).into_owned())
+        .filter_map(|e| {
+            let (key, value) = e.split_once('\n').unwrap_or((e.as_str(), ""));
+            // `core.worktree` names where git checks files out: harmless
+            // only inside the places the command could write anyway (a
+            // submodule's points at its checkout); `$HOME` would let the
+            // next `git pull` write `~/.bashrc`.
+            let ok = if key.eq_ignore_ascii_case("core.worktree") {
+                worktree_inside(git_dir, value, inside)
+            } else {
+                harmless_key(key)
+            };
+            (!ok).then(|| key.to_owned())
+        })
         .collect();
     if risky.is_empty() {
         Ok(())
@@ -830,6 +950,27 @@ fn risky_config(path: &Path, len: u64) -> Result<(), String> {
                 .join(", ")
         ))
     }
+}
+
+/// Whether a `core.worktree` of `value` (relative to the git directory,
+/// as git reads it) lies inside one of `inside`.
+fn worktree_inside(git_dir: &Path, value: &str, inside: &[PathBuf]) -> bool {
+    use std::path::Component;
+    let joined = git_dir.join(value.trim());
+    let real = fs::canonicalize(&joined).unwrap_or_else(|_| {
+        let mut out = PathBuf::new();
+        for c in joined.components() {
+            match c {
+                Component::ParentDir => {
+                    out.pop();
+                }
+                Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    });
+    inside.iter().any(|r| real.starts_with(r))
 }
 
 /// Keys without a subsection that never name a program or a file of code.
@@ -868,7 +1009,6 @@ const HARMLESS: &[&str] = &[
     "core.sparsecheckout",
     "core.sparsecheckoutcone",
     "core.bigfilethreshold",
-    "core.worktree",
     "user.name",
     "user.email",
     "user.signingkey",
@@ -1212,16 +1352,23 @@ mod tests {
         }
         let config = d.path().join(".git/config");
         let len = fs::metadata(&config).unwrap().len();
-        assert_eq!(risky_config(&config, len), Ok(()));
+        assert_eq!(risky_config(&config, len, &[]), Ok(()));
         fs::write(
             &config,
             "[core]\n\tbare = false\n[CORE \"x\"]\n[Core]\n\tfsMonitor = \"touch /x\"\n",
         )
         .unwrap();
         let len = fs::metadata(&config).unwrap().len();
-        let why = risky_config(&config, len).unwrap_err();
+        let why = risky_config(&config, len, &[]).unwrap_err();
         assert!(why.contains("core.fsmonitor"), "{why}");
         fs::write(&config, "[core\n\tbroken").unwrap();
-        assert!(risky_config(&config, 14).is_err());
+        assert!(risky_config(&config, 14, &[]).is_err());
+        // `core.worktree`: inside the writable places it passes, outside
+        // (`$HOME`, `/`) it does not.
+        let inside = [d.path().to_path_buf()];
+        fs::write(&config, "[core]\n\tworktree = ..\n").unwrap();
+        assert_eq!(risky_config(&config, 30, &inside), Ok(()));
+        fs::write(&config, "[core]\n\tworktree = /\n").unwrap();
+        assert!(risky_config(&config, 30, &inside).is_err());
     }
 }

@@ -954,7 +954,7 @@ fn protect_ordinary_git_use_below_the_workspace_is_left_alone() {
     w.git(&w.ws, &["init", "-q"]);
     let o = sh(
         &w,
-        "git init -q --bare remotes/r.git && mkdir -p deep/a/b/c/d && cd deep/a/b/c/d && git init -q && git remote add origin ../../../../../remotes/r.git && git config user.name u && git config user.email u@x && git config branch.main.merge refs/heads/main && git commit -q --allow-empty -m first && git push -q origin HEAD:main && cd - >/dev/null && mkdir -p node_modules/pkg/.vscode node_modules/pkg/.husky && echo '{}' > node_modules/pkg/.vscode/settings.json && echo 'npm test' > node_modules/pkg/.husky/pre-commit",
+        "git init -q --bare --initial-branch=main remotes/r.git && mkdir -p deep/a/b/c/d && cd deep/a/b/c/d && git init -q && git remote add origin ../../../../../remotes/r.git && git config user.name u && git config user.email u@x && git config branch.main.merge refs/heads/main && git commit -q --allow-empty -m first && git push -q origin HEAD:main && git config core.worktree \"$PWD\" && cd - >/dev/null && mkdir -p node_modules/pkg/.vscode node_modules/pkg/.husky && echo '{}' > node_modules/pkg/.vscode/settings.json && echo 'npm test' > node_modules/pkg/.husky/pre-commit",
     );
     control(
         &o,
@@ -969,6 +969,9 @@ fn protect_ordinary_git_use_below_the_workspace_is_left_alone() {
     assert!(!stderr(&o).contains("breach"), "{}", stderr(&o));
     let config = read(&w.ws.join("deep/a/b/c/d/.git/config"));
     assert!(config.contains("remotes/r.git"), "{config}");
+    // A `core.worktree` inside the writable places (as a submodule's
+    // names its checkout) passes.
+    assert!(config.contains("worktree"), "{config}");
     assert!(w.ws.join("remotes/r.git/config").exists());
 }
 

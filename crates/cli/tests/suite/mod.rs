@@ -6,6 +6,7 @@ mod attacks_globs_urls;
 mod attacks_inline;
 mod attacks_protect;
 mod attacks_redteam1;
+mod attacks_redteam10;
 mod attacks_redteam2;
 mod attacks_redteam3;
 mod attacks_redteam4;
