@@ -90,6 +90,66 @@ pub(crate) fn git_dir_by_structure(path: &Path, roots: &[&Path]) -> Option<PathB
     None
 }
 
+/// The hook of a root's repository that runs `path`, if one does: a hook
+/// that is a symlink to it (`ln -s ../../scripts/pre-commit`), or the
+/// folder the repository's `core.hooksPath` names, which holds it. Git's
+/// config is read with a plain scan for `hooksPath` (the repository's own
+/// config, which the file tools and the sandbox hold: this only widens
+/// what is refused).
+fn git_hook_file(path: &Path, roots: &[&Path]) -> Option<String> {
+    let real = std::fs::canonicalize(path).ok().or_else(|| {
+        let parent = std::fs::canonicalize(path.parent()?).ok()?;
+        Some(parent.join(path.file_name()?))
+    })?;
+    // Only regular files are read (a FIFO would stall the decision).
+    let read = |p: &Path| {
+        std::fs::metadata(p)
+            .is_ok_and(|m| m.is_file() && m.len() < 1 << 20)
+            .then(|| std::fs::read_to_string(p).ok())
+            .flatten()
+    };
+    for root in roots {
+        let dot_git = root.join(".git");
+        let git_dir = if dot_git.is_dir() {
+            dot_git
+        } else {
+            let Some(g) = read(&dot_git).and_then(|t| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("gitdir:"))
+                    .map(|g| g.trim().to_owned())
+            }) else {
+                continue;
+            };
+            root.join(g)
+        };
+        if let Ok(entries) = std::fs::read_dir(git_dir.join("hooks")) {
+            for e in entries.flatten() {
+                let is_link = e.file_type().is_ok_and(|t| t.is_symlink());
+                if is_link && std::fs::canonicalize(e.path()).is_ok_and(|t| t == real) {
+                    return Some(e.path().display().to_string());
+                }
+            }
+        }
+        let config = read(&git_dir.join("config")).unwrap_or_default();
+        for line in config.lines() {
+            let line = line.trim();
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            if !key.trim().eq_ignore_ascii_case("hookspath") {
+                continue;
+            }
+            let value = value.trim().trim_matches('"');
+            let dir = root.join(value);
+            let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+            if real.starts_with(&dir) {
+                return Some(format!("{}/", dir.display()));
+            }
+        }
+    }
+    None
+}
+
 /// The built-in protected entries.
 pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
     git("**/.git", "a repository's git dir or `gitdir:` file: replacing it redirects git to a repository whose hooks run"),
@@ -152,8 +212,36 @@ pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
     entry("**/rust-toolchain.toml", "rustup runs the toolchain it names (`path = ...` any directory) for every `cargo` and `rustc`, and prompts run `rustc --version` on `cd`"),
     entry("**/rust-toolchain", "rustup runs the toolchain it names for every `cargo` and `rustc`"),
     entry("**/lefthook.yml", "lefthook runs the commands it lists on every commit"),
+    entry("**/lefthook.yaml", "lefthook runs the commands it lists on every commit"),
+    entry("**/lefthook.toml", "lefthook runs the commands it lists on every commit"),
+    entry("**/lefthook.json", "lefthook runs the commands it lists on every commit"),
     entry("**/.lefthook.yml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.lefthook.yaml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.lefthook.toml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.lefthook.json", "lefthook runs the commands it lists on every commit"),
+    entry("**/.config/lefthook.yml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.config/lefthook.yaml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.config/lefthook.toml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.config/lefthook.json", "lefthook runs the commands it lists on every commit"),
     entry("**/lefthook-local.yml", "lefthook runs the commands it lists on every commit"),
+    entry("**/lefthook-local.yaml", "lefthook runs the commands it lists on every commit"),
+    entry("**/lefthook-local.toml", "lefthook runs the commands it lists on every commit"),
+    entry("**/lefthook-local.json", "lefthook runs the commands it lists on every commit"),
+    entry("**/.lefthook-local.yml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.lefthook-local.yaml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.lefthook-local.toml", "lefthook runs the commands it lists on every commit"),
+    entry("**/.lefthook-local.json", "lefthook runs the commands it lists on every commit"),
+    entry("**/.huskyrc", "husky (before v5) runs the hooks it lists on every commit"),
+    entry("**/.huskyrc.json", "husky (before v5) runs the hooks it lists on every commit"),
+    entry("**/.huskyrc.js", "husky (before v5) runs the hooks it lists on every commit"),
+    entry("**/husky.config.js", "husky (before v5) runs the hooks it lists on every commit"),
+    entry("**/.lintstagedrc.ts", "lint-staged runs the commands it lists on every commit"),
+    entry("**/lint-staged.config.ts", "lint-staged runs the commands it lists on every commit"),
+    entry("**/.pnpmfile.mjs", "pnpm runs it on every install"),
+    entry("**/gradle.properties", "Gradle passes its `org.gradle.jvmargs` (`-javaagent`) to every build, and the IDE to its import when it opens the folder"),
+    entry("**/gradle/wrapper/gradle-wrapper.properties", "`gradlew` and the IDE download and run the Gradle it names"),
+    entry("**/.yarn/releases/**", "the yarn `yarnPath` names, run as yarn on every `yarn` command"),
+    entry("**/.yarn/plugins/**", "yarn plugins: they run on every `yarn` command"),
     entry("**/.lintstagedrc", "lint-staged runs the commands it lists on every commit"),
     entry("**/.lintstagedrc.json", "lint-staged runs the commands it lists on every commit"),
     entry("**/.lintstagedrc.yaml", "lint-staged runs the commands it lists on every commit"),
@@ -522,6 +610,15 @@ impl ProtectedSet {
             return Some(Protection { entry: e.clone() });
         }
         if self.git_protected {
+            if let Some(hook) = git_hook_file(path, roots) {
+                return Some(Protection {
+                    entry: ProtectEntry {
+                        pattern: hook,
+                        why: "a file git runs as a hook (a symlinked hook's target, or in the folder `core.hooksPath` names): git runs it on commit, checkout, merge or push".to_owned(),
+                        origin: ProtectOrigin::BuiltIn,
+                    },
+                });
+            }
             if let Some(dir) = git_dir_by_structure(path, roots) {
                 return Some(Protection {
                     entry: ProtectEntry {

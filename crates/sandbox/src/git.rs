@@ -639,12 +639,16 @@ fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
             }
         }
     }
-    // What the repository's own (read-only) config points git at: a
-    // `core.hooksPath` folder and `include.path` files. Their names are
-    // the user's choice (`githooks/`, `../.gitconfig`), not on any list,
-    // and the command could otherwise rewrite them in the worktree.
+    // What the repository's own (read-only) config and hooks point git at:
+    // a `core.hooksPath` folder, `include.path` files, the files symlinked
+    // hooks name. Their names are the user's choice (`githooks/`,
+    // `../.gitconfig`, `scripts/pre-commit`), not on any list, and the
+    // command could otherwise rewrite them in the worktree.
     if writes != GitWrites::Allow {
-        for target in config_targets(root, &repo) {
+        for target in config_targets(root, &repo)
+            .into_iter()
+            .chain(hook_link_targets(&repo))
+        {
             let exists = fs::symlink_metadata(&target).is_ok();
             let list = if exists {
                 &mut plan.read_only
@@ -657,6 +661,29 @@ fn plan_one(root: &Path, writes: GitWrites) -> io::Result<GitPlan> {
         }
     }
     Ok(plan)
+}
+
+/// The files the hooks of the repository's git directories point at when
+/// they are symlinks (`ln -s ../../scripts/pre-commit .git/hooks/`): git
+/// runs the target, an ordinary file of the tree.
+fn hook_link_targets(repo: &Repo) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in [&repo.common_dir, &repo.git_dir] {
+        let Ok(entries) = fs::read_dir(dir.join("hooks")) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if !e.file_type().is_ok_and(|t| t.is_symlink()) {
+                continue;
+            }
+            if let Ok(target) = fs::canonicalize(e.path()) {
+                if !out.contains(&target) {
+                    out.push(target);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The `core.hooksPath` folder and the `include.path` /

@@ -662,11 +662,19 @@ impl Walk<'_> {
             if meta.file_type().is_symlink() {
                 // A link made during the run, or an older one whose target
                 // changed (the target is what the host program reads).
-                let target_changed = fs::metadata(&path).is_ok_and(|m| changed(&m, self.started));
+                let target = fs::metadata(&path);
+                let target_changed = target.as_ref().is_ok_and(|m| changed(m, self.started));
                 if changed(&meta, self.started) || (last && target_changed) {
                     self.take(&path, None);
+                    return;
                 }
-                return;
+                // An older link on the way (`.cargo -> dir`): followed, the
+                // folder it names judged like one here.
+                if last || !target.as_ref().is_ok_and(fs::Metadata::is_dir) {
+                    return;
+                }
+                moved_on_the_way |= target_changed;
+                continue;
             }
             if last {
                 if moved_on_the_way {
@@ -786,12 +794,15 @@ impl Walk<'_> {
                 continue;
             };
             // A project's own `config/` folder: git cannot read it as a
-            // config (it stops there), nothing to judge.
-            if meta.is_dir() || !changed(&meta, started) {
+            // config (it stops there), nothing to judge. A symlinked
+            // config is judged by its target's change time too.
+            let target_changed = meta.file_type().is_symlink()
+                && fs::metadata(&path).is_ok_and(|m| changed(&m, started));
+            if meta.is_dir() || !(changed(&meta, started) || target_changed) {
                 continue;
             }
             let verdict = if meta.file_type().is_symlink() {
-                Err("it is a symlink made during the run".to_owned())
+                Err("it is a symlink made or pointed elsewhere during the run".to_owned())
             } else if !meta.is_file() {
                 Err("it is not a regular file".to_owned())
             } else {
@@ -845,10 +856,16 @@ impl Walk<'_> {
                     continue;
                 }
             }
-            if formed {
-                self.take(&hooks.join(name), Some(why.to_owned()));
+            let hook = hooks.join(&name);
+            // A symlinked hook runs its target: judged by the target's
+            // change time too.
+            let target_changed = fs::symlink_metadata(&hook)
+                .is_ok_and(|m| m.file_type().is_symlink())
+                && fs::metadata(&hook).is_ok_and(|m| changed(&m, self.started));
+            if formed || target_changed {
+                self.take(&hook, Some(why.to_owned()));
             } else {
-                self.topmost_changed(&hooks.join(name), Some(why));
+                self.topmost_changed(&hook, Some(why));
             }
         }
     }

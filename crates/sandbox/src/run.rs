@@ -734,7 +734,7 @@ fn git_after_run(c: &ConfinedPlan, into: &Path, started: nested::Stamp) -> neste
 
 /// How many protected paths the live watch quarantines in one run before
 /// the command is stopped.
-const LIVE_QUARANTINE_LIMIT: usize = 64;
+const LIVE_QUARANTINE_LIMIT: usize = 16;
 
 #[expect(
     clippy::too_many_lines,
