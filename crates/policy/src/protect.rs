@@ -208,6 +208,18 @@ pub const BUILTIN_PROTECTED: &[BuiltinProtect] = &[
     entry("**/.mise.local.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
     entry("**/.config/mise.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
     entry("**/.config/mise/**", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    // Red team 12: other version control systems run hooks and
+    // extensions their repository config names; more mise and direnv files.
+    entry("**/.hg/hgrc", "Mercurial's repository config: its hooks and extensions run on every `hg` command there"),
+    entry("**/.sl/config", "Sapling's repository config: its hooks and extensions run on every `sl` command there"),
+    entry("**/.jj/repo/config.toml", "Jujutsu's repository config: the pager, editor and aliases it names run on `jj` commands there"),
+    entry("**/.pijul/config", "Pijul's repository config: its hooks run on `pijul record`"),
+    entry("**/mise/config.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("**/mise/config.local.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("**/.mise/config.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("**/.mise/config.local.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("**/.config/mise.local.toml", "mise runs its hooks, tasks and env scripts when you enter the directory"),
+    entry("**/.envrc.local", "a trusted `.envrc` sources it (`source_env_if_exists`) without asking again"),
     entry("**/.tool-versions", "asdf and mise run the tool versions (and `path:` installs) it names"),
     entry("**/rust-toolchain.toml", "rustup runs the toolchain it names (`path = ...` any directory) for every `cargo` and `rustc`, and prompts run `rustc --version` on `cd`"),
     entry("**/rust-toolchain", "rustup runs the toolchain it names for every `cargo` and `rustc`"),

@@ -231,6 +231,25 @@ impl Plan {
         walk.out
     }
 
+    /// Records, before the command starts, that each root is owed a check
+    /// of what changes from `started` on: a supervisor killed before its
+    /// walk finished (`SIGKILL`, an OOM kill, a hard timeout of the agent's
+    /// harness) leaves it, and the next run judges everything changed
+    /// since. A walk that finishes pays it (see [`Plan::check`]). An older
+    /// debt is kept.
+    pub(crate) fn owe(&self, started: Stamp) {
+        let Some(dir) = &self.cache_dir else {
+            return;
+        };
+        for (root, _) in &self.roots {
+            let debt = dir.join(format!("{}.debt", cache_stem(root)));
+            let owed = load_stamp(&debt).map_or(started, |o| o.min(started));
+            if let Err(e) = save_stamp(&debt, owed) {
+                tracing::warn!("cannot record the check owed for `{}`: {e}", root.display());
+            }
+        }
+    }
+
     /// What a cached listing depends on besides the directory: the names
     /// looked for.
     fn names_key(&self) -> u64 {

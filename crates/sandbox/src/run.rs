@@ -680,13 +680,19 @@ pub fn run(cmd: &Command, isolation: &Isolation, limits: &Limits) -> Result<Outc
 }
 
 /// What the command changes is told by change times later than this (see
-/// `nested.rs`); the command starts only once the clock is past it.
+/// `nested.rs`); the command starts only once the clock is past it. The
+/// check after the run is recorded as owed from then on, so a supervisor
+/// killed before it finishes leaves it to the next run.
 fn run_start(p: &Prepared) -> nested::Stamp {
-    nested::Stamp::start_of_run(
+    let started = nested::Stamp::start_of_run(
         p.confined
             .iter()
             .flat_map(|c| c.nested.roots.iter().map(|(r, _)| r.as_path())),
-    )
+    );
+    if let Some(c) = &p.confined {
+        c.nested.owe(started);
+    }
+    started
 }
 
 /// What the command left in the writable git directories that would make
