@@ -672,13 +672,9 @@ impl ProtectedSet {
         out
     }
 
-    /// The agent-config paths protected at every depth of the workspace
-    /// (`**/.envrc`, `**/.vscode/**`, `**/.cargo/config.toml`), relative:
-    /// `.envrc`, `.vscode`, `.cargo/config.toml`. The sandbox quarantines
-    /// what a command made or changed at these names anywhere below its
-    /// writable places. Git internals are not among them: the sandbox finds
-    /// git directories by their structure, as git does.
-    pub fn nested_names(&self) -> Vec<PathBuf> {
+    /// The patterns in force that are not git internals: the built-in
+    /// ones not lifted, then the config's.
+    fn non_git_patterns(&self) -> Vec<&str> {
         let b = builtins();
         let mut patterns: Vec<&str> = b
             .entries
@@ -690,6 +686,17 @@ impl ProtectedSet {
         if let Some(a) = &self.added {
             patterns.extend(a.entries.iter().map(|e| e.pattern.as_str()));
         }
+        patterns
+    }
+
+    /// The agent-config paths protected at every depth of the workspace
+    /// (`**/.envrc`, `**/.vscode/**`, `**/.cargo/config.toml`), relative:
+    /// `.envrc`, `.vscode`, `.cargo/config.toml`. The sandbox quarantines
+    /// what a command made or changed at these names anywhere below its
+    /// writable places. Git internals are not among them: the sandbox finds
+    /// git directories by their structure, as git does.
+    pub fn nested_names(&self) -> Vec<PathBuf> {
+        let patterns = self.non_git_patterns();
         let mut out: Vec<PathBuf> = Vec::new();
         for pattern in patterns {
             let (base, rest) = split(pattern);
@@ -719,17 +726,7 @@ impl ProtectedSet {
     /// [`ProtectedSet::protection`].
     pub fn literal_paths(&self, roots: &[&Path]) -> Vec<PathBuf> {
         let mut out: Vec<PathBuf> = self.rampart.iter().map(|(p, _)| p.clone()).collect();
-        let b = builtins();
-        let mut patterns: Vec<&str> = b
-            .entries
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !b.git.get(*i).copied().unwrap_or(false) && !self.builtin_skipped(*i))
-            .map(|(_, e)| e.pattern.as_str())
-            .collect();
-        if let Some(a) = &self.added {
-            patterns.extend(a.entries.iter().map(|e| e.pattern.as_str()));
-        }
+        let patterns = self.non_git_patterns();
         for pattern in patterns {
             let (base, rest) = split(pattern);
             let rest = rest.strip_prefix("**/").unwrap_or(rest);

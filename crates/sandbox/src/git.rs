@@ -74,7 +74,7 @@ fn resolve_relative(base: &Path, text: &str) -> PathBuf {
 
 /// `path` with `.` and `..` taken out by name (for a path that does not
 /// exist, which `canonicalize` cannot resolve).
-fn lexical(path: &Path) -> PathBuf {
+pub(crate) fn lexical(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {

@@ -991,21 +991,8 @@ fn risky_config(path: &Path, len: u64, inside: &[PathBuf]) -> Result<(), String>
 /// Whether a `core.worktree` of `value` (relative to the git directory,
 /// as git reads it) lies inside one of `inside`.
 fn worktree_inside(git_dir: &Path, value: &str, inside: &[PathBuf]) -> bool {
-    use std::path::Component;
     let joined = git_dir.join(value.trim());
-    let real = fs::canonicalize(&joined).unwrap_or_else(|_| {
-        let mut out = PathBuf::new();
-        for c in joined.components() {
-            match c {
-                Component::ParentDir => {
-                    out.pop();
-                }
-                Component::CurDir => {}
-                other => out.push(other),
-            }
-        }
-        out
-    });
+    let real = fs::canonicalize(&joined).unwrap_or_else(|_| crate::git::lexical(&joined));
     inside.iter().any(|r| real.starts_with(r))
 }
 

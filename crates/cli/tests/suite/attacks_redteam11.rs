@@ -6,22 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Output;
 
-use super::fixture::{stderr, stdout, World, ALLOW_ALL, BASE_CONFIG};
-
-fn sh(w: &World, script: &str) -> Output {
-    w.run(["exec", "--", "sh", "-c", script])
-}
-
-#[track_caller]
-fn breached_if(cond: bool, what: &str, o: &Output) {
-    assert!(
-        !cond,
-        "sandbox breached: {what} (exit {:?}, stdout `{}`, stderr `{}`)",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-}
+use super::fixture::*;
 
 /// A repository whose hook is a symlink to a script kept in the tree
 /// (`ln -s ../../scripts/pre-commit .git/hooks/pre-commit`, a common way
@@ -47,7 +32,7 @@ fn hook_symlink_into_the_tree(w: &World, repo: &Path) -> Output {
     w.git(repo, &["commit", "-qm", "init"]);
     let marker = w.base.join("ran-on-the-host");
     let rel = repo.strip_prefix(&w.ws).unwrap();
-    let o = sh(
+    let o = exec_sh(
         w,
         &format!(
             "cd ./{} && printf '#!/bin/sh\\ntouch {}\\n' > scripts/pre-commit",
@@ -172,7 +157,7 @@ fn rt11_lefthook_and_husky_config_names_the_list_misses_survive_the_run() {
         })
         .collect::<Vec<_>>()
         .join(" && ");
-    let o = sh(&w, &script);
+    let o = exec_sh(&w, &script);
     let survived: Vec<String> = names
         .iter()
         .flat_map(|n| [n.to_string(), format!("web/{n}")])
@@ -198,7 +183,7 @@ fn rt11_lefthook_and_husky_config_names_the_list_misses_survive_the_run() {
 fn rt11_gradle_twins_of_the_protected_maven_configs_survive_the_run() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
-    let o = sh(
+    let o = exec_sh(
         &w,
         "mkdir -p gradle/wrapper app/gradle/wrapper && for d in . app; do echo 'org.gradle.jvmargs=-javaagent:/tmp/agent.jar' > $d/gradle.properties && echo 'distributionUrl=https\\://example.invalid/gradle.zip' > $d/gradle/wrapper/gradle-wrapper.properties; done",
     );

@@ -3,24 +3,7 @@
 //! (`crates/policy/src/protect.rs`). Each fails with "sandbox breached: …"
 //! while the attack works.
 
-use std::process::Output;
-
-use super::fixture::{stderr, stdout, World, ALLOW_ALL, BASE_CONFIG};
-
-fn sh(w: &World, script: &str) -> Output {
-    w.run(["exec", "--", "sh", "-c", script])
-}
-
-#[track_caller]
-fn breached_if(cond: bool, what: &str, o: &Output) {
-    assert!(
-        !cond,
-        "sandbox breached: {what} (exit {:?}, stdout `{}`, stderr `{}`)",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-}
+use super::fixture::*;
 
 /// Mercurial's per-repository config `.hg/hgrc` is git's `.git/config`
 /// for hg: its `[hooks]` (`pre-status = …`) and `[extensions]`
@@ -33,7 +16,7 @@ fn breached_if(cond: bool, what: &str, o: &Output) {
 fn rt12_a_mercurial_repository_config_with_hooks_survives_the_run() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "mkdir -p .hg/store sub/.hg && printf 'revlogv1\\nstore\\n' > .hg/requires \
@@ -60,7 +43,7 @@ fn rt12_a_mercurial_repository_config_with_hooks_survives_the_run() {
 #[test]
 fn rt12_a_jujutsu_repository_config_survives_the_run() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
-    let o = sh(
+    let o = exec_sh(
         &w,
         "mkdir -p .jj/repo && printf '[ui]\\npager = [\"sh\", \"-c\", \"id > pwned\"]\\n' > .jj/repo/config.toml",
     );
@@ -80,7 +63,7 @@ fn rt12_a_jujutsu_repository_config_survives_the_run() {
 #[test]
 fn rt12_mise_configs_in_a_mise_folder_survive_the_run() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
-    let o = sh(
+    let o = exec_sh(
         &w,
         "for d in mise .mise sub/mise sub/.mise; do mkdir -p $d \
          && printf '[hooks]\\nenter = \"id > pwned\"\\n' > $d/config.toml \
@@ -139,7 +122,7 @@ fn rt12_a_killed_supervisor_leaves_no_debt_for_nested_agent_configs() {
         "the command did not get to plant `sub/.envrc`"
     );
     // The next confined run in the same workspace.
-    let o = sh(&w, "true");
+    let o = exec_sh(&w, "true");
     breached_if(
         planted.exists(),
         "`sub/.envrc` made by a run whose supervisor was SIGKILLed survives the next run (no debt is left)",

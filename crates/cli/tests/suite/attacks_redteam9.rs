@@ -2,50 +2,7 @@
 //! (`crates/sandbox/src/nested.rs`). Each fails with "sandbox breached: …"
 //! while the attack works.
 
-use std::path::Path;
-use std::process::Output;
-
-use super::fixture::{stderr, stdout, World, ALLOW_ALL, BASE_CONFIG};
-
-fn sh(w: &World, script: &str) -> Output {
-    w.run(["exec", "--", "sh", "-c", script])
-}
-
-/// What a user (or the shell prompt on `cd`) runs there: `git status`, and
-/// a commit when `commit`.
-fn host_git(w: &World, dir: &Path, commit: bool) {
-    let args: &[&str] = if commit {
-        &[
-            "-c",
-            "user.name=u",
-            "-c",
-            "user.email=u@x",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "x",
-        ]
-    } else {
-        &["status", "--short"]
-    };
-    let _ = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", &w.home)
-        .output();
-}
-
-#[track_caller]
-fn breached_if(cond: bool, what: &str, o: &Output) {
-    assert!(
-        !cond,
-        "sandbox breached: {what} (exit {:?}, stdout `{}`, stderr `{}`)",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-}
+use super::fixture::*;
 
 /// A folder with a protected name (`.vscode`, `.husky`, `.idea`, ...)
 /// below a `node_modules` is neither checked as agent config (packages
@@ -57,7 +14,7 @@ fn rt9_git_dir_inside_a_protected_folder_below_node_modules_is_never_checked() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "mkdir -p node_modules/p/.vscode sub && cd node_modules/p/.vscode && git init -q --bare g && git -C g config core.bare false && git -C g config core.fsmonitor 'touch {}; false' && cd ../../../sub && printf 'gitdir: ../node_modules/p/.vscode/g\\n' > .git",
@@ -84,7 +41,7 @@ fn rt9_a_folder_staged_in_an_earlier_run_and_renamed_in_keeps_its_config_and_hoo
     w.git(&w.ws, &["init", "-q"]);
     let marker = w.base.join("ran-on-the-host");
     let hooked = w.base.join("hook-ran-on-the-host");
-    let first = sh(
+    let first = exec_sh(
         &w,
         &format!(
             "mkdir -p sub/g/hooks sub/c && printf '[core]\\n\\tbare = false\\n\\tfsmonitor = \"touch {}; false\"\\n' > sub/g/config && printf '#!/bin/sh\\ntouch {}\\n' > sub/g/hooks/pre-commit && chmod +x sub/g/hooks/pre-commit && printf '[build]\\nrustc-wrapper = \"/bin/false\"\\n' > sub/c/config.toml",
@@ -95,7 +52,7 @@ fn rt9_a_folder_staged_in_an_earlier_run_and_renamed_in_keeps_its_config_and_hoo
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     // A later run (the next command of the same agent).
     std::thread::sleep(std::time::Duration::from_millis(50));
-    let o = sh(
+    let o = exec_sh(
         &w,
         "cd sub && mkdir g/objects g/refs && echo 'ref: refs/heads/main' > g/HEAD && mv g .git && mv c .cargo",
     );
@@ -138,7 +95,7 @@ fn rt9_git_dir_made_in_the_common_dir_of_a_linked_worktree_is_never_checked() {
     );
     let marker = w.base.join("ran-on-the-host");
     let evil = main.join(".git/objects/evil");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "E={e} && mkdir -p $E/objects $E/refs && echo 'ref: refs/heads/main' > $E/HEAD && printf '[core]\\n\\tbare = false\\n\\tfsmonitor = \"touch {m}; false\"\\n' > $E/config && mkdir sub && printf 'gitdir: {e}\\n' > sub/.git",
@@ -224,7 +181,7 @@ fn rt9_hooks_in_the_folder_named_by_core_hookspath_can_be_rewritten() {
     std::fs::create_dir_all(w.ws.join("githooks")).unwrap();
     w.git(&w.ws, &["commit", "-q", "--allow-empty", "-m", "init"]);
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "printf '#!/bin/sh\\ntouch {}\\n' > githooks/pre-commit; chmod +x githooks/pre-commit; echo ok > notes.txt",
@@ -258,7 +215,7 @@ fn rt9_a_config_file_included_by_the_workspace_repository_can_be_rewritten() {
     w.git(&w.ws, &["add", "-A"]);
     w.git(&w.ws, &["commit", "-q", "-m", "init"]);
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "printf '[core]\\n\\tfsmonitor = \"touch {}; false\"\\n' >> .gitconfig",
@@ -291,7 +248,7 @@ fn rt9_rust_toolchain_toml_names_the_program_rustup_runs() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
     w.git(&w.ws, &["init", "-q"]);
     let marker = w.base.join("ran-on-the-host");
-    let o = sh(
+    let o = exec_sh(
         &w,
         &format!(
             "mkdir -p tc/bin && printf '#!/bin/sh\\ntouch {m}\\necho rustc 1.0\\n' > tc/bin/rustc && chmod +x tc/bin/rustc && printf '[toolchain]\\npath = \"{t}\"\\n' > rust-toolchain.toml",
@@ -372,7 +329,7 @@ fn rt9_a_config_written_by_the_file_tool_then_renamed_to_git_runs_on_the_host() 
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(&config, content).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(50));
-    let o = sh(
+    let o = exec_sh(
         &w,
         "cd sub && mkdir g/objects g/refs && echo 'ref: refs/heads/main' > g/HEAD && mv g .git",
     );

@@ -447,3 +447,45 @@ impl Drop for Serve {
         let _ = self.0.wait();
     }
 }
+
+/// `rampart exec -- sh -c SCRIPT` in `w`'s workspace.
+pub fn exec_sh(w: &World, script: &str) -> Output {
+    w.run(["exec", "--", "sh", "-c", script])
+}
+
+/// Fails with "sandbox breached: …" when `cond` holds.
+#[track_caller]
+pub fn breached_if(cond: bool, what: &str, o: &Output) {
+    assert!(
+        !cond,
+        "sandbox breached: {what} (exit {:?}, stdout `{}`, stderr `{}`)",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// What a user (or a shell prompt on `cd`) runs in `dir` on the host after
+/// a run: `git status`, or an empty commit when `commit`.
+pub fn host_git(w: &World, dir: &Path, commit: bool) {
+    let args: &[&str] = if commit {
+        &[
+            "-c",
+            "user.name=u",
+            "-c",
+            "user.email=u@x",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "x",
+        ]
+    } else {
+        &["status", "--short"]
+    };
+    let _ = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("HOME", &w.home)
+        .output();
+}
