@@ -31,6 +31,7 @@
 //!     hidden: vec![],
 //!     protected: vec![],
 //!     nested: vec![],
+//!     walk_limit: None,
 //!     quarantine: None,
 //! });
 //! let outcome = run(&cmd, &isolation, &Limits::default())?;
@@ -139,6 +140,11 @@ pub struct Confinement {
     /// there (see `nested.rs`).
     #[serde(default)]
     pub nested: Vec<PathBuf>,
+    /// A lower bound than the built-in 4,000,000 on the entries that check
+    /// reads (tests reach the bound with a few hundred); a lower bound can
+    /// only make a run "not known to be clean" sooner.
+    #[serde(default)]
+    pub walk_limit: Option<usize>,
     /// Where watched paths that appeared during the run are moved, and
     /// where the pending record of a run lives. Without it, what appeared
     /// is renamed beside itself.

@@ -299,6 +299,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
         // when run in that folder. The check after the run finds what
         // changed there (see `nested.rs`).
         nested.names.clone_from(&c.nested);
+        nested.limit = c.walk_limit.map(|l| l.min(nested::MAX_ENTRIES));
         nested.cache_dir = c
             .quarantine
             .as_ref()

@@ -221,6 +221,7 @@ mod tests {
                 hidden: vec!["/home/u/.ssh".into()],
                 protected: vec!["/w/rampart.toml".into()],
                 nested: vec![".envrc".into()],
+                walk_limit: None,
                 quarantine: None,
             }),
             limits: Limits::default(),

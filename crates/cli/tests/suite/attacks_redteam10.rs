@@ -201,38 +201,35 @@ fn rt10_agent_configs_missing_from_the_protected_list_are_left_in_place() {
     );
 }
 
-/// A walk cut short (more than `MAX_ENTRIES`, 4,000,000, entries: 62
-/// folders of 65,000 hard links, about a minute to make) reports that run
-/// as not clean (exit 126), but the next run forgets it: its check judges
-/// only what changed after its own start, so a `.npmrc` left in the folder
-/// where the cut run stopped outlives a clean-looking next run that only
-/// deletes the links. Slow (about 100 s, four million entries): run
-/// with `--run-ignored all`.
+/// A walk cut short (red team 10 filled the workspace past the 4,000,000
+/// entries the check reads, with hard links) reports that run as not
+/// clean (exit 126), but the next run forgot it: its check judged only what
+/// changed after its own start, so a `.npmrc` left where the cut walk
+/// stopped outlived a clean-looking next run that only deleted the filler.
+/// The bound is lowered here (`RAMPART_TEST_WALK_LIMIT`, which can only
+/// lower it) so that a few hundred entries reach it.
 #[test]
-#[ignore = "makes four million directory entries (about two minutes)"]
 fn rt10_what_a_cut_walk_missed_is_never_judged_by_the_next_run() {
     let w = World::with_config(&format!("{BASE_CONFIG}{ALLOW_ALL}"));
-    w.set_config(&format!(
-        "{}{ALLOW_ALL}",
-        BASE_CONFIG.replace("timeout_secs = 60", "timeout_secs = 900")
-    ));
     w.git(&w.ws, &["init", "-q"]);
-    // The maker is a file of the workspace (an agent writes one the same way).
-    std::fs::write(
-        w.ws.join("mk.py"),
-        "import os\nfor d in range(62):\n    dd = 'b/d%02d' % d\n    os.makedirs(dd)\n    open(dd + '/src', 'w').close()\n    for i in range(64990):\n        os.link(dd + '/src', dd + '/l%d' % i)\n    open(dd + '/.np' + 'mrc', 'w').write('script-shell=/bin/false')\n",
-    )
-    .unwrap();
-    let first = exec_sh(&w, "python3 mk.py");
+    let run = |script: &str| {
+        w.cmd(["exec", "--", "sh", "-c", script])
+            .env("RAMPART_TEST_WALK_LIMIT", "200")
+            .output()
+            .unwrap()
+    };
+    let first = run(
+        "for d in 0 1 2; do mkdir -p b/d$d && touch b/d$d/src && for i in $(seq 100); do ln b/d$d/src b/d$d/l$i; done && echo 'script-shell=/bin/false' > b/d$d/.npmrc; done",
+    );
     assert!(
         first.status.code() == Some(126) && stderr(&first).contains("could not finish"),
         "the first run's walk was not cut: exit {:?}, {}",
         first.status.code(),
         stderr(&first)
     );
-    let o = exec_sh(&w, "find b -name 'l*' -delete && find b -name src -delete");
-    let left: Vec<String> = (0..62)
-        .map(|d| format!("b/d{d:02}/.npmrc"))
+    let o = run("find b -name 'l*' -delete && find b -name src -delete");
+    let left: Vec<String> = (0..3)
+        .map(|d| format!("b/d{d}/.npmrc"))
         .filter(|p| w.ws.join(p).exists())
         .collect();
     breached_if(
@@ -244,4 +241,8 @@ fn rt10_what_a_cut_walk_missed_is_never_judged_by_the_next_run() {
         ),
         &o,
     );
+    // Control: once a walk finishes, the debt is paid and a later
+    // ordinary run is clean.
+    let o = run("echo ok > notes.txt");
+    assert_eq!(o.status.code(), Some(0), "control failed: {}", stderr(&o));
 }

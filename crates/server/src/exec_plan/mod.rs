@@ -35,6 +35,10 @@ pub const RAMPART_SANDBOX: &str = "RAMPART_SANDBOX";
 /// never handed to a command, even when `audit.postgres_url_env` names
 /// another one.
 pub const RAMPART_AUDIT_PG_URL: &str = "RAMPART_AUDIT_PG_URL";
+/// Test-only: a lower bound on the entries the sandbox's check after the
+/// run reads (`Confinement::walk_limit`). It can only make a run "not
+/// known to be clean" sooner, never skip a check.
+pub const RAMPART_TEST_WALK_LIMIT: &str = "RAMPART_TEST_WALK_LIMIT";
 
 /// Why a plan could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -395,6 +399,9 @@ pub fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, ResolveErr
     Ok(Isolation::Confined(Confinement {
         protected,
         nested: rampart_policy::ProtectedSet::new(cfg).nested_names(),
+        walk_limit: std::env::var(RAMPART_TEST_WALK_LIMIT)
+            .ok()
+            .and_then(|v| v.parse().ok()),
         quarantine: Some(quarantine_dir(cfg)),
         write,
         network: ws.network_access,
