@@ -606,6 +606,14 @@ impl ProtectedSet {
     /// Why `path` (absolute, resolved) is protected, if it is. `roots` are
     /// the workspace and the writable roots that relative entries apply to.
     pub fn protection(&self, path: &Path, roots: &[&Path]) -> Option<Protection> {
+        self.protection_by_pattern(path, roots)
+            .or_else(|| self.protection_by_repository(path, roots))
+    }
+
+    /// [`ProtectedSet::protection`] by the entries' patterns alone, with no
+    /// look at the repositories on disk (for listing what a root holds,
+    /// where the sandbox reads the repositories itself).
+    pub fn protection_by_pattern(&self, path: &Path, roots: &[&Path]) -> Option<Protection> {
         for (dir, why) in &self.rampart {
             if path.starts_with(dir) {
                 return Some(Protection {
@@ -621,6 +629,15 @@ impl ProtectedSet {
         if let Some(e) = builtins().find(path, roots, home, |i| self.builtin_skipped(i)) {
             return Some(Protection { entry: e.clone() });
         }
+        self.added
+            .as_ref()
+            .and_then(|a| a.find(path, roots, home, |_| false))
+            .map(|e| Protection { entry: e.clone() })
+    }
+
+    /// What the repositories on disk make a git internal: a file a hook
+    /// runs, a write into a git directory found by its structure.
+    fn protection_by_repository(&self, path: &Path, roots: &[&Path]) -> Option<Protection> {
         if self.git_protected {
             if let Some(hook) = git_hook_file(path, roots) {
                 return Some(Protection {
@@ -641,10 +658,7 @@ impl ProtectedSet {
                 });
             }
         }
-        self.added
-            .as_ref()
-            .and_then(|a| a.find(path, roots, home, |_| false))
-            .map(|e| Protection { entry: e.clone() })
+        None
     }
 
     /// Every entry in force, for `rampart doctor`.

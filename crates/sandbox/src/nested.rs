@@ -179,6 +179,7 @@ impl Plan {
             fresh: Cache::default(),
             routine: false,
             inside: self.roots.iter().map(|(r, _)| r.clone()).collect(),
+            by_first: self.by_first(),
         };
         let key = self.names_key();
         let mut budget_left = true;
@@ -231,6 +232,22 @@ impl Plan {
         walk.out
     }
 
+    /// The protected names by their first component (`.cargo` →
+    /// `.cargo/config.toml`, `.cargo/config`): each directory's entries
+    /// are looked up once, not compared with every name.
+    fn by_first(&self) -> std::collections::HashMap<OsString, Vec<PathBuf>> {
+        let mut out: std::collections::HashMap<OsString, Vec<PathBuf>> =
+            std::collections::HashMap::new();
+        for rel in &self.names {
+            if let Some(first) = rel.components().next() {
+                out.entry(first.as_os_str().to_os_string())
+                    .or_default()
+                    .push(rel.clone());
+            }
+        }
+        out
+    }
+
     /// Records, before the command starts, that each root is owed a check
     /// of what changes from `started` on: a supervisor killed before its
     /// walk finished (`SIGKILL`, an OOM kill, a hard timeout of the agent's
@@ -243,8 +260,11 @@ impl Plan {
         };
         for (root, _) in &self.roots {
             let debt = dir.join(format!("{}.debt", cache_stem(root)));
-            let owed = load_stamp(&debt).map_or(started, |o| o.min(started));
-            if let Err(e) = save_stamp(&debt, owed) {
+            // An older debt already covers this run.
+            if load_stamp(&debt).is_some_and(|o| o <= started) {
+                continue;
+            }
+            if let Err(e) = save_stamp(&debt, started) {
                 tracing::warn!("cannot record the check owed for `{}`: {e}", root.display());
             }
         }
@@ -445,6 +465,8 @@ struct Walk<'a> {
     routine: bool,
     /// The places the command could write (the roots).
     inside: Vec<PathBuf>,
+    /// [`Plan::names`] by first component.
+    by_first: std::collections::HashMap<OsString, Vec<PathBuf>>,
 }
 
 /// Names the check looks at in a directory besides its subdirectories.
@@ -574,12 +596,7 @@ impl Walk<'_> {
     /// Whether the check looks at an entry of this name (see [`GIT_NAMES`]
     /// and [`Plan::names`]).
     fn interesting(&self, name: &std::ffi::OsStr) -> bool {
-        GIT_NAMES.iter().any(|g| name == *g)
-            || self
-                .plan
-                .names
-                .iter()
-                .any(|n| n.components().next().is_some_and(|c| c.as_os_str() == name))
+        GIT_NAMES.iter().any(|g| name == *g) || self.by_first.contains_key(name)
     }
 
     fn read_dir(&mut self, dir: &Path) -> Option<Entries> {
@@ -651,14 +668,13 @@ impl Walk<'_> {
 
     /// The protected agent-config paths in `dir` that changed.
     fn agent_config(&mut self, dir: &Path, entries: &Entries) {
-        for rel in &self.plan.names {
-            let Some(first) = rel.components().next() else {
+        for (name, _) in entries {
+            let Some(rels) = self.by_first.get(name) else {
                 continue;
             };
-            if !entries.iter().any(|(n, _)| n == first.as_os_str()) {
-                continue;
+            for rel in rels.clone() {
+                self.guard(dir, &rel);
             }
-            self.guard(dir, rel);
         }
     }
 

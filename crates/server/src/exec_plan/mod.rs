@@ -320,7 +320,7 @@ pub fn protected_paths(config: &Config, workspace: &Path) -> Vec<PathBuf> {
             if entry.file_name() == ".git" || out.contains(&path) {
                 continue;
             }
-            if set.protection(&path, &refs).is_some() {
+            if set.protection_by_pattern(&path, &refs).is_some() {
                 out.push(path);
             }
         }
