@@ -8,7 +8,8 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use rampart_policy::{normalise_host, EnvPattern, HostPattern, PathGlob};
+use rampart_guard::host::normalise_host;
+use rampart_policy::{EnvPattern, HostPattern, PathGlob};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rampart_policy::{destination, normalise_host, HostPattern};
+use rampart_guard::host::{destination, normalise_host};
+use rampart_policy::HostPattern;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -64,6 +64,8 @@ pub mod grant;
 
 use std::convert::Infallible;
 
+use rampart_guard::path::{self, Confinement};
+
 pub use grant::{approval_prefix, grant_covers, Grant};
 pub use rampart_policy::{decide, Action, Config, Decision, Risk, Verdict};
 
@@ -366,6 +368,7 @@ pub struct Gate<'c, A, R> {
     config: &'c Config,
     approver: A,
     recorder: R,
+    confinement: Option<Confinement>,
 }
 
 fn validate(action: &Action) -> Result<(), String> {
@@ -390,25 +393,12 @@ fn validate(action: &Action) -> Result<(), String> {
         | Action::WriteFile {
             path, workspace, ..
         } => {
-            for p in [path, workspace] {
-                if !p.is_absolute() {
-                    return Err(format!("path `{}` is not absolute", p.display()));
-                }
-                if p.as_os_str().as_encoded_bytes().contains(&0) {
-                    return Err("a path contains a NUL byte".into());
-                }
-            }
-            if rampart_policy::lexical_path(workspace, path) != *path {
-                return Err(format!(
-                    "path `{}` is not in normal form (`.` or `..` left in it)",
-                    path.display()
-                ));
-            }
-            Ok(())
+            path::check_absolute(workspace).map_err(|e| e.to_string())?;
+            path::check_normal(path).map_err(|e| e.to_string())
         }
-        // The one normal spelling of a host (`rampart_policy::destination`
+        // The one normal spelling of a host (`rampart_guard::host::destination`
         // yields it), so that what is judged and recorded is what connects.
-        Action::Connect { host, .. } => match rampart_policy::normalise_host(host) {
+        Action::Connect { host, .. } => match rampart_guard::host::normalise_host(host) {
             Ok(normal) if normal == *host => Ok(()),
             Ok(normal) => Err(format!("host `{host}` is not in normal form (`{normal}`)")),
             Err(e) => Err(format!("`{host}` is not a host name or address: {}", e.why)),
@@ -423,7 +413,36 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             config,
             approver,
             recorder,
+            confinement: None,
         }
+    }
+
+    /// Confines file actions beneath `confinement`'s root (the MCP
+    /// server's and the daemon's workspace): a file action outside it, or
+    /// with a malformed path, is refused before the decision, whatever the
+    /// policy would say, and the refusal is recorded as a deny (no approver
+    /// is asked: no human can make it reachable). Commands and connections
+    /// are not file actions and are not confined here.
+    #[must_use]
+    pub fn confine(mut self, confinement: Confinement) -> Self {
+        self.confinement = Some(confinement);
+        self
+    }
+
+    /// The guard's refusal of a file action out of this gate's reach, as
+    /// the deny it is recorded and answered as.
+    fn out_of_reach(&self, action: &Action) -> Option<Decision> {
+        let confinement = self.confinement.as_ref()?;
+        let path = file_path(action)?;
+        let why = confinement.check(path).err()?;
+        Some(Decision {
+            verdict: Verdict::Deny,
+            risk: Risk::High,
+            reasons: vec![why.to_string()],
+            rule: None,
+            approvals: Vec::new(),
+            commands: Vec::new(),
+        })
     }
 
     /// The recorder (a surface tells it, say, the sandbox mode in force).
@@ -454,10 +473,14 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         also: &[Action],
         last_word: impl FnOnce(&mut LastWord<'_>),
     ) -> Result<Judgement, GateError<Infallible>> {
-        for a in std::iter::once(action).chain(also) {
-            validate(a).map_err(GateError::Invalid)?;
-        }
-        let (action, mut decision) = strictest(self.config, action, also);
+        let (action, mut decision) = if let Some(refused) = self.out_of_reach(action) {
+            (action.clone(), refused)
+        } else {
+            for a in std::iter::once(action).chain(also) {
+                validate(a).map_err(GateError::Invalid)?;
+            }
+            strictest(self.config, action, also)
+        };
         let before = decision.verdict;
         last_word(&mut LastWord {
             action: &action,
@@ -488,6 +511,9 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         action: &Action,
         enforcer: &mut E,
     ) -> Result<GateResult<E::Outcome>, GateError<E::Error>> {
+        if let Some(refused) = self.out_of_reach(action) {
+            return self.carry_out(action, refused, None, enforcer);
+        }
         validate(action).map_err(GateError::Invalid)?;
         let mut decision = decide(self.config, action);
         let approval = if decision.verdict == Verdict::Ask {
@@ -764,6 +790,63 @@ mod tests {
             argv: vec![p.into()],
             cwd: "/w".into(),
         }
+    }
+
+    #[test]
+    fn a_confined_gate_refuses_and_records_file_actions_out_of_reach() {
+        let c = Config::defaults(&HostEnv::default());
+        let read = |p: &str| Action::ReadFile {
+            path: p.into(),
+            workspace: "/w".into(),
+        };
+        for (path, why) in [
+            ("/etc/passwd", "outside the workspace `/w`"),
+            ("/w2/x", "outside the workspace `/w`"),
+            ("/w/../etc/passwd", "not in normal form"),
+            ("/w/a\0b", "contains a NUL byte"),
+        ] {
+            let mut log = Log::default();
+            let mut e = Count(0);
+            let confined = Confinement::new("/w").unwrap();
+            let r = Gate::new(&c, NoApprover, &mut log)
+                .confine(confined.clone())
+                .run(&read(path), &mut e)
+                .unwrap_or_else(|err| panic!("{path:?}: {err}"));
+            assert_eq!(e.0, 0, "gate bypassed: {path:?} was enforced");
+            assert_eq!((r.decision.verdict, r.outcome), (Verdict::Deny, None));
+            assert!(r.decision.reasons[0].contains(why), "{:?}", r.decision);
+            assert_eq!(log.0, vec![(Stage::Decided, Verdict::Deny)], "{path:?}");
+            assert_eq!(log.2, vec![Status::Refused], "{path:?}");
+            // Judged, the same answer, recorded once.
+            let mut log = Log::default();
+            let j = Gate::new(&c, NoApprover, &mut log)
+                .confine(confined)
+                .judge(&read(path))
+                .unwrap();
+            assert_eq!(j.verdict, Verdict::Deny, "{path:?}");
+            assert_eq!(log.0, vec![(Stage::Decided, Verdict::Deny)], "{path:?}");
+        }
+        // Control: inside, the policy decides and the enforcer runs; an
+        // unconfined gate leaves a path outside to the policy.
+        let mut e = Count(0);
+        let r = Gate::new(&c, NoApprover, NoopRecorder)
+            .confine(Confinement::new("/w").unwrap())
+            .run(&read("/w/src/main.rs"), &mut e)
+            .unwrap();
+        assert_eq!((r.decision.verdict, e.0), (Verdict::Allow, 1));
+        let mut e = Count(0);
+        let yes = Scripted(Approval::Approved { by: "test".into() }, 0);
+        let r = Gate::new(&c, yes, NoopRecorder)
+            .run(&read("/usr/share/doc/x"), &mut e)
+            .unwrap();
+        assert_eq!((r.decision.verdict, e.0), (Verdict::Allow, 1));
+        // Commands are not file actions.
+        let mut e = Count(0);
+        let _ = Gate::new(&config(Verdict::Allow), NoApprover, NoopRecorder)
+            .confine(Confinement::new("/w").unwrap())
+            .run(&exec("x"), &mut e)
+            .unwrap();
+        assert_eq!(e.0, 1);
     }
 
     #[test]

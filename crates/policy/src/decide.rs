@@ -421,10 +421,10 @@ fn write_findings(
 }
 
 /// A connection an agent's fetch tool would open. The host is judged in
-/// its one normal spelling ([`crate::normalise_host`]), whoever built the
+/// its one normal spelling ([`rampart_guard::host::normalise_host`]), whoever built the
 /// action; a host that is not one is denied.
 fn decide_connect(cfg: &Config, host: &str, port: u16) -> Decision {
-    let host = match crate::normalise_host(host) {
+    let host = match rampart_guard::host::normalise_host(host) {
         Ok(h) => h,
         Err(e) => {
             return Decision::by_rule(

@@ -9,8 +9,9 @@
 //! rampart's own config and state).
 //! action into a [`Decision`]. Patterns are compiled at load into
 //! [`PathGlob`], [`EnvPattern`] and [`HostPattern`] (one glob engine,
-//! linear-time matching); every URL is read by [`destination`] (the WHATWG
-//! parser, then one normal spelling of the host).
+//! linear-time matching); every URL is read by
+//! [`rampart_guard::host::destination`] (the WHATWG parser, then one normal
+//! spelling of the host).
 //!
 //! ```
 //! use rampart_policy::{decide, Action, Config, HostEnv, Verdict};
@@ -68,11 +69,14 @@ pub use decide::{decide, never_asks, Decision, BUILTIN_RULES};
 pub use env::{filter_env, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
 pub use glob::{EnvPattern, PathGlob, PatternError};
-pub use host::{destination, hosts_of, normalise_host, Destination, HostPattern, UrlError};
+pub use host::HostPattern;
 pub use protect::{
     check_protect_entry, check_unprotect_entry, BuiltinProtect, ProtectConfig, ProtectEntry,
     ProtectOrigin, ProtectedSet, Protection, BUILTIN_PROTECTED,
 };
+/// The one lexical path normaliser, from the guard (kept here: the policy's
+/// own analysis and every surface's `Action` paths use it).
+pub use rampart_guard::path::lexical_path;
 
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
@@ -227,30 +231,6 @@ impl Action {
     }
 }
 
-/// `path` made absolute against `base` and lexically normal: `.` dropped,
-/// `..` taking off one component (never above `/`). No file system access:
-/// symlinks are the enforcer's business (it opens beneath the workspace and
-/// checks what it really opened).
-pub fn lexical_path(base: &std::path::Path, path: &std::path::Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::from("/");
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        base.join(path)
-    };
-    for c in joined.components() {
-        match c {
-            Component::Normal(n) => out.push(n),
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,15 +242,5 @@ mod tests {
         }
         assert!("full".parse::<SandboxMode>().is_err());
         assert!(Risk::Low < Risk::Critical && Verdict::Allow < Verdict::Deny);
-    }
-
-    #[test]
-    fn lexical_paths() {
-        let w = std::path::Path::new("/w/p");
-        let l = |p: &str| lexical_path(w, std::path::Path::new(p));
-        assert_eq!(l("a/./b"), PathBuf::from("/w/p/a/b"));
-        assert_eq!(l("../../../../etc/passwd"), PathBuf::from("/etc/passwd"));
-        assert_eq!(l("/x/../y"), PathBuf::from("/y"));
-        assert_eq!(l(""), PathBuf::from("/w/p"));
     }
 }

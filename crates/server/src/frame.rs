@@ -3,7 +3,7 @@
 //! refused from their header, before any of the body is read.
 
 /// The largest frame body either side sends or accepts (1 MiB).
-pub const MAX_FRAME: usize = 1 << 20;
+pub use rampart_guard::limits::MAX_FRAME;
 
 /// Why a frame is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -17,16 +17,17 @@
 //! wrong: never a crash, never a silent allow.
 //!
 //! File paths (and `Glob`'s pattern base) are judged as written and as
-//! [`crate::resolve`] finds them (`~`, `cwd`, `..`, symlinks in every
+//! [`rampart_guard::resolve`] finds them (`~`, `cwd`, `..`, symlinks in every
 //! component): the stricter answer wins (`rampart_gate::Gate::judge_with`
 //! judges the action with each resolved form).
 
 use std::path::{Path, PathBuf};
 
+use rampart_guard::host::destination;
+use rampart_guard::resolve;
 use rampart_policy::shell::quote;
-use rampart_policy::{destination, lexical_path, Action, UnknownTool};
+use rampart_policy::{lexical_path, Action, UnknownTool};
 
-use crate::resolve;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -78,7 +79,7 @@ fn text<'a>(input: &'a Value, key: &str) -> Result<&'a str, String> {
 }
 
 /// The host and port an `http(s)` URL connects to, read as a browser
-/// reads it ([`rampart_policy::destination`]: WHATWG parsing, then one
+/// reads it ([`rampart_guard::host::destination`]: WHATWG parsing, then one
 /// normal spelling of the host).
 pub fn url_host(url: &str) -> Result<(String, u16), String> {
     let d = destination(url).map_err(|e| e.to_string())?;

@@ -31,7 +31,7 @@
 //! peer inside a rampart sandbox (a nested PID namespace) cannot answer
 //! asks or act through the daemon, and no ask can be answered by the
 //! process tree or session that asked ([`peer`]). The hook, which judges
-//! paths it does not open, judges what they really name ([`resolve`]).
+//! paths it does not open, judges what they really name ([`rampart_guard::resolve`]).
 //!
 //! # Limitations
 //!
@@ -63,7 +63,6 @@ pub mod paths;
 pub mod peer;
 pub mod plan;
 pub mod queue;
-pub mod resolve;
 pub mod rpc;
 pub mod runner;
 pub mod service;

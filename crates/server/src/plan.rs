@@ -49,13 +49,12 @@ use nix::fcntl::{fcntl, FcntlArg, SealFlag};
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
 use serde::{Deserialize, Serialize};
 
+use rampart_guard::limits::MAX_PLAN;
+
 use crate::exec_plan::ExecPlan;
 
 /// The version of the sealed form.
 const VERSION: u32 = 2;
-
-/// The largest plan read.
-const MAX_PLAN: u64 = 1 << 20;
 
 /// Why `sandbox-run` refused.
 #[derive(Debug, thiserror::Error)]

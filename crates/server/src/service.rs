@@ -12,6 +12,7 @@ use rampart_gate::{
     Action, Approval, Approver, Config, Decision, Enforcer, Event, Gate, GateError, NoApprover,
     NoopRecorder, RecordError, Recorder, Status, Verdict,
 };
+use rampart_guard::path::Confinement;
 use rampart_policy::{lexical_path, ApprovalPolicy};
 use serde::Serialize;
 
@@ -389,13 +390,12 @@ impl Service {
         approver: AgentApprover,
         enforcer: &mut E,
     ) -> Result<Done<E::Outcome>, String> {
-        let mut gate = Gate::new(&self.config, approver, self.recorder.clone());
-        let r = match self.beyond_reach(action) {
-            // Refused (and recorded) at once: no human can make it
-            // reachable, so asking one would only waste their time.
-            Some(d) => gate.carry_out(action, d, None, enforcer),
-            None => gate.run(action, enforcer),
-        };
+        // The file tools reach only beneath the workspace: the gate refuses
+        // (and records) anything else before deciding.
+        let confinement = Confinement::new(self.workspace.root()).map_err(|e| e.to_string())?;
+        let r = Gate::new(&self.config, approver, self.recorder.clone())
+            .confine(confinement)
+            .run(action, enforcer);
         self.sync();
         match r {
             Ok(res) => {
@@ -415,30 +415,6 @@ impl Service {
             Err(GateError::Enforce(e)) => Err(e.to_string()),
             Err(e) => Err(e.to_string()),
         }
-    }
-
-    /// The file tools reach only beneath the workspace: a path outside it
-    /// is refused whatever the policy would say.
-    fn beyond_reach(&self, action: &Action) -> Option<Decision> {
-        let (Action::ReadFile { path, .. }
-        | Action::WriteFile { path, .. }
-        | Action::ListDir { path, .. }) = action
-        else {
-            return None;
-        };
-        let root = self.workspace.root();
-        (!path.starts_with(root)).then(|| Decision {
-            verdict: Verdict::Deny,
-            risk: rampart_policy::Risk::High,
-            reasons: vec![format!(
-                "`{}` is outside the workspace `{}`; the file tools only reach beneath it",
-                path.display(),
-                root.display()
-            )],
-            rule: None,
-            approvals: Vec::new(),
-            commands: Vec::new(),
-        })
     }
 
     /// The decision alone, through the gate, recording nothing.

@@ -23,8 +23,8 @@ use crate::args::Global;
 use crate::exit::Exit;
 use crate::{load, record};
 
-/// The most stdin the hook reads.
-const MAX_INPUT: u64 = 4 << 20;
+// The most stdin the hook reads.
+use rampart_guard::limits::MAX_HOOK_INPUT as MAX_INPUT;
 
 fn say(answer: &Value) -> Exit {
     let mut out = std::io::stdout().lock();

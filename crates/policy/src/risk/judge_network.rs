@@ -6,7 +6,7 @@ impl Judge<'_> {
     pub(super) fn net(&mut self, argv: &[Word], name: &str, args: &[String]) {
         for a in args.iter().filter(|a| !a.starts_with('-')) {
             // A word without a dot or colon is a file or a name, not a host.
-            for host in crate::hosts_of(a) {
+            for host in rampart_guard::host::hosts_of(a) {
                 if host.contains(['.', ':']) {
                     self.out.hosts.push(host);
                 }

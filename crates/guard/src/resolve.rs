@@ -5,14 +5,16 @@
 //!
 //! This is a check, not a use: the file can change between the hook's
 //! answer and the tool's open. Surfaces that do the I/O themselves open
-//! with `openat2` instead ([`crate::files`]).
+//! with `openat2` instead (`rampart_server::files`).
+//!
+//! I/O: [`real_path`] reads the file system (`lstat`, `readlink`); the rest
+//! of this module is pure.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::{Component, Path, PathBuf};
 
-/// The most symlinks one resolution follows (the kernel's limit too).
-pub const MAX_LINKS: u32 = 40;
+pub use crate::limits::MAX_LINKS;
 
 /// Why a path could not be resolved.
 #[derive(Debug, thiserror::Error)]
