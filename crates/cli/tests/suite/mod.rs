@@ -3,6 +3,7 @@ mod attacks;
 mod attacks_audit;
 mod attacks_decide;
 mod attacks_globs_urls;
+mod attacks_guard;
 mod attacks_inline;
 mod attacks_protect;
 mod attacks_redteam1;
