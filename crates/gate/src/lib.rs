@@ -38,7 +38,11 @@
 //!
 //! Fail closed: a validation error, a denial, an approver that cannot ask,
 //! or a recorder that cannot write (when the audit is fail-closed) all stop
-//! the action before [`Enforcer::enforce`] is called.
+//! the action before [`Enforcer::enforce`] is called. Validation is
+//! `rampart-guard`'s: well-formed paths and hosts, and, for a gate made
+//! with [`Gate::confine`] (the MCP server, the daemon), file actions
+//! beneath the surface's root; one out of reach is refused before the
+//! decision and recorded as a deny.
 //!
 //! # Limitations
 //!
