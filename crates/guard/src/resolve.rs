@@ -196,6 +196,26 @@ mod tests {
     }
 
     #[test]
+    fn a_symlinked_parent_is_inside_lexically_and_outside_really() {
+        use crate::path::{lexical_path, ConfineError, Confinement};
+        let t = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(t.path()).unwrap();
+        let (ws, out) = (root.join("ws"), root.join("out"));
+        std::fs::create_dir_all(&ws).unwrap();
+        std::fs::create_dir_all(&out).unwrap();
+        symlink(&out, ws.join("up")).unwrap();
+        let c = Confinement::new(&ws).unwrap();
+        let asked = lexical_path(&ws, Path::new("up/new.txt"));
+        // The lexical check lets it through (the opener refuses it) ...
+        assert_eq!(c.check(&asked), Ok(()));
+        // ... and what it really names is outside, which a surface that
+        // does not open the path checks with `real_path`.
+        let real = real_path(&ws, &asked).unwrap();
+        assert_eq!(real, out.join("new.txt"));
+        assert!(matches!(c.check(&real), Err(ConfineError::Outside { .. })));
+    }
+
+    #[test]
     fn tilde_and_glob_bases() {
         let h = Some(Path::new("/home/u"));
         assert_eq!(
