@@ -67,3 +67,4 @@ pub mod resolve;
 pub mod rpc;
 pub mod runner;
 pub mod service;
+pub mod status;

@@ -17,6 +17,7 @@ mod attacks_redteam6;
 mod attacks_redteam7;
 mod attacks_redteam9;
 mod attacks_secrets;
+mod attacks_status;
 mod attacks_surfaces;
 mod audit;
 mod cli;
