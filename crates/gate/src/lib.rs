@@ -245,6 +245,16 @@ pub trait Enforcer {
     fn exit_code(_outcome: &Self::Outcome) -> Option<i32> {
         None
     }
+    /// A decision made while enforcing that let the action go on (the
+    /// real path a file tool opened, judged and allowed), asked once the
+    /// action is done: the gate records it as the final decision of the
+    /// `enforced` event, so the trail shows what was really judged. Only
+    /// an `allow` is taken (a refusal comes back through
+    /// [`Enforcer::refusal`]). `None` (the default): the decision before
+    /// enforcement stands.
+    fn allowed_late(&mut self) -> Option<Decision> {
+        None
+    }
 }
 
 /// An approver for doors that only judge (`check`, the hook): it asks
@@ -559,7 +569,14 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             Err(e) if late.is_some() => format!("refused: {e}"),
             Err(e) => format!("failed: {e}"),
         };
-        let decision = late.unwrap_or(decision);
+        // A decision made while enforcing that allowed (the real path a
+        // file tool opened) is the one the `enforced` event records.
+        let allowed = outcome
+            .is_ok()
+            .then(|| enforcer.allowed_late())
+            .flatten()
+            .filter(|d| d.verdict == Verdict::Allow);
+        let decision = late.or(allowed).unwrap_or(decision);
         let event = Event {
             stage: Stage::Enforced,
             action,
@@ -675,6 +692,49 @@ mod tests {
             "gate bypassed: the late refusal was not recorded as a deny"
         );
         assert_eq!(log.2, vec![Status::Succeeded, Status::Refused]);
+    }
+
+    /// An enforcer that judged something while enforcing and went on.
+    struct Rechecked(Option<Decision>);
+    impl Enforcer for Rechecked {
+        type Outcome = Status;
+        type Error = Refusal;
+        fn enforce(&mut self, _: &Action) -> Result<Status, Refusal> {
+            Ok(Status::Succeeded)
+        }
+        fn status(o: &Status) -> Status {
+            *o
+        }
+        fn allowed_late(&mut self) -> Option<Decision> {
+            self.0.take()
+        }
+    }
+
+    #[test]
+    fn an_allow_made_while_enforcing_is_the_recorded_decision() {
+        let c = config(Verdict::Allow);
+        let mut real = deny("`/w/a` resolves to `/w/b`, which is allowed");
+        real.verdict = Verdict::Allow;
+        real.rule = Some("real.toml:1".into());
+        let mut log = Log::default();
+        let r = Gate::new(&c, NoApprover, &mut log)
+            .run(&exec("x"), &mut Rechecked(Some(real.clone())))
+            .unwrap();
+        assert_eq!(
+            r.decision, real,
+            "the real path's decision is the final one"
+        );
+        assert_eq!(r.outcome, Some(Status::Succeeded));
+        // Only an allow is taken: the action ran.
+        let mut log = Log::default();
+        let r = Gate::new(&c, NoApprover, &mut log)
+            .run(&exec("x"), &mut Rechecked(Some(deny("late"))))
+            .unwrap();
+        assert_eq!(
+            (r.decision.verdict, r.outcome),
+            (Verdict::Allow, Some(Status::Succeeded))
+        );
+        assert!(!r.decision.reasons.contains(&"late".to_owned()));
     }
 
     #[test]
