@@ -190,6 +190,21 @@ pub struct Ran {
     pub error: Option<String>,
 }
 
+/// An answer a surface gives without a decision: the hook's answer to a
+/// call it could not judge (input it cannot read, a tool it does not
+/// know, a config with errors, a decision that did not come in time).
+/// Recorded through [`Gate::record_answer`] with the verdict actually
+/// answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unjudged<'a> {
+    /// What was answered.
+    pub verdict: Verdict,
+    /// Why, as answered.
+    pub reason: &'a str,
+    /// The tool the call named, when it could be read.
+    pub tool: Option<&'a str>,
+}
+
 /// Why the audit trail could not take an event.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -202,6 +217,14 @@ pub trait Recorder {
     /// Whether a failed write must stop the action.
     fn fail_closed(&self) -> bool {
         true
+    }
+    /// Records an answer given without a decision ([`Unjudged`]). The
+    /// default refuses (a recorder that cannot keep it must not pretend
+    /// it did), so a fail-closed surface answers `deny`.
+    fn record_unjudged(&mut self, _answer: &Unjudged<'_>) -> Result<(), RecordError> {
+        Err(RecordError(
+            "this recorder cannot keep an answer given without a decision".into(),
+        ))
     }
     /// Called when an event could not be written and the action went on
     /// anyway (the audit is not fail-closed, or the action had already
@@ -217,6 +240,9 @@ pub struct NoopRecorder;
 
 impl Recorder for NoopRecorder {
     fn record(&mut self, _: &Event<'_>) -> Result<(), RecordError> {
+        Ok(())
+    }
+    fn record_unjudged(&mut self, _: &Unjudged<'_>) -> Result<(), RecordError> {
         Ok(())
     }
 }
@@ -492,6 +518,19 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         Ok(Judgement { action, decision })
     }
 
+    /// Records an answer given without a decision (there is no
+    /// [`Action`] to judge: see [`Unjudged`]). A record that fails stops a
+    /// fail-closed surface like any other: it must then answer `deny`.
+    pub fn record_answer(&mut self, answer: &Unjudged<'_>) -> Result<(), GateError<Infallible>> {
+        if let Err(e) = self.recorder.record_unjudged(answer) {
+            if self.recorder.fail_closed() {
+                return Err(GateError::Record(e));
+            }
+            self.recorder.unrecorded(&e);
+        }
+        Ok(())
+    }
+
     /// Runs `action` through every stage.
     pub fn run<E: Enforcer>(
         &mut self,
@@ -735,6 +774,26 @@ mod tests {
             (Verdict::Allow, Some(Status::Succeeded))
         );
         assert!(!r.decision.reasons.contains(&"late".to_owned()));
+    }
+
+    #[test]
+    fn an_answer_without_a_decision_is_recorded_or_refused() {
+        let c = config(Verdict::Allow);
+        let answer = Unjudged {
+            verdict: Verdict::Allow,
+            reason: "unknown tool",
+            tool: Some("Frobnicate"),
+        };
+        assert!(Gate::new(&c, NoApprover, NoopRecorder)
+            .record_answer(&answer)
+            .is_ok());
+        // A recorder that cannot keep it: a fail-closed surface must
+        // answer `deny`.
+        let mut log = Log::default();
+        assert!(matches!(
+            Gate::new(&c, NoApprover, &mut log).record_answer(&answer),
+            Err(GateError::Record(_))
+        ));
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod attacks_surfaces;
 mod audit;
 mod cli;
 pub mod fixture;
+mod hook_unjudged;
 mod sealed_plan;
 mod snapshots;
 mod surfaces_record;
