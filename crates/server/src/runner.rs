@@ -9,7 +9,9 @@
 //! config it decided with ([`crate::plan`]); it loads no config. Its
 //! stdout and stderr come back through pipes, each kept up to a cap (the
 //! rest is read and dropped, so the command never blocks on a full pipe)
-//! and masked for secrets before anything is handed to a model.
+//! and masked for secrets before anything is handed to a model. How the
+//! run ended comes back on a status channel of its own
+//! ([`crate::status`]), never inferred from the exit code.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -38,7 +40,7 @@ pub struct Runner {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunOutput {
     /// The exit status (`rampart exec`'s table: 124 timeout, 126 refused,
-    /// 127 not found, 128+N signal).
+    /// 127 not found, 128+N signal); what it means is [`Self::status`].
     pub exit_code: i32,
     /// Standard output, capped and masked.
     pub stdout: String,

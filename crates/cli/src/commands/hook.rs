@@ -5,9 +5,13 @@
 //! for the call's `cwd`: the paths it really names, then the last step
 //! that can still refuse (the sandboxed rewrite of a `Bash` command and
 //! its approval ticket), then the record. It prints exactly the decision
-//! recorded, in the answer Claude Code documents. Always exits 0 with a
-//! JSON answer, so a problem becomes a visible `ask` or `deny` rather
-//! than a hook error.
+//! recorded, in the answer Claude Code documents. An answer given
+//! without a decision (input it cannot read, an unknown tool, an invalid
+//! action, a config with errors, the decision deadline, a crash) is
+//! recorded too ([`rampart_gate::Gate::record_answer`]), and a record that
+//! fails turns it into `deny`; only the `deny` on the record deadline (the
+//! trail is stuck) goes unrecorded. Always exits 0 with a JSON answer, so
+//! a problem becomes a visible `ask` or `deny` rather than a hook error.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
