@@ -186,7 +186,8 @@ pub struct Ran {
     pub exit_code: Option<i32>,
     /// From the start of enforcement to its end.
     pub duration_ms: u64,
-    /// Why it could not run, when it could not.
+    /// Why it could not run, when it could not; or why its status is what
+    /// it is, when the enforcer says ([`Enforcer::detail`]).
     pub error: Option<String>,
 }
 
@@ -269,6 +270,12 @@ pub trait Enforcer {
     }
     /// The exit code in `outcome`, for the record.
     fn exit_code(_outcome: &Self::Outcome) -> Option<i32> {
+        None
+    }
+    /// Why `outcome`'s status is what it is, when that needs saying (a
+    /// run taken as failed because its status report could not be
+    /// trusted): recorded with the `enforced` event (`status_detail`).
+    fn detail(_outcome: &Self::Outcome) -> Option<String> {
         None
     }
     /// A decision made while enforcing that let the action go on (the
@@ -601,7 +608,10 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             status,
             exit_code: outcome.as_ref().ok().and_then(E::exit_code),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            error: outcome.as_ref().err().map(ToString::to_string),
+            error: match &outcome {
+                Ok(o) => E::detail(o),
+                Err(e) => Some(e.to_string()),
+            },
         };
         let result = match &outcome {
             Ok(_) => status.as_str().to_owned(),
@@ -794,6 +804,40 @@ mod tests {
             Gate::new(&c, NoApprover, &mut log).record_answer(&answer),
             Err(GateError::Record(_))
         ));
+    }
+
+    #[test]
+    fn the_enforcers_detail_on_a_status_is_recorded() {
+        struct Untrusted;
+        impl Enforcer for Untrusted {
+            type Outcome = Status;
+            type Error = Refusal;
+            fn enforce(&mut self, _: &Action) -> Result<Status, Refusal> {
+                Ok(Status::Failed)
+            }
+            fn status(o: &Status) -> Status {
+                *o
+            }
+            fn detail(_: &Status) -> Option<String> {
+                Some("no status report".into())
+            }
+        }
+        #[derive(Default)]
+        struct Ends(Vec<Option<Ran>>);
+        impl Recorder for &mut Ends {
+            fn record(&mut self, e: &Event<'_>) -> Result<(), RecordError> {
+                self.0.push(e.ran.clone());
+                Ok(())
+            }
+        }
+        let c = config(Verdict::Allow);
+        let mut ends = Ends::default();
+        let _ = Gate::new(&c, NoApprover, &mut ends).run(&exec("x"), &mut Untrusted);
+        let ran = ends.0.last().cloned().flatten().expect("an enforced event");
+        assert_eq!(
+            (ran.status, ran.error.as_deref()),
+            (Status::Failed, Some("no status report"))
+        );
     }
 
     #[test]

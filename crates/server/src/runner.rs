@@ -212,4 +212,7 @@ impl Enforcer for Runner {
     fn exit_code(o: &RunOutput) -> Option<i32> {
         Some(o.exit_code)
     }
+    fn detail(o: &RunOutput) -> Option<String> {
+        o.status_problem.clone()
+    }
 }
