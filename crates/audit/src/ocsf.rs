@@ -199,6 +199,8 @@ pub enum Crud {
     Update = 3,
     /// 4.
     Delete = 4,
+    /// 99: none of these (a tool call answered without being judged).
+    Other = 99,
 }
 
 /// File System Activity (1001) on `path`.

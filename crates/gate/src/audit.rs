@@ -168,6 +168,51 @@ pub fn to_ocsf(
     event
 }
 
+/// The OCSF event for an answer given without a decision: API Activity
+/// (6003), activity Other (99), `api.operation` the tool (`unknown` when
+/// the call could not be read), `unmapped.stage` `answered`, and the
+/// status of the verdict answered.
+pub fn unjudged_to_ocsf(
+    a: &crate::Unjudged<'_>,
+    actor: &Value,
+    sandbox_mode: &str,
+    session_id: Option<&str>,
+    surface: Option<&str>,
+) -> Value {
+    let how = Status::of_verdict(a.verdict);
+    let o = Outcome {
+        verdict: a.verdict.as_str().to_owned(),
+        // Nothing judged the call: its risk is not known to be lower.
+        risk: "high".to_owned(),
+        reasons: vec![crate::argv_mask::mask_reason(a.reason)],
+        rule: None,
+        sandbox_mode: sandbox_mode.to_owned(),
+        session_id: session_id.map(str::to_owned),
+        ..Outcome::default()
+    };
+    let status = match how {
+        Status::Succeeded => ocsf::Status::Success,
+        Status::Asked => ocsf::Status::Unknown,
+        _ => ocsf::Status::Failure,
+    };
+    let mut event = ocsf::api(
+        Crud::Other,
+        now_ms(),
+        status,
+        a.tool.unwrap_or("unknown"),
+        surface.unwrap_or("rampart"),
+        surface.unwrap_or("rampart"),
+        actor,
+        &o,
+    );
+    event["unmapped"]["status"] = Value::String(how.as_str().into());
+    event["unmapped"]["stage"] = Value::String("answered".into());
+    if let Some(s) = surface {
+        event["unmapped"]["surface"] = Value::String(s.to_owned());
+    }
+    event
+}
+
 impl Recorder for AuditRecorder {
     fn record(&mut self, e: &Event<'_>) -> Result<(), RecordError> {
         let log = match &self.log {
@@ -177,6 +222,24 @@ impl Recorder for AuditRecorder {
         };
         let event = to_ocsf(
             e,
+            &self.actor,
+            &self.sandbox_mode,
+            self.session_id.as_deref(),
+            self.surface.as_deref(),
+        );
+        log.record(event)
+            .map(drop)
+            .map_err(|e| RecordError(e.to_string()))
+    }
+
+    fn record_unjudged(&mut self, a: &crate::Unjudged<'_>) -> Result<(), RecordError> {
+        let log = match &self.log {
+            None => return Ok(()),
+            Some(Err(why)) => return Err(RecordError(why.clone())),
+            Some(Ok(log)) => log,
+        };
+        let event = unjudged_to_ocsf(
+            a,
             &self.actor,
             &self.sandbox_mode,
             self.session_id.as_deref(),

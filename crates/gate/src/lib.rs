@@ -192,8 +192,24 @@ pub struct Ran {
     pub exit_code: Option<i32>,
     /// From the start of enforcement to its end.
     pub duration_ms: u64,
-    /// Why it could not run, when it could not.
+    /// Why it could not run, when it could not; or why its status is what
+    /// it is, when the enforcer says ([`Enforcer::detail`]).
     pub error: Option<String>,
+}
+
+/// An answer a surface gives without a decision: the hook's answer to a
+/// call it could not judge (input it cannot read, a tool it does not
+/// know, a config with errors, a decision that did not come in time).
+/// Recorded through [`Gate::record_answer`] with the verdict actually
+/// answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unjudged<'a> {
+    /// What was answered.
+    pub verdict: Verdict,
+    /// Why, as answered.
+    pub reason: &'a str,
+    /// The tool the call named, when it could be read.
+    pub tool: Option<&'a str>,
 }
 
 /// Why the audit trail could not take an event.
@@ -209,6 +225,14 @@ pub trait Recorder {
     fn fail_closed(&self) -> bool {
         true
     }
+    /// Records an answer given without a decision ([`Unjudged`]). The
+    /// default refuses (a recorder that cannot keep it must not pretend
+    /// it did), so a fail-closed surface answers `deny`.
+    fn record_unjudged(&mut self, _answer: &Unjudged<'_>) -> Result<(), RecordError> {
+        Err(RecordError(
+            "this recorder cannot keep an answer given without a decision".into(),
+        ))
+    }
     /// Called when an event could not be written and the action went on
     /// anyway (the audit is not fail-closed, or the action had already
     /// run): must make that impossible to miss.
@@ -223,6 +247,9 @@ pub struct NoopRecorder;
 
 impl Recorder for NoopRecorder {
     fn record(&mut self, _: &Event<'_>) -> Result<(), RecordError> {
+        Ok(())
+    }
+    fn record_unjudged(&mut self, _: &Unjudged<'_>) -> Result<(), RecordError> {
         Ok(())
     }
 }
@@ -249,6 +276,22 @@ pub trait Enforcer {
     }
     /// The exit code in `outcome`, for the record.
     fn exit_code(_outcome: &Self::Outcome) -> Option<i32> {
+        None
+    }
+    /// Why `outcome`'s status is what it is, when that needs saying (a
+    /// run taken as failed because its status report could not be
+    /// trusted): recorded with the `enforced` event (`status_detail`).
+    fn detail(_outcome: &Self::Outcome) -> Option<String> {
+        None
+    }
+    /// A decision made while enforcing that let the action go on (the
+    /// real path a file tool opened, judged and allowed), asked once the
+    /// action is done: the gate records it as the final decision of the
+    /// `enforced` event, so the trail shows what was really judged. Only
+    /// an `allow` is taken (a refusal comes back through
+    /// [`Enforcer::refusal`]). `None` (the default): the decision before
+    /// enforcement stands.
+    fn allowed_late(&mut self) -> Option<Decision> {
         None
     }
 }
@@ -509,6 +552,19 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         Ok(Judgement { action, decision })
     }
 
+    /// Records an answer given without a decision (there is no
+    /// [`Action`] to judge: see [`Unjudged`]). A record that fails stops a
+    /// fail-closed surface like any other: it must then answer `deny`.
+    pub fn record_answer(&mut self, answer: &Unjudged<'_>) -> Result<(), GateError<Infallible>> {
+        if let Err(e) = self.recorder.record_unjudged(answer) {
+            if self.recorder.fail_closed() {
+                return Err(GateError::Record(e));
+            }
+            self.recorder.unrecorded(&e);
+        }
+        Ok(())
+    }
+
     /// Runs `action` through every stage.
     pub fn run<E: Enforcer>(
         &mut self,
@@ -582,14 +638,24 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             status,
             exit_code: outcome.as_ref().ok().and_then(E::exit_code),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            error: outcome.as_ref().err().map(ToString::to_string),
+            error: match &outcome {
+                Ok(o) => E::detail(o),
+                Err(e) => Some(e.to_string()),
+            },
         };
         let result = match &outcome {
             Ok(_) => status.as_str().to_owned(),
             Err(e) if late.is_some() => format!("refused: {e}"),
             Err(e) => format!("failed: {e}"),
         };
-        let decision = late.unwrap_or(decision);
+        // A decision made while enforcing that allowed (the real path a
+        // file tool opened) is the one the `enforced` event records.
+        let allowed = outcome
+            .is_ok()
+            .then(|| enforcer.allowed_late())
+            .flatten()
+            .filter(|d| d.verdict == Verdict::Allow);
+        let decision = late.or(allowed).unwrap_or(decision);
         let event = Event {
             stage: Stage::Enforced,
             action,
@@ -705,6 +771,103 @@ mod tests {
             "gate bypassed: the late refusal was not recorded as a deny"
         );
         assert_eq!(log.2, vec![Status::Succeeded, Status::Refused]);
+    }
+
+    /// An enforcer that judged something while enforcing and went on.
+    struct Rechecked(Option<Decision>);
+    impl Enforcer for Rechecked {
+        type Outcome = Status;
+        type Error = Refusal;
+        fn enforce(&mut self, _: &Action) -> Result<Status, Refusal> {
+            Ok(Status::Succeeded)
+        }
+        fn status(o: &Status) -> Status {
+            *o
+        }
+        fn allowed_late(&mut self) -> Option<Decision> {
+            self.0.take()
+        }
+    }
+
+    #[test]
+    fn an_allow_made_while_enforcing_is_the_recorded_decision() {
+        let c = config(Verdict::Allow);
+        let mut real = deny("`/w/a` resolves to `/w/b`, which is allowed");
+        real.verdict = Verdict::Allow;
+        real.rule = Some("real.toml:1".into());
+        let mut log = Log::default();
+        let r = Gate::new(&c, NoApprover, &mut log)
+            .run(&exec("x"), &mut Rechecked(Some(real.clone())))
+            .unwrap();
+        assert_eq!(
+            r.decision, real,
+            "the real path's decision is the final one"
+        );
+        assert_eq!(r.outcome, Some(Status::Succeeded));
+        // Only an allow is taken: the action ran.
+        let mut log = Log::default();
+        let r = Gate::new(&c, NoApprover, &mut log)
+            .run(&exec("x"), &mut Rechecked(Some(deny("late"))))
+            .unwrap();
+        assert_eq!(
+            (r.decision.verdict, r.outcome),
+            (Verdict::Allow, Some(Status::Succeeded))
+        );
+        assert!(!r.decision.reasons.contains(&"late".to_owned()));
+    }
+
+    #[test]
+    fn an_answer_without_a_decision_is_recorded_or_refused() {
+        let c = config(Verdict::Allow);
+        let answer = Unjudged {
+            verdict: Verdict::Allow,
+            reason: "unknown tool",
+            tool: Some("Frobnicate"),
+        };
+        assert!(Gate::new(&c, NoApprover, NoopRecorder)
+            .record_answer(&answer)
+            .is_ok());
+        // A recorder that cannot keep it: a fail-closed surface must
+        // answer `deny`.
+        let mut log = Log::default();
+        assert!(matches!(
+            Gate::new(&c, NoApprover, &mut log).record_answer(&answer),
+            Err(GateError::Record(_))
+        ));
+    }
+
+    #[test]
+    fn the_enforcers_detail_on_a_status_is_recorded() {
+        struct Untrusted;
+        impl Enforcer for Untrusted {
+            type Outcome = Status;
+            type Error = Refusal;
+            fn enforce(&mut self, _: &Action) -> Result<Status, Refusal> {
+                Ok(Status::Failed)
+            }
+            fn status(o: &Status) -> Status {
+                *o
+            }
+            fn detail(_: &Status) -> Option<String> {
+                Some("no status report".into())
+            }
+        }
+        #[derive(Default)]
+        struct Ends(Vec<Option<Ran>>);
+        impl Recorder for &mut Ends {
+            fn record(&mut self, e: &Event<'_>) -> Result<(), RecordError> {
+                self.0.push(e.ran.clone());
+                Ok(())
+            }
+        }
+        let c = config(Verdict::Allow);
+        let mut ends = Ends::default();
+        let _ = Gate::new(&c, NoApprover, &mut ends).run(&exec("x"), &mut Untrusted);
+        let ran = ends.0.last().cloned().flatten().expect("an enforced event");
+        assert_eq!(
+            (ran.status, ran.error.as_deref()),
+            (Status::Failed, Some("no status report"))
+        );
     }
 
     #[test]

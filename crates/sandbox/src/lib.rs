@@ -102,6 +102,16 @@ pub fn host_git() -> Option<std::process::Command> {
     host_git::command()
 }
 pub use run::{inside_ids, run, Command};
+
+/// Has the program `cmd` starts inherit `fd` (close-on-exec in this
+/// process) at the same number, and no other program this process starts:
+/// how a server hands `sandbox-run` the pipe it reports its status on. The
+/// sandbox marks every descriptor above 2 close-on-exec before the
+/// sandboxed program starts, so `fd` never reaches it.
+pub fn inherit_fd(cmd: &mut std::process::Command, fd: std::os::fd::BorrowedFd<'_>) {
+    use std::os::fd::AsRawFd as _;
+    sys::inherit_fd(cmd, fd.as_raw_fd());
+}
 pub use seccomp::DENIED_SYSCALLS;
 
 /// How a command runs.

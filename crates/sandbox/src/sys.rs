@@ -280,3 +280,22 @@ pub(crate) fn mount_setattr(
         Err(io::Error::last_os_error())
     }
 }
+
+/// Has the program `cmd` starts inherit `fd` (open in this process,
+/// close-on-exec) at the same number: in the child, between `fork` and
+/// `exec`, its close-on-exec flag is cleared. Other programs this process
+/// starts at the same time do not get it (it stays close-on-exec here).
+pub(crate) fn inherit_fd(cmd: &mut std::process::Command, fd: std::os::fd::RawFd) {
+    use std::os::unix::process::CommandExt as _;
+    // SAFETY: the closure runs in the forked child before `exec`; it only
+    // calls fcntl(2), which is async-signal-safe, allocates nothing and
+    // takes no lock. `fd` is open in the child (fork copies the table).
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}

@@ -66,3 +66,4 @@ pub mod queue;
 pub mod rpc;
 pub mod runner;
 pub mod service;
+pub mod status;

@@ -207,7 +207,11 @@ impl McpServer {
                     Err(e) => return Ok(invalid(name, e)),
                 };
                 finish(s.exec(argv, cwd, a.timeout_secs, approver), |o| {
-                    let mut t = format!("exit code: {}\n", o.exit_code);
+                    let mut t = format!("status: {}\nexit code: {}\n", o.status, o.exit_code);
+                    if let Some(why) = &o.status_problem {
+                        t.push_str(why);
+                        t.push('\n');
+                    }
                     if let Some(d) = o.sandbox_denied {
                         t.push_str("the sandbox apparently refused something: ");
                         t.push_str(d);

@@ -54,7 +54,7 @@ use rampart_guard::limits::MAX_PLAN;
 use crate::exec_plan::ExecPlan;
 
 /// The version of the sealed form.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// Why `sandbox-run` refused.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +89,9 @@ struct Sealed {
     /// Arguments as byte arrays: exact, whatever their encoding.
     args: Vec<Vec<u8>>,
     plan: ExecPlan,
+    /// Where `sandbox-run` reports how the run ended
+    /// ([`crate::status`]).
+    status: Option<crate::status::StatusChannel>,
 }
 
 fn arg_bytes(args: &[OsString]) -> Vec<Vec<u8>> {
@@ -96,19 +99,24 @@ fn arg_bytes(args: &[OsString]) -> Vec<Vec<u8>> {
 }
 
 /// Seals `plan` for `sandbox-run ARGS…` (`args` starts with
-/// `sandbox-run`), issued by this process; the returned memfd is to be the
-/// child's stdin.
+/// `sandbox-run`), issued by this process, with the channel the child
+/// reports its status on; the returned memfd is to be the child's stdin.
 ///
 /// # Errors
 ///
 /// When the plan cannot be serialised (a path that is not UTF-8), or the
 /// memfd cannot be made, written or sealed.
-pub fn seal(args: &[OsString], plan: &ExecPlan) -> Result<OwnedFd, PlanError> {
+pub fn seal(
+    args: &[OsString],
+    plan: &ExecPlan,
+    status: Option<&crate::status::StatusChannel>,
+) -> Result<OwnedFd, PlanError> {
     let sealed = Sealed {
         v: VERSION,
         parent: std::process::id(),
         args: arg_bytes(args),
         plan: plan.clone(),
+        status: status.cloned(),
     };
     let bytes = serde_json::to_vec(&sealed).map_err(|e| PlanError::Make(e.to_string()))?;
     let fd = memfd_create(
@@ -125,13 +133,16 @@ pub fn seal(args: &[OsString], plan: &ExecPlan) -> Result<OwnedFd, PlanError> {
 }
 
 /// Checks the plan on this process's stdin against its own arguments
-/// (`args`, starting with `sandbox-run`) and its parent, and returns it.
+/// (`args`, starting with `sandbox-run`) and its parent, and returns it
+/// with the channel to report the run's status on.
 ///
 /// # Errors
 ///
 /// Every way the plan can be missing, changed, for another command line or
 /// from another issuer.
-pub fn verify_stdin(args: &[OsString]) -> Result<ExecPlan, PlanError> {
+pub fn verify_stdin(
+    args: &[OsString],
+) -> Result<(ExecPlan, Option<crate::status::StatusChannel>), PlanError> {
     let stdin = std::io::stdin()
         .as_fd()
         .try_clone_to_owned()
@@ -191,7 +202,7 @@ pub fn verify_stdin(args: &[OsString]) -> Result<ExecPlan, PlanError> {
     // The command gets no stdin (the plan is not its business).
     let null = File::open("/dev/null").map_err(|e| PlanError::Unreadable(e.to_string()))?;
     nix::unistd::dup2(null.as_raw_fd(), 0).map_err(|e| PlanError::Unreadable(e.to_string()))?;
-    Ok(sealed.plan)
+    Ok((sealed.plan, sealed.status))
 }
 
 #[cfg(test)]
@@ -231,7 +242,7 @@ mod tests {
     #[test]
     fn a_plan_is_sealed_and_exact() {
         let args: Vec<OsString> = vec!["sandbox-run".into(), "--".into(), "ls".into()];
-        let fd = seal(&args, &plan()).expect("seal");
+        let fd = seal(&args, &plan(), None).expect("seal");
         let got = fcntl(fd.as_raw_fd(), FcntlArg::F_GET_SEALS).expect("seals");
         assert!(SealFlag::from_bits_truncate(got).contains(seals()));
         // Sealed: the issuer itself cannot change it any more.

@@ -9,7 +9,9 @@
 //! config it decided with ([`crate::plan`]); it loads no config. Its
 //! stdout and stderr come back through pipes, each kept up to a cap (the
 //! rest is read and dropped, so the command never blocks on a full pipe)
-//! and masked for secrets before anything is handed to a model.
+//! and masked for secrets before anything is handed to a model. How the
+//! run ended comes back on a status channel of its own
+//! ([`crate::status`]), never inferred from the exit code.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -38,7 +40,7 @@ pub struct Runner {
 #[derive(Debug, Clone, Serialize)]
 pub struct RunOutput {
     /// The exit status (`rampart exec`'s table: 124 timeout, 126 refused,
-    /// 127 not found, 128+N signal).
+    /// 127 not found, 128+N signal); what it means is [`Self::status`].
     pub exit_code: i32,
     /// Standard output, capped and masked.
     pub stdout: String,
@@ -52,11 +54,23 @@ pub struct RunOutput {
     /// sandbox denial.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sandbox_denied: Option<&'static str>,
-    /// How it ended, for the record: `sandbox-run` exits 124 when the
-    /// timeout killed the command, and only a run that lasted the whole
-    /// timeout is taken for one (a program may exit 124 on its own).
-    #[serde(skip)]
+    /// How it ended, as `sandbox-run` reported it on its status channel
+    /// ([`crate::status`]); `failed` when the report is missing, forged
+    /// or disagrees with how `sandbox-run` exited.
+    #[serde(serialize_with = "status_name")]
     pub status: Status,
+    /// Why the status is `failed` though the run did not say so (no
+    /// report, or one that cannot be trusted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_problem: Option<String>,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "the signature serde's `serialize_with` takes"
+)]
+fn status_name<S: serde::Serializer>(s: &Status, ser: S) -> Result<S::Ok, S::Error> {
+    ser.serialize_str(s.as_str())
 }
 
 /// Why the command could not be started at all.
@@ -116,18 +130,29 @@ impl Runner {
         // runs the plan, and refuses to run without it (crate::plan).
         let mut args: Vec<std::ffi::OsString> = vec!["sandbox-run".into(), "--".into()];
         args.extend(argv_os);
-        let plan = crate::plan::seal(&args, &plan).map_err(|e| RunnerError {
+        // How the run ended comes back on a pipe of its own, named in the
+        // plan.
+        let mut listener = crate::status::Listener::open().map_err(|e| RunnerError {
             path: self.rampart.clone(),
             source: std::io::Error::other(e.to_string()),
         })?;
+        let plan =
+            crate::plan::seal(&args, &plan, Some(listener.channel())).map_err(|e| RunnerError {
+                path: self.rampart.clone(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
         let mut cmd = Command::new(&self.rampart);
         cmd.args(&args);
+        if let Some(w) = listener.write_end() {
+            rampart_sandbox::inherit_fd(&mut cmd, w);
+        }
         cmd.stdin(Stdio::from(plan))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .env("NO_COLOR", "1");
-        let started = std::time::Instant::now();
-        let mut child = cmd.spawn().map_err(|source| RunnerError {
+        let spawned = cmd.spawn();
+        listener.started();
+        let mut child = spawned.map_err(|source| RunnerError {
             path: self.rampart.clone(),
             source,
         })?;
@@ -144,17 +169,10 @@ impl Runner {
         let exit_code = status.code().unwrap_or_else(|| {
             std::os::unix::process::ExitStatusExt::signal(&status).map_or(125, |s| 128 + s)
         });
-        let timed_out = exit_code == 124
-            && self
-                .timeout_secs
-                .is_some_and(|t| started.elapsed() >= std::time::Duration::from_secs(t));
-        let how = match (exit_code, timed_out, status.code()) {
-            (0, _, _) => Status::Succeeded,
-            (_, true, _) => Status::TimedOut,
-            // `sandbox-run` itself was killed.
-            (_, _, None) => Status::Killed,
-            _ => Status::Failed,
-        };
+        let (how, status_problem) = listener.status(status.code());
+        if let Some(why) = &status_problem {
+            tracing::warn!(%why, "sandbox-run's status report");
+        }
         let sandbox_denied = if exit_code == 0 {
             None
         } else {
@@ -168,6 +186,7 @@ impl Runner {
             stderr_truncated,
             sandbox_denied,
             status: how,
+            status_problem,
         })
     }
 }
@@ -192,5 +211,8 @@ impl Enforcer for Runner {
     }
     fn exit_code(o: &RunOutput) -> Option<i32> {
         Some(o.exit_code)
+    }
+    fn detail(o: &RunOutput) -> Option<String> {
+        o.status_problem.clone()
     }
 }

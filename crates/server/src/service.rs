@@ -159,12 +159,16 @@ pub enum FileOutcome {
 struct FileEnforcer<'a> {
     service: &'a Service,
     content: Option<&'a str>,
+    /// The decision on the real path when it differs from the one asked
+    /// for and is allowed: recorded by the gate as the final decision
+    /// ([`Enforcer::allowed_late`]).
+    allowed: Option<Decision>,
 }
 
 impl FileEnforcer<'_> {
     /// A symlink inside the workspace may lead to a path the policy
     /// refuses (a denied `.env`): the real path must be allowed too.
-    fn recheck(&self, asked: &Action, real: &Path) -> Result<(), FileError> {
+    fn recheck(&mut self, asked: &Action, real: &Path) -> Result<(), FileError> {
         let (path, again) = match asked {
             Action::ReadFile { path, workspace } => (
                 path,
@@ -200,11 +204,16 @@ impl FileEnforcer<'_> {
         // A decision like any other: made with the gate's own procedure
         // and, when it refuses, recorded by the gate as the final one
         // ([`Enforcer::refusal`]).
-        let d = rampart_gate::decide(&self.service.config, &again);
+        let mut d = rampart_gate::decide(&self.service.config, &again);
+        let (path, real) = (path.display().to_string(), real.display().to_string());
         if d.verdict == Verdict::Allow {
+            d.reasons.insert(
+                0,
+                format!("`{path}` resolves to `{real}` (symlinks followed), which is allowed"),
+            );
+            self.allowed = Some(d);
             return Ok(());
         }
-        let (path, real) = (path.display().to_string(), real.display().to_string());
         let why = d.reasons.join("; ");
         let mut late = d;
         late.verdict = Verdict::Deny;
@@ -227,6 +236,9 @@ impl Enforcer for FileEnforcer<'_> {
     fn status(_: &FileOutcome) -> Status {
         // An outcome exists only when the read, write or listing was done.
         Status::Succeeded
+    }
+    fn allowed_late(&mut self) -> Option<Decision> {
+        self.allowed.take()
     }
     fn refusal(e: &FileError) -> Option<Decision> {
         match e {
@@ -451,6 +463,7 @@ impl Service {
         let mut e = FileEnforcer {
             service: self,
             content,
+            allowed: None,
         };
         self.through(action, approver, &mut e)
     }

@@ -148,7 +148,7 @@ pub(crate) fn sandbox_run(_args: &SandboxRunArgs) -> Exit {
     // Only a rampart server that decided and recorded the command may start
     // it: it hands over a sealed plan bound to exactly these arguments.
     let own: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let plan = match rampart_server::plan::verify_stdin(&own) {
+    let (plan, channel) = match rampart_server::plan::verify_stdin(&own) {
         Ok(p) => p,
         Err(e) => {
             return fail(
@@ -157,10 +157,34 @@ pub(crate) fn sandbox_run(_args: &SandboxRunArgs) -> Exit {
             )
         }
     };
+    // The status channel is taken before anything runs, so that the
+    // command never inherits it; the server takes a run without a report
+    // for a failure.
+    let reporter = match channel.as_ref().map(rampart_server::status::Reporter::take) {
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => return fail(&format!("sandbox-run refuses to run: {e}"), None),
+        None => None,
+    };
+    let (exit, status) = sandbox_run_plan(plan);
+    if let Some(r) = reporter {
+        if let Err(e) = r.report(status, i32::from(exit.code())) {
+            ui::error(&e.to_string());
+        }
+    }
+    exit
+}
+
+/// Runs a verified plan: how `sandbox-run` exits, and the status it
+/// reports for that.
+fn sandbox_run_plan(plan: ExecPlan) -> (Exit, rampart_gate::Status) {
+    use rampart_gate::Status;
     if !plan.confined() {
-        return fail(
-            "sandbox-run only runs commands inside the sandbox; danger-full-access is refused",
-            Some("use `rampart exec`, which decides and records, for full access"),
+        return (
+            fail(
+                "sandbox-run only runs commands inside the sandbox; danger-full-access is refused",
+                Some("use `rampart exec`, which decides and records, for full access"),
+            ),
+            Status::Failed,
         );
     }
     let action = Action::Exec {
@@ -193,11 +217,14 @@ pub(crate) fn sandbox_run(_args: &SandboxRunArgs) -> Exit {
         Ok(outcome) => {
             if record_quarantined(&outcome.quarantined, &outcome.unchecked) {
                 let _ = finish(&outcome, &plan.limits);
-                return Exit::Denied;
+                return (Exit::Denied, Status::Refused);
             }
-            finish(&outcome, &plan.limits)
+            (
+                finish(&outcome, &plan.limits),
+                SandboxEnforcer::status(&outcome),
+            )
         }
-        Err(e) => run_error(&e),
+        Err(e) => (run_error(&e), Status::Failed),
     }
 }
 

@@ -199,7 +199,7 @@ fn sandbox_run_refuses_a_sealed_plan_not_from_its_rampart_parent_and_policy_flag
     let plan = rampart_server::exec_plan::ExecPlan::build(&cfg, &w.ws, &os, &w.ws, &[]).unwrap();
     assert!(plan.confined());
     for plan in [
-        json!({"v": 2, "parent": std::process::id(), "args": args, "plan": plan}),
+        json!({"v": 3, "parent": std::process::id(), "args": args, "plan": plan}),
         json!({"v": 1, "parent": std::process::id(), "args": args}),
     ] {
         let o = w

@@ -615,3 +615,37 @@ fn daemon_calls_record_what_they_answered_and_what_happened() {
     );
     drop(d);
 }
+
+#[test]
+fn mcp_records_the_real_path_it_judged_and_allowed() {
+    let w = mcp_world();
+    std::os::unix::fs::symlink("notes.txt", w.ws.join("alias.txt")).unwrap();
+    let mut m = Mcp::start(&w);
+    let mut seen = Seen::new(&w);
+    let real = w.ws.join("notes.txt").display().to_string();
+    // Through an in-workspace symlink: the real path was judged (and
+    // allowed) after `openat2`, and the `enforced` event says so.
+    let (is_error, sc) = m.call("read_file", &json!({"path": "alias.txt"}));
+    assert!(!is_error, "control failed: read through a symlink: {sc}");
+    let events = seen.since(&w);
+    let what = "MCP read_file through an in-workspace symlink";
+    assert_eq!(events.len(), 2, "{what}: {events:?}");
+    let end = stage(&events, "enforced", what);
+    assert_recorded(end, what, "allow", "succeeded", FILE);
+    assert!(
+        end["unmapped"]["reasons"][0]
+            .as_str()
+            .is_some_and(|r| r.contains("resolves to") && r.contains(&real)),
+        "gate bypassed: the real path judged after `openat2` is not in the record: {end}"
+    );
+    // Control: the path itself, judged once; no real-path decision.
+    let (is_error, sc) = m.call("read_file", &json!({"path": "notes.txt"}));
+    assert!(!is_error, "control failed: {sc}");
+    let events = seen.since(&w);
+    assert_eq!(events.len(), 2, "{events:?}");
+    let end = stage(&events, "enforced", "MCP read_file notes.txt");
+    assert!(
+        !end.to_string().contains("resolves to"),
+        "a direct read records no real-path decision: {end}"
+    );
+}
