@@ -96,8 +96,10 @@ pub fn url_host(url: &str) -> Result<(String, u16), String> {
 /// expands `~`; file paths are judged as written and as resolved
 /// ([`Plan::Judge::resolved`]).
 pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Plan {
+    // A call rampart cannot judge is refused, never asked: a yes to it
+    // would run the tool unjudged (a `Bash` command unsandboxed).
     let malformed = |why: String| Plan::Answer {
-        decision: "ask",
+        decision: "deny",
         reason: format!(
             "rampart could not judge this {} call: {why}",
             input.tool_name
@@ -258,11 +260,19 @@ pub fn resolve_deny_read(config: &mut rampart_policy::Config) {
 /// searched directory (as written or resolved), so a search of a
 /// directory that holds `~/.ssh` gets `~/.ssh`'s answer. `config.deny_read`
 /// should already be resolved ([`resolve_deny_read`]).
+///
+/// A `Grep` reads contents: the files a read-deny path rule matches beneath
+/// the searched folder are judged too (the sandbox hides them from
+/// `grep -r`; the hook's answer must not differ).
+///
+/// # Errors
+///
+/// A path rule too wide to find its files: the search cannot be judged.
 pub fn hidden_in_search(
     config: &rampart_policy::Config,
     input: &HookInput,
     searched: &[Action],
-) -> Vec<Action> {
+) -> Result<Vec<Action>, String> {
     let reach = match input.tool_name.as_str() {
         "Grep" => None,
         "Glob" => {
@@ -273,9 +283,27 @@ pub fn hidden_in_search(
                 .unwrap_or_default();
             resolve::glob_reach(&pattern)
         }
-        _ => return Vec::new(),
+        _ => return Ok(Vec::new()),
     };
     let mut out: Vec<Action> = Vec::new();
+    if reach.is_none() {
+        for a in searched {
+            let (Some(dir), Some(workspace)) = (file_path(a), workspace_of(a)) else {
+                continue;
+            };
+            let denied = crate::exec_plan::read_denied_by_path_rules(config, workspace)
+                .map_err(|e| e.to_string())?;
+            for file in denied.into_iter().filter(|f| f.starts_with(dir)) {
+                let again = Action::ReadFile {
+                    path: file,
+                    workspace: workspace.to_path_buf(),
+                };
+                if !out.contains(&again) {
+                    out.push(again);
+                }
+            }
+        }
+    }
     for a in searched {
         let (Some(dir), Some(workspace)) = (file_path(a), workspace_of(a)) else {
             continue;
@@ -296,7 +324,7 @@ pub fn hidden_in_search(
             }
         }
     }
-    out
+    Ok(out)
 }
 
 fn file_path(a: &Action) -> Option<&Path> {
@@ -444,7 +472,7 @@ mod tests {
             None,
         );
         assert!(
-            matches!(p, Plan::Answer { decision: "ask", ref reason } if reason.contains("not a string"))
+            matches!(p, Plan::Answer { decision: "deny", ref reason } if reason.contains("not a string"))
         );
         let p = plan(
             &input("WebFetch", json!({"url": "file:///etc/passwd"})),
@@ -454,7 +482,7 @@ mod tests {
         assert!(matches!(
             p,
             Plan::Answer {
-                decision: "ask",
+                decision: "deny",
                 ..
             }
         ));

@@ -150,6 +150,13 @@ fn unjudged(
     (verdict, reason): (Verdict, &str),
     turn: &Turn,
 ) -> AuditRecorder {
+    // `never` holds here too: nothing may ask, whatever answered.
+    let never = rampart_policy::never_asks(config.approval_policy, verdict)
+        .map(|why| format!("{reason}; {why}"));
+    let (verdict, reason) = match &never {
+        Some(why) => (Verdict::Deny, why.as_str()),
+        None => (verdict, reason),
+    };
     let mut recorder = record::recorder(config, session);
     recorder.surface = Some("hook:claude-code".into());
     let mut gate = Gate::new(config, NoApprover, recorder);
@@ -214,7 +221,9 @@ fn work(
             } else {
                 defaults()
             };
-            return unjudged(&config, None, None, (Verdict::Ask, why), turn);
+            // A call rampart cannot read is refused, never asked: a yes to
+            // an unread `Bash` call would run it unjudged and unsandboxed.
+            return unjudged(&config, None, None, (Verdict::Deny, why), turn);
         }
     };
     let session = || input.session_id.clone();
@@ -248,7 +257,13 @@ fn work(
     // A search of a directory that holds a `deny_read` entry reads it too.
     let searched: Vec<rampart_gate::Action> =
         std::iter::once(&action).chain(&resolved).cloned().collect();
-    resolved.extend(hook::hidden_in_search(&config, input, &searched));
+    match hook::hidden_in_search(&config, input, &searched) {
+        Ok(hidden) => resolved.extend(hidden),
+        Err(e) => {
+            let why = format!("rampart cannot judge this search: {e}");
+            return unjudged(&config, session(), tool, (Verdict::Deny, &why), turn);
+        }
+    }
     let mut recorder = record::recorder(&config, session());
     recorder.surface = Some("hook:claude-code".into());
     let mut updated = None;

@@ -151,12 +151,12 @@ fn hook_answers_every_recorded_tool_call() {
         ("unknown_tool", "ask", "mcp__github__create_issue", false),
         (
             "bash_no_command",
-            "ask",
+            "deny",
             "`tool_input.command` is missing",
             false,
         ),
-        ("wrong_event", "ask", "PreToolUse", false),
-        ("not_json", "ask", "could not read the hook input", false),
+        ("wrong_event", "deny", "PreToolUse", false),
+        ("not_json", "deny", "could not read the hook input", false),
     ];
     for (name, decision, needle, rewritten) in cases {
         let out = hook(&w, &fixture(&w, name));

@@ -110,14 +110,14 @@ fn answers_without_a_decision_are_recorded_as_answered() {
             "input that is not JSON",
             b"{not json".to_vec(),
             vec![],
-            "ask",
+            "deny",
             None,
         ),
         (
             "a Bash call without a command",
             call("Bash", &w, &json!({})),
             vec![],
-            "ask",
+            "deny",
             Some("Bash"),
         ),
         (

@@ -333,6 +333,22 @@ pub fn quarantine_dir(config: &Config) -> PathBuf {
     config.audit.dir.join("quarantine")
 }
 
+/// The files below `workspace` a read-deny path rule of `cfg` matches: what
+/// the sandbox hides, so that a surface reading a whole folder (the hook's
+/// `Grep`) can judge those files too.
+///
+/// # Errors
+///
+/// A path rule too wide to enforce.
+pub fn read_denied_by_path_rules(
+    cfg: &Config,
+    workspace: &Path,
+) -> Result<Vec<PathBuf>, ResolveError> {
+    pathrules::mounts(cfg, workspace)
+        .map(|m| m.hidden)
+        .map_err(ResolveError::PathRules)
+}
+
 /// The sandbox settings `cfg` asks for, for a run in `workspace`: the
 /// protected paths and what the deny path rules match are found now.
 /// Fails closed on what cannot be enforced.
