@@ -15,13 +15,23 @@
 //! | high | network clients, `git push`/remotes, publishing, containers, writes outside the workspace, `chmod`/`chown`, `kill`, shell rc files, `crontab`, reading credentials, scripts that cannot be analysed |
 //! | critical | `rm -rf` of `/`, `~` or outside the workspace, `mkfs`, `dd` to a device, fork bombs, a download piped into a shell, `sudo`/`su`/`doas`, `chmod -R 777` on system paths, credentials read and sent, disabling security controls |
 //!
-//! The parts, by family: `tables` (the program lists), `wrappers`
-//! (programs that run another), `interpreters`, `files`, `network`,
-//! `git` (free functions over arguments), and the judge itself, one
-//! `impl Judge` per family: `judge_argv` (one argv), `judge_programs`
-//! (programs judged as what they run), `judge_files`, `judge_git`,
-//! `judge_tools`, `judge_network`, `judge_script` (whole scripts). This
-//! file keeps the types, path normalisation and [`analyse`].
+//! The parts, by family: `tables` (the program lists: names → level),
+//! `wrappers` (programs that run another, and which of their options take
+//! a value), `interpreters`, `files`, `network`, `git` (free functions
+//! over arguments), and the judge itself, one `impl Judge` per family:
+//! `judge_argv` (one argv: the order of the checks and of the program
+//! arms, each arm a call into its family), `judge_wrappers`
+//! (`env`, `nice`, `timeout`, `xargs`, tracers, terminal servers…),
+//! `judge_shells` (shells, escalation, `hash`, `eval`/`source`, builtins
+//! that evaluate code), `judge_programs` (programs judged as what they
+//! run: foreign programs, options, `rampart`, `make`, `parallel`…),
+//! `judge_files` (`rm`, `find`, readers, archives, `rsync`),
+//! `judge_writes` (`cp`/`mv`/`tee`…, `sed`, `patch`, in-place edits),
+//! `judge_interpreters`, `judge_git`, `judge_tools` (cargo, JavaScript
+//! and Python package tools, `go get`), `judge_system` (system packages,
+//! services, firewalls, devices), `judge_network`, `judge_script` (whole
+//! scripts). This file keeps the types, path normalisation and
+//! [`analyse`].
 
 use std::path::{Component, Path, PathBuf};
 
@@ -37,10 +47,15 @@ mod interpreters;
 mod judge_argv;
 mod judge_files;
 mod judge_git;
+mod judge_interpreters;
 mod judge_network;
 mod judge_programs;
 mod judge_script;
+mod judge_shells;
+mod judge_system;
 mod judge_tools;
+mod judge_wrappers;
+mod judge_writes;
 mod network;
 mod tables;
 mod wrappers;
@@ -51,13 +66,17 @@ use interpreters::{
     decodes, fetches, interpreter_script, runs_stdin_as_code, shell_script_operand,
     with_positionals,
 };
+use judge_system::destroys_disks;
+use judge_writes::edits_in_place;
 use network::{put_files, registry_runner, remote_names, upload_sources};
 use tables::{
-    CREDENTIAL_HINTS, DESTROY_DISK, ESCALATE, EXEC_KEYS, GIT_LISTING, LOW, MEDIUM_BUILD, NETWORK,
-    POWER, RC_FILES, SECURITY_SERVICES, SYSTEM_DIRS,
+    CREDENTIAL_HINTS, DESTROY_DISK, ESCALATE, EVALUATING_BUILTINS, EXEC_KEYS, GIT_LISTING,
+    INFRASTRUCTURE, KNOWN_FOR_VERSION, LOW, MEDIUM_BUILD, NETWORK, NOT_PATH_OPERANDS, POWER,
+    PROCESS_KILLERS, RC_FILES, SECURITY_SERVICES, SYSTEM_CHANGERS, SYSTEM_DIRS, SYSTEM_PACKAGERS,
 };
 use wrappers::{
-    bound_command, trusted_startup_file, unwrap_wrappers, wrapper_spec, PLAIN_WRAPPERS,
+    bound_command, trusted_startup_file, unwrap_wrappers, valued_options, wrapper_spec,
+    PLAIN_WRAPPERS,
 };
 
 /// A user entry that sets the level of commands with an argv prefix.
@@ -446,6 +465,11 @@ struct Judge<'a> {
 
 fn words_to_strings(argv: &[Word]) -> Vec<String> {
     argv.iter().map(|w| w.text().to_owned()).collect()
+}
+
+/// The words of `argv` from the `n`th on (none past its end).
+fn words_from(argv: &[Word], n: usize) -> &[Word] {
+    argv.get(n..).unwrap_or_default()
 }
 
 /// Splits `-abc` style short flags.

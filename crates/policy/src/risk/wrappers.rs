@@ -383,3 +383,122 @@ pub(super) fn unwrap_wrappers(argv: &[Word]) -> &[Word] {
         rest = tail.get(skip..).unwrap_or_default();
     }
 }
+
+/// Which options of a wrapper take a value: a flag taken for a value
+/// would hide the command after it (`time -p rm …`, `setsid -c rm …`,
+/// `flock -n F rm …`), a value taken for a flag would be judged as the
+/// command.
+const VALUED_OPTIONS: &[(&str, &[&str])] = &[
+    ("nice", &["-n", "--adjustment"]),
+    ("stdbuf", &["-i", "-o", "-e"]),
+    ("ionice", &["-c", "-n", "--class", "--classdata"]),
+    ("time", &["-o", "-f", "--output", "--format"]),
+    ("caffeinate", &["-t", "-w"]),
+    ("flock", &["-w", "-E", "--timeout", "--conflict-exit-code"]),
+    ("timeout", &["-s", "-k", "--signal", "--kill-after"]),
+    ("chrt", CHRT_VALUED),
+    ("taskset", CHRT_VALUED),
+    (
+        "unshare",
+        &[
+            "-S", "-G", "-R", "-w", "--setuid", "--setgid", "--root", "--wd",
+        ],
+    ),
+    (
+        "nsenter",
+        &["-t", "--target", "-S", "-G", "--setuid", "--setgid"],
+    ),
+    (
+        "strace",
+        &[
+            "-o", "-e", "-p", "-s", "-u", "-E", "-O", "-a", "-b", "-I", "-P", "-X", "-S",
+        ],
+    ),
+    (
+        "ltrace",
+        &[
+            "-o", "-e", "-p", "-s", "-u", "-a", "-A", "-D", "-F", "-l", "-n", "-w", "-x", "-E",
+        ],
+    ),
+    (
+        "perf",
+        &[
+            "-o", "-e", "-p", "-t", "-c", "-F", "-C", "-G", "-x", "-I", "-r", "-u", "--output",
+            "--event", "--repeat",
+        ],
+    ),
+    (
+        "systemd-run",
+        &[
+            "-u",
+            "--unit",
+            "-p",
+            "--property",
+            "-E",
+            "--setenv",
+            "-d",
+            "--description",
+            "--slice",
+            "-M",
+            "--machine",
+            "-H",
+            "--host",
+            "--uid",
+            "--gid",
+            "--working-directory",
+            "--on-calendar",
+            "--on-active",
+            "--on-boot",
+            "--on-startup",
+            "--on-unit-active",
+            "--on-unit-inactive",
+            "--timer-property",
+            "--path-property",
+            "--socket-property",
+            "--nice",
+            "--service-type",
+        ],
+    ),
+    (
+        "screen",
+        &["-S", "-c", "-p", "-t", "-e", "-h", "-T", "-X", "-Logfile"],
+    ),
+    ("xe", &["-f", "-j", "-n", "-I", "-s", "-N"]),
+    (
+        "xargs",
+        &[
+            "-n",
+            "-P",
+            "-L",
+            "-s",
+            "-d",
+            "-E",
+            "-I",
+            "-a",
+            "--max-args",
+            "--max-procs",
+            "--max-chars",
+            "--delimiter",
+            "--arg-file",
+            "--process-slot-var",
+        ],
+    ),
+];
+
+const CHRT_VALUED: &[&str] = &[
+    "-T",
+    "-P",
+    "-D",
+    "--sched-runtime",
+    "--sched-period",
+    "--sched-deadline",
+];
+
+/// The options of wrapper `name` that take a value (none when it is not
+/// in [`VALUED_OPTIONS`]).
+pub(super) fn valued_options(name: &str) -> &'static [&'static str] {
+    VALUED_OPTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, v)| v)
+}
