@@ -61,7 +61,7 @@ mod tables;
 mod wrappers;
 
 use files::{archived_sources, is_block_device, sed_effects, sed_is_pure};
-use git::{ext_command, git_command_value, git_positional_outputs, git_sub_writes};
+use git::{ext_command, git_command_value, git_positional_outputs, git_sub_level};
 use interpreters::{
     decodes, fetches, interpreter_script, runs_stdin_as_code, shell_script_operand,
     with_positionals,
