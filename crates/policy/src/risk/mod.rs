@@ -245,6 +245,7 @@ pub fn normalise(raw: &str, cwd: &Path, home: Option<&Path>) -> PathBuf {
 /// before the command (`chroot NEWROOT CMD`), the subcommand that makes
 /// it a wrapper (`uv run CMD`), and options whose presence makes the
 /// command a shell command line (`entr -s`, `nix-shell --run`).
+#[derive(Clone, Copy)]
 struct WrapperSpec {
     sub: Option<&'static str>,
     one: &'static [&'static str],
