@@ -726,7 +726,7 @@ impl Acc<'_> {
         if !looks_like_path || s.contains(char::is_whitespace) {
             return;
         }
-        let p = risk::normalise(s, self.ctx.cwd, self.ctx.home);
+        let p = risk::normalise(s, self.ctx.cwd, self.ctx.home, self.ctx.user_homes);
         if risk::is_credential_path(&p) {
             self.equivalent(
                 &["cat".into(), "--".into(), s.to_owned()],
@@ -2678,6 +2678,7 @@ mod tests {
             cwd: Path::new("/w/p"),
             home: Some(Path::new("/home/u")),
             overrides: &[],
+            user_homes: None,
         }
     }
 

@@ -103,6 +103,46 @@ pub struct Context<'a> {
     pub home: Option<&'a Path>,
     /// User overrides of the table.
     pub overrides: &'a [RiskOverride],
+    /// Where `~user` points (none: `~root` is `/root`, `~user` is
+    /// `/home/user`).
+    pub user_homes: Option<&'a dyn UserHomes>,
+}
+
+/// Where `~user` points, answered by the caller: the policy reads nothing
+/// from the system. The surfaces answer from the user database (bash
+/// looks `~user` up the same way: `~postgres` may be
+/// `/var/lib/postgresql`); without an answer, `~root` is `/root` and
+/// `~user` is `/home/user`.
+pub trait UserHomes: Send + Sync + std::fmt::Debug {
+    /// `user`'s home directory, when the user is known.
+    fn home_of(&self, user: &str) -> Option<PathBuf>;
+}
+
+/// The [`UserHomes`] a [`crate::Config`] decides with (none by default).
+#[derive(Debug, Clone, Default)]
+pub struct UserHomesHandle(Option<std::sync::Arc<dyn UserHomes>>);
+
+impl UserHomesHandle {
+    /// Decide `~user` with `homes`.
+    pub fn new(homes: std::sync::Arc<dyn UserHomes>) -> Self {
+        Self(Some(homes))
+    }
+
+    /// The lookup, if one was given.
+    pub fn get(&self) -> Option<&dyn UserHomes> {
+        self.0.as_deref()
+    }
+}
+
+impl PartialEq for UserHomesHandle {
+    /// The same lookup (or none on both sides).
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
 }
 
 /// One effective command and how risky it is.
@@ -166,8 +206,8 @@ impl Analysis {
 }
 
 /// `~+` (the working directory), `~-` (the previous one, unknown here) and
-/// `~user` (that user's home: `/root` or `/home/user`), as bash expands them.
-fn other_tilde(raw: &str, cwd: &Path) -> Option<PathBuf> {
+/// `~user` (that user's home, as `homes` says), as bash expands them.
+fn other_tilde(raw: &str, cwd: &Path, homes: Option<&dyn UserHomes>) -> Option<PathBuf> {
     let rest = raw.strip_prefix('~')?;
     let (head, tail) = rest.split_once('/').unwrap_or((rest, ""));
     let base = match head {
@@ -178,24 +218,23 @@ fn other_tilde(raw: &str, cwd: &Path) -> Option<PathBuf> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) =>
         {
-            user_home(user)
+            user_home(user, homes)
         }
         _ => return None,
     };
     Some(base.join(tail))
 }
 
-/// The home directory of `user` as the user database gives it (bash
-/// looks `~user` up the same way: `~postgres` may be `/var/lib/postgresql`);
-/// `/home/user` when the user is not known here.
-fn user_home(user: &str) -> PathBuf {
+/// The home directory of `user`: `/root` for root, else what `homes`
+/// answers (an absolute path), else `/home/user`.
+fn user_home(user: &str, homes: Option<&dyn UserHomes>) -> PathBuf {
     if user == "root" {
         return PathBuf::from("/root");
     }
-    match nix::unistd::User::from_name(user) {
-        Ok(Some(u)) if u.dir.is_absolute() => u.dir,
-        _ => Path::new("/home").join(user),
-    }
+    homes
+        .and_then(|h| h.home_of(user))
+        .filter(|d| d.is_absolute())
+        .unwrap_or_else(|| Path::new("/home").join(user))
 }
 
 /// Whether `p` is in a user's home: this user's, `/root`, any `/home/NAME`,
@@ -207,9 +246,15 @@ fn in_a_home(p: &Path, home: Option<&Path>, others: &[PathBuf]) -> bool {
         || others.iter().any(|h| p.starts_with(h))
 }
 
-/// Lexically normalises `raw` against `cwd` and `home`.
-pub fn normalise(raw: &str, cwd: &Path, home: Option<&Path>) -> PathBuf {
-    let joined = if let Some(p) = other_tilde(raw, cwd) {
+/// Lexically normalises `raw` against `cwd` and `home` (`~user` as
+/// `homes` says).
+pub fn normalise(
+    raw: &str,
+    cwd: &Path,
+    home: Option<&Path>,
+    homes: Option<&dyn UserHomes>,
+) -> PathBuf {
+    let joined = if let Some(p) = other_tilde(raw, cwd, homes) {
         p
     } else if raw == "~" || raw.starts_with("~/") {
         match home {
@@ -488,7 +533,7 @@ impl Judge<'_> {
             .map(|r| r.split('/').next().unwrap_or_default())
             .filter(|u| !u.is_empty() && *u != "+" && *u != "-")
         {
-            if let Some(h) = other_tilde(&format!("~{user}"), Path::new("/")) {
+            if let Some(h) = other_tilde(&format!("~{user}"), Path::new("/"), self.ctx.user_homes) {
                 let mut homes = self.other_homes.borrow_mut();
                 if !homes.contains(&h) {
                     homes.push(h);
@@ -496,8 +541,13 @@ impl Judge<'_> {
             }
         }
         let mut p = match &self.cwd {
-            Some(cwd) => normalise(raw, cwd, self.ctx.home),
-            None => normalise(raw, Path::new("/unknown-directory"), self.ctx.home),
+            Some(cwd) => normalise(raw, cwd, self.ctx.home, self.ctx.user_homes),
+            None => normalise(
+                raw,
+                Path::new("/unknown-directory"),
+                self.ctx.home,
+                self.ctx.user_homes,
+            ),
         };
         // Through the links this command line made (a few hops).
         for _ in 0..8 {
@@ -664,7 +714,7 @@ impl Judge<'_> {
                 self.path(src)
             } else {
                 let base = link.parent().unwrap_or(Path::new("/"));
-                normalise(src, base, self.ctx.home)
+                normalise(src, base, self.ctx.home, self.ctx.user_homes)
             };
             self.links.push((link, target));
         }
@@ -1134,6 +1184,7 @@ mod tests {
                 cwd: Path::new("/w/p"),
                 home: Some(Path::new("/home/u")),
                 overrides: &[],
+                user_homes: None,
             },
         );
         (a.risk(), a.reasons())
@@ -1143,18 +1194,53 @@ mod tests {
         risk_of(&["sh", "-c", script]).0
     }
 
+    /// `~user` points where the caller's lookup says, and to `/home/user`
+    /// without one: the policy itself reads no user database.
+    #[test]
+    fn tilde_user_is_answered_by_the_caller() {
+        #[derive(Debug)]
+        struct Homes;
+        impl UserHomes for Homes {
+            fn home_of(&self, user: &str) -> Option<PathBuf> {
+                (user == "svc").then(|| PathBuf::from("/var/lib/svc"))
+            }
+        }
+        let writes = |homes: Option<&dyn UserHomes>| {
+            analyse(
+                &["cp".into(), "x".into(), "~svc/.profile".into()],
+                Context {
+                    workspace: Path::new("/w/p"),
+                    cwd: Path::new("/w/p"),
+                    home: Some(Path::new("/home/u")),
+                    overrides: &[],
+                    user_homes: homes,
+                },
+            )
+            .writes
+        };
+        assert_eq!(
+            writes(Some(&Homes)),
+            vec![PathBuf::from("/var/lib/svc/.profile")]
+        );
+        assert_eq!(writes(None), vec![PathBuf::from("/home/svc/.profile")]);
+        assert_eq!(
+            normalise("~root/x", Path::new("/w"), None, Some(&Homes)),
+            PathBuf::from("/root/x")
+        );
+    }
+
     #[test]
     fn normalises_paths() {
         assert_eq!(
-            normalise("../..", Path::new("/w/p"), None),
+            normalise("../..", Path::new("/w/p"), None, None),
             PathBuf::from("/")
         );
         assert_eq!(
-            normalise("~/x/../y", Path::new("/w"), Some(Path::new("/h"))),
+            normalise("~/x/../y", Path::new("/w"), Some(Path::new("/h")), None),
             PathBuf::from("/h/y")
         );
         assert_eq!(
-            normalise("./a/./b", Path::new("/w"), None),
+            normalise("./a/./b", Path::new("/w"), None, None),
             PathBuf::from("/w/a/b")
         );
     }
