@@ -878,10 +878,11 @@ impl Acc<'_> {
         }
     }
 
+    /// Applies effect `e` of the call `q` (with `args`, at node `n`): one
+    /// arm per kind of effect, the longer ones in `apply_*` below.
     #[expect(
-        clippy::too_many_lines,
         clippy::many_single_char_names,
-        reason = "one arm per kind of effect reads best as one match; w/e/q/n as everywhere in this file"
+        reason = "w/e/q/n as everywhere in this file"
     )]
     fn apply(&mut self, w: &Walk<'_>, e: Effect, q: &str, args: Option<&[Arg<'_>]>, n: Node<'_>) {
         let lang = self.lang.name();
@@ -912,139 +913,10 @@ impl Acc<'_> {
                     "inline {lang} code runs a shell command only known at run time (`{q}`)"
                 )),
             },
-            Effect::Spawn => {
-                let shell = args
-                    .iter()
-                    .any(|a| a.keyword.as_deref() == Some("shell") && w.text(a.node) != "False")
-                    || args.iter().any(|a| {
-                        w.js_prop(a.node, "shell")
-                            .is_some_and(|v| w.text(v) != "false")
-                    });
-                let first = args
-                    .iter()
-                    .find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args"));
-                let list = first.and_then(|a| w.list(a.node));
-                let cmd = first.and_then(|a| w.string(a.node, 0));
-                match (list, cmd) {
-                    (Some(mut argv), _) => {
-                        // `spawn('rm', ['-rf', '/'])`
-                        if argv.len() == 1 && self.lang == Lang::JavaScript {
-                            if let Some(more) = args.get(1).and_then(|a| w.list(a.node)) {
-                                argv.extend(more);
-                            }
-                        }
-                        if shell {
-                            let s = argv.join(" ");
-                            self.shell(&s, &format!("runs the shell command `{}`", short(&s)));
-                        } else if !argv.is_empty() {
-                            let what = format!("runs `{}`", short(&argv.join(" ")));
-                            self.equivalent(&argv, &what);
-                        }
-                    }
-                    (None, Some(s)) => {
-                        let more = args.get(1).and_then(|a| w.list(a.node));
-                        if shell || (self.lang == Lang::Python && s.contains(' ')) {
-                            self.shell(&s, &format!("runs the shell command `{}`", short(&s)));
-                        } else {
-                            let mut argv = vec![s];
-                            match more {
-                                Some(m) => argv.extend(m),
-                                None if args.len() > 1
-                                    && self.lang == Lang::JavaScript
-                                    && w.js_prop(args[1].node, "shell").is_none() =>
-                                {
-                                    self.opaque(format!(
-                                        "inline {lang} code passes arguments only known at run time to `{q}`"
-                                    ));
-                                }
-                                None => {}
-                            }
-                            let what = format!("runs `{}`", short(&argv.join(" ")));
-                            self.equivalent(&argv, &what);
-                        }
-                    }
-                    (None, None) => {
-                        // Deno.run({cmd: [...]}), Bun.spawn({cmd: [...]})
-                        let cmd = args
-                            .first()
-                            .and_then(|a| w.js_prop(a.node, "cmd"))
-                            .and_then(|c| w.list(c));
-                        match cmd {
-                            Some(argv) if !argv.is_empty() => {
-                                let what = format!("runs `{}`", short(&argv.join(" ")));
-                                self.equivalent(&argv, &what);
-                            }
-                            _ => self.opaque(format!(
-                                "inline {lang} code runs a program only known at run time (`{q}`)"
-                            )),
-                        }
-                    }
-                }
-            }
-            Effect::Command => {
-                // new Deno.Command('git', {args: ['status']})
-                let prog = arg_str(0);
-                let rest = args
-                    .get(1)
-                    .and_then(|a| w.js_prop(a.node, "args"))
-                    .map(|a| w.list(a));
-                match (prog, rest) {
-                    (Some(p), None) => {
-                        self.equivalent(std::slice::from_ref(&p), &format!("runs `{p}`"));
-                    }
-                    (Some(p), Some(Some(more))) => {
-                        let mut argv = vec![p];
-                        argv.extend(more);
-                        let what = format!("runs `{}`", short(&argv.join(" ")));
-                        self.equivalent(&argv, &what);
-                    }
-                    _ => self.opaque(format!(
-                        "inline {lang} code runs a program only known at run time (`{q}`)"
-                    )),
-                }
-            }
-            Effect::ExecList => {
-                let list = args.iter().find_map(|a| w.list(a.node));
-                match list {
-                    Some(argv) if !argv.is_empty() => {
-                        let what = format!("runs `{}`", short(&argv.join(" ")));
-                        self.equivalent(&argv, &what);
-                    }
-                    _ => {
-                        let all: Option<Vec<String>> =
-                            args.iter().skip(1).map(|a| w.string(a.node, 0)).collect();
-                        match all {
-                            Some(argv) if !argv.is_empty() => {
-                                let what = format!("runs `{}`", short(&argv.join(" ")));
-                                self.equivalent(&argv, &what);
-                            }
-                            _ => self.opaque(format!(
-                                "inline {lang} code runs a program only known at run time (`{q}`)"
-                            )),
-                        }
-                    }
-                }
-            }
-            Effect::Delete { recursive } => {
-                let recursive = recursive
-                    || args.iter().any(|a| {
-                        w.js_prop(a.node, "recursive")
-                            .is_some_and(|v| w.text(v) == "true")
-                    });
-                match path_arg(0) {
-                    Some(p) => {
-                        let flag = if recursive { "-rf" } else { "-f" };
-                        self.equivalent(
-                            &["rm".into(), flag.into(), "--".into(), p.clone()],
-                            &format!("deletes `{p}`"),
-                        );
-                    }
-                    None => self.find(
-                        Risk::High,
-                        format!("inline {lang} code deletes a path only known at run time (`{q}`)"),
-                    ),
-                }
-            }
+            Effect::Spawn => self.apply_spawn(w, q, args),
+            Effect::Command => self.apply_command(w, q, args),
+            Effect::ExecList => self.apply_exec_list(w, q, args),
+            Effect::Delete { recursive } => self.apply_delete(w, q, args, recursive),
             Effect::Write(i) => match path_arg(i) {
                 Some(p) => self.equivalent(
                     &["tee".into(), "--".into(), p.clone()],
@@ -1084,78 +956,12 @@ impl Acc<'_> {
             Effect::Danger(why) => {
                 self.find(Risk::High, format!("inline {lang} code {why} (`{q}`)"));
             }
-            Effect::Dynamic => {
-                // Literal code is judged as code of the same language
-                // (`Function(a, b, body)`: every argument is code).
-                let code: Option<Vec<String>> = if q.ends_with("Function") {
-                    args.iter().map(|a| w.string(a.node, 0)).collect()
-                } else {
-                    arg_str(0).map(|c| vec![c])
-                };
-                match code {
-                    _ if args.is_empty() => {}
-                    Some(code) if !q.ends_with("execfile") => {
-                        let inner = analyse(self.lang, &code.join("\n"), self.ctx);
-                        self.absorb(inner, &format!("runs code with `{q}`"));
-                    }
-                    _ => self.opaque(format!(
-                        "inline {lang} code runs code only known at run time (`{q}`)"
-                    )),
-                }
-            }
+            Effect::Dynamic => self.apply_dynamic(w, q, args),
             Effect::ReceiverWrite
             | Effect::ReceiverDelete
             | Effect::ReceiverRead
-            | Effect::ReceiverOpen => {
-                let receiver = n
-                    .child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("object"))
-                    .and_then(|o| w.path(o, 0));
-                let delete = matches!(e, Effect::ReceiverDelete);
-                let read = matches!(e, Effect::ReceiverRead)
-                    || (matches!(e, Effect::ReceiverOpen)
-                        && args.iter().all(|a| {
-                            w.string(a.node, 0)
-                                .is_some_and(|m| !m.contains(['w', 'a', 'x', '+']))
-                        }));
-                match receiver {
-                    Some(p) if read => {
-                        self.equivalent(&["cat".into(), "--".into(), p], "reads");
-                    }
-                    None if read => {}
-                    Some(p) if delete => self.equivalent(
-                        &["rm".into(), "-f".into(), "--".into(), p.clone()],
-                        &format!("deletes `{p}`"),
-                    ),
-                    Some(p) => self.equivalent(
-                        &["tee".into(), "--".into(), p.clone()],
-                        &format!("writes `{p}`"),
-                    ),
-                    None => self.find(
-                        Risk::High,
-                        format!(
-                            "inline {lang} code {} a path only known at run time (`{q}`)",
-                            if delete { "deletes" } else { "writes" }
-                        ),
-                    ),
-                }
-            }
-            Effect::ArgvArgs => {
-                let argv: Option<Vec<String>> = args
-                    .iter()
-                    .filter(|a| a.keyword.is_none())
-                    .map(|a| w.string(a.node, 0))
-                    .collect();
-                match argv {
-                    Some(argv) if !argv.is_empty() => {
-                        let what = format!("runs `{}`", short(&argv.join(" ")));
-                        self.equivalent(&argv, &what);
-                    }
-                    _ => self.opaque(format!(
-                        "inline {lang} code runs a program only known at run time (`{q}`)"
-                    )),
-                }
-            }
+            | Effect::ReceiverOpen => self.apply_receiver(w, &e, q, args, n),
+            Effect::ArgvArgs => self.apply_argv_args(w, q, args),
             Effect::Import => match arg_str(0) {
                 Some(m) => self.module(&m),
                 None => self.opaque(format!(
@@ -1171,35 +977,285 @@ impl Acc<'_> {
                     ));
                 }
             }
-            Effect::Timer => {
-                // A string first argument is code; a function is not.
-                let first = args.first().map(|a| a.node);
-                let stringy = first.is_some_and(|f| {
-                    matches!(f.kind(), "string" | "template_string" | "binary_expression")
-                });
-                match arg_str(0) {
-                    Some(code) => {
-                        let inner = analyse(self.lang, &code, self.ctx);
-                        self.absorb(inner, &format!("runs code with `{q}`"));
+            Effect::Timer => self.apply_timer(w, q, args),
+            Effect::Tagged => self.apply_tagged(w, q, n),
+        }
+    }
+
+    /// `subprocess.run([...])`, `spawn(cmd, [...])`, `Deno.run({cmd})`: the
+    /// program and its arguments, or the shell command line.
+    fn apply_spawn(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let shell = args
+            .iter()
+            .any(|a| a.keyword.as_deref() == Some("shell") && w.text(a.node) != "False")
+            || args.iter().any(|a| {
+                w.js_prop(a.node, "shell")
+                    .is_some_and(|v| w.text(v) != "false")
+            });
+        let first = args
+            .iter()
+            .find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args"));
+        let list = first.and_then(|a| w.list(a.node));
+        let cmd = first.and_then(|a| w.string(a.node, 0));
+        match (list, cmd) {
+            (Some(mut argv), _) => {
+                // `spawn('rm', ['-rf', '/'])`
+                if argv.len() == 1 && self.lang == Lang::JavaScript {
+                    if let Some(more) = args.get(1).and_then(|a| w.list(a.node)) {
+                        argv.extend(more);
                     }
-                    None if stringy => self.opaque(format!(
-                        "inline {lang} code runs a string only known at run time with `{q}`"
-                    )),
-                    None => {}
+                }
+                if shell {
+                    let s = argv.join(" ");
+                    self.shell(&s, &format!("runs the shell command `{}`", short(&s)));
+                } else if !argv.is_empty() {
+                    let what = format!("runs `{}`", short(&argv.join(" ")));
+                    self.equivalent(&argv, &what);
                 }
             }
-            Effect::Tagged => {
-                // Bun.$`rm -rf /`: the template is the command.
-                match n
-                    .child_by_field_name("arguments")
-                    .and_then(|t| w.string(t, 0))
-                {
-                    Some(s) => self.shell(&s, &format!("runs the shell command `{}`", short(&s))),
-                    None => self.opaque(format!(
-                        "inline {lang} code runs a shell command only known at run time (`{q}`)"
+            (None, Some(s)) => {
+                let more = args.get(1).and_then(|a| w.list(a.node));
+                if shell || (self.lang == Lang::Python && s.contains(' ')) {
+                    self.shell(&s, &format!("runs the shell command `{}`", short(&s)));
+                } else {
+                    let mut argv = vec![s];
+                    match more {
+                        Some(m) => argv.extend(m),
+                        None if args.len() > 1
+                            && self.lang == Lang::JavaScript
+                            && w.js_prop(args[1].node, "shell").is_none() =>
+                        {
+                            self.opaque(format!(
+                                        "inline {lang} code passes arguments only known at run time to `{q}`"
+                                    ));
+                        }
+                        None => {}
+                    }
+                    let what = format!("runs `{}`", short(&argv.join(" ")));
+                    self.equivalent(&argv, &what);
+                }
+            }
+            (None, None) => {
+                // Deno.run({cmd: [...]}), Bun.spawn({cmd: [...]})
+                let cmd = args
+                    .first()
+                    .and_then(|a| w.js_prop(a.node, "cmd"))
+                    .and_then(|c| w.list(c));
+                match cmd {
+                    Some(argv) if !argv.is_empty() => {
+                        let what = format!("runs `{}`", short(&argv.join(" ")));
+                        self.equivalent(&argv, &what);
+                    }
+                    _ => self.opaque(format!(
+                        "inline {lang} code runs a program only known at run time (`{q}`)"
                     )),
                 }
             }
+        }
+    }
+
+    /// `new Deno.Command(PROG, {args})`: the program and its arguments.
+    fn apply_command(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let arg_str = |i: usize| args.get(i).and_then(|a| w.string(a.node, 0));
+        // new Deno.Command('git', {args: ['status']})
+        let prog = arg_str(0);
+        let rest = args
+            .get(1)
+            .and_then(|a| w.js_prop(a.node, "args"))
+            .map(|a| w.list(a));
+        match (prog, rest) {
+            (Some(p), None) => {
+                self.equivalent(std::slice::from_ref(&p), &format!("runs `{p}`"));
+            }
+            (Some(p), Some(Some(more))) => {
+                let mut argv = vec![p];
+                argv.extend(more);
+                let what = format!("runs `{}`", short(&argv.join(" ")));
+                self.equivalent(&argv, &what);
+            }
+            _ => self.opaque(format!(
+                "inline {lang} code runs a program only known at run time (`{q}`)"
+            )),
+        }
+    }
+
+    /// `os.execv(PATH, [...])` and the like: the argument list.
+    fn apply_exec_list(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let list = args.iter().find_map(|a| w.list(a.node));
+        match list {
+            Some(argv) if !argv.is_empty() => {
+                let what = format!("runs `{}`", short(&argv.join(" ")));
+                self.equivalent(&argv, &what);
+            }
+            _ => {
+                let all: Option<Vec<String>> =
+                    args.iter().skip(1).map(|a| w.string(a.node, 0)).collect();
+                match all {
+                    Some(argv) if !argv.is_empty() => {
+                        let what = format!("runs `{}`", short(&argv.join(" ")));
+                        self.equivalent(&argv, &what);
+                    }
+                    _ => self.opaque(format!(
+                        "inline {lang} code runs a program only known at run time (`{q}`)"
+                    )),
+                }
+            }
+        }
+    }
+
+    /// A delete of the path argument, recursive when asked (`{recursive: true}`).
+    fn apply_delete(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>], recursive: bool) {
+        let lang = self.lang.name();
+        let path_arg = |i: usize| {
+            args.iter()
+                .filter(|a| a.keyword.is_none())
+                .nth(i)
+                .and_then(|a| w.path(a.node, 0))
+        };
+        let recursive = recursive
+            || args.iter().any(|a| {
+                w.js_prop(a.node, "recursive")
+                    .is_some_and(|v| w.text(v) == "true")
+            });
+        match path_arg(0) {
+            Some(p) => {
+                let flag = if recursive { "-rf" } else { "-f" };
+                self.equivalent(
+                    &["rm".into(), flag.into(), "--".into(), p.clone()],
+                    &format!("deletes `{p}`"),
+                );
+            }
+            None => self.find(
+                Risk::High,
+                format!("inline {lang} code deletes a path only known at run time (`{q}`)"),
+            ),
+        }
+    }
+
+    /// `eval`, `exec`, `Function(…)`: literal code is judged as code of the
+    /// same language.
+    fn apply_dynamic(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let arg_str = |i: usize| args.get(i).and_then(|a| w.string(a.node, 0));
+        // Literal code is judged as code of the same language
+        // (`Function(a, b, body)`: every argument is code).
+        let code: Option<Vec<String>> = if q.ends_with("Function") {
+            args.iter().map(|a| w.string(a.node, 0)).collect()
+        } else {
+            arg_str(0).map(|c| vec![c])
+        };
+        match code {
+            _ if args.is_empty() => {}
+            Some(code) if !q.ends_with("execfile") => {
+                let inner = analyse(self.lang, &code.join("\n"), self.ctx);
+                self.absorb(inner, &format!("runs code with `{q}`"));
+            }
+            _ => self.opaque(format!(
+                "inline {lang} code runs code only known at run time (`{q}`)"
+            )),
+        }
+    }
+
+    /// `Path(p).write_text(…)`, `.unlink()`, `.open(mode)`: the receiver is
+    /// the path.
+    fn apply_receiver(
+        &mut self,
+        w: &Walk<'_>,
+        effect: &Effect,
+        q: &str,
+        args: &[Arg<'_>],
+        n: Node<'_>,
+    ) {
+        let lang = self.lang.name();
+        let receiver = n
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("object"))
+            .and_then(|o| w.path(o, 0));
+        let delete = matches!(*effect, Effect::ReceiverDelete);
+        let read = matches!(*effect, Effect::ReceiverRead)
+            || (matches!(*effect, Effect::ReceiverOpen)
+                && args.iter().all(|a| {
+                    w.string(a.node, 0)
+                        .is_some_and(|m| !m.contains(['w', 'a', 'x', '+']))
+                }));
+        match receiver {
+            Some(p) if read => {
+                self.equivalent(&["cat".into(), "--".into(), p], "reads");
+            }
+            None if read => {}
+            Some(p) if delete => self.equivalent(
+                &["rm".into(), "-f".into(), "--".into(), p.clone()],
+                &format!("deletes `{p}`"),
+            ),
+            Some(p) => self.equivalent(
+                &["tee".into(), "--".into(), p.clone()],
+                &format!("writes `{p}`"),
+            ),
+            None => self.find(
+                Risk::High,
+                format!(
+                    "inline {lang} code {} a path only known at run time (`{q}`)",
+                    if delete { "deletes" } else { "writes" }
+                ),
+            ),
+        }
+    }
+
+    /// `os.execlp(PROG, PROG, ARG…)`: the positional arguments are the argv.
+    fn apply_argv_args(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let argv: Option<Vec<String>> = args
+            .iter()
+            .filter(|a| a.keyword.is_none())
+            .map(|a| w.string(a.node, 0))
+            .collect();
+        match argv {
+            Some(argv) if !argv.is_empty() => {
+                let what = format!("runs `{}`", short(&argv.join(" ")));
+                self.equivalent(&argv, &what);
+            }
+            _ => self.opaque(format!(
+                "inline {lang} code runs a program only known at run time (`{q}`)"
+            )),
+        }
+    }
+
+    /// `setTimeout(CODE)`: a string first argument is code; a function is not.
+    fn apply_timer(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let arg_str = |i: usize| args.get(i).and_then(|a| w.string(a.node, 0));
+        // A string first argument is code; a function is not.
+        let first = args.first().map(|a| a.node);
+        let stringy = first.is_some_and(|f| {
+            matches!(f.kind(), "string" | "template_string" | "binary_expression")
+        });
+        match arg_str(0) {
+            Some(code) => {
+                let inner = analyse(self.lang, &code, self.ctx);
+                self.absorb(inner, &format!("runs code with `{q}`"));
+            }
+            None if stringy => self.opaque(format!(
+                "inline {lang} code runs a string only known at run time with `{q}`"
+            )),
+            None => {}
+        }
+    }
+
+    /// ``Bun.$`CMD` ``: the template is the command.
+    fn apply_tagged(&mut self, w: &Walk<'_>, q: &str, n: Node<'_>) {
+        let lang = self.lang.name();
+        // Bun.$`rm -rf /`: the template is the command.
+        match n
+            .child_by_field_name("arguments")
+            .and_then(|t| w.string(t, 0))
+        {
+            Some(s) => self.shell(&s, &format!("runs the shell command `{}`", short(&s))),
+            None => self.opaque(format!(
+                "inline {lang} code runs a shell command only known at run time (`{q}`)"
+            )),
         }
     }
 
