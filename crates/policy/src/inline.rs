@@ -1763,160 +1763,128 @@ impl<'s> Walk<'s> {
         }
     }
 
-    /// First pass: bindings.
-    #[expect(clippy::too_many_lines, reason = "one arm per binding form")]
+    /// First pass: bindings (imports, assignments), one method per form.
     fn collect(&mut self, acc: &mut Acc<'_>, n: Node<'_>) {
         match (self.lang, n.kind()) {
-            (Lang::Python, "import_statement") => {
-                for c in named_children(n) {
-                    match c.kind() {
-                        "dotted_name" => {
-                            let m = self.text(c).to_owned();
-                            acc.module(&m);
-                            let first = m.split('.').next().unwrap_or(&m).to_owned();
-                            self.alias(&first, Some(first.clone()));
-                        }
-                        "aliased_import" => {
-                            let m = c
-                                .child_by_field_name("name")
-                                .map(|x| self.text(x).to_owned());
-                            let a = c
-                                .child_by_field_name("alias")
-                                .map(|x| self.text(x).to_owned());
-                            if let (Some(m), Some(a)) = (m, a) {
-                                acc.module(&m);
-                                self.alias(&a, Some(m));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            (Lang::Python, "import_from_statement") => {
-                let Some(m) = n
-                    .child_by_field_name("module_name")
-                    .map(|x| self.text(x).to_owned())
-                else {
-                    return;
-                };
-                acc.module(&m);
-                let mut cursor = n.walk();
-                for c in n.children_by_field_name("name", &mut cursor) {
-                    match c.kind() {
-                        "dotted_name" => {
-                            let name = self.text(c).to_owned();
-                            acc.module(&format!("{m}.{name}"));
-                            self.alias(&name, Some(format!("{m}.{name}")));
-                        }
-                        "aliased_import" => {
-                            let name = c
-                                .child_by_field_name("name")
-                                .map(|x| self.text(x).to_owned());
-                            let a = c
-                                .child_by_field_name("alias")
-                                .map(|x| self.text(x).to_owned());
-                            if let (Some(name), Some(a)) = (name, a) {
-                                acc.module(&format!("{m}.{name}"));
-                                self.alias(&a, Some(format!("{m}.{name}")));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                if named_children(n)
-                    .iter()
-                    .any(|c| c.kind() == "wildcard_import")
-                    && is_risky_star_module(&m)
-                {
-                    acc.opaque(format!("inline Python code imports everything from `{m}`"));
-                }
-            }
+            (Lang::Python, "import_statement") => self.python_import(acc, n),
+            (Lang::Python, "import_from_statement") => self.python_import_from(acc, n),
             (Lang::Python, "assignment")
             | (Lang::JavaScript, "variable_declarator" | "assignment_expression") => {
-                let left = n
-                    .child_by_field_name("left")
-                    .or_else(|| n.child_by_field_name("name"));
-                let right = n
-                    .child_by_field_name("right")
-                    .or_else(|| n.child_by_field_name("value"));
-                let (Some(left), Some(right)) = (left, right) else {
-                    return;
-                };
-                match left.kind() {
-                    "identifier" => {
-                        let name = self.text(left).to_owned();
-                        let s = self.string(right, 0);
-                        self.constant(&name, s);
-                        let q = self.qname(right, 0);
-                        self.alias(&name, q);
-                    }
-                    "object_pattern" => {
-                        // const {exec: e, spawn} = require('child_process')
-                        let base = self.qname(right, 0);
-                        for c in named_children(left) {
-                            match c.kind() {
-                                "shorthand_property_identifier_pattern" => {
-                                    let k = self.text(c).to_owned();
-                                    self.alias(&k, base.as_ref().map(|b| format!("{b}.{k}")));
-                                }
-                                "pair_pattern" => {
-                                    let k = c.child_by_field_name("key").and_then(|k| self.key(k));
-                                    let v = c.child_by_field_name("value");
-                                    if let Some(v) = v.filter(|v| v.kind() == "identifier") {
-                                        let local = self.text(v).to_owned();
-                                        let target = match (&base, k) {
-                                            (Some(b), Some(k)) => Some(format!("{b}.{k}")),
-                                            // {[k]: f} = require('child_process')
-                                            (Some(b), None) => Some(format!("{b}.<computed>")),
-                                            _ => None,
-                                        };
-                                        self.alias(&local, target);
-                                    }
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                    _ => {}
-                }
+                self.binding(n);
             }
-            (Lang::JavaScript, "import_statement") => {
-                let Some(src) = n
-                    .child_by_field_name("source")
-                    .and_then(|s| self.string(s, 0))
-                else {
-                    return;
-                };
-                let m = src.strip_prefix("node:").unwrap_or(&src).to_owned();
-                acc.module(&m);
-                let Some(clause) = named_children(n)
-                    .into_iter()
-                    .find(|c| c.kind() == "import_clause")
-                else {
-                    return;
-                };
-                for c in named_children(clause) {
+            (Lang::JavaScript, "import_statement") => self.js_import(acc, n),
+            _ => {}
+        }
+    }
+
+    /// `import a.b`, `import a as b`: the module, and the name bound.
+    fn python_import(&mut self, acc: &mut Acc<'_>, n: Node<'_>) {
+        for c in named_children(n) {
+            match c.kind() {
+                "dotted_name" => {
+                    let m = self.text(c).to_owned();
+                    acc.module(&m);
+                    let first = m.split('.').next().unwrap_or(&m).to_owned();
+                    self.alias(&first, Some(first.clone()));
+                }
+                "aliased_import" => {
+                    let m = c
+                        .child_by_field_name("name")
+                        .map(|x| self.text(x).to_owned());
+                    let a = c
+                        .child_by_field_name("alias")
+                        .map(|x| self.text(x).to_owned());
+                    if let (Some(m), Some(a)) = (m, a) {
+                        acc.module(&m);
+                        self.alias(&a, Some(m));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `from m import a, b as c, *`: the modules, and the names bound.
+    fn python_import_from(&mut self, acc: &mut Acc<'_>, n: Node<'_>) {
+        let Some(m) = n
+            .child_by_field_name("module_name")
+            .map(|x| self.text(x).to_owned())
+        else {
+            return;
+        };
+        acc.module(&m);
+        let mut cursor = n.walk();
+        for c in n.children_by_field_name("name", &mut cursor) {
+            match c.kind() {
+                "dotted_name" => {
+                    let name = self.text(c).to_owned();
+                    acc.module(&format!("{m}.{name}"));
+                    self.alias(&name, Some(format!("{m}.{name}")));
+                }
+                "aliased_import" => {
+                    let name = c
+                        .child_by_field_name("name")
+                        .map(|x| self.text(x).to_owned());
+                    let a = c
+                        .child_by_field_name("alias")
+                        .map(|x| self.text(x).to_owned());
+                    if let (Some(name), Some(a)) = (name, a) {
+                        acc.module(&format!("{m}.{name}"));
+                        self.alias(&a, Some(format!("{m}.{name}")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if named_children(n)
+            .iter()
+            .any(|c| c.kind() == "wildcard_import")
+            && is_risky_star_module(&m)
+        {
+            acc.opaque(format!("inline Python code imports everything from `{m}`"));
+        }
+    }
+
+    /// `x = …`, `const {exec: e} = require(…)`: constants and aliases.
+    fn binding(&mut self, n: Node<'_>) {
+        let left = n
+            .child_by_field_name("left")
+            .or_else(|| n.child_by_field_name("name"));
+        let right = n
+            .child_by_field_name("right")
+            .or_else(|| n.child_by_field_name("value"));
+        let (Some(left), Some(right)) = (left, right) else {
+            return;
+        };
+        match left.kind() {
+            "identifier" => {
+                let name = self.text(left).to_owned();
+                let s = self.string(right, 0);
+                self.constant(&name, s);
+                let q = self.qname(right, 0);
+                self.alias(&name, q);
+            }
+            "object_pattern" => {
+                // const {exec: e, spawn} = require('child_process')
+                let base = self.qname(right, 0);
+                for c in named_children(left) {
                     match c.kind() {
-                        "identifier" => {
-                            let a = self.text(c).to_owned();
-                            self.alias(&a, Some(m.clone()));
+                        "shorthand_property_identifier_pattern" => {
+                            let k = self.text(c).to_owned();
+                            self.alias(&k, base.as_ref().map(|b| format!("{b}.{k}")));
                         }
-                        "namespace_import" => {
-                            if let Some(id) = named_children(c).first() {
-                                let a = self.text(*id).to_owned();
-                                self.alias(&a, Some(m.clone()));
-                            }
-                        }
-                        "named_imports" => {
-                            for s in named_children(c) {
-                                let name = s.child_by_field_name("name").and_then(|x| self.key(x));
-                                let a = s
-                                    .child_by_field_name("alias")
-                                    .or_else(|| s.child_by_field_name("name"))
-                                    .map(|x| self.text(x).to_owned());
-                                if let (Some(name), Some(a)) = (name, a) {
-                                    self.alias(&a, Some(format!("{m}.{name}")));
-                                }
+                        "pair_pattern" => {
+                            let k = c.child_by_field_name("key").and_then(|k| self.key(k));
+                            let v = c.child_by_field_name("value");
+                            if let Some(v) = v.filter(|v| v.kind() == "identifier") {
+                                let local = self.text(v).to_owned();
+                                let target = match (&base, k) {
+                                    (Some(b), Some(k)) => Some(format!("{b}.{k}")),
+                                    // {[k]: f} = require('child_process')
+                                    (Some(b), None) => Some(format!("{b}.<computed>")),
+                                    _ => None,
+                                };
+                                self.alias(&local, target);
                             }
                         }
                         _ => {}
@@ -1924,6 +1892,52 @@ impl<'s> Walk<'s> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `import x, * as y, {a as b} from 'm'`: the module, and the names
+    /// bound.
+    fn js_import(&mut self, acc: &mut Acc<'_>, n: Node<'_>) {
+        let Some(src) = n
+            .child_by_field_name("source")
+            .and_then(|s| self.string(s, 0))
+        else {
+            return;
+        };
+        let m = src.strip_prefix("node:").unwrap_or(&src).to_owned();
+        acc.module(&m);
+        let Some(clause) = named_children(n)
+            .into_iter()
+            .find(|c| c.kind() == "import_clause")
+        else {
+            return;
+        };
+        for c in named_children(clause) {
+            match c.kind() {
+                "identifier" => {
+                    let a = self.text(c).to_owned();
+                    self.alias(&a, Some(m.clone()));
+                }
+                "namespace_import" => {
+                    if let Some(id) = named_children(c).first() {
+                        let a = self.text(*id).to_owned();
+                        self.alias(&a, Some(m.clone()));
+                    }
+                }
+                "named_imports" => {
+                    for s in named_children(c) {
+                        let name = s.child_by_field_name("name").and_then(|x| self.key(x));
+                        let a = s
+                            .child_by_field_name("alias")
+                            .or_else(|| s.child_by_field_name("name"))
+                            .map(|x| self.text(x).to_owned());
+                        if let (Some(name), Some(a)) = (name, a) {
+                            self.alias(&a, Some(format!("{m}.{name}")));
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -2486,47 +2500,26 @@ fn python_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
     })
 }
 
-#[expect(clippy::too_many_lines, reason = "the table reads best as one match")]
 fn js_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
     use Effect::{
-        Command, Danger, Delete, Dynamic, Harmless, Import, Kill, Move, Network, Open, Read, Shell,
+        Command, Danger, Delete, Dynamic, Harmless, Import, Kill, Move, Network, Read, Shell,
         Spawn, Tagged, Timer, Write,
     };
     let module = module.strip_prefix("node:").unwrap_or(module);
     let first = q.split('.').next().unwrap_or(q);
     let global = matches!(first, "globalThis" | "global" | "window" | "self" | "this");
     let fs = matches!(module, "fs" | "promises" | "fs-extra") || module.ends_with("fs");
+    // (An `fs` module is never `child_process`: these come first safely.)
+    if fs {
+        if let Some(e) = js_fs_effect(last) {
+            return Some(e);
+        }
+    }
     Some(match (module, last) {
         ("child_process", "exec" | "execSync") => Shell(0),
         ("child_process", "spawn" | "spawnSync" | "execFile" | "execFileSync") => Spawn,
         ("child_process", "fork") => Danger("runs a module in a new process"),
         ("child_process", _) => Danger("uses `child_process`"),
-        (
-            _,
-            "rm" | "rmSync" | "rmdir" | "rmdirSync" | "remove" | "removeSync" | "emptyDir"
-            | "emptyDirSync",
-        ) if fs => Delete {
-            recursive: last.starts_with("rm") && last != "rmdir" && last != "rmdirSync"
-                || last.starts_with("remove")
-                || last.starts_with("empty"),
-        },
-        (_, "unlink" | "unlinkSync") if fs => Delete { recursive: false },
-        (
-            _,
-            "writeFile" | "writeFileSync" | "appendFile" | "appendFileSync" | "createWriteStream"
-            | "truncate" | "truncateSync" | "mkdir" | "mkdirSync" | "chmod" | "chmodSync" | "chown"
-            | "chownSync" | "outputFile" | "outputFileSync" | "writeJson" | "writeJsonSync"
-            | "utimes" | "utimesSync",
-        ) if fs => Write(0),
-        (_, "symlink" | "symlinkSync" | "link" | "linkSync") if fs => Write(1),
-        (_, "copyFile" | "copyFileSync" | "cp" | "cpSync" | "copy" | "copySync") if fs => {
-            Move { copy: true }
-        }
-        (_, "rename" | "renameSync" | "move" | "moveSync") if fs => Move { copy: false },
-        (_, "open" | "openSync") if fs => Open,
-        (_, "readFile" | "readFileSync" | "createReadStream" | "readdir" | "readdirSync") if fs => {
-            Read(0)
-        }
         ("Deno", "run" | "spawn" | "spawnChild" | "spawnSync") => Spawn,
         ("Deno", "Command") => Command,
         ("Deno", "remove" | "removeSync") => Delete { recursive: false },
@@ -2590,6 +2583,30 @@ fn js_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
                 _ => None,
             };
         }
+    })
+}
+
+/// A method of `fs` (`fs/promises`, `fs-extra`…) named `last`.
+fn js_fs_effect(last: &str) -> Option<Effect> {
+    use Effect::{Delete, Move, Open, Read, Write};
+    Some(match last {
+        "rm" | "rmSync" | "rmdir" | "rmdirSync" | "remove" | "removeSync" | "emptyDir"
+        | "emptyDirSync" => Delete {
+            recursive: last.starts_with("rm") && last != "rmdir" && last != "rmdirSync"
+                || last.starts_with("remove")
+                || last.starts_with("empty"),
+        },
+        "unlink" | "unlinkSync" => Delete { recursive: false },
+        "writeFile" | "writeFileSync" | "appendFile" | "appendFileSync" | "createWriteStream"
+        | "truncate" | "truncateSync" | "mkdir" | "mkdirSync" | "chmod" | "chmodSync" | "chown"
+        | "chownSync" | "outputFile" | "outputFileSync" | "writeJson" | "writeJsonSync"
+        | "utimes" | "utimesSync" => Write(0),
+        "symlink" | "symlinkSync" | "link" | "linkSync" => Write(1),
+        "copyFile" | "copyFileSync" | "cp" | "cpSync" | "copy" | "copySync" => Move { copy: true },
+        "rename" | "renameSync" | "move" | "moveSync" => Move { copy: false },
+        "open" | "openSync" => Open,
+        "readFile" | "readFileSync" | "createReadStream" | "readdir" | "readdirSync" => Read(0),
+        _ => return None,
     })
 }
 
