@@ -471,6 +471,7 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
         cwd,
         home: cfg.home.as_deref(),
         overrides: &cfg.risk_overrides,
+        user_homes: cfg.user_homes.get(),
     };
     let analysis = analyse(argv, ctx);
     let risk = analysis.risk();

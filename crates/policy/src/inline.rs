@@ -726,7 +726,7 @@ impl Acc<'_> {
         if !looks_like_path || s.contains(char::is_whitespace) {
             return;
         }
-        let p = risk::normalise(s, self.ctx.cwd, self.ctx.home);
+        let p = risk::normalise(s, self.ctx.cwd, self.ctx.home, self.ctx.user_homes);
         if risk::is_credential_path(&p) {
             self.equivalent(
                 &["cat".into(), "--".into(), s.to_owned()],
@@ -878,10 +878,11 @@ impl Acc<'_> {
         }
     }
 
+    /// Applies effect `e` of the call `q` (with `args`, at node `n`): one
+    /// arm per kind of effect, the longer ones in `apply_*` below.
     #[expect(
-        clippy::too_many_lines,
         clippy::many_single_char_names,
-        reason = "one arm per kind of effect reads best as one match; w/e/q/n as everywhere in this file"
+        reason = "w/e/q/n as everywhere in this file"
     )]
     fn apply(&mut self, w: &Walk<'_>, e: Effect, q: &str, args: Option<&[Arg<'_>]>, n: Node<'_>) {
         let lang = self.lang.name();
@@ -912,139 +913,10 @@ impl Acc<'_> {
                     "inline {lang} code runs a shell command only known at run time (`{q}`)"
                 )),
             },
-            Effect::Spawn => {
-                let shell = args
-                    .iter()
-                    .any(|a| a.keyword.as_deref() == Some("shell") && w.text(a.node) != "False")
-                    || args.iter().any(|a| {
-                        w.js_prop(a.node, "shell")
-                            .is_some_and(|v| w.text(v) != "false")
-                    });
-                let first = args
-                    .iter()
-                    .find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args"));
-                let list = first.and_then(|a| w.list(a.node));
-                let cmd = first.and_then(|a| w.string(a.node, 0));
-                match (list, cmd) {
-                    (Some(mut argv), _) => {
-                        // `spawn('rm', ['-rf', '/'])`
-                        if argv.len() == 1 && self.lang == Lang::JavaScript {
-                            if let Some(more) = args.get(1).and_then(|a| w.list(a.node)) {
-                                argv.extend(more);
-                            }
-                        }
-                        if shell {
-                            let s = argv.join(" ");
-                            self.shell(&s, &format!("runs the shell command `{}`", short(&s)));
-                        } else if !argv.is_empty() {
-                            let what = format!("runs `{}`", short(&argv.join(" ")));
-                            self.equivalent(&argv, &what);
-                        }
-                    }
-                    (None, Some(s)) => {
-                        let more = args.get(1).and_then(|a| w.list(a.node));
-                        if shell || (self.lang == Lang::Python && s.contains(' ')) {
-                            self.shell(&s, &format!("runs the shell command `{}`", short(&s)));
-                        } else {
-                            let mut argv = vec![s];
-                            match more {
-                                Some(m) => argv.extend(m),
-                                None if args.len() > 1
-                                    && self.lang == Lang::JavaScript
-                                    && w.js_prop(args[1].node, "shell").is_none() =>
-                                {
-                                    self.opaque(format!(
-                                        "inline {lang} code passes arguments only known at run time to `{q}`"
-                                    ));
-                                }
-                                None => {}
-                            }
-                            let what = format!("runs `{}`", short(&argv.join(" ")));
-                            self.equivalent(&argv, &what);
-                        }
-                    }
-                    (None, None) => {
-                        // Deno.run({cmd: [...]}), Bun.spawn({cmd: [...]})
-                        let cmd = args
-                            .first()
-                            .and_then(|a| w.js_prop(a.node, "cmd"))
-                            .and_then(|c| w.list(c));
-                        match cmd {
-                            Some(argv) if !argv.is_empty() => {
-                                let what = format!("runs `{}`", short(&argv.join(" ")));
-                                self.equivalent(&argv, &what);
-                            }
-                            _ => self.opaque(format!(
-                                "inline {lang} code runs a program only known at run time (`{q}`)"
-                            )),
-                        }
-                    }
-                }
-            }
-            Effect::Command => {
-                // new Deno.Command('git', {args: ['status']})
-                let prog = arg_str(0);
-                let rest = args
-                    .get(1)
-                    .and_then(|a| w.js_prop(a.node, "args"))
-                    .map(|a| w.list(a));
-                match (prog, rest) {
-                    (Some(p), None) => {
-                        self.equivalent(std::slice::from_ref(&p), &format!("runs `{p}`"));
-                    }
-                    (Some(p), Some(Some(more))) => {
-                        let mut argv = vec![p];
-                        argv.extend(more);
-                        let what = format!("runs `{}`", short(&argv.join(" ")));
-                        self.equivalent(&argv, &what);
-                    }
-                    _ => self.opaque(format!(
-                        "inline {lang} code runs a program only known at run time (`{q}`)"
-                    )),
-                }
-            }
-            Effect::ExecList => {
-                let list = args.iter().find_map(|a| w.list(a.node));
-                match list {
-                    Some(argv) if !argv.is_empty() => {
-                        let what = format!("runs `{}`", short(&argv.join(" ")));
-                        self.equivalent(&argv, &what);
-                    }
-                    _ => {
-                        let all: Option<Vec<String>> =
-                            args.iter().skip(1).map(|a| w.string(a.node, 0)).collect();
-                        match all {
-                            Some(argv) if !argv.is_empty() => {
-                                let what = format!("runs `{}`", short(&argv.join(" ")));
-                                self.equivalent(&argv, &what);
-                            }
-                            _ => self.opaque(format!(
-                                "inline {lang} code runs a program only known at run time (`{q}`)"
-                            )),
-                        }
-                    }
-                }
-            }
-            Effect::Delete { recursive } => {
-                let recursive = recursive
-                    || args.iter().any(|a| {
-                        w.js_prop(a.node, "recursive")
-                            .is_some_and(|v| w.text(v) == "true")
-                    });
-                match path_arg(0) {
-                    Some(p) => {
-                        let flag = if recursive { "-rf" } else { "-f" };
-                        self.equivalent(
-                            &["rm".into(), flag.into(), "--".into(), p.clone()],
-                            &format!("deletes `{p}`"),
-                        );
-                    }
-                    None => self.find(
-                        Risk::High,
-                        format!("inline {lang} code deletes a path only known at run time (`{q}`)"),
-                    ),
-                }
-            }
+            Effect::Spawn => self.apply_spawn(w, q, args),
+            Effect::Command => self.apply_command(w, q, args),
+            Effect::ExecList => self.apply_exec_list(w, q, args),
+            Effect::Delete { recursive } => self.apply_delete(w, q, args, recursive),
             Effect::Write(i) => match path_arg(i) {
                 Some(p) => self.equivalent(
                     &["tee".into(), "--".into(), p.clone()],
@@ -1084,78 +956,12 @@ impl Acc<'_> {
             Effect::Danger(why) => {
                 self.find(Risk::High, format!("inline {lang} code {why} (`{q}`)"));
             }
-            Effect::Dynamic => {
-                // Literal code is judged as code of the same language
-                // (`Function(a, b, body)`: every argument is code).
-                let code: Option<Vec<String>> = if q.ends_with("Function") {
-                    args.iter().map(|a| w.string(a.node, 0)).collect()
-                } else {
-                    arg_str(0).map(|c| vec![c])
-                };
-                match code {
-                    _ if args.is_empty() => {}
-                    Some(code) if !q.ends_with("execfile") => {
-                        let inner = analyse(self.lang, &code.join("\n"), self.ctx);
-                        self.absorb(inner, &format!("runs code with `{q}`"));
-                    }
-                    _ => self.opaque(format!(
-                        "inline {lang} code runs code only known at run time (`{q}`)"
-                    )),
-                }
-            }
+            Effect::Dynamic => self.apply_dynamic(w, q, args),
             Effect::ReceiverWrite
             | Effect::ReceiverDelete
             | Effect::ReceiverRead
-            | Effect::ReceiverOpen => {
-                let receiver = n
-                    .child_by_field_name("function")
-                    .and_then(|f| f.child_by_field_name("object"))
-                    .and_then(|o| w.path(o, 0));
-                let delete = matches!(e, Effect::ReceiverDelete);
-                let read = matches!(e, Effect::ReceiverRead)
-                    || (matches!(e, Effect::ReceiverOpen)
-                        && args.iter().all(|a| {
-                            w.string(a.node, 0)
-                                .is_some_and(|m| !m.contains(['w', 'a', 'x', '+']))
-                        }));
-                match receiver {
-                    Some(p) if read => {
-                        self.equivalent(&["cat".into(), "--".into(), p], "reads");
-                    }
-                    None if read => {}
-                    Some(p) if delete => self.equivalent(
-                        &["rm".into(), "-f".into(), "--".into(), p.clone()],
-                        &format!("deletes `{p}`"),
-                    ),
-                    Some(p) => self.equivalent(
-                        &["tee".into(), "--".into(), p.clone()],
-                        &format!("writes `{p}`"),
-                    ),
-                    None => self.find(
-                        Risk::High,
-                        format!(
-                            "inline {lang} code {} a path only known at run time (`{q}`)",
-                            if delete { "deletes" } else { "writes" }
-                        ),
-                    ),
-                }
-            }
-            Effect::ArgvArgs => {
-                let argv: Option<Vec<String>> = args
-                    .iter()
-                    .filter(|a| a.keyword.is_none())
-                    .map(|a| w.string(a.node, 0))
-                    .collect();
-                match argv {
-                    Some(argv) if !argv.is_empty() => {
-                        let what = format!("runs `{}`", short(&argv.join(" ")));
-                        self.equivalent(&argv, &what);
-                    }
-                    _ => self.opaque(format!(
-                        "inline {lang} code runs a program only known at run time (`{q}`)"
-                    )),
-                }
-            }
+            | Effect::ReceiverOpen => self.apply_receiver(w, &e, q, args, n),
+            Effect::ArgvArgs => self.apply_argv_args(w, q, args),
             Effect::Import => match arg_str(0) {
                 Some(m) => self.module(&m),
                 None => self.opaque(format!(
@@ -1171,35 +977,285 @@ impl Acc<'_> {
                     ));
                 }
             }
-            Effect::Timer => {
-                // A string first argument is code; a function is not.
-                let first = args.first().map(|a| a.node);
-                let stringy = first.is_some_and(|f| {
-                    matches!(f.kind(), "string" | "template_string" | "binary_expression")
-                });
-                match arg_str(0) {
-                    Some(code) => {
-                        let inner = analyse(self.lang, &code, self.ctx);
-                        self.absorb(inner, &format!("runs code with `{q}`"));
+            Effect::Timer => self.apply_timer(w, q, args),
+            Effect::Tagged => self.apply_tagged(w, q, n),
+        }
+    }
+
+    /// `subprocess.run([...])`, `spawn(cmd, [...])`, `Deno.run({cmd})`: the
+    /// program and its arguments, or the shell command line.
+    fn apply_spawn(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let shell = args
+            .iter()
+            .any(|a| a.keyword.as_deref() == Some("shell") && w.text(a.node) != "False")
+            || args.iter().any(|a| {
+                w.js_prop(a.node, "shell")
+                    .is_some_and(|v| w.text(v) != "false")
+            });
+        let first = args
+            .iter()
+            .find(|a| a.keyword.is_none() || a.keyword.as_deref() == Some("args"));
+        let list = first.and_then(|a| w.list(a.node));
+        let cmd = first.and_then(|a| w.string(a.node, 0));
+        match (list, cmd) {
+            (Some(mut argv), _) => {
+                // `spawn('rm', ['-rf', '/'])`
+                if argv.len() == 1 && self.lang == Lang::JavaScript {
+                    if let Some(more) = args.get(1).and_then(|a| w.list(a.node)) {
+                        argv.extend(more);
                     }
-                    None if stringy => self.opaque(format!(
-                        "inline {lang} code runs a string only known at run time with `{q}`"
-                    )),
-                    None => {}
+                }
+                if shell {
+                    let s = argv.join(" ");
+                    self.shell(&s, &format!("runs the shell command `{}`", short(&s)));
+                } else if !argv.is_empty() {
+                    let what = format!("runs `{}`", short(&argv.join(" ")));
+                    self.equivalent(&argv, &what);
                 }
             }
-            Effect::Tagged => {
-                // Bun.$`rm -rf /`: the template is the command.
-                match n
-                    .child_by_field_name("arguments")
-                    .and_then(|t| w.string(t, 0))
-                {
-                    Some(s) => self.shell(&s, &format!("runs the shell command `{}`", short(&s))),
-                    None => self.opaque(format!(
-                        "inline {lang} code runs a shell command only known at run time (`{q}`)"
+            (None, Some(s)) => {
+                let more = args.get(1).and_then(|a| w.list(a.node));
+                if shell || (self.lang == Lang::Python && s.contains(' ')) {
+                    self.shell(&s, &format!("runs the shell command `{}`", short(&s)));
+                } else {
+                    let mut argv = vec![s];
+                    match more {
+                        Some(m) => argv.extend(m),
+                        None if args.len() > 1
+                            && self.lang == Lang::JavaScript
+                            && w.js_prop(args[1].node, "shell").is_none() =>
+                        {
+                            self.opaque(format!(
+                                        "inline {lang} code passes arguments only known at run time to `{q}`"
+                                    ));
+                        }
+                        None => {}
+                    }
+                    let what = format!("runs `{}`", short(&argv.join(" ")));
+                    self.equivalent(&argv, &what);
+                }
+            }
+            (None, None) => {
+                // Deno.run({cmd: [...]}), Bun.spawn({cmd: [...]})
+                let cmd = args
+                    .first()
+                    .and_then(|a| w.js_prop(a.node, "cmd"))
+                    .and_then(|c| w.list(c));
+                match cmd {
+                    Some(argv) if !argv.is_empty() => {
+                        let what = format!("runs `{}`", short(&argv.join(" ")));
+                        self.equivalent(&argv, &what);
+                    }
+                    _ => self.opaque(format!(
+                        "inline {lang} code runs a program only known at run time (`{q}`)"
                     )),
                 }
             }
+        }
+    }
+
+    /// `new Deno.Command(PROG, {args})`: the program and its arguments.
+    fn apply_command(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let arg_str = |i: usize| args.get(i).and_then(|a| w.string(a.node, 0));
+        // new Deno.Command('git', {args: ['status']})
+        let prog = arg_str(0);
+        let rest = args
+            .get(1)
+            .and_then(|a| w.js_prop(a.node, "args"))
+            .map(|a| w.list(a));
+        match (prog, rest) {
+            (Some(p), None) => {
+                self.equivalent(std::slice::from_ref(&p), &format!("runs `{p}`"));
+            }
+            (Some(p), Some(Some(more))) => {
+                let mut argv = vec![p];
+                argv.extend(more);
+                let what = format!("runs `{}`", short(&argv.join(" ")));
+                self.equivalent(&argv, &what);
+            }
+            _ => self.opaque(format!(
+                "inline {lang} code runs a program only known at run time (`{q}`)"
+            )),
+        }
+    }
+
+    /// `os.execv(PATH, [...])` and the like: the argument list.
+    fn apply_exec_list(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let list = args.iter().find_map(|a| w.list(a.node));
+        match list {
+            Some(argv) if !argv.is_empty() => {
+                let what = format!("runs `{}`", short(&argv.join(" ")));
+                self.equivalent(&argv, &what);
+            }
+            _ => {
+                let all: Option<Vec<String>> =
+                    args.iter().skip(1).map(|a| w.string(a.node, 0)).collect();
+                match all {
+                    Some(argv) if !argv.is_empty() => {
+                        let what = format!("runs `{}`", short(&argv.join(" ")));
+                        self.equivalent(&argv, &what);
+                    }
+                    _ => self.opaque(format!(
+                        "inline {lang} code runs a program only known at run time (`{q}`)"
+                    )),
+                }
+            }
+        }
+    }
+
+    /// A delete of the path argument, recursive when asked (`{recursive: true}`).
+    fn apply_delete(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>], recursive: bool) {
+        let lang = self.lang.name();
+        let path_arg = |i: usize| {
+            args.iter()
+                .filter(|a| a.keyword.is_none())
+                .nth(i)
+                .and_then(|a| w.path(a.node, 0))
+        };
+        let recursive = recursive
+            || args.iter().any(|a| {
+                w.js_prop(a.node, "recursive")
+                    .is_some_and(|v| w.text(v) == "true")
+            });
+        match path_arg(0) {
+            Some(p) => {
+                let flag = if recursive { "-rf" } else { "-f" };
+                self.equivalent(
+                    &["rm".into(), flag.into(), "--".into(), p.clone()],
+                    &format!("deletes `{p}`"),
+                );
+            }
+            None => self.find(
+                Risk::High,
+                format!("inline {lang} code deletes a path only known at run time (`{q}`)"),
+            ),
+        }
+    }
+
+    /// `eval`, `exec`, `Function(…)`: literal code is judged as code of the
+    /// same language.
+    fn apply_dynamic(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let arg_str = |i: usize| args.get(i).and_then(|a| w.string(a.node, 0));
+        // Literal code is judged as code of the same language
+        // (`Function(a, b, body)`: every argument is code).
+        let code: Option<Vec<String>> = if q.ends_with("Function") {
+            args.iter().map(|a| w.string(a.node, 0)).collect()
+        } else {
+            arg_str(0).map(|c| vec![c])
+        };
+        match code {
+            _ if args.is_empty() => {}
+            Some(code) if !q.ends_with("execfile") => {
+                let inner = analyse(self.lang, &code.join("\n"), self.ctx);
+                self.absorb(inner, &format!("runs code with `{q}`"));
+            }
+            _ => self.opaque(format!(
+                "inline {lang} code runs code only known at run time (`{q}`)"
+            )),
+        }
+    }
+
+    /// `Path(p).write_text(…)`, `.unlink()`, `.open(mode)`: the receiver is
+    /// the path.
+    fn apply_receiver(
+        &mut self,
+        w: &Walk<'_>,
+        effect: &Effect,
+        q: &str,
+        args: &[Arg<'_>],
+        n: Node<'_>,
+    ) {
+        let lang = self.lang.name();
+        let receiver = n
+            .child_by_field_name("function")
+            .and_then(|f| f.child_by_field_name("object"))
+            .and_then(|o| w.path(o, 0));
+        let delete = matches!(*effect, Effect::ReceiverDelete);
+        let read = matches!(*effect, Effect::ReceiverRead)
+            || (matches!(*effect, Effect::ReceiverOpen)
+                && args.iter().all(|a| {
+                    w.string(a.node, 0)
+                        .is_some_and(|m| !m.contains(['w', 'a', 'x', '+']))
+                }));
+        match receiver {
+            Some(p) if read => {
+                self.equivalent(&["cat".into(), "--".into(), p], "reads");
+            }
+            None if read => {}
+            Some(p) if delete => self.equivalent(
+                &["rm".into(), "-f".into(), "--".into(), p.clone()],
+                &format!("deletes `{p}`"),
+            ),
+            Some(p) => self.equivalent(
+                &["tee".into(), "--".into(), p.clone()],
+                &format!("writes `{p}`"),
+            ),
+            None => self.find(
+                Risk::High,
+                format!(
+                    "inline {lang} code {} a path only known at run time (`{q}`)",
+                    if delete { "deletes" } else { "writes" }
+                ),
+            ),
+        }
+    }
+
+    /// `os.execlp(PROG, PROG, ARG…)`: the positional arguments are the argv.
+    fn apply_argv_args(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let argv: Option<Vec<String>> = args
+            .iter()
+            .filter(|a| a.keyword.is_none())
+            .map(|a| w.string(a.node, 0))
+            .collect();
+        match argv {
+            Some(argv) if !argv.is_empty() => {
+                let what = format!("runs `{}`", short(&argv.join(" ")));
+                self.equivalent(&argv, &what);
+            }
+            _ => self.opaque(format!(
+                "inline {lang} code runs a program only known at run time (`{q}`)"
+            )),
+        }
+    }
+
+    /// `setTimeout(CODE)`: a string first argument is code; a function is not.
+    fn apply_timer(&mut self, w: &Walk<'_>, q: &str, args: &[Arg<'_>]) {
+        let lang = self.lang.name();
+        let arg_str = |i: usize| args.get(i).and_then(|a| w.string(a.node, 0));
+        // A string first argument is code; a function is not.
+        let first = args.first().map(|a| a.node);
+        let stringy = first.is_some_and(|f| {
+            matches!(f.kind(), "string" | "template_string" | "binary_expression")
+        });
+        match arg_str(0) {
+            Some(code) => {
+                let inner = analyse(self.lang, &code, self.ctx);
+                self.absorb(inner, &format!("runs code with `{q}`"));
+            }
+            None if stringy => self.opaque(format!(
+                "inline {lang} code runs a string only known at run time with `{q}`"
+            )),
+            None => {}
+        }
+    }
+
+    /// ``Bun.$`CMD` ``: the template is the command.
+    fn apply_tagged(&mut self, w: &Walk<'_>, q: &str, n: Node<'_>) {
+        let lang = self.lang.name();
+        // Bun.$`rm -rf /`: the template is the command.
+        match n
+            .child_by_field_name("arguments")
+            .and_then(|t| w.string(t, 0))
+        {
+            Some(s) => self.shell(&s, &format!("runs the shell command `{}`", short(&s))),
+            None => self.opaque(format!(
+                "inline {lang} code runs a shell command only known at run time (`{q}`)"
+            )),
         }
     }
 
@@ -1707,160 +1763,128 @@ impl<'s> Walk<'s> {
         }
     }
 
-    /// First pass: bindings.
-    #[expect(clippy::too_many_lines, reason = "one arm per binding form")]
+    /// First pass: bindings (imports, assignments), one method per form.
     fn collect(&mut self, acc: &mut Acc<'_>, n: Node<'_>) {
         match (self.lang, n.kind()) {
-            (Lang::Python, "import_statement") => {
-                for c in named_children(n) {
-                    match c.kind() {
-                        "dotted_name" => {
-                            let m = self.text(c).to_owned();
-                            acc.module(&m);
-                            let first = m.split('.').next().unwrap_or(&m).to_owned();
-                            self.alias(&first, Some(first.clone()));
-                        }
-                        "aliased_import" => {
-                            let m = c
-                                .child_by_field_name("name")
-                                .map(|x| self.text(x).to_owned());
-                            let a = c
-                                .child_by_field_name("alias")
-                                .map(|x| self.text(x).to_owned());
-                            if let (Some(m), Some(a)) = (m, a) {
-                                acc.module(&m);
-                                self.alias(&a, Some(m));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            (Lang::Python, "import_from_statement") => {
-                let Some(m) = n
-                    .child_by_field_name("module_name")
-                    .map(|x| self.text(x).to_owned())
-                else {
-                    return;
-                };
-                acc.module(&m);
-                let mut cursor = n.walk();
-                for c in n.children_by_field_name("name", &mut cursor) {
-                    match c.kind() {
-                        "dotted_name" => {
-                            let name = self.text(c).to_owned();
-                            acc.module(&format!("{m}.{name}"));
-                            self.alias(&name, Some(format!("{m}.{name}")));
-                        }
-                        "aliased_import" => {
-                            let name = c
-                                .child_by_field_name("name")
-                                .map(|x| self.text(x).to_owned());
-                            let a = c
-                                .child_by_field_name("alias")
-                                .map(|x| self.text(x).to_owned());
-                            if let (Some(name), Some(a)) = (name, a) {
-                                acc.module(&format!("{m}.{name}"));
-                                self.alias(&a, Some(format!("{m}.{name}")));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                if named_children(n)
-                    .iter()
-                    .any(|c| c.kind() == "wildcard_import")
-                    && is_risky_star_module(&m)
-                {
-                    acc.opaque(format!("inline Python code imports everything from `{m}`"));
-                }
-            }
+            (Lang::Python, "import_statement") => self.python_import(acc, n),
+            (Lang::Python, "import_from_statement") => self.python_import_from(acc, n),
             (Lang::Python, "assignment")
             | (Lang::JavaScript, "variable_declarator" | "assignment_expression") => {
-                let left = n
-                    .child_by_field_name("left")
-                    .or_else(|| n.child_by_field_name("name"));
-                let right = n
-                    .child_by_field_name("right")
-                    .or_else(|| n.child_by_field_name("value"));
-                let (Some(left), Some(right)) = (left, right) else {
-                    return;
-                };
-                match left.kind() {
-                    "identifier" => {
-                        let name = self.text(left).to_owned();
-                        let s = self.string(right, 0);
-                        self.constant(&name, s);
-                        let q = self.qname(right, 0);
-                        self.alias(&name, q);
-                    }
-                    "object_pattern" => {
-                        // const {exec: e, spawn} = require('child_process')
-                        let base = self.qname(right, 0);
-                        for c in named_children(left) {
-                            match c.kind() {
-                                "shorthand_property_identifier_pattern" => {
-                                    let k = self.text(c).to_owned();
-                                    self.alias(&k, base.as_ref().map(|b| format!("{b}.{k}")));
-                                }
-                                "pair_pattern" => {
-                                    let k = c.child_by_field_name("key").and_then(|k| self.key(k));
-                                    let v = c.child_by_field_name("value");
-                                    if let Some(v) = v.filter(|v| v.kind() == "identifier") {
-                                        let local = self.text(v).to_owned();
-                                        let target = match (&base, k) {
-                                            (Some(b), Some(k)) => Some(format!("{b}.{k}")),
-                                            // {[k]: f} = require('child_process')
-                                            (Some(b), None) => Some(format!("{b}.<computed>")),
-                                            _ => None,
-                                        };
-                                        self.alias(&local, target);
-                                    }
-                                }
-                                _ => {}
-                            }
-                        }
-                    }
-                    _ => {}
-                }
+                self.binding(n);
             }
-            (Lang::JavaScript, "import_statement") => {
-                let Some(src) = n
-                    .child_by_field_name("source")
-                    .and_then(|s| self.string(s, 0))
-                else {
-                    return;
-                };
-                let m = src.strip_prefix("node:").unwrap_or(&src).to_owned();
-                acc.module(&m);
-                let Some(clause) = named_children(n)
-                    .into_iter()
-                    .find(|c| c.kind() == "import_clause")
-                else {
-                    return;
-                };
-                for c in named_children(clause) {
+            (Lang::JavaScript, "import_statement") => self.js_import(acc, n),
+            _ => {}
+        }
+    }
+
+    /// `import a.b`, `import a as b`: the module, and the name bound.
+    fn python_import(&mut self, acc: &mut Acc<'_>, n: Node<'_>) {
+        for c in named_children(n) {
+            match c.kind() {
+                "dotted_name" => {
+                    let m = self.text(c).to_owned();
+                    acc.module(&m);
+                    let first = m.split('.').next().unwrap_or(&m).to_owned();
+                    self.alias(&first, Some(first.clone()));
+                }
+                "aliased_import" => {
+                    let m = c
+                        .child_by_field_name("name")
+                        .map(|x| self.text(x).to_owned());
+                    let a = c
+                        .child_by_field_name("alias")
+                        .map(|x| self.text(x).to_owned());
+                    if let (Some(m), Some(a)) = (m, a) {
+                        acc.module(&m);
+                        self.alias(&a, Some(m));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// `from m import a, b as c, *`: the modules, and the names bound.
+    fn python_import_from(&mut self, acc: &mut Acc<'_>, n: Node<'_>) {
+        let Some(m) = n
+            .child_by_field_name("module_name")
+            .map(|x| self.text(x).to_owned())
+        else {
+            return;
+        };
+        acc.module(&m);
+        let mut cursor = n.walk();
+        for c in n.children_by_field_name("name", &mut cursor) {
+            match c.kind() {
+                "dotted_name" => {
+                    let name = self.text(c).to_owned();
+                    acc.module(&format!("{m}.{name}"));
+                    self.alias(&name, Some(format!("{m}.{name}")));
+                }
+                "aliased_import" => {
+                    let name = c
+                        .child_by_field_name("name")
+                        .map(|x| self.text(x).to_owned());
+                    let a = c
+                        .child_by_field_name("alias")
+                        .map(|x| self.text(x).to_owned());
+                    if let (Some(name), Some(a)) = (name, a) {
+                        acc.module(&format!("{m}.{name}"));
+                        self.alias(&a, Some(format!("{m}.{name}")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if named_children(n)
+            .iter()
+            .any(|c| c.kind() == "wildcard_import")
+            && is_risky_star_module(&m)
+        {
+            acc.opaque(format!("inline Python code imports everything from `{m}`"));
+        }
+    }
+
+    /// `x = …`, `const {exec: e} = require(…)`: constants and aliases.
+    fn binding(&mut self, n: Node<'_>) {
+        let left = n
+            .child_by_field_name("left")
+            .or_else(|| n.child_by_field_name("name"));
+        let right = n
+            .child_by_field_name("right")
+            .or_else(|| n.child_by_field_name("value"));
+        let (Some(left), Some(right)) = (left, right) else {
+            return;
+        };
+        match left.kind() {
+            "identifier" => {
+                let name = self.text(left).to_owned();
+                let s = self.string(right, 0);
+                self.constant(&name, s);
+                let q = self.qname(right, 0);
+                self.alias(&name, q);
+            }
+            "object_pattern" => {
+                // const {exec: e, spawn} = require('child_process')
+                let base = self.qname(right, 0);
+                for c in named_children(left) {
                     match c.kind() {
-                        "identifier" => {
-                            let a = self.text(c).to_owned();
-                            self.alias(&a, Some(m.clone()));
+                        "shorthand_property_identifier_pattern" => {
+                            let k = self.text(c).to_owned();
+                            self.alias(&k, base.as_ref().map(|b| format!("{b}.{k}")));
                         }
-                        "namespace_import" => {
-                            if let Some(id) = named_children(c).first() {
-                                let a = self.text(*id).to_owned();
-                                self.alias(&a, Some(m.clone()));
-                            }
-                        }
-                        "named_imports" => {
-                            for s in named_children(c) {
-                                let name = s.child_by_field_name("name").and_then(|x| self.key(x));
-                                let a = s
-                                    .child_by_field_name("alias")
-                                    .or_else(|| s.child_by_field_name("name"))
-                                    .map(|x| self.text(x).to_owned());
-                                if let (Some(name), Some(a)) = (name, a) {
-                                    self.alias(&a, Some(format!("{m}.{name}")));
-                                }
+                        "pair_pattern" => {
+                            let k = c.child_by_field_name("key").and_then(|k| self.key(k));
+                            let v = c.child_by_field_name("value");
+                            if let Some(v) = v.filter(|v| v.kind() == "identifier") {
+                                let local = self.text(v).to_owned();
+                                let target = match (&base, k) {
+                                    (Some(b), Some(k)) => Some(format!("{b}.{k}")),
+                                    // {[k]: f} = require('child_process')
+                                    (Some(b), None) => Some(format!("{b}.<computed>")),
+                                    _ => None,
+                                };
+                                self.alias(&local, target);
                             }
                         }
                         _ => {}
@@ -1868,6 +1892,52 @@ impl<'s> Walk<'s> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// `import x, * as y, {a as b} from 'm'`: the module, and the names
+    /// bound.
+    fn js_import(&mut self, acc: &mut Acc<'_>, n: Node<'_>) {
+        let Some(src) = n
+            .child_by_field_name("source")
+            .and_then(|s| self.string(s, 0))
+        else {
+            return;
+        };
+        let m = src.strip_prefix("node:").unwrap_or(&src).to_owned();
+        acc.module(&m);
+        let Some(clause) = named_children(n)
+            .into_iter()
+            .find(|c| c.kind() == "import_clause")
+        else {
+            return;
+        };
+        for c in named_children(clause) {
+            match c.kind() {
+                "identifier" => {
+                    let a = self.text(c).to_owned();
+                    self.alias(&a, Some(m.clone()));
+                }
+                "namespace_import" => {
+                    if let Some(id) = named_children(c).first() {
+                        let a = self.text(*id).to_owned();
+                        self.alias(&a, Some(m.clone()));
+                    }
+                }
+                "named_imports" => {
+                    for s in named_children(c) {
+                        let name = s.child_by_field_name("name").and_then(|x| self.key(x));
+                        let a = s
+                            .child_by_field_name("alias")
+                            .or_else(|| s.child_by_field_name("name"))
+                            .map(|x| self.text(x).to_owned());
+                        if let (Some(name), Some(a)) = (name, a) {
+                            self.alias(&a, Some(format!("{m}.{name}")));
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
     }
 
@@ -2430,47 +2500,26 @@ fn python_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
     })
 }
 
-#[expect(clippy::too_many_lines, reason = "the table reads best as one match")]
 fn js_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
     use Effect::{
-        Command, Danger, Delete, Dynamic, Harmless, Import, Kill, Move, Network, Open, Read, Shell,
+        Command, Danger, Delete, Dynamic, Harmless, Import, Kill, Move, Network, Read, Shell,
         Spawn, Tagged, Timer, Write,
     };
     let module = module.strip_prefix("node:").unwrap_or(module);
     let first = q.split('.').next().unwrap_or(q);
     let global = matches!(first, "globalThis" | "global" | "window" | "self" | "this");
     let fs = matches!(module, "fs" | "promises" | "fs-extra") || module.ends_with("fs");
+    // (An `fs` module is never `child_process`: these come first safely.)
+    if fs {
+        if let Some(e) = js_fs_effect(last) {
+            return Some(e);
+        }
+    }
     Some(match (module, last) {
         ("child_process", "exec" | "execSync") => Shell(0),
         ("child_process", "spawn" | "spawnSync" | "execFile" | "execFileSync") => Spawn,
         ("child_process", "fork") => Danger("runs a module in a new process"),
         ("child_process", _) => Danger("uses `child_process`"),
-        (
-            _,
-            "rm" | "rmSync" | "rmdir" | "rmdirSync" | "remove" | "removeSync" | "emptyDir"
-            | "emptyDirSync",
-        ) if fs => Delete {
-            recursive: last.starts_with("rm") && last != "rmdir" && last != "rmdirSync"
-                || last.starts_with("remove")
-                || last.starts_with("empty"),
-        },
-        (_, "unlink" | "unlinkSync") if fs => Delete { recursive: false },
-        (
-            _,
-            "writeFile" | "writeFileSync" | "appendFile" | "appendFileSync" | "createWriteStream"
-            | "truncate" | "truncateSync" | "mkdir" | "mkdirSync" | "chmod" | "chmodSync" | "chown"
-            | "chownSync" | "outputFile" | "outputFileSync" | "writeJson" | "writeJsonSync"
-            | "utimes" | "utimesSync",
-        ) if fs => Write(0),
-        (_, "symlink" | "symlinkSync" | "link" | "linkSync") if fs => Write(1),
-        (_, "copyFile" | "copyFileSync" | "cp" | "cpSync" | "copy" | "copySync") if fs => {
-            Move { copy: true }
-        }
-        (_, "rename" | "renameSync" | "move" | "moveSync") if fs => Move { copy: false },
-        (_, "open" | "openSync") if fs => Open,
-        (_, "readFile" | "readFileSync" | "createReadStream" | "readdir" | "readdirSync") if fs => {
-            Read(0)
-        }
         ("Deno", "run" | "spawn" | "spawnChild" | "spawnSync") => Spawn,
         ("Deno", "Command") => Command,
         ("Deno", "remove" | "removeSync") => Delete { recursive: false },
@@ -2534,6 +2583,30 @@ fn js_effect(q: &str, module: &str, last: &str) -> Option<Effect> {
                 _ => None,
             };
         }
+    })
+}
+
+/// A method of `fs` (`fs/promises`, `fs-extra`…) named `last`.
+fn js_fs_effect(last: &str) -> Option<Effect> {
+    use Effect::{Delete, Move, Open, Read, Write};
+    Some(match last {
+        "rm" | "rmSync" | "rmdir" | "rmdirSync" | "remove" | "removeSync" | "emptyDir"
+        | "emptyDirSync" => Delete {
+            recursive: last.starts_with("rm") && last != "rmdir" && last != "rmdirSync"
+                || last.starts_with("remove")
+                || last.starts_with("empty"),
+        },
+        "unlink" | "unlinkSync" => Delete { recursive: false },
+        "writeFile" | "writeFileSync" | "appendFile" | "appendFileSync" | "createWriteStream"
+        | "truncate" | "truncateSync" | "mkdir" | "mkdirSync" | "chmod" | "chmodSync" | "chown"
+        | "chownSync" | "outputFile" | "outputFileSync" | "writeJson" | "writeJsonSync"
+        | "utimes" | "utimesSync" => Write(0),
+        "symlink" | "symlinkSync" | "link" | "linkSync" => Write(1),
+        "copyFile" | "copyFileSync" | "cp" | "cpSync" | "copy" | "copySync" => Move { copy: true },
+        "rename" | "renameSync" | "move" | "moveSync" => Move { copy: false },
+        "open" | "openSync" => Open,
+        "readFile" | "readFileSync" | "createReadStream" | "readdir" | "readdirSync" => Read(0),
+        _ => return None,
     })
 }
 
@@ -2678,6 +2751,7 @@ mod tests {
             cwd: Path::new("/w/p"),
             home: Some(Path::new("/home/u")),
             overrides: &[],
+            user_homes: None,
         }
     }
 

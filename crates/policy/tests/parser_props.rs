@@ -16,6 +16,7 @@ fn ctx() -> Context<'static> {
         cwd: Path::new("/w"),
         home: Some(Path::new("/home/u")),
         overrides: &[],
+        user_homes: None,
     }
 }
 

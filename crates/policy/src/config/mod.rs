@@ -50,6 +50,9 @@ pub struct Config {
     pub risk_overrides: Vec<crate::risk::RiskOverride>,
     /// `$HOME`, for `~` in commands.
     pub home: Option<PathBuf>,
+    /// Where `~user` in commands points: set by the surfaces from the user
+    /// database (the policy reads nothing from the system).
+    pub user_homes: crate::risk::UserHomesHandle,
     /// `[filesystem] protect` / `unprotect`: see [`crate::ProtectedSet`].
     pub protect: crate::ProtectConfig,
 }
@@ -178,6 +181,7 @@ impl Config {
             trusted_projects: Vec::new(),
             risk_overrides: Vec::new(),
             home: env.home.clone(),
+            user_homes: crate::risk::UserHomesHandle::default(),
             protect: crate::ProtectConfig::default(),
         }
     }

@@ -1,6 +1,7 @@
-//! git options and subcommands that run commands or write files.
+//! git options and subcommands that run commands or write files, and the
+//! level of each subcommand.
 
-use super::GIT_LISTING;
+use super::{Risk, EXEC_KEYS, GIT_LISTING};
 
 /// The command line of a git `ext::` URL as a shell script: words are
 /// separated by spaces, `% ` is a space inside a word and `%%` a `%`.
@@ -204,5 +205,102 @@ pub(super) fn git_sub_writes(sub: &str, args: &[String]) -> bool {
         }
         "remote" => !matches!(first, "" | "show" | "get-url"),
         _ => positional,
+    }
+}
+
+/// The level of git subcommand `sub` with its arguments, and why.
+pub(super) fn git_sub_level(sub: &str, subargs: &[String]) -> (Risk, String) {
+    match sub {
+        "status" | "log" | "diff" | "show" | "rev-parse" | "ls-files" | "ls-tree" | "blame"
+        | "grep" | "describe" | "shortlog" | "cat-file" | "reflog" | "whatchanged" | "name-rev"
+        | "merge-base" | "rev-list" | "show-ref" | "count-objects" | "check-ignore" | "version"
+        | "help" | "" => (Risk::Low, format!("`git {sub}` only reads")),
+        "branch" | "tag" | "stash" | "remote" | "config" | "worktree" | "submodule" | "notes" => {
+            git_ref_level(sub, subargs)
+        }
+        "push" => (Risk::High, "code leaves the machine".into()),
+        "fetch" | "pull" | "clone" | "ls-remote" | "archive"
+            if sub != "archive" || subargs.iter().any(|a| a.starts_with("--remote")) =>
+        {
+            (Risk::High, format!("`git {sub}` talks to a remote"))
+        }
+        "send-email" | "request-pull" | "daemon" | "http-backend" | "svn" | "p4" => {
+            (Risk::High, format!("`git {sub}` talks to the network"))
+        }
+        "clean"
+            if subargs
+                .iter()
+                .any(|a| a.starts_with('-') && a.contains('f')) =>
+        {
+            (Risk::Medium, "`git clean` deletes untracked files".into())
+        }
+        "reset" if subargs.iter().any(|a| a == "--hard") => {
+            (Risk::Medium, "`git reset --hard` discards changes".into())
+        }
+        "filter-branch" | "filter-repo" | "gc" | "prune" | "update-ref" | "replace" => (
+            Risk::Medium,
+            format!("`git {sub}` rewrites repository data"),
+        ),
+        _ => (Risk::Medium, format!("`git {sub}` changes the repository")),
+    }
+}
+
+/// The level of `git branch|tag|stash|remote|config|worktree|submodule|notes`:
+/// listing is low; remotes, keys that run programs, the global config and
+/// submodule fetches high; other changes medium.
+fn git_ref_level(sub: &str, subargs: &[String]) -> (Risk, String) {
+    let writes = git_sub_writes(sub, subargs);
+    match sub {
+        "remote"
+            if subargs.first().is_some_and(|a| {
+                matches!(
+                    a.as_str(),
+                    "add" | "set-url" | "remove" | "rm" | "rename" | "update" | "prune"
+                )
+            }) =>
+        {
+            (Risk::High, "changes where code goes (git remotes)".into())
+        }
+        "config"
+            if subargs.iter().any(|a| {
+                EXEC_KEYS
+                    .iter()
+                    .any(|k| a.to_ascii_lowercase().starts_with(k))
+            }) && subargs.len() >= 2
+                && !subargs
+                    .iter()
+                    .any(|a| a == "--get" || a == "-l" || a == "--list") =>
+        {
+            (
+                Risk::High,
+                "`git config` sets a key that makes git run programs".into(),
+            )
+        }
+        "config"
+            if subargs.iter().any(|a| a == "--global" || a == "--system")
+                && writes
+                && !subargs
+                    .iter()
+                    .any(|a| a == "--get" || a == "-l" || a == "--list") =>
+        {
+            (Risk::High, "changes the user's global git config".into())
+        }
+        "submodule"
+            if subargs
+                .first()
+                .is_some_and(|a| matches!(a.as_str(), "update" | "add" | "sync")) =>
+        {
+            (Risk::High, "fetches submodules from the network".into())
+        }
+        _ if writes
+            && !(sub == "remote"
+                || (sub == "config"
+                    && subargs
+                        .iter()
+                        .any(|a| a == "--get" || a == "-l" || a == "--list"))) =>
+        {
+            (Risk::Medium, format!("`git {sub}` changes the repository"))
+        }
+        _ => (Risk::Low, format!("`git {sub}` only reads")),
     }
 }

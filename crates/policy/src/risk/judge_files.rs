@@ -1,6 +1,9 @@
-//! `rm` and `find`.
+//! `rm` and `find`, readers (`cat`, `grep`, `less`…), archives (the folders
+//! they extract into, absolute paths), local `rsync`.
 
-use super::{brace_alternatives, short_flags, Judge, Path, Risk, Word, SYSTEM_DIRS};
+use super::{
+    archived_sources, brace_alternatives, short_flags, Judge, Path, Risk, Word, SYSTEM_DIRS,
+};
 
 impl Judge<'_> {
     pub(super) fn rm(&mut self, argv: &[Word], name: &str, args: &[String]) {
@@ -175,6 +178,159 @@ impl Judge<'_> {
         }
         if !risky {
             self.push(argv, Risk::Low, "`find` only reads");
+        }
+    }
+
+    /// Readers (`cat`, `grep`, `less`…): low, unless they read a
+    /// credential, write a second operand (`uniq IN OUT`), erase the
+    /// history or run a shell (`less +!CMD`).
+    pub(super) fn reader(&mut self, argv: &[Word], n: &str, args: &[String]) {
+        let mut worst = (Risk::Low, format!("`{n}` only reads"));
+        if matches!(
+            n,
+            "cat"
+                | "head"
+                | "tail"
+                | "less"
+                | "more"
+                | "grep"
+                | "rg"
+                | "strings"
+                | "xxd"
+                | "od"
+                | "hexdump"
+                | "bat"
+                | "base64"
+        ) {
+            for a in args.iter().filter(|a| !a.starts_with('-')) {
+                if let Some(r) = self.read_target(a) {
+                    worst = r;
+                }
+            }
+        }
+        if n == "history" && args.iter().any(|a| a == "-c" || a == "-w") {
+            worst = (Risk::High, "erases the shell history".into());
+        }
+        // `uniq IN OUT`, `xxd IN OUT`: the second operand is written.
+        if matches!(n, "uniq" | "xxd") {
+            let mut ops: Vec<&String> = Vec::new();
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                if matches!(
+                    a.as_str(),
+                    "-l" | "-s"
+                        | "-c"
+                        | "-g"
+                        | "-o"
+                        | "-n"
+                        | "-f"
+                        | "-w"
+                        | "-len"
+                        | "-seek"
+                        | "-cols"
+                ) {
+                    it.next();
+                } else if !a.starts_with('-') || a == "-" {
+                    ops.push(a);
+                }
+            }
+            if let Some(out) = ops.get(1).filter(|o| o.as_str() != "-") {
+                let w = self.write_target(out);
+                if w.0 > worst.0 {
+                    worst = w;
+                }
+            }
+        }
+        if matches!(n, "less" | "more" | "man")
+            && args
+                .iter()
+                .any(|a| a.starts_with('+') && (a.contains('!') || a.contains('|')))
+        {
+            worst = (Risk::High, format!("`{n} +!…` runs a shell command"));
+        }
+
+        self.push(argv, worst.0, worst.1);
+    }
+
+    /// `rsync`: to or from a host is the network's; locally, the
+    /// destination is written (`--delete` outside the workspace critical).
+    pub(super) fn rsync(&mut self, argv: &[Word], args: &[String]) {
+        if args.iter().any(|a| {
+            !a.starts_with('-')
+                && (a.contains("::") || a.split_once(':').is_some_and(|(h, _)| !h.contains('/')))
+        }) {
+            self.net(argv, "rsync", args);
+        } else {
+            let dest = args.iter().rfind(|a| !a.starts_with('-')).cloned();
+            let mut worst = (Risk::Medium, "copies files".to_owned());
+            if let Some(d) =
+                dest.filter(|_| args.iter().filter(|a| !a.starts_with('-')).count() >= 2)
+            {
+                let p = self.path(&d);
+                if args
+                    .iter()
+                    .any(|a| a.starts_with("--delete") || a == "--remove-source-files")
+                    && !self.inside(&p)
+                    && !p.starts_with("/tmp")
+                {
+                    worst = (
+                                Risk::Critical,
+                                format!("`rsync --delete` deletes whatever is not in the source from `{}`, outside the workspace", p.display()),
+                            );
+                } else {
+                    let w = self.write_target(&d);
+                    if w.0 > worst.0 {
+                        worst = w;
+                    }
+                }
+            }
+            self.push(argv, worst.0, worst.1);
+        }
+    }
+
+    /// Archives: the folders they extract into, the files they read.
+    pub(super) fn archive_reads(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        if matches!(name, "tar" | "bsdtar" | "gtar" | "unzip" | "7z" | "7za") {
+            self.extract_dirs(argv, name, args);
+        }
+        for f in archived_sources(name, args) {
+            let p = self.path(&f);
+            self.out.reads.push(p);
+        }
+    }
+
+    /// `cpio -i` and `tar -P`: an archive that writes absolute paths.
+    pub(super) fn absolute_extract(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        if name == "cpio" {
+            let flags = short_flags(args);
+            let extract = flags.contains('i') || args.iter().any(|a| a == "--extract");
+            if extract && !args.iter().any(|a| a == "--no-absolute-filenames") {
+                self.push(
+                    argv,
+                    Risk::High,
+                    "`cpio -i` writes the paths the archive names, absolute ones included (no `--no-absolute-filenames`)",
+                );
+            }
+        }
+        if matches!(name, "tar" | "gtar" | "bsdtar")
+            && (args.iter().any(|a| a == "--absolute-names")
+                || args.first().is_some_and(|a| {
+                    !a.starts_with("--")
+                        && a.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+                        && a.contains('P')
+                })
+                || args.iter().any(|a| {
+                    a.starts_with('-')
+                        && !a.starts_with("--")
+                        && a.chars().skip(1).all(|c| c.is_ascii_alphabetic())
+                        && a.contains('P')
+                }))
+        {
+            self.push(
+                argv,
+                Risk::High,
+                "`tar -P` keeps absolute paths: extracting writes wherever the archive says",
+            );
         }
     }
 }

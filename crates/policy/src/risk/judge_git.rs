@@ -1,13 +1,43 @@
 //! git: subcommands, `-c` configs, and what they run.
 
 use super::{
-    ext_command, git_command_value, git_positional_outputs, git_sub_writes, option_values,
+    ext_command, git_command_value, git_positional_outputs, git_sub_level, option_values,
     words_to_strings, Judge, Risk, Word, EXEC_KEYS,
 };
 
 impl Judge<'_> {
-    #[expect(clippy::too_many_lines, reason = "one arm per git subcommand family")]
+    /// `git [global options] SUB ARGS`: where it works, the configs it
+    /// is given, what the subcommand runs and writes, and its level.
     pub(super) fn git(&mut self, argv: &[Word], args: &[String]) {
+        let (i, configs) = self.git_globals(argv, args);
+        let sub = args.get(i).map_or("", String::as_str);
+        let subargs = args.get(i + 1..).unwrap_or_default();
+        if sub == "credential" || sub.starts_with("credential-") {
+            // `git credential fill` prints a stored password: a credential
+            // read (sent on by a network client in the same line: critical).
+            let store = self.path("~/.git-credentials");
+            self.out.reads.push(store);
+            self.push(
+                argv,
+                Risk::High,
+                format!("`git {sub}` reads stored credentials"),
+            );
+        }
+        self.options(argv, &format!("git {sub}"), subargs);
+        self.git_runs(argv, sub, subargs);
+        self.git_configs(argv, &configs);
+        for out in git_positional_outputs(sub, subargs) {
+            let (risk, why) = self.write_target(&out);
+            self.push(argv, risk.max(Risk::Medium), format!("`git {sub}` {why}"));
+        }
+        let (risk, reason) = git_sub_level(sub, subargs);
+        self.push(argv, risk, reason);
+    }
+
+    /// git's options before the subcommand: `-C`/`--git-dir` outside the
+    /// workspace, `--exec-path=DIR`, `-c` keys that run programs. Where
+    /// the subcommand is, and the `-c`/`--config-env` values.
+    fn git_globals(&mut self, argv: &[Word], args: &[String]) -> (usize, Vec<String>) {
         let mut i = 0;
         let mut configs = Vec::new();
         let mut elsewhere: Vec<String> = Vec::new();
@@ -64,116 +94,7 @@ impl Judge<'_> {
                 "`git -c` sets a key that makes git run programs",
             );
         }
-        let sub = args.get(i).map_or("", String::as_str);
-        let subargs = args.get(i + 1..).unwrap_or_default();
-        if sub == "credential" || sub.starts_with("credential-") {
-            // `git credential fill` prints a stored password: a credential
-            // read (sent on by a network client in the same line: critical).
-            let store = self.path("~/.git-credentials");
-            self.out.reads.push(store);
-            self.push(
-                argv,
-                Risk::High,
-                format!("`git {sub}` reads stored credentials"),
-            );
-        }
-        self.options(argv, &format!("git {sub}"), subargs);
-        self.git_runs(argv, sub, subargs);
-        self.git_configs(argv, &configs);
-        for out in git_positional_outputs(sub, subargs) {
-            let (risk, why) = self.write_target(&out);
-            self.push(argv, risk.max(Risk::Medium), format!("`git {sub}` {why}"));
-        }
-        let (risk, reason): (Risk, String) = match sub {
-            "status" | "log" | "diff" | "show" | "rev-parse" | "ls-files" | "ls-tree" | "blame"
-            | "grep" | "describe" | "shortlog" | "cat-file" | "reflog" | "whatchanged"
-            | "name-rev" | "merge-base" | "rev-list" | "show-ref" | "count-objects"
-            | "check-ignore" | "version" | "help" | "" => {
-                (Risk::Low, format!("`git {sub}` only reads"))
-            }
-            "branch" | "tag" | "stash" | "remote" | "config" | "worktree" | "submodule"
-            | "notes" => {
-                let writes = git_sub_writes(sub, subargs);
-                match sub {
-                    "remote"
-                        if subargs.first().is_some_and(|a| {
-                            matches!(
-                                a.as_str(),
-                                "add" | "set-url" | "remove" | "rm" | "rename" | "update" | "prune"
-                            )
-                        }) =>
-                    {
-                        (Risk::High, "changes where code goes (git remotes)".into())
-                    }
-                    "config"
-                        if subargs.iter().any(|a| {
-                            EXEC_KEYS
-                                .iter()
-                                .any(|k| a.to_ascii_lowercase().starts_with(k))
-                        }) && subargs.len() >= 2
-                            && !subargs
-                                .iter()
-                                .any(|a| a == "--get" || a == "-l" || a == "--list") =>
-                    {
-                        (
-                            Risk::High,
-                            "`git config` sets a key that makes git run programs".into(),
-                        )
-                    }
-                    "config"
-                        if subargs.iter().any(|a| a == "--global" || a == "--system")
-                            && writes
-                            && !subargs
-                                .iter()
-                                .any(|a| a == "--get" || a == "-l" || a == "--list") =>
-                    {
-                        (Risk::High, "changes the user's global git config".into())
-                    }
-                    "submodule"
-                        if subargs
-                            .first()
-                            .is_some_and(|a| matches!(a.as_str(), "update" | "add" | "sync")) =>
-                    {
-                        (Risk::High, "fetches submodules from the network".into())
-                    }
-                    _ if writes
-                        && !(sub == "remote"
-                            || (sub == "config"
-                                && subargs
-                                    .iter()
-                                    .any(|a| a == "--get" || a == "-l" || a == "--list"))) =>
-                    {
-                        (Risk::Medium, format!("`git {sub}` changes the repository"))
-                    }
-                    _ => (Risk::Low, format!("`git {sub}` only reads")),
-                }
-            }
-            "push" => (Risk::High, "code leaves the machine".into()),
-            "fetch" | "pull" | "clone" | "ls-remote" | "archive"
-                if sub != "archive" || subargs.iter().any(|a| a.starts_with("--remote")) =>
-            {
-                (Risk::High, format!("`git {sub}` talks to a remote"))
-            }
-            "send-email" | "request-pull" | "daemon" | "http-backend" | "svn" | "p4" => {
-                (Risk::High, format!("`git {sub}` talks to the network"))
-            }
-            "clean"
-                if subargs
-                    .iter()
-                    .any(|a| a.starts_with('-') && a.contains('f')) =>
-            {
-                (Risk::Medium, "`git clean` deletes untracked files".into())
-            }
-            "reset" if subargs.iter().any(|a| a == "--hard") => {
-                (Risk::Medium, "`git reset --hard` discards changes".into())
-            }
-            "filter-branch" | "filter-repo" | "gc" | "prune" | "update-ref" | "replace" => (
-                Risk::Medium,
-                format!("`git {sub}` rewrites repository data"),
-            ),
-            _ => (Risk::Medium, format!("`git {sub}` changes the repository")),
-        };
-        self.push(argv, risk, reason);
+        (i, configs)
     }
 
     /// `git -c KEY=VALUE` (and `git config KEY VALUE`, which runs later)

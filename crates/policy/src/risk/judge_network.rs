@@ -1,4 +1,4 @@
-//! Network clients.
+//! Network clients, `gh auth token`, `openssl s_client`, file servers.
 
 use super::{option_values, remote_names, upload_sources, Judge, Risk, Word};
 
@@ -64,5 +64,39 @@ impl Judge<'_> {
             worst = worst.max((Risk::High, format!("`{name} -o {o}` runs a local command")));
         }
         self.push(argv, worst.0, worst.1);
+    }
+
+    /// `gh auth token`: prints the GitHub token.
+    pub(super) fn gh_auth_token(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        if name == "gh"
+            && args.first().is_some_and(|a| a == "auth")
+            && args
+                .iter()
+                .any(|a| matches!(a.as_str(), "token" | "--show-token" | "-t"))
+        {
+            let hosts = self.path("~/.config/gh/hosts.yml");
+            self.out.reads.push(hosts);
+            self.push(argv, Risk::High, "`gh auth token` prints the GitHub token");
+        }
+    }
+
+    /// `openssl s_client`/`s_server`: a network connection.
+    pub(super) fn openssl_connects(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        if name == "openssl" && args.iter().any(|a| a == "s_client" || a == "s_server") {
+            self.push(
+                argv,
+                Risk::High,
+                "`openssl s_client`/`s_server` opens a network connection",
+            );
+        }
+    }
+
+    /// `httpd`, `php -S`: a file server.
+    pub(super) fn serves_files(&mut self, argv: &[Word]) {
+        self.push(
+            argv,
+            Risk::High,
+            "serves files over HTTP: whatever it can read is exposed to the network",
+        );
     }
 }

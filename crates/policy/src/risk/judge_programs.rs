@@ -255,147 +255,11 @@ impl Judge<'_> {
     }
 
     /// `rampart …` inside a command: judged as what it runs, with its flags.
-    #[expect(
-        clippy::too_many_lines,
-        reason = "one arm per rampart flag and subcommand"
-    )]
     pub(super) fn rampart(&mut self, argv: &[Word], args: &[String], depth: usize) {
-        const VALUE: &[&str] = &[
-            "--config",
-            "--profile",
-            "--color",
-            "--sandbox",
-            "--approval",
-            "-C",
-            "--workspace",
-            "--writable-root",
-            "--allow-host",
-            "--timeout",
-            "--memory",
-            "--max-procs",
-            "--keep-env",
-        ];
-        let mut findings: Vec<(Risk, String)> = Vec::new();
-        let mut i = 0;
-        let mut sub: Option<&str> = None;
-        let mut inner_at: Option<usize> = None;
-        let mut chdir: Option<PathBuf> = None;
-        while let Some(a) = args.get(i) {
-            let (opt, inline) = match a.split_once('=') {
-                Some((o, v)) if o.starts_with("--") => (o, Some(v)),
-                // `-C/`: the short option with its value attached.
-                _ if a.len() > 2 && a.starts_with("-C") => ("-C", a.get(2..)),
-                _ => (a.as_str(), None),
-            };
-            if a == "--" {
-                inner_at = Some(i + 1);
-                break;
-            }
-            if !a.starts_with('-') {
-                if sub.is_none() {
-                    sub = Some(a);
-                    i += 1;
-                    continue;
-                }
-                inner_at = Some(i);
-                break;
-            }
-            let value = if VALUE.contains(&opt) {
-                if inline.is_some() {
-                    inline
-                } else {
-                    i += 1;
-                    args.get(i).map(String::as_str)
-                }
-            } else {
-                inline
-            };
-            let value = value.unwrap_or("");
-            match opt {
-                "--config" | "--profile" => findings.push((
-                    Risk::High,
-                    format!(
-                        "`rampart {opt} {value}` replaces the policy this command is judged by"
-                    ),
-                )),
-                "--sandbox" if value != "read-only" && value != "workspace-write" => {
-                    findings.push((
-                        Risk::High,
-                        format!("`rampart --sandbox {value}` asks for less confinement"),
-                    ));
-                }
-                "-C" | "--workspace" | "--writable-root" => {
-                    let p = self.path(value);
-                    if opt != "--writable-root" {
-                        chdir = Some(p.clone());
-                    }
-                    if !self.inside(&p) {
-                        findings.push((
-                            Risk::High,
-                            format!("`rampart {opt} {value}` makes `{}` writable, outside the workspace", p.display()),
-                        ));
-                    }
-                }
-                "--allow-host" | "--network" => {
-                    findings.push((Risk::High, format!("`rampart {opt}` turns the network on")));
-                }
-                "--keep-env" => findings.push((
-                    Risk::High,
-                    format!(
-                        "`rampart --keep-env {value}` hands a filtered variable to the command"
-                    ),
-                )),
-                "--allow-git-writes" => {
-                    if matches!(
-                        args.get(i + 1).map(String::as_str),
-                        Some("true" | "commits" | "false")
-                    ) {
-                        i += 1;
-                    }
-                    if args.get(i).is_some_and(|v| v != "false") {
-                        findings.push((
-                            Risk::High,
-                            "`rampart --allow-git-writes` lets the command write `.git` (hooks run code)".into(),
-                        ));
-                    }
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        let inner = inner_at
-            .and_then(|n| argv.get(n + 1..))
-            .filter(|r| !r.is_empty());
-        let sub = sub.unwrap_or("");
+        let line = self.rampart_line(args);
+        let sub = line.sub.unwrap_or("");
         match sub {
-            "exec" | "sandbox-run" => {
-                for (r, why) in findings {
-                    self.push(argv, r, why);
-                }
-                if sub == "sandbox-run" {
-                    self.push(
-                        argv,
-                        Risk::High,
-                        "`rampart sandbox-run` is internal to rampart's servers: it refuses to run without their sealed plan",
-                    );
-                } else {
-                    self.push(
-                        argv,
-                        Risk::Low,
-                        "`rampart exec` decides and records what it runs",
-                    );
-                }
-                // The command starts in the workspace `-C` names.
-                let saved = self.cwd.clone();
-                if let Some(d) = chdir {
-                    self.cwd = Some(d);
-                }
-                match inner {
-                    Some(cmd) => self.argv(cmd, depth + 1),
-                    None => self.push(argv, Risk::Low, "`rampart` without a command"),
-                }
-                self.cwd = saved;
-            }
+            "exec" | "sandbox-run" => self.rampart_exec(argv, sub, line, depth),
             "check" | "doctor" | "scan" | "redact" | "audit" | "help" | "" => {
                 let destructive = args.iter().any(|a| {
                     matches!(
@@ -436,6 +300,160 @@ impl Judge<'_> {
                 );
             }
             _ => self.push(argv, Risk::Medium, format!("`rampart {sub}`")),
+        }
+    }
+
+    /// `rampart exec|sandbox-run [flags] -- CMD`: the flags' findings, and
+    /// CMD judged in the workspace `-C` names.
+    fn rampart_exec(&mut self, argv: &[Word], sub: &str, line: RampartLine<'_>, depth: usize) {
+        for (r, why) in line.findings {
+            self.push(argv, r, why);
+        }
+        if sub == "sandbox-run" {
+            self.push(
+                argv,
+                Risk::High,
+                "`rampart sandbox-run` is internal to rampart's servers: it refuses to run without their sealed plan",
+            );
+        } else {
+            self.push(
+                argv,
+                Risk::Low,
+                "`rampart exec` decides and records what it runs",
+            );
+        }
+        // The command starts in the workspace `-C` names.
+        let saved = self.cwd.clone();
+        if let Some(d) = line.chdir {
+            self.cwd = Some(d);
+        }
+        match line
+            .inner_at
+            .and_then(|n| argv.get(n + 1..))
+            .filter(|r| !r.is_empty())
+        {
+            Some(cmd) => self.argv(cmd, depth + 1),
+            None => self.push(argv, Risk::Low, "`rampart` without a command"),
+        }
+        self.cwd = saved;
+    }
+
+    /// Reads a `rampart` command line: its subcommand, where the command
+    /// it runs starts, its `-C`, and what its flags loosen.
+    fn rampart_line<'a>(&mut self, args: &'a [String]) -> RampartLine<'a> {
+        const VALUE: &[&str] = &[
+            "--config",
+            "--profile",
+            "--color",
+            "--sandbox",
+            "--approval",
+            "-C",
+            "--workspace",
+            "--writable-root",
+            "--allow-host",
+            "--timeout",
+            "--memory",
+            "--max-procs",
+            "--keep-env",
+        ];
+        let mut line = RampartLine::default();
+        let mut i = 0;
+        while let Some(a) = args.get(i) {
+            let (opt, inline) = match a.split_once('=') {
+                Some((o, v)) if o.starts_with("--") => (o, Some(v)),
+                // `-C/`: the short option with its value attached.
+                _ if a.len() > 2 && a.starts_with("-C") => ("-C", a.get(2..)),
+                _ => (a.as_str(), None),
+            };
+            if a == "--" {
+                line.inner_at = Some(i + 1);
+                break;
+            }
+            if !a.starts_with('-') {
+                if line.sub.is_none() {
+                    line.sub = Some(a);
+                    i += 1;
+                    continue;
+                }
+                line.inner_at = Some(i);
+                break;
+            }
+            let value = if VALUE.contains(&opt) {
+                if inline.is_some() {
+                    inline
+                } else {
+                    i += 1;
+                    args.get(i).map(String::as_str)
+                }
+            } else {
+                inline
+            };
+            let value = value.unwrap_or("");
+            self.rampart_option(args, &mut i, opt, value, &mut line);
+            i += 1;
+        }
+        line
+    }
+
+    /// What one `rampart` flag loosens (`--allow-git-writes` may take the
+    /// next word as its value: `i` moves past it).
+    fn rampart_option(
+        &mut self,
+        args: &[String],
+        i: &mut usize,
+        opt: &str,
+        value: &str,
+        line: &mut RampartLine<'_>,
+    ) {
+        match opt {
+            "--config" | "--profile" => line.findings.push((
+                Risk::High,
+                format!("`rampart {opt} {value}` replaces the policy this command is judged by"),
+            )),
+            "--sandbox" if value != "read-only" && value != "workspace-write" => {
+                line.findings.push((
+                    Risk::High,
+                    format!("`rampart --sandbox {value}` asks for less confinement"),
+                ));
+            }
+            "-C" | "--workspace" | "--writable-root" => {
+                let p = self.path(value);
+                if opt != "--writable-root" {
+                    line.chdir = Some(p.clone());
+                }
+                if !self.inside(&p) {
+                    line.findings.push((
+                        Risk::High,
+                        format!(
+                            "`rampart {opt} {value}` makes `{}` writable, outside the workspace",
+                            p.display()
+                        ),
+                    ));
+                }
+            }
+            "--allow-host" | "--network" => {
+                line.findings
+                    .push((Risk::High, format!("`rampart {opt}` turns the network on")));
+            }
+            "--keep-env" => line.findings.push((
+                Risk::High,
+                format!("`rampart --keep-env {value}` hands a filtered variable to the command"),
+            )),
+            "--allow-git-writes" => {
+                if matches!(
+                    args.get(*i + 1).map(String::as_str),
+                    Some("true" | "commits" | "false")
+                ) {
+                    *i += 1;
+                }
+                if args.get(*i).is_some_and(|v| v != "false") {
+                    line.findings.push((
+                        Risk::High,
+                        "`rampart --allow-git-writes` lets the command write `.git` (hooks run code)".into(),
+                    ));
+                }
+            }
+            _ => {}
         }
     }
 
@@ -850,4 +868,17 @@ impl Judge<'_> {
         // A raise-only entry adds a finding; a full override replaces the table.
         Some((o.level, o.reason.clone(), !o.raise_only))
     }
+}
+
+/// A `rampart` command line, as [`Judge::rampart_line`] reads it.
+#[derive(Default)]
+struct RampartLine<'a> {
+    /// What its flags loosen.
+    findings: Vec<(Risk, String)>,
+    /// Its subcommand.
+    sub: Option<&'a str>,
+    /// Where the command it runs starts, among the arguments.
+    inner_at: Option<usize>,
+    /// The workspace it names with `-C`/`--workspace`.
+    chdir: Option<PathBuf>,
 }

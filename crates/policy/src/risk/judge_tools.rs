@@ -1,4 +1,5 @@
-//! Build tools and permissions: cargo, JavaScript runners, chmod/chown.
+//! Build and package tools and permissions: cargo, JavaScript runners and
+//! `npx`, `pip`, `go get`, installs from a URL, chmod/chown.
 
 use super::{option_values, short_flags, Judge, Path, PathBuf, Risk, Word, SYSTEM_DIRS};
 
@@ -121,6 +122,103 @@ impl Judge<'_> {
                 Risk::High,
                 format!("`{name}` changes permissions or ownership"),
             );
+        }
+    }
+
+    /// `go install|get|run PKG`: downloads and builds PKG.
+    pub(super) fn go_get(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        if name == "go"
+            && matches!(
+                args.first().map(String::as_str),
+                Some("install" | "get" | "run")
+            )
+        {
+            if let Some(a) = args.iter().skip(1).find(|a| {
+                !a.starts_with('-') && !a.starts_with('.') && !a.starts_with('/') && a.contains('.')
+            }) {
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!(
+                        "`go {}` downloads and builds `{a}`: its code runs here",
+                        args.first().map_or("", String::as_str)
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Installs from a URL or git remote (the shapes are in
+    /// `knowledge.toml`).
+    pub(super) fn remote_install(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        if let Some(k) = crate::knowledge::get() {
+            let mut words = vec![name.to_owned()];
+            words.extend(args.iter().cloned());
+            if let Some(a) = k.remote_install(&words) {
+                self.push(
+                    argv,
+                    Risk::High,
+                    format!(
+                        "`{name}` installs from `{a}`, a URL or git remote: its code runs here"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// `npx`, `pnpx`, `bunx`: a package spec, `create-*` or `--yes` means
+    /// a download; otherwise the workspace's own `node_modules/.bin` tool.
+    pub(super) fn npx(&mut self, argv: &[Word], name: &str, args: &[String], depth: usize) {
+        for o in ["-c", "--call"] {
+            for v in option_values(args, o).into_iter().flatten() {
+                let v = v.to_owned();
+                self.script(&v, depth + 1);
+            }
+        }
+        // A package spec, `create-*` or `--yes` means a download;
+        // otherwise the workspace's own node_modules/.bin tool runs.
+        let pkg = args
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .map_or("", String::as_str);
+        let downloads = args
+            .iter()
+            .any(|a| matches!(a.as_str(), "-y" | "--yes" | "-p" | "--package"))
+            || pkg.contains('@')
+            || pkg.starts_with("create-")
+            || pkg.contains('/');
+        if downloads {
+            self.push(argv, Risk::High, "downloads and runs a package");
+        } else {
+            self.push(
+                argv,
+                Risk::Medium,
+                format!("`{name}` runs the workspace's `{pkg}`"),
+            );
+        }
+    }
+
+    /// `pip`, `pipx`: installs in the workspace are medium, outside high.
+    pub(super) fn pip(&mut self, argv: &[Word], args: &[String]) {
+        let sub = args
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .map_or("", String::as_str);
+        match sub {
+            "install" | "download" | "uninstall"
+                if args
+                    .iter()
+                    .any(|a| a == "--user" || a == "--break-system-packages") =>
+            {
+                self.push(argv, Risk::High, "installs packages outside the workspace");
+            }
+            "install" | "download" | "uninstall" => {
+                self.push(argv, Risk::Medium, "installs packages");
+            }
+            "" | "list" | "show" | "freeze" | "check" | "--version" | "help" => {
+                self.push(argv, Risk::Low, "inspects packages");
+            }
+            _ => self.push(argv, Risk::Medium, "manages packages"),
         }
     }
 }

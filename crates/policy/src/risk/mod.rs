@@ -15,13 +15,23 @@
 //! | high | network clients, `git push`/remotes, publishing, containers, writes outside the workspace, `chmod`/`chown`, `kill`, shell rc files, `crontab`, reading credentials, scripts that cannot be analysed |
 //! | critical | `rm -rf` of `/`, `~` or outside the workspace, `mkfs`, `dd` to a device, fork bombs, a download piped into a shell, `sudo`/`su`/`doas`, `chmod -R 777` on system paths, credentials read and sent, disabling security controls |
 //!
-//! The parts, by family: `tables` (the program lists), `wrappers`
-//! (programs that run another), `interpreters`, `files`, `network`,
-//! `git` (free functions over arguments), and the judge itself, one
-//! `impl Judge` per family: `judge_argv` (one argv), `judge_programs`
-//! (programs judged as what they run), `judge_files`, `judge_git`,
-//! `judge_tools`, `judge_network`, `judge_script` (whole scripts). This
-//! file keeps the types, path normalisation and [`analyse`].
+//! The parts, by family: `tables` (the program lists: names → level),
+//! `wrappers` (programs that run another, and which of their options take
+//! a value), `interpreters`, `files`, `network`, `git` (free functions
+//! over arguments), and the judge itself, one `impl Judge` per family:
+//! `judge_argv` (one argv: the order of the checks and of the program
+//! arms, each arm a call into its family), `judge_wrappers`
+//! (`env`, `nice`, `timeout`, `xargs`, tracers, terminal servers…),
+//! `judge_shells` (shells, escalation, `hash`, `eval`/`source`, builtins
+//! that evaluate code), `judge_programs` (programs judged as what they
+//! run: foreign programs, options, `rampart`, `make`, `parallel`…),
+//! `judge_files` (`rm`, `find`, readers, archives, `rsync`),
+//! `judge_writes` (`cp`/`mv`/`tee`…, `sed`, `patch`, in-place edits),
+//! `judge_interpreters`, `judge_git`, `judge_tools` (cargo, JavaScript
+//! and Python package tools, `go get`), `judge_system` (system packages,
+//! services, firewalls, devices), `judge_network`, `judge_script` (whole
+//! scripts). This file keeps the types, path normalisation and
+//! [`analyse`].
 
 use std::path::{Component, Path, PathBuf};
 
@@ -37,27 +47,36 @@ mod interpreters;
 mod judge_argv;
 mod judge_files;
 mod judge_git;
+mod judge_interpreters;
 mod judge_network;
 mod judge_programs;
 mod judge_script;
+mod judge_shells;
+mod judge_system;
 mod judge_tools;
+mod judge_wrappers;
+mod judge_writes;
 mod network;
 mod tables;
 mod wrappers;
 
 use files::{archived_sources, is_block_device, sed_effects, sed_is_pure};
-use git::{ext_command, git_command_value, git_positional_outputs, git_sub_writes};
+use git::{ext_command, git_command_value, git_positional_outputs, git_sub_level};
 use interpreters::{
     decodes, fetches, interpreter_script, runs_stdin_as_code, shell_script_operand,
     with_positionals,
 };
+use judge_system::destroys_disks;
+use judge_writes::edits_in_place;
 use network::{put_files, registry_runner, remote_names, upload_sources};
 use tables::{
-    CREDENTIAL_HINTS, DESTROY_DISK, ESCALATE, EXEC_KEYS, GIT_LISTING, LOW, MEDIUM_BUILD, NETWORK,
-    POWER, RC_FILES, SECURITY_SERVICES, SYSTEM_DIRS,
+    CREDENTIAL_HINTS, DESTROY_DISK, ESCALATE, EVALUATING_BUILTINS, EXEC_KEYS, GIT_LISTING,
+    INFRASTRUCTURE, KNOWN_FOR_VERSION, LOW, MEDIUM_BUILD, NETWORK, NOT_PATH_OPERANDS, POWER,
+    PROCESS_KILLERS, RC_FILES, SECURITY_SERVICES, SYSTEM_CHANGERS, SYSTEM_DIRS, SYSTEM_PACKAGERS,
 };
 use wrappers::{
-    bound_command, trusted_startup_file, unwrap_wrappers, wrapper_spec, PLAIN_WRAPPERS,
+    bound_command, trusted_startup_file, unwrap_wrappers, valued_options, wrapper_spec,
+    PLAIN_WRAPPERS,
 };
 
 /// A user entry that sets the level of commands with an argv prefix.
@@ -84,6 +103,46 @@ pub struct Context<'a> {
     pub home: Option<&'a Path>,
     /// User overrides of the table.
     pub overrides: &'a [RiskOverride],
+    /// Where `~user` points (none: `~root` is `/root`, `~user` is
+    /// `/home/user`).
+    pub user_homes: Option<&'a dyn UserHomes>,
+}
+
+/// Where `~user` points, answered by the caller: the policy reads nothing
+/// from the system. The surfaces answer from the user database (bash
+/// looks `~user` up the same way: `~postgres` may be
+/// `/var/lib/postgresql`); without an answer, `~root` is `/root` and
+/// `~user` is `/home/user`.
+pub trait UserHomes: Send + Sync + std::fmt::Debug {
+    /// `user`'s home directory, when the user is known.
+    fn home_of(&self, user: &str) -> Option<PathBuf>;
+}
+
+/// The [`UserHomes`] a [`crate::Config`] decides with (none by default).
+#[derive(Debug, Clone, Default)]
+pub struct UserHomesHandle(Option<std::sync::Arc<dyn UserHomes>>);
+
+impl UserHomesHandle {
+    /// Decide `~user` with `homes`.
+    pub fn new(homes: std::sync::Arc<dyn UserHomes>) -> Self {
+        Self(Some(homes))
+    }
+
+    /// The lookup, if one was given.
+    pub fn get(&self) -> Option<&dyn UserHomes> {
+        self.0.as_deref()
+    }
+}
+
+impl PartialEq for UserHomesHandle {
+    /// The same lookup (or none on both sides).
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
 }
 
 /// One effective command and how risky it is.
@@ -147,8 +206,8 @@ impl Analysis {
 }
 
 /// `~+` (the working directory), `~-` (the previous one, unknown here) and
-/// `~user` (that user's home: `/root` or `/home/user`), as bash expands them.
-fn other_tilde(raw: &str, cwd: &Path) -> Option<PathBuf> {
+/// `~user` (that user's home, as `homes` says), as bash expands them.
+fn other_tilde(raw: &str, cwd: &Path, homes: Option<&dyn UserHomes>) -> Option<PathBuf> {
     let rest = raw.strip_prefix('~')?;
     let (head, tail) = rest.split_once('/').unwrap_or((rest, ""));
     let base = match head {
@@ -159,24 +218,23 @@ fn other_tilde(raw: &str, cwd: &Path) -> Option<PathBuf> {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b)) =>
         {
-            user_home(user)
+            user_home(user, homes)
         }
         _ => return None,
     };
     Some(base.join(tail))
 }
 
-/// The home directory of `user` as the user database gives it (bash
-/// looks `~user` up the same way: `~postgres` may be `/var/lib/postgresql`);
-/// `/home/user` when the user is not known here.
-fn user_home(user: &str) -> PathBuf {
+/// The home directory of `user`: `/root` for root, else what `homes`
+/// answers (an absolute path), else `/home/user`.
+fn user_home(user: &str, homes: Option<&dyn UserHomes>) -> PathBuf {
     if user == "root" {
         return PathBuf::from("/root");
     }
-    match nix::unistd::User::from_name(user) {
-        Ok(Some(u)) if u.dir.is_absolute() => u.dir,
-        _ => Path::new("/home").join(user),
-    }
+    homes
+        .and_then(|h| h.home_of(user))
+        .filter(|d| d.is_absolute())
+        .unwrap_or_else(|| Path::new("/home").join(user))
 }
 
 /// Whether `p` is in a user's home: this user's, `/root`, any `/home/NAME`,
@@ -188,9 +246,15 @@ fn in_a_home(p: &Path, home: Option<&Path>, others: &[PathBuf]) -> bool {
         || others.iter().any(|h| p.starts_with(h))
 }
 
-/// Lexically normalises `raw` against `cwd` and `home`.
-pub fn normalise(raw: &str, cwd: &Path, home: Option<&Path>) -> PathBuf {
-    let joined = if let Some(p) = other_tilde(raw, cwd) {
+/// Lexically normalises `raw` against `cwd` and `home` (`~user` as
+/// `homes` says).
+pub fn normalise(
+    raw: &str,
+    cwd: &Path,
+    home: Option<&Path>,
+    homes: Option<&dyn UserHomes>,
+) -> PathBuf {
+    let joined = if let Some(p) = other_tilde(raw, cwd, homes) {
         p
     } else if raw == "~" || raw.starts_with("~/") {
         match home {
@@ -226,6 +290,7 @@ pub fn normalise(raw: &str, cwd: &Path, home: Option<&Path>) -> PathBuf {
 /// before the command (`chroot NEWROOT CMD`), the subcommand that makes
 /// it a wrapper (`uv run CMD`), and options whose presence makes the
 /// command a shell command line (`entr -s`, `nix-shell --run`).
+#[derive(Clone, Copy)]
 struct WrapperSpec {
     sub: Option<&'static str>,
     one: &'static [&'static str],
@@ -448,6 +513,11 @@ fn words_to_strings(argv: &[Word]) -> Vec<String> {
     argv.iter().map(|w| w.text().to_owned()).collect()
 }
 
+/// The words of `argv` from the `n`th on (none past its end).
+fn words_from(argv: &[Word], n: usize) -> &[Word] {
+    argv.get(n..).unwrap_or_default()
+}
+
 /// Splits `-abc` style short flags.
 fn short_flags(args: &[String]) -> String {
     args.iter()
@@ -463,7 +533,7 @@ impl Judge<'_> {
             .map(|r| r.split('/').next().unwrap_or_default())
             .filter(|u| !u.is_empty() && *u != "+" && *u != "-")
         {
-            if let Some(h) = other_tilde(&format!("~{user}"), Path::new("/")) {
+            if let Some(h) = other_tilde(&format!("~{user}"), Path::new("/"), self.ctx.user_homes) {
                 let mut homes = self.other_homes.borrow_mut();
                 if !homes.contains(&h) {
                     homes.push(h);
@@ -471,8 +541,13 @@ impl Judge<'_> {
             }
         }
         let mut p = match &self.cwd {
-            Some(cwd) => normalise(raw, cwd, self.ctx.home),
-            None => normalise(raw, Path::new("/unknown-directory"), self.ctx.home),
+            Some(cwd) => normalise(raw, cwd, self.ctx.home, self.ctx.user_homes),
+            None => normalise(
+                raw,
+                Path::new("/unknown-directory"),
+                self.ctx.home,
+                self.ctx.user_homes,
+            ),
         };
         // Through the links this command line made (a few hops).
         for _ in 0..8 {
@@ -639,7 +714,7 @@ impl Judge<'_> {
                 self.path(src)
             } else {
                 let base = link.parent().unwrap_or(Path::new("/"));
-                normalise(src, base, self.ctx.home)
+                normalise(src, base, self.ctx.home, self.ctx.user_homes)
             };
             self.links.push((link, target));
         }
@@ -1109,6 +1184,7 @@ mod tests {
                 cwd: Path::new("/w/p"),
                 home: Some(Path::new("/home/u")),
                 overrides: &[],
+                user_homes: None,
             },
         );
         (a.risk(), a.reasons())
@@ -1118,18 +1194,53 @@ mod tests {
         risk_of(&["sh", "-c", script]).0
     }
 
+    /// `~user` points where the caller's lookup says, and to `/home/user`
+    /// without one: the policy itself reads no user database.
+    #[test]
+    fn tilde_user_is_answered_by_the_caller() {
+        #[derive(Debug)]
+        struct Homes;
+        impl UserHomes for Homes {
+            fn home_of(&self, user: &str) -> Option<PathBuf> {
+                (user == "svc").then(|| PathBuf::from("/var/lib/svc"))
+            }
+        }
+        let writes = |homes: Option<&dyn UserHomes>| {
+            analyse(
+                &["cp".into(), "x".into(), "~svc/.profile".into()],
+                Context {
+                    workspace: Path::new("/w/p"),
+                    cwd: Path::new("/w/p"),
+                    home: Some(Path::new("/home/u")),
+                    overrides: &[],
+                    user_homes: homes,
+                },
+            )
+            .writes
+        };
+        assert_eq!(
+            writes(Some(&Homes)),
+            vec![PathBuf::from("/var/lib/svc/.profile")]
+        );
+        assert_eq!(writes(None), vec![PathBuf::from("/home/svc/.profile")]);
+        assert_eq!(
+            normalise("~root/x", Path::new("/w"), None, Some(&Homes)),
+            PathBuf::from("/root/x")
+        );
+    }
+
     #[test]
     fn normalises_paths() {
         assert_eq!(
-            normalise("../..", Path::new("/w/p"), None),
+            normalise("../..", Path::new("/w/p"), None, None),
             PathBuf::from("/")
         );
         assert_eq!(
-            normalise("~/x/../y", Path::new("/w"), Some(Path::new("/h"))),
+            normalise("~/x/../y", Path::new("/w"), Some(Path::new("/h")), None),
             PathBuf::from("/h/y")
         );
         assert_eq!(
-            normalise("./a/./b", Path::new("/w"), None),
+            normalise("./a/./b", Path::new("/w"), None, None),
             PathBuf::from("/w/a/b")
         );
     }

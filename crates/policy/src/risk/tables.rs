@@ -454,3 +454,99 @@ pub(super) const GIT_LISTING: &[&str] = &[
     "--format",
     "-n",
 ];
+
+/// Programs whose lone `--version`/`--help`/`version`/`help` only prints,
+/// besides those of `LOW`, `MEDIUM_BUILD` and `NETWORK`.
+pub(super) const KNOWN_FOR_VERSION: &[&str] = &[
+    "cargo",
+    "git",
+    "npm",
+    "yarn",
+    "pnpm",
+    "pip",
+    "pip3",
+    "docker",
+    "kubectl",
+    "podman",
+    "helm",
+    "terraform",
+];
+
+/// Programs whose operands are not read as files (their own arm judges
+/// them: `rm`, `chmod`, `source`…, or they do not read them: `echo`),
+/// so a credential path among them is not a credential read.
+pub(super) const NOT_PATH_OPERANDS: &[&str] = &[
+    "rm", "echo", "printf", "test", "[", "ls", "stat", "file", "touch", "mkdir", "chmod", "chown",
+    "eval", "source", ".", "rampart", "coproc", "trap", "alias",
+];
+
+/// Builtins in whose arguments bash evaluates array subscripts and
+/// arithmetic (`let 'x[$(cmd)]'` runs cmd).
+pub(super) const EVALUATING_BUILTINS: &[&str] = &[
+    "let",
+    "declare",
+    "typeset",
+    "local",
+    "readonly",
+    "export",
+    "unset",
+    "read",
+    "mapfile",
+    "readarray",
+    "printf",
+    "test",
+    "[",
+    "wait",
+    "getopts",
+    "shift",
+    "return",
+    "exit",
+    "ulimit",
+    "umask",
+];
+
+/// System package managers: inspecting is low, changing high.
+pub(super) const SYSTEM_PACKAGERS: &[&str] = &[
+    "apt", "apt-get", "dnf", "yum", "zypper", "pacman", "apk", "brew", "port", "snap", "flatpak",
+    "dpkg", "rpm",
+];
+
+/// Programs that control containers, clusters or infrastructure: high.
+pub(super) const INFRASTRUCTURE: &[&str] = &[
+    "docker",
+    "podman",
+    "kubectl",
+    "helm",
+    "nerdctl",
+    "buildah",
+    "lxc",
+    "virsh",
+    "vagrant",
+    "terraform",
+    "pulumi",
+    "ansible",
+    "ansible-playbook",
+];
+
+/// Programs that kill processes: high.
+pub(super) const PROCESS_KILLERS: &[&str] = &["kill", "pkill", "killall", "xkill"];
+
+/// Programs that change the system (mounts, kernel modules and settings,
+/// users): high (`sysctl` without a setting only reads).
+pub(super) const SYSTEM_CHANGERS: &[&str] = &[
+    "mount",
+    "umount",
+    "swapon",
+    "swapoff",
+    "modprobe",
+    "insmod",
+    "rmmod",
+    "sysctl",
+    "hostnamectl",
+    "useradd",
+    "userdel",
+    "usermod",
+    "passwd",
+    "chpasswd",
+    "visudo",
+];

@@ -58,289 +58,418 @@ pub(super) fn trusted_startup_file(p: &Path, home: Option<&Path>) -> bool {
 }
 
 /// The wrapper spec of `name` when `argv` uses it as a wrapper.
-#[expect(
-    clippy::too_many_lines,
-    reason = "a table of wrappers reads best as one match"
-)]
 pub(super) fn wrapper_spec(name: &str, argv: &[Word]) -> Option<WrapperSpec> {
-    const NONE: &[&str] = &[];
-    let spec = |sub, one, two, operands, script| {
-        Some(WrapperSpec {
-            sub,
-            one,
-            two,
-            operands,
-            script,
-        })
-    };
-    let found = match name {
-        "chroot" => spec(None, NONE, NONE, 1, NONE),
-        "firejail" | "eatmydata" | "nocache" | "ifne" | "catchsegv" | "systemd-inhibit"
-        | "dbus-run-session" | "dbus-launch" | "chronic" | "unbuffer" | "fakechroot" | "tsocks"
-        | "torify" => spec(None, NONE, NONE, 0, NONE),
-        "bwrap" => spec(
-            None,
-            &[
-                "--chdir",
-                "--tmpfs",
-                "--proc",
-                "--dev",
-                "--dir",
-                "--unsetenv",
-                "--uid",
-                "--gid",
-                "--hostname",
-                "--remount-ro",
-                "--perms",
-                "--size",
-                "--cap-add",
-                "--cap-drop",
-                "--seccomp",
-                "--userns",
-                "--userns2",
-                "--pidns",
-                "--args",
-                "--exec-label",
-                "--file-label",
-                "--lock-file",
-                "--sync-fd",
-                "--info-fd",
-                "--json-status-fd",
-                "--block-fd",
-                "--userns-block-fd",
-                "--add-seccomp-fd",
-                "--argv0",
-                "--mqueue",
-            ],
-            &[
-                "--bind",
-                "--ro-bind",
-                "--dev-bind",
-                "--bind-try",
-                "--ro-bind-try",
-                "--dev-bind-try",
-                "--symlink",
-                "--setenv",
-                "--file",
-                "--bind-data",
-                "--ro-bind-data",
-                "--chmod",
-                "--overlay-src",
-            ],
-            0,
-            NONE,
-        ),
-        "proot" => spec(
-            None,
-            &[
-                "-r",
-                "-R",
-                "-S",
-                "-b",
-                "--bind",
-                "-m",
-                "--mount",
-                "-w",
-                "--cwd",
-                "-k",
-                "--kernel-release",
-                "-q",
-                "--qemu",
-            ],
-            NONE,
-            0,
-            NONE,
-        ),
-        "fakeroot" => spec(
-            None,
-            &["-l", "--lib", "--faked", "-s", "-i", "-b"],
-            NONE,
-            0,
-            NONE,
-        ),
-        "faketime" => spec(None, &["-p"], NONE, 1, NONE),
-        "setpriv" => spec(
-            None,
-            &[
-                "--reuid",
-                "--regid",
-                "--euid",
-                "--egid",
-                "--ruid",
-                "--rgid",
-                "--groups",
-                "--inh-caps",
-                "--ambient-caps",
-                "--bounding-set",
-                "--securebits",
-                "--pdeathsig",
-                "--selinux-label",
-                "--apparmor-profile",
-                "--landlock-access",
-                "--landlock-rule",
-            ],
-            NONE,
-            0,
-            NONE,
-        ),
-        "prlimit" => spec(None, &["-p", "--pid", "-o", "--output"], NONE, 0, NONE),
-        "numactl" => spec(
-            None,
-            &[
-                "-C",
-                "-N",
-                "-m",
-                "-p",
-                "-i",
-                "-P",
-                "--cpunodebind",
-                "--physcpubind",
-                "--membind",
-                "--preferred",
-                "--interleave",
-                "--preferred-many",
-            ],
-            NONE,
-            0,
-            NONE,
-        ),
-        "xvfb-run" => spec(
-            None,
-            &[
-                "-n",
-                "--server-num",
-                "-s",
-                "--server-args",
-                "-f",
-                "--auth-file",
-                "-e",
-                "--error-file",
-                "-p",
-                "--xauth-protocol",
-                "-w",
-                "--wait",
-            ],
-            NONE,
-            0,
-            NONE,
-        ),
-        "proxychains" | "proxychains4" => spec(None, &["-f"], NONE, 0, NONE),
-        "torsocks" => spec(None, &["-u", "-p", "-a", "-P"], NONE, 0, NONE),
-        "rlwrap" => spec(
-            None,
-            &[
+    let (_, needs, spec) = WRAPPERS.iter().find(|(names, _, _)| has(names, name))?;
+    if !needs.is_empty() && !argv.iter().any(|w| has(needs, w.text())) {
+        return None;
+    }
+    match spec.sub {
+        Some(sub) if argv.get(1).map(Word::text) != Some(sub) => None,
+        _ => Some(*spec),
+    }
+}
+
+/// A wrapper that takes nothing before the command.
+const PLAIN: WrapperSpec = WrapperSpec {
+    sub: None,
+    one: &[],
+    two: &[],
+    operands: 0,
+    script: &[],
+};
+
+/// Programs that run a command given to them (besides those with an arm
+/// of their own: `env`, `nice`, `xargs`…): their names, the words of
+/// which one must appear for them to run one (`capsh … -- CMD`), and how
+/// they take it.
+const WRAPPERS: &[(&[&str], &[&str], WrapperSpec)] = &[
+    (
+        &["chroot"],
+        &[],
+        WrapperSpec {
+            operands: 1,
+            ..PLAIN
+        },
+    ),
+    (
+        &[
+            "firejail",
+            "eatmydata",
+            "nocache",
+            "ifne",
+            "catchsegv",
+            "systemd-inhibit",
+            "dbus-run-session",
+            "dbus-launch",
+            "chronic",
+            "unbuffer",
+            "fakechroot",
+            "tsocks",
+            "torify",
+        ],
+        &[],
+        PLAIN,
+    ),
+    (
+        &["bwrap"],
+        &[],
+        WrapperSpec {
+            one: BWRAP_ONE,
+            two: BWRAP_TWO,
+            ..PLAIN
+        },
+    ),
+    (
+        &["proot"],
+        &[],
+        WrapperSpec {
+            one: PROOT_ONE,
+            ..PLAIN
+        },
+    ),
+    (
+        &["fakeroot"],
+        &[],
+        WrapperSpec {
+            one: &["-l", "--lib", "--faked", "-s", "-i", "-b"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["faketime"],
+        &[],
+        WrapperSpec {
+            one: &["-p"],
+            operands: 1,
+            ..PLAIN
+        },
+    ),
+    (
+        &["setpriv"],
+        &[],
+        WrapperSpec {
+            one: SETPRIV_ONE,
+            ..PLAIN
+        },
+    ),
+    (
+        &["prlimit"],
+        &[],
+        WrapperSpec {
+            one: &["-p", "--pid", "-o", "--output"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["numactl"],
+        &[],
+        WrapperSpec {
+            one: NUMACTL_ONE,
+            ..PLAIN
+        },
+    ),
+    (
+        &["xvfb-run"],
+        &[],
+        WrapperSpec {
+            one: XVFB_RUN_ONE,
+            ..PLAIN
+        },
+    ),
+    (
+        &["proxychains", "proxychains4"],
+        &[],
+        WrapperSpec {
+            one: &["-f"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["torsocks"],
+        &[],
+        WrapperSpec {
+            one: &["-u", "-p", "-a", "-P"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["rlwrap"],
+        &[],
+        WrapperSpec {
+            one: &[
                 "-b", "-C", "-D", "-e", "-f", "-F", "-g", "-H", "-l", "-M", "-O", "-P", "-q", "-s",
                 "-S", "-t", "-w", "-z",
             ],
-            NONE,
-            0,
-            NONE,
-        ),
-        "aa-exec" => spec(
-            None,
-            &["-p", "--profile", "-n", "--namespace"],
-            NONE,
-            0,
-            NONE,
-        ),
-        "cpulimit" => spec(
-            None,
-            &["-l", "--limit", "-p", "--pid", "-e", "--exe", "-c", "--cpu"],
-            NONE,
-            0,
-            NONE,
-        ),
-        "capsh" if argv.iter().any(|w| w.text() == "--") => spec(None, NONE, NONE, 0, NONE),
-        "sg" => spec(None, NONE, NONE, 1, NONE),
-        "entr" => spec(None, NONE, NONE, 0, &["-s"]),
-        "nix-shell"
-            if argv
-                .iter()
-                .any(|w| matches!(w.text(), "--run" | "--command")) =>
-        {
-            spec(
-                None,
-                &[
-                    "-p",
-                    "--packages",
-                    "-I",
-                    "--arg",
-                    "--argstr",
-                    "-A",
-                    "--attr",
-                ],
-                NONE,
-                0,
-                &["--run", "--command"],
-            )
-        }
-        "direnv" => spec(Some("exec"), NONE, NONE, 1, NONE),
-        "ssh-agent" => spec(None, &["-a", "-E", "-t", "-P", "-O"], NONE, 0, NONE),
-        "machinectl" => spec(
-            Some("shell"),
-            &["-M", "--machine", "-H", "--host", "-E", "--setenv", "--uid"],
-            NONE,
-            1,
-            NONE,
-        ),
-        "uv" => spec(
-            Some("run"),
-            &[
-                "--with",
-                "--with-editable",
-                "--with-requirements",
-                "--python",
+            ..PLAIN
+        },
+    ),
+    (
+        &["aa-exec"],
+        &[],
+        WrapperSpec {
+            one: &["-p", "--profile", "-n", "--namespace"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["cpulimit"],
+        &[],
+        WrapperSpec {
+            one: &["-l", "--limit", "-p", "--pid", "-e", "--exe", "-c", "--cpu"],
+            ..PLAIN
+        },
+    ),
+    (&["capsh"], &["--"], PLAIN),
+    (
+        &["sg"],
+        &[],
+        WrapperSpec {
+            operands: 1,
+            ..PLAIN
+        },
+    ),
+    (
+        &["entr"],
+        &[],
+        WrapperSpec {
+            script: &["-s"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["nix-shell"],
+        &["--run", "--command"],
+        WrapperSpec {
+            one: &[
                 "-p",
-                "--env-file",
-                "--directory",
-                "--project",
-                "--package",
-                "--extra",
-                "--group",
-                "--index",
-                "--default-index",
-                "--index-url",
-                "--extra-index-url",
-                "-i",
+                "--packages",
+                "-I",
+                "--arg",
+                "--argstr",
+                "-A",
+                "--attr",
             ],
-            NONE,
-            0,
-            NONE,
-        ),
-        "poetry" => spec(
-            Some("run"),
-            &["-C", "--directory", "-P", "--project"],
-            NONE,
-            0,
-            NONE,
-        ),
-        "pipenv" | "rye" | "bundle" | "pdm" | "hatch" | "pixi" | "conda" | "mamba"
-        | "micromamba" => {
-            let sub = if name == "bundle" { "exec" } else { "run" };
-            spec(
-                Some(sub),
-                &[
-                    "-n",
-                    "--name",
-                    "-p",
-                    "--prefix",
-                    "-e",
-                    "--environment",
-                    "--manifest-path",
-                ],
-                NONE,
-                0,
-                NONE,
-            )
-        }
-        _ => None,
-    };
-    let spec = found?;
-    match spec.sub {
-        Some(sub) if argv.get(1).map(Word::text) != Some(sub) => None,
-        _ => Some(spec),
-    }
-}
+            script: &["--run", "--command"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["direnv"],
+        &[],
+        WrapperSpec {
+            sub: Some("exec"),
+            operands: 1,
+            ..PLAIN
+        },
+    ),
+    (
+        &["ssh-agent"],
+        &[],
+        WrapperSpec {
+            one: &["-a", "-E", "-t", "-P", "-O"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["machinectl"],
+        &[],
+        WrapperSpec {
+            sub: Some("shell"),
+            one: &["-M", "--machine", "-H", "--host", "-E", "--setenv", "--uid"],
+            operands: 1,
+            ..PLAIN
+        },
+    ),
+    (
+        &["uv"],
+        &[],
+        WrapperSpec {
+            sub: Some("run"),
+            one: UV_RUN_ONE,
+            ..PLAIN
+        },
+    ),
+    (
+        &["poetry"],
+        &[],
+        WrapperSpec {
+            sub: Some("run"),
+            one: &["-C", "--directory", "-P", "--project"],
+            ..PLAIN
+        },
+    ),
+    (
+        &["bundle"],
+        &[],
+        WrapperSpec {
+            sub: Some("exec"),
+            one: ENV_MANAGER_ONE,
+            ..PLAIN
+        },
+    ),
+    (
+        &[
+            "pipenv",
+            "rye",
+            "pdm",
+            "hatch",
+            "pixi",
+            "conda",
+            "mamba",
+            "micromamba",
+        ],
+        &[],
+        WrapperSpec {
+            sub: Some("run"),
+            one: ENV_MANAGER_ONE,
+            ..PLAIN
+        },
+    ),
+];
+
+const BWRAP_ONE: &[&str] = &[
+    "--chdir",
+    "--tmpfs",
+    "--proc",
+    "--dev",
+    "--dir",
+    "--unsetenv",
+    "--uid",
+    "--gid",
+    "--hostname",
+    "--remount-ro",
+    "--perms",
+    "--size",
+    "--cap-add",
+    "--cap-drop",
+    "--seccomp",
+    "--userns",
+    "--userns2",
+    "--pidns",
+    "--args",
+    "--exec-label",
+    "--file-label",
+    "--lock-file",
+    "--sync-fd",
+    "--info-fd",
+    "--json-status-fd",
+    "--block-fd",
+    "--userns-block-fd",
+    "--add-seccomp-fd",
+    "--argv0",
+    "--mqueue",
+];
+
+const BWRAP_TWO: &[&str] = &[
+    "--bind",
+    "--ro-bind",
+    "--dev-bind",
+    "--bind-try",
+    "--ro-bind-try",
+    "--dev-bind-try",
+    "--symlink",
+    "--setenv",
+    "--file",
+    "--bind-data",
+    "--ro-bind-data",
+    "--chmod",
+    "--overlay-src",
+];
+
+const PROOT_ONE: &[&str] = &[
+    "-r",
+    "-R",
+    "-S",
+    "-b",
+    "--bind",
+    "-m",
+    "--mount",
+    "-w",
+    "--cwd",
+    "-k",
+    "--kernel-release",
+    "-q",
+    "--qemu",
+];
+
+const SETPRIV_ONE: &[&str] = &[
+    "--reuid",
+    "--regid",
+    "--euid",
+    "--egid",
+    "--ruid",
+    "--rgid",
+    "--groups",
+    "--inh-caps",
+    "--ambient-caps",
+    "--bounding-set",
+    "--securebits",
+    "--pdeathsig",
+    "--selinux-label",
+    "--apparmor-profile",
+    "--landlock-access",
+    "--landlock-rule",
+];
+
+const NUMACTL_ONE: &[&str] = &[
+    "-C",
+    "-N",
+    "-m",
+    "-p",
+    "-i",
+    "-P",
+    "--cpunodebind",
+    "--physcpubind",
+    "--membind",
+    "--preferred",
+    "--interleave",
+    "--preferred-many",
+];
+
+const XVFB_RUN_ONE: &[&str] = &[
+    "-n",
+    "--server-num",
+    "-s",
+    "--server-args",
+    "-f",
+    "--auth-file",
+    "-e",
+    "--error-file",
+    "-p",
+    "--xauth-protocol",
+    "-w",
+    "--wait",
+];
+
+const UV_RUN_ONE: &[&str] = &[
+    "--with",
+    "--with-editable",
+    "--with-requirements",
+    "--python",
+    "-p",
+    "--env-file",
+    "--directory",
+    "--project",
+    "--package",
+    "--extra",
+    "--group",
+    "--index",
+    "--default-index",
+    "--index-url",
+    "--extra-index-url",
+    "-i",
+];
+
+/// `pipenv run`, `conda run`, `bundle exec`…: the environment's options.
+const ENV_MANAGER_ONE: &[&str] = &[
+    "-n",
+    "--name",
+    "-p",
+    "--prefix",
+    "-e",
+    "--environment",
+    "--manifest-path",
+];
 
 /// Programs that run the command after their options and assignments
 /// (one list, so that every check that looks through wrappers knows the
@@ -382,4 +511,123 @@ pub(super) fn unwrap_wrappers(argv: &[Word]) -> &[Word] {
             .count();
         rest = tail.get(skip..).unwrap_or_default();
     }
+}
+
+/// Which options of a wrapper take a value: a flag taken for a value
+/// would hide the command after it (`time -p rm …`, `setsid -c rm …`,
+/// `flock -n F rm …`), a value taken for a flag would be judged as the
+/// command.
+const VALUED_OPTIONS: &[(&str, &[&str])] = &[
+    ("nice", &["-n", "--adjustment"]),
+    ("stdbuf", &["-i", "-o", "-e"]),
+    ("ionice", &["-c", "-n", "--class", "--classdata"]),
+    ("time", &["-o", "-f", "--output", "--format"]),
+    ("caffeinate", &["-t", "-w"]),
+    ("flock", &["-w", "-E", "--timeout", "--conflict-exit-code"]),
+    ("timeout", &["-s", "-k", "--signal", "--kill-after"]),
+    ("chrt", CHRT_VALUED),
+    ("taskset", CHRT_VALUED),
+    (
+        "unshare",
+        &[
+            "-S", "-G", "-R", "-w", "--setuid", "--setgid", "--root", "--wd",
+        ],
+    ),
+    (
+        "nsenter",
+        &["-t", "--target", "-S", "-G", "--setuid", "--setgid"],
+    ),
+    (
+        "strace",
+        &[
+            "-o", "-e", "-p", "-s", "-u", "-E", "-O", "-a", "-b", "-I", "-P", "-X", "-S",
+        ],
+    ),
+    (
+        "ltrace",
+        &[
+            "-o", "-e", "-p", "-s", "-u", "-a", "-A", "-D", "-F", "-l", "-n", "-w", "-x", "-E",
+        ],
+    ),
+    (
+        "perf",
+        &[
+            "-o", "-e", "-p", "-t", "-c", "-F", "-C", "-G", "-x", "-I", "-r", "-u", "--output",
+            "--event", "--repeat",
+        ],
+    ),
+    (
+        "systemd-run",
+        &[
+            "-u",
+            "--unit",
+            "-p",
+            "--property",
+            "-E",
+            "--setenv",
+            "-d",
+            "--description",
+            "--slice",
+            "-M",
+            "--machine",
+            "-H",
+            "--host",
+            "--uid",
+            "--gid",
+            "--working-directory",
+            "--on-calendar",
+            "--on-active",
+            "--on-boot",
+            "--on-startup",
+            "--on-unit-active",
+            "--on-unit-inactive",
+            "--timer-property",
+            "--path-property",
+            "--socket-property",
+            "--nice",
+            "--service-type",
+        ],
+    ),
+    (
+        "screen",
+        &["-S", "-c", "-p", "-t", "-e", "-h", "-T", "-X", "-Logfile"],
+    ),
+    ("xe", &["-f", "-j", "-n", "-I", "-s", "-N"]),
+    (
+        "xargs",
+        &[
+            "-n",
+            "-P",
+            "-L",
+            "-s",
+            "-d",
+            "-E",
+            "-I",
+            "-a",
+            "--max-args",
+            "--max-procs",
+            "--max-chars",
+            "--delimiter",
+            "--arg-file",
+            "--process-slot-var",
+        ],
+    ),
+];
+
+const CHRT_VALUED: &[&str] = &[
+    "-T",
+    "-P",
+    "-D",
+    "--sched-runtime",
+    "--sched-period",
+    "--sched-deadline",
+];
+
+/// The options of wrapper `name` that take a value (none when it is not
+/// in [`VALUED_OPTIONS`]).
+pub(super) fn valued_options(name: &str) -> &'static [&'static str] {
+    VALUED_OPTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(&[], |(_, v)| v)
 }

@@ -44,6 +44,21 @@ pub fn host_env() -> HostEnv {
     }
 }
 
+/// `~user` answered from the user database (`getpwnam`), as bash expands
+/// it: the policy reads nothing from the system, the surfaces give it
+/// this (every config [`load`] returns carries it).
+#[derive(Debug)]
+pub struct SystemUserHomes;
+
+impl rampart_policy::risk::UserHomes for SystemUserHomes {
+    fn home_of(&self, user: &str) -> Option<PathBuf> {
+        match nix::unistd::User::from_name(user) {
+            Ok(Some(u)) => Some(u.dir),
+            _ => None,
+        }
+    }
+}
+
 /// `$XDG_CONFIG_HOME/rampart/config.toml`, else `~/.config/rampart/config.toml`.
 pub fn user_config_path() -> Option<PathBuf> {
     std::env::var_os(XDG_CONFIG_HOME)
@@ -134,6 +149,8 @@ fn apply_file(
 pub fn load(explicit: Option<&Path>, workspace: Option<&Path>, profile: Option<&str>) -> Loaded {
     let host = host_env();
     let mut config = Config::defaults(&host);
+    config.user_homes =
+        rampart_policy::risk::UserHomesHandle::new(std::sync::Arc::new(SystemUserHomes));
     let mut errors = Vec::new();
     let mut files = Vec::new();
     let mut profile_found = profile.is_none();
