@@ -63,6 +63,8 @@ pub mod audit;
 pub mod grant;
 
 use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use grant::{approval_prefix, grant_covers, Grant};
 pub use rampart_policy::{decide, Action, Config, Decision, Risk, Verdict};
@@ -192,8 +194,15 @@ pub struct Ran {
 
 /// Why the audit trail could not take an event.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct RecordError(pub String);
+#[non_exhaustive]
+pub enum RecordError {
+    /// The trail could not be opened: every event fails with this reason.
+    #[error("{0}")]
+    Unopened(Arc<audit::OpenTrailError>),
+    /// The trail did not take this event.
+    #[error("{0}")]
+    Write(rampart_audit::AuditError),
+}
 
 /// Writes audit events.
 pub trait Recorder {
@@ -351,7 +360,7 @@ pub struct GateResult<O> {
 pub enum GateError<E: std::error::Error> {
     /// The action is malformed.
     #[error("invalid action: {0}")]
-    Invalid(String),
+    Invalid(InvalidAction),
     /// The audit trail could not be written and the audit is fail-closed.
     #[error("cannot record the action, so it does not run: {0}")]
     Record(RecordError),
@@ -368,20 +377,58 @@ pub struct Gate<'c, A, R> {
     recorder: R,
 }
 
-fn validate(action: &Action) -> Result<(), String> {
+/// Why an action is malformed (the surfaces build actions in normal
+/// form; anything else is refused before it is judged).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidAction {
+    /// An exec with no program.
+    #[error("no program given")]
+    NoProgram,
+    /// An exec whose working directory is relative.
+    #[error("working directory `{}` is not absolute", .0.display())]
+    RelativeCwd(PathBuf),
+    /// An argument with a NUL byte (no program could receive it).
+    #[error("an argument contains a NUL byte")]
+    NulInArgument,
+    /// A file action on a relative path (or workspace).
+    #[error("path `{}` is not absolute", .0.display())]
+    RelativePath(PathBuf),
+    /// A path with a NUL byte.
+    #[error("a path contains a NUL byte")]
+    NulInPath,
+    /// A path with `.` or `..` left in it.
+    #[error("path `{}` is not in normal form (`.` or `..` left in it)", .0.display())]
+    NotNormalPath(PathBuf),
+    /// A host not spelled the one normal way.
+    #[error("host `{host}` is not in normal form (`{normal}`)")]
+    NotNormalHost {
+        /// The host as given.
+        host: String,
+        /// Its normal spelling.
+        normal: String,
+    },
+    /// Not a host name or address at all.
+    #[error("`{host}` is not a host name or address: {why}")]
+    NotAHost {
+        /// The host as given.
+        host: String,
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+fn validate(action: &Action) -> Result<(), InvalidAction> {
     match action {
         Action::Exec { argv, cwd } => {
             if argv.first().is_none_or(String::is_empty) {
-                return Err("no program given".into());
+                return Err(InvalidAction::NoProgram);
             }
             if !cwd.is_absolute() {
-                return Err(format!(
-                    "working directory `{}` is not absolute",
-                    cwd.display()
-                ));
+                return Err(InvalidAction::RelativeCwd(cwd.clone()));
             }
             if argv.iter().any(|a| a.contains('\0')) {
-                return Err("an argument contains a NUL byte".into());
+                return Err(InvalidAction::NulInArgument);
             }
             Ok(())
         }
@@ -392,17 +439,14 @@ fn validate(action: &Action) -> Result<(), String> {
         } => {
             for p in [path, workspace] {
                 if !p.is_absolute() {
-                    return Err(format!("path `{}` is not absolute", p.display()));
+                    return Err(InvalidAction::RelativePath(p.clone()));
                 }
                 if p.as_os_str().as_encoded_bytes().contains(&0) {
-                    return Err("a path contains a NUL byte".into());
+                    return Err(InvalidAction::NulInPath);
                 }
             }
             if rampart_policy::lexical_path(workspace, path) != *path {
-                return Err(format!(
-                    "path `{}` is not in normal form (`.` or `..` left in it)",
-                    path.display()
-                ));
+                return Err(InvalidAction::NotNormalPath(path.clone()));
             }
             Ok(())
         }
@@ -410,8 +454,14 @@ fn validate(action: &Action) -> Result<(), String> {
         // yields it), so that what is judged and recorded is what connects.
         Action::Connect { host, .. } => match rampart_policy::normalise_host(host) {
             Ok(normal) if normal == *host => Ok(()),
-            Ok(normal) => Err(format!("host `{host}` is not in normal form (`{normal}`)")),
-            Err(e) => Err(format!("`{host}` is not a host name or address: {}", e.why)),
+            Ok(normal) => Err(InvalidAction::NotNormalHost {
+                host: host.clone(),
+                normal,
+            }),
+            Err(e) => Err(InvalidAction::NotAHost {
+                host: host.clone(),
+                why: e.why.clone(),
+            }),
         },
     }
 }
@@ -605,7 +655,10 @@ mod tests {
     impl Recorder for &mut Log {
         fn record(&mut self, e: &Event<'_>) -> Result<(), RecordError> {
             if self.1 {
-                return Err(RecordError("disk full".into()));
+                return Err(RecordError::Write(rampart_audit::AuditError::Io {
+                    path: "audit.jsonl".into(),
+                    source: std::io::Error::other("disk full"),
+                }));
             }
             self.0.push((e.stage, e.decision.verdict));
             self.2.push(e.status());

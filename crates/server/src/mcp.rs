@@ -161,6 +161,18 @@ fn finish<T: serde::Serialize>(
     }
 }
 
+/// Why the MCP server on stdio ended with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeMcpError {
+    /// The client and rampart did not agree on a session.
+    #[error("MCP handshake failed: {0}")]
+    Handshake(Box<rmcp::service::ServerInitializeError>),
+    /// The session ended abnormally.
+    #[error("MCP server stopped: {0}")]
+    Stopped(tokio::task::JoinError),
+}
+
 impl McpServer {
     /// A server over `service`, asking through `approver`.
     pub fn new(service: Arc<Service>, approver: AgentApprover) -> Self {
@@ -168,16 +180,16 @@ impl McpServer {
     }
 
     /// Serves on stdin/stdout until the client closes it.
-    pub async fn serve_stdio(self) -> Result<(), String> {
+    pub async fn serve_stdio(self) -> Result<(), ServeMcpError> {
         let running = self
             .serve(rmcp::transport::stdio())
             .await
-            .map_err(|e| format!("MCP handshake failed: {e}"))?;
+            .map_err(|e| ServeMcpError::Handshake(Box::new(e)))?;
         running
             .waiting()
             .await
             .map(drop)
-            .map_err(|e| format!("MCP server stopped: {e}"))
+            .map_err(ServeMcpError::Stopped)
     }
 
     fn call(
