@@ -129,8 +129,8 @@ fn args<T: serde::de::DeserializeOwned>(
     serde_json::from_value(Value::Object(a.unwrap_or_default())).map_err(|e| invalid(tool, e))
 }
 
-fn finish<T: serde::Serialize>(
-    r: Result<Done<T>, String>,
+fn finish<T: serde::Serialize, E: std::fmt::Display>(
+    r: Result<Done<T>, E>,
     text: impl FnOnce(&T) -> String,
 ) -> CallToolResult {
     match r {
@@ -156,7 +156,7 @@ fn finish<T: serde::Serialize>(
         ),
         Err(e) => refused(
             format!("rampart could not carry this out: {e}"),
-            json!({ "denied": false, "error": e }),
+            json!({ "denied": false, "error": e.to_string() }),
         ),
     }
 }

@@ -333,6 +333,31 @@ pub struct Service {
     pub masker: Arc<rampart_detect::RuleSet>,
 }
 
+/// Why a `cwd` an agent asked for is refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CwdError {
+    /// Outside the workspace as written.
+    #[error("`cwd` `{cwd}` is outside the workspace `{}`", workspace.display())]
+    Outside {
+        /// As given.
+        cwd: String,
+        /// The workspace.
+        workspace: PathBuf,
+    },
+    /// It cannot be made canonical (missing, unreadable).
+    #[error("`cwd` `{cwd}`: {source}")]
+    Unusable {
+        /// As given.
+        cwd: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not a directory inside the workspace once resolved.
+    #[error("`cwd` `{0}` is not a directory inside the workspace")]
+    NotInside(String),
+}
+
 impl Service {
     /// `path` (relative to the workspace, or absolute) made absolute and
     /// lexically normal.
@@ -341,22 +366,23 @@ impl Service {
     }
 
     /// A working directory inside the workspace.
-    pub fn cwd(&self, cwd: Option<&str>) -> Result<PathBuf, String> {
+    pub fn cwd(&self, cwd: Option<&str>) -> Result<PathBuf, CwdError> {
         let Some(c) = cwd else {
             return Ok(self.workspace.root().to_path_buf());
         };
         let p = self.path(c);
         if !p.starts_with(self.workspace.root()) {
-            return Err(format!(
-                "`cwd` `{c}` is outside the workspace `{}`",
-                self.workspace.root().display()
-            ));
+            return Err(CwdError::Outside {
+                cwd: c.to_owned(),
+                workspace: self.workspace.root().to_path_buf(),
+            });
         }
-        let real = std::fs::canonicalize(&p).map_err(|e| format!("`cwd` `{c}`: {e}"))?;
+        let real = std::fs::canonicalize(&p).map_err(|source| CwdError::Unusable {
+            cwd: c.to_owned(),
+            source,
+        })?;
         if !real.starts_with(self.workspace.root()) || !real.is_dir() {
-            return Err(format!(
-                "`cwd` `{c}` is not a directory inside the workspace"
-            ));
+            return Err(CwdError::NotInside(c.to_owned()));
         }
         Ok(real)
     }
@@ -388,7 +414,7 @@ impl Service {
         action: &Action,
         approver: AgentApprover,
         enforcer: &mut E,
-    ) -> Result<Done<E::Outcome>, String> {
+    ) -> Result<Done<E::Outcome>, GateError<E::Error>> {
         let mut gate = Gate::new(&self.config, approver, self.recorder.clone());
         let r = match self.beyond_reach(action) {
             // Refused (and recorded) at once: no human can make it
@@ -412,8 +438,7 @@ impl Service {
                     None => Done::Refused(res.decision),
                 })
             }
-            Err(GateError::Enforce(e)) => Err(e.to_string()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         }
     }
 
@@ -442,10 +467,12 @@ impl Service {
     }
 
     /// The decision alone, through the gate, recording nothing.
-    pub fn check(&self, argv: Vec<String>, cwd: PathBuf) -> Result<Decision, String> {
-        Gate::new(&self.config, NoApprover, NoopRecorder)
-            .judge(&Action::Exec { argv, cwd })
-            .map_err(|e| e.to_string())
+    pub fn check(
+        &self,
+        argv: Vec<String>,
+        cwd: PathBuf,
+    ) -> Result<Decision, GateError<std::convert::Infallible>> {
+        Gate::new(&self.config, NoApprover, NoopRecorder).judge(&Action::Exec { argv, cwd })
     }
 
     /// Runs a command through the gate; `timeout_secs` is capped at the
@@ -456,7 +483,7 @@ impl Service {
         cwd: PathBuf,
         timeout_secs: Option<u64>,
         approver: AgentApprover,
-    ) -> Result<Done<RunOutput>, String> {
+    ) -> Result<Done<RunOutput>, GateError<crate::runner::RunnerError>> {
         let mut runner = self.runner.clone();
         // An agent may shorten the timeout, never lengthen it past the
         // user's `[limits] timeout_secs` (0: no limit configured).
@@ -471,7 +498,7 @@ impl Service {
         action: &Action,
         content: Option<&str>,
         approver: AgentApprover,
-    ) -> Result<Done<FileOutcome>, String> {
+    ) -> Result<Done<FileOutcome>, GateError<FileError>> {
         let mut e = FileEnforcer {
             service: self,
             content,
@@ -484,7 +511,7 @@ impl Service {
         &self,
         path: &str,
         approver: AgentApprover,
-    ) -> Result<Done<FileOutcome>, String> {
+    ) -> Result<Done<FileOutcome>, GateError<FileError>> {
         let (path, workspace) = (self.path(path), self.workspace.root().to_path_buf());
         self.file(&Action::ReadFile { path, workspace }, None, approver)
     }
@@ -495,7 +522,7 @@ impl Service {
         path: &str,
         content: &str,
         approver: AgentApprover,
-    ) -> Result<Done<FileOutcome>, String> {
+    ) -> Result<Done<FileOutcome>, GateError<FileError>> {
         let (path, workspace) = (self.path(path), self.workspace.root().to_path_buf());
         let bytes = content.len() as u64;
         let action = Action::WriteFile {
@@ -511,7 +538,7 @@ impl Service {
         &self,
         path: &str,
         approver: AgentApprover,
-    ) -> Result<Done<FileOutcome>, String> {
+    ) -> Result<Done<FileOutcome>, GateError<FileError>> {
         let (path, workspace) = (self.path(path), self.workspace.root().to_path_buf());
         self.file(&Action::ListDir { path, workspace }, None, approver)
     }
