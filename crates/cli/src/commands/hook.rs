@@ -14,6 +14,7 @@ use std::path::Path;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
+use anyhow::Context as _;
 use rampart_gate::{Gate, GateError, NoApprover, Verdict};
 use rampart_server::hook::{self, HookInput, Plan};
 use serde_json::Value;
@@ -42,9 +43,9 @@ fn sandboxed(
     cmd: &str,
     verdict: Verdict,
     tool_input: &Value,
-) -> Result<Value, String> {
+) -> anyhow::Result<Value> {
     let me = std::env::current_exe().map_err(|e| {
-        format!("rampart cannot find its own binary to sandbox this command ({e}); set `[agents] rewrite_bash = false` to only judge it")
+        anyhow::anyhow!("rampart cannot find its own binary to sandbox this command ({e}); set `[agents] rewrite_bash = false` to only judge it")
     })?;
     if verdict == Verdict::Ask {
         let rewritten = rampart_gate::Action::Exec {
@@ -53,7 +54,7 @@ fn sandboxed(
         };
         HookTicket::new(&config.audit.dir, &rewritten)
             .issue()
-            .map_err(|e| format!("rampart could not prepare the approval for this command: {e}"))?;
+            .context("rampart could not prepare the approval for this command")?;
     }
     let mut updated = tool_input.clone();
     updated["command"] = Value::String(hook::rewrite_bash(&me, globals, cwd, cmd));
@@ -61,17 +62,19 @@ fn sandboxed(
 }
 
 /// The tool call on stdin, or why it cannot be read.
-fn read_input() -> Result<HookInput, String> {
+fn read_input() -> anyhow::Result<HookInput> {
     let mut raw = Vec::new();
     std::io::stdin()
         .take(MAX_INPUT + 1)
         .read_to_end(&mut raw)
-        .map_err(|e| format!("rampart could not read the hook input: {e}"))?;
+        .context("rampart could not read the hook input")?;
     if raw.len() as u64 > MAX_INPUT {
-        return Err("rampart refused the hook input: it is over 4 MiB".into());
+        anyhow::bail!("rampart refused the hook input: it is over 4 MiB");
     }
     serde_json::from_slice(&raw).map_err(|e| {
-        format!("rampart could not read the hook input ({e}); is it a Claude Code PreToolUse call?")
+        anyhow::anyhow!(
+            "rampart could not read the hook input ({e}); is it a Claude Code PreToolUse call?"
+        )
     })
 }
 
@@ -168,7 +171,7 @@ fn work(
             if config.agents.rewrite_bash {
                 match sandboxed(globals, &config, &cwd, cmd, verdict, &input.tool_input) {
                     Ok(u) => updated = Some(u),
-                    Err(why) => last.deny(why),
+                    Err(why) => last.deny(format!("{why:#}")),
                 }
             }
         }
@@ -209,7 +212,7 @@ fn to_answer(decision: &rampart_policy::Decision, updated: Option<Value>) -> Val
 pub(crate) fn claude_code(global: &Global) -> Exit {
     let input = match read_input() {
         Ok(i) => i,
-        Err(why) => return say(&hook::answer("ask", &why, None)),
+        Err(why) => return say(&hook::answer("ask", &format!("{why:#}"), None)),
     };
     // The decision runs on a worker under two deadlines: a decision that
     // stalls or panics, or a trail that cannot be written in time, is
