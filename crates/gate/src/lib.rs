@@ -930,4 +930,26 @@ mod tests {
         );
         assert!(matches!(r, Err(GateError::Invalid(_))));
     }
+
+    #[test]
+    fn an_invalid_action_says_what_is_wrong_with_it() {
+        let relative = Action::Exec {
+            argv: vec!["ls".into()],
+            cwd: "ws".into(),
+        };
+        let e = validate(&relative).unwrap_err();
+        assert_eq!(e, InvalidAction::RelativeCwd("ws".into()));
+        assert_eq!(
+            GateError::<Infallible>::Invalid(e).to_string(),
+            "invalid action: working directory `ws` is not absolute"
+        );
+        let dotted = Action::ReadFile {
+            path: "/ws/a/../b".into(),
+            workspace: "/ws".into(),
+        };
+        assert_eq!(
+            validate(&dotted).unwrap_err().to_string(),
+            "path `/ws/a/../b` is not in normal form (`.` or `..` left in it)"
+        );
+    }
 }

@@ -864,6 +864,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn quarantine_errors_compare_by_what_they_say() {
+        let exdev = || QuarantineError::from(std::io::Error::from_raw_os_error(libc::EXDEV));
+        assert_eq!(exdev(), exdev());
+        assert_ne!(exdev(), QuarantineError::KeptChanging);
+        assert_eq!(
+            QuarantineError::KeptChanging.to_string(),
+            "the path kept changing under the move"
+        );
+    }
+
+    #[test]
     fn ancestors_with_a_writable_parent_are_pinned() {
         let t = tempfile::tempdir().unwrap();
         let base = fs::canonicalize(t.path()).unwrap();

@@ -214,3 +214,27 @@ impl HookTicket {
         fresh
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ticket_that_cannot_be_stored_names_the_directory() {
+        let t = tempfile::tempdir().unwrap();
+        // The state directory is a file: `tickets/` cannot be made in it.
+        let state = t.path().join("state");
+        std::fs::write(&state, "x").unwrap();
+        let action = Action::Exec {
+            argv: vec!["ls".into()],
+            cwd: "/".into(),
+        };
+        let e = HookTicket::new(&state, &action).issue().unwrap_err();
+        assert!(matches!(e, StoreApprovalError::Io { .. }), "{e:?}");
+        let dir = state.join("tickets");
+        assert!(
+            e.to_string().starts_with(&format!("`{}`: ", dir.display())),
+            "{e}"
+        );
+    }
+}

@@ -20,6 +20,7 @@ mod attacks_secrets;
 mod attacks_surfaces;
 mod audit;
 mod cli;
+mod errors;
 pub mod fixture;
 mod sealed_plan;
 mod snapshots;
