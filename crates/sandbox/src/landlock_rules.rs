@@ -226,9 +226,6 @@ pub(crate) fn aliases(path: &Path, table: &[MountEntry]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Plans how the `hidden` paths stay unreadable to a command that may
-/// write beneath `writable`. Reads the directories on the way to each
-/// hidden path (their entries become the [`Readable::Beneath`] list).
 /// Why a `[filesystem] deny_read` path cannot be kept unreadable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -261,6 +258,9 @@ pub enum Unhideable {
     InLargeDirectory(PathBuf),
 }
 
+/// Plans how the `hidden` paths stay unreadable to a command that may
+/// write beneath `writable`. Reads the directories on the way to each
+/// hidden path (their entries become the [`Readable::Beneath`] list).
 pub(crate) fn plan_reads(
     hidden: &[PathBuf],
     writable: &[PathBuf],

@@ -941,11 +941,6 @@ impl Walk<'_> {
 /// A git config file larger than this is not read: git configs are small.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
-/// `Ok` when every key of the git config at `path` is one that never makes
-/// git run a program; otherwise why not. Git itself reads the file (its
-/// own parser, no includes followed, run from `/` with an empty
-/// environment, the host's git and never one the command could have
-/// written, see `host_git.rs`): what rampart sees is what git will see.
 /// Why a git config left by the command is taken (or could not be read,
 /// which is taken the same way).
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -976,6 +971,11 @@ fn keys(risky: &[String]) -> String {
         .join(", ")
 }
 
+/// `Ok` when every key of the git config at `path` is one that never makes
+/// git run a program; otherwise why not. Git itself reads the file (its
+/// own parser, no includes followed, run from `/` with an empty
+/// environment, the host's git and never one the command could have
+/// written, see `host_git.rs`): what rampart sees is what git will see.
 fn risky_config(path: &Path, len: u64, inside: &[PathBuf]) -> Result<(), RiskyConfig> {
     if len > MAX_CONFIG_BYTES {
         return Err(RiskyConfig::TooLarge(len));
