@@ -101,3 +101,26 @@ fn exec_reports_its_own_errors_once_with_125() {
     one_error_naming(&o, &missing, 125);
     assert!(stderr(&o).contains("hint:"), "{}", stderr(&o));
 }
+
+#[test]
+fn redact_into_a_closed_pipe_is_a_quiet_success() {
+    use std::io::Write as _;
+    let w = World::new();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let mut child = w
+        .cmd(["redact"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The reader is gone before the first write: the write fails with
+    // EPIPE, which the reporter treats as the reader's wish.
+    let _ = stdin.write_all(b"plain text\n");
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert!(error_lines(&o).is_empty(), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
