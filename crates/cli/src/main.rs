@@ -80,7 +80,7 @@ fn main() -> Exit {
             Ok(commands::hook::claude_code(&cli.global))
         }
         Command::Serve(args) => commands::agents::serve(&cli.global, &args),
-        Command::Approvals(cmd) => Ok(commands::agents::approvals(&cli.global, &cmd)),
+        Command::Approvals(cmd) => commands::agents::approvals(&cli.global, &cmd),
         Command::SandboxRun(args) => commands::exec::sandbox_run(&args),
     };
     done.unwrap_or_else(|e| report::report(&e, own_error))

@@ -152,26 +152,19 @@ pub(crate) fn serve(global: &Global, args: &ServeArgs) -> anyhow::Result<Exit> {
     }
 }
 
-fn call(method: &str, params: &Value) -> Result<Value, Exit> {
+fn call(method: &str, params: &Value) -> anyhow::Result<Value> {
     let socket = paths::socket_path(&socket_dir());
-    let result =
-        Client::connect(&socket, Duration::from_secs(30)).and_then(|mut c| c.call(method, params));
-    result.map_err(|e| {
-        ui::error(&e.to_string());
-        Exit::Usage
-    })
+    Ok(Client::connect(&socket, Duration::from_secs(30))
+        .and_then(|mut c| c.call(method, params))?)
 }
 
-pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
+pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> anyhow::Result<Exit> {
     match cmd {
         ApprovalsCommand::List => {
-            let v = match call("approvals.list", &json!({})) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
+            let v = call("approvals.list", &json!({}))?;
             if global.json {
                 crate::ui::outln!("{v}");
-                return Exit::Ok;
+                return Ok(Exit::Ok);
             }
             let pending = v
                 .get("pending")
@@ -180,7 +173,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 .unwrap_or_default();
             if pending.is_empty() {
                 crate::ui::outln!("no pending asks");
-                return Exit::Ok;
+                return Ok(Exit::Ok);
             }
             for p in pending {
                 // Every field may come from a sandboxed `approvals.request`:
@@ -208,7 +201,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                     crate::ui::outln!("      rule: {}", ui::printable(rule));
                 }
             }
-            Exit::Ok
+            Ok(Exit::Ok)
         }
         ApprovalsCommand::Approve(a) | ApprovalsCommand::Deny(a) => {
             let approve = matches!(cmd, ApprovalsCommand::Approve(_));
@@ -217,13 +210,10 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 approve,
                 for_session: a.for_session,
             };
-            let v = match call(
+            let v = call(
                 "approvals.answer",
                 &serde_json::to_value(&params).unwrap_or_default(),
-            ) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
+            )?;
             if global.json {
                 crate::ui::outln!("{v}");
             } else {
@@ -234,7 +224,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                     ui::printable(v.get("summary").and_then(Value::as_str).unwrap_or_default())
                 );
             }
-            Exit::Ok
+            Ok(Exit::Ok)
         }
     }
 }
