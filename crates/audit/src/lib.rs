@@ -245,7 +245,7 @@ pub fn chain_id(db: &Db) -> Result<String, AuditError> {
 }
 
 /// `2h` (that long ago) or an RFC 3339 time, as ms since the epoch.
-pub fn parse_time(text: &str) -> Result<u64, String> {
+pub fn parse_time(text: &str) -> Result<u64, ParseTimeError> {
     if let Ok(d) = humantime::parse_duration(text) {
         let ago = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         return Ok(now_ms().saturating_sub(ago));
@@ -254,10 +254,15 @@ pub fn parse_time(text: &str) -> Result<u64, String> {
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-        .ok_or_else(|| {
-            format!("`{text}` is neither a duration (`90s`, `15m`, `2h`, `7d`) nor a time (`2026-11-22T10:00:00Z`)")
-        })
+        .ok_or_else(|| ParseTimeError(text.to_owned()))
 }
+
+/// A time given on the command line that is neither a duration nor a time.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is neither a duration (`90s`, `15m`, `2h`, `7d`) nor a time (`2026-11-22T10:00:00Z`)"
+)]
+pub struct ParseTimeError(pub String);
 
 /// The records `filter` selects, oldest first: from `SQLite` when it
 /// exists, else from the JSON-lines files.

@@ -309,3 +309,13 @@ fn a_fresh_index_opened_by_many_runs_at_once_opens_for_all() {
         }
     }
 }
+
+#[test]
+fn a_time_that_is_neither_names_the_input_and_the_forms() {
+    let e = crate::parse_time("soonish").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`soonish` is neither a duration (`90s`, `15m`, `2h`, `7d`) nor a time (`2026-11-22T10:00:00Z`)"
+    );
+    assert!(crate::parse_time("2h").is_ok());
+}

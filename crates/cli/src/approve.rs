@@ -11,6 +11,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 
+use anyhow::Context as _;
 use rampart_gate::{Action, Approval, Approver, Decision, Grant, Risk};
 use rampart_policy::ApprovalPolicy;
 pub(crate) use rampart_server::approval::{session_key, HookTicket, SessionStore};
@@ -30,13 +31,13 @@ enum Answer {
     Always,
 }
 
-fn ask_tty(question: &str, allow_always: bool) -> Result<Answer, String> {
+fn ask_tty(question: &str, allow_always: bool) -> anyhow::Result<Answer> {
     let tty = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open("/dev/tty")
-        .map_err(|_| "there is no terminal to ask on".to_owned())?;
-    let mut out = tty.try_clone().map_err(|e| e.to_string())?;
+        .map_err(|_| anyhow::anyhow!("there is no terminal to ask on"))?;
+    let mut out = tty.try_clone()?;
     let choices = if allow_always {
         "[y]es / [n]o / [a]lways this session"
     } else {
@@ -48,7 +49,7 @@ fn ask_tty(question: &str, allow_always: bool) -> Result<Answer, String> {
     BufReader::new(tty)
         .take(64)
         .read_line(&mut answer)
-        .map_err(|e| e.to_string())?;
+        .context("cannot read the answer from the terminal")?;
     Ok(match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Answer::Yes,
         "a" | "always" if allow_always => Answer::Always,
@@ -105,7 +106,7 @@ impl Approver for TtyApprover {
             }
             Ok(Answer::No) => Approval::Denied("not approved".into()),
             Err(e) => Approval::Denied(format!(
-                "approval needed but {e}: run it from a terminal, or add an `allow` rule for it"
+                "approval needed but {e:#}: run it from a terminal, or add an `allow` rule for it"
             )),
         }
     }
@@ -126,7 +127,7 @@ impl TtyApprover {
             },
             Ok(_) => Approval::Denied("re-run outside the sandbox not approved".into()),
             Err(e) => Approval::Denied(format!(
-                "re-running it outside the sandbox needs a human at a terminal, and {e}"
+                "re-running it outside the sandbox needs a human at a terminal, and {e:#}"
             )),
         }
     }

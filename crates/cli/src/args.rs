@@ -249,11 +249,11 @@ pub(crate) struct PolicyArgs {
     pub(crate) keep_env: Vec<String>,
 }
 
-fn parse_mode(s: &str) -> Result<SandboxMode, String> {
+fn parse_mode(s: &str) -> Result<SandboxMode, rampart_policy::UnknownWord> {
     s.parse()
 }
 
-fn parse_approval(s: &str) -> Result<ApprovalPolicy, String> {
+fn parse_approval(s: &str) -> Result<ApprovalPolicy, rampart_policy::UnknownWord> {
     s.parse()
 }
 

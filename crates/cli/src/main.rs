@@ -9,6 +9,7 @@ mod env;
 mod exit;
 mod load;
 mod record;
+mod report;
 mod ui;
 
 use clap::Parser;
@@ -60,7 +61,13 @@ fn main() -> Exit {
     };
     ui::init(cli.global.color, cli.global.quiet);
     init_logging(cli.global.verbose);
-    match cli.command {
+    // exec and sandbox-run promise 125 for rampart's own errors; the other
+    // commands 2 (usage or config error).
+    let own_error = match cli.command {
+        Command::Exec(_) | Command::SandboxRun(_) => Exit::Internal,
+        _ => Exit::Usage,
+    };
+    let done = match cli.command {
         Command::Exec(args) => commands::exec::run(&cli.global, &args),
         Command::Check(args) => commands::check::run(&cli.global, &args),
         Command::Scan(args) => commands::scan::run(&cli.global, &args),
@@ -69,9 +76,12 @@ fn main() -> Exit {
         Command::Doctor(args) => commands::doctor::run(&cli.global, &args),
         Command::Init(args) => commands::init::run(&cli.global, &args),
         Command::Mcp(args) => commands::agents::mcp(&cli.global, &args),
-        Command::Hook(args::HookCommand::ClaudeCode) => commands::hook::claude_code(&cli.global),
+        Command::Hook(args::HookCommand::ClaudeCode) => {
+            Ok(commands::hook::claude_code(&cli.global))
+        }
         Command::Serve(args) => commands::agents::serve(&cli.global, &args),
         Command::Approvals(cmd) => commands::agents::approvals(&cli.global, &cmd),
         Command::SandboxRun(args) => commands::exec::sandbox_run(&args),
-    }
+    };
+    done.unwrap_or_else(|e| report::report(&e, own_error))
 }

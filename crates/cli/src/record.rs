@@ -2,7 +2,7 @@
 //! the action (flush, forward to PostgreSQL).
 
 use rampart_audit::{AuditLog, Masker, Options};
-use rampart_gate::audit::AuditRecorder;
+use rampart_gate::audit::{AuditRecorder, OpenTrailError};
 use rampart_policy::{Config, SandboxMode};
 use rampart_server::exec_plan::{AuditPlan, ExecPlan};
 
@@ -16,15 +16,13 @@ pub(crate) fn options(cfg: &Config) -> Options {
 
 /// Opens the trail with the masking rule set (never the scan-only
 /// allowances of an untrusted project).
-pub(crate) fn open(cfg: &Config) -> Result<AuditLog, String> {
+pub(crate) fn open(cfg: &Config) -> Result<AuditLog, OpenTrailError> {
     open_as(&AuditPlan::of(cfg))
 }
 
-fn open_as(audit: &AuditPlan) -> Result<AuditLog, String> {
-    let rules = audit
-        .mask()
-        .map_err(|e| format!("detection rules for redaction: {e}"))?;
-    AuditLog::open(&audit.options(), Box::new(Masker(rules))).map_err(|e| e.to_string())
+fn open_as(audit: &AuditPlan) -> Result<AuditLog, OpenTrailError> {
+    let rules = audit.mask().map_err(OpenTrailError::Rules)?;
+    AuditLog::open(&audit.options(), Box::new(Masker(rules))).map_err(OpenTrailError::Trail)
 }
 
 /// The user rampart runs for, as the trail names them.

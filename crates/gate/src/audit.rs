@@ -1,12 +1,26 @@
 //! The recorder every surface uses: gate events as OCSF events in the
 //! audit trail (redacted by the trail before they are serialised).
 
+use std::sync::Arc;
+
 use rampart_audit::now_ms;
 use rampart_audit::ocsf::{self, Crud, NetworkActivity, Outcome, ProcessActivity};
 use rampart_audit::AuditLog;
 use serde_json::Value;
 
 use crate::{Action, Approval, Event, RecordError, Recorder, Stage, Status, Verdict};
+
+/// Why the audit trail could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenTrailError {
+    /// The detection rules that mask secrets in events do not build.
+    #[error("detection rules for redaction: {0}")]
+    Rules(rampart_detect::RulesError),
+    /// The trail's directory or files.
+    #[error("{0}")]
+    Trail(rampart_audit::AuditError),
+}
 
 /// Who the recorded actions are for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +36,7 @@ pub struct Actor {
 pub struct AuditRecorder {
     /// `None`: auditing is off; `Err`: the trail could not be opened (each
     /// record fails with this, so a fail-closed gate stops).
-    log: Option<Result<AuditLog, String>>,
+    log: Option<Result<AuditLog, Arc<OpenTrailError>>>,
     fail_closed: bool,
     actor: Value,
     /// Sandbox mode in force (`read-only`, `workspace-write`,
@@ -42,13 +56,13 @@ impl AuditRecorder {
     /// caller: the gate does no I/O of its own); `log` is `None` when
     /// auditing is off, an error when the trail could not be opened.
     pub fn new(
-        log: Option<Result<AuditLog, String>>,
+        log: Option<Result<AuditLog, OpenTrailError>>,
         fail_closed: bool,
         sandbox_mode: &str,
         actor: &Actor,
     ) -> Self {
         Self {
-            log,
+            log: log.map(|l| l.map_err(Arc::new)),
             fail_closed,
             actor: ocsf::actor(actor.uid, &actor.name),
             sandbox_mode: sandbox_mode.to_owned(),
@@ -217,7 +231,7 @@ impl Recorder for AuditRecorder {
     fn record(&mut self, e: &Event<'_>) -> Result<(), RecordError> {
         let log = match &self.log {
             None => return Ok(()),
-            Some(Err(why)) => return Err(RecordError(why.clone())),
+            Some(Err(why)) => return Err(RecordError::Unopened(Arc::clone(why))),
             Some(Ok(log)) => log,
         };
         let event = to_ocsf(
@@ -227,15 +241,13 @@ impl Recorder for AuditRecorder {
             self.session_id.as_deref(),
             self.surface.as_deref(),
         );
-        log.record(event)
-            .map(drop)
-            .map_err(|e| RecordError(e.to_string()))
+        log.record(event).map(drop).map_err(RecordError::Write)
     }
 
     fn record_unjudged(&mut self, a: &crate::Unjudged<'_>) -> Result<(), RecordError> {
         let log = match &self.log {
             None => return Ok(()),
-            Some(Err(why)) => return Err(RecordError(why.clone())),
+            Some(Err(why)) => return Err(RecordError::Unopened(Arc::clone(why))),
             Some(Ok(log)) => log,
         };
         let event = unjudged_to_ocsf(
@@ -245,9 +257,7 @@ impl Recorder for AuditRecorder {
             self.session_id.as_deref(),
             self.surface.as_deref(),
         );
-        log.record(event)
-            .map(drop)
-            .map_err(|e| RecordError(e.to_string()))
+        log.record(event).map(drop).map_err(RecordError::Write)
     }
 
     fn fail_closed(&self) -> bool {

@@ -67,6 +67,8 @@ pub mod audit;
 pub mod grant;
 
 use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use rampart_guard::path::{self, Confinement};
 
@@ -214,8 +216,18 @@ pub struct Unjudged<'a> {
 
 /// Why the audit trail could not take an event.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct RecordError(pub String);
+#[non_exhaustive]
+pub enum RecordError {
+    /// The trail could not be opened: every event fails with this reason.
+    #[error("{0}")]
+    Unopened(Arc<audit::OpenTrailError>),
+    /// The trail did not take this event.
+    #[error("{0}")]
+    Write(rampart_audit::AuditError),
+    /// This recorder cannot keep an answer given without a decision.
+    #[error("this recorder cannot keep an answer given without a decision")]
+    Unsupported,
+}
 
 /// Writes audit events.
 pub trait Recorder {
@@ -229,9 +241,7 @@ pub trait Recorder {
     /// default refuses (a recorder that cannot keep it must not pretend
     /// it did), so a fail-closed surface answers `deny`.
     fn record_unjudged(&mut self, _answer: &Unjudged<'_>) -> Result<(), RecordError> {
-        Err(RecordError(
-            "this recorder cannot keep an answer given without a decision".into(),
-        ))
+        Err(RecordError::Unsupported)
     }
     /// Called when an event could not be written and the action went on
     /// anyway (the audit is not fail-closed, or the action had already
@@ -400,7 +410,7 @@ pub struct GateResult<O> {
 pub enum GateError<E: std::error::Error> {
     /// The action is malformed.
     #[error("invalid action: {0}")]
-    Invalid(String),
+    Invalid(InvalidAction),
     /// The audit trail could not be written and the audit is fail-closed.
     #[error("cannot record the action, so it does not run: {0}")]
     Record(RecordError),
@@ -418,20 +428,53 @@ pub struct Gate<'c, A, R> {
     confinement: Option<Confinement>,
 }
 
-fn validate(action: &Action) -> Result<(), String> {
+/// Why an action is malformed (the surfaces build actions in normal
+/// form; anything else is refused before it is judged).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidAction {
+    /// An exec with no program.
+    #[error("no program given")]
+    NoProgram,
+    /// An exec whose working directory is relative.
+    #[error("working directory `{}` is not absolute", .0.display())]
+    RelativeCwd(PathBuf),
+    /// An argument with a NUL byte (no program could receive it).
+    #[error("an argument contains a NUL byte")]
+    NulInArgument,
+    /// A file action's path or workspace that is relative, holds a NUL
+    /// byte, or is not in normal form.
+    #[error(transparent)]
+    Path(#[from] rampart_guard::path::PathError),
+    /// A host not spelled the one normal way.
+    #[error("host `{host}` is not in normal form (`{normal}`)")]
+    NotNormalHost {
+        /// The host as given.
+        host: String,
+        /// Its normal spelling.
+        normal: String,
+    },
+    /// Not a host name or address at all.
+    #[error("`{host}` is not a host name or address: {why}")]
+    NotAHost {
+        /// The host as given.
+        host: String,
+        /// What is wrong with it.
+        why: String,
+    },
+}
+
+fn validate(action: &Action) -> Result<(), InvalidAction> {
     match action {
         Action::Exec { argv, cwd } => {
             if argv.first().is_none_or(String::is_empty) {
-                return Err("no program given".into());
+                return Err(InvalidAction::NoProgram);
             }
             if !cwd.is_absolute() {
-                return Err(format!(
-                    "working directory `{}` is not absolute",
-                    cwd.display()
-                ));
+                return Err(InvalidAction::RelativeCwd(cwd.clone()));
             }
             if argv.iter().any(|a| a.contains('\0')) {
-                return Err("an argument contains a NUL byte".into());
+                return Err(InvalidAction::NulInArgument);
             }
             Ok(())
         }
@@ -440,15 +483,22 @@ fn validate(action: &Action) -> Result<(), String> {
         | Action::WriteFile {
             path, workspace, ..
         } => {
-            path::check_absolute(workspace).map_err(|e| e.to_string())?;
-            path::check_normal(path).map_err(|e| e.to_string())
+            path::check_absolute(workspace)?;
+            path::check_normal(path)?;
+            Ok(())
         }
         // The one normal spelling of a host (`rampart_guard::host::destination`
         // yields it), so that what is judged and recorded is what connects.
         Action::Connect { host, .. } => match rampart_guard::host::normalise_host(host) {
             Ok(normal) if normal == *host => Ok(()),
-            Ok(normal) => Err(format!("host `{host}` is not in normal form (`{normal}`)")),
-            Err(e) => Err(format!("`{host}` is not a host name or address: {}", e.why)),
+            Ok(normal) => Err(InvalidAction::NotNormalHost {
+                host: host.clone(),
+                normal,
+            }),
+            Err(e) => Err(InvalidAction::NotAHost {
+                host: host.clone(),
+                why: e.why.clone(),
+            }),
         },
     }
 }
@@ -701,7 +751,10 @@ mod tests {
     impl Recorder for &mut Log {
         fn record(&mut self, e: &Event<'_>) -> Result<(), RecordError> {
             if self.1 {
-                return Err(RecordError("disk full".into()));
+                return Err(RecordError::Write(rampart_audit::AuditError::Io {
+                    path: "audit.jsonl".into(),
+                    source: std::io::Error::other("disk full"),
+                }));
             }
             self.0.push((e.stage, e.decision.verdict));
             self.2.push(e.status());
@@ -1126,5 +1179,27 @@ mod tests {
             &mut Count(0),
         );
         assert!(matches!(r, Err(GateError::Invalid(_))));
+    }
+
+    #[test]
+    fn an_invalid_action_says_what_is_wrong_with_it() {
+        let relative = Action::Exec {
+            argv: vec!["ls".into()],
+            cwd: "ws".into(),
+        };
+        let e = validate(&relative).unwrap_err();
+        assert_eq!(e, InvalidAction::RelativeCwd("ws".into()));
+        assert_eq!(
+            GateError::<Infallible>::Invalid(e).to_string(),
+            "invalid action: working directory `ws` is not absolute"
+        );
+        let dotted = Action::ReadFile {
+            path: "/ws/a/../b".into(),
+            workspace: "/ws".into(),
+        };
+        assert_eq!(
+            validate(&dotted).unwrap_err().to_string(),
+            "path `/ws/a/../b` is not in normal form (`.` or `..` left in it)"
+        );
     }
 }

@@ -20,8 +20,6 @@ use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::host::glob_why;
-
 /// Longest glob accepted (a path is at most 4096 bytes on Linux).
 const MAX_GLOB: usize = 4096;
 
@@ -65,6 +63,41 @@ impl PatternError {
     }
 }
 
+/// Why a path glob is refused (the message of its [`PatternError`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum PathGlobError {
+    #[error("an empty path glob matches nothing")]
+    Empty,
+    #[error("a path glob longer than {MAX_GLOB} characters is refused")]
+    TooLong,
+    #[error("`{0}` needs $HOME, which is not set")]
+    NoHome(String),
+    #[error("`{0}` has a `.` or `..` component, which never matches a normalised path")]
+    DotComponent(String),
+    #[error("`{text}` has `**` inside the component `{component}`; `**` must be a whole component (`a/**/b`), `*` matches within one")]
+    DoubleStarInside { text: String, component: String },
+    #[error("`{text}` is not a valid path glob: {why}")]
+    Invalid {
+        text: String,
+        why: globset::ErrorKind,
+    },
+}
+
+/// Why an environment-name pattern is refused (the message of its
+/// [`PatternError`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum NamePatternError {
+    #[error("an empty exclude pattern matches nothing")]
+    Empty,
+    #[error("a name pattern longer than {MAX_GLOB} characters is refused")]
+    TooLong,
+    #[error("`{text}` is not a valid name pattern: {why}")]
+    Invalid {
+        text: String,
+        why: globset::ErrorKind,
+    },
+}
+
 /// A path rule's glob, compiled at load.
 #[derive(Clone)]
 pub struct PathGlob {
@@ -78,20 +111,18 @@ impl PathGlob {
     /// Compiles `text`; `~/` is expanded with `home`. The error says what
     /// is wrong with it.
     pub fn new(text: &str, home: Option<&Path>) -> Result<Self, PatternError> {
-        Self::compile(text, home).map_err(|message| PatternError::new(text, message))
+        Self::compile(text, home).map_err(|e| PatternError::new(text, e.to_string()))
     }
 
-    fn compile(text: &str, home: Option<&Path>) -> Result<Self, String> {
+    fn compile(text: &str, home: Option<&Path>) -> Result<Self, PathGlobError> {
         if text.trim().is_empty() {
-            return Err("an empty path glob matches nothing".into());
+            return Err(PathGlobError::Empty);
         }
         if text.len() > MAX_GLOB {
-            return Err(format!(
-                "a path glob longer than {MAX_GLOB} characters is refused"
-            ));
+            return Err(PathGlobError::TooLong);
         }
         let (anchor, full) = if let Some(rest) = text.strip_prefix("~/") {
-            let home = home.ok_or_else(|| format!("`{text}` needs $HOME, which is not set"))?;
+            let home = home.ok_or_else(|| PathGlobError::NoHome(text.to_owned()))?;
             let home = globset::escape(&home.to_string_lossy());
             (Anchor::Absolute, format!("{home}/{rest}"))
         } else if text.starts_with('/') {
@@ -101,14 +132,13 @@ impl PathGlob {
         };
         let parts: Vec<&str> = full.split('/').filter(|s| !s.is_empty()).collect();
         if parts.iter().any(|p| *p == "." || *p == "..") {
-            return Err(format!(
-                "`{text}` has a `.` or `..` component, which never matches a normalised path"
-            ));
+            return Err(PathGlobError::DotComponent(text.to_owned()));
         }
         if let Some(p) = parts.iter().find(|p| p.contains("**") && **p != "**") {
-            return Err(format!(
-                "`{text}` has `**` inside the component `{p}`; `**` must be a whole component (`a/**/b`), `*` matches within one"
-            ));
+            return Err(PathGlobError::DoubleStarInside {
+                text: text.to_owned(),
+                component: (*p).to_owned(),
+            });
         }
         let lead = if anchor == Anchor::Absolute { "/" } else { "" };
         let expanded = format!("{lead}{}", parts.join("/"));
@@ -126,12 +156,16 @@ impl PathGlob {
                 .literal_separator(true)
                 .backslash_escape(true)
                 .build()
-                .map_err(|e| format!("`{text}` is not a valid path glob: {}", glob_why(&e)))?;
+                .map_err(|e| PathGlobError::Invalid {
+                    text: text.to_owned(),
+                    why: e.kind().clone(),
+                })?;
             set.add(glob);
         }
-        let set = set
-            .build()
-            .map_err(|e| format!("`{text}` is not a valid path glob: {}", glob_why(&e)))?;
+        let set = set.build().map_err(|e| PathGlobError::Invalid {
+            text: text.to_owned(),
+            why: e.kind().clone(),
+        })?;
         Ok(Self {
             text: text.to_owned(),
             expanded,
@@ -188,24 +222,25 @@ pub struct EnvPattern {
 impl EnvPattern {
     /// Compiles `text`; the error says what is wrong with it.
     pub fn new(text: &str) -> Result<Self, PatternError> {
-        Self::compile(text).map_err(|message| PatternError::new(text, message))
+        Self::compile(text).map_err(|e| PatternError::new(text, e.to_string()))
     }
 
-    fn compile(text: &str) -> Result<Self, String> {
+    fn compile(text: &str) -> Result<Self, NamePatternError> {
         if text.trim().is_empty() {
-            return Err("an empty exclude pattern matches nothing".into());
+            return Err(NamePatternError::Empty);
         }
         if text.len() > MAX_GLOB {
-            return Err(format!(
-                "a name pattern longer than {MAX_GLOB} characters is refused"
-            ));
+            return Err(NamePatternError::TooLong);
         }
         let glob = GlobBuilder::new(text)
             .case_insensitive(true)
             .literal_separator(false)
             .backslash_escape(true)
             .build()
-            .map_err(|e| format!("`{text}` is not a valid name pattern: {}", glob_why(&e)))?;
+            .map_err(|e| NamePatternError::Invalid {
+                text: text.to_owned(),
+                why: e.kind().clone(),
+            })?;
         Ok(Self {
             text: text.to_owned(),
             matcher: glob.compile_matcher(),

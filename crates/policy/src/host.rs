@@ -31,21 +31,40 @@ enum HostMatcher {
     Glob(GlobMatcher),
 }
 
+/// Why a host pattern is refused (the message of its
+/// [`PatternError`](crate::glob::PatternError)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum HostPatternError {
+    #[error("an empty host pattern matches nothing")]
+    Empty,
+    #[error("a host pattern longer than {MAX_PATTERN} characters is refused")]
+    TooLong,
+    #[error("`{text}` is not a host name or address: {why}")]
+    NotAHost { text: String, why: String },
+    #[error("`{text}` has `{c}`, which a host glob cannot hold (letters, digits, `-`, `.`, `_` and `*`, `?`, `[...]`, `{{a,b}}`; write non-ASCII labels as `xn--`)")]
+    BadCharacter { text: String, c: char },
+    #[error("`{0}` has `**`; in a host pattern `*` already spans dots (`*.example.com`)")]
+    DoubleStar(String),
+    #[error("`{text}` is not a valid host glob: {why}")]
+    Invalid {
+        text: String,
+        why: globset::ErrorKind,
+    },
+}
+
 impl HostPattern {
     /// Compiles `text`; the error says what is wrong with it.
     pub fn new(text: &str) -> Result<Self, crate::glob::PatternError> {
-        Self::compile(text).map_err(|message| crate::glob::PatternError::new(text, message))
+        Self::compile(text).map_err(|e| crate::glob::PatternError::new(text, e.to_string()))
     }
 
-    fn compile(text: &str) -> Result<Self, String> {
+    fn compile(text: &str) -> Result<Self, HostPatternError> {
         let trimmed = text.trim();
         if trimmed.is_empty() {
-            return Err("an empty host pattern matches nothing".into());
+            return Err(HostPatternError::Empty);
         }
         if trimmed.len() > MAX_PATTERN {
-            return Err(format!(
-                "a host pattern longer than {MAX_PATTERN} characters is refused"
-            ));
+            return Err(HostPatternError::TooLong);
         }
         let is_ip = trimmed
             .trim_start_matches('[')
@@ -54,8 +73,10 @@ impl HostPattern {
             .is_ok();
         let matcher = if is_ip || !trimmed.contains(['*', '?', '[', '{']) {
             HostMatcher::Exact(
-                normalise_host(trimmed)
-                    .map_err(|e| format!("`{text}` is not a host name or address: {}", e.why))?,
+                normalise_host(trimmed).map_err(|e| HostPatternError::NotAHost {
+                    text: text.to_owned(),
+                    why: e.why,
+                })?,
             )
         } else {
             // Literal non-ASCII labels take their IDNA (`xn--`) form, as
@@ -78,14 +99,13 @@ impl HostPattern {
                         '-' | '.' | '_' | '*' | '?' | '[' | ']' | '{' | '}' | ',' | '!'
                     ))
             }) {
-                return Err(format!(
-                    "`{text}` has `{c}`, which a host glob cannot hold (letters, digits, `-`, `.`, `_` and `*`, `?`, `[...]`, `{{a,b}}`; write non-ASCII labels as `xn--`)"
-                ));
+                return Err(HostPatternError::BadCharacter {
+                    text: text.to_owned(),
+                    c,
+                });
             }
             if trimmed.contains("**") {
-                return Err(format!(
-                    "`{text}` has `**`; in a host pattern `*` already spans dots (`*.example.com`)"
-                ));
+                return Err(HostPatternError::DoubleStar(text.to_owned()));
             }
             let lower = trimmed.to_ascii_lowercase();
             let glob = GlobBuilder::new(lower.trim_end_matches('.'))
@@ -93,7 +113,10 @@ impl HostPattern {
                 .literal_separator(false)
                 .backslash_escape(false)
                 .build()
-                .map_err(|e| format!("`{text}` is not a valid host glob: {}", glob_why(&e)))?;
+                .map_err(|e| HostPatternError::Invalid {
+                    text: text.to_owned(),
+                    why: e.kind().clone(),
+                })?;
             HostMatcher::Glob(glob.compile_matcher())
         };
         Ok(Self {

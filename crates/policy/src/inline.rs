@@ -639,7 +639,7 @@ impl Acc<'_> {
         let tree = match parse(self.lang, code) {
             Ok(t) => t,
             Err(why) => {
-                self.opaque(why);
+                self.opaque(why.to_string());
                 return;
             }
         };
@@ -1649,7 +1649,18 @@ fn awk_in_print(toks: &[AwkTok], i: usize) -> bool {
 // ---------------------------------------------------------------------------
 // Parsing.
 
-fn parse(lang: Lang, code: &str) -> Result<Tree, String> {
+/// Why inline code could not be parsed (the code is then opaque).
+#[derive(Debug, thiserror::Error)]
+enum ParseInlineError {
+    #[error("the {0} parser cannot load its grammar: {1}")]
+    Grammar(&'static str, tree_sitter::LanguageError),
+    #[error("the {0} parser is unavailable")]
+    Unavailable(&'static str),
+    #[error("inline {0} code takes too long to parse")]
+    TooSlow(&'static str),
+}
+
+fn parse(lang: Lang, code: &str) -> Result<Tree, ParseInlineError> {
     // As in `shell.rs`: scanners see ASCII only (same offsets); names are
     // read from the original text, and non-ASCII names are opaque.
     let ascii: Vec<u8> = code
@@ -1669,12 +1680,10 @@ fn parse(lang: Lang, code: &str) -> Result<Tree, String> {
         if slot.is_none() {
             let mut p = Parser::new();
             p.set_language(&language)
-                .map_err(|e| format!("the {name} parser cannot load its grammar: {e}"))?;
+                .map_err(|e| ParseInlineError::Grammar(name, e))?;
             *slot = Some(p);
         }
-        let p = slot
-            .as_mut()
-            .ok_or_else(|| format!("the {name} parser is unavailable"))?;
+        let p = slot.as_mut().ok_or(ParseInlineError::Unavailable(name))?;
         let mut calls = 0u32;
         let mut progress = |_: &ParseState| {
             calls += 1;
@@ -1687,7 +1696,7 @@ fn parse(lang: Lang, code: &str) -> Result<Tree, String> {
             Some(ParseOptions::new().progress_callback(&mut progress)),
         );
         p.reset();
-        tree.ok_or_else(|| format!("inline {name} code takes too long to parse"))
+        tree.ok_or(ParseInlineError::TooSlow(name))
     })
 }
 

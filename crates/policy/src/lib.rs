@@ -78,6 +78,17 @@ pub use protect::{
 /// own analysis and every surface's `Action` paths use it).
 pub use rampart_guard::path::lexical_path;
 
+/// A word of the config or command line that is not one of the spellings
+/// it may take (`sandbox_mode = "readonly"`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{given}` is not one of {}", expected.join(", "))]
+pub struct UnknownWord {
+    /// The word as given.
+    pub given: String,
+    /// The spellings it may take.
+    pub expected: &'static [&'static str],
+}
+
 macro_rules! word_enum {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -99,11 +110,11 @@ macro_rules! word_enum {
             }
         }
         impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = UnknownWord;
+            fn from_str(s: &str) -> Result<Self, UnknownWord> {
                 match s {
                     $($text => Ok(Self::$variant),)+
-                    _ => Err(format!("`{s}` is not one of {}", [$($text),+].join(", "))),
+                    _ => Err(UnknownWord { given: s.to_owned(), expected: &[$($text),+] }),
                 }
             }
         }

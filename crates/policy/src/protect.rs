@@ -386,22 +386,48 @@ pub struct ProtectConfig {
 
 /// Checks one `[filesystem] protect` entry; the message names the problem.
 pub fn check_protect_entry(raw: &str) -> Result<(), crate::glob::PatternError> {
-    protect_entry(raw).map_err(|message| crate::glob::PatternError::new(raw, message))
+    protect_entry(raw).map_err(|e| crate::glob::PatternError::new(raw, e.to_string()))
 }
 
-fn protect_entry(raw: &str) -> Result<(), String> {
+/// Why a `[filesystem] protect` entry is refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum ProtectEntryError {
+    /// An empty entry.
+    #[error("an empty `protect` entry would match nothing")]
+    Empty,
+    /// A `..` component.
+    #[error("`{0}` contains `..`")]
+    DotDot(String),
+    /// `~user/`: only `~/` is expanded.
+    #[error("`{0}`: only `~/` is expanded")]
+    OtherUsersHome(String),
+    /// Not a glob globset accepts.
+    #[error("`{raw}` is not a valid glob: {source}")]
+    Glob {
+        /// The entry.
+        raw: String,
+        /// What globset says.
+        source: globset::Error,
+    },
+}
+
+fn protect_entry(raw: &str) -> Result<(), ProtectEntryError> {
     if raw.trim().is_empty() {
-        return Err("an empty `protect` entry would match nothing".into());
+        return Err(ProtectEntryError::Empty);
     }
     if raw.split('/').any(|c| c == "..") {
-        return Err(format!("`{raw}` contains `..`"));
+        return Err(ProtectEntryError::DotDot(raw.to_owned()));
     }
     if raw.starts_with('~') && !raw.starts_with("~/") {
-        return Err(format!("`{raw}`: only `~/` is expanded"));
+        return Err(ProtectEntryError::OtherUsersHome(raw.to_owned()));
     }
     glob(raw)
         .map(|_| ())
-        .map_err(|e| format!("`{raw}` is not a valid glob: {e}"))
+        .map_err(|source| ProtectEntryError::Glob {
+            raw: raw.to_owned(),
+            source,
+        })
 }
 
 /// Checks one `[filesystem] unprotect` entry: it must name a built-in.

@@ -226,20 +226,52 @@ pub(crate) fn aliases(path: &Path, table: &[MountEntry]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Why a `[filesystem] deny_read` path cannot be kept unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DenyReadError {
+    /// A relative path (it would depend on where the command starts).
+    #[error("the deny_read path `{}` is not absolute; write it from `/` or `~/`", .0.display())]
+    NotAbsolute(PathBuf),
+    /// `..` after a directory that does not exist.
+    #[error("the deny_read path `{}` has `..` after a directory that does not exist; write it without `..`", .0.display())]
+    DotDotAfterMissing(PathBuf),
+    /// A missing path that could be created where it cannot be hidden.
+    #[error("the deny_read path `{}` does not exist and {why}, so a file created there while the command runs could not be hidden; create it first (`mkdir -m 700 {}` or an empty file), remove it from `[filesystem] deny_read`, or use a workspace that does not contain it", path.display(), path.display())]
+    MissingAndUnhideable {
+        /// The path.
+        path: PathBuf,
+        /// Why it could not be hidden once created.
+        why: Unhideable,
+    },
+}
+
+/// Why a path that appears during the run could not be hidden.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unhideable {
+    /// It lies inside a root the command may write.
+    #[error("lies inside the writable root `{}`", .0.display())]
+    InWritableRoot(PathBuf),
+    /// Its directory is too large to list entry by entry.
+    #[error("lies in `{}`, which has more than {MAX_ENTRIES} entries", .0.display())]
+    InLargeDirectory(PathBuf),
+}
+
 /// Plans how the `hidden` paths stay unreadable to a command that may
 /// write beneath `writable`. Reads the directories on the way to each
 /// hidden path (their entries become the [`Readable::Beneath`] list).
-pub(crate) fn plan_reads(hidden: &[PathBuf], writable: &[PathBuf]) -> Result<ReadPlan, String> {
+pub(crate) fn plan_reads(
+    hidden: &[PathBuf],
+    writable: &[PathBuf],
+) -> Result<ReadPlan, DenyReadError> {
     let mut masked = Vec::new();
     let mut covered: Vec<PathBuf> = Vec::new();
     let mut sizes: HashMap<PathBuf, usize> = HashMap::new();
     let mut all = Vec::new();
     for h in hidden {
         if !h.is_absolute() {
-            return Err(format!(
-                "the deny_read path `{}` is not absolute; write it from `/` or `~/`",
-                h.display()
-            ));
+            return Err(DenyReadError::NotAbsolute(h.clone()));
         }
         all.extend(with_link_targets(h));
     }
@@ -251,36 +283,24 @@ pub(crate) fn plan_reads(hidden: &[PathBuf], writable: &[PathBuf]) -> Result<Rea
         // what it names depends on what gets created there, and compared
         // as text it would match no entry on the way.
         if h.components().any(|c| c == std::path::Component::ParentDir) {
-            return Err(format!(
-                "the deny_read path `{}` has `..` after a directory that does not exist; write it without `..`",
-                h.display()
-            ));
+            return Err(DenyReadError::DotDotAfterMissing(h));
         }
         let exists = std::fs::symlink_metadata(&h).is_ok();
         let blocker = if let Some(w) = writable.iter().find(|w| h.starts_with(w)) {
-            Some(format!("lies inside the writable root `{}`", w.display()))
+            Some(Unhideable::InWritableRoot(w.clone()))
         } else {
             h.ancestors().skip(1).find_map(|dir| {
                 let n = *sizes.entry(dir.to_path_buf()).or_insert_with(|| {
                     std::fs::read_dir(dir).map_or(0, |d| d.take(MAX_ENTRIES + 1).count())
                 });
-                (n > MAX_ENTRIES).then(|| {
-                    format!(
-                        "lies in `{}`, which has more than {MAX_ENTRIES} entries",
-                        dir.display()
-                    )
-                })
+                (n > MAX_ENTRIES).then(|| Unhideable::InLargeDirectory(dir.to_path_buf()))
             })
         };
         match (blocker, exists) {
             (None, _) => covered.push(h),
             (Some(_), true) => masked.push(h),
             (Some(why), false) => {
-                return Err(format!(
-                    "the deny_read path `{}` does not exist and {why}, so a file created there while the command runs could not be hidden; create it first (`mkdir -m 700 {}` or an empty file), remove it from `[filesystem] deny_read`, or use a workspace that does not contain it",
-                    h.display(),
-                    h.display()
-                ))
+                return Err(DenyReadError::MissingAndUnhideable { path: h, why });
             }
         }
     }
@@ -521,14 +541,18 @@ mod tests {
         let plan = plan_reads(&[ws.join(".env")], std::slice::from_ref(&ws)).unwrap();
         assert_eq!(plan.masked, vec![ws.join(".env")]);
         assert_eq!(plan.readable, Readable::Everywhere);
-        let err = plan_reads(&[ws.join("missing")], std::slice::from_ref(&ws)).unwrap_err();
+        let err = plan_reads(&[ws.join("missing")], std::slice::from_ref(&ws))
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("does not exist") && err.contains("mkdir -m 700"),
             "{err}"
         );
         assert!(plan_reads(&[PathBuf::from("relative")], &[]).is_err());
         // `..` after a missing directory would name nothing on the way.
-        let err = plan_reads(&[ws.join("missing/../.ssh")], &[]).unwrap_err();
+        let err = plan_reads(&[ws.join("missing/../.ssh")], &[])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("`..`"), "{err}");
         // After an existing one it resolves.
         std::fs::create_dir(ws.join("there")).unwrap();

@@ -92,7 +92,7 @@ use std::time::Duration;
 
 pub use cgroup::{Controller, Placement};
 pub use git::GitWrites;
-pub use landlock_rules::MIN_ABI as MIN_LANDLOCK_ABI;
+pub use landlock_rules::{DenyReadError, Unhideable, MIN_ABI as MIN_LANDLOCK_ABI};
 pub use protect::recover_pending;
 
 /// The host's `git`, found only in absolute `$PATH` entries (never `.` or
@@ -161,6 +161,38 @@ pub struct Confinement {
     pub quarantine: Option<PathBuf>,
 }
 
+/// Why a protected path could not be moved into the quarantine (it is
+/// still where the command left it).
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum QuarantineError {
+    /// The rename (or the copy it needed) failed.
+    #[error("{0}")]
+    Io(std::sync::Arc<std::io::Error>),
+    /// A symlink was planted above the path at every attempt.
+    #[error("the path kept changing under the move")]
+    KeptChanging,
+}
+
+impl From<std::io::Error> for QuarantineError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(std::sync::Arc::new(e))
+    }
+}
+
+/// Equal when they say the same (an outcome is compared as a whole).
+impl PartialEq for QuarantineError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Io(a), Self::Io(b)) => a.kind() == b.kind() && a.to_string() == b.to_string(),
+            (Self::KeptChanging, Self::KeptChanging) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for QuarantineError {}
+
 /// A protected path that appeared (or was replaced) while the command ran,
 /// and was moved away.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,7 +200,7 @@ pub struct Quarantined {
     /// Where it appeared.
     pub path: PathBuf,
     /// Where it was moved, or why moving failed.
-    pub moved_to: Result<PathBuf, String>,
+    pub moved_to: Result<PathBuf, QuarantineError>,
     /// Why it was taken, when it is more than "a protected path appeared".
     pub why: Option<String>,
     /// Moved aside as a precaution, not a breach attempt: an agent-config
@@ -271,6 +303,9 @@ pub enum RunError {
     /// The request itself is unusable.
     #[error("{0}")]
     Invalid(String),
+    /// A `deny_read` path that cannot be kept unreadable.
+    #[error(transparent)]
+    DenyRead(#[from] DenyReadError),
     /// The program does not exist (inside the sandbox's view).
     #[error("program `{0}` not found")]
     NotFound(String),
@@ -322,7 +357,7 @@ pub struct HostReport {
     /// Landlock ABI (0: none).
     pub landlock_abi: i32,
     /// Whether a user namespace could be created.
-    pub user_namespaces: Result<(), String>,
+    pub user_namespaces: Result<(), UserNamespaceError>,
     /// Whether seccomp filters are available.
     pub seccomp: bool,
     /// Where the pids controller can be used.
@@ -348,10 +383,25 @@ impl HostReport {
     }
 }
 
-fn probe_user_namespace() -> Result<(), String> {
+/// Why `rampart doctor` found no usable user namespace.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UserNamespaceError {
+    /// Only a single-threaded process can create one (and so probe).
+    #[error("cannot probe from a multi-threaded process")]
+    MultiThreaded,
+    /// `clone(CLONE_NEWUSER|…)` failed.
+    #[error("{0}")]
+    Clone(nix::errno::Errno),
+    /// The probe child did not exit 0.
+    #[error("probe child ended with {0:?}")]
+    Child(Result<nix::sys::wait::WaitStatus, nix::errno::Errno>),
+}
+
+fn probe_user_namespace() -> Result<(), UserNamespaceError> {
     match sys::thread_count() {
         Ok(1) => {}
-        _ => return Err("cannot probe from a multi-threaded process".into()),
+        _ => return Err(UserNamespaceError::MultiThreaded),
     }
     match sys::clone_process(
         libc::CLONE_NEWUSER | libc::CLONE_NEWNS | libc::CLONE_NEWPID | libc::CLONE_NEWNET,
@@ -359,9 +409,11 @@ fn probe_user_namespace() -> Result<(), String> {
         Ok(None) => sys::exit_now(0),
         Ok(Some(pid)) => match nix::sys::wait::waitpid(pid, None) {
             Ok(nix::sys::wait::WaitStatus::Exited(_, 0)) => Ok(()),
-            other => Err(format!("probe child ended with {other:?}")),
+            other => Err(UserNamespaceError::Child(other)),
         },
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(UserNamespaceError::Clone(nix::errno::Errno::from_raw(
+            e.raw_os_error().unwrap_or(0),
+        ))),
     }
 }
 

@@ -837,9 +837,9 @@ impl Walk<'_> {
                 continue;
             }
             let verdict = if meta.file_type().is_symlink() {
-                Err("it is a symlink made or pointed elsewhere during the run".to_owned())
+                Err(RiskyConfig::Symlink)
             } else if !meta.is_file() {
-                Err("it is not a regular file".to_owned())
+                Err(RiskyConfig::NotAFile)
             } else {
                 risky_config(&path, meta.len(), &self.inside)
             };
@@ -941,32 +941,57 @@ impl Walk<'_> {
 /// A git config file larger than this is not read: git configs are small.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
+/// Why a git config left by the command is taken (or could not be read,
+/// which is taken the same way).
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum RiskyConfig {
+    #[error("it is a symlink made or pointed elsewhere during the run")]
+    Symlink,
+    #[error("it is not a regular file")]
+    NotAFile,
+    #[error("it is {0} bytes, larger than any real git config")]
+    TooLarge(u64),
+    #[error("no git outside the places the command could write was found to read it")]
+    NoGit,
+    #[error("git could not read it ({0})")]
+    GitFailed(String),
+    #[error("git cannot parse it ({0})")]
+    Unparsable(String),
+    #[error("it sets {} (a key that can name a program, or one rampart does not know)", keys(.0))]
+    RiskyKeys(Vec<String>),
+}
+
+/// The first few keys, quoted for a message.
+fn keys(risky: &[String]) -> String {
+    risky
+        .iter()
+        .take(4)
+        .map(|k| format!("`{}`", k.escape_debug()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `Ok` when every key of the git config at `path` is one that never makes
 /// git run a program; otherwise why not. Git itself reads the file (its
 /// own parser, no includes followed, run from `/` with an empty
 /// environment, the host's git and never one the command could have
 /// written, see `host_git.rs`): what rampart sees is what git will see.
-fn risky_config(path: &Path, len: u64, inside: &[PathBuf]) -> Result<(), String> {
+fn risky_config(path: &Path, len: u64, inside: &[PathBuf]) -> Result<(), RiskyConfig> {
     if len > MAX_CONFIG_BYTES {
-        return Err(format!(
-            "it is {len} bytes, larger than any real git config"
-        ));
+        return Err(RiskyConfig::TooLarge(len));
     }
     let Some(mut git) = crate::host_git::command() else {
-        return Err(
-            "no git outside the places the command could write was found to read it".to_owned(),
-        );
+        return Err(RiskyConfig::NoGit);
     };
     git.args(["config", "--no-includes", "--null", "--list", "--file"])
         .arg(path)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CEILING_DIRECTORIES", "/");
     let out =
-        crate::host_git::output(git, &[]).map_err(|e| format!("git could not read it ({e})"))?;
+        crate::host_git::output(git, &[]).map_err(|e| RiskyConfig::GitFailed(e.to_string()))?;
     if !out.status.success() {
-        return Err(format!(
-            "git cannot parse it ({})",
-            String::from_utf8_lossy(&out.stderr).trim()
+        return Err(RiskyConfig::Unparsable(
+            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
         ));
     }
     let git_dir = path.parent().unwrap_or(path);
@@ -992,15 +1017,7 @@ fn risky_config(path: &Path, len: u64, inside: &[PathBuf]) -> Result<(), String>
     if risky.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "it sets {} (a key that can name a program, or one rampart does not know)",
-            risky
-                .iter()
-                .take(4)
-                .map(|k| format!("`{}`", k.escape_debug()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
+        Err(RiskyConfig::RiskyKeys(risky))
     }
 }
 
@@ -1398,7 +1415,7 @@ mod tests {
         )
         .unwrap();
         let len = fs::metadata(&config).unwrap().len();
-        let why = risky_config(&config, len, &[]).unwrap_err();
+        let why = risky_config(&config, len, &[]).unwrap_err().to_string();
         assert!(why.contains("core.fsmonitor"), "{why}");
         fs::write(&config, "[core\n\tbroken").unwrap();
         assert!(risky_config(&config, 14, &[]).is_err());

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify, WatchDescriptor};
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 
-use crate::{Quarantined, RunError};
+use crate::{QuarantineError, Quarantined, RunError};
 
 /// A path no mount can hold, with its identity (device, inode) when the
 /// run started, if it existed.
@@ -428,27 +428,27 @@ fn move_out(path: &Path, into: &Path, stamp: &str) -> io::Result<PathBuf> {
 pub(crate) fn quarantine_path(
     path: &Path,
     quarantine: &Path,
-) -> (PathBuf, Result<PathBuf, String>) {
+) -> (PathBuf, Result<PathBuf, QuarantineError>) {
     quarantine_safely(path, quarantine)
 }
 
 /// Quarantines `path`, or the symlink planted above it if one appears
 /// while the move is attempted. Returns what was moved.
-fn quarantine_safely(path: &Path, quarantine: &Path) -> (PathBuf, Result<PathBuf, String>) {
+fn quarantine_safely(
+    path: &Path,
+    quarantine: &Path,
+) -> (PathBuf, Result<PathBuf, QuarantineError>) {
     let mut target = path.to_path_buf();
     for _ in 0..8 {
         match quarantine_one(&target, quarantine) {
             Err(e) if e.raw_os_error() == Some(libc::ELOOP) => match planted_link(&target) {
                 Some(link) => target = link,
-                None => return (target, Err(e.to_string())),
+                None => return (target, Err(e.into())),
             },
-            r => return (target, r.map_err(|e| e.to_string())),
+            r => return (target, r.map_err(QuarantineError::from)),
         }
     }
-    (
-        target,
-        Err("the path kept changing under the move".to_string()),
-    )
+    (target, Err(QuarantineError::KeptChanging))
 }
 
 /// The outermost strict ancestor of `path` that is a symlink now.
@@ -813,7 +813,7 @@ pub(crate) fn drop_replace_refs(
     })();
     out.push(Quarantined {
         path: packed,
-        moved_to: result.map_err(|e| e.to_string()),
+        moved_to: result.map_err(QuarantineError::from),
         why: why(&packed_names.join("`, `")).map(|w| {
             format!("{w}; its line was taken out of `packed-refs`, and the file as the command left it is what the quarantine holds")
         }),
@@ -862,6 +862,17 @@ pub fn recover_pending(quarantine: &Path) -> Vec<Quarantined> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quarantine_errors_compare_by_what_they_say() {
+        let exdev = || QuarantineError::from(std::io::Error::from_raw_os_error(libc::EXDEV));
+        assert_eq!(exdev(), exdev());
+        assert_ne!(exdev(), QuarantineError::KeptChanging);
+        assert_eq!(
+            QuarantineError::KeptChanging.to_string(),
+            "the path kept changing under the move"
+        );
+    }
 
     #[test]
     fn ancestors_with_a_writable_parent_are_pinned() {

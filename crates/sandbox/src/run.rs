@@ -381,7 +381,7 @@ fn plan_confined(c: &Confinement, cwd: &Path) -> Result<ConfinedPlan, RunError> 
     mounts.pinned.sort_by_key(|p| p.components().count());
     mounts.read_only.sort_by_key(|p| p.components().count());
     // deny_read: Landlock where it can say it, a mount mask where it cannot.
-    let reads = landlock_rules::plan_reads(&c.hidden, &writable).map_err(RunError::Invalid)?;
+    let reads = landlock_rules::plan_reads(&c.hidden, &writable)?;
     mounts.hidden = reads.masked;
     mounts.writable.clone_from(&writable);
     // The private /dev/shm (see mounts::private_dev).
@@ -1069,8 +1069,8 @@ fn child_main(
                 );
                 sys::exit_now(125);
             }
-            if let Err(msg) = confine(c, &p.cwd) {
-                report(&err, b'S', &msg);
+            if let Err(e) = confine(c, &p.cwd) {
+                report(&err, b'S', &e.to_string());
                 sys::exit_now(125);
             }
             await_go(go, &err);
@@ -1092,14 +1092,34 @@ fn await_go(go: &OwnedFd, err: &OwnedFd) {
     }
 }
 
-fn confine(c: &ConfinedPlan, cwd: &Path) -> Result<(), String> {
-    mounts::apply(&c.mounts).map_err(|e| e.to_string())?;
-    nix::unistd::chdir(cwd)
-        .map_err(|e| format!("cannot enter the workspace `{}`: {e}", cwd.display()))?;
-    nix::sys::prctl::set_no_new_privs().map_err(|e| format!("cannot set no_new_privs: {e}"))?;
-    sys::drop_all_capabilities(c.last_cap).map_err(|e| format!("cannot drop capabilities: {e}"))?;
-    landlock_rules::restrict(&c.landlock, c.abi).map_err(|e| e.to_string())?;
-    seccomp::install(&c.seccomp).map_err(|e| e.to_string())?;
+/// Why the sandbox's init process could not confine itself (reported to
+/// the supervisor, which refuses the run).
+#[derive(Debug, thiserror::Error)]
+enum ConfineError {
+    #[error("{0}")]
+    Mounts(mounts::MountError),
+    #[error("cannot enter the workspace `{}`: {source}", path.display())]
+    Workspace { path: PathBuf, source: nix::Error },
+    #[error("cannot set no_new_privs: {0}")]
+    NoNewPrivs(nix::Error),
+    #[error("cannot drop capabilities: {0}")]
+    Capabilities(std::io::Error),
+    #[error("{0}")]
+    Landlock(landlock_rules::LandlockError),
+    #[error("{0}")]
+    Seccomp(seccomp::BuildFilterError),
+}
+
+fn confine(c: &ConfinedPlan, cwd: &Path) -> Result<(), ConfineError> {
+    mounts::apply(&c.mounts).map_err(ConfineError::Mounts)?;
+    nix::unistd::chdir(cwd).map_err(|source| ConfineError::Workspace {
+        path: cwd.to_path_buf(),
+        source,
+    })?;
+    nix::sys::prctl::set_no_new_privs().map_err(ConfineError::NoNewPrivs)?;
+    sys::drop_all_capabilities(c.last_cap).map_err(ConfineError::Capabilities)?;
+    landlock_rules::restrict(&c.landlock, c.abi).map_err(ConfineError::Landlock)?;
+    seccomp::install(&c.seccomp).map_err(ConfineError::Seccomp)?;
     Ok(())
 }
 

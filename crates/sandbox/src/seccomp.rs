@@ -124,7 +124,7 @@ const ARCH: TargetArch = TargetArch::aarch64;
 /// Errors building the filter (never expected: the rules are static).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the seccomp filter: {0}")]
-pub(crate) struct BuildFilterError(String);
+pub(crate) struct BuildFilterError(seccompiler::Error);
 
 fn cond(
     arg: u8,
@@ -132,11 +132,11 @@ fn cond(
     op: SeccompCmpOp,
     value: u64,
 ) -> Result<SeccompCondition, BuildFilterError> {
-    SeccompCondition::new(arg, len, op, value).map_err(|e| BuildFilterError(e.to_string()))
+    SeccompCondition::new(arg, len, op, value).map_err(|e| BuildFilterError(e.into()))
 }
 
 fn rule(conditions: Vec<SeccompCondition>) -> Result<SeccompRule, BuildFilterError> {
-    SeccompRule::new(conditions).map_err(|e| BuildFilterError(e.to_string()))
+    SeccompRule::new(conditions).map_err(|e| BuildFilterError(e.into()))
 }
 
 fn af(v: libc::c_int) -> u64 {
@@ -220,10 +220,10 @@ pub(crate) fn build(policy: SeccompPolicy) -> Result<BpfProgram, BuildFilterErro
         SeccompAction::Errno(libc::EPERM.cast_unsigned()),
         ARCH,
     )
-    .map_err(|e| BuildFilterError(e.to_string()))?;
+    .map_err(|e| BuildFilterError(e.into()))?;
     let body: BpfProgram = filter
         .try_into()
-        .map_err(|e: seccompiler::BackendError| BuildFilterError(e.to_string()))?;
+        .map_err(|e: seccompiler::BackendError| BuildFilterError(e.into()))?;
 
     let mut program = prefix();
     program.extend(body);
@@ -259,7 +259,7 @@ fn prefix() -> BpfProgram {
 
 /// Installs `program` on the calling thread (no_new_privs must be set).
 pub(crate) fn install(program: &BpfProgram) -> Result<(), BuildFilterError> {
-    seccompiler::apply_filter(program).map_err(|e| BuildFilterError(e.to_string()))
+    seccompiler::apply_filter(program).map_err(BuildFilterError)
 }
 
 #[cfg(test)]

@@ -33,12 +33,42 @@ pub fn write_private_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
-fn private_dir(dir: &Path) -> Result<(), String> {
+/// Why a grant or a hook ticket could not be stored.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreApprovalError {
+    /// No terminal session to keep a session grant for.
+    #[error("no terminal session to remember it for")]
+    NoSession,
+    /// The store's path has no parent directory.
+    #[error("no state directory")]
+    NoStateDir,
+    /// A file or directory of the store.
+    #[error("`{}`: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The grants could not be serialised.
+    #[error("cannot encode the grants: {0}")]
+    Encode(serde_json::Error),
+}
+
+fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> StoreApprovalError + '_ {
+    move |source| StoreApprovalError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn private_dir(dir: &Path) -> Result<(), StoreApprovalError> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))
+        .map_err(io_at(dir))
 }
 
 /// Grants of the current terminal session.
@@ -75,7 +105,7 @@ impl SessionStore {
     }
 
     /// Adds `grant` to the session's grants.
-    pub fn remember(&self, grant: Grant) -> Result<(), String> {
+    pub fn remember(&self, grant: Grant) -> Result<(), StoreApprovalError> {
         let mut grants = self.load();
         grants.push(grant);
         self.save(&grants)
@@ -86,11 +116,11 @@ impl SessionStore {
         wanted.covered_by(&self.load())
     }
 
-    fn save(&self, grants: &[Grant]) -> Result<(), String> {
+    fn save(&self, grants: &[Grant]) -> Result<(), StoreApprovalError> {
         let Some(p) = &self.path else {
-            return Err("no terminal session to remember it for".into());
+            return Err(StoreApprovalError::NoSession);
         };
-        let dir = p.parent().ok_or("no state directory")?;
+        let dir = p.parent().ok_or(StoreApprovalError::NoStateDir)?;
         private_dir(dir)?;
         // Drop files of sessions that are gone.
         if let Ok(entries) = std::fs::read_dir(dir) {
@@ -102,8 +132,8 @@ impl SessionStore {
                 }
             }
         }
-        let text = serde_json::to_string_pretty(grants).map_err(|e| e.to_string())?;
-        write_private_atomic(p, text.as_bytes()).map_err(|e| format!("{}: {e}", p.display()))
+        let text = serde_json::to_string_pretty(grants).map_err(StoreApprovalError::Encode)?;
+        write_private_atomic(p, text.as_bytes()).map_err(io_at(p))
     }
 }
 
@@ -146,8 +176,8 @@ impl HookTicket {
     }
 
     /// Leaves the ticket (the hook's side).
-    pub fn issue(&self) -> Result<(), String> {
-        let dir = self.path.parent().ok_or("no state directory")?;
+    pub fn issue(&self) -> Result<(), StoreApprovalError> {
+        let dir = self.path.parent().ok_or(StoreApprovalError::NoStateDir)?;
         private_dir(dir)?;
         let now = rampart_audit::now_ms();
         if let Ok(entries) = std::fs::read_dir(dir) {
@@ -162,7 +192,7 @@ impl HookTicket {
             }
         }
         write_private_atomic(&self.path, (now + TICKET_TTL_MS).to_string().as_bytes())
-            .map_err(|e| format!("{}: {e}", self.path.display()))
+            .map_err(io_at(&self.path))
     }
 
     /// Claims the ticket if there is a fresh one (the `exec` side).
@@ -182,5 +212,29 @@ impl HookTicket {
             .is_some_and(|exp| exp >= rampart_audit::now_ms());
         let _ = std::fs::remove_file(&claimed);
         fresh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ticket_that_cannot_be_stored_names_the_directory() {
+        let t = tempfile::tempdir().unwrap();
+        // The state directory is a file: `tickets/` cannot be made in it.
+        let state = t.path().join("state");
+        std::fs::write(&state, "x").unwrap();
+        let action = Action::Exec {
+            argv: vec!["ls".into()],
+            cwd: "/".into(),
+        };
+        let e = HookTicket::new(&state, &action).issue().unwrap_err();
+        assert!(matches!(e, StoreApprovalError::Io { .. }), "{e:?}");
+        let dir = state.join("tickets");
+        assert!(
+            e.to_string().starts_with(&format!("`{}`: ", dir.display())),
+            "{e}"
+        );
     }
 }

@@ -420,7 +420,7 @@ async fn connection(mut stream: UnixStream, shared: &Arc<Shared>, connected: Opt
     }
 }
 
-fn done_json<T: serde::Serialize>(id: &Id, r: Result<Done<T>, String>) -> Vec<u8> {
+fn done_json<T: serde::Serialize, E: std::fmt::Display>(id: &Id, r: Result<Done<T>, E>) -> Vec<u8> {
     match r {
         Ok(Done::Ran {
             decision,
@@ -442,7 +442,7 @@ fn done_json<T: serde::Serialize>(id: &Id, r: Result<Done<T>, String>) -> Vec<u8
             &RpcError {
                 id: Some(id.clone()),
                 code: code::INTERNAL,
-                message: e,
+                message: e.to_string(),
             },
             None,
         ),
@@ -520,9 +520,9 @@ async fn dispatch(
         Call::Check(p) => match service.cwd(p.cwd.as_deref()) {
             Ok(cwd) => match service.check(p.argv, cwd) {
                 Ok(d) => rpc::response(&id, &d.to_json()),
-                Err(e) => bad(&id, e),
+                Err(e) => bad(&id, e.to_string()),
             },
-            Err(e) => bad(&id, e),
+            Err(e) => bad(&id, e.to_string()),
         },
         Call::Exec(p) => match service.cwd(p.cwd.as_deref()) {
             Ok(cwd) => {
@@ -532,7 +532,7 @@ async fn dispatch(
                 })
                 .await
             }
-            Err(e) => bad(&id, e),
+            Err(e) => bad(&id, e.to_string()),
         },
         Call::ReadFile(p) => {
             let (id2, approver) = (id.clone(), approver());

@@ -69,26 +69,60 @@ pub enum Plan {
     },
 }
 
-fn text<'a>(input: &'a Value, key: &str) -> Result<&'a str, String> {
+/// Why a tool call's input cannot be judged (the hook then asks).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ToolInputError {
+    /// A string field that is empty.
+    #[error("`tool_input.{0}` is empty")]
+    Empty(String),
+    /// A field that is not a string.
+    #[error("`tool_input.{0}` is not a string")]
+    NotAString(String),
+    /// A field that is missing.
+    #[error("`tool_input.{0}` is missing")]
+    Missing(String),
+    /// A path that cannot be resolved.
+    #[error("{0}")]
+    Path(#[from] resolve::ResolveError),
+    /// A URL that cannot be judged.
+    #[error("{0}")]
+    Url(#[from] UrlHostError),
+}
+
+/// Why a URL names no host and port the hook can judge.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum UrlHostError {
+    /// Not a URL with a host.
+    #[error("{0}")]
+    Url(#[from] rampart_guard::host::UrlError),
+    /// Not http or https.
+    #[error("URL scheme `{0}` is not http or https")]
+    Scheme(String),
+    /// No port known for it.
+    #[error("`{0}` has no port rampart can judge")]
+    NoPort(String),
+}
+
+fn text<'a>(input: &'a Value, key: &str) -> Result<&'a str, ToolInputError> {
     match input.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(Value::String(_)) => Err(format!("`tool_input.{key}` is empty")),
-        Some(_) => Err(format!("`tool_input.{key}` is not a string")),
-        None => Err(format!("`tool_input.{key}` is missing")),
+        Some(Value::String(_)) => Err(ToolInputError::Empty(key.to_owned())),
+        Some(_) => Err(ToolInputError::NotAString(key.to_owned())),
+        None => Err(ToolInputError::Missing(key.to_owned())),
     }
 }
 
 /// The host and port an `http(s)` URL connects to, read as a browser
 /// reads it ([`rampart_guard::host::destination`]: WHATWG parsing, then one
 /// normal spelling of the host).
-pub fn url_host(url: &str) -> Result<(String, u16), String> {
-    let d = destination(url).map_err(|e| e.to_string())?;
+pub fn url_host(url: &str) -> Result<(String, u16), UrlHostError> {
+    let d = destination(url)?;
     if !matches!(d.scheme.as_str(), "http" | "https") {
-        return Err(format!("URL scheme `{}` is not http or https", d.scheme));
+        return Err(UrlHostError::Scheme(d.scheme));
     }
-    let port = d
-        .port
-        .ok_or_else(|| format!("`{url}` has no port rampart can judge"))?;
+    let port = d.port.ok_or_else(|| UrlHostError::NoPort(url.to_owned()))?;
     Ok((d.host, port))
 }
 
@@ -116,10 +150,10 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
     }
     let ws = input.cwd.clone();
     let t = &input.tool_input;
-    let path = |key: &str| -> Result<PathBuf, String> {
-        resolve::expand_tilde(text(t, key)?, home).map_err(|e| e.to_string())
+    let path = |key: &str| -> Result<PathBuf, ToolInputError> {
+        Ok(resolve::expand_tilde(text(t, key)?, home)?)
     };
-    let optional_dir = |key: &str| -> Result<PathBuf, String> {
+    let optional_dir = |key: &str| -> Result<PathBuf, ToolInputError> {
         match t.get(key) {
             None | Some(Value::Null) => Ok(ws.clone()),
             Some(_) => path(key),
@@ -136,7 +170,7 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
                     resolved: Vec::new(),
                     bash_command: Some(cmd.to_owned()),
                 },
-                Err(e) => malformed(e),
+                Err(e) => malformed(e.to_string()),
             }
         }
         "Read" => (FileKind::Read, path("file_path")),
@@ -154,8 +188,7 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
         "Glob" => (
             FileKind::List,
             optional_dir("path").and_then(|dir| {
-                let pattern =
-                    resolve::expand_tilde(text(t, "pattern")?, home).map_err(|e| e.to_string())?;
+                let pattern = resolve::expand_tilde(text(t, "pattern")?, home)?;
                 // A pattern that can climb out of its base is judged as a
                 // listing of `/`: outside the workspace, never allowed.
                 Ok(resolve::glob_base(&pattern.to_string_lossy())
@@ -164,13 +197,13 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
         ),
         "Grep" => (FileKind::Read, optional_dir("path")),
         "WebFetch" => {
-            return match text(t, "url").and_then(url_host) {
+            return match text(t, "url").and_then(|u| Ok(url_host(u)?)) {
                 Ok((host, port)) => Plan::Judge {
                     action: Action::Connect { host, port },
                     resolved: Vec::new(),
                     bash_command: None,
                 },
-                Err(e) => malformed(e),
+                Err(e) => malformed(e.to_string()),
             }
         }
         other => {
@@ -188,24 +221,24 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
         }
     };
     match target {
-        Ok(target) => file_plan(&ws, kind, &target).unwrap_or_else(malformed),
-        Err(e) => malformed(e),
+        Ok(target) => file_plan(&ws, kind, &target).unwrap_or_else(|e| malformed(e.to_string())),
+        Err(e) => malformed(e.to_string()),
     }
 }
 
 /// A file tool's action on `target` as written (lexically) and as the
 /// kernel will walk it: the stricter of the two answers wins.
-fn file_plan(ws: &Path, kind: FileKind, target: &Path) -> Result<Plan, String> {
+fn file_plan(ws: &Path, kind: FileKind, target: &Path) -> Result<Plan, resolve::ResolveError> {
     let lexical = lexical_path(ws, target);
     let action = kind.action(lexical.clone(), ws.to_path_buf());
-    let real_ws = resolve::real_path(Path::new("/"), ws).map_err(|e| e.to_string())?;
+    let real_ws = resolve::real_path(Path::new("/"), ws)?;
     // The kernel's walk of the path as written, and its walk of the path
     // after a lexical clean-up (`a/../s` becomes `s`, as Node's
     // `path.resolve` makes it before the tool opens it): the two differ
     // when `a` is a symlink, and either may be what is opened.
     let mut resolved: Vec<Action> = Vec::new();
     for p in [target, lexical.as_path()] {
-        let real = resolve::real_path(ws, p).map_err(|e| e.to_string())?;
+        let real = resolve::real_path(ws, p)?;
         let again = kind.action(real, real_ws.clone());
         if again != action && !resolved.contains(&again) {
             resolved.push(again);

@@ -129,8 +129,8 @@ fn args<T: serde::de::DeserializeOwned>(
     serde_json::from_value(Value::Object(a.unwrap_or_default())).map_err(|e| invalid(tool, e))
 }
 
-fn finish<T: serde::Serialize>(
-    r: Result<Done<T>, String>,
+fn finish<T: serde::Serialize, E: std::fmt::Display>(
+    r: Result<Done<T>, E>,
     text: impl FnOnce(&T) -> String,
 ) -> CallToolResult {
     match r {
@@ -156,9 +156,21 @@ fn finish<T: serde::Serialize>(
         ),
         Err(e) => refused(
             format!("rampart could not carry this out: {e}"),
-            json!({ "denied": false, "error": e }),
+            json!({ "denied": false, "error": e.to_string() }),
         ),
     }
+}
+
+/// Why the MCP server on stdio ended with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeMcpError {
+    /// The client and rampart did not agree on a session.
+    #[error("MCP handshake failed: {0}")]
+    Handshake(Box<rmcp::service::ServerInitializeError>),
+    /// The session ended abnormally.
+    #[error("MCP server stopped: {0}")]
+    Stopped(tokio::task::JoinError),
 }
 
 impl McpServer {
@@ -168,16 +180,16 @@ impl McpServer {
     }
 
     /// Serves on stdin/stdout until the client closes it.
-    pub async fn serve_stdio(self) -> Result<(), String> {
+    pub async fn serve_stdio(self) -> Result<(), ServeMcpError> {
         let running = self
             .serve(rmcp::transport::stdio())
             .await
-            .map_err(|e| format!("MCP handshake failed: {e}"))?;
+            .map_err(|e| ServeMcpError::Handshake(Box::new(e)))?;
         running
             .waiting()
             .await
             .map(drop)
-            .map_err(|e| format!("MCP server stopped: {e}"))
+            .map_err(ServeMcpError::Stopped)
     }
 
     fn call(

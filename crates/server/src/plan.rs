@@ -185,9 +185,10 @@ pub fn verify_stdin(
             sealed.parent
         )));
     }
-    let same = |a: &str, b: &str| -> Result<bool, String> {
-        let x = std::fs::metadata(a).map_err(|e| format!("{a}: {e}"))?;
-        let y = std::fs::metadata(b).map_err(|e| format!("{b}: {e}"))?;
+    // fs-err: the error names the file.
+    let same = |a: &str, b: &str| -> std::io::Result<bool> {
+        let x = fs_err::metadata(a)?;
+        let y = fs_err::metadata(b)?;
         Ok(x.dev() == y.dev() && x.ino() == y.ino())
     };
     match same("/proc/self/exe", &format!("/proc/{parent}/exe")) {
@@ -197,7 +198,7 @@ pub fn verify_stdin(
                 "the parent is not this rampart binary".into(),
             ))
         }
-        Err(e) => return Err(PlanError::OtherIssuer(e)),
+        Err(e) => return Err(PlanError::OtherIssuer(e.to_string())),
     }
     // The command gets no stdin (the plan is not its business).
     let null = File::open("/dev/null").map_err(|e| PlanError::Unreadable(e.to_string()))?;

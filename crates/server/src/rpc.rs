@@ -220,28 +220,49 @@ struct Envelope {
     params: Option<Value>,
 }
 
+/// Why a request's params are unusable (its message is the JSON-RPC
+/// error's).
+#[derive(Debug, thiserror::Error)]
+enum ParamsError {
+    #[error("`{0}` needs params")]
+    Missing(String),
+    #[error("params for `{0}` must be an object")]
+    NotAnObject(String),
+    #[error("bad params for `{method}`: {source}")]
+    Bad {
+        method: String,
+        source: serde_json::Error,
+    },
+}
+
+fn decode<T: serde::de::DeserializeOwned>(method: &str, v: Value) -> Result<T, ParamsError> {
+    serde_json::from_value(v).map_err(|source| ParamsError::Bad {
+        method: method.to_owned(),
+        source,
+    })
+}
+
 fn params<T: serde::de::DeserializeOwned + Default>(
     method: &str,
     p: Option<Value>,
     required: bool,
-) -> Result<T, String> {
+) -> Result<T, ParamsError> {
     match p {
         None | Some(Value::Null) if !required => Ok(T::default()),
-        None | Some(Value::Null) => Err(format!("`{method}` needs params")),
-        Some(v @ Value::Object(_)) => {
-            serde_json::from_value(v).map_err(|e| format!("bad params for `{method}`: {e}"))
-        }
-        Some(_) => Err(format!("params for `{method}` must be an object")),
+        None | Some(Value::Null) => Err(ParamsError::Missing(method.to_owned())),
+        Some(v @ Value::Object(_)) => decode(method, v),
+        Some(_) => Err(ParamsError::NotAnObject(method.to_owned())),
     }
 }
 
-fn required<T: serde::de::DeserializeOwned>(method: &str, p: Option<Value>) -> Result<T, String> {
+fn required<T: serde::de::DeserializeOwned>(
+    method: &str,
+    p: Option<Value>,
+) -> Result<T, ParamsError> {
     match p {
-        Some(v @ Value::Object(_)) => {
-            serde_json::from_value(v).map_err(|e| format!("bad params for `{method}`: {e}"))
-        }
-        Some(_) => Err(format!("params for `{method}` must be an object")),
-        None => Err(format!("`{method}` needs params")),
+        Some(v @ Value::Object(_)) => decode(method, v),
+        Some(_) => Err(ParamsError::NotAnObject(method.to_owned())),
+        None => Err(ParamsError::Missing(method.to_owned())),
     }
 }
 
@@ -304,7 +325,7 @@ pub fn parse(body: &[u8]) -> Result<Request, RpcError> {
             })
         }
     }
-    .map_err(bad)?;
+    .map_err(|e| bad(e.to_string()))?;
     match &call {
         Call::Check(c) | Call::Exec(c) if c.argv.first().is_none_or(String::is_empty) => {
             return Err(bad(format!("`{m}` needs a non-empty `argv`")));

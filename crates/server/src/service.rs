@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rampart_gate::audit::AuditRecorder;
 use rampart_gate::{
-    Action, Approval, Approver, Config, Decision, Enforcer, Event, Gate, GateError, NoApprover,
-    NoopRecorder, RecordError, Recorder, Status, Verdict,
+    Action, Approval, Approver, Config, Decision, Enforcer, Event, Gate, GateError, InvalidAction,
+    NoApprover, NoopRecorder, RecordError, Recorder, Status, Verdict,
 };
 use rampart_guard::path::Confinement;
 use rampart_policy::{lexical_path, ApprovalPolicy};
@@ -346,6 +346,31 @@ pub struct Service {
     pub masker: Arc<rampart_detect::RuleSet>,
 }
 
+/// Why a `cwd` an agent asked for is refused.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CwdError {
+    /// Outside the workspace as written.
+    #[error("`cwd` `{cwd}` is outside the workspace `{}`", workspace.display())]
+    Outside {
+        /// As given.
+        cwd: String,
+        /// The workspace.
+        workspace: PathBuf,
+    },
+    /// It cannot be made canonical (missing, unreadable).
+    #[error("`cwd` `{cwd}`: {source}")]
+    Unusable {
+        /// As given.
+        cwd: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Not a directory inside the workspace once resolved.
+    #[error("`cwd` `{0}` is not a directory inside the workspace")]
+    NotInside(String),
+}
+
 impl Service {
     /// `path` (relative to the workspace, or absolute) made absolute and
     /// lexically normal.
@@ -354,22 +379,23 @@ impl Service {
     }
 
     /// A working directory inside the workspace.
-    pub fn cwd(&self, cwd: Option<&str>) -> Result<PathBuf, String> {
+    pub fn cwd(&self, cwd: Option<&str>) -> Result<PathBuf, CwdError> {
         let Some(c) = cwd else {
             return Ok(self.workspace.root().to_path_buf());
         };
         let p = self.path(c);
         if !p.starts_with(self.workspace.root()) {
-            return Err(format!(
-                "`cwd` `{c}` is outside the workspace `{}`",
-                self.workspace.root().display()
-            ));
+            return Err(CwdError::Outside {
+                cwd: c.to_owned(),
+                workspace: self.workspace.root().to_path_buf(),
+            });
         }
-        let real = std::fs::canonicalize(&p).map_err(|e| format!("`cwd` `{c}`: {e}"))?;
+        let real = std::fs::canonicalize(&p).map_err(|source| CwdError::Unusable {
+            cwd: c.to_owned(),
+            source,
+        })?;
         if !real.starts_with(self.workspace.root()) || !real.is_dir() {
-            return Err(format!(
-                "`cwd` `{c}` is not a directory inside the workspace"
-            ));
+            return Err(CwdError::NotInside(c.to_owned()));
         }
         Ok(real)
     }
@@ -401,10 +427,11 @@ impl Service {
         action: &Action,
         approver: AgentApprover,
         enforcer: &mut E,
-    ) -> Result<Done<E::Outcome>, String> {
+    ) -> Result<Done<E::Outcome>, GateError<E::Error>> {
         // The file tools reach only beneath the workspace: the gate refuses
         // (and records) anything else before deciding.
-        let confinement = Confinement::new(self.workspace.root()).map_err(|e| e.to_string())?;
+        let confinement = Confinement::new(self.workspace.root())
+            .map_err(|e| GateError::Invalid(InvalidAction::Path(e)))?;
         let r = Gate::new(&self.config, approver, self.recorder.clone())
             .confine(confinement)
             .run(action, enforcer);
@@ -424,16 +451,17 @@ impl Service {
                     None => Done::Refused(res.decision),
                 })
             }
-            Err(GateError::Enforce(e)) => Err(e.to_string()),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e),
         }
     }
 
     /// The decision alone, through the gate, recording nothing.
-    pub fn check(&self, argv: Vec<String>, cwd: PathBuf) -> Result<Decision, String> {
-        Gate::new(&self.config, NoApprover, NoopRecorder)
-            .judge(&Action::Exec { argv, cwd })
-            .map_err(|e| e.to_string())
+    pub fn check(
+        &self,
+        argv: Vec<String>,
+        cwd: PathBuf,
+    ) -> Result<Decision, GateError<std::convert::Infallible>> {
+        Gate::new(&self.config, NoApprover, NoopRecorder).judge(&Action::Exec { argv, cwd })
     }
 
     /// Runs a command through the gate; `timeout_secs` is capped at the
@@ -444,7 +472,7 @@ impl Service {
         cwd: PathBuf,
         timeout_secs: Option<u64>,
         approver: AgentApprover,
-    ) -> Result<Done<RunOutput>, String> {
+    ) -> Result<Done<RunOutput>, GateError<crate::runner::RunnerError>> {
         let mut runner = self.runner.clone();
         // An agent may shorten the timeout, never lengthen it past the
         // user's `[limits] timeout_secs` (0: no limit configured).
@@ -459,7 +487,7 @@ impl Service {
         action: &Action,
         content: Option<&str>,
         approver: AgentApprover,
-    ) -> Result<Done<FileOutcome>, String> {
+    ) -> Result<Done<FileOutcome>, GateError<FileError>> {
         let mut e = FileEnforcer {
             service: self,
             content,
@@ -473,7 +501,7 @@ impl Service {
         &self,
         path: &str,
         approver: AgentApprover,
-    ) -> Result<Done<FileOutcome>, String> {
+    ) -> Result<Done<FileOutcome>, GateError<FileError>> {
         let (path, workspace) = (self.path(path), self.workspace.root().to_path_buf());
         self.file(&Action::ReadFile { path, workspace }, None, approver)
     }
@@ -484,7 +512,7 @@ impl Service {
         path: &str,
         content: &str,
         approver: AgentApprover,
-    ) -> Result<Done<FileOutcome>, String> {
+    ) -> Result<Done<FileOutcome>, GateError<FileError>> {
         let (path, workspace) = (self.path(path), self.workspace.root().to_path_buf());
         let bytes = content.len() as u64;
         let action = Action::WriteFile {
@@ -500,7 +528,7 @@ impl Service {
         &self,
         path: &str,
         approver: AgentApprover,
-    ) -> Result<Done<FileOutcome>, String> {
+    ) -> Result<Done<FileOutcome>, GateError<FileError>> {
         let (path, workspace) = (self.path(path), self.workspace.root().to_path_buf());
         self.file(&Action::ListDir { path, workspace }, None, approver)
     }

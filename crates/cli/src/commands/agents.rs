@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use anyhow::Context as _;
 use rampart_policy::DetectUse;
 use rampart_server::client::Client;
 use rampart_server::daemon::Daemon;
@@ -17,6 +18,7 @@ use serde_json::{json, Value};
 
 use crate::args::{ApprovalsCommand, Global, ServeArgs};
 use crate::exit::Exit;
+use crate::report::{with_hint, FailExt as _};
 use crate::{env, load, record, ui};
 
 /// The socket's directory for this user.
@@ -49,29 +51,24 @@ fn service(
     args: &ServeArgs,
     surface: &str,
     session: Option<String>,
-) -> Result<Service, Exit> {
+) -> anyhow::Result<Option<Service>> {
     let Some(resolved) = super::exec::resolved(global, &args.policy) else {
-        return Err(Exit::Usage);
+        return Ok(None);
     };
     // One resolution: the config decisions are made with is the one every
     // run's sealed plan is built from.
     let resolved = Arc::new(resolved);
     let (ws, config) = (resolved.workspace.clone(), resolved.config.clone());
-    let masker = match config.detect.rule_set(DetectUse::Mask) {
-        Ok(r) => Arc::new(r),
-        Err(e) => {
-            ui::error(&format!("detection rules for masking: {e}"));
-            return Err(Exit::Usage);
-        }
-    };
-    let workspace = Workspace::open(&ws).map_err(|e| {
-        ui::error(&e.to_string());
-        Exit::Usage
-    })?;
-    let rampart = std::env::current_exe().map_err(|e| {
-        ui::error(&format!("cannot find rampart's own binary: {e}"));
-        Exit::Internal
-    })?;
+    let masker = Arc::new(
+        config
+            .detect
+            .rule_set(DetectUse::Mask)
+            .context("detection rules for masking")?,
+    );
+    let workspace = Workspace::open(&ws)?;
+    let rampart = std::env::current_exe()
+        .context("cannot find rampart's own binary")
+        .exit(Exit::Internal)?;
     if !config.audit.enabled {
         ui::warning("auditing is off (`[audit] enabled = false`): actions are not recorded");
     }
@@ -85,20 +82,19 @@ fn service(
         timeout_secs: None,
         masker: Arc::clone(&masker),
     };
-    Ok(Service {
+    Ok(Some(Service {
         config,
         workspace,
         runner,
         recorder: SharedRecorder(Arc::new(Mutex::new(recorder))),
         masker,
-    })
+    }))
 }
 
-pub(crate) fn mcp(global: &Global, args: &ServeArgs) -> Exit {
+pub(crate) fn mcp(global: &Global, args: &ServeArgs) -> anyhow::Result<Exit> {
     let session = format!("mcp-{}-{}", std::process::id(), rampart_audit::now_ms());
-    let service = match service(global, args, "mcp", Some(session.clone())) {
-        Ok(s) => s,
-        Err(e) => return e,
+    let Some(service) = service(global, args, "mcp", Some(session.clone()))? else {
+        return Ok(Exit::Usage);
     };
     let timeout = Duration::from_secs(service.config.agents.approval_timeout_secs);
     let approver = AgentApprover {
@@ -109,39 +105,22 @@ pub(crate) fn mcp(global: &Global, args: &ServeArgs) -> Exit {
         masker: Arc::clone(&service.masker),
     };
     let server = McpServer::new(Arc::new(service), approver);
-    let rt = match tokio::runtime::Builder::new_multi_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            ui::error(&format!("cannot start the MCP server: {e}"));
-            return Exit::Internal;
-        }
-    };
-    match rt.block_on(server.serve_stdio()) {
-        Ok(()) => Exit::Ok,
-        Err(e) => {
-            ui::error(&e);
-            Exit::Internal
-        }
-    }
+        .context("cannot start the MCP server")
+        .exit(Exit::Internal)?;
+    rt.block_on(server.serve_stdio()).exit(Exit::Internal)?;
+    Ok(Exit::Ok)
 }
 
-pub(crate) fn serve(global: &Global, args: &ServeArgs) -> Exit {
+pub(crate) fn serve(global: &Global, args: &ServeArgs) -> anyhow::Result<Exit> {
     let dir = socket_dir();
-    let socket = match paths::prepare(&dir, nix::unistd::getuid().as_raw()) {
-        Ok(s) => s,
-        Err(e) => {
-            ui::error(&e.to_string());
-            return Exit::Usage;
-        }
-    };
+    let socket = paths::prepare(&dir, nix::unistd::getuid().as_raw())?;
     let session = format!("daemon-{}", std::process::id());
-    let service = match service(global, args, "daemon", Some(session)) {
-        Ok(s) => s,
-        Err(e) => return e,
+    let Some(service) = service(global, args, "daemon", Some(session))? else {
+        return Ok(Exit::Usage);
     };
     let queue = Arc::new(Queue::new(Duration::from_secs(
         service.config.agents.approval_timeout_secs,
@@ -163,41 +142,29 @@ pub(crate) fn serve(global: &Global, args: &ServeArgs) -> Exit {
             if !quiet {
                 ui::plain("rampart: stopped");
             }
-            Exit::Ok
+            Ok(Exit::Ok)
         }
-        Err(e) => {
-            ui::error(&e.to_string());
-            if matches!(
-                e,
-                rampart_server::daemon::DaemonError::AlreadyRunning { .. }
-            ) {
-                ui::hint("`rampart approvals list` talks to the running one");
-            }
-            Exit::Usage
-        }
+        Err(e @ rampart_server::daemon::DaemonError::AlreadyRunning { .. }) => Err(with_hint(
+            e,
+            "`rampart approvals list` talks to the running one",
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn call(method: &str, params: &Value) -> Result<Value, Exit> {
+fn call(method: &str, params: &Value) -> anyhow::Result<Value> {
     let socket = paths::socket_path(&socket_dir());
-    let result =
-        Client::connect(&socket, Duration::from_secs(30)).and_then(|mut c| c.call(method, params));
-    result.map_err(|e| {
-        ui::error(&e.to_string());
-        Exit::Usage
-    })
+    Ok(Client::connect(&socket, Duration::from_secs(30))
+        .and_then(|mut c| c.call(method, params))?)
 }
 
-pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
+pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> anyhow::Result<Exit> {
     match cmd {
         ApprovalsCommand::List => {
-            let v = match call("approvals.list", &json!({})) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
+            let v = call("approvals.list", &json!({}))?;
             if global.json {
                 crate::ui::outln!("{v}");
-                return Exit::Ok;
+                return Ok(Exit::Ok);
             }
             let pending = v
                 .get("pending")
@@ -206,7 +173,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 .unwrap_or_default();
             if pending.is_empty() {
                 crate::ui::outln!("no pending asks");
-                return Exit::Ok;
+                return Ok(Exit::Ok);
             }
             for p in pending {
                 // Every field may come from a sandboxed `approvals.request`:
@@ -234,7 +201,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                     crate::ui::outln!("      rule: {}", ui::printable(rule));
                 }
             }
-            Exit::Ok
+            Ok(Exit::Ok)
         }
         ApprovalsCommand::Approve(a) | ApprovalsCommand::Deny(a) => {
             let approve = matches!(cmd, ApprovalsCommand::Approve(_));
@@ -243,13 +210,10 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                 approve,
                 for_session: a.for_session,
             };
-            let v = match call(
+            let v = call(
                 "approvals.answer",
                 &serde_json::to_value(&params).unwrap_or_default(),
-            ) {
-                Ok(v) => v,
-                Err(e) => return e,
-            };
+            )?;
             if global.json {
                 crate::ui::outln!("{v}");
             } else {
@@ -260,7 +224,7 @@ pub(crate) fn approvals(global: &Global, cmd: &ApprovalsCommand) -> Exit {
                     ui::printable(v.get("summary").and_then(Value::as_str).unwrap_or_default())
                 );
             }
-            Exit::Ok
+            Ok(Exit::Ok)
         }
     }
 }

@@ -4,16 +4,18 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
 
+use anyhow::Context as _;
 use rampart_audit::{Filter, RemoteReport, Report};
 use serde_json::{json, Value};
 
 use crate::args::{AuditArgs, AuditCommand, AuditFilter, ExportFormat, Global};
 use crate::exit::Exit;
+use crate::report::{with_hint, FailExt as _};
 use crate::{load, record, ui};
 
-pub(crate) fn run(global: &Global, args: &AuditArgs) -> Exit {
+pub(crate) fn run(global: &Global, args: &AuditArgs) -> anyhow::Result<Exit> {
     let Some(config) = load::config_here(global) else {
-        return Exit::Usage;
+        return Ok(Exit::Usage);
     };
     let dir = config.audit.dir.clone();
     match &args.command {
@@ -25,10 +27,7 @@ pub(crate) fn run(global: &Global, args: &AuditArgs) -> Exit {
         AuditCommand::Query { filter, limit } => query(global, &dir, filter, *limit),
         AuditCommand::Verify { remote, chain_id } => {
             let remote = if *remote {
-                match verify_remote(&config, &dir, chain_id.as_deref()) {
-                    Ok(r) => Some(r),
-                    Err(e) => return e,
-                }
+                Some(verify_remote(&config, &dir, chain_id.as_deref())?)
             } else {
                 None
             };
@@ -39,11 +38,11 @@ pub(crate) fn run(global: &Global, args: &AuditArgs) -> Exit {
     }
 }
 
-fn when(flag: &str, text: &str) -> Result<u64, String> {
-    rampart_audit::parse_time(text).map_err(|e| format!("--{flag} {e}"))
+fn when(flag: &str, text: &str) -> anyhow::Result<u64> {
+    rampart_audit::parse_time(text).map_err(|e| anyhow::anyhow!("--{flag} {e}"))
 }
 
-fn class_uid(text: &str) -> Result<u32, String> {
+fn class_uid(text: &str) -> anyhow::Result<u32> {
     Ok(match text {
         "process" | "exec" => 1007,
         "file" => 1001,
@@ -51,14 +50,14 @@ fn class_uid(text: &str) -> Result<u32, String> {
         "api" | "ipc" | "mcp" => 6003,
         "auth" | "authentication" => 3002,
         other => other.parse().map_err(|_| {
-            format!(
+            anyhow::anyhow!(
                 "--class `{other}`: use process, file, network, api, auth, or an OCSF class_uid"
             )
         })?,
     })
 }
 
-fn filter(f: &AuditFilter) -> Result<Filter, String> {
+fn filter(f: &AuditFilter) -> anyhow::Result<Filter> {
     Ok(Filter {
         since_ms: f.since.as_deref().map(|s| when("since", s)).transpose()?,
         until_ms: f.until.as_deref().map(|s| when("until", s)).transpose()?,
@@ -77,22 +76,18 @@ fn filter(f: &AuditFilter) -> Result<Filter, String> {
     })
 }
 
-fn usage(e: &str) -> Exit {
-    ui::error(e);
-    Exit::Usage
-}
-
-fn no_trail(dir: &std::path::Path) -> Option<Exit> {
+fn no_trail(dir: &std::path::Path) -> anyhow::Result<()> {
     if dir.join("audit.head").exists() || dir.join("audit.jsonl").exists() {
-        return None;
+        return Ok(());
     }
-    ui::error(&format!("no audit trail in `{}`", dir.display()));
-    ui::hint("events are recorded by `rampart exec`; `[audit] dir` in the config says where");
-    Some(Exit::Usage)
+    Err(with_hint(
+        anyhow::anyhow!("no audit trail in `{}`", dir.display()),
+        "events are recorded by `rampart exec`; `[audit] dir` in the config says where",
+    ))
 }
 
-fn fetch(dir: &std::path::Path, f: &Filter) -> Result<Vec<Value>, Exit> {
-    rampart_audit::query(dir, f).map_err(|e| usage(&e.to_string()))
+fn fetch(dir: &std::path::Path, f: &Filter) -> anyhow::Result<Vec<Value>> {
+    Ok(rampart_audit::query(dir, f)?)
 }
 
 fn text<'a>(v: &'a Value, path: &[&str]) -> &'a str {
@@ -152,14 +147,15 @@ fn out(line: &str) -> bool {
     writeln!(o, "{line}").and_then(|()| o.flush()).is_ok()
 }
 
-fn tail(global: &Global, dir: &std::path::Path, f: &AuditFilter, n: usize, follow: bool) -> Exit {
-    if let Some(e) = no_trail(dir) {
-        return e;
-    }
-    let mut fl = match filter(f) {
-        Ok(fl) => fl,
-        Err(e) => return usage(&e),
-    };
+fn tail(
+    global: &Global,
+    dir: &std::path::Path,
+    f: &AuditFilter,
+    n: usize,
+    follow: bool,
+) -> anyhow::Result<Exit> {
+    no_trail(dir)?;
+    let mut fl = filter(f)?;
     fl.last = Some(n);
     let print = |r: &Value| {
         if global.json {
@@ -168,18 +164,15 @@ fn tail(global: &Global, dir: &std::path::Path, f: &AuditFilter, n: usize, follo
             out(&human(r))
         }
     };
-    let first = match fetch(dir, &fl) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+    let first = fetch(dir, &fl)?;
     let mut last_seq = first.last().and_then(|r| r["seq"].as_u64());
     for r in &first {
         if !print(r) {
-            return Exit::Ok;
+            return Ok(Exit::Ok);
         }
     }
     if !follow {
-        return Exit::Ok;
+        return Ok(Exit::Ok);
     }
     // Everything already there was considered: follow from the newest
     // event, matching or not.
@@ -202,35 +195,29 @@ fn tail(global: &Global, dir: &std::path::Path, f: &AuditFilter, n: usize, follo
             after_seq: last_seq,
             ..Filter::default()
         };
-        let fresh = match fetch(dir, &seen) {
-            Ok(v) => v,
-            Err(e) => return e,
-        };
+        let fresh = fetch(dir, &seen)?;
         for r in &fresh {
             last_seq = r["seq"].as_u64().or(last_seq);
             if fl.matches(r) && !print(r) {
-                return Exit::Ok;
+                return Ok(Exit::Ok);
             }
         }
     }
 }
 
-fn query(global: &Global, dir: &std::path::Path, f: &AuditFilter, limit: Option<usize>) -> Exit {
-    if let Some(e) = no_trail(dir) {
-        return e;
-    }
-    let mut fl = match filter(f) {
-        Ok(fl) => fl,
-        Err(e) => return usage(&e),
-    };
+fn query(
+    global: &Global,
+    dir: &std::path::Path,
+    f: &AuditFilter,
+    limit: Option<usize>,
+) -> anyhow::Result<Exit> {
+    no_trail(dir)?;
+    let mut fl = filter(f)?;
     fl.last = limit;
-    let records = match fetch(dir, &fl) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+    let records = fetch(dir, &fl)?;
     if global.json {
         out(&Value::Array(records).to_string());
-        return Exit::Ok;
+        return Ok(Exit::Ok);
     }
     if records.is_empty() {
         ui::info("no events match");
@@ -240,7 +227,7 @@ fn query(global: &Global, dir: &std::path::Path, f: &AuditFilter, limit: Option<
             break;
         }
     }
-    Exit::Ok
+    Ok(Exit::Ok)
 }
 
 fn broken_json(r: &Report) -> Value {
@@ -262,17 +249,13 @@ fn chain_id(dir: &std::path::Path) -> Option<String> {
         .and_then(|db| db.meta("chain_id").ok().flatten())
 }
 
-fn verify(global: &Global, dir: &std::path::Path, remote: Option<&RemoteReport>) -> Exit {
-    if let Some(e) = no_trail(dir) {
-        return e;
-    }
-    let report = match rampart_audit::verify(dir) {
-        Ok(r) => r,
-        Err(e) => {
-            ui::error(&e.to_string());
-            return Exit::Usage;
-        }
-    };
+fn verify(
+    global: &Global,
+    dir: &std::path::Path,
+    remote: Option<&RemoteReport>,
+) -> anyhow::Result<Exit> {
+    no_trail(dir)?;
+    let report = rampart_audit::verify(dir)?;
     let mut notes: Vec<String> = report.notes.clone();
     if let Ok(v) = &report.jsonl {
         notes.extend(v.notes.iter().cloned());
@@ -322,11 +305,13 @@ fn verify(global: &Global, dir: &std::path::Path, remote: Option<&RemoteReport>)
             report_remote(dir, r);
         }
     }
-    if report.is_intact() && remote.is_none_or(RemoteReport::agrees) {
-        Exit::Ok
-    } else {
-        Exit::Problems
-    }
+    Ok(
+        if report.is_intact() && remote.is_none_or(RemoteReport::agrees) {
+            Exit::Ok
+        } else {
+            Exit::Problems
+        },
+    )
 }
 
 /// `verify --remote`: the local chain against PostgreSQL's copy.
@@ -334,22 +319,18 @@ fn verify_remote(
     config: &rampart_policy::Config,
     dir: &std::path::Path,
     chain_id: Option<&str>,
-) -> Result<RemoteReport, Exit> {
-    if let Some(e) = no_trail(dir) {
-        return Err(e);
-    }
+) -> anyhow::Result<RemoteReport> {
+    no_trail(dir)?;
     let Some(target) = record::options(config).postgres else {
-        ui::error(&format!(
-            "--remote: ${} is not set: there is no PostgreSQL copy to compare with",
-            config.audit.postgres_url_env
+        return Err(with_hint(
+            anyhow::anyhow!(
+                "--remote: ${} is not set: there is no PostgreSQL copy to compare with",
+                config.audit.postgres_url_env
+            ),
+            "export RAMPART_AUDIT_PG_URL=postgres://USER@HOST/DB (the server events are forwarded to)",
         ));
-        ui::hint("export RAMPART_AUDIT_PG_URL=postgres://USER@HOST/DB (the server events are forwarded to)");
-        return Err(Exit::Usage);
     };
-    rampart_audit::verify_remote(dir, &target, chain_id).map_err(|e| {
-        ui::error(&format!("--remote: {e}"));
-        Exit::Usage
-    })
+    rampart_audit::verify_remote(dir, &target, chain_id).context("--remote")
 }
 
 fn remote_json(r: &RemoteReport) -> Value {
@@ -380,18 +361,10 @@ fn report_remote(dir: &std::path::Path, r: &RemoteReport) {
     }
 }
 
-fn export(dir: &std::path::Path, f: &AuditFilter, format: ExportFormat) -> Exit {
-    if let Some(e) = no_trail(dir) {
-        return e;
-    }
-    let fl = match filter(f) {
-        Ok(fl) => fl,
-        Err(e) => return usage(&e),
-    };
-    let records = match fetch(dir, &fl) {
-        Ok(v) => v,
-        Err(e) => return e,
-    };
+fn export(dir: &std::path::Path, f: &AuditFilter, format: ExportFormat) -> anyhow::Result<Exit> {
+    no_trail(dir)?;
+    let fl = filter(f)?;
+    let records = fetch(dir, &fl)?;
     let events = records.into_iter().map(|r| {
         let mut e = r["event"].clone();
         e["metadata"]["sequence"] = r["seq"].clone();
@@ -412,23 +385,21 @@ fn export(dir: &std::path::Path, f: &AuditFilter, format: ExportFormat) -> Exit 
             }
         }
     }
-    Exit::Ok
+    Ok(Exit::Ok)
 }
 
-fn forward(global: &Global, config: &rampart_policy::Config, wait: u64) -> Exit {
+fn forward(global: &Global, config: &rampart_policy::Config, wait: u64) -> anyhow::Result<Exit> {
     let opts = record::options(config);
     if opts.postgres.is_none() {
-        ui::error(&format!(
-            "${} is not set: there is no PostgreSQL to forward to",
-            config.audit.postgres_url_env
+        return Err(with_hint(
+            anyhow::anyhow!(
+                "${} is not set: there is no PostgreSQL to forward to",
+                config.audit.postgres_url_env
+            ),
+            "export RAMPART_AUDIT_PG_URL=postgres://USER@HOST/DB (the URL only ever comes from the environment)",
         ));
-        ui::hint("export RAMPART_AUDIT_PG_URL=postgres://USER@HOST/DB (the URL only ever comes from the environment)");
-        return Exit::Usage;
     }
-    let log = match record::open(config) {
-        Ok(l) => l,
-        Err(e) => return usage(&e),
-    };
+    let log = record::open(config)?;
     let deadline = std::time::Instant::now() + Duration::from_secs(wait);
     match log.forward_until(deadline) {
         Some(Ok(n)) => {
@@ -437,13 +408,9 @@ fn forward(global: &Global, config: &rampart_policy::Config, wait: u64) -> Exit 
             } else {
                 ui::info(&format!("forwarded {n} event(s) to PostgreSQL"));
             }
-            Exit::Ok
+            Ok(Exit::Ok)
         }
-        Some(Err(e)) => {
-            ui::error(&e.to_string());
-            ui::hint("the events stay in SQLite; any later rampart command forwards them when the server is back");
-            Exit::Problems
-        }
-        None => Exit::Usage,
+        Some(Err(e)) => Err(e).hint("the events stay in SQLite; any later rampart command forwards them when the server is back").exit(Exit::Problems),
+        None => Ok(Exit::Usage),
     }
 }

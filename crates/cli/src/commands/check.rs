@@ -7,23 +7,16 @@ use rampart_gate::{Action, Gate, NoApprover, NoopRecorder};
 use crate::args::{CheckArgs, Global};
 use crate::exit::Exit;
 
-pub(crate) fn run(global: &Global, args: &CheckArgs) -> Exit {
+pub(crate) fn run(global: &Global, args: &CheckArgs) -> anyhow::Result<Exit> {
     let Some((ws, config)) = super::exec::resolve(global, &args.policy) else {
-        return Exit::Usage;
+        return Ok(Exit::Usage);
     };
     let argv: Vec<String> = args
         .command
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let d =
-        match Gate::new(&config, NoApprover, NoopRecorder).judge(&Action::Exec { argv, cwd: ws }) {
-            Ok(d) => d,
-            Err(e) => {
-                crate::ui::error(&e.to_string());
-                return Exit::Usage;
-            }
-        };
+    let d = Gate::new(&config, NoApprover, NoopRecorder).judge(&Action::Exec { argv, cwd: ws })?;
     if global.json {
         crate::ui::outln!("{}", d.to_json());
     } else {
@@ -41,5 +34,5 @@ pub(crate) fn run(global: &Global, args: &CheckArgs) -> Exit {
             crate::ui::outln!("  - {}", c.join(" "));
         }
     }
-    Exit::Ok
+    Ok(Exit::Ok)
 }

@@ -157,14 +157,14 @@ fn bare_repositories() -> Check {
     }
 }
 
-fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
-    let isolation = exec_plan::isolation(cfg, ws).map_err(|e| e.to_string())?;
+fn trial(cfg: &Config, ws: &std::path::Path) -> anyhow::Result<()> {
+    let isolation = exec_plan::isolation(cfg, ws)?;
     if matches!(isolation, Isolation::FullAccess) {
         return Ok(());
     }
     let program =
         rampart_sandbox::resolve_program("true".as_ref(), Some("/usr/bin:/bin".as_ref()), ws)
-            .ok_or("no `true` program in /usr/bin or /bin")?;
+            .ok_or_else(|| anyhow::anyhow!("no `true` program in /usr/bin or /bin"))?;
     let cmd = Command {
         tee_stderr: false,
         program,
@@ -178,20 +178,14 @@ fn trial(cfg: &Config, ws: &std::path::Path) -> Result<(), String> {
     };
     match rampart_sandbox::run(&cmd, &isolation, &limits) {
         Ok(o) if o.exit_code() == 0 => Ok(()),
-        Ok(o) => Err(format!("`true` exited {}", o.exit_code())),
-        Err(e) => Err(e.to_string()),
+        Ok(o) => Err(anyhow::anyhow!("`true` exited {}", o.exit_code())),
+        Err(e) => Err(e.into()),
     }
 }
 
 #[expect(clippy::too_many_lines, reason = "text and JSON reports side by side")]
-pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
-    let ws = match exec_plan::workspace(args.workspace.as_deref()) {
-        Ok(w) => w,
-        Err(e) => {
-            ui::error(&e.to_string());
-            return Exit::Usage;
-        }
-    };
+pub(crate) fn run(global: &Global, args: &DoctorArgs) -> anyhow::Result<Exit> {
+    let ws = exec_plan::workspace(args.workspace.as_deref())?;
     let Loaded {
         config,
         files,
@@ -240,7 +234,7 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
                 "unprotected": config.protect.removed,
                 "limits": {"timeout_secs": config.limits.timeout_secs, "memory_mb": config.limits.memory_mb, "max_processes": config.limits.max_processes, "cpu_secs": config.limits.cpu_secs, "file_size_mb": config.limits.file_size_mb},
             },
-            "trial": trial.as_ref().map(|t| match t { Ok(()) => json!({"ok": true}), Err(e) => json!({"ok": false, "error": e}) }),
+            "trial": trial.as_ref().map(|t| match t { Ok(()) => json!({"ok": true}), Err(e) => json!({"ok": false, "error": format!("{e:#}")}) }),
         });
         crate::ui::outln!("{v}");
     } else {
@@ -304,7 +298,7 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
                 "trial run:         {} (`true` ran in the configured sandbox)",
                 ui::ok_word(true)
             ),
-            Some(Err(e)) => crate::ui::outln!("trial run:         {} {e}", ui::ok_word(false)),
+            Some(Err(e)) => crate::ui::outln!("trial run:         {} {e:#}", ui::ok_word(false)),
             None => {}
         }
         ui::config_errors(&errors);
@@ -313,8 +307,8 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> Exit {
         }
     }
     if problems {
-        Exit::Problems
+        Ok(Exit::Problems)
     } else {
-        Exit::Ok
+        Ok(Exit::Ok)
     }
 }

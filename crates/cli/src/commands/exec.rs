@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use anyhow::Context as _;
 use rampart_gate::audit::AuditRecorder;
 use rampart_gate::{Action, Enforcer, Gate, GateError, Verdict};
 use rampart_policy::{ApprovalPolicy, Config, GitWrites};
@@ -16,6 +17,7 @@ use rampart_server::exec_plan::{self, ExecPlan, Flags, ResolveError, Resolved, S
 use crate::approve::{sandbox_denial, SessionStore, TtyApprover};
 use crate::args::{ExecArgs, Global, PolicyArgs, SandboxRunArgs};
 use crate::exit::Exit;
+use crate::report::{with_hint, FailExt as _};
 use crate::{record, ui};
 
 /// `--config` and `--profile`.
@@ -124,14 +126,6 @@ impl Enforcer for SandboxEnforcer {
     }
 }
 
-fn fail(msg: &str, hint: Option<&str>) -> Exit {
-    ui::error(msg);
-    if let Some(h) = hint {
-        ui::hint(h);
-    }
-    Exit::Internal
-}
-
 /// Where a plan moves protected paths that appear during its run.
 fn quarantine_of(plan: &ExecPlan) -> Option<PathBuf> {
     match &plan.isolation {
@@ -144,48 +138,48 @@ fn quarantine_of(plan: &ExecPlan) -> Option<PathBuf> {
 /// (which decided and recorded already). It carries out the sealed plan
 /// its parent hands it, loads no config and reads no policy flag, and
 /// only confines.
-pub(crate) fn sandbox_run(_args: &SandboxRunArgs) -> Exit {
+pub(crate) fn sandbox_run(_args: &SandboxRunArgs) -> anyhow::Result<Exit> {
     // Only a rampart server that decided and recorded the command may start
     // it: it hands over a sealed plan bound to exactly these arguments.
     let own: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    let (plan, channel) = match rampart_server::plan::verify_stdin(&own) {
-        Ok(p) => p,
-        Err(e) => {
-            return fail(
-                &format!("sandbox-run refuses to run: {e}"),
-                Some("it is internal to `rampart mcp` and `rampart serve`; use `rampart exec`, which decides and records"),
-            )
-        }
-    };
+    let (plan, channel) = rampart_server::plan::verify_stdin(&own)
+        .context("sandbox-run refuses to run")
+        .hint("it is internal to `rampart mcp` and `rampart serve`; use `rampart exec`, which decides and records")?;
     // The status channel is taken before anything runs, so that the
     // command never inherits it; the server takes a run without a report
     // for a failure.
-    let reporter = match channel.as_ref().map(rampart_server::status::Reporter::take) {
-        Some(Ok(r)) => Some(r),
-        Some(Err(e)) => return fail(&format!("sandbox-run refuses to run: {e}"), None),
-        None => None,
-    };
-    let (exit, status) = sandbox_run_plan(plan);
+    let reporter = channel
+        .as_ref()
+        .map(rampart_server::status::Reporter::take)
+        .transpose()
+        .context("sandbox-run refuses to run")?;
+    // An error is reported here, not in `main`: its exit status is part
+    // of the status report.
+    let (exit, status) = sandbox_run_plan(plan).unwrap_or_else(|e| {
+        (
+            crate::report::report(&e, Exit::Internal),
+            rampart_gate::Status::Failed,
+        )
+    });
     if let Some(r) = reporter {
         if let Err(e) = r.report(status, i32::from(exit.code())) {
             ui::error(&e.to_string());
         }
     }
-    exit
+    Ok(exit)
 }
 
 /// Runs a verified plan: how `sandbox-run` exits, and the status it
 /// reports for that.
-fn sandbox_run_plan(plan: ExecPlan) -> (Exit, rampart_gate::Status) {
+fn sandbox_run_plan(plan: ExecPlan) -> anyhow::Result<(Exit, rampart_gate::Status)> {
     use rampart_gate::Status;
     if !plan.confined() {
-        return (
-            fail(
-                "sandbox-run only runs commands inside the sandbox; danger-full-access is refused",
-                Some("use `rampart exec`, which decides and records, for full access"),
+        return Err(with_hint(
+            anyhow::anyhow!(
+                "sandbox-run only runs commands inside the sandbox; danger-full-access is refused"
             ),
-            Status::Failed,
-        );
+            "use `rampart exec`, which decides and records, for full access",
+        ));
     }
     let action = Action::Exec {
         argv: plan
@@ -217,14 +211,14 @@ fn sandbox_run_plan(plan: ExecPlan) -> (Exit, rampart_gate::Status) {
         Ok(outcome) => {
             if record_quarantined(&outcome.quarantined, &outcome.unchecked) {
                 let _ = finish(&outcome, &plan.limits);
-                return (Exit::Denied, Status::Refused);
+                return Ok((Exit::Denied, Status::Refused));
             }
-            (
+            Ok((
                 finish(&outcome, &plan.limits),
                 SandboxEnforcer::status(&outcome),
-            )
+            ))
         }
-        Err(e) => (run_error(&e), Status::Failed),
+        Err(e) => Ok((run_error(e)?, Status::Failed)),
     }
 }
 
@@ -342,15 +336,15 @@ fn report_quarantined(
     !found.is_empty() || !unchecked.is_empty()
 }
 
-pub(crate) fn run(global: &Global, args: &ExecArgs) -> Exit {
+pub(crate) fn run(global: &Global, args: &ExecArgs) -> anyhow::Result<Exit> {
     let Some(resolved) = resolved(global, &args.policy) else {
-        return Exit::Internal;
+        return Ok(Exit::Internal);
     };
     let mut plan = match resolved.plan(&args.command, &resolved.workspace) {
         Ok(p) => p,
         Err(e) => {
             resolve_error(&e);
-            return Exit::Internal;
+            return Ok(Exit::Internal);
         }
     };
     let config = resolved.config;
@@ -411,7 +405,7 @@ fn run_gate<A: rampart_gate::Approver>(
     enforcer: &mut SandboxEnforcer,
     config: &Config,
     on_failure: bool,
-) -> Exit {
+) -> anyhow::Result<Exit> {
     match gate.run(action, enforcer) {
         Ok(result) => {
             if let Some(outcome) = result.outcome {
@@ -441,9 +435,9 @@ fn run_gate<A: rampart_gate::Approver>(
                     &enforcer.plan.workspace,
                 ) {
                     let _ = finish(&outcome, &enforcer.plan.limits);
-                    return Exit::Denied;
+                    return Ok(Exit::Denied);
                 }
-                return finish(&outcome, &enforcer.plan.limits);
+                return Ok(finish(&outcome, &enforcer.plan.limits));
             }
             let d = &result.decision;
             if global.json {
@@ -454,7 +448,7 @@ fn run_gate<A: rampart_gate::Approver>(
             if let Some(rule) = &d.rule {
                 ui::hint(&format!("decided by the rule at {rule}"));
             }
-            Exit::Denied
+            Ok(Exit::Denied)
         }
         Err(e) => gate_error(e),
     }
@@ -470,7 +464,7 @@ fn rerun_outside<A: rampart_gate::Approver>(
     why: &str,
     enforcer: &mut SandboxEnforcer,
     first: &Outcome,
-) -> Exit {
+) -> anyhow::Result<Exit> {
     match TtyApprover::approve_rerun(action, why) {
         approval @ rampart_gate::Approval::Approved { .. } => {
             if let rampart_gate::Approval::Approved { by } = &approval {
@@ -486,9 +480,9 @@ fn rerun_outside<A: rampart_gate::Approver>(
                 .as_str()
                 .clone_into(&mut gate.recorder_mut().sandbox_mode);
             match gate.carry_out(action, decision, Some(approval), enforcer) {
-                Ok(r) => r
+                Ok(r) => Ok(r
                     .outcome
-                    .map_or(Exit::Internal, |o| finish(&o, &enforcer.plan.limits)),
+                    .map_or(Exit::Internal, |o| finish(&o, &enforcer.plan.limits))),
                 Err(e) => gate_error(e),
             }
         }
@@ -496,19 +490,19 @@ fn rerun_outside<A: rampart_gate::Approver>(
             ui::hint(&format!(
                 "the failure looks like a sandbox denial ({why}); {reason}"
             ));
-            finish(first, &enforcer.plan.limits)
+            Ok(finish(first, &enforcer.plan.limits))
         }
     }
 }
 
-fn gate_error(e: GateError<RunError>) -> Exit {
+fn gate_error(e: GateError<RunError>) -> anyhow::Result<Exit> {
     match e {
-        GateError::Enforce(e) => run_error(&e),
-        e @ GateError::Record(_) => fail(
-            &e.to_string(),
-            Some("fix the audit directory (`rampart doctor`), or set `[audit] fail_closed = false` in your user config to run unrecorded"),
-        ),
-        e => fail(&e.to_string(), None),
+        GateError::Enforce(e) => run_error(e),
+        e @ GateError::Record(_) => Err(with_hint(
+            e,
+            "fix the audit directory (`rampart doctor`), or set `[audit] fail_closed = false` in your user config to run unrecorded",
+        )),
+        e => Err(e.into()),
     }
 }
 
@@ -530,20 +524,19 @@ fn finish(outcome: &Outcome, limits: &Limits) -> Exit {
     Exit::Program(outcome.exit_code())
 }
 
-fn run_error(e: &RunError) -> Exit {
+/// Why the sandbox did not run the program, with the exit status it
+/// stands for: 127 not found, 126 cannot execute, 125 rampart's own.
+fn run_error(e: RunError) -> anyhow::Result<Exit> {
     match e {
-        RunError::NotFound(p) => {
-            ui::error(&format!("program `{p}` not found inside the sandbox"));
-            Exit::NotFound
-        }
-        RunError::CannotExecute { .. } => {
-            ui::error(&e.to_string());
-            Exit::Denied
-        }
-        RunError::Unavailable { .. } => fail(
-            &e.to_string(),
-            Some("`rampart doctor` lists what this host can enforce"),
-        ),
-        _ => fail(&e.to_string(), None),
+        RunError::NotFound(p) => Err(anyhow::anyhow!(
+            "program `{p}` not found inside the sandbox"
+        ))
+        .exit(Exit::NotFound),
+        e @ RunError::CannotExecute { .. } => Err(e).exit(Exit::Denied),
+        e @ RunError::Unavailable { .. } => Err(with_hint(
+            e,
+            "`rampart doctor` lists what this host can enforce",
+        )),
+        e => Err(e.into()),
     }
 }

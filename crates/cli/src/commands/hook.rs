@@ -19,6 +19,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use anyhow::Context as _;
 use rampart_gate::audit::AuditRecorder;
 use rampart_gate::{Gate, GateError, NoApprover, Unjudged, Verdict};
 use rampart_policy::Config;
@@ -49,9 +50,9 @@ fn sandboxed(
     cmd: &str,
     verdict: Verdict,
     tool_input: &Value,
-) -> Result<Value, String> {
+) -> anyhow::Result<Value> {
     let me = std::env::current_exe().map_err(|e| {
-        format!("rampart cannot find its own binary to sandbox this command ({e}); set `[agents] rewrite_bash = false` to only judge it")
+        anyhow::anyhow!("rampart cannot find its own binary to sandbox this command ({e}); set `[agents] rewrite_bash = false` to only judge it")
     })?;
     if verdict == Verdict::Ask {
         let rewritten = rampart_gate::Action::Exec {
@@ -60,7 +61,7 @@ fn sandboxed(
         };
         HookTicket::new(&config.audit.dir, &rewritten)
             .issue()
-            .map_err(|e| format!("rampart could not prepare the approval for this command: {e}"))?;
+            .context("rampart could not prepare the approval for this command")?;
     }
     let mut updated = tool_input.clone();
     updated["command"] = Value::String(hook::rewrite_bash(&me, globals, cwd, cmd));
@@ -68,17 +69,19 @@ fn sandboxed(
 }
 
 /// The tool call on stdin, or why it cannot be read.
-fn read_input() -> Result<HookInput, String> {
+fn read_input() -> anyhow::Result<HookInput> {
     let mut raw = Vec::new();
     std::io::stdin()
         .take(MAX_INPUT + 1)
         .read_to_end(&mut raw)
-        .map_err(|e| format!("rampart could not read the hook input: {e}"))?;
+        .context("rampart could not read the hook input")?;
     if raw.len() as u64 > MAX_INPUT {
-        return Err("rampart refused the hook input: it is over 4 MiB".into());
+        anyhow::bail!("rampart refused the hook input: it is over 4 MiB");
     }
     serde_json::from_slice(&raw).map_err(|e| {
-        format!("rampart could not read the hook input ({e}); is it a Claude Code PreToolUse call?")
+        anyhow::anyhow!(
+            "rampart could not read the hook input ({e}); is it a Claude Code PreToolUse call?"
+        )
     })
 }
 
@@ -277,7 +280,7 @@ fn work(
             if config.agents.rewrite_bash {
                 match sandboxed(globals, &config, &cwd, cmd, verdict, &input.tool_input) {
                     Ok(u) => updated = Some(u),
-                    Err(why) => last.deny(why),
+                    Err(why) => last.deny(format!("{why:#}")),
                 }
             }
         }
@@ -374,7 +377,7 @@ fn to_answer(decision: &rampart_policy::Decision, updated: Option<Value>) -> Val
 }
 
 pub(crate) fn claude_code(global: &Global) -> Exit {
-    let input = read_input();
+    let input = read_input().map_err(|why| format!("{why:#}"));
     // What the hook itself needs to record an answer it gives on its own.
     let call = input
         .as_ref()

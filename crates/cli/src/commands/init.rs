@@ -1,13 +1,16 @@
 //! `rampart init`: a commented, secure default config, written 0600.
 
 use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
+use fs_err::os::unix::fs::OpenOptionsExt as _;
 use serde_json::json;
 
 use crate::args::{Global, InitArgs};
 use crate::exit::Exit;
+use crate::report::with_hint;
 use crate::{load, ui};
 
 /// The default config, every key with its default and a comment.
@@ -138,20 +141,24 @@ deny_read = []
 
 /// Writes `text` to `path` with mode 0600: a temporary file in the same
 /// directory, fsync, then rename, so a crash never leaves half a config.
-fn write_atomic(path: &Path, text: &str, force: bool) -> Result<(), String> {
+fn write_atomic(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     if !dir.exists() {
+        // fs-err has no DirBuilder: the path is named here.
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(dir)
-            .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+            .with_context(|| format!("cannot create `{}`", dir.display()))?;
     }
-    if !force && std::fs::symlink_metadata(path).is_ok() {
-        return Err(format!("`{}` already exists", path.display()));
+    if !force && fs_err::symlink_metadata(path).is_ok() {
+        return Err(with_hint(
+            anyhow::anyhow!("`{}` already exists", path.display()),
+            "pass --force to replace it, or --print to see the default",
+        ));
     }
     let tmp = dir.join(format!(
         ".{}.rampart-tmp-{}",
@@ -161,7 +168,7 @@ fn write_atomic(path: &Path, text: &str, force: bool) -> Result<(), String> {
         std::process::id()
     ));
     let result = (|| {
-        let mut f = std::fs::OpenOptions::new()
+        let mut f = fs_err::OpenOptions::new()
             .write(true)
             .create_new(true)
             .mode(0o600)
@@ -170,22 +177,22 @@ fn write_atomic(path: &Path, text: &str, force: bool) -> Result<(), String> {
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         if force {
-            std::fs::rename(&tmp, path)
+            fs_err::rename(&tmp, path)
         } else {
             // hard_link fails if the target appeared meanwhile: no overwrite.
-            std::fs::hard_link(&tmp, path).and_then(|()| std::fs::remove_file(&tmp))
+            fs_err::hard_link(&tmp, path).and_then(|()| fs_err::remove_file(&tmp))
         }
     })();
     if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = fs_err::remove_file(&tmp);
     }
-    result.map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+    result.with_context(|| format!("cannot write `{}`", path.display()))
 }
 
-pub(crate) fn run(global: &Global, args: &InitArgs) -> Exit {
+pub(crate) fn run(global: &Global, args: &InitArgs) -> anyhow::Result<Exit> {
     if args.print {
         crate::ui::out!("{DEFAULT_CONFIG}");
-        return Exit::Ok;
+        return Ok(Exit::Ok);
     }
     let (path, text): (PathBuf, &str) = if args.project {
         (PathBuf::from("rampart.toml"), PROJECT_CONFIG)
@@ -194,29 +201,20 @@ pub(crate) fn run(global: &Global, args: &InitArgs) -> Exit {
     } else if let Some(p) = load::user_config_path() {
         (p, DEFAULT_CONFIG)
     } else {
-        ui::error(
-            "cannot tell where the user config goes: neither XDG_CONFIG_HOME nor HOME is set",
-        );
-        ui::hint("pass --output FILE");
-        return Exit::Usage;
+        return Err(with_hint(
+            anyhow::anyhow!(
+                "cannot tell where the user config goes: neither XDG_CONFIG_HOME nor HOME is set"
+            ),
+            "pass --output FILE",
+        ));
     };
-    match write_atomic(&path, text, args.force) {
-        Ok(()) => {
-            if global.json {
-                crate::ui::outln!("{}", json!({"path": path, "mode": "0600", "written": true}));
-            } else {
-                ui::info(&format!("wrote {} (mode 0600)", path.display()));
-            }
-            Exit::Ok
-        }
-        Err(e) => {
-            ui::error(&e);
-            if e.ends_with("already exists") {
-                ui::hint("pass --force to replace it, or --print to see the default");
-            }
-            Exit::Usage
-        }
+    write_atomic(&path, text, args.force)?;
+    if global.json {
+        crate::ui::outln!("{}", json!({"path": path, "mode": "0600", "written": true}));
+    } else {
+        ui::info(&format!("wrote {} (mode 0600)", path.display()));
     }
+    Ok(Exit::Ok)
 }
 
 #[cfg(test)]

@@ -13,20 +13,18 @@ use serde_json::json;
 
 use crate::args::{Global, ScanArgs, ScanFormat};
 use crate::exit::Exit;
+use crate::report::{with_hint, FailExt as _};
 use crate::{load, ui};
 
 /// The scanner for the current directory: built-in rules with the user's
 /// and the project's `[detect]`.
-fn setup(global: &Global, opts: Options) -> Option<Scanner> {
-    let (base, config, rules) = load::detection(global, DetectUse::Scan)?;
-    match Scanner::new(rules, &config.detect.excluded_paths(), base, opts) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            ui::error(&e.to_string());
-            ui::hint("write a glob such as `tests/fixtures/**` or `*.lock`");
-            None
-        }
-    }
+fn setup(global: &Global, opts: Options) -> anyhow::Result<Option<Scanner>> {
+    let Some((base, config, rules)) = load::detection(global, DetectUse::Scan) else {
+        return Ok(None);
+    };
+    Scanner::new(rules, &config.detect.excluded_paths(), base, opts)
+        .map(Some)
+        .hint("write a glob such as `tests/fixtures/**` or `*.lock`")
 }
 
 fn list_rules(global: &Global, rules: &RuleSet) -> Exit {
@@ -109,13 +107,13 @@ impl Progress for Spinner {
     }
 }
 
-pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
+pub(crate) fn run(global: &Global, args: &ScanArgs) -> anyhow::Result<Exit> {
     let opts = Options { pii: args.pii };
-    let Some(scanner) = setup(global, opts) else {
-        return Exit::Usage;
+    let Some(scanner) = setup(global, opts)? else {
+        return Ok(Exit::Usage);
     };
     if args.list_rules {
-        return list_rules(global, scanner.rules());
+        return Ok(list_rules(global, scanner.rules()));
     }
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -129,21 +127,17 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> Exit {
         } else {
             scanner.staged()
         };
-        return match scanned {
-            Ok(report) => finish(global, args, scanner.rules(), report, started),
-            Err(e) => {
-                ui::error(&e.to_string());
-                if matches!(e, ScanError::NotARepository) {
-                    ui::hint("run it inside a git repository");
-                }
-                Exit::Usage
+        let report = match scanned {
+            Err(e @ ScanError::NotARepository) => {
+                return Err(with_hint(e, "run it inside a git repository"))
             }
+            scanned => scanned?,
         };
+        return finish(global, args, scanner.rules(), report, started);
     }
     for root in &roots {
         if !root.exists() {
-            ui::error(&format!("`{}` does not exist", root.display()));
-            return Exit::Usage;
+            anyhow::bail!("`{}` does not exist", root.display());
         }
     }
     let spinner = Spinner::new(global);
@@ -160,7 +154,7 @@ fn finish(
     rules: &RuleSet,
     report: Report,
     started: Instant,
-) -> Exit {
+) -> anyhow::Result<Exit> {
     let Report {
         mut findings,
         files,
@@ -168,34 +162,20 @@ fn finish(
     } = report;
     if let Some(b) = &args.baseline {
         if args.update_baseline {
-            return match baseline::write(b, &findings) {
-                Ok(()) => {
-                    ui::info(&format!(
-                        "wrote {} finding(s) to the baseline `{}`",
-                        findings.len(),
-                        b.display()
-                    ));
-                    Exit::Ok
-                }
-                Err(e) => {
-                    ui::error(&e.to_string());
-                    Exit::Usage
-                }
-            };
+            baseline::write(b, &findings)?;
+            ui::info(&format!(
+                "wrote {} finding(s) to the baseline `{}`",
+                findings.len(),
+                b.display()
+            ));
+            return Ok(Exit::Ok);
         }
-        match baseline::read(b) {
-            Ok(known) => {
-                let suppressed = baseline::suppress(&mut findings, &known);
-                if suppressed > 0 {
-                    ui::info(&format!(
-                        "{suppressed} finding(s) in the baseline not reported"
-                    ));
-                }
-            }
-            Err(e) => {
-                ui::error(&e.to_string());
-                return Exit::Usage;
-            }
+        let known = baseline::read(b)?;
+        let suppressed = baseline::suppress(&mut findings, &known);
+        if suppressed > 0 {
+            ui::info(&format!(
+                "{suppressed} finding(s) in the baseline not reported"
+            ));
         }
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -215,9 +195,9 @@ fn finish(
             ));
         }
     }
-    if findings.is_empty() {
+    Ok(if findings.is_empty() {
         Exit::Ok
     } else {
         Exit::Problems
-    }
+    })
 }

@@ -22,6 +22,7 @@ mod attacks_status;
 mod attacks_surfaces;
 mod audit;
 mod cli;
+mod errors;
 pub mod fixture;
 mod hook_unjudged;
 mod sealed_plan;

@@ -19,14 +19,38 @@ use crate::{
 /// Expands `~`, `$HOME` and `$XDG_STATE_HOME` at the start of a path and
 /// requires the result to be absolute.
 pub fn expand_path(raw: &str, env: &HostEnv) -> Result<PathBuf, crate::PatternError> {
-    expand(raw, env).map_err(|message| crate::PatternError::new(raw, message))
+    expand(raw, env).map_err(|e| crate::PatternError::new(raw, e.to_string()))
 }
 
-fn expand(raw: &str, env: &HostEnv) -> Result<PathBuf, String> {
-    let sub = |rest: &str, base: &Option<PathBuf>, name: &str| -> Result<PathBuf, String> {
-        let base = base
-            .as_ref()
-            .ok_or_else(|| format!("`{raw}` needs {name}, which is not set"))?;
+/// Why a path of the config cannot be expanded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum ExpandPathError {
+    /// It starts with a variable that is not set.
+    #[error("`{raw}` needs {var}, which is not set")]
+    Unset {
+        /// The path as written.
+        raw: String,
+        /// `$HOME` or `$XDG_STATE_HOME`.
+        var: &'static str,
+    },
+    /// It is relative after expansion.
+    #[error("`{0}` is not an absolute path")]
+    NotAbsolute(String),
+    /// It has a `..` component.
+    #[error("`{0}` contains `..`")]
+    DotDot(String),
+}
+
+fn expand(raw: &str, env: &HostEnv) -> Result<PathBuf, ExpandPathError> {
+    let sub = |rest: &str,
+               base: &Option<PathBuf>,
+               var: &'static str|
+     -> Result<PathBuf, ExpandPathError> {
+        let base = base.as_ref().ok_or_else(|| ExpandPathError::Unset {
+            raw: raw.to_owned(),
+            var,
+        })?;
         Ok(base.join(rest.trim_start_matches('/')))
     };
     let path = if raw == "~" {
@@ -41,13 +65,13 @@ fn expand(raw: &str, env: &HostEnv) -> Result<PathBuf, String> {
         PathBuf::from(raw)
     };
     if !path.is_absolute() {
-        return Err(format!("`{raw}` is not an absolute path"));
+        return Err(ExpandPathError::NotAbsolute(raw.to_owned()));
     }
     if path
         .components()
         .any(|c| matches!(c, std::path::Component::ParentDir))
     {
-        return Err(format!("`{raw}` contains `..`"));
+        return Err(ExpandPathError::DotDot(raw.to_owned()));
     }
     Ok(path)
 }

@@ -16,6 +16,7 @@
 
 pub mod config_files;
 mod pathrules;
+pub use pathrules::TooWide;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -76,8 +77,8 @@ pub enum ResolveError {
     #[error("a host allowlist ({0}) needs rampart's network proxy, which this version does not have; rampart will not turn the whole network on instead")]
     HostAllowlist(String),
     /// A deny path rule too wide to hand to the sandbox.
-    #[error("{0}")]
-    PathRules(String),
+    #[error(transparent)]
+    PathRules(pathrules::TooWide),
     /// No program to run.
     #[error("no program given")]
     NoProgram,

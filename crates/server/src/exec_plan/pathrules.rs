@@ -23,8 +23,18 @@ pub(super) struct PathRuleMounts {
     pub(super) read_only: Vec<PathBuf>,
 }
 
+/// A deny path rule that matches too much to hand to the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the path rule `{glob}` ({origin}) would need more than {MAX_ENTRIES} files examined to enforce in the sandbox; narrow the glob")]
+pub struct TooWide {
+    /// The rule's glob as written.
+    pub glob: String,
+    /// Where the rule was written (`file:line`).
+    pub origin: String,
+}
+
 /// Finds what the deny path rules of `cfg` match below `workspace`.
-pub(super) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, String> {
+pub(super) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, TooWide> {
     let mut out = PathRuleMounts::default();
     let mut seen = 0usize;
     for rule in cfg.rules.iter().filter(|r| r.decision == Verdict::Deny) {
@@ -40,10 +50,10 @@ pub(super) fn mounts(cfg: &Config, workspace: &Path) -> Result<PathRuleMounts, S
             for entry in entries.flatten() {
                 seen += 1;
                 if seen > MAX_ENTRIES {
-                    return Err(format!(
-                        "the path rule `{glob}` ({}) would need more than {MAX_ENTRIES} files examined to enforce in the sandbox; narrow the glob",
-                        rule.origin
-                    ));
+                    return Err(TooWide {
+                        glob: glob.to_string(),
+                        origin: rule.origin.clone(),
+                    });
                 }
                 let path = entry.path();
                 let Ok(kind) = entry.file_type() else {
