@@ -25,7 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((first, rest)) = data.split_first() else { return };
     let Ok(code) = std::str::from_utf8(rest) else { return };
     let (lang, program, flag) = LANGS[usize::from(*first) % LANGS.len()];
-    let ctx = Context { workspace: "/w".as_ref(), cwd: "/w".as_ref(), home: Some("/home/u".as_ref()), overrides: &[] };
+    let ctx = Context { workspace: "/w".as_ref(), cwd: "/w".as_ref(), home: Some("/home/u".as_ref()), overrides: &[], user_homes: None };
     let v = analyse(lang, code, ctx);
     assert!(v.risk >= Risk::Medium, "{v:?}");
     assert!(!v.reasons.is_empty(), "{v:?}");

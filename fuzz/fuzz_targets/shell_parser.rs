@@ -10,7 +10,7 @@ use rampart_policy::{decide, Action, Config, HostEnv, Risk};
 fuzz_target!(|data: &[u8]| {
     let Ok(script) = std::str::from_utf8(data) else { return };
     let _ = rampart_policy::shell::parse_script(script);
-    let ctx = Context { workspace: "/w".as_ref(), cwd: "/w".as_ref(), home: Some("/home/u".as_ref()), overrides: &[] };
+    let ctx = Context { workspace: "/w".as_ref(), cwd: "/w".as_ref(), home: Some("/home/u".as_ref()), overrides: &[], user_homes: None };
     let a = analyse(&["bash".into(), "-lc".into(), script.to_owned()], ctx);
     if a.risk() == Risk::Low {
         assert!(a.writes.is_empty() && a.hosts.is_empty() && a.opaque.is_empty(), "low risk but {a:?}");
