@@ -11,7 +11,7 @@
 //! an exit code.
 //!
 //! ```
-//! use rampart_gate::{Action, Approval, Approver, Decision, Enforcer, Gate, NoopRecorder, Status, Verdict};
+//! use rampart_gate::{Action, Approval, Approver, Decision, Enforcer, Gate, Mandate, NoopRecorder, Status, Verdict};
 //! use rampart_policy::{Config, HostEnv};
 //!
 //! struct Refuse;
@@ -22,7 +22,7 @@
 //! impl Enforcer for Echo {
 //!     type Outcome = i32;
 //!     type Error = std::convert::Infallible;
-//!     fn enforce(&mut self, _: &Action) -> Result<i32, Self::Error> { Ok(0) }
+//!     fn enforce(&mut self, _: &Action, _: &Mandate<'_>) -> Result<i32, Self::Error> { Ok(0) }
 //!     fn status(_: &i32) -> Status { Status::Succeeded }
 //! }
 //!
@@ -264,14 +264,40 @@ impl Recorder for NoopRecorder {
     }
 }
 
+/// What an enforcer carries an action out under: the final decision (an
+/// approved ask is an `allow` by then) and the human's answer, when one was
+/// asked. A plan that leaves the process (`sandbox-run`'s sealed plan)
+/// carries it, so the enforcing side knows what it was allowed, by whom.
+#[derive(Debug, Clone, Copy)]
+pub struct Mandate<'a> {
+    /// The decision the action runs under.
+    pub decision: &'a Decision,
+    /// The approval that turned an ask into this decision, if any.
+    pub approval: Option<&'a Approval>,
+}
+
+impl Mandate<'_> {
+    /// Who approved, when a human did (`terminal`, `session`, …).
+    pub fn approved_by(&self) -> Option<&str> {
+        match self.approval {
+            Some(Approval::Approved { by }) => Some(by),
+            _ => None,
+        }
+    }
+}
+
 /// Carries out an allowed action.
 pub trait Enforcer {
     /// The result of running it.
     type Outcome;
     /// Why it could not run.
     type Error: std::error::Error;
-    /// Runs `action`.
-    fn enforce(&mut self, action: &Action) -> Result<Self::Outcome, Self::Error>;
+    /// Runs `action`, under `mandate` (always an `allow`).
+    fn enforce(
+        &mut self,
+        action: &Action,
+        mandate: &Mandate<'_>,
+    ) -> Result<Self::Outcome, Self::Error>;
     /// How the action that produced `outcome` ended. Every enforcer says
     /// it: a successful file read is [`Status::Succeeded`] though it has
     /// no exit code, a command killed at its deadline is
@@ -675,7 +701,13 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             });
         }
         let started = std::time::Instant::now();
-        let outcome = enforcer.enforce(action);
+        let outcome = enforcer.enforce(
+            action,
+            &Mandate {
+                decision: &decision,
+                approval: approval.as_ref(),
+            },
+        );
         // A decision made while enforcing replaces the one before it, in
         // the record and in the answer.
         let late = outcome.as_ref().err().and_then(E::refusal);
@@ -767,7 +799,7 @@ mod tests {
     impl Enforcer for Ends {
         type Outcome = Status;
         type Error = Refusal;
-        fn enforce(&mut self, _: &Action) -> Result<Status, Refusal> {
+        fn enforce(&mut self, _: &Action, _: &Mandate<'_>) -> Result<Status, Refusal> {
             self.0.clone().map_err(Refusal)
         }
         fn status(o: &Status) -> Status {
@@ -831,7 +863,7 @@ mod tests {
     impl Enforcer for Rechecked {
         type Outcome = Status;
         type Error = Refusal;
-        fn enforce(&mut self, _: &Action) -> Result<Status, Refusal> {
+        fn enforce(&mut self, _: &Action, _: &Mandate<'_>) -> Result<Status, Refusal> {
             Ok(Status::Succeeded)
         }
         fn status(o: &Status) -> Status {
@@ -895,7 +927,7 @@ mod tests {
         impl Enforcer for Untrusted {
             type Outcome = Status;
             type Error = Refusal;
-            fn enforce(&mut self, _: &Action) -> Result<Status, Refusal> {
+            fn enforce(&mut self, _: &Action, _: &Mandate<'_>) -> Result<Status, Refusal> {
                 Ok(Status::Failed)
             }
             fn status(o: &Status) -> Status {
@@ -985,7 +1017,7 @@ mod tests {
     impl Enforcer for Count {
         type Outcome = usize;
         type Error = std::io::Error;
-        fn enforce(&mut self, _: &Action) -> Result<usize, std::io::Error> {
+        fn enforce(&mut self, _: &Action, _: &Mandate<'_>) -> Result<usize, std::io::Error> {
             self.0 += 1;
             Ok(self.0)
         }

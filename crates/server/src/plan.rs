@@ -54,7 +54,7 @@ use rampart_guard::limits::MAX_PLAN;
 use crate::exec_plan::ExecPlan;
 
 /// The version of the sealed form.
-const VERSION: u32 = 3;
+const VERSION: u32 = 4;
 
 /// Why `sandbox-run` refused.
 #[derive(Debug, thiserror::Error)]
@@ -237,6 +237,13 @@ mod tests {
             }),
             limits: Limits::default(),
             audit: AuditPlan::of(&cfg),
+            decision: Some(crate::exec_plan::PlanDecision {
+                verdict: rampart_policy::Verdict::Allow,
+                risk: rampart_policy::Risk::Low,
+                rule: None,
+                reasons: vec!["`ls` only reads".into()],
+                approved_by: None,
+            }),
         }
     }
 

@@ -116,7 +116,12 @@ impl Runner {
     }
 
     /// Runs `argv` in `cwd` under the sandbox.
-    pub fn run(&self, argv: &[String], cwd: &std::path::Path) -> Result<RunOutput, RunnerError> {
+    pub fn run(
+        &self,
+        argv: &[String],
+        cwd: &std::path::Path,
+        mandate: &rampart_gate::Mandate<'_>,
+    ) -> Result<RunOutput, RunnerError> {
         let argv_os: Vec<std::ffi::OsString> = argv.iter().map(Into::into).collect();
         let plan = self
             .resolved
@@ -125,7 +130,8 @@ impl Runner {
                 path: self.rampart.clone(),
                 source: std::io::Error::other(e.to_string()),
             })?
-            .with_timeout(self.timeout_secs);
+            .with_timeout(self.timeout_secs)
+            .under(mandate);
         // The arguments only name the command (for `ps`); `sandbox-run`
         // runs the plan, and refuses to run without it (crate::plan).
         let mut args: Vec<std::ffi::OsString> = vec!["sandbox-run".into(), "--".into()];
@@ -194,9 +200,13 @@ impl Runner {
 impl Enforcer for Runner {
     type Outcome = RunOutput;
     type Error = RunnerError;
-    fn enforce(&mut self, action: &Action) -> Result<RunOutput, RunnerError> {
+    fn enforce(
+        &mut self,
+        action: &Action,
+        mandate: &rampart_gate::Mandate<'_>,
+    ) -> Result<RunOutput, RunnerError> {
         match action {
-            Action::Exec { argv, cwd } => self.run(argv, cwd),
+            Action::Exec { argv, cwd } => self.run(argv, cwd, mandate),
             other => Err(RunnerError {
                 path: self.rampart.clone(),
                 source: std::io::Error::other(format!(

@@ -10,7 +10,7 @@ use std::time::Duration;
 use rampart_gate::audit::AuditRecorder;
 use rampart_gate::{
     Action, Approval, Approver, Config, Decision, Enforcer, Event, Gate, GateError, InvalidAction,
-    NoApprover, NoopRecorder, RecordError, Recorder, Status, Verdict,
+    Mandate, NoApprover, NoopRecorder, RecordError, Recorder, Status, Verdict,
 };
 use rampart_guard::path::Confinement;
 use rampart_policy::{lexical_path, ApprovalPolicy};
@@ -257,7 +257,7 @@ impl Enforcer for FileEnforcer<'_> {
             _ => None,
         }
     }
-    fn enforce(&mut self, action: &Action) -> Result<FileOutcome, FileError> {
+    fn enforce(&mut self, action: &Action, _: &Mandate<'_>) -> Result<FileOutcome, FileError> {
         let s = self.service;
         let limit = s.config.agents.max_file_kb.saturating_mul(1024);
         match action {

@@ -9,10 +9,12 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use rampart_gate::audit::AuditRecorder;
-use rampart_gate::{Action, Enforcer, Gate, GateError, Verdict};
+use rampart_gate::{Action, Enforcer, Gate, GateError, Mandate, Verdict};
 use rampart_policy::{ApprovalPolicy, Config, GitWrites};
 use rampart_sandbox::{Isolation, Limits, Outcome, RunError};
-use rampart_server::exec_plan::{self, ExecPlan, Flags, ResolveError, Resolved, Sources};
+use rampart_server::exec_plan::{
+    self, ExecPlan, Flags, PlanDecision, ResolveError, Resolved, Sources,
+};
 
 use crate::approve::{sandbox_denial, SessionStore, TtyApprover};
 use crate::args::{ExecArgs, Global, PolicyArgs, SandboxRunArgs};
@@ -99,7 +101,8 @@ struct SandboxEnforcer {
 impl Enforcer for SandboxEnforcer {
     type Outcome = Outcome;
     type Error = RunError;
-    fn enforce(&mut self, _: &Action) -> Result<Outcome, RunError> {
+    fn enforce(&mut self, _: &Action, mandate: &Mandate<'_>) -> Result<Outcome, RunError> {
+        self.plan.decision = Some(PlanDecision::of(mandate));
         let p = &self.plan;
         if p.command.program.as_os_str().is_empty() {
             return Err(RunError::NotFound(p.program_name()));
@@ -181,6 +184,8 @@ fn sandbox_run_plan(plan: ExecPlan) -> anyhow::Result<(Exit, rampart_gate::Statu
             "use `rampart exec`, which decides and records, for full access",
         ));
     }
+    // The plan says what it was allowed under; nothing else runs.
+    let (decision, approval) = plan.allowed_under().context("sandbox-run refuses to run")?;
     let action = Action::Exec {
         argv: plan
             .command
@@ -207,7 +212,11 @@ fn sandbox_run_plan(plan: ExecPlan) -> anyhow::Result<(Exit, rampart_gate::Statu
     if let Some(q) = quarantine_of(&plan) {
         record_quarantined(&rampart_sandbox::recover_pending(&q), &[]);
     }
-    match enforcer.enforce(&action) {
+    let mandate = Mandate {
+        decision: &decision,
+        approval: approval.as_ref(),
+    };
+    match enforcer.enforce(&action, &mandate) {
         Ok(outcome) => {
             if record_quarantined(&outcome.quarantined, &outcome.unchecked) {
                 let _ = finish(&outcome, &plan.limits);

@@ -196,10 +196,25 @@ fn sandbox_run_refuses_a_sealed_plan_not_from_its_rampart_parent_and_policy_flag
     };
     let cfg = rampart_policy::Config::defaults(&host);
     let os: Vec<std::ffi::OsString> = argv[2..].iter().map(Into::into).collect();
-    let plan = rampart_server::exec_plan::ExecPlan::build(&cfg, &w.ws, &os, &w.ws, &[]).unwrap();
-    assert!(plan.confined());
+    let decision = rampart_policy::decide(
+        &cfg,
+        &rampart_policy::Action::Exec {
+            argv: vec!["touch".into(), target.clone()],
+            cwd: w.ws.clone(),
+        },
+    );
+    let plan = rampart_server::exec_plan::ExecPlan::build(&cfg, &w.ws, &os, &w.ws, &[])
+        .unwrap()
+        .under(&rampart_gate::Mandate {
+            decision: &rampart_policy::Decision {
+                verdict: rampart_policy::Verdict::Allow,
+                ..decision
+            },
+            approval: None,
+        });
+    assert!(plan.confined() && plan.allowed_under().is_ok());
     for plan in [
-        json!({"v": 3, "parent": std::process::id(), "args": args, "plan": plan}),
+        json!({"v": 4, "parent": std::process::id(), "args": args, "plan": plan}),
         json!({"v": 1, "parent": std::process::id(), "args": args}),
     ] {
         let o = w

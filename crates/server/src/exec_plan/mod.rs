@@ -541,6 +541,63 @@ pub struct ExecPlan {
     pub limits: Limits,
     /// Where and how the run is recorded.
     pub audit: AuditPlan,
+    /// The decision the run was allowed under (set by the enforcer the
+    /// gate hands it to; `None` only while the plan is being built).
+    /// `sandbox-run` refuses a plan without an `allow` here.
+    pub decision: Option<PlanDecision>,
+}
+
+/// Why a plan may not run: it was not allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotAllowed {
+    /// No decision came with the plan.
+    #[error("the plan carries no decision")]
+    NoDecision,
+    /// The decision that came with it is not `allow`.
+    #[error("the plan's decision is `{0}`, not `allow`")]
+    Verdict(rampart_policy::Verdict),
+}
+
+/// The decision a plan was made under, as it travels with the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanDecision {
+    /// The verdict: `allow` for every plan that runs.
+    pub verdict: rampart_policy::Verdict,
+    /// The risk the analysis found.
+    pub risk: rampart_policy::Risk,
+    /// The rule that decided, if one did.
+    pub rule: Option<String>,
+    /// Why, most important first.
+    pub reasons: Vec<String>,
+    /// Who approved it, when a human was asked.
+    pub approved_by: Option<String>,
+}
+
+impl PlanDecision {
+    /// The decision and approval of `mandate`.
+    pub fn of(mandate: &rampart_gate::Mandate<'_>) -> Self {
+        let d = mandate.decision;
+        Self {
+            verdict: d.verdict,
+            risk: d.risk,
+            rule: d.rule.clone(),
+            reasons: d.reasons.clone(),
+            approved_by: mandate.approved_by().map(str::to_owned),
+        }
+    }
+
+    /// Back into a policy decision (for an enforcer on the far side of the
+    /// seal).
+    pub fn to_decision(&self) -> rampart_policy::Decision {
+        rampart_policy::Decision {
+            verdict: self.verdict,
+            risk: self.risk,
+            reasons: self.reasons.clone(),
+            rule: self.rule.clone(),
+            commands: Vec::new(),
+            approvals: Vec::new(),
+        }
+    }
 }
 
 impl Resolved {
@@ -594,6 +651,7 @@ impl ExecPlan {
                 tee_stderr: false,
             },
             isolation,
+            decision: None,
             limits: limits(cfg),
             audit: AuditPlan::of(cfg),
         })
@@ -622,6 +680,34 @@ impl ExecPlan {
             self.limits.timeout = Some(self.limits.timeout.map_or(asked, |l| l.min(asked)));
         }
         self
+    }
+
+    /// The plan, carrying the decision (and approval) it runs under.
+    #[must_use]
+    pub fn under(mut self, mandate: &rampart_gate::Mandate<'_>) -> Self {
+        self.decision = Some(PlanDecision::of(mandate));
+        self
+    }
+
+    /// The decision (and approval) the plan says it may run under: an
+    /// enforcer on the far side of a seal runs nothing else.
+    ///
+    /// # Errors
+    ///
+    /// The plan carries no decision, or one that is not `allow`.
+    pub fn allowed_under(
+        &self,
+    ) -> Result<(rampart_policy::Decision, Option<rampart_gate::Approval>), NotAllowed> {
+        match &self.decision {
+            Some(d) if d.verdict == rampart_policy::Verdict::Allow => Ok((
+                d.to_decision(),
+                d.approved_by
+                    .clone()
+                    .map(|by| rampart_gate::Approval::Approved { by }),
+            )),
+            Some(d) => Err(NotAllowed::Verdict(d.verdict)),
+            None => Err(NotAllowed::NoDecision),
+        }
     }
 
     /// The same run outside the sandbox (a re-run a human approved at the
@@ -708,6 +794,42 @@ mod tests {
         cfg.limits.timeout_secs = 0;
         let plan = ExecPlan::build(&cfg, &ws, &argv, &ws, &[]).expect("plan");
         assert_eq!(secs(&plan.with_timeout(Some(7))), Some(7));
+    }
+
+    #[test]
+    fn a_plan_runs_only_under_an_allow_it_carries() {
+        let (_t, ws, cfg) = world();
+        let argv: Vec<OsString> = vec!["true".into()];
+        let plan = ExecPlan::build(&cfg, &ws, &argv, &ws, &[]).expect("plan");
+        assert_eq!(plan.allowed_under().unwrap_err(), NotAllowed::NoDecision);
+        let mut d = rampart_policy::decide(
+            &cfg,
+            &rampart_policy::Action::Exec {
+                argv: vec!["true".into()],
+                cwd: ws.clone(),
+            },
+        );
+        d.verdict = rampart_policy::Verdict::Ask;
+        let asked = plan.clone().under(&rampart_gate::Mandate {
+            decision: &d,
+            approval: None,
+        });
+        assert_eq!(
+            asked.allowed_under().unwrap_err(),
+            NotAllowed::Verdict(rampart_policy::Verdict::Ask)
+        );
+        d.verdict = rampart_policy::Verdict::Allow;
+        let yes = rampart_gate::Approval::Approved {
+            by: "terminal".into(),
+        };
+        let allowed = plan.under(&rampart_gate::Mandate {
+            decision: &d,
+            approval: Some(&yes),
+        });
+        let (decision, approval) = allowed.allowed_under().expect("allowed");
+        assert_eq!(decision.verdict, rampart_policy::Verdict::Allow);
+        assert_eq!(decision.reasons, d.reasons);
+        assert_eq!(approval, Some(yes));
     }
 
     #[test]
