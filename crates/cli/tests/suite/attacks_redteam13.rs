@@ -519,3 +519,53 @@ fn rt13_a_sandboxed_command_poses_as_the_approval_daemon() {
             .collect::<Vec<_>>()
     );
 }
+
+/// A read-deny *path rule* (`[[rules]] path = "**/*.pem"`, `access =
+/// ["read"]`) holds for `Read` of the file, for `Grep` naming the file,
+/// for `cat` through `rampart exec`, and inside the sandbox (`grep -r`
+/// gets "Permission denied"). But a hook `Grep` of the folder that holds
+/// it is allowed: the hook judges a search as a read of its folder, and
+/// `hidden_in_search` (`crates/server/src/hook.rs`) adds only the plain
+/// `deny_read` entries beneath it, never the path rules. Claude Code's
+/// Grep (ripgrep, not sandboxed) then prints the key's lines to the
+/// model. The same verdict differs by surface.
+#[test]
+fn rt13_a_hook_grep_of_the_folder_reads_what_a_read_deny_path_rule_refuses() {
+    let w = World::with_config(&format!(
+        "{BASE_CONFIG}[[rules]]\npath = \"**/*.pem\"\naccess = [\"read\"]\ndecision = \"deny\"\nreason = \"keys stay put\"\n"
+    ));
+    std::fs::create_dir_all(w.ws.join("certs")).unwrap();
+    let key = w.ws.join("certs/server.pem");
+    std::fs::write(&key, format!("-----BEGIN PRIVATE KEY-----\n{SECRET}\n")).unwrap();
+    // Controls: every other way to read it is refused.
+    let (d, why) = hook_call(&w, "Read", &json!({"file_path": key}));
+    assert_eq!(d, "deny", "control: Read of the key: {why}");
+    let (d, why) = hook_call(
+        &w,
+        "Grep",
+        &json!({"pattern": "PRIVATE", "path": key, "output_mode": "content"}),
+    );
+    assert_eq!(d, "deny", "control: Grep naming the key: {why}");
+    let o = w.run(["exec", "--", "grep", "-r", "PRIVATE", "."]);
+    assert!(
+        !stdout(&o).contains(SECRET),
+        "control: grep -r in the sandbox must not see the key: {}",
+        stdout(&o)
+    );
+    for (input, what) in [
+        (
+            json!({"pattern": SECRET, "path": w.ws.join("certs"), "output_mode": "content"}),
+            "a Grep of `certs/`",
+        ),
+        (
+            json!({"pattern": SECRET, "glob": "*.pem", "output_mode": "content"}),
+            "a Grep of the workspace with `glob: *.pem`",
+        ),
+    ] {
+        let (d, why) = hook_call(&w, "Grep", &input);
+        assert_ne!(
+            d, "allow",
+            "gate bypassed: {what} was allowed ({why}) though the rule refuses reading `certs/server.pem`; Claude Code's Grep would print the key"
+        );
+    }
+}
