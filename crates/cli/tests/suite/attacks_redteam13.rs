@@ -223,13 +223,15 @@ fn enforced_status(w: &World, needle: &str) -> String {
                     .as_str()
                     .is_some_and(|c| c.contains(needle))
         })
-        .map(|e| {
-            e["unmapped"]["status"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .unwrap_or_else(|| panic!("no enforced event for `{needle}`: {:?}", trail(w)))
+        .map_or_else(
+            || panic!("no enforced event for `{needle}`: {:?}", trail(w)),
+            |e| {
+                e["unmapped"]["status"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            },
+        )
 }
 
 /// `rampart exec` records a run killed at the configured timeout as
