@@ -4,9 +4,7 @@
 use std::path::PathBuf;
 
 use rampart_policy::Config;
-pub(crate) use rampart_server::exec_plan::config_files::{
-    host_env, load, user_config_path, Loaded,
-};
+pub(crate) use rampart_server::exec_plan::config_files::{load, user_config_path, Loaded};
 pub(crate) use rampart_server::exec_plan::workspace;
 
 /// The config in force for the current directory, or `None` after

@@ -116,6 +116,9 @@ impl Approver for AgentApprover {
                     Err(crate::client::ClientError::NotRunning { .. }) => Approval::Denied(
                         "this needs a human's approval and no approver is running: start `rampart serve` and answer with `rampart approvals`, or add an `allow` rule for it".into(),
                     ),
+                    Err(e @ crate::client::ClientError::Untrusted { .. }) => {
+                        Approval::Denied(format!("not approved: {e}"))
+                    }
                     Err(e) => Approval::Denied(format!("the approval could not be asked: {e}")),
                 }
             }

@@ -491,10 +491,11 @@ fn rt13_a_sandboxed_command_poses_as_the_approval_daemon() {
     while !sock_dir.join("rampart.sock").exists() && t.elapsed() < Duration::from_secs(15) {
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(
-        sock_dir.join("rampart.sock").exists(),
-        "control: the sandboxed command could not bind the socket (unix sockets allowed, /tmp writable)"
-    );
+    // Since the fix the sandbox holds the socket directory read-only, so
+    // the stand-in cannot bind there at all (and the ask finds no
+    // daemon); `rt13_a_confined_listener_on_the_socket_is_not_trusted`
+    // covers a stand-in that did get the path. Either way the push must
+    // not be approved.
     send(
         &mut stdin,
         json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
@@ -570,4 +571,122 @@ fn rt13_a_hook_grep_of_the_folder_reads_what_a_read_deny_path_rule_refuses() {
             "gate bypassed: {what} was allowed ({why}) though the rule refuses reading `certs/server.pem`; Claude Code's Grep would print the key"
         );
     }
+}
+
+/// `rampart mcp` with `XDG_RUNTIME_DIR=runtime`: one `run_command` of
+/// `git push origin main; echo ran > pushed.txt` (which asks); `during`
+/// runs while the ask is pending. Returns the call's answer.
+fn mcp_push(w: &World, runtime: &std::path::Path, during: impl FnOnce()) -> Value {
+    let mut child = w
+        .cmd(["mcp", "-C"])
+        .arg(&w.ws)
+        .env("XDG_RUNTIME_DIR", runtime)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for m in [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "rt13", "version": "1"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "run_command", "arguments": {"command": "git push origin main; echo ran > pushed.txt"}}}),
+    ] {
+        writeln!(stdin, "{m}").unwrap();
+    }
+    stdin.flush().unwrap();
+    during();
+    let mut answer = Value::Null;
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let v: Value = serde_json::from_str(&line.unwrap()).unwrap_or(Value::Null);
+        if v["id"] == 2 {
+            answer = v;
+            break;
+        }
+    }
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    answer
+}
+
+/// The client end of the fix: a listener that *did* get the socket path
+/// (here a sandboxed stand-in bound under a runtime directory its own
+/// sandbox did not protect, as if the directory had been writable) is
+/// refused, because its process runs in the sandbox's PID namespace.
+/// Control: the real `rampart serve` is trusted, and its human's yes
+/// runs the command.
+#[test]
+#[allow(
+    clippy::many_single_char_names,
+    reason = "w, t, a, d: world, time, answer, daemon as in the rest of the suite"
+)]
+fn rt13_a_confined_listener_on_the_socket_is_not_trusted() {
+    let other = tempfile::Builder::new()
+        .prefix("rt13-other-")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let sock_dir = other.path().join("rampart");
+    let w = World::with_config(
+        "[sandbox_workspace_write]\nallow_unix_sockets = true\n[limits]\ntimeout_secs = 60\n[agents]\napproval_timeout_secs = 20\n",
+    );
+    std::fs::write(w.ws.join("fake.py"), FAKE_DAEMON).unwrap();
+    // The stand-in runs sandboxed (its own runtime dir is the world's).
+    let mut fake = w
+        .cmd(["exec", "--", "python3", "fake.py"])
+        .arg(&sock_dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while !sock_dir.join("rampart.sock").exists() && t.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        sock_dir.join("rampart.sock").exists(),
+        "control: the sandboxed stand-in could not bind `{}`",
+        sock_dir.display()
+    );
+    let a = mcp_push(&w, other.path(), || {});
+    let _ = fake.kill();
+    let _ = fake.wait();
+    let approved_by = a["result"]["structuredContent"]["approved_by"].clone();
+    assert!(
+        !w.ws.join("pushed.txt").exists() && approved_by.is_null(),
+        "gate bypassed: `rampart mcp` trusted a sandboxed listener on its daemon socket (approved_by {approved_by}): {a}"
+    );
+    assert!(
+        a.to_string().contains("not your rampart daemon"),
+        "the refusal must say why: {a}"
+    );
+    // Control: the real daemon, answered by a human from another terminal.
+    let _d = Serve::start(&w);
+    let runtime = w.runtime_dir();
+    let a = mcp_push(&w, &runtime, || {
+        let t = Instant::now();
+        loop {
+            let o = w.run(["approvals", "list", "--json"]);
+            let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or(Value::Null);
+            if let Some(id) = v["pending"][0]["id"].as_u64() {
+                let (out, err) = w.answer_from_another_terminal(&["approve", &id.to_string()]);
+                assert!(out.contains("approved"), "{out} {err}");
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(20),
+                "control: no ask reached the real daemon: {} {}",
+                stdout(&o),
+                stderr(&o)
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    assert!(
+        w.ws.join("pushed.txt").exists()
+            && a["result"]["structuredContent"]["approved_by"].is_string(),
+        "control: the real daemon's approval must run the command: {a}"
+    );
 }

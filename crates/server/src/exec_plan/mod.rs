@@ -286,6 +286,14 @@ pub fn protected_paths(config: &Config, workspace: &Path) -> Vec<PathBuf> {
             .mode(0o700)
             .create(dir);
     }
+    // The daemon's socket directory: a command that could replace the
+    // socket (or the directory) could pose as the daemon and answer asks.
+    // Created (0700, as the daemon would) when its parent exists, so that
+    // it is held read-only rather than only watched.
+    let sockets = crate::paths::user_socket_dir();
+    if sockets.parent().is_some_and(Path::is_dir) {
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&sockets);
+    }
     let mut roots: Vec<PathBuf> = vec![workspace.to_path_buf()];
     roots.extend(config.workspace_write.writable_roots.iter().cloned());
     let roots: Vec<PathBuf> = roots
@@ -295,6 +303,9 @@ pub fn protected_paths(config: &Config, workspace: &Path) -> Vec<PathBuf> {
     let refs: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
     let set = rampart_policy::ProtectedSet::new(config);
     let mut out = set.literal_paths(&refs);
+    if !out.contains(&sockets) {
+        out.push(sockets);
+    }
     // A root that is not a repository gets none from the sandbox's git
     // layout: a `.git` created there would be honoured by the next git
     // command run in it (hooks included), so its creation is watched. So
