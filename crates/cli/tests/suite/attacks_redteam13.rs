@@ -690,3 +690,32 @@ fn rt13_a_confined_listener_on_the_socket_is_not_trusted() {
         "control: the real daemon's approval must run the command: {a}"
     );
 }
+
+/// The other side of the short-secret fix: the short value itself never
+/// reaches the trail, while the command around it does.
+#[test]
+fn rt13_a_short_secret_value_stays_out_of_the_trail() {
+    let w = World::new();
+    let o = w.run([
+        "exec",
+        "--",
+        "bash",
+        "-c",
+        "MY_TOKEN=Qz; echo ok > short-secret-run.txt",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "control: {}", stderr(&o));
+    let t = trail(&w);
+    let all = serde_json::to_string(&t).unwrap();
+    let lines: Vec<&str> = t
+        .iter()
+        .filter_map(|e| e["process"]["cmd_line"].as_str())
+        .collect();
+    assert!(
+        !all.contains("MY_TOKEN=Qz") && lines.iter().all(|c| !c.contains("Qz")),
+        "gate bypassed: the short secret `Qz` is in the trail: {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|c| c.contains("short-secret-run.txt")),
+        "control: the command is recorded: {lines:?}"
+    );
+}
