@@ -94,9 +94,11 @@ impl Approver for AgentApprover {
                     Ok(p) => p,
                     Err(e) => return Approval::Denied(format!("cannot build the ask: {e}")),
                 };
-                let answer =
-                    crate::client::Client::connect(path, *timeout + Duration::from_secs(5))
-                        .and_then(|mut c| c.call("approvals.request", &params));
+                let answer = crate::client::Client::connect_verified(
+                    path,
+                    *timeout + Duration::from_secs(5),
+                )
+                .and_then(|mut c| c.call("approvals.request", &params));
                 match answer {
                     Ok(v) if v.get("approved").and_then(serde_json::Value::as_bool) == Some(true) => {
                         Approval::Approved {

@@ -719,3 +719,68 @@ fn rt13_a_short_secret_value_stays_out_of_the_trail() {
         "control: the command is recorded: {lines:?}"
     );
 }
+
+/// A sandboxed command could read the audit trail (`audit.jsonl` in the
+/// state directory, bound read-only) and `flock` its read-only
+/// `audit.lock`: every other recording (the hook, other runs) then waited
+/// on the lock. The state directory is now hidden from every sandbox.
+/// Controls: the run itself is recorded and the host's `rampart audit
+/// verify` passes; a nested `rampart exec` inside the sandbox refuses to
+/// run unrecorded.
+#[test]
+fn rt13_the_sandbox_cannot_read_the_trail_or_hold_its_lock() {
+    let w = World::new();
+    // A first run, so that the trail and its lock exist.
+    let o = w.run(["exec", "--", "true"]);
+    assert_eq!(o.status.code(), Some(0), "control: {}", stderr(&o));
+    let state = w.base.join("state/rampart");
+    let (log, lock) = (state.join("audit.jsonl"), state.join("audit.lock"));
+    assert!(log.exists() && lock.exists(), "control: the trail exists");
+    let script = format!(
+        "cat {log} && echo READ-THE-TRAIL; flock -n {lock} -c 'echo HELD-THE-LOCK'; exit 0",
+        log = log.display(),
+        lock = lock.display()
+    );
+    let o = exec_sh(&w, &script);
+    breached_if(
+        stdout(&o).contains("READ-THE-TRAIL"),
+        "the sandboxed command read the audit trail",
+        &o,
+    );
+    breached_if(
+        stdout(&o).contains("HELD-THE-LOCK"),
+        "the sandboxed command took the audit lock",
+        &o,
+    );
+    assert_eq!(o.status.code(), Some(0), "control: {}", stderr(&o));
+    // Nested: no trail to write, so no run.
+    let o = w.run([
+        "exec",
+        "--",
+        rampart_bin().to_str().unwrap(),
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        "echo NESTED-RAN",
+    ]);
+    breached_if(
+        stdout(&o).contains("NESTED-RAN"),
+        "a nested `rampart exec` ran without a trail",
+        &o,
+    );
+    // Control: the host's trail is whole and records the runs.
+    let v = w.run(["audit", "verify"]);
+    assert!(
+        v.status.success(),
+        "control: audit verify: {} {}",
+        stdout(&v),
+        stderr(&v)
+    );
+    assert!(
+        trail(&w).iter().any(|e| e["process"]["cmd_line"]
+            .as_str()
+            .is_some_and(|c| c.contains("READ-THE-TRAIL"))),
+        "control: the attempt is recorded"
+    );
+}

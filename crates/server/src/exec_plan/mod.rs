@@ -384,6 +384,14 @@ pub fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, ResolveErr
         .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
         .collect();
     hidden.extend(rules.hidden);
+    // rampart's state and audit directory: a command that could read it
+    // would read the trail, and one that could open `audit.lock` could
+    // `flock` it and stall every recording. Hidden, not only read-only
+    // (it was created 0700 by `protected_paths`, so it exists).
+    let state = std::fs::canonicalize(&cfg.audit.dir).unwrap_or_else(|_| cfg.audit.dir.clone());
+    if !hidden.contains(&state) {
+        hidden.push(state);
+    }
     protected.extend(rules.read_only);
     let write = match cfg.sandbox_mode {
         SandboxMode::DangerFullAccess => return Ok(Isolation::FullAccess),
