@@ -784,3 +784,65 @@ fn rt13_the_sandbox_cannot_read_the_trail_or_hold_its_lock() {
         "control: the attempt is recorded"
     );
 }
+
+/// Control for the grant keys: after "always" for `curl -s https://docs.rs`
+/// the identical command is not asked again (approved by `session`).
+#[test]
+fn rt13_always_still_covers_the_identical_command() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIP: util-linux `script` (a terminal for the prompt) is missing");
+        return;
+    }
+    let w = World::with_config(
+        "[sandbox_workspace_write]\nexclude_slash_tmp = true\nexclude_tmpdir_env_var = true\nnetwork_access = true\n[limits]\ntimeout_secs = 60\n",
+    );
+    let line = format!(
+        "{b} exec -- curl -s -m 2 https://docs.rs; {b} exec -- curl -s -m 2 https://docs.rs; echo DONE",
+        b = rampart_bin().display()
+    );
+    let out = w.base.join("script.out");
+    let mut child = w
+        .like("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(std::fs::File::create(&out).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let read = || std::fs::read_to_string(&out).unwrap_or_default();
+    let t = Instant::now();
+    while !read().contains("this session") {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "no prompt came: `{}`",
+            read()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stdin.write_all(b"a\n").unwrap();
+    stdin.flush().unwrap();
+    while !read().contains("DONE") && t.elapsed() < Duration::from_secs(40) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdin);
+    let approvers: Vec<Value> = trail(&w)
+        .iter()
+        .filter(|e| {
+            e["unmapped"]["stage"] == "decided"
+                && e["process"]["cmd_line"] == "curl -s -m 2 https://docs.rs"
+        })
+        .map(|e| e["unmapped"]["approver"].clone())
+        .collect();
+    assert!(
+        approvers.len() == 2 && approvers[1] == "session",
+        "control failed: the identical command after \"always\" was not covered by the session: {approvers:?} ({})",
+        read()
+    );
+}
