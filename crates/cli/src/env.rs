@@ -11,8 +11,6 @@ pub(crate) const RAMPART_LOG: &str = "RAMPART_LOG";
 pub(crate) const NO_COLOR: &str = "NO_COLOR";
 /// `dumb` disables colour.
 pub(crate) const TERM: &str = "TERM";
-/// Where the daemon's socket directory goes (`rampart serve`).
-pub(crate) const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 /// Test-only fault for `rampart hook claude-code`: `stall` makes the
 /// decision hang, `panic` makes it crash. Either way the hook answers
 /// `deny` (its deadline, its panic guard), so setting it can only make

@@ -22,10 +22,6 @@ use serde::Deserialize;
 /// What replaces a secret.
 pub const MASK: &str = "***";
 
-/// Secrets shorter than this are not replaced inside a script's text (too
-/// many accidental matches): the whole script is masked instead.
-const MIN_IN_SCRIPT: usize = 4;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 enum Form {
@@ -248,9 +244,9 @@ pub fn mask_reason(reason: &str) -> String {
 /// KiB): many times what a real command line needs.
 const SCRIPT_BUDGET: usize = 256;
 
-/// A script longer than this is not looked into but recorded masked
-/// whole: masking costs about a millisecond per command in it, and one
-/// command line can hold megabytes.
+/// A script longer than this is not looked into whole: masking costs
+/// about a millisecond per command in it, and one command line can hold
+/// megabytes. Its masked prefix is recorded ([`mask_long_script`]).
 const MAX_SCRIPT_BYTES: usize = 32 * 1024;
 
 fn mask_script(t: &Table, script: &str) -> String {
@@ -263,7 +259,10 @@ fn mask_script(t: &Table, script: &str) -> String {
 /// as a script cost one budget, not a thousand. What the budget no longer
 /// covers is masked whole.
 fn mask_script_in(t: &Table, script: &str, budget: &mut usize) -> String {
-    if script.len() > MAX_SCRIPT_BYTES || *budget == 0 {
+    if script.len() > MAX_SCRIPT_BYTES {
+        return mask_long_script(t, script, budget);
+    }
+    if *budget == 0 {
         return MASK.to_owned();
     }
     let mut secrets: Vec<String> = Vec::new();
@@ -277,15 +276,64 @@ fn mask_script_in(t: &Table, script: &str, budget: &mut usize) -> String {
     secrets.dedup();
     let mut out = script.to_owned();
     for s in &secrets {
-        if s.len() < MIN_IN_SCRIPT || !out.contains(s.as_str()) {
-            // Too short to replace safely, or written with quotes or
-            // escapes inside it: the script is shown masked whole.
+        if !out.contains(s.as_str()) {
+            // Written with quotes or escapes inside it: the script is
+            // shown masked whole.
             return MASK.to_owned();
         }
+        // Every occurrence, whatever the length: a short secret also
+        // masks the same letters elsewhere in the script (too much,
+        // never too little), and the rest of the command stays readable.
         out = out.replace(s.as_str(), MASK);
     }
     out
 }
+
+/// An over-long script: its first [`LONG_SCRIPT_PREFIX`] bytes (or less,
+/// cut where the prefix parses as a complete script, so that no quote or
+/// `$(` is left open around a secret the masker would then miss), masked
+/// like any script, and a marker with the bytes left out. When no clean
+/// cut is found, the marker alone, with the size.
+fn mask_long_script(t: &Table, script: &str, budget: &mut usize) -> String {
+    let left_out = |kept: usize| format!(" [… {} more bytes not recorded]", script.len() - kept);
+    let mut end = LONG_SCRIPT_PREFIX.min(script.len());
+    while !script.is_char_boundary(end) {
+        end -= 1;
+    }
+    // The full prefix first, then cuts before its last line ends and `;`.
+    let mut cuts = vec![end];
+    cuts.extend(
+        script[..end]
+            .rmatch_indices(['\n', ';'])
+            .map(|(i, _)| i)
+            .take(MAX_CUTS),
+    );
+    for cut in cuts {
+        let prefix = &script[..cut];
+        if prefix.trim().is_empty() {
+            break;
+        }
+        if shell::parse_script(prefix)
+            .opaque
+            .iter()
+            .any(|o| o.contains("does not parse"))
+        {
+            continue;
+        }
+        let masked = mask_script_in(t, prefix, budget);
+        if masked == MASK {
+            break;
+        }
+        return format!("{masked}{}", left_out(cut));
+    }
+    format!("{MASK}{}", left_out(0))
+}
+
+/// How much of an over-long script is recorded (masked).
+const LONG_SCRIPT_PREFIX: usize = 4 * 1024;
+
+/// How many earlier cuts an over-long script's prefix is tried at.
+const MAX_CUTS: usize = 16;
 
 fn secret_name(t: &Table, name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
@@ -936,8 +984,15 @@ mod budget_tests {
         // Wide instead of deep: thousands of commands in one argument.
         let wide = "curl -u a:b https://h.example; ".repeat(4000);
         let started = std::time::Instant::now();
-        assert_eq!(mask_script_text(&wide), MASK);
+        let masked = mask_script_text(&wide);
         assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        // Recorded as a masked prefix and the size left out (issue 13).
+        assert!(
+            masked.starts_with("curl -u a:*** https://h.example; ")
+                && masked.ends_with("more bytes not recorded]")
+                && !masked.contains("a:b"),
+            "{masked}"
+        );
         // Control: a plain nested script keeps what is not secret.
         let plain =
             mask_script_text("echo $(echo $(date)) && curl -u admin:s3cr3t-pw https://x.example");
@@ -984,5 +1039,57 @@ mod budget_tests {
             short[2].contains("date") && !short[2].contains("s3cr3t-pw"),
             "{short:?}"
         );
+    }
+}
+
+#[cfg(test)]
+mod redteam13_tests {
+    use super::*;
+
+    /// A secret under 4 characters made the whole script `***`: the
+    /// agent could hide any command behind `MY_TOKEN=ab;`. Now the value
+    /// is masked in place and the rest stays readable.
+    #[test]
+    fn a_short_secret_is_masked_in_place_not_the_whole_script() {
+        let out = mask_argv(&[
+            "bash".into(),
+            "-c".into(),
+            "MY_TOKEN=ab; echo exfil > stolen-evidence.txt".into(),
+        ]);
+        assert!(out[2].contains("stolen-evidence.txt"), "{out:?}");
+        assert!(out[2].starts_with("MY_TOKEN=***;"), "{out:?}");
+        assert!(!out[2].contains("ab"), "gate bypassed: {out:?}");
+        let one = mask_script_text("export API_KEY=Q && curl -H 'X-Api-Key: Q' https://h");
+        assert!(!one.contains('Q') && one.contains("curl"), "{one}");
+    }
+
+    /// A script over 32 KiB was recorded as `***`. Now its masked prefix
+    /// is, with the size left out; a prefix cut inside a quote is cut
+    /// earlier instead (an open quote would hide a secret from the
+    /// masker).
+    #[test]
+    fn an_over_long_script_keeps_a_masked_prefix() {
+        let pad = "x".repeat(33 * 1024);
+        let out = mask_script_text(&format!("echo exfil > padded.txt #{pad}"));
+        assert!(
+            out.starts_with("echo exfil > padded.txt #xxx")
+                && out.ends_with("more bytes not recorded]"),
+            "{}",
+            &out[out.len().saturating_sub(80)..]
+        );
+        let pw = ["Zq8v", "Lm2R"].concat();
+        for filler in [3_990, 4_000, 4_070, 4_085, 4_090] {
+            let script = format!(
+                "echo {}; bash -c 'mysql -p{pw} -e \"select 1\"' #{pad}",
+                "y".repeat(filler)
+            );
+            let out = mask_script_text(&script);
+            assert!(!out.contains(&pw), "gate bypassed at {filler}: {out}");
+            assert!(out.starts_with("echo yyy"), "{}", &out[..40]);
+            assert!(out.ends_with("more bytes not recorded]"), "{out}");
+        }
+        let pw_short = "Qx";
+        let script = format!("TOKEN={pw_short}; {}", "echo 'Qx';".repeat(8000));
+        assert!(!mask_script_text(&script).contains(pw_short));
     }
 }

@@ -15,6 +15,20 @@ pub fn socket_dir(xdg_runtime_dir: Option<&Path>, state_dir: &Path) -> PathBuf {
     }
 }
 
+/// This user's socket directory, from the environment:
+/// `$XDG_RUNTIME_DIR/rampart`, else `$XDG_STATE_HOME/rampart/run` (the
+/// state home as [`crate::exec_plan::config_files::host_env`] finds it).
+pub fn user_socket_dir() -> PathBuf {
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
+    let state = crate::exec_plan::config_files::host_env()
+        .xdg_state_home
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("rampart");
+    socket_dir(runtime.as_deref(), &state)
+}
+
 /// The socket in `dir`.
 pub fn socket_path(dir: &Path) -> PathBuf {
     dir.join("rampart.sock")

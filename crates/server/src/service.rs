@@ -95,9 +95,11 @@ impl Approver for AgentApprover {
                     Ok(p) => p,
                     Err(e) => return Approval::Denied(format!("cannot build the ask: {e}")),
                 };
-                let answer =
-                    crate::client::Client::connect(path, *timeout + Duration::from_secs(5))
-                        .and_then(|mut c| c.call("approvals.request", &params));
+                let answer = crate::client::Client::connect_verified(
+                    path,
+                    *timeout + Duration::from_secs(5),
+                )
+                .and_then(|mut c| c.call("approvals.request", &params));
                 match answer {
                     Ok(v) if v.get("approved").and_then(serde_json::Value::as_bool) == Some(true) => {
                         Approval::Approved {
@@ -117,6 +119,9 @@ impl Approver for AgentApprover {
                     Err(crate::client::ClientError::NotRunning { .. }) => Approval::Denied(
                         "this needs a human's approval and no approver is running: start `rampart serve` and answer with `rampart approvals`, or add an `allow` rule for it".into(),
                     ),
+                    Err(e @ crate::client::ClientError::Untrusted { .. }) => {
+                        Approval::Denied(format!("not approved: {e}"))
+                    }
                     Err(e) => Approval::Denied(format!("the approval could not be asked: {e}")),
                 }
             }

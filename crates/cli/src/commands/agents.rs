@@ -19,18 +19,11 @@ use serde_json::{json, Value};
 use crate::args::{ApprovalsCommand, Global, ServeArgs};
 use crate::exit::Exit;
 use crate::report::{with_hint, FailExt as _};
-use crate::{env, load, record, ui};
+use crate::{record, ui};
 
 /// The socket's directory for this user.
 pub(crate) fn socket_dir() -> PathBuf {
-    let runtime = std::env::var_os(env::XDG_RUNTIME_DIR)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from);
-    let state = load::host_env()
-        .xdg_state_home
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("rampart");
-    paths::socket_dir(runtime.as_deref(), &state)
+    paths::user_socket_dir()
 }
 
 /// `--config` and `--profile` as this process was given them, for the

@@ -287,6 +287,14 @@ pub fn protected_paths(config: &Config, workspace: &Path) -> Vec<PathBuf> {
             .mode(0o700)
             .create(dir);
     }
+    // The daemon's socket directory: a command that could replace the
+    // socket (or the directory) could pose as the daemon and answer asks.
+    // Created (0700, as the daemon would) when its parent exists, so that
+    // it is held read-only rather than only watched.
+    let sockets = crate::paths::user_socket_dir();
+    if sockets.parent().is_some_and(Path::is_dir) {
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&sockets);
+    }
     let mut roots: Vec<PathBuf> = vec![workspace.to_path_buf()];
     roots.extend(config.workspace_write.writable_roots.iter().cloned());
     let roots: Vec<PathBuf> = roots
@@ -296,6 +304,9 @@ pub fn protected_paths(config: &Config, workspace: &Path) -> Vec<PathBuf> {
     let refs: Vec<&Path> = roots.iter().map(PathBuf::as_path).collect();
     let set = rampart_policy::ProtectedSet::new(config);
     let mut out = set.literal_paths(&refs);
+    if !out.contains(&sockets) {
+        out.push(sockets);
+    }
     // A root that is not a repository gets none from the sandbox's git
     // layout: a `.git` created there would be honoured by the next git
     // command run in it (hooks included), so its creation is watched. So
@@ -390,6 +401,14 @@ pub fn isolation(cfg: &Config, workspace: &Path) -> Result<Isolation, ResolveErr
         .map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
         .collect();
     hidden.extend(rules.hidden);
+    // rampart's state and audit directory: a command that could read it
+    // would read the trail, and one that could open `audit.lock` could
+    // `flock` it and stall every recording. Hidden, not only read-only
+    // (it was created 0700 by `protected_paths`, so it exists).
+    let state = std::fs::canonicalize(&cfg.audit.dir).unwrap_or_else(|_| cfg.audit.dir.clone());
+    if !hidden.contains(&state) {
+        hidden.push(state);
+    }
     protected.extend(rules.read_only);
     let write = match cfg.sandbox_mode {
         SandboxMode::DangerFullAccess => return Ok(Isolation::FullAccess),
