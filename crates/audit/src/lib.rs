@@ -103,7 +103,7 @@ pub struct Options {
 }
 
 impl Options {
-    /// The defaults of DESIGN.md in `dir`: 10 MB × 5 files, `SQLite`,
+    /// The defaults of `docs/DESIGN.md` in `dir`: 10 MB × 5 files, `SQLite`,
     /// durable, no `PostgreSQL`.
     pub fn new(dir: PathBuf) -> Self {
         Self {

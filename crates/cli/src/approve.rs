@@ -45,16 +45,33 @@ fn ask_tty(question: &str, allow_always: bool) -> anyhow::Result<Answer> {
     };
     let _ = write!(out, "{question}\n{choices}: ");
     let _ = out.flush();
-    let mut answer = String::new();
-    BufReader::new(tty)
-        .take(64)
-        .read_line(&mut answer)
-        .context("cannot read the answer from the terminal")?;
-    Ok(match answer.trim().to_ascii_lowercase().as_str() {
-        "y" | "yes" => Answer::Yes,
-        "a" | "always" if allow_always => Answer::Always,
-        _ => Answer::No,
-    })
+    let mut reader = BufReader::new(tty);
+    // An answer it does not know is asked again (a typo must not become a
+    // silent no, nor a yes); an empty line, the end of input or a third
+    // unknown answer is no.
+    for _ in 0..3 {
+        let mut answer = String::new();
+        let n = reader
+            .by_ref()
+            .take(64)
+            .read_line(&mut answer)
+            .context("cannot read the answer from the terminal")?;
+        match answer.trim().to_ascii_lowercase().as_str() {
+            "y" | "yes" => return Ok(Answer::Yes),
+            "a" | "always" if allow_always => return Ok(Answer::Always),
+            "n" | "no" | "" => return Ok(Answer::No),
+            _ if n == 0 => return Ok(Answer::No),
+            other => {
+                let _ = write!(
+                    out,
+                    "`{}` is not an answer; {choices}: ",
+                    crate::ui::printable(other)
+                );
+                let _ = out.flush();
+            }
+        }
+    }
+    Ok(Answer::No)
 }
 
 impl Approver for TtyApprover {

@@ -2,7 +2,7 @@
 //! `error: …` with its causes joined by `: ` (anyhow's `{:#}`, without
 //! repeating a cause the message already quotes), followed by
 //! a `hint:` when some layer attached one, and mapped to the exit table
-//! (DESIGN.md): 125 for `exec` and `sandbox-run` (rampart's own error), 2
+//! (`docs/DESIGN.md`): 125 for `exec` and `sandbox-run` (rampart's own error), 2
 //! for the other commands (usage or config error), unless a layer named
 //! another status. A reader that went away (a broken pipe anywhere in the
 //! chain) ends rampart quietly with success, as `head` wanted.

@@ -302,8 +302,23 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> anyhow::Result<Exit> {
             None => {}
         }
         ui::config_errors(&errors);
-        if problems {
-            ui::hint("fix the items marked MISSING, or choose a mode this host can enforce");
+        // The hint names what is actually wrong, each cause its own line.
+        let missing: Vec<&str> = checks
+            .iter()
+            .filter(|c| c.needed && !c.ok)
+            .map(|c| c.name)
+            .collect();
+        if !missing.is_empty() {
+            ui::hint(&format!(
+                "fix the items marked MISSING ({}), or choose a mode this host can enforce (`--sandbox`, `sandbox_mode`)",
+                missing.join(", ")
+            ));
+        }
+        if !errors.is_empty() {
+            ui::hint("fix the config errors above; `rampart init --print` shows a valid config");
+        }
+        if trial.as_ref().is_some_and(Result::is_err) && missing.is_empty() {
+            ui::hint("the trial run failed though every needed protection is available: run `rampart -v exec -- true` to see where");
         }
     }
     if problems {

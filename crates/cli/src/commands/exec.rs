@@ -446,6 +446,9 @@ fn run_gate<A: rampart_gate::Approver>(
                     let _ = finish(&outcome, &enforcer.plan.limits);
                     return Ok(Exit::Denied);
                 }
+                if outcome.exit_code() != 0 {
+                    git_writes_hint(config, &result.decision, &enforcer.plan.workspace);
+                }
                 return Ok(finish(&outcome, &enforcer.plan.limits));
             }
             let d = &result.decision;
@@ -460,6 +463,67 @@ fn run_gate<A: rampart_gate::Approver>(
             Ok(Exit::Denied)
         }
         Err(e) => gate_error(e),
+    }
+}
+
+/// A git command that writes the repository failed while `.git` is
+/// read-only in the sandbox (`allow_git_writes = false`): most likely that
+/// is why, and the user should hear how to allow commits.
+fn git_writes_hint(
+    config: &Config,
+    decision: &rampart_gate::Decision,
+    workspace: &std::path::Path,
+) {
+    const WRITES: &[&str] = &[
+        "commit",
+        "merge",
+        "rebase",
+        "cherry-pick",
+        "revert",
+        "am",
+        "tag",
+        "stash",
+        "pull",
+        "checkout",
+        "switch",
+        "reset",
+        "add",
+        "rm",
+        "mv",
+        "restore",
+        "fetch",
+        "branch",
+        "init",
+    ];
+    if config.workspace_write.allow_git_writes != GitWrites::Deny
+        || !workspace.join(".git").exists()
+    {
+        return;
+    }
+    // The subcommand: the first word after git's own options (`-c k=v`,
+    // `-C dir` and the like take a value).
+    let subcommand = |argv: &[String]| {
+        let mut words = argv.iter().skip(1);
+        while let Some(w) = words.next() {
+            match w.as_str() {
+                "-c" | "-C" | "--git-dir" | "--work-tree" | "--namespace" | "--exec-path" => {
+                    words.next();
+                }
+                o if o.starts_with('-') => {}
+                sub => return Some(sub.to_owned()),
+            }
+        }
+        None
+    };
+    let writes = decision.commands.iter().any(|argv| {
+        argv.first()
+            .is_some_and(|p| p == "git" || p.ends_with("/git"))
+            && subcommand(argv).is_some_and(|sub| WRITES.contains(&sub.as_str()))
+    });
+    if writes {
+        ui::hint(
+            "`.git` is read-only inside the sandbox; `--allow-git-writes=commits` (or `allow_git_writes = \"commits\"`) lets git commit, never change config or hooks",
+        );
     }
 }
 

@@ -24,6 +24,7 @@ mod attacks_surfaces;
 mod audit;
 mod cli;
 mod errors;
+mod first_hour;
 pub mod fixture;
 mod hook_unjudged;
 mod sealed_plan;
