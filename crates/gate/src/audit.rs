@@ -294,6 +294,8 @@ mod tests {
             rule: Some("rampart.toml:3".into()),
             commands: vec![],
             approvals: vec![],
+            needs_network: false,
+            writes: Vec::new(),
         };
         let approval = Approval::Approved {
             by: "terminal".into(),

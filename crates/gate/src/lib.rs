@@ -330,6 +330,14 @@ pub trait Enforcer {
     fn allowed_late(&mut self) -> Option<Decision> {
         None
     }
+    /// Why a "yes" to `decision` (an ask) could not make `action` work
+    /// under this enforcer (a write its sandbox will not allow): the gate
+    /// then refuses without asking, with this reason first, since a
+    /// question whose yes cannot work must not be asked. `None` (the
+    /// default): a yes would be enough.
+    fn cannot_grant(&mut self, _action: &Action, _decision: &Decision) -> Option<String> {
+        None
+    }
 }
 
 /// An approver for doors that only judge (`check`, the hook): it asks
@@ -564,6 +572,8 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
             reasons: vec![why.to_string()],
             rule: None,
             approvals: Vec::new(),
+            needs_network: false,
+            writes: Vec::new(),
             commands: Vec::new(),
         })
     }
@@ -652,6 +662,12 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         }
         validate(action).map_err(GateError::Invalid)?;
         let mut decision = decide(self.config, action);
+        if decision.verdict == Verdict::Ask {
+            if let Some(why) = enforcer.cannot_grant(action, &decision) {
+                decision.verdict = Verdict::Deny;
+                decision.reasons.insert(0, why);
+            }
+        }
         let approval = if decision.verdict == Verdict::Ask {
             let a = self.approver.approve(action, &decision);
             match &a {
@@ -821,6 +837,8 @@ mod tests {
             rule: None,
             commands: vec![],
             approvals: vec![],
+            needs_network: false,
+            writes: Vec::new(),
         }
     }
 

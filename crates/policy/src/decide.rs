@@ -42,9 +42,24 @@ pub struct Decision {
     /// An "always for this session" grant covers a later ask only when it
     /// covers every one of that ask's keys. Empty when nothing asks.
     pub approvals: Vec<String>,
+    /// Whether the command needs the network to do what it is for (a
+    /// network client, `git push`): a "yes" to it must come with network
+    /// for that run, or it cannot work.
+    pub needs_network: bool,
+    /// The paths the command writes, where the analysis can tell them
+    /// (normalised): a "yes" cannot make a path the sandbox does not let
+    /// it write writable, so such an ask is refused up front, saying how
+    /// to grant it.
+    pub writes: Vec<PathBuf>,
 }
 
 impl Decision {
+    /// A `deny` no rule made (a refusal the sandbox or a surface made),
+    /// with `reasons`.
+    pub fn denied(risk: Risk, reasons: Vec<String>) -> Self {
+        Self::by_rule(Verdict::Deny, risk, None, reasons, Vec::new())
+    }
+
     /// A decision made by `rule` (if any), whose reason leads the reasons.
     fn by_rule(
         verdict: Verdict,
@@ -65,6 +80,8 @@ impl Decision {
             rule: rule.map(|r| r.origin.clone()),
             commands,
             approvals: Vec::new(),
+            needs_network: false,
+            writes: Vec::new(),
         }
     }
 
@@ -491,7 +508,10 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
     };
     let rules = rule_book(cfg);
     let decision = |verdict, rule: Option<&Rule>, reasons: Vec<String>| {
-        Decision::by_rule(verdict, risk, rule, reasons, commands.clone())
+        let mut d = Decision::by_rule(verdict, risk, rule, reasons, commands.clone());
+        d.needs_network = analysis.network;
+        d.writes.clone_from(&analysis.writes);
+        d
     };
 
     // 2. Deny rules win.

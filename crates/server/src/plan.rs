@@ -243,6 +243,7 @@ mod tests {
                 rule: None,
                 reasons: vec!["`ls` only reads".into()],
                 approved_by: None,
+                granted: Vec::new(),
             }),
         }
     }

@@ -216,6 +216,20 @@ impl Enforcer for Runner {
             }),
         }
     }
+    fn cannot_grant(
+        &mut self,
+        action: &Action,
+        decision: &rampart_gate::Decision,
+    ) -> Option<String> {
+        let Action::Exec { argv, cwd } = action else {
+            return None;
+        };
+        let argv: Vec<std::ffi::OsString> = argv.iter().map(Into::into).collect();
+        // A plan that cannot be built is refused when it runs, with its
+        // own reason.
+        let plan = self.resolved.plan(&argv, cwd).ok()?;
+        crate::exec_plan::cannot_grant(&plan.isolation, decision)
+    }
     fn status(o: &RunOutput) -> Status {
         o.status
     }

@@ -257,6 +257,8 @@ impl Enforcer for FileEnforcer<'_> {
                 reasons: vec![e.to_string()],
                 rule: None,
                 approvals: Vec::new(),
+                needs_network: false,
+                writes: Vec::new(),
                 commands: Vec::new(),
             }),
             _ => None,

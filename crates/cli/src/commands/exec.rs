@@ -12,9 +12,7 @@ use rampart_gate::audit::AuditRecorder;
 use rampart_gate::{Action, Enforcer, Gate, GateError, Mandate, Verdict};
 use rampart_policy::{ApprovalPolicy, Config, GitWrites};
 use rampart_sandbox::{Isolation, Limits, Outcome, RunError};
-use rampart_server::exec_plan::{
-    self, ExecPlan, Flags, PlanDecision, ResolveError, Resolved, Sources,
-};
+use rampart_server::exec_plan::{self, ExecPlan, Flags, ResolveError, Resolved, Sources};
 
 use crate::approve::{sandbox_denial, SessionStore, TtyApprover};
 use crate::args::{ExecArgs, Global, PolicyArgs, SandboxRunArgs};
@@ -101,8 +99,16 @@ struct SandboxEnforcer {
 impl Enforcer for SandboxEnforcer {
     type Outcome = Outcome;
     type Error = RunError;
+    fn cannot_grant(&mut self, _: &Action, decision: &rampart_gate::Decision) -> Option<String> {
+        exec_plan::cannot_grant(&self.plan.isolation, decision)
+    }
     fn enforce(&mut self, _: &Action, mandate: &Mandate<'_>) -> Result<Outcome, RunError> {
-        self.plan.decision = Some(PlanDecision::of(mandate));
+        self.plan = self.plan.clone().under(mandate);
+        if let Some(d) = &self.plan.decision {
+            if !d.granted.is_empty() {
+                ui::info(&format!("approved: {} for this run", d.granted.join(", ")));
+            }
+        }
         let p = &self.plan;
         if p.command.program.as_os_str().is_empty() {
             return Err(RunError::NotFound(p.program_name()));
@@ -254,14 +260,7 @@ fn report_quarantined(
                 workspace: workspace.to_path_buf(),
                 bytes: 0,
             };
-            let decision = rampart_gate::Decision {
-                verdict: Verdict::Deny,
-                risk: rampart_policy::Risk::Critical,
-                reasons,
-                rule: None,
-                commands: Vec::new(),
-                approvals: Vec::new(),
-            };
+            let decision = rampart_gate::Decision::denied(rampart_policy::Risk::Critical, reasons);
             let event = rampart_gate::Event {
                 stage: rampart_gate::Stage::Enforced,
                 action: &write,

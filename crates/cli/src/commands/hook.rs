@@ -278,6 +278,19 @@ fn work(
         let verdict = last.decision().verdict;
         if let (Some(cmd), Verdict::Allow | Verdict::Ask) = (&bash, verdict) {
             if config.agents.rewrite_bash {
+                // The sandboxed command cannot do what its sandbox will
+                // not grant: a question whose yes cannot work is not asked.
+                if verdict == Verdict::Ask {
+                    let why = rampart_server::exec_plan::isolation(&config, &cwd)
+                        .ok()
+                        .and_then(|iso| {
+                            rampart_server::exec_plan::cannot_grant(&iso, last.decision())
+                        });
+                    if let Some(why) = why {
+                        last.deny(why);
+                        return;
+                    }
+                }
                 match sandboxed(globals, &config, &cwd, cmd, verdict, &input.tool_input) {
                     Ok(u) => updated = Some(u),
                     Err(why) => last.deny(format!("{why:#}")),

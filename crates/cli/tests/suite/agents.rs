@@ -229,17 +229,31 @@ fn rewritten_bash_runs_sandboxed_and_an_ask_is_approved_once() {
             .to_string()
     };
     let escape = w.home.join("escaped");
+    // A write the sandbox cannot grant is refused up front: a yes to it
+    // could not make it work (issue 14).
     let out = hook(&w, &input(&format!("echo hi > {}", escape.display())));
-    let cmd = out["hookSpecificOutput"]["updatedInput"]["command"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let o = run_rewritten(&w, &cmd);
+    assert_eq!(
+        out["hookSpecificOutput"]["permissionDecision"], "deny",
+        "{out}"
+    );
+    assert!(
+        out["hookSpecificOutput"]["permissionDecisionReason"]
+            .as_str()
+            .unwrap()
+            .contains("a yes would not be enough"),
+        "{out}"
+    );
+    // One the analysis cannot see runs sandboxed, and the sandbox holds.
+    let hidden = format!("eval \"$(printf 'echo hi > %s' {})\"", escape.display());
+    let out = hook(&w, &input(&hidden));
+    if let Some(cmd) = out["hookSpecificOutput"]["updatedInput"]["command"].as_str() {
+        let o = run_rewritten(&w, cmd);
+        assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
     assert!(
         !escape.exists(),
         "sandbox breached: the rewritten command wrote outside the workspace"
     );
-    assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
     // An ask: Claude Code asks the human; if they say yes the command runs,
     // once. The same command again, with no new hook call, is refused.
     let out = hook(&w, &input("touch made-by-ask"));

@@ -1,4 +1,5 @@
 mod agents;
+mod approval_grants;
 mod attacks;
 mod attacks_audit;
 mod attacks_decide;

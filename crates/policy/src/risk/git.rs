@@ -208,6 +208,20 @@ pub(super) fn git_sub_writes(sub: &str, args: &[String]) -> bool {
     }
 }
 
+/// Whether `git sub subargs` needs the network (a remote that is not a
+/// local path is the common case; a push to a local directory is rare).
+pub(super) fn git_talks_to_a_remote(sub: &str, subargs: &[String]) -> bool {
+    match sub {
+        "push" | "fetch" | "pull" | "clone" | "ls-remote" | "send-email" | "request-pull"
+        | "svn" | "p4" => true,
+        "archive" => subargs.iter().any(|a| a.starts_with("--remote")),
+        "submodule" => subargs
+            .iter()
+            .any(|a| matches!(a.as_str(), "update" | "add" | "sync")),
+        _ => false,
+    }
+}
+
 /// The level of git subcommand `sub` with its arguments, and why.
 pub(super) fn git_sub_level(sub: &str, subargs: &[String]) -> (Risk, String) {
     match sub {

@@ -4,6 +4,7 @@ use super::{option_values, remote_names, upload_sources, Judge, Risk, Word};
 
 impl Judge<'_> {
     pub(super) fn net(&mut self, argv: &[Word], name: &str, args: &[String]) {
+        self.out.network = true;
         for a in args.iter().filter(|a| !a.starts_with('-')) {
             // A word without a dot or colon is a file or a name, not a host.
             for host in rampart_guard::host::hosts_of(a) {

@@ -61,7 +61,9 @@ mod tables;
 mod wrappers;
 
 use files::{archived_sources, is_block_device, sed_effects, sed_is_pure};
-use git::{ext_command, git_command_value, git_positional_outputs, git_sub_level};
+use git::{
+    ext_command, git_command_value, git_positional_outputs, git_sub_level, git_talks_to_a_remote,
+};
 use interpreters::{
     decodes, fetches, interpreter_script, runs_stdin_as_code, shell_script_operand,
     with_positionals,
@@ -173,6 +175,10 @@ pub struct Analysis {
     pub reads: Vec<PathBuf>,
     /// Hosts contacted, where they can be told from the arguments.
     pub hosts: Vec<String>,
+    /// Whether some part needs the network to do what it is for (a
+    /// network client, `git push`/`fetch`/`clone`): a sandbox without
+    /// network makes it fail, so a "yes" to it must come with network.
+    pub network: bool,
 }
 
 impl Analysis {

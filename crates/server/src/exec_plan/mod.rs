@@ -566,6 +566,62 @@ pub struct ExecPlan {
     pub decision: Option<PlanDecision>,
 }
 
+/// Why a "yes" to `decision` could not make it work in a sandbox confined
+/// by `isolation`: a path it writes that the sandbox does not let it write
+/// (approval grants the network for a run, never a path). `None` when a
+/// yes would be enough.
+pub fn cannot_grant(isolation: &Isolation, decision: &rampart_policy::Decision) -> Option<String> {
+    let Isolation::Confined(c) = isolation else {
+        return None;
+    };
+    let writable = |p: &Path| -> bool {
+        // `/tmp` is writable in every sandbox (the host's or a private
+        // one), and device nodes like `/dev/null` are bound in.
+        if p.starts_with("/tmp") || p.starts_with("/dev") {
+            return true;
+        }
+        match &c.write {
+            WriteScope::ReadOnly => false,
+            WriteScope::Workspace {
+                root,
+                writable_roots,
+                tmpdir,
+                ..
+            } => {
+                p.starts_with(root)
+                    || writable_roots.iter().any(|r| p.starts_with(r))
+                    || tmpdir.as_ref().is_some_and(|t| p.starts_with(t))
+            }
+        }
+    };
+    let out: Vec<&Path> = decision
+        .writes
+        .iter()
+        .map(PathBuf::as_path)
+        .filter(|p| !writable(p))
+        .collect();
+    let first = out.first()?;
+    let (how, dir) = match &c.write {
+        WriteScope::ReadOnly => (
+            "the sandbox is read-only; run it with `--sandbox workspace-write` and `--writable-root DIR` (or `sandbox_mode`)",
+            None,
+        ),
+        WriteScope::Workspace { .. } => (
+            "add the directory with `--writable-root DIR` (`[sandbox_workspace_write] writable_roots`), or run it with `--sandbox danger-full-access`",
+            first.parent(),
+        ),
+    };
+    Some(format!(
+        "a yes would not be enough: the sandbox cannot write `{}`{}; {how}",
+        first.display(),
+        dir.map(|d| format!(
+            " (outside the workspace and the writable roots; e.g. `--writable-root {}`)",
+            d.display()
+        ))
+        .unwrap_or_default()
+    ))
+}
+
 /// Why a plan may not run: it was not allowed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotAllowed {
@@ -590,6 +646,10 @@ pub struct PlanDecision {
     pub reasons: Vec<String>,
     /// Who approved it, when a human was asked.
     pub approved_by: Option<String>,
+    /// What the approval granted this run beyond the config (`network`),
+    /// so that a "yes" makes the action possible.
+    #[serde(default)]
+    pub granted: Vec<String>,
 }
 
 impl PlanDecision {
@@ -602,6 +662,7 @@ impl PlanDecision {
             rule: d.rule.clone(),
             reasons: d.reasons.clone(),
             approved_by: mandate.approved_by().map(str::to_owned),
+            granted: Vec::new(),
         }
     }
 
@@ -615,6 +676,8 @@ impl PlanDecision {
             rule: self.rule.clone(),
             commands: Vec::new(),
             approvals: Vec::new(),
+            needs_network: false,
+            writes: Vec::new(),
         }
     }
 }
@@ -703,8 +766,21 @@ impl ExecPlan {
 
     /// The plan, carrying the decision (and approval) it runs under.
     #[must_use]
+    ///
+    /// An approved ask for a command that needs the network (a network
+    /// client, `git push`) gets the network for this run: a "yes" must
+    /// make the action possible. Nothing else is widened: a write the
+    /// sandbox cannot grant is refused before anyone is asked
+    /// ([`cannot_grant`]).
     pub fn under(mut self, mandate: &rampart_gate::Mandate<'_>) -> Self {
-        self.decision = Some(PlanDecision::of(mandate));
+        let mut decision = PlanDecision::of(mandate);
+        if let Isolation::Confined(c) = &mut self.isolation {
+            if mandate.approved_by().is_some() && mandate.decision.needs_network && !c.network {
+                c.network = true;
+                decision.granted.push("network".into());
+            }
+        }
+        self.decision = Some(decision);
         self
     }
 
