@@ -107,7 +107,7 @@ impl Approver for TtyApprover {
             q.push_str("\n  rule: ");
             q.push_str(&crate::ui::printable(rule));
         }
-        match ask_tty(&q, !critical) {
+        match ask_tty(&q, !critical && grant.sessionable()) {
             Ok(Answer::Yes) => Approval::Approved {
                 by: "terminal".into(),
             },

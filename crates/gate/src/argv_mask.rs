@@ -300,7 +300,12 @@ fn mask_long_script(t: &Table, script: &str, budget: &mut usize) -> String {
     while !script.is_char_boundary(end) {
         end -= 1;
     }
-    // The full prefix first, then cuts before its last line ends and `;`.
+    // Never inside a word: half a word can be a secret whose masking
+    // needed the rest (`https://user:PW` cut before its `@host`). The
+    // prefix ends at a blank, then earlier cuts before line ends and `;`.
+    if end < script.len() && !script[end..].starts_with(char::is_whitespace) {
+        end = script[..end].rfind(char::is_whitespace).unwrap_or(0);
+    }
     let mut cuts = vec![end];
     cuts.extend(
         script[..end]
@@ -1072,7 +1077,8 @@ mod redteam13_tests {
         let pad = "x".repeat(33 * 1024);
         let out = mask_script_text(&format!("echo exfil > padded.txt #{pad}"));
         assert!(
-            out.starts_with("echo exfil > padded.txt #xxx")
+            // Cut at the blank before the over-long word, never inside it.
+            out.starts_with("echo exfil > padded.txt [… ")
                 && out.ends_with("more bytes not recorded]"),
             "{}",
             &out[out.len().saturating_sub(80)..]

@@ -25,6 +25,14 @@ impl Grant {
         }
     }
 
+    /// Whether a yes to this ask may be remembered for the session: not
+    /// when a part that asked is not literal (`curl $U`: the same text
+    /// can mean another command next time), whose key starts with
+    /// [`ONCE`].
+    pub fn sessionable(&self) -> bool {
+        !self.keys.is_empty() && !self.keys.iter().any(|k| k.starts_with(ONCE))
+    }
+
     /// Whether `granted` (every grant of the session) covers all of `self`.
     /// An ask with no key is never covered.
     pub fn covered_by<'a>(&self, granted: impl IntoIterator<Item = &'a Grant>) -> bool {
@@ -54,8 +62,15 @@ pub fn approval_prefix(action: &Action, decision: &Decision) -> Vec<String> {
 /// cover all of `wanted` (an ask's [`approval_prefix`]).
 pub fn grant_covers<'a>(granted: impl IntoIterator<Item = &'a String>, wanted: &[String]) -> bool {
     let granted: std::collections::BTreeSet<&String> = granted.into_iter().collect();
-    !wanted.is_empty() && wanted.iter().all(|w| granted.contains(w))
+    !wanted.is_empty()
+        && wanted
+            .iter()
+            .all(|w| !w.starts_with(ONCE) && granted.contains(w))
 }
+
+/// The prefix of an approval key that only a yes given for it, that once,
+/// can cover (a part whose words are not known before it runs).
+pub const ONCE: &str = "once: ";
 
 #[cfg(test)]
 mod tests {
@@ -73,5 +88,10 @@ mod tests {
             !g(&[]).covered_by(&session),
             "an ask with no key is never covered"
         );
+        // A key for a part not known before it runs is never covered, even
+        // by a grant holding it, and such an ask cannot be kept.
+        let once = g(&["once: curl: x"]);
+        assert!(!once.sessionable() && g(&["a"]).sessionable());
+        assert!(!once.covered_by(&[g(&["once: curl: x"])]));
     }
 }

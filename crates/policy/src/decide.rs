@@ -492,7 +492,13 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
         overrides: &cfg.risk_overrides,
         user_homes: cfg.user_homes.get(),
     };
-    let analysis = analyse(argv, ctx);
+    let mut analysis = analyse(argv, ctx);
+    if let Some(why) = git_prints_hidden_files(cfg, &analysis) {
+        analysis.whole.push((Risk::High, why));
+    }
+    if let Some(why) = reads_beyond_hidden_files(cfg, &analysis, cwd) {
+        analysis.whole.push((Risk::High, why));
+    }
     let risk = analysis.risk();
     let mut reasons = analysis.reasons();
     let mut commands: Vec<Vec<String>> = Vec::new();
@@ -567,9 +573,13 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
             // grant covers this command only.
             approvals.push(match rule {
                 Some(r) => format!("rule: {}", r.origin),
+                // A part whose words are not known before it runs (`curl
+                // $U`) may be another command next time: its yes is for
+                // this time only (`once: `, never covered by a grant).
                 None => grant_key(
                     &format!(
-                        "{}: {}",
+                        "{}{}: {}",
+                        if part.literal { "" } else { "once: " },
                         part.argv.first().map_or("", |p| basename(p)),
                         part.reason
                     ),
@@ -624,6 +634,101 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
         d.approvals = approvals;
     }
     d
+}
+
+/// A read-deny path rule hides files from the sandbox, but not the copies
+/// git keeps of them: a git command that prints file contents from the
+/// repository (`git show`, `git log -p`, `git cat-file`, …) can print a
+/// hidden file that was ever committed or added. Such a command asks (or,
+/// under `never`, is refused) while the config has read-deny path rules.
+fn git_prints_hidden_files(cfg: &Config, analysis: &crate::risk::Analysis) -> Option<String> {
+    const PRINTS: &[&str] = &[
+        "show",
+        "cat-file",
+        "grep",
+        "blame",
+        "annotate",
+        "archive",
+        "format-patch",
+        "diff",
+        "difftool",
+        "bundle",
+        "fast-export",
+        "stash",
+        "whatchanged",
+        "archive",
+    ];
+    const PATCH: &[&str] = &[
+        "-p",
+        "-u",
+        "--patch",
+        "--patch-with-stat",
+        "--cc",
+        "-c",
+        "-L",
+    ];
+    let hides = cfg.rules.iter().any(|r| {
+        r.decision == Verdict::Deny
+            && matches!(&r.matcher, RuleMatch::Path { access, .. } if access.reads())
+    });
+    if !hides {
+        return None;
+    }
+    let prints = analysis.parts.iter().any(|p| {
+        if p.argv.first().is_none_or(|g| basename(g) != "git") {
+            return false;
+        }
+        let mut words = p.argv.iter().skip(1);
+        let sub = loop {
+            match words.next().map(String::as_str) {
+                Some("-c" | "-C" | "--git-dir" | "--work-tree" | "--namespace") => {
+                    words.next();
+                }
+                Some(o) if o.starts_with('-') => {}
+                other => break other,
+            }
+        };
+        match sub {
+            Some("log") => words.any(|a| PATCH.iter().any(|f| a == f || a.starts_with("-L"))),
+            Some(s) => PRINTS.contains(&s),
+            None => false,
+        }
+    });
+    prints.then(|| {
+        "git can print files a read-deny path rule hides (its objects keep every committed or added copy)".to_owned()
+    })
+}
+
+/// A `**` read-deny path rule matches anywhere, but the sandbox hides its
+/// files only inside the workspace (it cannot walk the whole file system):
+/// a command that reads a place outside the workspace (`grep -r KEY
+/// ../sibling`) could read one the decision never saw named. It asks (or,
+/// under `never`, is refused). System directories are left out.
+fn reads_beyond_hidden_files(
+    cfg: &Config,
+    analysis: &crate::risk::Analysis,
+    workspace: &Path,
+) -> Option<String> {
+    const SYSTEM: &[&str] = &[
+        "/usr", "/etc", "/lib", "/lib64", "/bin", "/sbin", "/opt", "/proc", "/sys", "/dev",
+    ];
+    let glob = cfg.rules.iter().find_map(|r| match &r.matcher {
+        RuleMatch::Path { glob, access }
+            if r.decision == Verdict::Deny && access.reads() && glob.as_str().starts_with("**") =>
+        {
+            Some(glob)
+        }
+        _ => None,
+    })?;
+    let outside = analysis
+        .reads
+        .iter()
+        .find(|p| !p.starts_with(workspace) && !SYSTEM.iter().any(|s| p.starts_with(s)))?;
+    Some(format!(
+        "reads `{}`, outside the workspace, where the sandbox does not hide what the read-deny rule `{}` matches",
+        outside.display(),
+        glob.as_str()
+    ))
 }
 
 /// An approval key: what asked (`what`) and the exact command it asked
@@ -1119,6 +1224,60 @@ mod tests {
             assert!(d.reasons[0].contains(p), "{d:?}");
         }
         assert_eq!(write("/w/src/lib.rs").verdict, Verdict::Allow);
+    }
+
+    /// Red team 13b: a part not known before it runs (`curl $U`) gets a
+    /// key no session grant covers; a literal one keeps a coverable key.
+    #[test]
+    fn a_part_not_known_before_it_runs_is_approved_once_only() {
+        let c = cfg(ApprovalPolicy::OnRequest, vec![]);
+        let d = decide(&c, &exec(&["sh", "-c", "U=https://docs.rs; curl -s $U"]));
+        assert!(
+            !d.approvals.is_empty() && d.approvals.iter().any(|k| k.starts_with("once: ")),
+            "gate bypassed: `curl $U` has a key a session grant covers: {:?}",
+            d.approvals
+        );
+        let d = decide(&c, &exec(&["curl", "-s", "https://docs.rs"]));
+        assert!(
+            d.approvals.iter().all(|k| !k.starts_with("once: ")),
+            "control: a literal command keeps coverable keys: {:?}",
+            d.approvals
+        );
+    }
+
+    /// Red team 13b: git prints the committed copy of a file a read-deny
+    /// path rule hides; a `**` rule is hidden by the sandbox only inside
+    /// the workspace. Both ask while such rules exist, and only then.
+    #[test]
+    fn git_history_and_reads_beyond_the_workspace_ask_under_read_deny_rules() {
+        let rule = RuleMatch::Path {
+            glob: crate::PathGlob::new("**/*.pem", None).unwrap(),
+            access: crate::PathAccess::Read,
+        };
+        let with = cfg(ApprovalPolicy::OnRequest, vec![(rule, Verdict::Deny)]);
+        let without = cfg(ApprovalPolicy::OnRequest, vec![]);
+        for argv in [
+            &["git", "log", "-p"][..],
+            &["git", "show", "HEAD:certs/server.pem"][..],
+            &["git", "-c", "a=b", "cat-file", "-p", "HEAD:x"][..],
+            &["grep", "-r", "KEY", "/home/u/sibling"][..],
+        ] {
+            let d = decide(&with, &exec(argv));
+            assert_ne!(d.verdict, Verdict::Allow, "gate bypassed: {argv:?}: {d:?}");
+            let d = decide(&without, &exec(argv));
+            assert!(
+                !d.reasons.iter().any(|r| r.contains("read-deny")),
+                "control: {argv:?} without the rule: {d:?}"
+            );
+        }
+        assert_eq!(
+            decide(&with, &exec(&["git", "log", "--oneline"])).verdict,
+            Verdict::Allow
+        );
+        assert_eq!(
+            decide(&with, &exec(&["grep", "-r", "KEY", "/w/src"])).verdict,
+            Verdict::Allow
+        );
     }
 
     /// Red team 13: "always" for one `curl` covered every `curl` (the key

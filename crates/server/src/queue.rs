@@ -210,13 +210,17 @@ impl Queue {
     ) -> Result<Pending, NoSuchAsk> {
         let mut st = self.lock();
         let p = st.pending.remove(&id).ok_or(NoSuchAsk(id))?;
+        let grant = rampart_gate::Grant {
+            keys: p.prefix.clone(),
+        };
+        // A part not known before it runs is approved this once, whatever
+        // was asked for: the same text may be another command next time.
+        let for_session = for_session && grant.sessionable();
         if approve && for_session && p.risk != rampart_policy::Risk::Critical {
             if let Some(session) = &p.session {
                 st.grants.push(SessionGrant {
                     session: session.clone(),
-                    grant: rampart_gate::Grant {
-                        keys: p.prefix.clone(),
-                    },
+                    grant,
                 });
             }
         }
