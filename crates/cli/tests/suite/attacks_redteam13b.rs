@@ -282,3 +282,88 @@ fn rt13b_the_file_tools_read_the_trail_the_sandbox_hides() {
         "gate bypassed: the hook allowed Claude Code's Read of the audit trail ({why})"
     );
 }
+
+/// A script over 32 KiB is recorded as its masked first 4 KiB
+/// (`mask_long_script` in `crates/gate/src/argv_mask.rs`). The prefix is
+/// cut at byte 4096 whenever it still parses, even in the middle of a
+/// word, and then masked as a script of its own: a URL password is only
+/// found with its `@`, so a cut just before the `@` leaves
+/// `https://alice:PASSWORD` whole in the trail (the same command under
+/// 32 KiB is recorded `https://alice:***@…`).
+#[test]
+fn rt13b_a_long_script_cut_before_the_at_keeps_a_url_password_in_the_trail() {
+    let w = World::new();
+    let pw = "Sup3rS3cretPassw0rdXYZ";
+    let url_head = format!("curl -s -m 1 https://alice:{pw}");
+    let pad = 4096 - url_head.len() - "true \n".len();
+    let script = format!(
+        "true {}\n{url_head}@example.invalid/\n# {}\n",
+        "a".repeat(pad),
+        "b".repeat(33_000)
+    );
+    assert_eq!(script.find('@'), Some(4096));
+    let _ = w.run(["exec", "--", "sh", "-c", &script]);
+    // Control: the same command, short, is masked.
+    let _ = w.run([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        &format!("{url_head}@example.invalid/"),
+    ]);
+    let t = trail(&w);
+    let lines: Vec<&str> = t
+        .iter()
+        .filter_map(|e| e["process"]["cmd_line"].as_str())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|c| c.contains("alice:***@") && c.len() < 200),
+        "control: the short command is recorded masked: {lines:?}"
+    );
+    assert!(
+        lines.iter().any(|c| c.contains("more bytes not recorded")),
+        "control: the long script was recorded as a prefix"
+    );
+    let leaked: Vec<String> = lines
+        .iter()
+        .filter(|c| c.contains(pw))
+        .map(|c| {
+            c.chars()
+                .rev()
+                .take(120)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect()
+        })
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "gate bypassed: the URL password of a script over 32 KiB is in the trail in clear: {leaked:?}"
+    );
+}
+
+/// The same read of a workspace `.env` is judged differently by surface:
+/// `rampart exec -- cat .env` is "reads the credential file" (high: an
+/// ask, so a deny with no terminal or under `approval_policy = "never"`),
+/// while `rampart mcp`'s `read_file` of `.env` is medium ("`.env` usually
+/// holds credentials", `file_findings` in `crates/policy/src/decide.rs`)
+/// and returns it unasked, as the hook allows Claude Code's `Read`.
+#[test]
+fn rt13b_the_file_tools_read_a_credential_file_that_exec_must_ask_for() {
+    let w = World::with_config(&format!("approval_policy = \"never\"\n{BASE_CONFIG}"));
+    std::fs::write(w.ws.join(".env"), format!("DB_PASSWORD={SECRET}\n")).unwrap();
+    let o = w.run(["exec", "--", "cat", ".env"]);
+    assert!(
+        !stdout(&o).contains(SECRET),
+        "control: exec must not read `.env` unasked: {}",
+        stdout(&o)
+    );
+    let a = mcp_call(&w, "read_file", &json!({"path": ".env"}));
+    assert!(
+        a["result"]["isError"] == true || a["result"]["structuredContent"]["denied"] == true,
+        "gate bypassed: under approval_policy = \"never\", `rampart exec -- cat .env` is refused but `rampart mcp` read_file returned `.env`: {a}"
+    );
+}
