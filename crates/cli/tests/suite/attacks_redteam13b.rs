@@ -206,6 +206,19 @@ fn rt13b_a_read_deny_rule_on_a_directory_does_not_cover_the_file_tools() {
         d, "allow",
         "gate bypassed: the hook allowed Claude Code's Read of `secrets/b.txt` ({why}) though the read-deny rule on `secrets` hides it"
     );
+    // A Grep of a folder beneath the denied one: `hidden_in_search` only
+    // looks for rule matches beneath the searched folder, not above it.
+    std::fs::create_dir_all(w.ws.join("secrets/sub")).unwrap();
+    std::fs::write(w.ws.join("secrets/sub/c.txt"), SECRET).unwrap();
+    let (d, why) = hook_call(
+        &w,
+        "Grep",
+        &json!({"pattern": "FAKE", "path": w.ws.join("secrets/sub"), "output_mode": "content"}),
+    );
+    assert_ne!(
+        d, "allow",
+        "gate bypassed: the hook allowed a Grep of `secrets/sub` ({why}) though the read-deny rule on `secrets` hides it"
+    );
 }
 
 /// The same for a write-deny rule on a directory (`path = "conf"`): the
@@ -365,5 +378,42 @@ fn rt13b_the_file_tools_read_a_credential_file_that_exec_must_ask_for() {
     assert!(
         a["result"]["isError"] == true || a["result"]["structuredContent"]["denied"] == true,
         "gate bypassed: under approval_policy = \"never\", `rampart exec -- cat .env` is refused but `rampart mcp` read_file returned `.env`: {a}"
+    );
+}
+
+/// A read-deny path rule hides the matching files of the working tree
+/// (`pathrules::mounts` in `crates/server/src/exec_plan/pathrules.rs`,
+/// which also never enters `.git`), but not git's copy of them: a key
+/// that was ever committed (or only `git add`ed) is in `.git/objects`,
+/// readable in every sandbox, and `git log -p` (low risk: "only reads")
+/// prints it. The same through the hook's rewritten `Bash` and
+/// `rampart mcp`'s `run_command`.
+#[test]
+fn rt13b_git_prints_the_key_a_read_deny_path_rule_hides() {
+    let w = World::with_config(&format!(
+        "{BASE_CONFIG}[[rules]]\npath = \"**/*.pem\"\naccess = [\"read\"]\ndecision = \"deny\"\nreason = \"keys stay put\"\n"
+    ));
+    std::fs::create_dir_all(w.ws.join("certs")).unwrap();
+    std::fs::write(
+        w.ws.join("certs/server.pem"),
+        format!("-----BEGIN PRIVATE KEY-----\n{SECRET}\n"),
+    )
+    .unwrap();
+    std::fs::write(w.ws.join("README"), "hi\n").unwrap();
+    w.git(&w.ws, &["init", "-q"]);
+    w.git(&w.ws, &["add", "-A"]);
+    w.git(&w.ws, &["commit", "-qm", "init"]);
+    // Control: the file itself is hidden.
+    let o = w.run(["exec", "--", "sh", "-c", "cat certs/*"]);
+    assert!(
+        !stdout(&o).contains(SECRET),
+        "control: the sandbox must hide the key: {}",
+        stdout(&o)
+    );
+    let o = w.run(["exec", "--", "git", "log", "-p"]);
+    assert!(
+        !stdout(&o).contains(SECRET),
+        "gate bypassed: `rampart exec -- git log -p` printed `certs/server.pem`, which the read-deny path rule hides: {}",
+        stdout(&o)
     );
 }
