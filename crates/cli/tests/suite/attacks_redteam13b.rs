@@ -417,3 +417,35 @@ fn rt13b_git_prints_the_key_a_read_deny_path_rule_hides() {
         stdout(&o)
     );
 }
+
+/// A path rule glob starting with `**` "also matches outside" the
+/// workspace (docs/POLICY.md, "Globs and hosts"): `cat
+/// ../sibling/certs/server.pem` is refused by the rule. But the sandbox is
+/// handed only the matches found under the workspace (`pathrules::mounts`
+/// walks `glob.walk_root(workspace)`), so `grep -r KEY ../sibling` (or
+/// `cat ../sibling/certs/*`) inside the sandbox prints the key.
+#[test]
+fn rt13b_a_double_star_rule_is_enforced_outside_the_workspace_only_by_the_decision() {
+    let w = World::with_config(&format!(
+        "{BASE_CONFIG}[[rules]]\npath = \"**/*.pem\"\naccess = [\"read\"]\ndecision = \"deny\"\nreason = \"keys stay put\"\n"
+    ));
+    std::fs::create_dir_all(w.sibling.join("certs")).unwrap();
+    std::fs::write(
+        w.sibling.join("certs/server.pem"),
+        format!("KEY {SECRET}\n"),
+    )
+    .unwrap();
+    // Control: the decision applies the rule outside the workspace.
+    let o = w.run(["exec", "--", "cat", "../sibling/certs/server.pem"]);
+    assert!(
+        !o.status.success() && !stdout(&o).contains(SECRET),
+        "control: the rule refuses naming the key: {}",
+        stdout(&o)
+    );
+    let o = w.run(["exec", "--", "grep", "-r", "KEY", "../sibling"]);
+    assert!(
+        !stdout(&o).contains(SECRET),
+        "gate bypassed: `grep -r KEY ../sibling` in the sandbox printed `../sibling/certs/server.pem`, which the `**/*.pem` read-deny rule matches: {}",
+        stdout(&o)
+    );
+}
