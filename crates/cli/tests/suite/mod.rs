@@ -11,6 +11,7 @@ mod attacks_redteam10;
 mod attacks_redteam11;
 mod attacks_redteam12;
 mod attacks_redteam13;
+mod attacks_redteam13b;
 mod attacks_redteam2;
 mod attacks_redteam3;
 mod attacks_redteam4;
