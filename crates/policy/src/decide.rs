@@ -388,7 +388,7 @@ fn state_read(cfg: &Config, path: &Path) -> Option<Decision> {
     let real = std::fs::canonicalize(given).ok();
     let dir = std::iter::once(given)
         .chain(real.as_ref())
-        .find(|d| path.starts_with(d))?;
+        .find(|d| !d.as_os_str().is_empty() && path.starts_with(d))?;
     Some(Decision::by_rule(
         Verdict::Deny,
         Risk::Critical,
