@@ -177,9 +177,13 @@ impl Matcher<'_> {
                 command_matches(p, &part.argv)
                     || (rule.decision != Verdict::Allow && command_matches(p, outer))
             }
+            // A deny or ask rule on a directory covers what is beneath it
+            // (as the sandbox enforces it); an allow rule, what it names.
             RuleMatch::Path { glob, access } => {
                 let hit = |paths: &[std::path::PathBuf]| {
-                    paths.iter().any(|p| glob.matches(p, self.workspace))
+                    paths
+                        .iter()
+                        .any(|p| path_rule_hits(rule.decision, glob, p, self.workspace))
                 };
                 (access.reads() && hit(&self.analysis.reads))
                     || (access.writes() && hit(&self.analysis.writes))
@@ -260,19 +264,34 @@ fn credential_name(name: &str) -> bool {
 fn first_rule<'a>(
     rules: &[&'a Rule],
     wanted: impl Fn(Verdict) -> bool,
-    hit: impl Fn(&RuleMatch) -> bool,
+    hit: impl Fn(&Rule) -> bool,
 ) -> Option<&'a Rule> {
-    rules
-        .iter()
-        .copied()
-        .find(|r| wanted(r.decision) && hit(&r.matcher))
+    rules.iter().copied().find(|r| wanted(r.decision) && hit(r))
+}
+
+/// Whether a path rule with `decision` and `glob` applies to `path`: a
+/// deny or ask rule when it matches the path or a directory above it (a
+/// rule on a directory covers everything beneath it, on every surface, as
+/// the sandbox hides or binds the directory whole); an allow rule only
+/// when it matches the path (write `dir/**` to allow beneath `dir`).
+fn path_rule_hits(
+    decision: Verdict,
+    glob: &crate::PathGlob,
+    path: &Path,
+    workspace: &Path,
+) -> bool {
+    if decision == Verdict::Allow {
+        glob.matches(path, workspace)
+    } else {
+        glob.covers(path, workspace)
+    }
 }
 
 /// The verdict of a single, analysed access: deny rules, then a critical
 /// finding, then the first allow/ask rule, then the policy's default.
 fn settle(
     cfg: &Config,
-    hit: impl Fn(&RuleMatch) -> bool,
+    hit: impl Fn(&Rule) -> bool,
     risk: Risk,
     mut reasons: Vec<String>,
 ) -> Decision {
@@ -298,6 +317,8 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
         if let Some(denied) = protected_write(cfg, path, workspace) {
             return denied;
         }
+    } else if let Some(denied) = state_read(cfg, path) {
+        return denied;
     }
     let mut findings: Vec<(Risk, String)> = Vec::new();
     let shown = path.display();
@@ -341,6 +362,11 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
             } else if access == Access::Read && credential_name(&name) {
                 findings.push((Risk::Medium, format!("`{name}` usually holds credentials")));
             }
+            // The same file through `cat` is "reads the credential file":
+            // a direct read is judged no less strictly.
+            if access == Access::Read && crate::risk::is_credential_path(path) {
+                findings.push((Risk::High, format!("reads the credential file `{shown}`")));
+            }
         }
         Access::Write => findings.extend(write_findings(
             cfg,
@@ -359,13 +385,38 @@ fn decide_file(cfg: &Config, path: &Path, workspace: &Path, access: Access) -> D
     };
     settle(
         cfg,
-        |m| match m {
-            RuleMatch::Path { glob, access } => covered(*access) && glob.matches(path, workspace),
+        |r| match &r.matcher {
+            RuleMatch::Path { glob, access } => {
+                covered(*access) && path_rule_hits(r.decision, glob, path, workspace)
+            }
             _ => false,
         },
         risk,
         reasons,
     )
+}
+
+/// A read or listing of rampart's state and audit directory (the trail,
+/// session approvals, hook tickets), as given or resolved, is denied
+/// whatever the rules say: the sandbox hides it from every command, and
+/// the file tools must not differ.
+fn state_read(cfg: &Config, path: &Path) -> Option<Decision> {
+    let given = &cfg.audit.dir;
+    let real = std::fs::canonicalize(given).ok();
+    let dir = std::iter::once(given)
+        .chain(real.as_ref())
+        .find(|d| !d.as_os_str().is_empty() && path.starts_with(d))?;
+    Some(Decision::by_rule(
+        Verdict::Deny,
+        Risk::Critical,
+        None,
+        vec![format!(
+            "`{}` is inside `{}`, rampart's state and audit directory (the audit trail, session approvals, hook tickets), which no agent may read",
+            path.display(),
+            dir.display()
+        )],
+        Vec::new(),
+    ))
 }
 
 /// A write to a protected path (an agent-config file, a git internal,
@@ -474,7 +525,7 @@ fn decide_connect(cfg: &Config, host: &str, port: u16) -> Decision {
     };
     settle(
         cfg,
-        |m| matches!(m, RuleMatch::Host(h) if h.matches(host)),
+        |r| matches!(&r.matcher, RuleMatch::Host(h) if h.matches(host)),
         risk,
         vec![why],
     )

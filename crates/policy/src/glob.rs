@@ -105,6 +105,8 @@ pub struct PathGlob {
     expanded: String,
     anchor: Anchor,
     set: GlobSet,
+    /// What lies beneath a match (`{expanded}/**`); none for `/`.
+    beneath: Option<GlobSet>,
 }
 
 impl PathGlob {
@@ -150,27 +152,36 @@ impl PathGlob {
                 dir.into()
             });
         }
-        let mut set = GlobSetBuilder::new();
-        for g in &globs {
-            let glob = GlobBuilder::new(g)
-                .literal_separator(true)
-                .backslash_escape(true)
-                .build()
-                .map_err(|e| PathGlobError::Invalid {
-                    text: text.to_owned(),
-                    why: e.kind().clone(),
-                })?;
-            set.add(glob);
-        }
-        let set = set.build().map_err(|e| PathGlobError::Invalid {
-            text: text.to_owned(),
-            why: e.kind().clone(),
-        })?;
+        let build = |globs: &[String]| {
+            let mut set = GlobSetBuilder::new();
+            for g in globs {
+                let glob = GlobBuilder::new(g)
+                    .literal_separator(true)
+                    .backslash_escape(true)
+                    .build()
+                    .map_err(|e| PathGlobError::Invalid {
+                        text: text.to_owned(),
+                        why: e.kind().clone(),
+                    })?;
+                set.add(glob);
+            }
+            set.build().map_err(|e| PathGlobError::Invalid {
+                text: text.to_owned(),
+                why: e.kind().clone(),
+            })
+        };
+        let set = build(&globs)?;
+        let beneath = if expanded == "/" {
+            None
+        } else {
+            Some(build(&[format!("{expanded}/**")])?)
+        };
         Ok(Self {
             text: text.to_owned(),
             expanded,
             anchor,
             set,
+            beneath,
         })
     }
 
@@ -184,6 +195,29 @@ impl PathGlob {
             Anchor::Workspace => match path.strip_prefix(workspace) {
                 Ok(rel) => self.set.is_match(rel),
                 Err(_) => self.expanded.starts_with("**") && self.set.is_match(path),
+            },
+        }
+    }
+
+    /// Whether the glob matches `path` or a directory above it, short of
+    /// `/` (and, for a workspace glob, of the workspace itself): a rule
+    /// on a directory covers everything beneath it, as the sandbox
+    /// enforces it (it hides or binds read-only the matching directory
+    /// whole).
+    /// One match of `{glob}/**`, not one per ancestor: a path thousands
+    /// of components deep is judged in linear time.
+    pub fn covers(&self, path: &Path, workspace: &Path) -> bool {
+        if self.matches(path, workspace) {
+            return true;
+        }
+        let Some(beneath) = &self.beneath else {
+            return false;
+        };
+        match self.anchor {
+            Anchor::Absolute => beneath.is_match(path),
+            Anchor::Workspace => match path.strip_prefix(workspace) {
+                Ok(rel) => beneath.is_match(rel),
+                Err(_) => self.expanded.starts_with("**") && beneath.is_match(path),
             },
         }
     }

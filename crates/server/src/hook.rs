@@ -291,7 +291,8 @@ pub fn resolve_deny_read(config: &mut rampart_policy::Config) {
 /// for `**`): a read of each existing `deny_read` entry with something
 /// in it the search can reach beneath a
 /// searched directory (as written or resolved), so a search of a
-/// directory that holds `~/.ssh` gets `~/.ssh`'s answer. `config.deny_read`
+/// directory that holds `~/.ssh` gets `~/.ssh`'s answer. rampart's state
+/// and audit directory (`[audit] dir`) counts as such an entry. `config.deny_read`
 /// should already be resolved ([`resolve_deny_read`]).
 ///
 /// A `Grep` reads contents: the files a read-deny path rule matches beneath
@@ -337,11 +338,21 @@ pub fn hidden_in_search(
             }
         }
     }
+    // rampart's state and audit directory is hidden like a `deny_read`
+    // entry (as given and resolved).
+    let state = &config.audit.dir;
+    let state_real = std::fs::canonicalize(state).ok();
+    let hidden_dirs: Vec<&PathBuf> = config
+        .deny_read
+        .iter()
+        .chain(std::iter::once(state))
+        .chain(state_real.as_ref())
+        .collect();
     for a in searched {
         let (Some(dir), Some(workspace)) = (file_path(a), workspace_of(a)) else {
             continue;
         };
-        for hidden in &config.deny_read {
+        for hidden in hidden_dirs.iter().copied() {
             let Ok(depth) = hidden.strip_prefix(dir).map(|r| r.components().count()) else {
                 continue;
             };

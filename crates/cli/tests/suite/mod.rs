@@ -29,6 +29,7 @@ mod errors;
 mod first_hour;
 pub mod fixture;
 mod hook_unjudged;
+mod parity_controls;
 mod sealed_plan;
 mod snapshots;
 mod surfaces_record;

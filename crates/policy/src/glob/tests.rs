@@ -180,3 +180,35 @@ fn a_hostile_project_cannot_stall_a_decision() {
         "gate bypassed: a hostile project's rules took {took:?} to decide"
     );
 }
+
+/// A rule on a directory covers everything beneath it (as the sandbox
+/// hides or binds the directory whole), never a neighbour, the workspace
+/// itself, or everything beneath `/`.
+#[test]
+fn a_glob_on_a_directory_covers_what_is_beneath_it() {
+    let ws = Path::new("/w");
+    let g = pg("secrets");
+    assert!(g.covers(Path::new("/w/secrets"), ws));
+    assert!(g.covers(Path::new("/w/secrets/b.txt"), ws));
+    assert!(g.covers(Path::new("/w/secrets/sub/c.txt"), ws));
+    assert!(!g.matches(Path::new("/w/secrets/b.txt"), ws));
+    assert!(!g.covers(Path::new("/w/secrets.txt"), ws));
+    assert!(!g.covers(Path::new("/w/secretsx/b.txt"), ws));
+    assert!(!g.covers(Path::new("/w/a/secrets/b.txt"), ws));
+    assert!(!g.covers(Path::new("/other/secrets/b.txt"), ws));
+    assert!(!g.covers(ws, ws));
+    let env = pg("**/.env*");
+    assert!(env.covers(Path::new("/w/a/.env.d/x"), ws));
+    assert!(env.covers(Path::new("/elsewhere/.env.d/x"), ws));
+    assert!(!env.covers(Path::new("/w/a/env/x"), ws));
+    let abs = pg("/srv/keys");
+    assert!(abs.covers(Path::new("/srv/keys/a/b"), ws));
+    assert!(!abs.covers(Path::new("/srv/keysx"), ws));
+    assert!(!pg("/").covers(Path::new("/etc/hosts"), ws));
+    assert!(pg("/**").covers(Path::new("/etc/hosts"), ws));
+    // Linear, not one match per ancestor: a path 4000 deep is quick.
+    let deep = Path::new("/w").join(format!("{}x", "a/".repeat(4000)));
+    let start = std::time::Instant::now();
+    assert!(!g.covers(&deep, ws));
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}
