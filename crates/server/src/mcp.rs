@@ -89,7 +89,7 @@ fn output_schema(
         _ => serde_json::Map::new(),
     };
     let shared = json!({
-        "denied": { "type": "boolean", "description": "true when rampart's policy refused the call (then `verdict`, `risk`, `reasons` and `rule` say why); false otherwise" },
+        "denied": { "type": "boolean", "description": "true when rampart's policy refused the call (then `verdict`, `reasons`, `rule` and `message` say why); false otherwise" },
         "risk": { "type": "string", "enum": ["low", "medium", "high", "critical"], "description": "the risk rampart judged the call to carry" },
         "approved_by": { "type": "string", "description": "who approved the call, when it needed a human's approval" },
         "verdict": { "type": "string", "enum": ["allow", "ask", "deny"], "description": "the decision that refused the call" },
@@ -109,8 +109,7 @@ fn output_schema(
         "required": ["denied"],
         "dependentRequired": {
             key: success_required,
-            "verdict": ["denied", "risk", "reasons", "rule", "message"],
-            "error": ["denied"]
+            "verdict": ["denied", "risk", "reasons", "rule", "message"]
         },
         "additionalProperties": false
     }))
@@ -484,5 +483,60 @@ impl ServerHandler for McpServer {
             .await
             .map_err(|e| ErrorData::internal_error(format!("the tool call failed: {e}"), None))?
             .map(CallToolResponse::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_command_takes_exactly_one_of_argv_and_command() {
+        let v = |a: &[&str]| Some(a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert_eq!(
+            program(v(&["ls", "-la"]), None),
+            Ok(vec!["ls".into(), "-la".into()])
+        );
+        assert_eq!(
+            program(None, Some("ls | head".into())),
+            Ok(vec!["bash".into(), "-c".into(), "ls | head".into()])
+        );
+        let both = program(v(&["ls"]), Some("ls".into())).unwrap_err();
+        assert!(
+            both.contains("not both") && both.contains("drop one of them"),
+            "{both}"
+        );
+        for (argv, command) in [
+            (None, None),
+            (v(&[]), None),
+            (v(&[""]), None),
+            (None, Some(" \n".to_owned())),
+        ] {
+            let e = program(argv.clone(), command.clone()).unwrap_err();
+            assert!(e.contains("give a non-empty"), "{argv:?} {command:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn every_tool_is_flat_titled_hinted_and_has_an_output_schema() {
+        for t in tools() {
+            for s in [&*t.input_schema, &**t.output_schema.as_ref().unwrap()] {
+                assert_eq!(s["type"], "object", "{}", t.name);
+                assert_eq!(s["additionalProperties"], false, "{}", t.name);
+                for k in ["oneOf", "anyOf", "allOf", "not", "$ref", "if"] {
+                    assert!(!s.contains_key(k), "{}: top-level `{k}`", t.name);
+                }
+            }
+            let a = t.annotations.as_ref().unwrap();
+            assert!(t.title.is_some() && a.title == t.title, "{}", t.name);
+            assert!(
+                a.read_only_hint.is_some()
+                    && a.destructive_hint.is_some()
+                    && a.idempotent_hint.is_some()
+                    && a.open_world_hint.is_some(),
+                "{}: {a:?}",
+                t.name
+            );
+        }
     }
 }

@@ -211,6 +211,9 @@ fn every_tool_has_a_flat_schema_a_title_annotations_and_an_output_schema() {
         tools["write_file"]["inputSchema"]["required"],
         json!(["path", "content"])
     );
+    // The whole list, so that a change to any schema, title or hint is
+    // reviewed (`INSTA_UPDATE=always` rewrites it).
+    insta::assert_json_snapshot!("mcp-tools-list", tools);
 }
 
 /// One call's result: its text block is the JSON of its structured
