@@ -64,6 +64,9 @@ struct WriteArgs {
     content: String,
 }
 
+/// The largest `timeout_secs` a call may give (its schema's `maximum`).
+const MAX_TIMEOUT_SECS: u64 = 86_400;
+
 fn schema(v: Value) -> Arc<serde_json::Map<String, Value>> {
     match v {
         Value::Object(m) => Arc::new(m),
@@ -72,11 +75,11 @@ fn schema(v: Value) -> Arc<serde_json::Map<String, Value>> {
 }
 
 /// A result's `structuredContent` schema: one flat object, whatever the
-/// outcome. `success` are the fields of a call that was carried out, the
-/// first of them (`key`) present exactly then; a refusal by the gate
-/// carries `verdict` (with `risk`, `reasons`, `rule`, `message`), a call that could
-/// not be carried out carries `error`. `denied` is always there: `true`
-/// only for a refusal by the gate. `dependentRequired` (not `oneOf`) ties
+/// outcome. `success` are the fields of a call that was carried out,
+/// `key` among them present exactly then, with `required`; a refusal by
+/// the gate carries `verdict` (with `risk`, `reasons`, `rule` and
+/// `message`), a call that could not be carried out carries `error`.
+/// `denied` is always there: `true` only for a refusal by the gate. `dependentRequired` (not `oneOf`) ties
 /// each shape's fields to its key, so the schema stays free of
 /// combinators for clients that reject them.
 fn output_schema(
@@ -145,8 +148,7 @@ pub fn tools() -> Vec<Tool> {
 }
 
 /// `title` as the tool's title and in its annotations, with `hints`.
-fn titled(tool: Tool, title: &str, hints: ToolAnnotations) -> Tool {
-    let mut hints = hints;
+fn titled(tool: Tool, title: &str, mut hints: ToolAnnotations) -> Tool {
     hints.title = Some(title.to_owned());
     tool.with_title(title).with_annotations(hints)
 }
@@ -168,7 +170,7 @@ fn run_command_tool() -> Tool {
             "argv": { "type": "array", "items": { "type": "string" }, "minItems": 1, "description": "program and arguments, run without a shell; give this or `command`, not both" },
             "command": { "type": "string", "minLength": 1, "description": "a shell command line, run with `bash -c`; give this or `argv`, not both" },
             "cwd": { "type": "string", "description": "working directory inside the workspace (default: the workspace)" },
-            "timeout_secs": { "type": "integer", "minimum": 1, "maximum": 86400, "description": "a shorter time limit than the configured one (it cannot be lengthened)" }
+            "timeout_secs": { "type": "integer", "minimum": 1, "maximum": MAX_TIMEOUT_SECS, "description": "a shorter time limit than the configured one (it cannot be lengthened)" }
         },
         "additionalProperties": false
     }));
@@ -426,6 +428,12 @@ impl McpServer {
                 };
                 if a.timeout_secs == Some(0) {
                     return Ok(invalid(name, "`timeout_secs` must be at least 1"));
+                }
+                if a.timeout_secs.is_some_and(|t| t > MAX_TIMEOUT_SECS) {
+                    return Ok(invalid(
+                        name,
+                        format!("`timeout_secs` must be at most {MAX_TIMEOUT_SECS} (a day)"),
+                    ));
                 }
                 let cwd = match s.cwd(a.cwd.as_deref()) {
                     Ok(c) => c,

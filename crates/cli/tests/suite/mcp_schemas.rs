@@ -273,6 +273,12 @@ fn calls() -> Vec<(&'static str, Value, bool, Value)> {
             json!({"denied": false}),
         ),
         (
+            "run_command",
+            json!({"argv": ["true"], "timeout_secs": 86_401}),
+            true,
+            json!({"denied": false, "error": "invalid arguments for `run_command`: `timeout_secs` must be at most 86400 (a day)"}),
+        ),
+        (
             "read_file",
             json!({"path": "notes.txt"}),
             false,
