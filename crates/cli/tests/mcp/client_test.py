@@ -35,8 +35,14 @@ def check(cond, what, seen):
 
 
 async def call(session, name, args):
+    """Calls a tool; the SDK itself validates a successful result's
+    structured content against the tool's outputSchema, and every result's
+    single text block must be the same JSON (the spec's advice)."""
     r = await session.call_tool(name, args)
-    return Result(r), text_of(r), (attr(r, "structured_content", "structuredContent") or {})
+    sc = attr(r, "structured_content", "structuredContent")
+    text = text_of(r)
+    check(isinstance(sc, dict) and len(r.content) == 1 and json.loads(text) == sc, f"mcp broken: {name} {args}: the text block is not the structured content", (text, sc))
+    return Result(r), text, sc
 
 
 class Result:
@@ -58,7 +64,10 @@ async def main():
             names = sorted(t.name for t in tools)
             check(names == ["list_directory", "read_file", "run_command", "write_file"], "mcp broken: tool list", names)
             for t in tools:
-                check(attr(t, "input_schema", "inputSchema").get("additionalProperties") is False, f"mcp broken: {t.name} schema is open", t)
+                schema = attr(t, "input_schema", "inputSchema")
+                check(schema.get("additionalProperties") is False, f"mcp broken: {t.name} schema is open", t)
+                check(schema.get("type") == "object" and not {"oneOf", "anyOf", "allOf"} & schema.keys(), f"mcp broken: {t.name} schema is not a flat object", t)
+                check(attr(t, "output_schema", "outputSchema").get("type") == "object", f"mcp broken: {t.name} has no output schema", t)
 
             # Allowed commands run, in the sandbox.
             r, text, sc = await call(session, "run_command", {"argv": ["echo", "hello"]})
@@ -103,9 +112,10 @@ async def main():
             r, text, sc = await call(session, "write_file", {"path": "notes/a.txt", "content": "one\ntwo\n"})
             check(not r.isError and sc.get("bytes") == 8, "mcp broken: write", (text, sc))
             r, text, sc = await call(session, "read_file", {"path": "notes/a.txt"})
-            check(text == "one\ntwo\n", "mcp broken: read back", text)
+            check(sc.get("content") == "one\ntwo\n", "mcp broken: read back", sc)
             r, text, sc = await call(session, "list_directory", {"path": "."})
-            check("notes/" in text.split("\n") and "token.txt" in text.split("\n"), "mcp broken: list", text)
+            entries = {e["name"]: e["kind"] for e in sc.get("entries", [])}
+            check(entries.get("notes") == "dir" and entries.get("token.txt") == "file", "mcp broken: list", sc)
 
             # Traversal, in every shape.
             outside_rel = os.path.relpath(OUTSIDE, WS)

@@ -30,6 +30,7 @@ mod first_hour;
 pub mod fixture;
 mod hook_unjudged;
 mod parity_controls;
+mod mcp_schemas;
 mod sealed_plan;
 mod snapshots;
 mod surfaces_record;
