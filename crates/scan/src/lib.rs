@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod baseline;
+mod commits;
 mod git;
 pub mod sink;
 
@@ -19,6 +20,8 @@ use std::sync::Mutex;
 
 use rampart_detect::{fingerprint, preview, Confidence, Kind, Options, RuleSet};
 use serde::Serialize;
+
+pub use commits::{Commits, CommitsError};
 
 /// Files larger than this are skipped (and reported).
 pub const MAX_FILE: u64 = 50 * 1024 * 1024;
@@ -40,6 +43,9 @@ pub enum ScanError {
     /// Git could not be run or failed.
     #[error("{0}")]
     Git(String),
+    /// `--log-opts` or `--since-commit` refused.
+    #[error(transparent)]
+    Commits(#[from] CommitsError),
 }
 
 /// One secret (or PII) found.
@@ -280,19 +286,24 @@ impl Scanner {
     }
 
     /// The staged (index) version of every added, copied, modified or
-    /// renamed file, in the repository of the current directory.
-    pub fn staged(&self) -> Result<Report, ScanError> {
-        let mut report = git::staged(self)?;
-        report.findings.retain(|f| !self.excluded(&f.path));
-        Ok(report)
+    /// renamed file, in the repository of the scan's base directory; paths
+    /// are relative to the top of the work tree.
+    pub fn staged(&self, progress: &dyn Progress) -> Result<Report, ScanError> {
+        git::staged(self, progress)
     }
 
-    /// What every commit reachable from HEAD added; `files` counts commits.
-    pub fn history(&self) -> Result<Report, ScanError> {
-        let mut report = git::history(self)?;
-        report.findings.retain(|f| !self.excluded(&f.path));
-        Ok(report)
+    /// What each commit of `commits` added (a secret in a file's new
+    /// version and in none of its old ones), each finding with its commit
+    /// and its line in that version; `files` counts commits. Paths are
+    /// relative to the top of the work tree.
+    pub fn history(&self, commits: &Commits, progress: &dyn Progress) -> Result<Report, ScanError> {
+        git::history(self, commits, progress)
     }
+}
+
+/// The top of the git work tree that holds `dir`, if it is in one.
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    git::toplevel(dir)
 }
 
 #[cfg(test)]

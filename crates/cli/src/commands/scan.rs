@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use rampart_detect::{Kind, Options, RuleSet};
 use rampart_policy::DetectUse;
-use rampart_scan::{baseline, sink, Progress, Report, ScanError, Scanner};
+use rampart_scan::{baseline, sink, Commits, Progress, Report, ScanError, Scanner};
 use serde_json::json;
 
 use crate::args::{Global, ScanArgs, ScanFormat};
@@ -122,14 +122,22 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> anyhow::Result<Exit> {
     };
     let started = Instant::now();
     if args.staged || args.history {
+        let spinner = Spinner::new(global);
         let scanned = if args.history {
-            scanner.history()
+            commits(args).and_then(|c| scanner.history(&c, &spinner))
         } else {
-            scanner.staged()
+            scanner.staged(&spinner)
         };
+        spinner.finish();
         let report = match scanned {
             Err(e @ ScanError::NotARepository) => {
                 return Err(with_hint(e, "run it inside a git repository"))
+            }
+            Err(e @ ScanError::Commits(_)) => {
+                return Err(with_hint(
+                    e,
+                    "pass revisions and ranges such as `main..HEAD`, or `--since=DATE`, `--no-merges`, `--first-parent`",
+                ))
             }
             scanned => scanned?,
         };
@@ -144,6 +152,18 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> anyhow::Result<Exit> {
     let report = scanner.tree(&roots, &spinner);
     spinner.finish();
     finish(global, args, scanner.rules(), report, started)
+}
+
+/// The commits `--log-opts` and `--since-commit` choose.
+fn commits(args: &ScanArgs) -> Result<Commits, ScanError> {
+    let mut commits = match &args.log_opts {
+        Some(text) => Commits::from_log_opts(text)?,
+        None => Commits::head(),
+    };
+    if let Some(rev) = &args.since_commit {
+        commits = commits.since(rev)?;
+    }
+    Ok(commits)
 }
 
 /// Applies the baseline (or rewrites it), prints the findings in the chosen
@@ -195,9 +215,10 @@ fn finish(
             ));
         }
     }
-    Ok(if findings.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Problems
+    Ok(match (findings.is_empty(), args.exit_code) {
+        (true, _) | (false, 0) => Exit::Ok,
+        (false, 1) => Exit::Problems,
+        // `--exit-code N`, as gitleaks has it.
+        (false, n) => Exit::Program(i32::from(n)),
     })
 }
