@@ -23,6 +23,12 @@ use serde::Serialize;
 
 pub use commits::{Commits, CommitsError};
 
+/// A comment that allows the finding on the next line (detect-secrets'
+/// spelling). Honoured by scans only: what rampart masks in output
+/// (`rampart redact`, the audit trail, what agents see) ignores it, so a
+/// program cannot unmask a secret by printing it.
+pub const ALLOW_NEXT_LINE: &str = "pragma: allowlist nextline secret";
+
 /// Files larger than this are skipped (and reported).
 pub const MAX_FILE: u64 = 50 * 1024 * 1024;
 
@@ -143,6 +149,11 @@ impl Scanner {
         })
     }
 
+    /// The directory the scan runs in (git runs there too).
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+
     /// The rules in force.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
@@ -177,6 +188,9 @@ impl Scanner {
                 }
             }
             at = m.start;
+            if allowed_by_line_before(data, line_start) {
+                continue;
+            }
             let secret = data.get(m.start..m.end).unwrap_or_default();
             let end_line_len = secret
                 .iter()
@@ -304,6 +318,22 @@ impl Scanner {
 /// The top of the git work tree that holds `dir`, if it is in one.
 pub fn repository_root(dir: &Path) -> Option<PathBuf> {
     git::toplevel(dir)
+}
+
+/// Whether the line before the one starting at `line_start` holds
+/// [`ALLOW_NEXT_LINE`] (any case).
+fn allowed_by_line_before(data: &[u8], line_start: usize) -> bool {
+    let Some(before) = line_start.checked_sub(1).and_then(|end| data.get(..end)) else {
+        return false;
+    };
+    let start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let line = before.get(start..).unwrap_or_default();
+    let needle = ALLOW_NEXT_LINE.as_bytes();
+    line.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]

@@ -73,23 +73,122 @@ fn baseline_round_trip_suppresses_known_findings() {
     assert!(e.to_string().contains("has no `findings` list"), "{e}");
 }
 
+/// What GitHub code scanning needs of a rule, and the result's level.
+fn assert_code_scanning_rule(rule: &serde_json::Value, r: &serde_json::Value) {
+    assert_eq!(rule["id"], r["ruleId"]);
+    assert_eq!(r["level"], rule["defaultConfiguration"]["level"], "{r}");
+    for key in ["fullDescription", "shortDescription"] {
+        assert!(!rule[key]["text"].as_str().unwrap().is_empty(), "{key}");
+    }
+    assert!(rule["help"]["text"].is_string() && rule["help"]["markdown"].is_string());
+    let tags = rule["properties"]["tags"].as_array().unwrap();
+    assert!(tags.contains(&"security".into()), "{tags:?}");
+    let sev: f64 = rule["properties"]["security-severity"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((0.0..=10.0).contains(&sev));
+    assert!(rule["properties"]["precision"].is_string());
+}
+
 #[test]
 fn sinks_carry_the_same_findings() {
     let t = tempfile::tempdir().unwrap();
     let base = t.path();
-    fs::write(base.join("a.txt"), token()).unwrap();
-    let s = scanner(base, &[]);
+    fs::create_dir(base.join("a dir")).unwrap();
+    fs::write(base.join("a dir/ü.txt"), token()).unwrap();
+    fs::write(base.join("people.txt"), "mail jane.doe@corp-mail.com\n").unwrap();
+    let s = Scanner::new(
+        RuleSet::builtin().unwrap(),
+        &[],
+        base.to_path_buf(),
+        Options { pii: true },
+    )
+    .unwrap();
     let report = s.tree(&[base.to_path_buf()], &Quiet);
+    assert_eq!(report.findings.len(), 2, "{:?}", report.findings);
     let json = sink::json(&report.findings, report.files, report.bytes, 0.0);
     assert_eq!(json["findings"][0]["line"], 1);
     assert!(json["findings"][0].get("commit").is_none());
-    let sarif = sink::sarif(s.rules(), &report.findings);
-    assert_eq!(sarif["version"], "2.1.0");
-    assert_eq!(
-        sarif["runs"][0]["results"][0]["ruleId"],
-        json["findings"][0]["rule_id"]
-    );
     assert!(sink::text(&report.findings).contains(":1:1: "));
+
+    // Scanned from a subdirectory of the root: URIs still start at the root.
+    let sub = base.join("a dir");
+    let rel: Vec<Finding> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            f.path = Path::new("..").join(f.path.strip_prefix(base).unwrap());
+            f
+        })
+        .collect();
+    let paths = sink::SarifPaths {
+        root: base,
+        from: &sub,
+    };
+    let sarif = sink::sarif(s.rules(), &rel, paths);
+    let run = &sarif["runs"][0];
+    assert_eq!(sarif["version"], "2.1.0");
+    let root_uri = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root_uri.starts_with("file:///") && root_uri.ends_with('/'),
+        "{root_uri}"
+    );
+    let results = run["results"].as_array().unwrap();
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let mut uris = Vec::new();
+    for r in results {
+        let rule = &rules[usize::try_from(r["ruleIndex"].as_u64().unwrap()).unwrap()];
+        assert_code_scanning_rule(rule, r);
+        let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+        uris.push((
+            r["ruleId"].as_str().unwrap().to_owned(),
+            r["level"].clone(),
+            loc["uri"].clone(),
+        ));
+        assert!(r.get("properties").is_none(), "no commit in a tree scan");
+    }
+    uris.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        uris,
+        [
+            (
+                "github-pat".to_owned(),
+                "error".into(),
+                "a%20dir/%C3%BC.txt".into()
+            ),
+            (
+                "pii-email".to_owned(),
+                "warning".into(),
+                "people.txt".into()
+            ),
+        ]
+    );
+    // History findings carry their commit.
+    let mut f = report.findings[0].clone();
+    f.commit = Some("0123456789abcdef0123456789abcdef01234567".into());
+    let sarif = sink::sarif(
+        s.rules(),
+        &[f],
+        sink::SarifPaths {
+            root: base,
+            from: base,
+        },
+    );
+    let r = &sarif["runs"][0]["results"][0];
+    assert_eq!(
+        r["properties"]["commit"],
+        "0123456789abcdef0123456789abcdef01234567"
+    );
+    assert_eq!(
+        r["partialFingerprints"]["commitSha"],
+        r["properties"]["commit"]
+    );
 }
 
 fn tok(seed: u64) -> String {
@@ -258,4 +357,24 @@ fn staged_reads_odd_paths_from_the_index() {
         [(String::new(), "tab\there ü.env".to_owned(), 1)]
     );
     assert_eq!(report.files, 1);
+}
+
+#[test]
+fn pragma_allowlist_nextline_allows_only_the_next_line() {
+    let t = tempfile::tempdir().unwrap();
+    let base = t.path();
+    let text = format!(
+        "# pragma: allowlist nextline secret\na = \"{}\"\nb = \"{}\"\nc = \"{}\"  # pragma: allowlist secret\n\
+         # PRAGMA: Allowlist Nextline Secret\n\nd = \"{}\"\n",
+        tok(21),
+        tok(22),
+        tok(23),
+        tok(24)
+    );
+    fs::write(base.join("f.py"), text).unwrap();
+    let report = scanner(base, &[]).tree(&[base.to_path_buf()], &Quiet);
+    let lines: Vec<usize> = report.findings.iter().map(|f| f.line).collect();
+    // Line 2 is allowed by line 1, line 4 by its own comment; line 3 is
+    // not allowed, nor is line 7 (the pragma is two lines up).
+    assert_eq!(lines, [3, 7], "{:?}", report.findings);
 }

@@ -141,7 +141,7 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> anyhow::Result<Exit> {
             }
             scanned => scanned?,
         };
-        return finish(global, args, scanner.rules(), report, started);
+        return finish(global, args, &scanner, report, started);
     }
     for root in &roots {
         if !root.exists() {
@@ -151,7 +151,7 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> anyhow::Result<Exit> {
     let spinner = Spinner::new(global);
     let report = scanner.tree(&roots, &spinner);
     spinner.finish();
-    finish(global, args, scanner.rules(), report, started)
+    finish(global, args, &scanner, report, started)
 }
 
 /// The commits `--log-opts` and `--since-commit` choose.
@@ -171,7 +171,7 @@ fn commits(args: &ScanArgs) -> Result<Commits, ScanError> {
 fn finish(
     global: &Global,
     args: &ScanArgs,
-    rules: &RuleSet,
+    scanner: &Scanner,
     report: Report,
     started: Instant,
 ) -> anyhow::Result<Exit> {
@@ -206,7 +206,19 @@ fn finish(
     };
     match format {
         ScanFormat::Json => crate::ui::outln!("{}", sink::json(&findings, files, bytes, seconds)),
-        ScanFormat::Sarif => crate::ui::outln!("{}", sink::sarif(rules, &findings)),
+        ScanFormat::Sarif => {
+            // URIs relative to the top of the repository, whatever
+            // directory was scanned; git scans name files from there.
+            let base = scanner.base();
+            let root = rampart_scan::repository_root(base).unwrap_or_else(|| base.to_path_buf());
+            let from = if args.staged || args.history {
+                root.as_path()
+            } else {
+                base
+            };
+            let paths = sink::SarifPaths { root: &root, from };
+            crate::ui::outln!("{}", sink::sarif(scanner.rules(), &findings, paths));
+        }
         ScanFormat::Text => {
             crate::ui::out!("{}", sink::text(&findings));
             ui::info(&format!(
