@@ -44,6 +44,8 @@ fn git(dir: &Path) -> Command {
             "-c",
             "log.showSignature=false",
             "-c",
+            "log.follow=false",
+            "-c",
             "diff.external=",
         ])
         .env_remove("GIT_EXTERNAL_DIFF")

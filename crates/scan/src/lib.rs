@@ -4,9 +4,16 @@
 //! The pieces, in the order a scan uses them: a [`Scanner`] holds the
 //! rules and the excluded paths; [`Scanner::tree`], [`Scanner::staged`] and
 //! [`Scanner::history`] produce a [`Report`] (findings sorted by place,
-//! with counts); [`baseline`] reads and writes the file of accepted
-//! findings; [`sink`] renders a report as text, JSON or SARIF. Nothing here
-//! prints: progress and warnings go to the caller's [`Progress`].
+//! with counts); [`Commits`] chooses the commits of a history scan
+//! (`--since-commit`, and `--log-opts` held to an allowlist);
+//! [`baseline`] reads and writes the file of accepted findings; [`sink`]
+//! renders a report as text, JSON or SARIF. Nothing here prints: progress
+//! and warnings go to the caller's [`Progress`].
+//!
+//! Git is read through machine formats only (`log --raw -z`, `cat-file
+//! --batch`), with the repository's command-running settings overridden;
+//! docs/SCANNING.md has what a history scan reports and what it does not
+//! search.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
