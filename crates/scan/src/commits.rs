@@ -161,12 +161,6 @@ fn allowed(w: &str) -> Result<bool, CommitsError> {
         };
     }
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if w == "-n" {
-        // The only option whose value would be the next word.
-        return Err(CommitsError::Option(format!(
-            "{w}` (write `-n5` or `--max-count=5`)"
-        )));
-    }
     if w.strip_prefix("-n").is_some_and(digits) || w.strip_prefix('-').is_some_and(digits) {
         return Ok(true);
     }
