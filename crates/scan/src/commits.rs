@@ -8,7 +8,7 @@
 //! `--first-parent`, `--no-merges`, `--merges`, `--ancestry-path`,
 //! `--since=`/`--after=`, `--until=`/`--before=`, `--author=`,
 //! `--committer=`, `--grep=`, `--max-count=`, `--skip=`,
-//! `--min-parents=`, `--max-parents=`, `-n N`, `-N`. Everything else is
+//! `--min-parents=`, `--max-parents=`, `-nN`, `-N`. Everything else is
 //! refused: an option that writes a file (`--output`), runs a program
 //! (`--ext-diff`, `--textconv`), reads other input (`--stdin`) or changes
 //! the output the scanner parses (`-p`, `--format`). Options that take a
