@@ -16,6 +16,11 @@ RAMPART_BIN=${RAMPART_BIN:-$ROOT/target/debug/rampart}
 VENV=$ROOT/target/pre-commit-venv
 [ -x "$RAMPART_BIN" ] || { echo "no $RAMPART_BIN: build it first (cargo build -p rampart --bins)" >&2; exit 1; }
 if ! "$VENV/bin/pre-commit" --version 2>/dev/null | grep -qF "$PRE_COMMIT_VERSION"; then
+  if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv
+  fi
+  rm -rf "$VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "pre-commit==$PRE_COMMIT_VERSION"
 fi
