@@ -221,8 +221,9 @@ fn finish(
         }
         ScanFormat::Text => {
             crate::ui::out!("{}", sink::text(&findings));
+            let unit = if args.history { "commit(s)" } else { "file(s)" };
             ui::info(&format!(
-                "{} finding(s) in {files} file(s), {bytes} bytes, {seconds:.2}s",
+                "{} finding(s) in {files} {unit}, {bytes} bytes, {seconds:.2}s",
                 findings.len()
             ));
         }
