@@ -48,6 +48,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "build (the attack suite runs the real binaries)"
 cargo build --workspace --bins --locked
 
+step "pre-commit try-repo: the hooks install and run (pip: pre-commit, pinned)"
+scripts/test-pre-commit.sh
+
 step "tests"
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --locked --no-fail-fast

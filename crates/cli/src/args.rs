@@ -300,6 +300,22 @@ pub(crate) struct ScanArgs {
     /// Every commit reachable from HEAD: what each one added, with its commit.
     #[arg(long, conflicts_with = "paths")]
     pub(crate) history: bool,
+    /// With --history: `git log` arguments choosing the commits, e.g.
+    /// "main..HEAD" or "--since=2.weeks --no-merges" (revisions, ranges,
+    /// paths after --, and options that choose commits; nothing else).
+    #[arg(
+        long,
+        value_name = "ARGS",
+        requires = "history",
+        allow_hyphen_values = true
+    )]
+    pub(crate) log_opts: Option<String>,
+    /// With --history: only the commits after REV (REV..HEAD).
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub(crate) since_commit: Option<String>,
+    /// The exit status when something is found (0 reports without failing).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub(crate) exit_code: u8,
     /// Known findings (by fingerprint) in FILE are not reported.
     #[arg(long, value_name = "FILE")]
     pub(crate) baseline: Option<PathBuf>,

@@ -4,13 +4,21 @@
 //! The pieces, in the order a scan uses them: a [`Scanner`] holds the
 //! rules and the excluded paths; [`Scanner::tree`], [`Scanner::staged`] and
 //! [`Scanner::history`] produce a [`Report`] (findings sorted by place,
-//! with counts); [`baseline`] reads and writes the file of accepted
-//! findings; [`sink`] renders a report as text, JSON or SARIF. Nothing here
-//! prints: progress and warnings go to the caller's [`Progress`].
+//! with counts); [`Commits`] chooses the commits of a history scan
+//! (`--since-commit`, and `--log-opts` held to an allowlist);
+//! [`baseline`] reads and writes the file of accepted findings; [`sink`]
+//! renders a report as text, JSON or SARIF. Nothing here prints: progress
+//! and warnings go to the caller's [`Progress`].
+//!
+//! Git is read through machine formats only (`log --raw -z`, `cat-file
+//! --batch`), with the repository's command-running settings overridden;
+//! docs/SCANNING.md has what a history scan reports and what it does not
+//! search.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::print_stdout, clippy::print_stderr))]
 
 pub mod baseline;
+mod commits;
 mod git;
 pub mod sink;
 
@@ -19,6 +27,14 @@ use std::sync::Mutex;
 
 use rampart_detect::{fingerprint, preview, Confidence, Kind, Options, RuleSet};
 use serde::Serialize;
+
+pub use commits::{Commits, CommitsError};
+
+/// A comment that allows the finding on the next line (detect-secrets'
+/// spelling). Honoured by scans only: what rampart masks in output
+/// (`rampart redact`, the audit trail, what agents see) ignores it, so a
+/// program cannot unmask a secret by printing it.
+pub const ALLOW_NEXT_LINE: &str = "pragma: allowlist nextline secret";
 
 /// Files larger than this are skipped (and reported).
 pub const MAX_FILE: u64 = 50 * 1024 * 1024;
@@ -40,6 +56,9 @@ pub enum ScanError {
     /// Git could not be run or failed.
     #[error("{0}")]
     Git(String),
+    /// `--log-opts` or `--since-commit` refused.
+    #[error(transparent)]
+    Commits(#[from] CommitsError),
 }
 
 /// One secret (or PII) found.
@@ -137,6 +156,11 @@ impl Scanner {
         })
     }
 
+    /// The directory the scan runs in (git runs there too).
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+
     /// The rules in force.
     pub fn rules(&self) -> &RuleSet {
         &self.rules
@@ -171,6 +195,9 @@ impl Scanner {
                 }
             }
             at = m.start;
+            if allowed_by_line_before(data, line_start) {
+                continue;
+            }
             let secret = data.get(m.start..m.end).unwrap_or_default();
             let end_line_len = secret
                 .iter()
@@ -280,19 +307,40 @@ impl Scanner {
     }
 
     /// The staged (index) version of every added, copied, modified or
-    /// renamed file, in the repository of the current directory.
-    pub fn staged(&self) -> Result<Report, ScanError> {
-        let mut report = git::staged(self)?;
-        report.findings.retain(|f| !self.excluded(&f.path));
-        Ok(report)
+    /// renamed file, in the repository of the scan's base directory; paths
+    /// are relative to the top of the work tree.
+    pub fn staged(&self, progress: &dyn Progress) -> Result<Report, ScanError> {
+        git::staged(self, progress)
     }
 
-    /// What every commit reachable from HEAD added; `files` counts commits.
-    pub fn history(&self) -> Result<Report, ScanError> {
-        let mut report = git::history(self)?;
-        report.findings.retain(|f| !self.excluded(&f.path));
-        Ok(report)
+    /// What each commit of `commits` added (a secret in a file's new
+    /// version and in none of its old ones), each finding with its commit
+    /// and its line in that version; `files` counts commits. Paths are
+    /// relative to the top of the work tree.
+    pub fn history(&self, commits: &Commits, progress: &dyn Progress) -> Result<Report, ScanError> {
+        git::history(self, commits, progress)
     }
+}
+
+/// The top of the git work tree that holds `dir`, if it is in one.
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    git::toplevel(dir)
+}
+
+/// Whether the line before the one starting at `line_start` holds
+/// [`ALLOW_NEXT_LINE`] (any case).
+fn allowed_by_line_before(data: &[u8], line_start: usize) -> bool {
+    let Some(before) = line_start.checked_sub(1).and_then(|end| data.get(..end)) else {
+        return false;
+    };
+    let start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let line = before.get(start..).unwrap_or_default();
+    let needle = ALLOW_NEXT_LINE.as_bytes();
+    line.windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use rampart_detect::{Kind, Options, RuleSet};
 use rampart_policy::DetectUse;
-use rampart_scan::{baseline, sink, Progress, Report, ScanError, Scanner};
+use rampart_scan::{baseline, sink, Commits, Progress, Report, ScanError, Scanner};
 use serde_json::json;
 
 use crate::args::{Global, ScanArgs, ScanFormat};
@@ -122,18 +122,26 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> anyhow::Result<Exit> {
     };
     let started = Instant::now();
     if args.staged || args.history {
+        let spinner = Spinner::new(global);
         let scanned = if args.history {
-            scanner.history()
+            commits(args).and_then(|c| scanner.history(&c, &spinner))
         } else {
-            scanner.staged()
+            scanner.staged(&spinner)
         };
+        spinner.finish();
         let report = match scanned {
             Err(e @ ScanError::NotARepository) => {
                 return Err(with_hint(e, "run it inside a git repository"))
             }
+            Err(e @ ScanError::Commits(_)) => {
+                return Err(with_hint(
+                    e,
+                    "pass revisions and ranges such as `main..HEAD`, or `--since=DATE`, `--no-merges`, `--first-parent`",
+                ))
+            }
             scanned => scanned?,
         };
-        return finish(global, args, scanner.rules(), report, started);
+        return finish(global, args, &scanner, report, started);
     }
     for root in &roots {
         if !root.exists() {
@@ -143,7 +151,19 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> anyhow::Result<Exit> {
     let spinner = Spinner::new(global);
     let report = scanner.tree(&roots, &spinner);
     spinner.finish();
-    finish(global, args, scanner.rules(), report, started)
+    finish(global, args, &scanner, report, started)
+}
+
+/// The commits `--log-opts` and `--since-commit` choose.
+fn commits(args: &ScanArgs) -> Result<Commits, ScanError> {
+    let mut commits = match &args.log_opts {
+        Some(text) => Commits::from_log_opts(text)?,
+        None => Commits::head(),
+    };
+    if let Some(rev) = &args.since_commit {
+        commits = commits.since(rev)?;
+    }
+    Ok(commits)
 }
 
 /// Applies the baseline (or rewrites it), prints the findings in the chosen
@@ -151,7 +171,7 @@ pub(crate) fn run(global: &Global, args: &ScanArgs) -> anyhow::Result<Exit> {
 fn finish(
     global: &Global,
     args: &ScanArgs,
-    rules: &RuleSet,
+    scanner: &Scanner,
     report: Report,
     started: Instant,
 ) -> anyhow::Result<Exit> {
@@ -186,18 +206,32 @@ fn finish(
     };
     match format {
         ScanFormat::Json => crate::ui::outln!("{}", sink::json(&findings, files, bytes, seconds)),
-        ScanFormat::Sarif => crate::ui::outln!("{}", sink::sarif(rules, &findings)),
+        ScanFormat::Sarif => {
+            // URIs relative to the top of the repository, whatever
+            // directory was scanned; git scans name files from there.
+            let base = scanner.base();
+            let root = rampart_scan::repository_root(base).unwrap_or_else(|| base.to_path_buf());
+            let from = if args.staged || args.history {
+                root.as_path()
+            } else {
+                base
+            };
+            let paths = sink::SarifPaths { root: &root, from };
+            crate::ui::outln!("{}", sink::sarif(scanner.rules(), &findings, paths));
+        }
         ScanFormat::Text => {
             crate::ui::out!("{}", sink::text(&findings));
+            let unit = if args.history { "commit(s)" } else { "file(s)" };
             ui::info(&format!(
-                "{} finding(s) in {files} file(s), {bytes} bytes, {seconds:.2}s",
+                "{} finding(s) in {files} {unit}, {bytes} bytes, {seconds:.2}s",
                 findings.len()
             ));
         }
     }
-    Ok(if findings.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Problems
+    Ok(match (findings.is_empty(), args.exit_code) {
+        (true, _) | (false, 0) => Exit::Ok,
+        (false, 1) => Exit::Problems,
+        // `--exit-code N`, as gitleaks has it.
+        (false, n) => Exit::Program(i32::from(n)),
     })
 }

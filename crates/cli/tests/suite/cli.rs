@@ -790,6 +790,9 @@ fn scan_sarif_validates_against_the_2_1_0_schema() {
     };
     let w = World::new();
     let token = fake_github_token();
+    // Its own repository: SARIF URIs start at the repository's root (the
+    // world itself lies inside this checkout).
+    w.git(&w.ws, &["init", "-q"]);
     std::fs::create_dir(w.ws.join("src")).unwrap();
     std::fs::write(
         w.ws.join("src/config.py"),

@@ -20,6 +20,7 @@ mod attacks_redteam5;
 mod attacks_redteam6;
 mod attacks_redteam7;
 mod attacks_redteam9;
+mod attacks_scan;
 mod attacks_secrets;
 mod attacks_status;
 mod attacks_surfaces;
