@@ -26,6 +26,7 @@ mod cli;
 mod errors;
 pub mod fixture;
 mod hook_unjudged;
+mod ocsf_schema;
 mod sealed_plan;
 mod snapshots;
 mod surfaces_record;
