@@ -146,7 +146,7 @@ pub fn to_ocsf(
                 cmd_line: &display_argv(argv),
                 cwd: &cwd.to_string_lossy(),
                 uid: action_uid,
-                pid: None,
+                pid: e.ran.as_ref().and_then(|r| r.pid),
             },
             actor,
             &o,
@@ -346,6 +346,7 @@ mod tests {
             exit_code: Some(2),
             duration_ms: 7,
             error: None,
+            pid: Some(4242),
         });
         let end = to_ocsf(&e, "a1", &actor, "workspace-write", None, None);
         assert_eq!(end["type_uid"], 100_702);
@@ -355,6 +356,8 @@ mod tests {
         assert_eq!(end["unmapped"]["exit_code"], 2);
         assert_eq!(end["exit_code"], 2);
         assert_eq!(end["process"]["uid"], "a1");
+        assert_eq!(end["process"]["pid"], 4242);
+        assert!(launch["process"].get("pid").is_none());
         assert_eq!(end["unmapped"]["duration_ms"], 7);
     }
 }

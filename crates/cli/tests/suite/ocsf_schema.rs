@@ -271,6 +271,7 @@ fn named_attributes(events: &[Value]) {
             assert!(e["unmapped"]["working_directory"].is_string(), "{e}");
             if e["activity_id"] == 2 && e["unmapped"]["exit_code"].is_i64() {
                 assert_eq!(e["exit_code"], e["unmapped"]["exit_code"], "{e}");
+                assert!(p["pid"].as_u64().is_some_and(|p| p > 1), "no pid: {e}");
             }
         }
     }
