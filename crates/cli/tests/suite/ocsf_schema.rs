@@ -6,7 +6,7 @@
 //! `scripts/ocsf-validate.py` (the schema the PyPI package
 //! `ocsf-json-schema` ships, checked by `jsonschema`; scripts/test.sh
 //! installs both). The daemon's two events (a refused peer, an approval
-//! answered) are built by the same constructors daemon.rs calls.
+//! answered) are built by the functions daemon.rs records with.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -85,39 +85,18 @@ fn mcp(w: &World, calls: &[(&str, Value)]) -> String {
     stdout(&o)
 }
 
-/// The daemon's events, as daemon.rs builds them.
+/// The daemon's events, built by the functions daemon.rs records with.
 fn daemon_events() -> Vec<Value> {
-    use rampart_audit::ocsf;
-    let o = ocsf::Outcome {
-        verdict: "deny".into(),
-        risk: "high".into(),
-        reasons: vec!["a process of uid 1001 connected".into()],
-        sandbox_mode: "workspace-write".into(),
-        ..ocsf::Outcome::default()
-    };
-    let refused = ocsf::authentication(
-        1,
-        ocsf::Status::Failure,
-        &json!({ "uid": "1001" }),
-        "rampart daemon",
-        &ocsf::actor(1001, "1001"),
-        &o,
-    );
-    let answered = ocsf::api(
-        ocsf::Crud::Update,
-        1,
-        ocsf::Status::Success,
-        "approvals.answer",
-        "rampart daemon",
-        "uid 1000 pid 42",
-        &ocsf::actor(1000, "1000"),
-        &ocsf::Outcome {
-            verdict: "allow".into(),
-            approver: Some("uid 1000 pid 42".into()),
-            ..o
-        },
-    );
-    vec![refused, answered]
+    use rampart_server::daemon::{answer_event, refusal_event};
+    vec![
+        refusal_event(
+            1001,
+            "a process of uid 1001 (pid 42) connected to the daemon of uid 1000; only the same user may".into(),
+            "workspace-write",
+        ),
+        answer_event("git push", true, "uid 1000 pid 42", 1000, "workspace-write"),
+        answer_event("git push", false, "uid 1000 pid 42", 1000, "workspace-write"),
+    ]
 }
 
 /// Every kind of event, from real commands, as exported (and the
