@@ -51,12 +51,25 @@ fn validate(py: &PathBuf, w: &World, events: &[Value]) -> (bool, String) {
     (o.status.success(), format!("{}{}", stdout(&o), stderr(&o)))
 }
 
-/// `rm` is refused, `git push` asks, everything else is allowed; `.env`
-/// may not be read.
+/// `rm` is refused, `git push` asks, everything else is allowed; with
+/// `network`, connections reach docs.rs only.
+fn config(network: bool) -> String {
+    let base = if network {
+        BASE_CONFIG.replace(
+            "[sandbox_workspace_write]\n",
+            "[sandbox_workspace_write]\nnetwork_access = true\nallowed_hosts = [\"docs.rs\"]\n",
+        )
+    } else {
+        BASE_CONFIG.to_owned()
+    };
+    format!(
+        "{base}[agents]\napproval_timeout_secs = 1\n[[rules]]\ncommand = [\"rm\"]\ndecision = \"deny\"\nreason = \"no deleting here\"\n[[rules]]\ncommand = [\"git\", \"push\"]\ndecision = \"ask\"\nreason = \"code leaves the machine\"\n{ALLOW_ALL}"
+    )
+}
+
+/// [`config`] without the network; `.env` may not be read.
 fn world() -> World {
-    let w = World::with_config(&format!(
-        "{BASE_CONFIG}[agents]\napproval_timeout_secs = 1\n[[rules]]\ncommand = [\"rm\"]\ndecision = \"deny\"\nreason = \"no deleting here\"\n[[rules]]\ncommand = [\"git\", \"push\"]\ndecision = \"ask\"\nreason = \"code leaves the machine\"\n{ALLOW_ALL}"
-    ));
+    let w = World::with_config(&config(false));
     std::fs::write(w.ws.join("notes.txt"), "hi\n").unwrap();
     std::fs::write(w.ws.join(".env"), "DB=x\n").unwrap();
     std::fs::write(
@@ -111,7 +124,9 @@ fn sample(w: &World) -> Vec<Value> {
     let o = w.run(["exec", "--", "rm", "-f", "notes.txt"]);
     assert!(!o.status.success(), "rm was not refused: {}", stderr(&o));
     // The hook: commands (allow, deny, ask), files (read, denied read,
-    // write, list), the network, and a tool it does not know.
+    // write, list), the network (docs.rs let through), and a tool it
+    // does not know.
+    w.set_config(&config(true));
     let hook = [
         ("Bash", json!({"command": "ls"}), "allow"),
         ("Bash", json!({"command": "rm -rf build"}), "deny"),
@@ -131,6 +146,11 @@ fn sample(w: &World) -> Vec<Value> {
         (
             "WebFetch",
             json!({"url": "https://docs.rs/serde", "prompt": "p"}),
+            "allow",
+        ),
+        (
+            "WebFetch",
+            json!({"url": "https://example.org/", "prompt": "p"}),
             "",
         ),
         ("NoSuchTool", json!({}), ""),
@@ -142,6 +162,7 @@ fn sample(w: &World) -> Vec<Value> {
             "{tool} {input}: {got} ({why})"
         );
     }
+    w.set_config(&config(false));
     // The MCP server's tools.
     let answers = mcp(
         w,
@@ -188,6 +209,7 @@ fn every_event_rampart_records_validates_against_ocsf_1_3_0() {
         (1007, 2),
         (1001, 2),
         (1001, 3),
+        (4001, 1),
         (4001, 5),
         (6003, 99),
         (6003, 3),
