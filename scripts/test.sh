@@ -28,6 +28,12 @@ export RAMPART_SARIF_SCHEMA="$SARIF_DIR/package/lib/schemas/sarif-2.1.0-rtm.5.js
 python3 -c 'import jsonschema' 2>/dev/null || python3 -m pip install -q jsonschema
 python3 -c 'import jsonschema' || { echo "jsonschema is needed for the SARIF test"; exit 1; }
 
+step "the OCSF 1.3.0 schema (PyPI ocsf-json-schema, pinned) for the audit event validation test"
+python3 -c 'import importlib.metadata as m; assert m.version("ocsf-json-schema") == "1.2.0"' 2>/dev/null \
+  || python3 -m pip install -q ocsf-json-schema==1.2.0
+python3 -c 'import ocsf_json_schema' || { echo "ocsf-json-schema is needed for the OCSF test"; exit 1; }
+export RAMPART_REQUIRE_OCSF=1
+
 step "the official Python MCP SDK (PyPI) for the MCP client tests"
 python3 -c 'import mcp' 2>/dev/null || python3 -m pip install -q mcp
 python3 -c 'import mcp' || { echo "the Python MCP SDK is needed for the MCP tests"; exit 1; }

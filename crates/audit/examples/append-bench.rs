@@ -21,8 +21,13 @@ fn event(i: u64) -> serde_json::Value {
         ocsf::ProcessActivity::Launch,
         1_795_000_000_000 + i,
         ocsf::Status::Success,
-        &format!("cargo test --workspace -- case_{i}"),
-        "/home/dev/project",
+        &ocsf::Process {
+            name: "cargo",
+            cmd_line: &format!("cargo test --workspace -- case_{i}"),
+            cwd: "/home/dev/project",
+            uid: &i.to_string(),
+            pid: None,
+        },
         &ocsf::actor(1000, "dev"),
         &o,
     )

@@ -17,7 +17,8 @@
 //! let opts = Options::new(dir.path().join("audit"));
 //! let log = AuditLog::open(&opts, Box::new(rampart_audit::NoRedaction)).unwrap();
 //! let o = ocsf::Outcome { verdict: "allow".into(), risk: "low".into(), ..Default::default() };
-//! let e = ocsf::process(ocsf::ProcessActivity::Launch, 0, ocsf::Status::Success, "ls", "/w", &ocsf::actor(1000, "dev"), &o);
+//! let p = ocsf::Process { name: "ls", cmd_line: "ls", cwd: "/w", uid: "1", pid: None };
+//! let e = ocsf::process(ocsf::ProcessActivity::Launch, 0, ocsf::Status::Success, &p, &ocsf::actor(1000, "dev"), &o);
 //! assert_eq!(log.record(e).unwrap().count, 1);
 //! assert!(rampart_audit::verify(&opts.dir).unwrap().is_intact());
 //! ```

@@ -1,11 +1,21 @@
-//! OCSF 1.x events, built from already-redacted text.
+//! OCSF 1.3.0 events, built from already-redacted text.
 //!
-//! Every event carries the base attributes OCSF requires (`class_uid`,
-//! `category_uid`, `activity_id`, `type_uid = class_uid * 100 +
-//! activity_id`, `time`, `severity_id`, `status_id`, `metadata.product`
-//! and `metadata.version`) and rampart's own fields under `unmapped`.
+//! Every event validates against the OCSF 1.3.0 schema of its class (see
+//! `scripts/ocsf-validate.py` and docs/AUDIT.md): the base attributes
+//! (`class_uid`, `category_uid`, `activity_id`, `type_uid = class_uid *
+//! 100 + activity_id`, `time`, `severity_id`, `status_id`,
+//! `metadata.product` and `metadata.version`), the objects each class
+//! requires (`device` for the System Activity classes, `process`, `file`,
+//! `api`...), the decision in the `security_control` profile where the
+//! class takes it (`action_id`, `disposition_id`, declared in
+//! `metadata.profiles`), and rampart's own fields under `unmapped`.
+
+use std::sync::OnceLock;
 
 use serde_json::{json, Value};
+
+/// The OCSF schema version every event names in `metadata.version`.
+pub const SCHEMA_VERSION: &str = "1.3.0";
 
 /// OCSF classes rampart emits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +47,24 @@ impl Class {
     /// `category_uid`.
     pub fn category(self) -> u32 {
         self.uid() / 1000
+    }
+
+    /// The profiles the event declares in `metadata.profiles`: the
+    /// decision (`security_control`) where the class takes it, and
+    /// `host` where `device` comes with that profile.
+    fn profiles(self) -> &'static [&'static str] {
+        match self {
+            Self::FileSystemActivity | Self::ProcessActivity => &["security_control"],
+            Self::NetworkActivity => &["security_control", "host"],
+            Self::Authentication => &["host"],
+            Self::ApiActivity => &[],
+        }
+    }
+
+    /// Whether the class carries `device` (required in System Activity,
+    /// from the `host` profile elsewhere).
+    fn has_device(self) -> bool {
+        self.profiles().contains(&"host") || self.category() == 1
     }
 }
 
@@ -95,37 +123,84 @@ pub struct Outcome {
     pub session_id: Option<String>,
 }
 
-fn severity(risk: &str) -> u8 {
+/// `severity_id` and its caption `severity` for a risk.
+fn severity(risk: &str) -> (u8, &'static str) {
     match risk {
-        "low" => 1,
-        "medium" => 2,
-        "high" => 4,
-        "critical" => 5,
-        _ => 0,
+        "low" => (1, "Informational"),
+        "medium" => (2, "Low"),
+        "high" => (4, "High"),
+        "critical" => (5, "Critical"),
+        _ => (0, "Unknown"),
     }
+}
+
+/// The decision in the `security_control` profile: (`action_id`,
+/// `action`, `disposition_id`, `disposition`). An `ask` handed to someone
+/// else is neither allowed nor denied by rampart: Other (99).
+fn control(verdict: &str) -> (u8, &'static str, u8, &'static str) {
+    match verdict {
+        "allow" => (1, "Allowed", 1, "Allowed"),
+        "deny" => (2, "Denied", 2, "Blocked"),
+        "ask" => (99, "Ask", 99, "Ask"),
+        _ => (0, "Unknown", 0, "Unknown"),
+    }
+}
+
+/// The host rampart runs on (`device`), read once: its hostname, kind
+/// (`type_id` 0, Unknown: rampart cannot tell a server from a laptop)
+/// and operating system.
+pub fn device() -> Value {
+    static DEVICE: OnceLock<Value> = OnceLock::new();
+    DEVICE
+        .get_or_init(|| {
+            let hostname = nix::unistd::gethostname()
+                .ok()
+                .and_then(|h| h.into_string().ok())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "localhost".to_owned());
+            let (os_name, os_type_id) = match std::env::consts::OS {
+                "linux" => ("Linux", 200),
+                "macos" => ("macOS", 300),
+                other => (other, 99),
+            };
+            let mut os = json!({ "name": os_name, "type_id": os_type_id });
+            if os_type_id != 99 {
+                os["type"] = os_name.into();
+            }
+            if let Ok(release) = std::fs::read_to_string("/proc/sys/kernel/osrelease") {
+                os["version"] = release.trim().into();
+            }
+            json!({ "hostname": hostname, "type_id": 0, "type": "Unknown", "os": os })
+        })
+        .clone()
 }
 
 /// The common part of every event.
 fn base(
     class: Class,
-    activity_id: u8,
+    (activity_id, activity_name): (u8, &str),
     time_ms: u64,
     status: Status,
     o: &Outcome,
     actor: &Value,
 ) -> Value {
-    json!({
+    let (severity_id, severity) = severity(&o.risk);
+    let profiles = class.profiles();
+    let mut e = json!({
         "class_uid": class.uid(),
         "category_uid": class.category(),
         "activity_id": activity_id,
+        "activity_name": activity_name,
         "type_uid": u64::from(class.uid()) * 100 + u64::from(activity_id),
         "time": time_ms,
-        "severity_id": severity(&o.risk),
+        "severity_id": severity_id,
+        "severity": severity,
         "status_id": status.id(),
         "status": status.caption(),
         "metadata": {
-            "version": "1.3.0",
+            "version": SCHEMA_VERSION,
             "product": { "name": "rampart", "vendor_name": "rampart", "version": env!("CARGO_PKG_VERSION") },
+            "profiles": profiles,
         },
         "actor": actor,
         "unmapped": {
@@ -139,7 +214,18 @@ fn base(
             "exit_code": o.exit_code,
             "session_id": o.session_id,
         },
-    })
+    });
+    if profiles.contains(&"security_control") {
+        let (action_id, action, disposition_id, disposition) = control(&o.verdict);
+        e["action_id"] = action_id.into();
+        e["action"] = action.into();
+        e["disposition_id"] = disposition_id.into();
+        e["disposition"] = disposition.into();
+    }
+    if class.has_device() {
+        e["device"] = device();
+    }
+    e
 }
 
 /// The acting user.
@@ -163,29 +249,68 @@ pub enum ProcessActivity {
     Terminate = 2,
 }
 
-/// Process Activity (1007): `cmd_line` is redacted by the log before it is
-/// serialised.
+impl ProcessActivity {
+    fn id(self) -> (u8, &'static str) {
+        match self {
+            Self::Launch => (1, "Launch"),
+            Self::Terminate => (2, "Terminate"),
+        }
+    }
+}
+
+/// The process a Process Activity event is about.
+#[derive(Debug, Clone, Copy)]
+pub struct Process<'a> {
+    /// The program's name (argv\[0\]).
+    pub name: &'a str,
+    /// The whole command line (redacted by the log before it is
+    /// serialised).
+    pub cmd_line: &'a str,
+    /// Its working directory: OCSF 1.3.0 has no attribute for it
+    /// (`process.working_directory` came in 1.4.0), so it goes to
+    /// `unmapped.working_directory`.
+    pub cwd: &'a str,
+    /// rampart's id for the action (`process.uid`), the same in its
+    /// Launch and Terminate events: a refused command never had a pid.
+    pub uid: &'a str,
+    /// Its pid, when it ran and the enforcer knows it.
+    pub pid: Option<u32>,
+}
+
+/// Process Activity (1007): `process.user` is the actor's user (rampart
+/// runs commands as the user it runs for), `exit_code` the program's when
+/// it ended.
 pub fn process(
     activity: ProcessActivity,
     time_ms: u64,
     status: Status,
-    cmd_line: &str,
-    cwd: &str,
+    p: &Process<'_>,
     actor: &Value,
     o: &Outcome,
 ) -> Value {
-    let e = base(
+    let mut e = base(
         Class::ProcessActivity,
-        activity as u8,
+        activity.id(),
         time_ms,
         status,
         o,
         actor,
     );
-    with(
-        e,
-        json!({ "process": { "cmd_line": cmd_line, "cwd": cwd, "file": { "path": cwd, "name": "cwd", "type_id": 2 } } }),
-    )
+    let mut process = json!({
+        "name": p.name,
+        "cmd_line": p.cmd_line,
+        "uid": p.uid,
+        "user": actor["user"],
+    });
+    if let Some(pid) = p.pid {
+        process["pid"] = pid.into();
+    }
+    e["process"] = process;
+    if let Some(code) = o.exit_code {
+        e["exit_code"] = code.into();
+    }
+    e["unmapped"]["working_directory"] = p.cwd.into();
+    e
 }
 
 /// The CRUD `activity_id`s File System Activity and API Activity share.
@@ -203,6 +328,18 @@ pub enum Crud {
     Other = 99,
 }
 
+impl Crud {
+    fn id(self) -> (u8, &'static str) {
+        match self {
+            Self::Create => (1, "Create"),
+            Self::Read => (2, "Read"),
+            Self::Update => (3, "Update"),
+            Self::Delete => (4, "Delete"),
+            Self::Other => (99, "Other"),
+        }
+    }
+}
+
 /// File System Activity (1001) on `path`.
 pub fn file(
     activity: Crud,
@@ -216,7 +353,7 @@ pub fn file(
     let name = path.rsplit('/').next().unwrap_or(path);
     let e = base(
         Class::FileSystemActivity,
-        activity as u8,
+        activity.id(),
         time_ms,
         status,
         o,
@@ -224,7 +361,12 @@ pub fn file(
     );
     with(
         e,
-        json!({ "file": { "path": path, "name": name, "type_id": if is_dir { 2 } else { 1 } } }),
+        json!({ "file": {
+            "path": path,
+            "name": name,
+            "type_id": if is_dir { 2 } else { 1 },
+            "type": if is_dir { "Folder" } else { "Regular File" },
+        } }),
     )
 }
 
@@ -235,6 +377,15 @@ pub enum NetworkActivity {
     Open = 1,
     /// 5: a connection was refused.
     Refuse = 5,
+}
+
+impl NetworkActivity {
+    fn id(self) -> (u8, &'static str) {
+        match self {
+            Self::Open => (1, "Open"),
+            Self::Refuse => (5, "Refuse"),
+        }
+    }
 }
 
 /// Network Activity (4001) to `host:port`.
@@ -249,7 +400,7 @@ pub fn network(
 ) -> Value {
     let e = base(
         Class::NetworkActivity,
-        activity as u8,
+        activity.id(),
         time_ms,
         status,
         o,
@@ -275,14 +426,7 @@ pub fn api(
     actor: &Value,
     o: &Outcome,
 ) -> Value {
-    let e = base(
-        Class::ApiActivity,
-        activity as u8,
-        time_ms,
-        status,
-        o,
-        actor,
-    );
+    let e = base(Class::ApiActivity, activity.id(), time_ms, status, o, actor);
     with(
         e,
         json!({
@@ -303,7 +447,14 @@ pub fn authentication(
     actor: &Value,
     o: &Outcome,
 ) -> Value {
-    let e = base(Class::Authentication, 1, time_ms, status, o, actor);
+    let e = base(
+        Class::Authentication,
+        (1, "Logon"),
+        time_ms,
+        status,
+        o,
+        actor,
+    );
     with(e, json!({ "user": user, "service": { "name": service } }))
 }
 
@@ -401,6 +552,23 @@ mod tests {
         assert!([0, 1, 2, 99].contains(&e["status_id"].as_u64().unwrap_or(100)));
         assert!(e["time"].is_u64());
         assert!(e["unmapped"]["verdict"].is_string());
+        let profiles = e["metadata"]["profiles"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if profiles.contains(&json!("security_control")) {
+            assert!(
+                e["action_id"].is_u64() && e["disposition_id"].is_u64(),
+                "{e}"
+            );
+        } else {
+            assert!(e.get("action_id").is_none(), "{e}");
+        }
+        if facts.category == 1 || profiles.contains(&json!("host")) {
+            assert!(e["device"]["hostname"].is_string(), "{e}");
+            assert!(e["device"]["os"]["type_id"].is_u64(), "{e}");
+        }
+        assert!(e["actor"]["user"]["uid"].is_string() && e["actor"]["user"]["name"].is_string());
     }
 
     #[test]
@@ -416,8 +584,13 @@ mod tests {
                 ProcessActivity::Launch,
                 1,
                 Status::Failure,
-                "rm -rf /",
-                "/w",
+                &Process {
+                    name: "rm",
+                    cmd_line: "rm -rf /",
+                    cwd: "/w",
+                    uid: "1",
+                    pid: None,
+                },
                 &a,
                 &o,
             ),
@@ -425,10 +598,18 @@ mod tests {
                 ProcessActivity::Terminate,
                 1,
                 Status::Success,
-                "ls",
-                "/w",
+                &Process {
+                    name: "ls",
+                    cmd_line: "ls",
+                    cwd: "/w",
+                    uid: "2",
+                    pid: Some(42),
+                },
                 &a,
-                &o,
+                &Outcome {
+                    exit_code: Some(3),
+                    ..o.clone()
+                },
             ),
             file(Crud::Read, 1, Status::Success, "/w/a.txt", false, &a, &o),
             file(Crud::Update, 1, Status::Failure, "/w", true, &a, &o),
@@ -468,6 +649,14 @@ mod tests {
         assert_eq!(events[0]["severity_id"], 5);
         assert_eq!(events[0]["status_id"], 2);
         assert_eq!(events[2]["file"]["name"], "a.txt");
+        assert_eq!(events[0]["action_id"], 2, "deny is Denied");
+        assert_eq!(events[0]["disposition_id"], 2, "deny is Blocked");
+        assert!(events[0].get("exit_code").is_none());
+        assert!(events[0]["process"].get("pid").is_none());
+        assert_eq!(events[0]["process"]["user"], a["user"]);
+        assert_eq!(events[0]["unmapped"]["working_directory"], "/w");
+        assert_eq!(events[1]["exit_code"], 3);
+        assert_eq!(events[1]["process"]["pid"], 42);
         assert_eq!(events[4]["type_uid"], 400_105);
         let classes: std::collections::BTreeSet<u64> = events
             .iter()

@@ -21,8 +21,13 @@ fn event(cmd: &str, verdict: &str, risk: &str, user: &str, time: u64) -> Value {
         ProcessActivity::Launch,
         time,
         Status::Success,
-        cmd,
-        "/w",
+        &ocsf::Process {
+            name: "sh",
+            cmd_line: cmd,
+            cwd: "/w",
+            uid: "t",
+            pid: None,
+        },
         &ocsf::actor(1000, user),
         &o,
     )

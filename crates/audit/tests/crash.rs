@@ -43,8 +43,13 @@ fn writer() {
                     ocsf::ProcessActivity::Launch,
                     n + i,
                     ocsf::Status::Success,
-                    &format!("make target-{}-padding-{}", n + i, "x".repeat(300)),
-                    "/w",
+                    &ocsf::Process {
+                        name: "make",
+                        cmd_line: &format!("make target-{}-padding-{}", n + i, "x".repeat(300)),
+                        cwd: "/w",
+                        uid: "crash",
+                        pid: None,
+                    },
                     &actor,
                     &o,
                 );
@@ -117,8 +122,13 @@ fn kill_9_during_heavy_writing_loses_nothing_stored_and_verifies() {
         ocsf::ProcessActivity::Launch,
         0,
         ocsf::Status::Success,
-        "after",
-        "/w",
+        &ocsf::Process {
+            name: "after",
+            cmd_line: "after",
+            cwd: "/w",
+            uid: "after",
+            pid: None,
+        },
         &ocsf::actor(0, "root"),
         &o,
     ))

@@ -49,6 +49,11 @@ pub struct AuditRecorder {
     pub surface: Option<String>,
     /// Events that could not be written while the action went on.
     pub unrecorded: usize,
+    /// Actions recorded so far, for [`AuditRecorder::action_uid`].
+    actions: u64,
+    /// The id of the action being recorded (OCSF `process.uid`): its
+    /// Launch and Terminate events carry the same.
+    action_uid: String,
 }
 
 impl AuditRecorder {
@@ -69,6 +74,8 @@ impl AuditRecorder {
             session_id: None,
             surface: None,
             unrecorded: 0,
+            actions: 0,
+            action_uid: String::new(),
         }
     }
 
@@ -89,9 +96,11 @@ pub fn display_argv(argv: &[String]) -> String {
         .join(" ")
 }
 
-/// The OCSF event for a gate event.
+/// The OCSF event for a gate event; `action_uid` is rampart's id for the
+/// action (`process.uid` of a command), the same in both its events.
 pub fn to_ocsf(
     e: &Event<'_>,
+    action_uid: &str,
     actor: &Value,
     sandbox_mode: &str,
     session_id: Option<&str>,
@@ -132,8 +141,13 @@ pub fn to_ocsf(
             activity,
             now_ms(),
             status,
-            &display_argv(argv),
-            &cwd.to_string_lossy(),
+            &ocsf::Process {
+                name: argv.first().map_or("", String::as_str),
+                cmd_line: &display_argv(argv),
+                cwd: &cwd.to_string_lossy(),
+                uid: action_uid,
+                pid: e.ran.as_ref().and_then(|r| r.pid),
+            },
             actor,
             &o,
         ),
@@ -234,8 +248,13 @@ impl Recorder for AuditRecorder {
             Some(Err(why)) => return Err(RecordError::Unopened(Arc::clone(why))),
             Some(Ok(log)) => log,
         };
+        if e.stage == Stage::Decided || self.action_uid.is_empty() {
+            self.actions += 1;
+            self.action_uid = format!("{}-{}-{}", std::process::id(), now_ms(), self.actions);
+        }
         let event = to_ocsf(
             e,
+            &self.action_uid,
             &self.actor,
             &self.sandbox_mode,
             self.session_id.as_deref(),
@@ -309,7 +328,7 @@ mod tests {
             result: None,
             ran: None,
         };
-        let launch = to_ocsf(&e, &actor, "workspace-write", Some("s1"), Some("mcp"));
+        let launch = to_ocsf(&e, "a1", &actor, "workspace-write", Some("s1"), Some("mcp"));
         assert_eq!(launch["type_uid"], 100_701);
         assert_eq!(launch["status_id"], 1);
         assert_eq!(launch["unmapped"]["approver"], "terminal");
@@ -318,19 +337,29 @@ mod tests {
         assert_eq!(launch["unmapped"]["surface"], "mcp");
         assert_eq!(launch["unmapped"]["stage"], "decided");
         assert_eq!(launch["process"]["cmd_line"], "make");
+        assert_eq!(launch["process"]["name"], "make");
+        assert_eq!(launch["process"]["uid"], "a1");
+        assert_eq!(launch["action_id"], 1);
+        assert_eq!(launch["metadata"]["profiles"][0], "security_control");
+        assert!(launch.get("exit_code").is_none());
         e.stage = Stage::Enforced;
         e.ran = Some(crate::Ran {
             status: Status::Failed,
             exit_code: Some(2),
             duration_ms: 7,
             error: None,
+            pid: Some(4242),
         });
-        let end = to_ocsf(&e, &actor, "workspace-write", None, None);
+        let end = to_ocsf(&e, "a1", &actor, "workspace-write", None, None);
         assert_eq!(end["type_uid"], 100_702);
         assert_eq!(end["status_id"], 2);
         assert_eq!(end["status"], "Failure");
         assert_eq!(end["unmapped"]["status"], "failed");
         assert_eq!(end["unmapped"]["exit_code"], 2);
+        assert_eq!(end["exit_code"], 2);
+        assert_eq!(end["process"]["uid"], "a1");
+        assert_eq!(end["process"]["pid"], 4242);
+        assert!(launch["process"].get("pid").is_none());
         assert_eq!(end["unmapped"]["duration_ms"], 7);
     }
 }

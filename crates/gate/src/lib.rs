@@ -197,6 +197,9 @@ pub struct Ran {
     /// Why it could not run, when it could not; or why its status is what
     /// it is, when the enforcer says ([`Enforcer::detail`]).
     pub error: Option<String>,
+    /// The pid of the process the enforcer started, when it says
+    /// ([`Enforcer::pid`]).
+    pub pid: Option<u32>,
 }
 
 /// An answer a surface gives without a decision: the hook's answer to a
@@ -312,6 +315,11 @@ pub trait Enforcer {
     }
     /// The exit code in `outcome`, for the record.
     fn exit_code(_outcome: &Self::Outcome) -> Option<i32> {
+        None
+    }
+    /// The pid of the process that carried out the action, for the
+    /// record (OCSF `process.pid`). `None` (the default): no process.
+    fn pid(_outcome: &Self::Outcome) -> Option<u32> {
         None
     }
     /// Why `outcome`'s status is what it is, when that needs saying (a
@@ -735,6 +743,7 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         let ran = Ran {
             status,
             exit_code: outcome.as_ref().ok().and_then(E::exit_code),
+            pid: outcome.as_ref().ok().and_then(E::pid),
             duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
             error: match &outcome {
                 Ok(o) => E::detail(o),

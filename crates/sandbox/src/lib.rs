@@ -271,6 +271,9 @@ pub struct Outcome {
     /// What the check after the run could not read, and why: the run is
     /// then not known to be clean (see `nested.rs`).
     pub unchecked: Vec<String>,
+    /// The pid of the command's process as rampart saw it (in rampart's
+    /// PID namespace), for the audit record.
+    pub pid: Option<u32>,
 }
 
 impl Outcome {

@@ -981,6 +981,7 @@ fn supervise(
         stderr_tail: tail,
         quarantined: Vec::new(),
         unchecked: Vec::new(),
+        pid: u32::try_from(child.as_raw()).ok(),
     })
 }
 

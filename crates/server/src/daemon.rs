@@ -277,26 +277,32 @@ fn record_refused_peer(shared: &Shared, uid: u32, pid: Option<i32>) {
 
 /// Records a refused peer or request (an OCSF Authentication failure).
 fn record_refusal(shared: &Shared, uid: u32, why: String) {
+    let event = refusal_event(uid, why, shared.daemon.service.config.sandbox_mode.as_str());
+    shared
+        .daemon
+        .service
+        .record_event(event, "the refused connection");
+}
+
+/// The event for a refused peer or request from `uid`: OCSF
+/// Authentication (3002), Logon, failure.
+pub fn refusal_event(uid: u32, why: String, sandbox_mode: &str) -> serde_json::Value {
     let o = Outcome {
         verdict: "deny".into(),
         risk: "high".into(),
         reasons: vec![why],
-        sandbox_mode: shared.daemon.service.config.sandbox_mode.as_str().into(),
+        sandbox_mode: sandbox_mode.into(),
         ..Outcome::default()
     };
     let user = json!({ "uid": uid.to_string() });
-    let event = ocsf::authentication(
+    ocsf::authentication(
         rampart_audit::now_ms(),
         Status::Failure,
         &user,
         "rampart daemon",
         &ocsf::actor(uid, &uid.to_string()),
         &o,
-    );
-    shared
-        .daemon
-        .service
-        .record_event(event, "the refused connection");
+    )
 }
 
 /// A confined peer's permit, or `None` (and a busy answer sent) when
@@ -661,6 +667,28 @@ async fn dispatch(
 }
 
 fn record_answer(shared: &Shared, summary: &str, approve: bool, by: &str) {
+    let event = answer_event(
+        summary,
+        approve,
+        by,
+        shared.uid,
+        shared.daemon.service.config.sandbox_mode.as_str(),
+    );
+    shared
+        .daemon
+        .service
+        .record_event(event, "the approval answer");
+}
+
+/// The event for an ask answered by `by` (a peer description) for the
+/// daemon of `uid`: OCSF API Activity (6003), Update, `approvals.answer`.
+pub fn answer_event(
+    summary: &str,
+    approve: bool,
+    by: &str,
+    uid: u32,
+    sandbox_mode: &str,
+) -> serde_json::Value {
     let o = Outcome {
         verdict: if approve { "allow" } else { "deny" }.into(),
         risk: "low".into(),
@@ -668,24 +696,20 @@ fn record_answer(shared: &Shared, summary: &str, approve: bool, by: &str) {
             "an ask was {} by {by}: {summary}",
             if approve { "approved" } else { "denied" }
         )],
-        sandbox_mode: shared.daemon.service.config.sandbox_mode.as_str().into(),
+        sandbox_mode: sandbox_mode.into(),
         approver: Some(by.to_owned()),
         ..Outcome::default()
     };
-    let event = ocsf::api(
+    ocsf::api(
         Crud::Update,
         rampart_audit::now_ms(),
         Status::Success,
         "approvals.answer",
         "rampart daemon",
         by,
-        &ocsf::actor(shared.uid, &shared.uid.to_string()),
+        &ocsf::actor(uid, &uid.to_string()),
         &o,
-    );
-    shared
-        .daemon
-        .service
-        .record_event(event, "the approval answer");
+    )
 }
 
 /// The methods a peer inside a rampart sandbox (or one the daemon cannot

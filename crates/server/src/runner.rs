@@ -63,6 +63,10 @@ pub struct RunOutput {
     /// report, or one that cannot be trusted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status_problem: Option<String>,
+    /// The pid of the `rampart sandbox-run` process that ran it, for the
+    /// audit record (not part of the answer).
+    #[serde(skip)]
+    pub pid: Option<u32>,
 }
 
 #[expect(
@@ -193,6 +197,7 @@ impl Runner {
             sandbox_denied,
             status: how,
             status_problem,
+            pid: Some(child.id()),
         })
     }
 }
@@ -235,6 +240,9 @@ impl Enforcer for Runner {
     }
     fn exit_code(o: &RunOutput) -> Option<i32> {
         Some(o.exit_code)
+    }
+    fn pid(o: &RunOutput) -> Option<u32> {
+        o.pid
     }
     fn detail(o: &RunOutput) -> Option<String> {
         o.status_problem.clone()

@@ -133,6 +133,9 @@ impl Enforcer for SandboxEnforcer {
     fn exit_code(outcome: &Outcome) -> Option<i32> {
         Some(outcome.exit_code())
     }
+    fn pid(outcome: &Outcome) -> Option<u32> {
+        outcome.pid
+    }
 }
 
 /// Where a plan moves protected paths that appear during its run.

@@ -32,6 +32,7 @@ pub mod fixture;
 mod hook_unjudged;
 mod parity_controls;
 mod mcp_schemas;
+mod ocsf_schema;
 mod sealed_plan;
 mod snapshots;
 mod surfaces_record;
