@@ -314,10 +314,9 @@ fn patterns_compile_at_load_with_braces_and_classes() {
 
 #[test]
 fn default_patterns_compile() {
-    assert_eq!(
-        Config::defaults(&env()).env.exclude.len(),
-        DEFAULT_ENV_EXCLUDE.len()
-    );
+    let policy = Config::defaults(&env()).env;
+    assert!(policy.exclude.is_empty() && !policy.ignore_default_excludes);
+    assert_eq!(policy.exclusions().len(), DEFAULT_ENV_EXCLUDE.len());
 }
 
 #[test]
