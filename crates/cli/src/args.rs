@@ -177,7 +177,13 @@ pub(crate) enum Command {
     /// Write a commented, secure default config (mode 0600).
     ///
     /// Writes the user config unless --project or --output says otherwise,
-    /// and never overwrites without --force.
+    /// and never overwrites without --force. With --from-codex, the config
+    /// holds the sandbox settings of your Codex config (docs/CODEX.md).
+    #[command(after_help = "Examples:
+  rampart init
+  rampart init --project
+  rampart init --from-codex
+  rampart init --from-codex ~/work/.codex/config.toml --print")]
     Init(InitArgs),
     /// An MCP server on stdio whose tools go through the gate.
     ///
@@ -403,6 +409,15 @@ pub(crate) struct InitArgs {
     /// Print the config to stdout instead of writing it.
     #[arg(long, conflicts_with_all = ["project", "output", "force"])]
     pub(crate) print: bool,
+    /// Convert the sandbox settings of a Codex config.toml (default:
+    /// $CODEX_HOME/config.toml, else ~/.codex/config.toml); the keys it
+    /// ignores or cannot map are listed on stderr.
+    #[arg(long, value_name = "PATH", conflicts_with = "project")]
+    #[expect(
+        clippy::option_option,
+        reason = "clap's shape for absent, given alone (Codex's default path), or given a path"
+    )]
+    pub(crate) from_codex: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Args)]

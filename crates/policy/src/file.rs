@@ -78,7 +78,7 @@ pub(crate) struct EnvFile {
     pub(crate) exclude: Option<Spanned<Vec<Spanned<String>>>>,
     pub(crate) ignore_default_excludes: Option<Spanned<bool>>,
     pub(crate) include_only: Option<Spanned<Vec<Spanned<String>>>>,
-    pub(crate) set: Option<Spanned<BTreeMap<String, Spanned<String>>>>,
+    pub(crate) set: Option<BTreeMap<String, Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -64,7 +64,7 @@ pub use config::{
     LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ,
     DEFAULT_DENY_READ_IF_PRESENT, DEFAULT_ENV_EXCLUDE,
 };
-pub use config::{apply_overrides, closest, Override, OverrideError};
+pub use config::{apply_overrides, closest, toml_key, Override, OverrideError};
 pub use config::{AgentsConfig, PathAccess, UnknownTool};
 pub use decide::{decide, never_asks, Decision, BUILTIN_RULES};
 pub use env::{filter_env, holds_url_password, is_excluded, CORE_VARS};

@@ -23,6 +23,7 @@ mod attacks_status;
 mod attacks_surfaces;
 mod audit;
 mod cli;
+mod codex_compat;
 mod errors;
 pub mod fixture;
 mod hook_unjudged;

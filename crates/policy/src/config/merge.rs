@@ -361,6 +361,7 @@ impl Merger<'_> {
             }
         }
         if let Some(envf) = &file.shell_environment_policy {
+            let envf_span = envf.span();
             let envf = envf.get_ref();
             self.tighten(
                 "shell_environment_policy.inherit",
@@ -410,7 +411,11 @@ impl Merger<'_> {
                 self.set_still_passes(cfg, "shell_environment_policy.include_only", v.span());
             }
             if let Some(v) = &envf.set {
-                self.env_set(cfg, v);
+                let span = v
+                    .values()
+                    .next()
+                    .map_or_else(|| envf_span.clone(), Spanned::span);
+                self.env_set(cfg, v, span);
             }
         }
         if let Some(l) = &file.limits {
@@ -550,17 +555,22 @@ impl Merger<'_> {
     /// `[shell_environment_policy] set`: each variable must be one the
     /// policy lets through, so that `set` never passes (nor silently loses)
     /// what the filters keep out; an untrusted project sets nothing.
-    fn env_set(&mut self, cfg: &mut Config, v: &Spanned<BTreeMap<String, Spanned<String>>>) {
+    fn env_set(
+        &mut self,
+        cfg: &mut Config,
+        v: &BTreeMap<String, Spanned<String>>,
+        span: std::ops::Range<usize>,
+    ) {
         if self.restricted() {
             let e = self.source.error(
-                v.span(),
+                span,
                 "a project file cannot set environment variables (`shell_environment_policy.set`)",
                 Some(LOOSENS_HINT.into()),
             );
             self.errors.push(e);
             return;
         }
-        for (name, value) in v.get_ref() {
+        for (name, value) in v {
             let why = if name.is_empty()
                 || name.contains(['=', '\0'])
                 || name.chars().any(char::is_whitespace)

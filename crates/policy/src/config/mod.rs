@@ -18,7 +18,7 @@ use std::path::PathBuf;
 pub use error::{line_col, parse, ConfigError, Source};
 pub use merge::{apply_layer, expand_path, has_profile, Layer};
 pub use model::*;
-pub use overrides::{apply_overrides, closest, Override, OverrideError};
+pub use overrides::{apply_overrides, closest, toml_key, Override, OverrideError};
 
 use crate::{ApprovalPolicy, Inherit, SandboxMode};
 

@@ -80,7 +80,9 @@ impl Override {
             .flatten()
     }
 
-    /// The override as a config file's text.
+    /// The override as a config file's text: one line, nested tables
+    /// inline (a table only implied by a `[a.b]` header does not load
+    /// into the spanned schema).
     fn as_file_text(&self) -> String {
         let mut value = self.value.clone();
         for part in self.path.iter().skip(1).rev() {
@@ -88,11 +90,8 @@ impl Override {
             t.insert(part.clone(), value);
             value = toml::Value::Table(t);
         }
-        let mut top = toml::Table::new();
-        if let Some(first) = self.path.first() {
-            top.insert(first.clone(), value);
-        }
-        top.to_string()
+        let first = self.path.first().map_or("", String::as_str);
+        format!("{} = {value}\n", toml_key(first))
     }
 
     /// Where messages say a problem is: the flag as typed.
@@ -156,6 +155,19 @@ pub fn apply_overrides(
         }
     }
     (errors, found)
+}
+
+/// `key` as a TOML key: bare when it can be, else quoted.
+pub fn toml_key(key: &str) -> String {
+    if !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        key.to_owned()
+    } else {
+        toml::Value::String(key.to_owned()).to_string()
+    }
 }
 
 /// The field and the expected ones of serde's "unknown field `x`,
@@ -235,6 +247,17 @@ mod tests {
             cfg.workspace_write.writable_roots,
             vec![PathBuf::from("/opt/x")]
         );
+    }
+
+    #[test]
+    fn nested_tables_load() {
+        let (cfg, errors) = cfg_with(&[
+            "shell_environment_policy.set.CI=\"1\"",
+            "shell_environment_policy.set={MODE=\"x\"}",
+            "profiles.ci.shell_environment_policy.inherit=none",
+        ]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(cfg.env.set.get("MODE").map(String::as_str), Some("x"));
     }
 
     #[test]
