@@ -65,9 +65,17 @@ deny_read = [
 [shell_environment_policy]
 # all | core | none: which variables start out inherited.
 inherit = "core"
-# Names matching these (case-insensitive globs: *, ?, [ab], {a,b}) never reach the
-# command; `rampart exec --keep-env NAME` lets one through.
-exclude = ["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"]
+# Names matching *KEY*, *SECRET*, *TOKEN*, *PASSWORD* or *CREDENTIAL* never
+# reach the command, unless ignore_default_excludes = true (as in Codex).
+ignore_default_excludes = false
+# More names kept out (case-insensitive globs: *, ?, [ab], {a,b});
+# `rampart exec --keep-env NAME` lets one through.
+exclude = []
+# When not empty, only names matching one of these reach the command.
+include_only = []
+# Variables set for every command, e.g. { CI = "1" }; a name the filters
+# above keep out is refused (never put a secret here).
+set = {}
 
 [limits]
 # 0 means no limit.
