@@ -49,7 +49,7 @@ pub(crate) struct Global {
     pub(crate) overrides: Vec<rampart_policy::Override>,
     /// Apply `[profiles.NAME]` on top of each config file (default: the
     /// user config's top-level `profile`).
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(short = 'p', long, global = true, value_name = "NAME")]
     pub(crate) profile: Option<String>,
     /// Machine-readable output on stdout, with stable field names.
     #[arg(long, global = true)]

@@ -207,7 +207,7 @@ fn a_top_level_profile_is_the_default_and_profile_wins() {
         &w.ws.join("p"),
         "a write under the default profile `ro`",
     );
-    let o = exec(&w, &["--profile", "rw", "exec"], "echo x > p");
+    let o = exec(&w, &["-p", "rw", "exec"], "echo x > p");
     assert_ran(&o, "--profile rw over the default profile");
     assert!(w.ws.join("p").exists());
     // An undefined default profile names the file and the key.
