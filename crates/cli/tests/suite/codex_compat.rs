@@ -437,3 +437,29 @@ fn init_from_codex_writes_a_config_that_loads() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
 }
+
+#[test]
+fn init_from_codex_without_a_codex_config_names_the_path() {
+    let w = World::with_config(BASE_CONFIG);
+    let codex_home = w.base.join("no-codex-here");
+    let mut c = w.cmd(["init", "--from-codex", "--print"]);
+    c.env("CODEX_HOME", &codex_home);
+    let o = c.output().unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let expected = format!("`{}`", codex_home.join("config.toml").display());
+    assert!(stderr(&o).contains(&expected), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    // `doctor` lists a `-c` override among the config's sources.
+    let o = w.run([
+        "-c",
+        "limits.timeout_secs=30",
+        "doctor",
+        "--no-trial",
+        "--json",
+    ]);
+    assert!(
+        stdout(&o).contains("-c limits.timeout_secs=30"),
+        "{}",
+        stdout(&o)
+    );
+}

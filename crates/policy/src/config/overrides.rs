@@ -34,6 +34,9 @@ pub enum OverrideError {
     /// An empty part in the dotted key.
     #[error("`{0}`: the key has an empty part")]
     EmptyKey(String),
+    /// A file path that holds `=`, so it reads as `KEY=VALUE`.
+    #[error("`{0}` reads as KEY=VALUE because it contains `=`, but its key looks like a file path; to use that file, set RAMPART_CONFIG to it instead")]
+    PathWithEquals(String),
 }
 
 impl Override {
@@ -47,6 +50,9 @@ impl Override {
         let (key, value) = raw
             .split_once('=')
             .ok_or_else(|| OverrideError::NoEquals(raw.to_owned()))?;
+        if key.contains(['/', '~']) {
+            return Err(OverrideError::PathWithEquals(raw.to_owned()));
+        }
         let path: Vec<String> = key.trim().split('.').map(str::to_owned).collect();
         if path.iter().any(|p| p.trim().is_empty()) {
             return Err(OverrideError::EmptyKey(raw.to_owned()));
@@ -297,6 +303,10 @@ mod tests {
         assert!(Override::parse("sandbox_mode").is_err());
         assert!(Override::parse("a..b=1").is_err());
         assert!(Override::parse("=1").is_err());
+        assert!(matches!(
+            Override::parse("/etc/a=b.toml"),
+            Err(OverrideError::PathWithEquals(_))
+        ));
         assert_eq!(Override::parse("profile=ci").unwrap().profile(), Some("ci"));
     }
 }

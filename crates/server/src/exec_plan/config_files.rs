@@ -252,6 +252,9 @@ pub fn load_with(
 
     let (override_errors, in_overrides) =
         rampart_policy::apply_overrides(&mut config, overrides, profile, &host);
+    for o in overrides {
+        files.push((PathBuf::from(format!("-c {}", o.as_arg())), "override"));
+    }
     errors.extend(override_errors);
     profile_found |= in_overrides;
 
