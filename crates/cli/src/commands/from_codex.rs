@@ -170,6 +170,24 @@ fn section(codex: &toml::Table, prefix: &str, out: &mut Imported) -> toml::Table
                             | "exclude_slash_tmp"
                     )
                 });
+                let mut ws = ws;
+                if let Some(roots) = ws
+                    .get_mut("writable_roots")
+                    .and_then(toml::Value::as_array_mut)
+                {
+                    roots.retain(|r| {
+                        let usable = r
+                            .as_str()
+                            .is_some_and(|p| p.starts_with('/') || p.starts_with("~/"));
+                        if !usable {
+                            out.unmapped.push((
+                                format!("{name}.writable_roots: {r}"),
+                                "rampart takes absolute or `~/` paths only".into(),
+                            ));
+                        }
+                        usable
+                    });
+                }
                 if !ws.is_empty() {
                     t.insert(key.clone(), toml::Value::Table(ws));
                 }
@@ -298,7 +316,7 @@ mod tests {
     #[test]
     fn sandbox_keys_map_and_the_rest_is_listed() {
         let text = "model = \"o3\"\nsandbox_mode = \"workspace-write\"\napproval_policy = \"on-request\"\n\
-                    [sandbox_workspace_write]\nnetwork_access = true\nwritable_roots = [\"/opt/x\"]\nfoo = 1\n\
+                    [sandbox_workspace_write]\nnetwork_access = true\nwritable_roots = [\"/opt/x\", \"rel\"]\nfoo = 1\n\
                     [shell_environment_policy]\ninherit = \"core\"\nset = { CI = \"1\", GITHUB_TOKEN = \"x\" }\n\
                     [profiles.ro]\nmodel = \"o4-mini\"\nsandbox_mode = \"read-only\"\n\
                     [projects.\"/w\"]\ntrust_level = \"trusted\"\n";
@@ -329,6 +347,7 @@ mod tests {
             unmapped,
             vec![
                 "sandbox_workspace_write.foo",
+                "sandbox_workspace_write.writable_roots: \"rel\"",
                 "shell_environment_policy.set.GITHUB_TOKEN",
                 "projects"
             ]
