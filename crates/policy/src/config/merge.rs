@@ -497,6 +497,15 @@ impl Merger<'_> {
                 self.errors.push(e);
             } else {
                 self.audit(&mut cfg.audit, a.get_ref());
+                let url_env = &cfg.audit.postgres_url_env;
+                if cfg.env.set.contains_key(url_env) {
+                    let e = self.source.error(
+                        a.span(),
+                        format!("`shell_environment_policy.set` gives `{url_env}`, which `audit.postgres_url_env` names, and rampart never hands that variable to a command"),
+                        Some(SET_HINT.into()),
+                    );
+                    self.errors.push(e);
+                }
             }
         }
         if let Some(a) = &file.agents {

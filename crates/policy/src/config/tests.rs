@@ -398,6 +398,11 @@ fn set_never_passes_what_the_filters_keep_out() {
             .any(|m| m.contains("`shell_environment_policy.exclude` keeps out `CI`")),
         "{m:?}"
     );
+    let m = messages(
+        &format!("{env}set = {{ AUDIT_DB = \"x\" }}\n[audit]\npostgres_url_env = \"AUDIT_DB\"\n"),
+        None,
+    );
+    assert!(m.iter().any(|m| m.contains("gives `AUDIT_DB`")), "{m:?}");
     // With the built-in patterns off, a *TOKEN* name may be set.
     assert!(load(
         &format!("{env}ignore_default_excludes = true\nset = {{ GH_TOKEN = \"x\" }}\n"),
