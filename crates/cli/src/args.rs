@@ -277,7 +277,12 @@ pub(crate) struct PolicyArgs {
     #[arg(short = 'a', long, visible_alias = "ask-for-approval", value_name = "POLICY", value_parser = parse_approval)]
     pub(crate) approval: Option<ApprovalPolicy>,
     /// The workspace (default: the current directory); the command starts here.
-    #[arg(short = 'C', long = "workspace", value_name = "DIR")]
+    #[arg(
+        short = 'C',
+        long = "workspace",
+        visible_alias = "cd",
+        value_name = "DIR"
+    )]
     pub(crate) workspace: Option<PathBuf>,
     /// Another directory the command may write (repeatable).
     #[arg(long, visible_alias = "add-dir", value_name = "DIR")]

@@ -186,7 +186,8 @@ fn add_dir_makes_the_directory_writable() {
         "a write outside the workspace without --add-dir",
     );
     let dir = w.sibling.to_str().unwrap();
-    let o = exec(&w, &["exec", "--add-dir", dir], &script);
+    let ws = w.ws.to_str().unwrap();
+    let o = exec(&w, &["exec", "--cd", ws, "--add-dir", dir], &script);
     assert_ran(&o, "a write in an --add-dir directory");
     assert!(
         target.exists(),
