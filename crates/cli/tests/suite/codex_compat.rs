@@ -464,3 +464,23 @@ fn init_from_codex_without_a_codex_config_names_the_path() {
         stdout(&o)
     );
 }
+
+#[test]
+fn the_hook_refuses_c_rather_than_ignoring_it() {
+    let w = World::new();
+    let o = w.run_with_stdin(
+        ["-c", "sandbox_mode=read-only", "hook", "claude-code"],
+        b"{}",
+    );
+    assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).is_empty(),
+        "gate bypassed: the hook answered as if -c applied: {}",
+        stdout(&o)
+    );
+    assert!(
+        stderr(&o).contains("does not take `-c KEY=VALUE`"),
+        "{}",
+        stderr(&o)
+    );
+}
