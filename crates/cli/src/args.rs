@@ -26,11 +26,30 @@ pub(crate) struct Cli {
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub(crate) struct Global {
-    /// Use FILE in place of the user config ($XDG_CONFIG_HOME/rampart/config.toml).
-    #[arg(long, global = true, value_name = "FILE", env = crate::env::RAMPART_CONFIG)]
+    /// FILE: use it in place of the user config ($RAMPART_CONFIG, else
+    /// $XDG_CONFIG_HOME/rampart/config.toml). KEY=VALUE (an argument with
+    /// `=`): set one key, as Codex's `-c` does: a dotted path such as
+    /// `sandbox_workspace_write.network_access`, and a TOML value (else a
+    /// string). Repeatable, the last wins; applied over every config file,
+    /// under the command's own flags (`--sandbox` beats `-c sandbox_mode`).
+    #[arg(
+        short = 'c',
+        long = "config",
+        global = true,
+        value_name = "FILE|KEY=VALUE",
+        action = clap::ArgAction::Append
+    )]
+    pub(crate) config_args: Vec<std::ffi::OsString>,
+    /// The config file (`--config FILE`, else `$RAMPART_CONFIG`), once
+    /// [`Global::settle`] has sorted `config_args`.
+    #[arg(skip)]
     pub(crate) config: Option<PathBuf>,
-    /// Apply `[profiles.NAME]` on top of each config file.
-    #[arg(long, global = true, value_name = "NAME")]
+    /// The `-c KEY=VALUE` overrides, in order.
+    #[arg(skip)]
+    pub(crate) overrides: Vec<rampart_policy::Override>,
+    /// Apply `[profiles.NAME]` on top of each config file (default: the
+    /// user config's top-level `profile`).
+    #[arg(short = 'p', long, global = true, value_name = "NAME")]
     pub(crate) profile: Option<String>,
     /// Machine-readable output on stdout, with stable field names.
     #[arg(long, global = true)]
@@ -44,6 +63,37 @@ pub(crate) struct Global {
     /// More detail on stderr (-vv for debug logs; RAMPART_LOG overrides).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
+}
+
+impl Global {
+    /// Sorts `--config` arguments into the config file (one without `=`;
+    /// at most one) and the `KEY=VALUE` overrides; with no file given,
+    /// `$RAMPART_CONFIG` names it.
+    pub(crate) fn settle(&mut self) -> Result<(), String> {
+        for raw in std::mem::take(&mut self.config_args) {
+            if raw.as_encoded_bytes().contains(&b'=') {
+                let text = raw.to_str().ok_or_else(|| {
+                    format!("`--config {}` is not valid UTF-8", raw.to_string_lossy())
+                })?;
+                let o = rampart_policy::Override::parse(text).map_err(|e| e.to_string())?;
+                self.overrides.push(o);
+            } else if let Some(first) = &self.config {
+                return Err(format!(
+                    "two config files: `{}` and `{}`; --config names one file (KEY=VALUE settings may repeat)",
+                    first.display(),
+                    raw.to_string_lossy()
+                ));
+            } else {
+                self.config = Some(PathBuf::from(raw));
+            }
+        }
+        if self.config.is_none() {
+            self.config = std::env::var_os(crate::env::RAMPART_CONFIG)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from);
+        }
+        Ok(())
+    }
 }
 
 /// When to colour.
@@ -127,7 +177,13 @@ pub(crate) enum Command {
     /// Write a commented, secure default config (mode 0600).
     ///
     /// Writes the user config unless --project or --output says otherwise,
-    /// and never overwrites without --force.
+    /// and never overwrites without --force. With --from-codex, the config
+    /// holds the sandbox settings of your Codex config (docs/CODEX.md).
+    #[command(after_help = "Examples:
+  rampart init
+  rampart init --project
+  rampart init --from-codex
+  rampart init --from-codex ~/work/.codex/config.toml --print")]
     Init(InitArgs),
     /// An MCP server on stdio whose tools go through the gate.
     ///
@@ -214,17 +270,22 @@ pub(crate) struct AnswerArgs {
 /// Options shared by `exec` and `check`.
 #[derive(Debug, Args)]
 pub(crate) struct PolicyArgs {
-    /// Sandbox mode.
-    #[arg(long, value_name = "MODE", value_parser = parse_mode)]
+    /// Sandbox mode: read-only, workspace-write or danger-full-access.
+    #[arg(short = 's', long, value_name = "MODE", value_parser = parse_mode)]
     pub(crate) sandbox: Option<SandboxMode>,
-    /// Approval policy.
-    #[arg(long, value_name = "POLICY", value_parser = parse_approval)]
+    /// Approval policy: untrusted, on-request, on-failure or never.
+    #[arg(short = 'a', long, visible_alias = "ask-for-approval", value_name = "POLICY", value_parser = parse_approval)]
     pub(crate) approval: Option<ApprovalPolicy>,
     /// The workspace (default: the current directory); the command starts here.
-    #[arg(short = 'C', long = "workspace", value_name = "DIR")]
+    #[arg(
+        short = 'C',
+        long = "workspace",
+        visible_alias = "cd",
+        value_name = "DIR"
+    )]
     pub(crate) workspace: Option<PathBuf>,
     /// Another directory the command may write (repeatable).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, visible_alias = "add-dir", value_name = "DIR")]
     pub(crate) writable_root: Vec<PathBuf>,
     /// Limit the network to HOST (wildcards: *.example.com; repeatable).
     #[arg(long, value_name = "HOST")]
@@ -369,6 +430,15 @@ pub(crate) struct InitArgs {
     /// Print the config to stdout instead of writing it.
     #[arg(long, conflicts_with_all = ["project", "output", "force"])]
     pub(crate) print: bool,
+    /// Convert the sandbox settings of a Codex config.toml (default:
+    /// $CODEX_HOME/config.toml, else ~/.codex/config.toml); the keys it
+    /// ignores or cannot map are listed on stderr.
+    #[arg(long, value_name = "PATH", conflicts_with = "project")]
+    #[expect(
+        clippy::option_option,
+        reason = "clap's shape for absent, given alone (Codex's default path), or given a path"
+    )]
+    pub(crate) from_codex: Option<Option<PathBuf>>,
 }
 
 #[derive(Debug, Args)]

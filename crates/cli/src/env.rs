@@ -5,6 +5,9 @@
 
 /// Overrides the user config path (same as `--config`).
 pub(crate) const RAMPART_CONFIG: &str = "RAMPART_CONFIG";
+/// Codex's home directory (default `~/.codex`): `rampart init
+/// --from-codex` reads `config.toml` there.
+pub(crate) const CODEX_HOME: &str = "CODEX_HOME";
 /// Log filter (tracing `EnvFilter` syntax), overrides -v.
 pub(crate) const RAMPART_LOG: &str = "RAMPART_LOG";
 /// Disables colour.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use rampart_policy::Config;
 pub(crate) use rampart_server::exec_plan::config_files::{
-    host_env, load, user_config_path, Loaded,
+    host_env, load, load_with, user_config_path, Loaded,
 };
 pub(crate) use rampart_server::exec_plan::workspace;
 
@@ -19,8 +19,9 @@ pub(crate) fn config_here(global: &crate::args::Global) -> Option<Config> {
             return None;
         }
     };
-    let loaded = load(
+    let loaded = load_with(
         global.config.as_deref(),
+        &global.overrides,
         Some(&base),
         global.profile.as_deref(),
     );

@@ -59,6 +59,7 @@ fn main() -> Exit {
             };
         }
     };
+    let mut cli = cli;
     ui::init(cli.global.color, cli.global.quiet);
     init_logging(cli.global.verbose);
     // exec and sandbox-run promise 125 for rampart's own errors; the other
@@ -67,6 +68,20 @@ fn main() -> Exit {
         Command::Exec(_) | Command::SandboxRun(_) => Exit::Internal,
         _ => Exit::Usage,
     };
+    if let Err(why) = cli.global.settle() {
+        ui::error(&why);
+        ui::hint("`--config FILE` names a config file; `-c KEY=VALUE` sets one key (e.g. `-c sandbox_mode=read-only`)");
+        return own_error;
+    }
+    if !cli.global.overrides.is_empty() && matches!(cli.command, Command::Hook(_)) {
+        // The hook's decision and the `rampart exec` it writes would not
+        // agree on settings only this process was given.
+        ui::error("`rampart hook` does not take `-c KEY=VALUE` settings");
+        ui::hint(
+            "put the setting in your config file, or use `--config FILE` and `--profile NAME`",
+        );
+        return own_error;
+    }
     let done = match cli.command {
         Command::Exec(args) => commands::exec::run(&cli.global, &args),
         Command::Check(args) => commands::check::run(&cli.global, &args),

@@ -23,26 +23,47 @@ pub const CORE_VARS: &[&str] = &[
     "NO_COLOR",
 ];
 
-/// Filters `vars` by `policy`. `keep` names pass whatever the policy says
-/// (when present in `vars`).
+/// Filters `vars` by `policy`, in Codex's order: what `inherit` keeps,
+/// less the built-in exclusions (unless `ignore_default_excludes`) and
+/// `exclude`, less values holding a URL password; then `set` is added;
+/// then, when `include_only` is not empty, only matching names stay.
+/// `keep` names pass whatever the policy says (when present in `vars`).
+/// A `set` variable the filters would drop is dropped here too (the config
+/// loader refuses such a config, so this only backs it up).
 pub fn filter_env<I>(policy: &EnvPolicy, vars: I, keep: &[String]) -> Vec<(OsString, OsString)>
 where
     I: IntoIterator<Item = (OsString, OsString)>,
 {
-    vars.into_iter()
+    let exclusions = policy.exclusions();
+    let excluded = |name: &str| exclusions.iter().any(|p| p.matches(name));
+    let included = |name: &str| {
+        policy.include_only.is_empty() || policy.include_only.iter().any(|p| p.matches(name))
+    };
+    let mut out: Vec<(OsString, OsString)> = vars
+        .into_iter()
         .filter(|(k, v)| {
             let Some(name) = k.to_str() else { return false };
             if keep.iter().any(|kname| kname == name) {
                 return true;
+            }
+            if policy.set.contains_key(name) {
+                return false;
             }
             let inherited = match policy.inherit {
                 Inherit::All => true,
                 Inherit::Core => CORE_VARS.contains(&name) || name.starts_with("LC_"),
                 Inherit::None => false,
             };
-            inherited && !policy.exclude.iter().any(|p| p.matches(name)) && !holds_url_password(v)
+            inherited && !excluded(name) && !holds_url_password(v) && included(name)
         })
-        .collect()
+        .collect();
+    for (name, value) in &policy.set {
+        if !excluded(name) && included(name) && !holds_url_password(OsStr::new(value)) {
+            out.retain(|(k, _)| k.to_str() != Some(name));
+            out.push((name.into(), value.into()));
+        }
+    }
+    out
 }
 
 /// Whether a variable's value carries a password in a URL
@@ -57,7 +78,7 @@ where
 /// which the `url` crate refuses as a whole), and as a secret-named
 /// parameter (`?password=PW`, JDBC's `;password=PW`, percent-encoded keys
 /// too).
-fn holds_url_password(value: &OsStr) -> bool {
+pub fn holds_url_password(value: &OsStr) -> bool {
     let text = value.to_string_lossy();
     let found = url_candidates(&text)
         .any(|(scheme, rest)| userinfo_password(scheme, rest) || secret_parameter(rest));
@@ -131,8 +152,9 @@ fn secret_parameter(rest: &str) -> bool {
 
 /// Whether `name` would be dropped by the exclude list.
 pub fn is_excluded(policy: &EnvPolicy, name: &OsStr) -> bool {
+    let exclusions = policy.exclusions();
     name.to_str()
-        .is_none_or(|n| policy.exclude.iter().any(|p| p.matches(n)))
+        .is_none_or(|n| exclusions.iter().any(|p| p.matches(n)))
 }
 
 #[cfg(test)]
@@ -142,8 +164,9 @@ mod tests {
     #[test]
     fn a_password_in_a_url_value_is_dropped_whatever_the_name() {
         let policy = EnvPolicy {
-            inherit: Inherit::All,
             exclude: Vec::new(),
+            ignore_default_excludes: true,
+            ..EnvPolicy::inheriting(Inherit::All)
         };
         let pw = ["fake", "pw", "123"].concat();
         let vars = vec![
@@ -176,8 +199,9 @@ mod tests {
     fn url_passwords_in_other_shapes_are_dropped_too() {
         use std::os::unix::ffi::OsStringExt;
         let policy = EnvPolicy {
-            inherit: Inherit::All,
             exclude: Vec::new(),
+            ignore_default_excludes: true,
+            ..EnvPolicy::inheriting(Inherit::All)
         };
         let pw = ["fake", "pw", "123"].concat();
         let mut odd = b"\xff\xfe ".to_vec();
@@ -254,8 +278,9 @@ mod tests {
     #[test]
     fn core_drops_secrets_and_unknowns() {
         let policy = EnvPolicy {
-            inherit: Inherit::Core,
             exclude: pats(crate::DEFAULT_ENV_EXCLUDE),
+            ignore_default_excludes: true,
+            ..EnvPolicy::inheriting(Inherit::Core)
         };
         let out = filter_env(
             &policy,
@@ -276,8 +301,9 @@ mod tests {
     #[test]
     fn all_still_excludes_and_keep_lets_one_through() {
         let policy = EnvPolicy {
-            inherit: Inherit::All,
             exclude: pats(&["*TOKEN*"]),
+            ignore_default_excludes: true,
+            ..EnvPolicy::inheriting(Inherit::All)
         };
         let out = filter_env(
             &policy,
@@ -290,8 +316,9 @@ mod tests {
     #[test]
     fn none_keeps_only_named() {
         let policy = EnvPolicy {
-            inherit: Inherit::None,
             exclude: vec![],
+            ignore_default_excludes: true,
+            ..EnvPolicy::inheriting(Inherit::None)
         };
         assert_eq!(
             names(&filter_env(&policy, vars(&["PATH", "X"]), &["X".into()])),

@@ -12,6 +12,8 @@ use crate::{ApprovalPolicy, Inherit, SandboxMode};
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
+    /// The profile used when `--profile` is not given (user config only).
+    pub(crate) profile: Option<Spanned<String>>,
     pub(crate) sandbox_mode: Option<Spanned<SandboxMode>>,
     pub(crate) approval_policy: Option<Spanned<ApprovalPolicy>>,
     pub(crate) sandbox_workspace_write: Option<Spanned<WorkspaceWriteFile>>,
@@ -25,6 +27,14 @@ pub struct ConfigFile {
     pub(crate) detect: Option<DetectFile>,
     pub(crate) profiles: Option<BTreeMap<String, Spanned<ConfigFile>>>,
     pub(crate) trusted_projects: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+impl ConfigFile {
+    /// The top-level `profile = "NAME"`: the profile to use when none is
+    /// named on the command line.
+    pub fn default_profile(&self) -> Option<&str> {
+        self.profile.as_ref().map(|p| p.get_ref().as_str())
+    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -66,6 +76,9 @@ pub(crate) struct FilesystemFile {
 pub(crate) struct EnvFile {
     pub(crate) inherit: Option<Spanned<Inherit>>,
     pub(crate) exclude: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(crate) ignore_default_excludes: Option<Spanned<bool>>,
+    pub(crate) include_only: Option<Spanned<Vec<Spanned<String>>>>,
+    pub(crate) set: Option<BTreeMap<String, Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

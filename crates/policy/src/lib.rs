@@ -64,9 +64,10 @@ pub use config::{
     LimitsConfig, Rule, RuleMatch, Source, WorkspaceWrite, DEFAULT_DENY_READ,
     DEFAULT_DENY_READ_IF_PRESENT, DEFAULT_ENV_EXCLUDE,
 };
+pub use config::{apply_overrides, closest, toml_key, Override, OverrideError};
 pub use config::{AgentsConfig, PathAccess, UnknownTool};
 pub use decide::{decide, never_asks, Decision, BUILTIN_RULES};
-pub use env::{filter_env, is_excluded, CORE_VARS};
+pub use env::{filter_env, holds_url_password, is_excluded, CORE_VARS};
 pub use file::ConfigFile;
 pub use glob::{EnvPattern, PathGlob, PatternError};
 pub use host::HostPattern;

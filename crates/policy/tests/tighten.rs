@@ -56,6 +56,11 @@ prop_compose! {
         xt in prop::option::of(any::<bool>()),
         unix in prop::option::of(any::<bool>()),
         inh in prop::option::of(inherit()),
+        ignore in prop::option::of(any::<bool>()),
+        only in prop::option::of(prop::sample::select(vec![
+            "[\"CI*\"]", "[\"PATH\", \"CI*\"]", "[\"PATH\", \"HOME\", \"CI*\"]",
+        ])),
+        set in prop::option::of(prop::sample::select(vec!["{ CI = \"1\" }", "{ CI_MODE = \"x\" }"])),
         t in prop::option::of(0u64..1000),
         mem in prop::option::of(0u64..8192),
         procs in prop::option::of(0u64..1024),
@@ -73,6 +78,9 @@ prop_compose! {
         if let Some(u) = unix { s += &format!("allow_unix_sockets = {u}\n"); }
         s += "[shell_environment_policy]\n";
         if let Some(i) = inh { s += &format!("inherit = \"{i}\"\n"); }
+        if let Some(i) = ignore { s += &format!("ignore_default_excludes = {i}\n"); }
+        if let Some(o) = only { s += &format!("include_only = {o}\n"); }
+        if let Some(v) = set { s += &format!("set = {v}\n"); }
         s += "[filesystem]\n";
         if let Some(d) = deny { s += &format!("deny_read = {d:?}\n"); }
         s += "[limits]\n";
@@ -129,6 +137,15 @@ proptest! {
         prop_assert!(u.deny_read.iter().all(|d| p.deny_read.contains(d)), "hidden paths only grow");
         let inherits = [Inherit::None, Inherit::Core, Inherit::All];
         prop_assert!(rank(&inherits, &p.env.inherit) <= rank(&inherits, &u.env.inherit));
+        prop_assert!(!p.env.ignore_default_excludes || u.env.ignore_default_excludes);
+        prop_assert!(u.env.exclude.iter().all(|x| p.env.exclude.contains(x)), "exclusions only grow");
+        prop_assert!(
+            u.env.include_only.is_empty()
+                || (!p.env.include_only.is_empty()
+                    && p.env.include_only.iter().all(|x| u.env.include_only.contains(x))),
+            "include_only only narrows"
+        );
+        prop_assert_eq!(&p.env.set, &u.env.set, "a project sets no variable");
         prop_assert!(limit_le(p.limits.timeout_secs, u.limits.timeout_secs));
         prop_assert!(limit_le(p.limits.memory_mb, u.limits.memory_mb));
         prop_assert!(limit_le(p.limits.max_processes, u.limits.max_processes));

@@ -36,6 +36,9 @@ pub(crate) fn global_flags(global: &Global) -> Vec<String> {
     if let Some(pr) = &global.profile {
         f.extend(["--profile".into(), pr.clone()]);
     }
+    for o in &global.overrides {
+        f.extend(["--config".into(), o.as_arg()]);
+    }
     f
 }
 

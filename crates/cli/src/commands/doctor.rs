@@ -190,8 +190,9 @@ pub(crate) fn run(global: &Global, args: &DoctorArgs) -> anyhow::Result<Exit> {
         config,
         files,
         errors,
-    } = load::load(
+    } = load::load_with(
         global.config.as_deref(),
+        &global.overrides,
         Some(&ws),
         global.profile.as_deref(),
     );

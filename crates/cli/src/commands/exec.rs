@@ -25,6 +25,7 @@ pub(crate) fn sources(global: &Global) -> Sources {
     Sources {
         config: global.config.clone(),
         profile: global.profile.clone(),
+        overrides: global.overrides.clone(),
     }
 }
 

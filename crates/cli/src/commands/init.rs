@@ -65,9 +65,17 @@ deny_read = [
 [shell_environment_policy]
 # all | core | none: which variables start out inherited.
 inherit = "core"
-# Names matching these (case-insensitive globs: *, ?, [ab], {a,b}) never reach the
-# command; `rampart exec --keep-env NAME` lets one through.
-exclude = ["*KEY*", "*SECRET*", "*TOKEN*", "*PASSWORD*", "*CREDENTIAL*"]
+# Names matching *KEY*, *SECRET*, *TOKEN*, *PASSWORD* or *CREDENTIAL* never
+# reach the command, unless ignore_default_excludes = true (as in Codex).
+ignore_default_excludes = false
+# More names kept out (case-insensitive globs: *, ?, [ab], {a,b});
+# `rampart exec --keep-env NAME` lets one through.
+exclude = []
+# When not empty, only names matching one of these reach the command.
+include_only = []
+# Variables set for every command, e.g. { CI = "1" }; a name the filters
+# above keep out is refused (never put a secret here).
+set = {}
 
 [limits]
 # 0 means no limit.
@@ -189,17 +197,111 @@ fn write_atomic(path: &Path, text: &str, force: bool) -> anyhow::Result<()> {
     result.with_context(|| format!("cannot write `{}`", path.display()))
 }
 
+/// `$CODEX_HOME/config.toml`, else `~/.codex/config.toml`.
+fn codex_config_path() -> Option<PathBuf> {
+    std::env::var_os(crate::env::CODEX_HOME)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".codex"))
+        })
+        .map(|d| d.join("config.toml"))
+}
+
+/// The rampart config made from a Codex config, checked: it must load as
+/// a user config (with each of its profiles) before it is written.
+fn from_codex(path: Option<&Path>) -> anyhow::Result<String> {
+    let path = path
+        .map(Path::to_path_buf)
+        .or_else(codex_config_path)
+        .ok_or_else(|| {
+            with_hint(
+                anyhow::anyhow!(
+                    "cannot tell where Codex's config is: neither CODEX_HOME nor HOME is set"
+                ),
+                "pass its path: `rampart init --from-codex PATH`",
+            )
+        })?;
+    let text = fs_err::read_to_string(&path).map_err(|e| {
+        with_hint(
+            anyhow::anyhow!(
+                "cannot read Codex config `{}`: {}",
+                path.display(),
+                e.kind()
+            ),
+            "pass its path: `rampart init --from-codex PATH`",
+        )
+    })?;
+    let imported = super::from_codex::import(&text).map_err(|e| {
+        with_hint(
+            anyhow::anyhow!(
+                "`{}` is not valid TOML: {}",
+                path.display(),
+                e.message().trim()
+            ),
+            "fix the file, or pass another with `rampart init --from-codex PATH`",
+        )
+    })?;
+    for key in &imported.ignored {
+        ui::info(&format!("ignored `{key}` (not a sandbox setting)"));
+    }
+    for (key, why) in &imported.unmapped {
+        ui::warning(&format!("not mapped `{key}`: {why}"));
+    }
+    let origin = PathBuf::from("the converted config");
+    let source = rampart_policy::Source {
+        origin: &origin,
+        text: &imported.text,
+    };
+    let file = rampart_policy::parse(source).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let host = load::host_env();
+    let mut errors = Vec::new();
+    let mut names: Vec<Option<String>> = vec![None];
+    if let Some(t) = toml::from_str::<toml::Table>(&imported.text)
+        .ok()
+        .and_then(|t| t.get("profiles").and_then(toml::Value::as_table).cloned())
+    {
+        names.extend(t.keys().cloned().map(Some));
+    }
+    for name in &names {
+        let mut cfg = rampart_policy::Config::defaults(&host);
+        errors.extend(rampart_policy::apply_layer(
+            &mut cfg,
+            &file,
+            source,
+            rampart_policy::Layer::User,
+            name.as_deref(),
+            &host,
+        ));
+    }
+    if !errors.is_empty() {
+        ui::config_errors(&errors);
+        return Err(with_hint(
+            anyhow::anyhow!("the config made from `{}` does not load, so it was not written", path.display()),
+            "fix the keys named above in the Codex config, or write the rampart config by hand (`rampart init --print`)",
+        ));
+    }
+    Ok(imported.text)
+}
+
 pub(crate) fn run(global: &Global, args: &InitArgs) -> anyhow::Result<Exit> {
+    let converted = match &args.from_codex {
+        Some(p) => Some(from_codex(p.as_deref())?),
+        None => None,
+    };
+    let user_text: &str = converted.as_deref().unwrap_or(DEFAULT_CONFIG);
     if args.print {
-        crate::ui::out!("{DEFAULT_CONFIG}");
+        crate::ui::out!("{user_text}");
         return Ok(Exit::Ok);
     }
     let (path, text): (PathBuf, &str) = if args.project {
         (PathBuf::from("rampart.toml"), PROJECT_CONFIG)
     } else if let Some(o) = args.output.clone().or_else(|| global.config.clone()) {
-        (o, DEFAULT_CONFIG)
+        (o, user_text)
     } else if let Some(p) = load::user_config_path() {
-        (p, DEFAULT_CONFIG)
+        (p, user_text)
     } else {
         return Err(with_hint(
             anyhow::anyhow!(

@@ -26,6 +26,7 @@ mod attacks_status;
 mod attacks_surfaces;
 mod audit;
 mod cli;
+mod codex_compat;
 mod errors;
 mod first_hour;
 pub mod fixture;

@@ -1,6 +1,7 @@
 //! Layering: one parsed file applied on top of the configuration so far. A
 //! project file may only tighten (see [`Merger::tighten`]).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -360,6 +361,7 @@ impl Merger<'_> {
             }
         }
         if let Some(envf) = &file.shell_environment_policy {
+            let envf_span = envf.span();
             let envf = envf.get_ref();
             self.tighten(
                 "shell_environment_policy.inherit",
@@ -369,16 +371,7 @@ impl Merger<'_> {
                 LOOSENS_HINT,
             );
             if let Some(v) = &envf.exclude {
-                let mut pats: Vec<EnvPattern> = Vec::new();
-                for p in v.get_ref() {
-                    match EnvPattern::new(p.get_ref()) {
-                        Ok(pat) => pats.push(pat),
-                        Err(m) => {
-                            let e = self.source.error(p.span(), m, Some(GLOB_HINT.into()));
-                            self.errors.push(e);
-                        }
-                    }
-                }
+                let pats = self.env_patterns(v);
                 if self.restricted() {
                     for p in pats {
                         if !cfg.env.exclude.contains(&p) {
@@ -388,6 +381,41 @@ impl Merger<'_> {
                 } else {
                     cfg.env.exclude = pats;
                 }
+                self.set_still_passes(cfg, "shell_environment_policy.exclude", v.span());
+            }
+            self.tighten(
+                "shell_environment_policy.ignore_default_excludes",
+                envf.ignore_default_excludes.as_ref(),
+                &mut cfg.env.ignore_default_excludes,
+                |new, old| new && !old,
+                LOOSENS_HINT,
+            );
+            if let Some(v) = &envf.ignore_default_excludes {
+                self.set_still_passes(
+                    cfg,
+                    "shell_environment_policy.ignore_default_excludes",
+                    v.span(),
+                );
+            }
+            if let Some(v) = &envf.include_only {
+                let pats = self.env_patterns(v);
+                let old = &cfg.env.include_only;
+                let widens = pats.is_empty() || pats.iter().any(|p| !old.contains(p));
+                if self.restricted() && !old.is_empty() && widens {
+                    let was = shown_list(&old.iter().map(EnvPattern::as_str).collect::<Vec<_>>());
+                    let now = shown_list(&pats.iter().map(EnvPattern::as_str).collect::<Vec<_>>());
+                    self.loosens("shell_environment_policy.include_only", v, &was, &now);
+                } else {
+                    cfg.env.include_only = pats;
+                }
+                self.set_still_passes(cfg, "shell_environment_policy.include_only", v.span());
+            }
+            if let Some(v) = &envf.set {
+                let span = v
+                    .values()
+                    .next()
+                    .map_or_else(|| envf_span.clone(), Spanned::span);
+                self.env_set(cfg, v, span);
             }
         }
         if let Some(l) = &file.limits {
@@ -469,6 +497,15 @@ impl Merger<'_> {
                 self.errors.push(e);
             } else {
                 self.audit(&mut cfg.audit, a.get_ref());
+                let url_env = &cfg.audit.postgres_url_env;
+                if cfg.env.set.contains_key(url_env) {
+                    let e = self.source.error(
+                        a.span(),
+                        format!("`shell_environment_policy.set` gives `{url_env}`, which `audit.postgres_url_env` names, and rampart never hands that variable to a command"),
+                        Some(SET_HINT.into()),
+                    );
+                    self.errors.push(e);
+                }
             }
         }
         if let Some(a) = &file.agents {
@@ -486,6 +523,16 @@ impl Merger<'_> {
         if let Some(d) = &file.detect {
             self.detect(&mut cfg.detect, d);
         }
+        if let Some(p) = &file.profile {
+            if self.layer != Layer::User {
+                let e = self.source.error(
+                    p.span(),
+                    "`profile` belongs in the user config",
+                    Some("a project cannot pick the user's profile; pass --profile, or move the key to your user config".into()),
+                );
+                self.errors.push(e);
+            }
+        }
         if let Some(t) = &file.trusted_projects {
             if self.layer == Layer::User {
                 cfg.trusted_projects = self.path_list(t);
@@ -494,6 +541,84 @@ impl Merger<'_> {
                     t.span(),
                     "`trusted_projects` belongs in the user config",
                     Some("a project cannot trust itself; move the key to your user config".into()),
+                );
+                self.errors.push(e);
+            }
+        }
+    }
+
+    fn env_patterns(&mut self, list: &Spanned<Vec<Spanned<String>>>) -> Vec<EnvPattern> {
+        let mut pats: Vec<EnvPattern> = Vec::new();
+        for p in list.get_ref() {
+            match EnvPattern::new(p.get_ref()) {
+                Ok(pat) => pats.push(pat),
+                Err(m) => {
+                    let e = self.source.error(p.span(), m, Some(GLOB_HINT.into()));
+                    self.errors.push(e);
+                }
+            }
+        }
+        pats
+    }
+
+    /// `[shell_environment_policy] set`: each variable must be one the
+    /// policy lets through, so that `set` never passes (nor silently loses)
+    /// what the filters keep out; an untrusted project sets nothing.
+    fn env_set(
+        &mut self,
+        cfg: &mut Config,
+        v: &BTreeMap<String, Spanned<String>>,
+        span: std::ops::Range<usize>,
+    ) {
+        if self.restricted() {
+            let e = self.source.error(
+                span,
+                "a project file cannot set environment variables (`shell_environment_policy.set`)",
+                Some(LOOSENS_HINT.into()),
+            );
+            self.errors.push(e);
+            return;
+        }
+        for (name, value) in v {
+            let why = if name.is_empty()
+                || name.contains(['=', '\0'])
+                || name.chars().any(char::is_whitespace)
+            {
+                Some("it is not an environment variable name".to_owned())
+            } else if RESERVED_ENV.contains(&name.as_str()) || *name == cfg.audit.postgres_url_env {
+                Some("rampart sets or withholds it itself".to_owned())
+            } else if let Some(why) = cfg.env.keeps_out(name) {
+                Some(format!("the policy keeps it out ({why})"))
+            } else if crate::holds_url_password(std::ffi::OsStr::new(value.get_ref())) {
+                Some("its value holds a password in a URL".to_owned())
+            } else {
+                None
+            };
+            match why {
+                Some(why) => {
+                    let e = self.source.error(
+                        value.span(),
+                        format!("`shell_environment_policy.set` cannot give `{name}`: {why}"),
+                        Some(SET_HINT.into()),
+                    );
+                    self.errors.push(e);
+                }
+                None => {
+                    cfg.env.set.insert(name.clone(), value.get_ref().clone());
+                }
+            }
+        }
+    }
+
+    /// After a filter key changed: a variable `set` gives that the filters
+    /// now keep out is an error at that key, not a silent drop.
+    fn set_still_passes(&mut self, cfg: &Config, key: &str, span: std::ops::Range<usize>) {
+        for name in cfg.env.set.keys() {
+            if let Some(why) = cfg.env.keeps_out(name) {
+                let e = self.source.error(
+                    span.clone(),
+                    format!("`{key}` keeps out `{name}`, which `shell_environment_policy.set` gives ({why})"),
+                    Some(SET_HINT.into()),
                 );
                 self.errors.push(e);
             }
@@ -814,6 +939,11 @@ macro_rules! shown {
 }
 shown!(quoted: SandboxMode, ApprovalPolicy, Inherit; plain: GitWrites, bool, u64);
 
+/// Names `set` may not give: rampart sets or withholds them itself.
+const RESERVED_ENV: &[&str] = &["RAMPART_SANDBOX", "RAMPART_AUDIT_PG_URL"];
+
+const SET_HINT: &str = "remove the variable from `set`, or change `exclude` / `include_only` / `ignore_default_excludes`; pass a secret from your environment with `--keep-env NAME`, never in a file";
+
 const LOOSENS_HINT: &str = "a project file can only tighten; remove the key, or add this project to `trusted_projects` in your user config";
 
 const HOST_HINT: &str = "write a host name or address such as `api.example.com`, `10.0.0.1` or `[::1]`, or a glob such as `*.example.com` (see \"Globs and hosts\" in docs/POLICY.md)";
@@ -845,10 +975,15 @@ pub fn apply_layer(
     if let Some(profiles) = &file.profiles {
         for (name, p) in profiles {
             let inner = p.get_ref();
-            if inner.profiles.is_some() || inner.trusted_projects.is_some() {
+            if inner.profiles.is_some()
+                || inner.trusted_projects.is_some()
+                || inner.profile.is_some()
+            {
                 let e = source.error(
                     p.span(),
-                    format!("profile `{name}` cannot hold `profiles` or `trusted_projects`"),
+                    format!(
+                        "profile `{name}` cannot hold `profiles`, `profile` or `trusted_projects`"
+                    ),
                     None,
                 );
                 m.errors.push(e);

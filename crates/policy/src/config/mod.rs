@@ -11,14 +11,16 @@
 mod error;
 mod merge;
 mod model;
+mod overrides;
 
 use std::path::PathBuf;
 
 pub use error::{line_col, parse, ConfigError, Source};
 pub use merge::{apply_layer, expand_path, has_profile, Layer};
 pub use model::*;
+pub use overrides::{apply_overrides, closest, toml_key, Override, OverrideError};
 
-use crate::{ApprovalPolicy, EnvPattern, Inherit, SandboxMode};
+use crate::{ApprovalPolicy, Inherit, SandboxMode};
 
 /// The resolved configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,14 +140,9 @@ impl Config {
                 .chain(DEFAULT_DENY_READ_IF_PRESENT)
                 .map(|s| expand(s))
                 .collect(),
-            env: EnvPolicy {
-                inherit: Inherit::Core,
-                // Every built-in pattern compiles (`default_patterns_compile`).
-                exclude: DEFAULT_ENV_EXCLUDE
-                    .iter()
-                    .filter_map(|s| EnvPattern::new(s).ok())
-                    .collect(),
-            },
+            // The built-in exclusions apply unless `ignore_default_excludes`
+            // (every built-in pattern compiles: `default_patterns_compile`).
+            env: EnvPolicy::inheriting(Inherit::Core),
             limits: LimitsConfig {
                 timeout_secs: 600,
                 memory_mb: 4096,

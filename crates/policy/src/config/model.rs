@@ -60,8 +60,57 @@ pub struct WorkspaceWrite {
 pub struct EnvPolicy {
     /// Which variables start out inherited.
     pub inherit: Inherit,
-    /// Name patterns (globs, case-insensitive) never passed on.
+    /// Name patterns (globs, case-insensitive) never passed on, on top of
+    /// the built-in ones ([`crate::DEFAULT_ENV_EXCLUDE`]).
     pub exclude: Vec<EnvPattern>,
+    /// The built-in exclusions are off (Codex's `ignore_default_excludes`).
+    pub ignore_default_excludes: bool,
+    /// When not empty, only names matching one of these are passed on.
+    pub include_only: Vec<EnvPattern>,
+    /// Variables set for every command (after the filters, so they are
+    /// visible in the sandbox); the config loader refuses one that the
+    /// filters would keep out.
+    pub set: std::collections::BTreeMap<String, String>,
+}
+
+impl EnvPolicy {
+    /// Only what `inherit` says, the built-in exclusions on, nothing set.
+    pub fn inheriting(inherit: Inherit) -> Self {
+        Self {
+            inherit,
+            exclude: Vec::new(),
+            ignore_default_excludes: false,
+            include_only: Vec::new(),
+            set: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// The exclusion patterns in force: the built-in ones (unless
+    /// `ignore_default_excludes`) and `exclude`.
+    pub fn exclusions(&self) -> Vec<EnvPattern> {
+        let mut out: Vec<EnvPattern> = if self.ignore_default_excludes {
+            Vec::new()
+        } else {
+            crate::DEFAULT_ENV_EXCLUDE
+                .iter()
+                .filter_map(|s| EnvPattern::new(s).ok())
+                .collect()
+        };
+        out.extend(self.exclude.iter().cloned());
+        out
+    }
+
+    /// Why the policy keeps variable `name` out (an `exclude` or built-in
+    /// pattern, or `include_only`), if it does.
+    pub fn keeps_out(&self, name: &str) -> Option<String> {
+        if let Some(p) = self.exclusions().iter().find(|p| p.matches(name)) {
+            return Some(format!("the exclusion pattern `{}`", p.as_str()));
+        }
+        if !self.include_only.is_empty() && !self.include_only.iter().any(|p| p.matches(name)) {
+            return Some("`include_only`, which it does not match".to_owned());
+        }
+        None
+    }
 }
 
 /// `[limits]`; 0 means no limit.

@@ -314,10 +314,9 @@ fn patterns_compile_at_load_with_braces_and_classes() {
 
 #[test]
 fn default_patterns_compile() {
-    assert_eq!(
-        Config::defaults(&env()).env.exclude.len(),
-        DEFAULT_ENV_EXCLUDE.len()
-    );
+    let policy = Config::defaults(&env()).env;
+    assert!(policy.exclude.is_empty() && !policy.ignore_default_excludes);
+    assert_eq!(policy.exclusions().len(), DEFAULT_ENV_EXCLUDE.len());
 }
 
 #[test]
@@ -352,4 +351,96 @@ fn risk_entries_parse_and_projects_may_only_raise() {
 fn line_col_counts_chars() {
     assert_eq!(line_col("ab\ncd", 4), (2, 2));
     assert_eq!(line_col("", 0), (1, 1));
+}
+
+/// The messages of `load`'s errors (none: an empty list).
+fn messages(user: &str, project: Option<(&str, bool)>) -> Vec<String> {
+    load(user, project).map_or_else(
+        |errs| errs.into_iter().map(|e| e.message).collect(),
+        |_| Vec::new(),
+    )
+}
+
+#[test]
+fn set_never_passes_what_the_filters_keep_out() {
+    let env = "[shell_environment_policy]\n";
+    let ok = load(&format!("{env}set = {{ CI = \"1\" }}\n"), None).unwrap();
+    assert_eq!(ok.env.set.get("CI").map(String::as_str), Some("1"));
+    for (text, needle) in [
+        ("set = { GH_TOKEN = \"x\" }", "cannot give `GH_TOKEN`"),
+        (
+            "set = { RAMPART_SANDBOX = \"none\" }",
+            "cannot give `RAMPART_SANDBOX`",
+        ),
+        (
+            "set = { DB = \"postgres://u:pw@h/d\" }",
+            "password in a URL",
+        ),
+        (
+            "include_only = [\"PATH\"]\nset = { CI = \"1\" }",
+            "cannot give `CI`",
+        ),
+        (
+            "set = { CI = \"1\" }\nexclude = [\"C*\"]",
+            "cannot give `CI`",
+        ),
+    ] {
+        let m = messages(&format!("{env}{text}\n"), None);
+        assert!(m.iter().any(|m| m.contains(needle)), "{text}: {m:?}");
+    }
+    // A later layer that would drop a `set` variable is an error at its key.
+    let m = messages(
+        &format!("{env}set = {{ CI = \"1\" }}\n"),
+        Some((&format!("{env}exclude = [\"C*\"]\n"), false)),
+    );
+    assert!(
+        m.iter()
+            .any(|m| m.contains("`shell_environment_policy.exclude` keeps out `CI`")),
+        "{m:?}"
+    );
+    let m = messages(
+        &format!("{env}set = {{ AUDIT_DB = \"x\" }}\n[audit]\npostgres_url_env = \"AUDIT_DB\"\n"),
+        None,
+    );
+    assert!(m.iter().any(|m| m.contains("gives `AUDIT_DB`")), "{m:?}");
+    // With the built-in patterns off, a *TOKEN* name may be set.
+    assert!(load(
+        &format!("{env}ignore_default_excludes = true\nset = {{ GH_TOKEN = \"x\" }}\n"),
+        None
+    )
+    .is_ok());
+}
+
+#[test]
+fn an_untrusted_project_cannot_set_widen_or_pick_a_profile() {
+    let user = "[shell_environment_policy]\ninclude_only = [\"PATH\", \"HOME\"]\n";
+    for (project, needle) in [
+        (
+            "[shell_environment_policy]\nset = { CI = \"1\" }\n",
+            "cannot set environment variables",
+        ),
+        (
+            "[shell_environment_policy]\nignore_default_excludes = true\n",
+            "loosens",
+        ),
+        (
+            "[shell_environment_policy]\ninclude_only = [\"PATH\", \"CI\"]\n",
+            "loosens",
+        ),
+        ("profile = \"x\"\n", "`profile` belongs in the user config"),
+    ] {
+        let m = messages(user, Some((project, false)));
+        assert!(m.iter().any(|m| m.contains(needle)), "{project}: {m:?}");
+    }
+    let narrowed = load(
+        user,
+        Some((
+            "[shell_environment_policy]\ninclude_only = [\"PATH\"]\n",
+            false,
+        )),
+    )
+    .unwrap();
+    assert_eq!(narrowed.env.include_only.len(), 1);
+    let m = messages("[profiles.a]\nprofile = \"b\"\n", None);
+    assert!(m.iter().any(|m| m.contains("cannot hold")), "{m:?}");
 }

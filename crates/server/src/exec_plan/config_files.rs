@@ -147,34 +147,75 @@ fn apply_file(
 /// Loads defaults, the user config (or `explicit`), and `workspace`'s
 /// `rampart.toml`, each with `profile` applied.
 pub fn load(explicit: Option<&Path>, workspace: Option<&Path>, profile: Option<&str>) -> Loaded {
+    load_with(explicit, &[], workspace, profile)
+}
+
+/// Like [`load`], then the `-c KEY=VALUE` `overrides` in order, on top of
+/// every file (the flags of `exec` and the like come after them). The
+/// profile is `profile` (`--profile`), else the last `-c profile=NAME`,
+/// else the user config's top-level `profile`.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the layers in order, each with its profile, read best in one place"
+)]
+pub fn load_with(
+    explicit: Option<&Path>,
+    overrides: &[rampart_policy::Override],
+    workspace: Option<&Path>,
+    profile: Option<&str>,
+) -> Loaded {
     let host = host_env();
     let mut config = Config::defaults(&host);
     config.user_homes =
         rampart_policy::risk::UserHomesHandle::new(std::sync::Arc::new(SystemUserHomes));
     let mut errors = Vec::new();
     let mut files = Vec::new();
-    let mut profile_found = profile.is_none();
+    let mut profile: Option<String> = profile.map(str::to_owned).or_else(|| {
+        overrides
+            .iter()
+            .rev()
+            .find_map(|o| o.profile().map(str::to_owned))
+    });
+    // Where the profile was chosen, for the message when it is undefined.
+    let mut chosen_in: Option<PathBuf> = None;
+    let mut profile_found = false;
 
     let user_path = explicit.map(Path::to_path_buf).or_else(user_config_path);
     if let Some(path) = &user_path {
         match read(path, explicit.is_some(), true) {
             Ok(Some(text)) => {
-                let found = apply_file(
-                    &mut config,
-                    &mut errors,
-                    path,
-                    &text,
-                    Layer::User,
-                    profile,
-                    &host,
-                );
-                profile_found |= found;
+                let source = Source {
+                    origin: path,
+                    text: &text,
+                };
+                match parse(source) {
+                    Ok(file) => {
+                        if profile.is_none() {
+                            if let Some(p) = file.default_profile() {
+                                profile = Some(p.to_owned());
+                                chosen_in = Some(path.clone());
+                            }
+                        }
+                        let p = profile.as_deref();
+                        errors.extend(apply_layer(
+                            &mut config,
+                            &file,
+                            source,
+                            Layer::User,
+                            p,
+                            &host,
+                        ));
+                        profile_found |= p.is_some_and(|p| has_profile(&file, p));
+                    }
+                    Err(e) => errors.push(e),
+                }
                 files.push((path.clone(), "user"));
             }
             Ok(None) => {}
             Err(e) => errors.push(e),
         }
     }
+    let profile = profile.as_deref();
 
     if let Some(ws) = workspace {
         let path = ws.join("rampart.toml");
@@ -209,13 +250,30 @@ pub fn load(explicit: Option<&Path>, workspace: Option<&Path>, profile: Option<&
         }
     }
 
+    let (override_errors, in_overrides) =
+        rampart_policy::apply_overrides(&mut config, overrides, profile, &host);
+    for o in overrides {
+        files.push((PathBuf::from(format!("-c {}", o.as_arg())), "override"));
+    }
+    errors.extend(override_errors);
+    profile_found |= in_overrides;
+
     if !profile_found {
         if let Some(p) = profile {
-            let origin = user_path.unwrap_or_else(|| PathBuf::from("config.toml"));
+            let (origin, fix) = match chosen_in {
+                Some(file) => (
+                    file,
+                    "add a `[profiles.NAME]` table, or change the top-level `profile` key",
+                ),
+                None => (
+                    user_path.unwrap_or_else(|| PathBuf::from("config.toml")),
+                    "add a `[profiles.NAME]` table, or drop --profile",
+                ),
+            };
             errors.push(error_at(
                 &origin,
                 format!("profile `{p}` is not defined in any config file"),
-                Some("add a `[profiles.NAME]` table, or drop --profile"),
+                Some(fix),
             ));
         }
     }

@@ -133,6 +133,8 @@ pub struct Sources {
     pub config: Option<PathBuf>,
     /// `--profile NAME`.
     pub profile: Option<String>,
+    /// `-c KEY=VALUE`, in order.
+    pub overrides: Vec<rampart_policy::Override>,
 }
 
 /// The policy flags of `exec`, `check`, `mcp` and `serve`: the top layer.
@@ -201,8 +203,9 @@ pub fn workspace(dir: Option<&Path>) -> Result<PathBuf, ResolveError> {
 /// A bad workspace, every config error, or a bad flag.
 pub fn resolve(sources: &Sources, flags: &Flags) -> Result<Resolved, ResolveError> {
     let ws = workspace(flags.workspace.as_deref())?;
-    let loaded = config_files::load(
+    let loaded = config_files::load_with(
         sources.config.as_deref(),
+        &sources.overrides,
         Some(&ws),
         sources.profile.as_deref(),
     );
