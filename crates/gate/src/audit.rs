@@ -49,6 +49,10 @@ pub struct AuditRecorder {
     pub surface: Option<String>,
     /// Events that could not be written while the action went on.
     pub unrecorded: usize,
+    /// More facts the surface knows about the call, each under
+    /// `unmapped.<key>` (the hook's `tool_use_id` and `permission_mode`):
+    /// plain strings, redacted by the trail like the rest of the event.
+    pub call_facts: Vec<(&'static str, String)>,
 }
 
 impl AuditRecorder {
@@ -69,6 +73,13 @@ impl AuditRecorder {
             session_id: None,
             surface: None,
             unrecorded: 0,
+            call_facts: Vec::new(),
+        }
+    }
+
+    fn add_call_facts(&self, event: &mut Value) {
+        for (key, value) in &self.call_facts {
+            event["unmapped"][*key] = Value::String(value.clone());
         }
     }
 
@@ -199,7 +210,7 @@ pub fn unjudged_to_ocsf(
         // Nothing judged the call: its risk is not known to be lower.
         risk: "high".to_owned(),
         reasons: vec![crate::argv_mask::mask_reason(a.reason)],
-        rule: None,
+        rule: a.rule.map(str::to_owned),
         sandbox_mode: sandbox_mode.to_owned(),
         session_id: session_id.map(str::to_owned),
         ..Outcome::default()
@@ -234,13 +245,14 @@ impl Recorder for AuditRecorder {
             Some(Err(why)) => return Err(RecordError::Unopened(Arc::clone(why))),
             Some(Ok(log)) => log,
         };
-        let event = to_ocsf(
+        let mut event = to_ocsf(
             e,
             &self.actor,
             &self.sandbox_mode,
             self.session_id.as_deref(),
             self.surface.as_deref(),
         );
+        self.add_call_facts(&mut event);
         log.record(event).map(drop).map_err(RecordError::Write)
     }
 
@@ -250,13 +262,14 @@ impl Recorder for AuditRecorder {
             Some(Err(why)) => return Err(RecordError::Unopened(Arc::clone(why))),
             Some(Ok(log)) => log,
         };
-        let event = unjudged_to_ocsf(
+        let mut event = unjudged_to_ocsf(
             a,
             &self.actor,
             &self.sandbox_mode,
             self.session_id.as_deref(),
             self.surface.as_deref(),
         );
+        self.add_call_facts(&mut event);
         log.record(event).map(drop).map_err(RecordError::Write)
     }
 

@@ -212,6 +212,9 @@ pub struct Unjudged<'a> {
     pub reason: &'a str,
     /// The tool the call named, when it could be read.
     pub tool: Option<&'a str>,
+    /// The rule that gave the answer (`file:line` of a `[[rules]] tool`
+    /// rule), when one did.
+    pub rule: Option<&'a str>,
 }
 
 /// Why the audit trail could not take an event.
@@ -349,6 +352,7 @@ impl Approver for NoApprover {
 pub struct LastWord<'a> {
     action: &'a Action,
     decision: &'a mut Decision,
+    policy: rampart_policy::ApprovalPolicy,
 }
 
 impl LastWord<'_> {
@@ -360,6 +364,25 @@ impl LastWord<'_> {
     /// The decision so far.
     pub fn decision(&self) -> &Decision {
         self.decision
+    }
+
+    /// Makes the decision at least `verdict` (never looser), with `why`
+    /// first among its reasons and `rule` as the rule that decided, when
+    /// that raises it; `approval_policy = "never"` turns an `ask` into
+    /// `deny`, as it does every other.
+    pub fn at_least(&mut self, verdict: Verdict, why: String, rule: Option<String>) {
+        if verdict <= self.decision.verdict {
+            return;
+        }
+        self.decision.verdict = verdict;
+        self.decision.reasons.insert(0, why);
+        if rule.is_some() {
+            self.decision.rule = rule;
+        }
+        if let Some(never) = rampart_policy::never_asks(self.policy, self.decision.verdict) {
+            self.decision.verdict = Verdict::Deny;
+            self.decision.reasons.push(never.into());
+        }
     }
 
     /// Turns the decision into `deny`, with `why` first among its reasons.
@@ -608,6 +631,7 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         last_word(&mut LastWord {
             action: &action,
             decision: &mut decision,
+            policy: self.config.approval_policy,
         });
         // Only ever stricter (`LastWord` cannot loosen it; kept explicit).
         decision.verdict = decision.verdict.max(before);
@@ -908,6 +932,7 @@ mod tests {
             verdict: Verdict::Allow,
             reason: "unknown tool",
             tool: Some("Frobnicate"),
+            rule: None,
         };
         assert!(Gate::new(&c, NoApprover, NoopRecorder)
             .record_answer(&answer)

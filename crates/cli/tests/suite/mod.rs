@@ -25,6 +25,7 @@ mod audit;
 mod cli;
 mod errors;
 pub mod fixture;
+mod hook_protocol;
 mod hook_unjudged;
 mod sealed_plan;
 mod snapshots;
