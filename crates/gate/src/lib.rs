@@ -368,10 +368,18 @@ impl LastWord<'_> {
 
     /// Makes the decision at least `verdict` (never looser), with `why`
     /// first among its reasons and `rule` as the rule that decided, when
-    /// that raises it; `approval_policy = "never"` turns an `ask` into
-    /// `deny`, as it does every other.
+    /// that raises it (when it asks or denies what is already asked or
+    /// denied, `why` is added last, so the human sees it too);
+    /// `approval_policy = "never"` turns an `ask` into `deny`, as it does
+    /// every other.
     pub fn at_least(&mut self, verdict: Verdict, why: String, rule: Option<String>) {
-        if verdict <= self.decision.verdict {
+        if verdict < self.decision.verdict {
+            return;
+        }
+        if verdict == self.decision.verdict {
+            if verdict != Verdict::Allow && !self.decision.reasons.contains(&why) {
+                self.decision.reasons.push(why);
+            }
             return;
         }
         self.decision.verdict = verdict;
@@ -923,6 +931,41 @@ mod tests {
             (Verdict::Allow, Some(Status::Succeeded))
         );
         assert!(!r.decision.reasons.contains(&"late".to_owned()));
+    }
+
+    #[test]
+    fn the_last_word_only_tightens() {
+        let c = config(Verdict::Allow);
+        let mut log = Log::default();
+        let j = Gate::new(&c, NoApprover, &mut log)
+            .judge_with(&exec("x"), &[], |last| {
+                last.at_least(Verdict::Allow, "no-op".into(), Some("r0".into()));
+                last.at_least(Verdict::Ask, "secret".into(), Some("r1".into()));
+                last.at_least(Verdict::Allow, "looser".into(), Some("r2".into()));
+                last.at_least(Verdict::Ask, "also".into(), Some("r3".into()));
+            })
+            .unwrap();
+        assert_eq!(j.decision.verdict, Verdict::Ask);
+        assert_eq!(j.decision.rule.as_deref(), Some("r1"));
+        assert_eq!(
+            j.decision.reasons.first().map(String::as_str),
+            Some("secret")
+        );
+        assert!(j.decision.reasons.contains(&"also".to_owned()));
+        assert!(!j
+            .decision
+            .reasons
+            .iter()
+            .any(|r| r == "no-op" || r == "looser"));
+        // `never`: a raised ask is a deny.
+        let mut c = config(Verdict::Allow);
+        c.approval_policy = rampart_policy::ApprovalPolicy::Never;
+        let j = Gate::new(&c, NoApprover, &mut Log::default())
+            .judge_with(&exec("x"), &[], |last| {
+                last.at_least(Verdict::Ask, "secret".into(), None);
+            })
+            .unwrap();
+        assert_eq!(j.decision.verdict, Verdict::Deny);
     }
 
     #[test]

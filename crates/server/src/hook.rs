@@ -11,10 +11,13 @@
 //! Tools: `Bash` (the command, seen through `bash -c`), `Read`, `Write`,
 //! `Edit`, `MultiEdit`, `NotebookEdit`, `Glob`, `Grep`, `WebFetch`. An
 //! allowed (or asked) `Bash` command can be rewritten to run under
-//! `rampart exec`, so it is sandboxed as well as judged. Anything this
-//! module cannot map (an unknown tool, a malformed input) gets the
-//! configured answer, `ask` by default, with a reason naming what was
-//! wrong: never a crash, never a silent allow.
+//! `rampart exec`, so it is sandboxed as well as judged. A tool this
+//! module does not know (an MCP tool) gets the strictest `[[rules]] tool`
+//! rule naming it, else `[agents] unknown_tool` (`ask` by default); a
+//! malformed input gets `deny`, with a reason naming what was wrong: never a
+//! crash, never a silent allow. Only `PreToolUse` is a tool call
+//! ([`event_of`]); the new content a file tool writes ([`new_content`]) is
+//! scanned for secrets ([`secret_rules`]).
 //!
 //! File paths (and `Glob`'s pattern base) are judged as written and as
 //! [`rampart_guard::resolve`] finds them (`~`, `cwd`, `..`, symlinks in every

@@ -11,7 +11,11 @@
 //! recorded too ([`rampart_gate::Gate::record_answer`]), and a record that
 //! fails turns it into `deny`; only the `deny` on the record deadline (the
 //! trail is stuck) goes unrecorded. Always exits 0 with a JSON answer, so
-//! a problem becomes a visible `ask` or `deny` rather than a hook error.
+//! a problem becomes a visible `ask` or `deny` rather than a hook error;
+//! the two answers that are silence (Claude Code's neutral answer) are an
+//! event other than `PreToolUse` (nothing to decide, nothing recorded) and,
+//! under `[agents] defer_allow`, an `allow` (recorded, with
+//! `unmapped.hook_mode = "defer_allow"`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
