@@ -268,11 +268,7 @@ pub fn plan(input: &HookInput, config: &Config) -> Plan {
         }
         "Read" => (FileKind::Read, path("file_path")),
         "Write" | "Edit" | "MultiEdit" => {
-            let bytes = t
-                .get("content")
-                .or_else(|| t.get("new_string"))
-                .and_then(Value::as_str)
-                .map_or(0, |s| s.len() as u64);
+            let bytes = new_content(input).iter().map(|s| s.len() as u64).sum();
             (FileKind::Write(bytes), path("file_path"))
         }
         "NotebookEdit" => (FileKind::Write(0), path("notebook_path")),

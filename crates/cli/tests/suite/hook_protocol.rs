@@ -294,3 +294,30 @@ fn defer_allow_answers_nothing_where_rampart_allows() {
     );
     assert_eq!(last_event(&w)["unmapped"]["verdict"], "ask");
 }
+
+#[test]
+fn a_project_file_cannot_switch_off_the_secret_check() {
+    let w = World::with_config(BASE_CONFIG);
+    let token = fake_token();
+    let write = json!({"file_path": w.ws.join("app.py"), "content": format!("T = \"{token}\"\n")});
+    let (d, why) = hook_call(&w, "Write", &write);
+    assert_eq!(d, "ask", "{why}");
+    // The rule id the reason names, as the project would disable it.
+    let id = why
+        .split("detection rule `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!id.is_empty(), "{why}");
+    std::fs::write(
+        w.ws.join("rampart.toml"),
+        format!("[detect]\ndisable = [\"{id}\"]\nallow = [\".*\"]\n"),
+    )
+    .unwrap();
+    let (d, why) = hook_call(&w, "Write", &write);
+    assert_eq!(
+        d, "ask",
+        "gate bypassed: the project's own [detect] turned off the secret check on writes: {why}"
+    );
+}
