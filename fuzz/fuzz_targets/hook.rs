@@ -6,12 +6,11 @@
 //! recorded is exactly what is answered.
 #![no_main]
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use rampart_gate::{decide, Event, Gate, NoApprover, RecordError, Recorder, Stage, Verdict};
-use rampart_policy::{Config, HostEnv, UnknownTool};
+use rampart_policy::{Config, HostEnv};
 use rampart_server::hook::{plan, HookInput, Plan};
 
 /// The verdicts recorded.
@@ -41,12 +40,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let config = config();
-    match plan(
-        &input,
-        UnknownTool::Ask,
-        Some(Path::new("/nonexistent/fuzz-home")),
-    ) {
-        Plan::Answer { decision, .. } => assert_eq!(decision, "ask", "{input:?}"),
+    match plan(&input, config) {
+        Plan::Answer { decision, .. } => assert_ne!(decision, "allow", "{input:?}"),
         Plan::Judge {
             action, resolved, ..
         } => {

@@ -54,6 +54,10 @@ pub struct AuditRecorder {
     /// The id of the action being recorded (OCSF `process.uid`): its
     /// Launch and Terminate events carry the same.
     action_uid: String,
+    /// More facts the surface knows about the call, each under
+    /// `unmapped.<key>` (the hook's `tool_use_id` and `permission_mode`):
+    /// plain strings, redacted by the trail like the rest of the event.
+    pub call_facts: Vec<(&'static str, String)>,
 }
 
 impl AuditRecorder {
@@ -76,6 +80,13 @@ impl AuditRecorder {
             unrecorded: 0,
             actions: 0,
             action_uid: String::new(),
+            call_facts: Vec::new(),
+        }
+    }
+
+    fn add_call_facts(&self, event: &mut Value) {
+        for (key, value) in &self.call_facts {
+            event["unmapped"][*key] = Value::String(value.clone());
         }
     }
 
@@ -213,7 +224,7 @@ pub fn unjudged_to_ocsf(
         // Nothing judged the call: its risk is not known to be lower.
         risk: "high".to_owned(),
         reasons: vec![crate::argv_mask::mask_reason(a.reason)],
-        rule: None,
+        rule: a.rule.map(str::to_owned),
         sandbox_mode: sandbox_mode.to_owned(),
         session_id: session_id.map(str::to_owned),
         ..Outcome::default()
@@ -252,7 +263,7 @@ impl Recorder for AuditRecorder {
             self.actions += 1;
             self.action_uid = format!("{}-{}-{}", std::process::id(), now_ms(), self.actions);
         }
-        let event = to_ocsf(
+        let mut event = to_ocsf(
             e,
             &self.action_uid,
             &self.actor,
@@ -260,6 +271,7 @@ impl Recorder for AuditRecorder {
             self.session_id.as_deref(),
             self.surface.as_deref(),
         );
+        self.add_call_facts(&mut event);
         log.record(event).map(drop).map_err(RecordError::Write)
     }
 
@@ -269,13 +281,14 @@ impl Recorder for AuditRecorder {
             Some(Err(why)) => return Err(RecordError::Unopened(Arc::clone(why))),
             Some(Ok(log)) => log,
         };
-        let event = unjudged_to_ocsf(
+        let mut event = unjudged_to_ocsf(
             a,
             &self.actor,
             &self.sandbox_mode,
             self.session_id.as_deref(),
             self.surface.as_deref(),
         );
+        self.add_call_facts(&mut event);
         log.record(event).map(drop).map_err(RecordError::Write)
     }
 

@@ -215,6 +215,9 @@ pub struct Unjudged<'a> {
     pub reason: &'a str,
     /// The tool the call named, when it could be read.
     pub tool: Option<&'a str>,
+    /// The rule that gave the answer (`file:line` of a `[[rules]] tool`
+    /// rule), when one did.
+    pub rule: Option<&'a str>,
 }
 
 /// Why the audit trail could not take an event.
@@ -365,6 +368,7 @@ impl Approver for NoApprover {
 pub struct LastWord<'a> {
     action: &'a Action,
     decision: &'a mut Decision,
+    policy: rampart_policy::ApprovalPolicy,
 }
 
 impl LastWord<'_> {
@@ -376,6 +380,33 @@ impl LastWord<'_> {
     /// The decision so far.
     pub fn decision(&self) -> &Decision {
         self.decision
+    }
+
+    /// Makes the decision at least `verdict` (never looser), with `why`
+    /// first among its reasons and `rule` as the rule that decided, when
+    /// that raises it (when it asks or denies what is already asked or
+    /// denied, `why` is added last, so the human sees it too);
+    /// `approval_policy = "never"` turns an `ask` into `deny`, as it does
+    /// every other.
+    pub fn at_least(&mut self, verdict: Verdict, why: String, rule: Option<String>) {
+        if verdict < self.decision.verdict {
+            return;
+        }
+        if verdict == self.decision.verdict {
+            if verdict != Verdict::Allow && !self.decision.reasons.contains(&why) {
+                self.decision.reasons.push(why);
+            }
+            return;
+        }
+        self.decision.verdict = verdict;
+        self.decision.reasons.insert(0, why);
+        if rule.is_some() {
+            self.decision.rule = rule;
+        }
+        if let Some(never) = rampart_policy::never_asks(self.policy, self.decision.verdict) {
+            self.decision.verdict = Verdict::Deny;
+            self.decision.reasons.push(never.into());
+        }
     }
 
     /// Turns the decision into `deny`, with `why` first among its reasons.
@@ -626,6 +657,7 @@ impl<'c, A: Approver, R: Recorder> Gate<'c, A, R> {
         last_word(&mut LastWord {
             action: &action,
             decision: &mut decision,
+            policy: self.config.approval_policy,
         });
         // Only ever stricter (`LastWord` cannot loosen it; kept explicit).
         decision.verdict = decision.verdict.max(before);
@@ -929,12 +961,48 @@ mod tests {
     }
 
     #[test]
+    fn the_last_word_only_tightens() {
+        let c = config(Verdict::Allow);
+        let mut log = Log::default();
+        let j = Gate::new(&c, NoApprover, &mut log)
+            .judge_with(&exec("x"), &[], |last| {
+                last.at_least(Verdict::Allow, "no-op".into(), Some("r0".into()));
+                last.at_least(Verdict::Ask, "secret".into(), Some("r1".into()));
+                last.at_least(Verdict::Allow, "looser".into(), Some("r2".into()));
+                last.at_least(Verdict::Ask, "also".into(), Some("r3".into()));
+            })
+            .unwrap();
+        assert_eq!(j.decision.verdict, Verdict::Ask);
+        assert_eq!(j.decision.rule.as_deref(), Some("r1"));
+        assert_eq!(
+            j.decision.reasons.first().map(String::as_str),
+            Some("secret")
+        );
+        assert!(j.decision.reasons.contains(&"also".to_owned()));
+        assert!(!j
+            .decision
+            .reasons
+            .iter()
+            .any(|r| r == "no-op" || r == "looser"));
+        // `never`: a raised ask is a deny.
+        let mut c = config(Verdict::Allow);
+        c.approval_policy = rampart_policy::ApprovalPolicy::Never;
+        let j = Gate::new(&c, NoApprover, &mut Log::default())
+            .judge_with(&exec("x"), &[], |last| {
+                last.at_least(Verdict::Ask, "secret".into(), None);
+            })
+            .unwrap();
+        assert_eq!(j.decision.verdict, Verdict::Deny);
+    }
+
+    #[test]
     fn an_answer_without_a_decision_is_recorded_or_refused() {
         let c = config(Verdict::Allow);
         let answer = Unjudged {
             verdict: Verdict::Allow,
             reason: "unknown tool",
             tool: Some("Frobnicate"),
+            rule: None,
         };
         assert!(Gate::new(&c, NoApprover, NoopRecorder)
             .record_answer(&answer)

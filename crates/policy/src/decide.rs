@@ -196,6 +196,9 @@ impl Matcher<'_> {
                     && self.analysis.hosts.iter().all(|host| h.matches(host))
             }
             RuleMatch::Host(h) => self.analysis.hosts.iter().any(|host| h.matches(host)),
+            // A tool rule judges an agent's tool call (the hook), not what
+            // a command does.
+            RuleMatch::Tool(_) => false,
         }
     }
 }

@@ -98,6 +98,7 @@ pub(crate) struct RuleFile {
     pub(crate) path: Option<Spanned<String>>,
     pub(crate) access: Option<Spanned<Vec<Spanned<String>>>>,
     pub(crate) host: Option<Spanned<String>>,
+    pub(crate) tool: Option<Spanned<String>>,
     pub(crate) decision: Option<Spanned<crate::Verdict>>,
     pub(crate) reason: Option<Spanned<String>>,
 }
@@ -125,6 +126,7 @@ pub(crate) struct AgentsFile {
     pub(crate) max_output_kb: Option<Spanned<u64>>,
     pub(crate) redact_file_reads: Option<Spanned<bool>>,
     pub(crate) max_connections: Option<Spanned<u64>>,
+    pub(crate) defer_allow: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

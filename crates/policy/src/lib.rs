@@ -52,6 +52,7 @@ mod knowledge;
 mod protect;
 pub mod risk;
 pub mod shell;
+mod tool;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -78,6 +79,7 @@ pub use protect::{
 /// The one lexical path normaliser, from the guard (kept here: the policy's
 /// own analysis and every surface's `Action` paths use it).
 pub use rampart_guard::path::lexical_path;
+pub use tool::{tool_rule, ToolPattern};
 
 /// A word of the config or command line that is not one of the spellings
 /// it may take (`sandbox_mode = "readonly"`).

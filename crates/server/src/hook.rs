@@ -11,10 +11,13 @@
 //! Tools: `Bash` (the command, seen through `bash -c`), `Read`, `Write`,
 //! `Edit`, `MultiEdit`, `NotebookEdit`, `Glob`, `Grep`, `WebFetch`. An
 //! allowed (or asked) `Bash` command can be rewritten to run under
-//! `rampart exec`, so it is sandboxed as well as judged. Anything this
-//! module cannot map (an unknown tool, a malformed input) gets the
-//! configured answer, `ask` by default, with a reason naming what was
-//! wrong: never a crash, never a silent allow.
+//! `rampart exec`, so it is sandboxed as well as judged. A tool this
+//! module does not know (an MCP tool) gets the strictest `[[rules]] tool`
+//! rule naming it, else `[agents] unknown_tool` (`ask` by default); a
+//! malformed input gets `deny`, with a reason naming what was wrong: never a
+//! crash, never a silent allow. Only `PreToolUse` is a tool call
+//! ([`event_of`]); the new content a file tool writes ([`new_content`]) is
+//! scanned for secrets ([`secret_rules`]).
 //!
 //! File paths (and `Glob`'s pattern base) are judged as written and as
 //! [`rampart_guard::resolve`] finds them (`~`, `cwd`, `..`, symlinks in every
@@ -26,7 +29,7 @@ use std::path::{Path, PathBuf};
 use rampart_guard::host::destination;
 use rampart_guard::resolve;
 use rampart_policy::shell::quote;
-use rampart_policy::{lexical_path, Action, UnknownTool};
+use rampart_policy::{lexical_path, Action, Config, UnknownTool, Verdict};
 
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -37,6 +40,15 @@ pub struct HookInput {
     /// Claude Code's session.
     #[serde(default)]
     pub session_id: Option<String>,
+    /// Claude Code's id for this tool call (recorded as
+    /// `unmapped.tool_use_id`, so the trail can be joined with Claude
+    /// Code's transcript).
+    #[serde(default)]
+    pub tool_use_id: Option<String>,
+    /// Claude Code's permission mode (`default`, `acceptEdits`, `plan`,
+    /// `bypassPermissions`, …), recorded as `unmapped.permission_mode`.
+    #[serde(default)]
+    pub permission_mode: Option<String>,
     /// Claude Code's working directory (the project).
     pub cwd: PathBuf,
     /// `PreToolUse`.
@@ -66,7 +78,84 @@ pub enum Plan {
         decision: &'static str,
         /// Why.
         reason: String,
+        /// The `[[rules]] tool` rule that gave the answer (`file:line`).
+        rule: Option<String>,
     },
+}
+
+/// The event a hook input is for, read before anything else: only a
+/// `PreToolUse` call is judged. Every other event Claude Code can send a
+/// hook (`PostToolUse`, `UserPromptSubmit`, `Stop`, `SessionStart`,
+/// `Notification`, `PermissionRequest`, …) has nothing for rampart to
+/// decide, and the neutral answer to each is no output and exit 0 (for
+/// `UserPromptSubmit` and `SessionStart` anything printed would even be
+/// added to the model's context); the hook gives that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookEvent {
+    /// A tool call about to run: judged.
+    PreToolUse,
+    /// Any other event, by name: answered with nothing.
+    Other(String),
+}
+
+/// The event `raw` (a hook input) names. An input that names none (or
+/// not as a string) is taken as a `PreToolUse` call, so that it is
+/// judged, and refused when it cannot be: never waved through.
+pub fn event_of(raw: &Value) -> HookEvent {
+    match raw.get("hook_event_name").and_then(Value::as_str) {
+        Some(name) if name != "PreToolUse" => HookEvent::Other(name.to_owned()),
+        _ => HookEvent::PreToolUse,
+    }
+}
+
+/// The new text a file tool call writes: `Write`'s `content`, `Edit`'s
+/// `new_string`, each of `MultiEdit`'s `edits[].new_string`,
+/// `NotebookEdit`'s `new_source`. Empty for any other tool.
+pub fn new_content(input: &HookInput) -> Vec<&str> {
+    let t = &input.tool_input;
+    match input.tool_name.as_str() {
+        "Write" => t
+            .get("content")
+            .and_then(Value::as_str)
+            .into_iter()
+            .collect(),
+        "Edit" => t
+            .get("new_string")
+            .and_then(Value::as_str)
+            .into_iter()
+            .collect(),
+        "MultiEdit" => t
+            .get("edits")
+            .and_then(Value::as_array)
+            .map(|edits| {
+                edits
+                    .iter()
+                    .filter_map(|e| e.get("new_string").and_then(Value::as_str))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        "NotebookEdit" => t
+            .get("new_source")
+            .and_then(Value::as_str)
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The ids of the detection rules (secrets only, as `rampart scan` finds
+/// them) that match anything in `texts`, each once, in order of first
+/// appearance. Never the secrets themselves.
+pub fn secret_rules(rules: &rampart_detect::RuleSet, texts: &[&str]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for text in texts {
+        for m in rules.find(text.as_bytes(), rampart_detect::Options { pii: false }) {
+            if !ids.contains(&m.rule_id) {
+                ids.push(m.rule_id);
+            }
+        }
+    }
+    ids
 }
 
 /// Why a tool call's input cannot be judged (the hook then asks).
@@ -126,10 +215,13 @@ pub fn url_host(url: &str) -> Result<(String, u16), UrlHostError> {
     Ok((d.host, port))
 }
 
-/// What to do with `input` (already parsed as a hook input). `home`
-/// expands `~`; file paths are judged as written and as resolved
-/// ([`Plan::Judge::resolved`]).
-pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Plan {
+/// What to do with `input` (already parsed as a `PreToolUse` hook input)
+/// under `config`: `config.home` expands `~`; file paths are judged as
+/// written and as resolved ([`Plan::Judge::resolved`]); a tool rampart does
+/// not know gets the strictest `[[rules]] tool` rule that names it
+/// ([`rampart_policy::tool_rule`]), else `[agents] unknown_tool`.
+pub fn plan(input: &HookInput, config: &Config) -> Plan {
+    let home = config.home.as_deref();
     // A call rampart cannot judge is refused, never asked: a yes to it
     // would run the tool unjudged (a `Bash` command unsandboxed).
     let malformed = |why: String| Plan::Answer {
@@ -138,6 +230,7 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
             "rampart could not judge this {} call: {why}",
             input.tool_name
         ),
+        rule: None,
     };
     if input.hook_event_name != "PreToolUse" {
         return malformed(format!(
@@ -175,11 +268,7 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
         }
         "Read" => (FileKind::Read, path("file_path")),
         "Write" | "Edit" | "MultiEdit" => {
-            let bytes = t
-                .get("content")
-                .or_else(|| t.get("new_string"))
-                .and_then(Value::as_str)
-                .map_or(0, |s| s.len() as u64);
+            let bytes = new_content(input).iter().map(|s| s.len() as u64).sum();
             (FileKind::Write(bytes), path("file_path"))
         }
         "NotebookEdit" => (FileKind::Write(0), path("notebook_path")),
@@ -206,23 +295,40 @@ pub fn plan(input: &HookInput, unknown: UnknownTool, home: Option<&Path>) -> Pla
                 Err(e) => malformed(e.to_string()),
             }
         }
-        other => {
-            let (decision, what) = match unknown {
-                UnknownTool::Ask => ("ask", "asks about"),
-                UnknownTool::Deny => ("deny", "refuses"),
-                UnknownTool::Allow => ("allow", "lets through"),
-            };
-            return Plan::Answer {
-                decision,
-                reason: format!(
-                    "rampart does not know the tool `{other}` and {what} it (`[agents] unknown_tool = \"{decision}\"`)"
-                ),
-            };
-        }
+        other => return unknown_tool(config, other),
     };
     match target {
         Ok(target) => file_plan(&ws, kind, &target).unwrap_or_else(|e| malformed(e.to_string())),
         Err(e) => malformed(e.to_string()),
+    }
+}
+
+/// The answer for a tool rampart does not know: the strictest
+/// `[[rules]] tool` rule that names it, else `[agents] unknown_tool`.
+fn unknown_tool(config: &Config, tool: &str) -> Plan {
+    if let Some(rule) = rampart_policy::tool_rule(config, tool) {
+        let decision = match rule.decision {
+            Verdict::Allow => "allow",
+            Verdict::Ask => "ask",
+            Verdict::Deny => "deny",
+        };
+        return Plan::Answer {
+            decision,
+            reason: rule.reason.clone(),
+            rule: Some(rule.origin.clone()),
+        };
+    }
+    let (decision, what) = match config.agents.unknown_tool {
+        UnknownTool::Ask => ("ask", "asks about"),
+        UnknownTool::Deny => ("deny", "refuses"),
+        UnknownTool::Allow => ("allow", "lets through"),
+    };
+    Plan::Answer {
+        decision,
+        reason: format!(
+            "rampart does not know the tool `{tool}` and {what} it (`[agents] unknown_tool = \"{decision}\"`; a `[[rules]] tool = \"…\"` rule can decide it)"
+        ),
+        rule: None,
     }
 }
 
@@ -444,6 +550,8 @@ mod tests {
     fn input(tool: &str, tool_input: Value) -> HookInput {
         HookInput {
             session_id: Some("s".into()),
+            tool_use_id: Some("toolu_1".into()),
+            permission_mode: Some("default".into()),
             cwd: "/w".into(),
             hook_event_name: "PreToolUse".into(),
             tool_name: tool.into(),
@@ -451,12 +559,58 @@ mod tests {
         }
     }
 
+    fn cfg(unknown: UnknownTool) -> Config {
+        let mut c = Config::defaults(&rampart_policy::HostEnv::default());
+        c.agents.unknown_tool = unknown;
+        c
+    }
+
+    #[test]
+    fn other_events_are_not_tool_calls() {
+        assert_eq!(
+            event_of(&json!({"hook_event_name": "PostToolUse"})),
+            HookEvent::Other("PostToolUse".into())
+        );
+        assert_eq!(
+            event_of(&json!({"hook_event_name": "PreToolUse"})),
+            HookEvent::PreToolUse
+        );
+        // Naming no event is no way around the judgement.
+        assert_eq!(
+            event_of(&json!({"tool_name": "Bash"})),
+            HookEvent::PreToolUse
+        );
+        assert_eq!(
+            event_of(&json!({"hook_event_name": 5})),
+            HookEvent::PreToolUse
+        );
+    }
+
+    #[test]
+    fn new_content_of_each_file_tool() {
+        let i = input(
+            "MultiEdit",
+            json!({"file_path": "/w/a", "edits": [{"old_string": "x", "new_string": "one"}, {"new_string": "two"}]}),
+        );
+        assert_eq!(new_content(&i), vec!["one", "two"]);
+        let i = input(
+            "NotebookEdit",
+            json!({"notebook_path": "/w/n.ipynb", "new_source": "s"}),
+        );
+        assert_eq!(new_content(&i), vec!["s"]);
+        let i = input(
+            "Edit",
+            json!({"file_path": "/w/a", "old_string": "o", "new_string": "n"}),
+        );
+        assert_eq!(new_content(&i), vec!["n"]);
+        assert!(new_content(&input("Read", json!({"file_path": "/w/a"}))).is_empty());
+    }
+
     #[test]
     fn tools_map_to_actions() {
         let p = plan(
             &input("Read", json!({"file_path": "/w/a/../b"})),
-            UnknownTool::Ask,
-            None,
+            &cfg(UnknownTool::Ask),
         );
         assert_eq!(
             p,
@@ -471,8 +625,7 @@ mod tests {
         );
         let p = plan(
             &input("Glob", json!({"pattern": "**/*.rs"})),
-            UnknownTool::Ask,
-            None,
+            &cfg(UnknownTool::Ask),
         );
         assert!(
             matches!(p, Plan::Judge { action: Action::ListDir { ref path, .. }, .. } if path == Path::new("/w"))
@@ -482,27 +635,25 @@ mod tests {
                 "WebFetch",
                 json!({"url": "https://u:p@Docs.rs:8443/x", "prompt": "?"}),
             ),
-            UnknownTool::Ask,
-            None,
+            &cfg(UnknownTool::Ask),
         );
         assert!(
             matches!(p, Plan::Judge { action: Action::Connect { ref host, port: 8443 }, .. } if host == "docs.rs")
         );
         let p = plan(
             &input("Bash", json!({"command": "ls -la"})),
-            UnknownTool::Ask,
-            None,
+            &cfg(UnknownTool::Ask),
         );
         assert!(matches!(p, Plan::Judge { bash_command: Some(ref c), .. } if c == "ls -la"));
     }
 
     #[test]
     fn unknown_and_malformed_get_a_clear_answer() {
-        let p = plan(&input("Frobnicate", json!({})), UnknownTool::Ask, None);
+        let p = plan(&input("Frobnicate", json!({})), &cfg(UnknownTool::Ask));
         assert!(
-            matches!(p, Plan::Answer { decision: "ask", ref reason } if reason.contains("Frobnicate"))
+            matches!(p, Plan::Answer { decision: "ask", ref reason, .. } if reason.contains("Frobnicate"))
         );
-        let p = plan(&input("Frobnicate", json!({})), UnknownTool::Deny, None);
+        let p = plan(&input("Frobnicate", json!({})), &cfg(UnknownTool::Deny));
         assert!(matches!(
             p,
             Plan::Answer {
@@ -512,21 +663,50 @@ mod tests {
         ));
         let p = plan(
             &input("Bash", json!({"command": 5})),
-            UnknownTool::Allow,
-            None,
+            &cfg(UnknownTool::Allow),
         );
         assert!(
-            matches!(p, Plan::Answer { decision: "deny", ref reason } if reason.contains("not a string"))
+            matches!(p, Plan::Answer { decision: "deny", ref reason, .. } if reason.contains("not a string"))
         );
         let p = plan(
             &input("WebFetch", json!({"url": "file:///etc/passwd"})),
-            UnknownTool::Allow,
-            None,
+            &cfg(UnknownTool::Allow),
         );
         assert!(matches!(
             p,
             Plan::Answer {
                 decision: "deny",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn tool_rules_decide_unknown_tools() {
+        let mut c = cfg(UnknownTool::Deny);
+        c.rules.push(rampart_policy::Rule {
+            matcher: rampart_policy::RuleMatch::Tool(
+                rampart_policy::ToolPattern::new("mcp__github__*").unwrap(),
+            ),
+            decision: Verdict::Allow,
+            reason: "github is fine".into(),
+            origin: "user.toml:3".into(),
+        });
+        let p = plan(&input("mcp__github__list_issues", json!({})), &c);
+        assert_eq!(
+            p,
+            Plan::Answer {
+                decision: "allow",
+                reason: "github is fine".into(),
+                rule: Some("user.toml:3".into())
+            }
+        );
+        let p = plan(&input("mcp__slack__post", json!({})), &c);
+        assert!(matches!(
+            p,
+            Plan::Answer {
+                decision: "deny",
+                rule: None,
                 ..
             }
         ));

@@ -11,7 +11,11 @@
 //! recorded too ([`rampart_gate::Gate::record_answer`]), and a record that
 //! fails turns it into `deny`; only the `deny` on the record deadline (the
 //! trail is stuck) goes unrecorded. Always exits 0 with a JSON answer, so
-//! a problem becomes a visible `ask` or `deny` rather than a hook error.
+//! a problem becomes a visible `ask` or `deny` rather than a hook error;
+//! the two answers that are silence (Claude Code's neutral answer) are an
+//! event other than `PreToolUse` (nothing to decide, nothing recorded) and,
+//! under `[agents] defer_allow`, an `allow` (recorded, with
+//! `unmapped.hook_mode = "defer_allow"`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -22,7 +26,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use rampart_gate::audit::AuditRecorder;
 use rampart_gate::{Gate, GateError, NoApprover, Unjudged, Verdict};
-use rampart_policy::Config;
+use rampart_policy::{Config, DetectUse};
 use rampart_server::hook::{self, HookInput, Plan};
 use serde_json::Value;
 
@@ -34,10 +38,15 @@ use crate::{load, record};
 // The most stdin the hook reads.
 use rampart_guard::limits::MAX_HOOK_INPUT as MAX_INPUT;
 
-fn say(answer: &Value) -> Exit {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{answer}");
-    let _ = out.flush();
+/// Prints `answer`; `None` (an `allow` under `[agents] defer_allow`, or
+/// an event that is not a tool call) prints nothing, Claude Code's neutral
+/// answer.
+fn say(answer: Option<&Value>) -> Exit {
+    if let Some(answer) = answer {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{answer}");
+        let _ = out.flush();
+    }
     Exit::Ok
 }
 
@@ -68,8 +77,16 @@ fn sandboxed(
     Ok(updated)
 }
 
-/// The tool call on stdin, or why it cannot be read.
-fn read_input() -> anyhow::Result<HookInput> {
+/// What arrived on stdin.
+enum Input {
+    /// A `PreToolUse` call: judged.
+    Call(HookInput),
+    /// Another hook event, by name: nothing to decide.
+    Other(String),
+}
+
+/// The hook input on stdin, or why it cannot be read.
+fn read_input() -> anyhow::Result<Input> {
     let mut raw = Vec::new();
     std::io::stdin()
         .take(MAX_INPUT + 1)
@@ -78,11 +95,56 @@ fn read_input() -> anyhow::Result<HookInput> {
     if raw.len() as u64 > MAX_INPUT {
         anyhow::bail!("rampart refused the hook input: it is over 4 MiB");
     }
-    serde_json::from_slice(&raw).map_err(|e| {
+    let unreadable = |e: serde_json::Error| {
         anyhow::anyhow!(
             "rampart could not read the hook input ({e}); is it a Claude Code PreToolUse call?"
         )
-    })
+    };
+    let value: Value = serde_json::from_slice(&raw).map_err(unreadable)?;
+    if let hook::HookEvent::Other(name) = hook::event_of(&value) {
+        return Ok(Input::Other(name));
+    }
+    serde_json::from_value(value)
+        .map(Input::Call)
+        .map_err(unreadable)
+}
+
+/// What the record of an answer says about the call it answers.
+#[derive(Debug, Clone, Default)]
+struct Call {
+    session: Option<String>,
+    tool: Option<String>,
+    /// `unmapped` facts: `tool_use_id`, `permission_mode`, `hook_mode`.
+    facts: Vec<(&'static str, String)>,
+}
+
+impl Call {
+    fn of(input: &HookInput) -> Self {
+        let mut facts = Vec::new();
+        if let Some(id) = &input.tool_use_id {
+            facts.push(("tool_use_id", id.clone()));
+        }
+        if let Some(mode) = &input.permission_mode {
+            facts.push(("permission_mode", mode.clone()));
+        }
+        Self {
+            session: input.session_id.clone(),
+            tool: Some(input.tool_name.clone()),
+            facts,
+        }
+    }
+
+    fn recorder(&self, config: &Config) -> AuditRecorder {
+        let mut recorder = record::recorder(config, self.session.clone());
+        recorder.surface = Some("hook:claude-code".into());
+        recorder.call_facts.clone_from(&self.facts);
+        if config.agents.defer_allow {
+            recorder
+                .call_facts
+                .push(("hook_mode", "defer_allow".into()));
+        }
+        recorder
+    }
 }
 
 /// How long loading the config, resolving paths and deciding may take
@@ -107,8 +169,8 @@ enum Said {
     /// The decision (or an answer given without one) is made; the last
     /// step and the record follow.
     Decided,
-    /// The answer, as recorded.
-    Answer(Value),
+    /// The answer, as recorded (`None`: say nothing).
+    Answer(Option<Value>),
 }
 
 /// The worker's side of the two deadlines: once the hook has answered on
@@ -137,7 +199,7 @@ impl Turn {
         let _ = self.say.send(Said::Decided);
     }
 
-    fn answer(&self, a: Value) {
+    fn answer(&self, a: Option<Value>) {
         let _ = self.say.send(Said::Answer(a));
     }
 }
@@ -148,9 +210,8 @@ impl Turn {
 /// recorder, to flush after answering.
 fn unjudged(
     config: &Config,
-    session: Option<String>,
-    tool: Option<&str>,
-    (verdict, reason): (Verdict, &str),
+    call: &Call,
+    (verdict, reason, rule): (Verdict, &str, Option<&str>),
     turn: &Turn,
 ) -> AuditRecorder {
     // `never` holds here too: nothing may ask, whatever answered.
@@ -160,19 +221,25 @@ fn unjudged(
         Some(why) => (Verdict::Deny, why.as_str()),
         None => (verdict, reason),
     };
-    let mut recorder = record::recorder(config, session);
-    recorder.surface = Some("hook:claude-code".into());
-    let mut gate = Gate::new(config, NoApprover, recorder);
+    let mut gate = Gate::new(config, NoApprover, call.recorder(config));
     turn.claim();
     let answer = match gate.record_answer(&Unjudged {
         verdict,
         reason,
-        tool,
+        tool: call.tool.as_deref(),
+        rule,
     }) {
-        Ok(()) => hook::answer(verdict.as_str(), reason, None),
-        Err(e) => deny(&format!(
+        Ok(()) if verdict == Verdict::Allow && config.agents.defer_allow => None,
+        Ok(()) => {
+            let shown = match rule {
+                Some(r) => format!("{reason} [rule: {r}]"),
+                None => reason.to_owned(),
+            };
+            Some(hook::answer(verdict.as_str(), &shown, None))
+        }
+        Err(e) => Some(deny(&format!(
             "rampart cannot record this call, so it is refused: {e} (run `rampart doctor`); without the record it would have answered `{verdict}`: {reason}"
-        )),
+        ))),
     };
     turn.answer(answer);
     gate.into_recorder()
@@ -226,37 +293,39 @@ fn work(
             };
             // A call rampart cannot read is refused, never asked: a yes to
             // an unread `Bash` call would run it unjudged and unsandboxed.
-            return unjudged(&config, None, None, (Verdict::Deny, why), turn);
+            return unjudged(&config, &Call::default(), (Verdict::Deny, why, None), turn);
         }
     };
-    let session = || input.session_id.clone();
-    let tool = Some(input.tool_name.as_str());
+    let call = Call::of(input);
     let cwd = std::fs::canonicalize(&input.cwd).unwrap_or_else(|_| input.cwd.clone());
     let loaded = load::load(config_flag, Some(&cwd), profile);
     if let Some(first) = loaded.errors.first() {
         let why = format!(
             "rampart's config has errors, so it refuses every tool call until they are fixed: {first}"
         );
-        return unjudged(&defaults(), session(), tool, (Verdict::Deny, &why), turn);
+        return unjudged(&defaults(), &call, (Verdict::Deny, &why, None), turn);
     }
     let mut config = loaded.config;
     hook::resolve_deny_read(&mut config);
-    let (action, mut resolved, bash) =
-        match hook::plan(input, config.agents.unknown_tool, config.home.as_deref()) {
-            Plan::Answer { decision, reason } => {
-                let verdict = match decision {
-                    "allow" => Verdict::Allow,
-                    "deny" => Verdict::Deny,
-                    _ => Verdict::Ask,
-                };
-                return unjudged(&config, session(), tool, (verdict, &reason), turn);
-            }
-            Plan::Judge {
-                action,
-                resolved,
-                bash_command,
-            } => (action, resolved, bash_command),
-        };
+    let (action, mut resolved, bash) = match hook::plan(input, &config) {
+        Plan::Answer {
+            decision,
+            reason,
+            rule,
+        } => {
+            let verdict = match decision {
+                "allow" => Verdict::Allow,
+                "deny" => Verdict::Deny,
+                _ => Verdict::Ask,
+            };
+            return unjudged(&config, &call, (verdict, &reason, rule.as_deref()), turn);
+        }
+        Plan::Judge {
+            action,
+            resolved,
+            bash_command,
+        } => (action, resolved, bash_command),
+    };
     // A search of a directory that holds a `deny_read` entry reads it too.
     let searched: Vec<rampart_gate::Action> =
         std::iter::once(&action).chain(&resolved).cloned().collect();
@@ -264,52 +333,124 @@ fn work(
         Ok(hidden) => resolved.extend(hidden),
         Err(e) => {
             let why = format!("rampart cannot judge this search: {e}");
-            return unjudged(&config, session(), tool, (Verdict::Deny, &why), turn);
+            return unjudged(&config, &call, (Verdict::Deny, &why, None), turn);
         }
     }
-    let mut recorder = record::recorder(&config, session());
-    recorder.surface = Some("hook:claude-code".into());
+    // A secret in what a file tool writes: the same rules as `rampart
+    // scan`, with only the user's allowances (a project file cannot turn
+    // this off).
+    let secrets = match config.detect.rule_set(DetectUse::Mask) {
+        Ok(rules) => Ok(hook::secret_rules(&rules, &hook::new_content(input))),
+        Err(e) => Err(format!("detection rules: {e}")),
+    };
     let mut updated = None;
-    let mut gate = Gate::new(&config, NoApprover, recorder);
+    let mut gate = Gate::new(&config, NoApprover, call.recorder(&config));
     let judged = gate.judge_with(&action, &resolved, |last| {
         turn.claim();
+        tighten(last, &config, input, &secrets, bash.is_some());
         // The rewrite (and, for an ask, its ticket) can still fail: then
         // the answer, and so the record, is `deny`.
         let verdict = last.decision().verdict;
         if let (Some(cmd), Verdict::Allow | Verdict::Ask) = (&bash, verdict) {
             if config.agents.rewrite_bash {
-                // The sandboxed command cannot do what its sandbox will
-                // not grant: a question whose yes cannot work is not asked.
-                if verdict == Verdict::Ask {
-                    let why = rampart_server::exec_plan::isolation(&config, &cwd)
-                        .ok()
-                        .and_then(|iso| {
-                            rampart_server::exec_plan::cannot_grant(&iso, last.decision())
-                        });
-                    if let Some(why) = why {
-                        last.deny(why);
-                        return;
-                    }
-                }
-                match sandboxed(globals, &config, &cwd, cmd, verdict, &input.tool_input) {
-                    Ok(u) => updated = Some(u),
-                    Err(why) => last.deny(format!("{why:#}")),
-                }
+                updated = bash_rewrite(last, (globals, &config, &cwd), cmd, &input.tool_input);
             }
         }
     });
     match judged {
-        Ok(j) => turn.answer(to_answer(&j.decision, updated)),
-        Err(e @ GateError::Record(_)) => turn.answer(deny(&format!(
+        Ok(j) if j.decision.verdict == Verdict::Allow && config.agents.defer_allow => {
+            turn.answer(None);
+        }
+        Ok(j) => turn.answer(Some(to_answer(&j.decision, updated))),
+        Err(e @ GateError::Record(_)) => turn.answer(Some(deny(&format!(
             "rampart cannot record this action, so it is refused: {e} (run `rampart doctor`)"
-        ))),
+        )))),
         Err(e) => {
             // Invalid before any decision: answered, and recorded, `deny`.
             let why = format!("rampart refused this call: {e}");
-            return unjudged(&config, session(), tool, (Verdict::Deny, &why), turn);
+            return unjudged(&config, &call, (Verdict::Deny, &why, None), turn);
         }
     }
     gate.into_recorder()
+}
+
+/// The last word on a `Bash` call that is allowed or asked: its rewrite
+/// under `rampart exec` (and, for an ask, its ticket), or a `deny` when
+/// that fails or when a yes could not make it work in its sandbox (a
+/// question whose yes cannot work is not asked).
+fn bash_rewrite(
+    last: &mut rampart_gate::LastWord<'_>,
+    (globals, config, cwd): (&[String], &Config, &Path),
+    cmd: &str,
+    tool_input: &Value,
+) -> Option<Value> {
+    let verdict = last.decision().verdict;
+    if verdict == Verdict::Ask {
+        let why = rampart_server::exec_plan::isolation(config, cwd)
+            .ok()
+            .and_then(|iso| rampart_server::exec_plan::cannot_grant(&iso, last.decision()));
+        if let Some(why) = why {
+            last.deny(why);
+            return None;
+        }
+    }
+    match sandboxed(globals, config, cwd, cmd, verdict, tool_input) {
+        Ok(u) => Some(u),
+        Err(why) => {
+            last.deny(format!("{why:#}"));
+            None
+        }
+    }
+}
+
+/// The hook's own reasons to be stricter than the policy, applied to the
+/// decision before it is recorded: a `[[rules]] tool` rule for this tool
+/// (never looser than rampart's own decision), a secret in what a file
+/// tool writes (at least `ask`; `secrets` are the detection rule ids, or
+/// why they could not be looked for), and under `[agents] defer_allow` an
+/// allowed `Bash` command that will be rewritten (an `ask`: the rewrite can
+/// only be handed over with an answer, and an `allow` would skip Claude
+/// Code's own prompt).
+fn tighten(
+    last: &mut rampart_gate::LastWord<'_>,
+    config: &Config,
+    input: &HookInput,
+    secrets: &Result<Vec<String>, String>,
+    bash: bool,
+) {
+    if let Some(rule) = rampart_policy::tool_rule(config, &input.tool_name) {
+        last.at_least(
+            rule.decision,
+            rule.reason.clone(),
+            Some(rule.origin.clone()),
+        );
+    }
+    match secrets {
+        Ok(ids) if ids.is_empty() => {}
+        Ok(ids) => last.at_least(
+            Verdict::Ask,
+            format!(
+                "the content {} writes holds what looks like a secret (detection rule {})",
+                input.tool_name,
+                ids.iter()
+                    .map(|i| format!("`{i}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Some(format!("detect: {}", ids.join(", "))),
+        ),
+        Err(why) => last.deny(format!(
+            "rampart cannot look for secrets in this write ({why}), so it is refused"
+        )),
+    }
+    let a = &config.agents;
+    if bash && a.rewrite_bash && a.defer_allow && last.decision().verdict == Verdict::Allow {
+        last.at_least(
+            Verdict::Ask,
+            "rampart allows this command; with `[agents] defer_allow` the choice is yours (it runs inside rampart's sandbox)".into(),
+            None,
+        );
+    }
 }
 
 /// Records the `deny` the hook gave on its own (the decision deadline, a
@@ -319,35 +460,29 @@ fn work(
 /// give (`deny` either way).
 fn record_own_deny(
     (config_flag, profile): (Option<PathBuf>, Option<String>),
-    call: Option<(PathBuf, String, Option<String>)>,
+    call: Option<(PathBuf, Call)>,
     why: String,
-) -> Value {
+) -> Option<Value> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let answer = deny(&why);
+    let answer = Some(deny(&why));
     let spawned = std::thread::Builder::new()
         .name("hook-record".into())
         .spawn(move || {
             let cwd = call
                 .as_ref()
-                .map(|(cwd, _, _)| std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.clone()));
+                .map(|(cwd, _)| std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.clone()));
             let loaded = load::load(config_flag.as_deref(), cwd.as_deref(), profile.as_deref());
             let config = if loaded.errors.is_empty() {
                 loaded.config
             } else {
                 defaults()
             };
-            let (tool, session) = call.map_or((None, None), |(_, t, s)| (Some(t), s));
+            let call = call.map(|(_, c)| c).unwrap_or_default();
             let turn = Turn {
                 closed: Arc::new(Mutex::new(false)),
                 say: tx,
             };
-            let r = unjudged(
-                &config,
-                session,
-                tool.as_deref(),
-                (Verdict::Deny, &why),
-                &turn,
-            );
+            let r = unjudged(&config, &call, (Verdict::Deny, &why, None), &turn);
             record::after_action(&r);
         });
     if spawned.is_err() {
@@ -390,12 +525,20 @@ fn to_answer(decision: &rampart_policy::Decision, updated: Option<Value>) -> Val
 }
 
 pub(crate) fn claude_code(global: &Global) -> Exit {
-    let input = read_input().map_err(|why| format!("{why:#}"));
+    let input = match read_input() {
+        Ok(Input::Other(event)) => {
+            // Not a tool call: nothing to decide, and the neutral answer
+            // to every other event is silence (exit 0, no output).
+            crate::ui::info(&format!(
+                "`{event}` is not a tool call: rampart judges `PreToolUse` calls and answers nothing here"
+            ));
+            return Exit::Ok;
+        }
+        Ok(Input::Call(i)) => Ok(i),
+        Err(why) => Err(format!("{why:#}")),
+    };
     // What the hook itself needs to record an answer it gives on its own.
-    let call = input
-        .as_ref()
-        .ok()
-        .map(|i| (i.cwd.clone(), i.tool_name.clone(), i.session_id.clone()));
+    let call = input.as_ref().ok().map(|i| (i.cwd.clone(), Call::of(i)));
     let flags = (global.config.clone(), global.profile.clone());
     // The decision runs on a worker under two deadlines: a decision that
     // stalls or panics, or a trail that cannot be written in time, is
@@ -418,28 +561,28 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
             let _ = flushed_tx.send(());
         });
     if let Err(e) = spawned {
-        return say(&deny(&format!(
+        return say(Some(&deny(&format!(
             "rampart could not start its decision ({e}), so this call is refused"
-        )));
+        ))));
     }
     let failed =
         "rampart's decision failed unexpectedly (a bug: please report it), so this call is refused";
     let after_decided = |rx: &Receiver<Said>| match rx.recv_timeout(RECORD_DEADLINE) {
         Ok(Said::Answer(a)) => Some(a),
         Err(RecvTimeoutError::Timeout) => None,
-        Ok(Said::Decided) | Err(RecvTimeoutError::Disconnected) => Some(deny(failed)),
+        Ok(Said::Decided) | Err(RecvTimeoutError::Disconnected) => Some(Some(deny(failed))),
     };
     let record_stuck = || {
-        deny(&format!(
+        Some(deny(&format!(
             "rampart decided but could not finish recording this call within {}s (masking secrets in a very large or deeply nested command, or an audit trail locked by a stuck process), so it is refused; `rampart check` shows the decision, `rampart doctor` checks the trail",
             RECORD_DEADLINE.as_secs()
-        ))
+        )))
     };
     let answer = match rx.recv_timeout(DECISION_DEADLINE) {
         Ok(Said::Answer(a)) => a,
         Ok(Said::Decided) => match after_decided(&rx) {
             Some(a) => a,
-            None => return say(&record_stuck()),
+            None => return say(record_stuck().as_ref()),
         },
         Err(e) => {
             // No decision in time (or the worker died before one): the
@@ -451,7 +594,7 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
                     drop(shut);
                     match after_decided(&rx) {
                         Some(a) => a,
-                        None => return say(&record_stuck()),
+                        None => return say(record_stuck().as_ref()),
                     }
                 }
                 Ok(Said::Answer(a)) => a,
@@ -465,12 +608,12 @@ pub(crate) fn claude_code(global: &Global) -> Exit {
                         ),
                         RecvTimeoutError::Disconnected => failed.to_owned(),
                     };
-                    return say(&record_own_deny(flags, call, why));
+                    return say(record_own_deny(flags, call, why).as_ref());
                 }
             }
         }
     };
-    let exit = say(&answer);
+    let exit = say(answer.as_ref());
     // The answer is in the trail; flushing and forwarding it may take a
     // moment more, but never holds the answer back.
     let _ = flushed.recv_timeout(FLUSH_DEADLINE);

@@ -90,6 +90,12 @@ file_size_mb = 0
 # command = ["git", "push"]
 # decision = "ask"
 # reason = "code leaves the machine"
+# Tool rules judge an agent's tool calls by name (a glob): they decide the
+# tools rampart does not know (MCP tools) and only tighten the ones it does.
+# [[rules]]
+# tool = "mcp__github__*"
+# decision = "ask"
+# reason = "the GitHub MCP server acts on my account"
 
 [audit]
 dir = "$XDG_STATE_HOME/rampart"
@@ -107,6 +113,7 @@ enabled = true        # false: record nothing (every action warns)
 [agents]
 rewrite_bash = true          # the hook runs allowed Bash commands under `rampart exec`
 unknown_tool = "ask"         # the hook's answer for tools it does not know: ask | deny | allow
+defer_allow = false          # true: where rampart allows, the hook answers nothing (Claude Code's own prompts apply)
 approval_timeout_secs = 120  # an unanswered ask in the daemon's queue is denied after this
 max_file_kb = 1024           # largest file the MCP file tools read or write
 max_output_kb = 64           # stdout (and stderr) `run_command` hands back

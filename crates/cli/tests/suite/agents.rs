@@ -155,7 +155,6 @@ fn hook_answers_every_recorded_tool_call() {
             "`tool_input.command` is missing",
             false,
         ),
-        ("wrong_event", "deny", "PreToolUse", false),
         ("not_json", "deny", "could not read the hook input", false),
     ];
     for (name, decision, needle, rewritten) in cases {
@@ -170,7 +169,20 @@ fn hook_answers_every_recorded_tool_call() {
         );
         assert_eq!(h.get("updatedInput").is_some(), *rewritten, "{name}: {out}");
     }
-    // Every call, judged or answered without a decision (the last four),
+    // Issue 14: a `PostToolUse` event (not a tool call to judge) gets its
+    // own neutral answer, silence, never a `PreToolUse` answer; it is not
+    // a decision, so it is not recorded.
+    let o = w.run_with_stdin(
+        ["hook", "claude-code"],
+        fixture(&w, "wrong_event").as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).trim().is_empty(),
+        "gate bypassed: a PostToolUse event was answered as a PreToolUse call: {}",
+        stdout(&o)
+    );
+    // Every call, judged or answered without a decision (the last three),
     // was recorded as coming from the hook.
     let q = w.run(["audit", "query", "--json"]);
     let events: Vec<Value> = serde_json::from_str(&stdout(&q)).unwrap();

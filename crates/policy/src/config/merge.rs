@@ -814,20 +814,64 @@ impl Merger<'_> {
         if let Some(v) = &file.redact_file_reads {
             into.redact_file_reads = *v.get_ref();
         }
+        if let Some(v) = &file.defer_allow {
+            into.defer_allow = *v.get_ref();
+        }
+    }
+
+    /// A `path` rule's matcher, with its `access` kinds.
+    fn path_rule(
+        &mut self,
+        p: &Spanned<String>,
+        access: Option<&Spanned<Vec<Spanned<String>>>>,
+    ) -> Option<RuleMatch> {
+        let (mut read, mut write) = (false, false);
+        for a in access.map(|a| a.get_ref().as_slice()).unwrap_or_default() {
+            match a.get_ref().as_str() {
+                "read" => read = true,
+                "write" => write = true,
+                other => {
+                    let e = self.source.error(
+                        a.span(),
+                        format!("unknown access kind `{other}`"),
+                        Some("use `read` and/or `write`".into()),
+                    );
+                    self.errors.push(e);
+                }
+            }
+        }
+        let access = match (read, write) {
+            (true, false) => PathAccess::Read,
+            (false, true) => PathAccess::Write,
+            _ => PathAccess::ReadWrite,
+        };
+        match PathGlob::new(p.get_ref(), self.env.home.as_deref()) {
+            Ok(glob) => Some(RuleMatch::Path { glob, access }),
+            Err(m) => {
+                let e = self.source.error(p.span(), m, Some(GLOB_HINT.into()));
+                self.errors.push(e);
+                None
+            }
+        }
     }
 
     fn rule(&mut self, r: &Spanned<crate::file::RuleFile>) -> Option<Rule> {
         let f = r.get_ref();
         let (line, _) = line_col(self.source.text, r.span().start);
         let origin = format!("{}:{line}", self.source.origin.display());
-        let set = [f.command.is_some(), f.path.is_some(), f.host.is_some()]
-            .iter()
-            .filter(|b| **b)
-            .count();
+        let set = [
+            f.command.is_some(),
+            f.path.is_some(),
+            f.host.is_some(),
+            f.tool.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
         if set != 1 {
             let e = self.source.error(
                 r.span(),
-                "a rule needs exactly one of `command`, `path` or `host`",
+                "a rule needs exactly one of `command`, `path`, `host` or `tool`",
                 Some("split it into one rule per matcher".into()),
             );
             self.errors.push(e);
@@ -860,44 +904,21 @@ impl Merger<'_> {
             }
             RuleMatch::Command(c.get_ref().clone())
         } else if let Some(p) = &f.path {
-            let (mut read, mut write) = (false, false);
-            for a in f
-                .access
-                .as_ref()
-                .map(|a| a.get_ref().as_slice())
-                .unwrap_or_default()
-            {
-                match a.get_ref().as_str() {
-                    "read" => read = true,
-                    "write" => write = true,
-                    other => {
-                        let e = self.source.error(
-                            a.span(),
-                            format!("unknown access kind `{other}`"),
-                            Some("use `read` and/or `write`".into()),
-                        );
-                        self.errors.push(e);
-                    }
-                }
-            }
-            let access = match (read, write) {
-                (true, false) => PathAccess::Read,
-                (false, true) => PathAccess::Write,
-                _ => PathAccess::ReadWrite,
-            };
-            match PathGlob::new(p.get_ref(), self.env.home.as_deref()) {
-                Ok(glob) => RuleMatch::Path { glob, access },
-                Err(m) => {
-                    let e = self.source.error(p.span(), m, Some(GLOB_HINT.into()));
-                    self.errors.push(e);
-                    return None;
-                }
-            }
+            self.path_rule(p, f.access.as_ref())?
         } else if let Some(h) = &f.host {
             match HostPattern::new(h.get_ref()) {
                 Ok(p) => RuleMatch::Host(p),
                 Err(m) => {
                     let e = self.source.error(h.span(), m, Some(HOST_HINT.into()));
+                    self.errors.push(e);
+                    return None;
+                }
+            }
+        } else if let Some(t) = &f.tool {
+            match crate::ToolPattern::new(t.get_ref()) {
+                Ok(p) => RuleMatch::Tool(p),
+                Err(m) => {
+                    let e = self.source.error(t.span(), m, Some(TOOL_HINT.into()));
                     self.errors.push(e);
                     return None;
                 }
@@ -947,6 +968,8 @@ const SET_HINT: &str = "remove the variable from `set`, or change `exclude` / `i
 const LOOSENS_HINT: &str = "a project file can only tighten; remove the key, or add this project to `trusted_projects` in your user config";
 
 const HOST_HINT: &str = "write a host name or address such as `api.example.com`, `10.0.0.1` or `[::1]`, or a glob such as `*.example.com` (see \"Globs and hosts\" in docs/POLICY.md)";
+
+const TOOL_HINT: &str = "write a tool name such as `Bash` or `mcp__github__create_issue`, or a glob such as `mcp__github__*` (see \"Tool rules\" in docs/AGENTS.md)";
 
 const GLOB_HINT: &str = "globs take `*`, `?`, `[abc]`, `[!abc]`, `{a,b}` and `**` (whole path components); a `\\` escapes (see \"Globs and hosts\" in docs/POLICY.md)";
 

@@ -174,6 +174,7 @@ impl Config {
                 max_output_kb: 64,
                 redact_file_reads: true,
                 max_connections: 64,
+                defer_allow: false,
             },
             trusted_projects: Vec::new(),
             risk_overrides: Vec::new(),

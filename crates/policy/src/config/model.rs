@@ -143,6 +143,9 @@ pub enum RuleMatch {
     },
     /// A host pattern (`*.example.com`).
     Host(HostPattern),
+    /// A glob over an agent's tool name (`mcp__github__*`): judged by the
+    /// hook ([`crate::tool_rule`]), never by [`crate::decide`].
+    Tool(crate::ToolPattern),
 }
 
 /// Which accesses a path rule is about.
@@ -236,6 +239,10 @@ pub struct AgentsConfig {
     pub redact_file_reads: bool,
     /// Connections the daemon serves at once.
     pub max_connections: u64,
+    /// Where rampart's verdict is `allow`, the Claude Code hook answers
+    /// nothing, so Claude Code's own permission rules and prompts still
+    /// apply (the decision is recorded all the same).
+    pub defer_allow: bool,
 }
 
 /// A `[detect]` entry that lets something through (a disabled rule, an

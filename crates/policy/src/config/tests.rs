@@ -444,3 +444,49 @@ fn an_untrusted_project_cannot_set_widen_or_pick_a_profile() {
     let m = messages("[profiles.a]\nprofile = \"b\"\n", None);
     assert!(m.iter().any(|m| m.contains("cannot hold")), "{m:?}");
 }
+
+#[test]
+fn tool_rules_load_and_refuse_conflicts() {
+    let cfg = load(
+        "[agents]\ndefer_allow = true\n\
+         [[rules]]\ntool = \"mcp__github__*\"\ndecision = \"allow\"\nreason = \"github\"\n",
+        Some((
+            "[[rules]]\ntool = \"mcp__github__delete_*\"\ndecision = \"deny\"\n",
+            false,
+        )),
+    )
+    .unwrap();
+    assert!(cfg.agents.defer_allow);
+    let r = crate::tool_rule(&cfg, "mcp__github__delete_repo").unwrap();
+    assert_eq!(
+        (r.decision, r.origin.as_str()),
+        (crate::Verdict::Deny, "rampart.toml:1")
+    );
+    let r = crate::tool_rule(&cfg, "mcp__github__list_issues").unwrap();
+    assert_eq!(
+        (r.decision, r.reason.as_str()),
+        (crate::Verdict::Allow, "github")
+    );
+    // A tool rule with another matcher, a bad pattern, an unknown key, and
+    // a project `allow`: each a clear error.
+    let errs = load(
+        "[[rules]]\ntool = \"Bash\"\ncommand = [\"ls\"]\ndecision = \"deny\"\n\
+         [[rules]]\ntool = \"mcp__[\"\ndecision = \"deny\"\n",
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert!(errs[0].message.contains("exactly one of"), "{}", errs[0]);
+    assert!(errs[1].message.contains("`mcp__[`"), "{}", errs[1]);
+    let errs = load("[[rules]]\ntools = \"Bash\"\ndecision = \"deny\"\n", None).unwrap_err();
+    assert!(errs[0].message.contains("tools"), "{}", errs[0]);
+    let errs = load(
+        "",
+        Some((
+            "[[rules]]\ntool = \"mcp__*\"\ndecision = \"allow\"\n",
+            false,
+        )),
+    )
+    .unwrap_err();
+    assert!(errs[0].message.contains("loosens"), "{}", errs[0]);
+}
