@@ -63,6 +63,80 @@ fn writer() {
     }
 }
 
+/// One round: four writers started on `dir`, killed with SIGKILL
+/// mid-stream once enough is written; what each reported stored.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a test's helper: a failure is the test's failure"
+)]
+fn kill_writers_mid_stream(
+    me: &std::path::Path,
+    dir: &std::path::Path,
+    round: u64,
+) -> Vec<(String, u64)> {
+    let mut committed = Vec::new();
+    let mut children: Vec<_> = (0..4)
+        .map(|w| {
+            let id = format!("r{round}w{w}");
+            let child = Command::new(me)
+                .args(["--exact", "writer", "--nocapture", "--test-threads=1"])
+                .env(DIR_VAR, dir)
+                .env(ID_VAR, &id)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            (id, child)
+        })
+        .collect();
+    // Each writer's progress is read as it goes, so that a loaded
+    // machine gets more time (the kill must land mid-stream, after
+    // enough was written to test anything), not a thinner test.
+    let progress: Vec<_> = children
+        .iter_mut()
+        .map(|(_, child)| {
+            let out = BufReader::new(child.stdout.take().unwrap());
+            let seen = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+            let s = std::sync::Arc::clone(&seen);
+            let reader = std::thread::spawn(move || {
+                // The first number shares its line with libtest's
+                // `test writer ... `: take each line's last word.
+                for l in out.lines().map_while(Result::ok) {
+                    if let Some(n) = l.split_whitespace().last().and_then(|w| w.parse().ok()) {
+                        s.store(n, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+            });
+            (seen, reader)
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let least = Duration::from_millis(150 + 70 * round);
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        let written: u64 = progress
+            .iter()
+            .map(|(s, _)| s.load(std::sync::atomic::Ordering::SeqCst))
+            .sum();
+        if (started.elapsed() >= least && written >= 250)
+            || started.elapsed() > Duration::from_secs(20)
+        {
+            break;
+        }
+    }
+    for ((id, child), (seen, reader)) in children.iter_mut().zip(progress) {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap()),
+            nix::sys::signal::Signal::SIGKILL,
+        )
+        .unwrap();
+        child.wait().unwrap();
+        reader.join().unwrap();
+        committed.push((id.clone(), seen.load(std::sync::atomic::Ordering::SeqCst)));
+    }
+    committed
+}
+
 #[test]
 fn kill_9_during_heavy_writing_loses_nothing_stored_and_verifies() {
     if std::env::var_os(DIR_VAR).is_some() {
@@ -73,39 +147,7 @@ fn kill_9_during_heavy_writing_loses_nothing_stored_and_verifies() {
     let me = std::env::current_exe().unwrap();
     let mut committed: Vec<(String, u64)> = Vec::new();
     for round in 0..6 {
-        let mut children: Vec<_> = (0..4)
-            .map(|w| {
-                let id = format!("r{round}w{w}");
-                let child = Command::new(&me)
-                    .args(["--exact", "writer", "--nocapture", "--test-threads=1"])
-                    .env(DIR_VAR, &dir)
-                    .env(ID_VAR, &id)
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::null())
-                    .spawn()
-                    .unwrap();
-                (id, child)
-            })
-            .collect();
-        std::thread::sleep(Duration::from_millis(150 + 70 * round));
-        for (id, child) in &mut children {
-            nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap()),
-                nix::sys::signal::Signal::SIGKILL,
-            )
-            .unwrap();
-            child.wait().unwrap();
-            let out = BufReader::new(child.stdout.take().unwrap());
-            let last = out
-                .lines()
-                .map_while(Result::ok)
-                // The first number shares its line with libtest's
-                // `test writer ... `: take each line's last word.
-                .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
-                .last()
-                .unwrap_or(0);
-            committed.push((id.clone(), last));
-        }
+        committed.extend(kill_writers_mid_stream(&me, &dir, round));
         // Killed mid-write or not, the trail verifies (a torn line is a
         // note, never part of the chain).
         let report = rampart_audit::verify(&dir).unwrap();
