@@ -173,6 +173,10 @@ pub(crate) enum Command {
     ///
     /// Exit status: 0 when everything the config asks for is enforceable,
     /// 1 when something is missing or the config has errors.
+    #[command(after_help = "Examples:
+  rampart doctor
+  rampart doctor --no-trial --json | jq .protections
+  rampart -C ~/proj doctor --profile ci")]
     Doctor(DoctorArgs),
     /// Write a commented, secure default config (mode 0600).
     ///
@@ -216,6 +220,25 @@ pub(crate) enum Command {
     /// Answer the asks waiting in the daemon's queue.
     #[command(subcommand)]
     Approvals(ApprovalsCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:
+  rampart completions bash > ~/.local/share/bash-completion/completions/rampart
+  rampart completions zsh > \"${fpath[1]}/_rampart\"
+  rampart completions fish > ~/.config/fish/completions/rampart.fish")]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), or write one per command into a directory.
+    #[command(after_help = "Examples:
+  rampart man | man -l -
+  rampart man --dir ~/.local/share/man/man1")]
+    Man {
+        /// Write rampart.1 and rampart-COMMAND.1 here instead of printing.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// The enforcement half of `exec`, for rampart's own servers: runs the
     /// command in the sandbox the config asks for, without deciding or
     /// recording (the caller did both). It only ever confines: it refuses
@@ -240,9 +263,11 @@ pub(crate) enum HookCommand {
     /// and WebFetch with the config in force for the call's cwd. An allowed
     /// Bash command is rewritten to run under `rampart exec`, sandboxed
     /// (`[agents] rewrite_bash`). Unknown tools get `[agents] unknown_tool`
-    /// (ask by default); malformed input gets ask. Always exits 0.
+    /// (ask by default), or the first matching `[[rules]] tool = "…"`;
+    /// input it cannot read or judge gets deny; other hook events get
+    /// no answer. Always exits 0.
     #[command(after_help = "In ~/.claude/settings.json:
-  {\"hooks\": {\"PreToolUse\": [{\"matcher\": \"Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Glob|Grep|WebFetch\",
+  {\"hooks\": {\"PreToolUse\": [{\"matcher\": \"Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Glob|Grep|WebFetch|mcp__.*\",
     \"hooks\": [{\"type\": \"command\", \"command\": \"rampart hook claude-code\"}]}]}}")]
     ClaudeCode,
 }
@@ -250,10 +275,15 @@ pub(crate) enum HookCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum ApprovalsCommand {
     /// The asks waiting for an answer (id, what, risk, why, who asks).
+    #[command(after_help = "Example:\n  rampart approvals list")]
     List,
     /// Approve ask ID.
+    #[command(
+        after_help = "Examples:\n  rampart approvals approve 3\n  rampart approvals approve 3 --for-session"
+    )]
     Approve(AnswerArgs),
     /// Deny ask ID.
+    #[command(after_help = "Example:\n  rampart approvals deny 3")]
     Deny(AnswerArgs),
 }
 
@@ -288,7 +318,8 @@ pub(crate) struct PolicyArgs {
     #[arg(long, visible_alias = "add-dir", value_name = "DIR")]
     pub(crate) writable_root: Vec<PathBuf>,
     /// Limit the network to HOST (wildcards: *.example.com; repeatable).
-    #[arg(long, value_name = "HOST")]
+    /// Not available yet: refused until the allowlist proxy exists.
+    #[arg(long, value_name = "HOST", hide = true)]
     pub(crate) allow_host: Vec<String>,
     /// Let the command use the network.
     #[arg(long)]
@@ -296,11 +327,13 @@ pub(crate) struct PolicyArgs {
     /// Let the command write .git: `true` (the default when given) or `commits`.
     #[arg(long, value_name = "WHAT", num_args = 0..=1, default_missing_value = "true", value_parser = ["true", "commits", "false"])]
     pub(crate) allow_git_writes: Option<String>,
-    /// Kill the whole process tree after SECS seconds (0: no timeout).
-    #[arg(long, value_name = "SECS")]
+    /// Kill the whole process tree after this long: seconds, or with units
+    /// (`90s`, `10m`, `1h30m`); 0: no timeout.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub(crate) timeout: Option<u64>,
-    /// Memory limit in MiB (0: none).
-    #[arg(long, value_name = "MB")]
+    /// Memory limit: MiB, or with units (`512M`, `4G`, `1.5GiB`; binary
+    /// multiples); 0: none.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub(crate) memory: Option<u64>,
     /// Process limit (0: none).
     #[arg(long, value_name = "N")]
@@ -308,6 +341,38 @@ pub(crate) struct PolicyArgs {
     /// Pass environment variable NAME through despite the policy (repeatable).
     #[arg(long, value_name = "NAME")]
     pub(crate) keep_env: Vec<String>,
+}
+
+/// `--timeout`: whole seconds, or a duration with units (humantime).
+fn parse_timeout(s: &str) -> Result<u64, String> {
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(secs);
+    }
+    let d = humantime::parse_duration(s).map_err(|e| {
+        format!("`{s}` is not a duration ({e}); give seconds (`600`) or units (`10m`, `1h30m`)")
+    })?;
+    if d.subsec_nanos() != 0 {
+        return Err(format!("`{s}` is not a whole number of seconds"));
+    }
+    Ok(d.as_secs())
+}
+
+/// `--memory`: MiB, or a size with units (binary multiples: `4G` is 4 GiB).
+fn parse_memory(s: &str) -> Result<u64, String> {
+    if let Ok(mib) = s.parse::<u64>() {
+        return Ok(mib);
+    }
+    let bytes = parse_size::Config::new()
+        .with_binary()
+        .parse_size(s)
+        .map_err(|e| {
+            format!("`{s}` is not a size ({e}); give MiB (`512`) or units (`512M`, `4G`)")
+        })?;
+    let mib = bytes / (1 << 20);
+    if mib == 0 && bytes != 0 {
+        return Err(format!("`{s}` is less than 1 MiB"));
+    }
+    Ok(mib)
 }
 
 fn parse_mode(s: &str) -> Result<SandboxMode, rampart_policy::UnknownWord> {
@@ -450,6 +515,9 @@ pub(crate) struct AuditArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {
     /// The latest events, one line each; -f keeps printing new ones.
+    #[command(
+        after_help = "Examples:\n  rampart audit tail\n  rampart audit tail -f --verdict deny"
+    )]
     Tail {
         /// How many of the latest events to show first.
         #[arg(short = 'n', long, default_value_t = 20, value_name = "N")]
@@ -463,6 +531,9 @@ pub(crate) enum AuditCommand {
     /// Events that match every filter given, oldest first.
     ///
     /// Exit status: 0 (also when nothing matches), 2 on an error.
+    #[command(
+        after_help = "Examples:\n  rampart audit query --since 2h --verdict deny --json\n  rampart audit query --risk high 'git push'"
+    )]
     Query {
         #[command(flatten)]
         filter: AuditFilter,
@@ -479,6 +550,9 @@ pub(crate) enum AuditCommand {
     /// the `SQLite` database, and each must agree with the other and with
     /// the last JSON line. Exit status: 0 intact, 1 tampered, 2 error (no
     /// trail, unreadable, PostgreSQL unreachable with `--remote`).
+    #[command(
+        after_help = "Examples:\n  rampart audit verify\n  rampart audit verify --remote --json"
+    )]
     Verify {
         /// Also compare the local chain with the copy forwarded to
         /// PostgreSQL (the off-host anchor): events missing locally,
@@ -494,6 +568,9 @@ pub(crate) enum AuditCommand {
     ///
     /// Each event gets `metadata.sequence` and `unmapped.rampart_chain`
     /// (seq, prev_hash, hash). Filters as for `query`.
+    #[command(
+        after_help = "Examples:\n  rampart audit export --format ocsf > events.json\n  rampart audit export --format ocsf-jsonl --since 1d | vector --config siem.toml"
+    )]
     Export {
         /// `ocsf`: one JSON array; `ocsf-jsonl`: one event per line.
         #[arg(long, value_enum, default_value_t = ExportFormat::Ocsf)]
@@ -507,6 +584,9 @@ pub(crate) enum AuditCommand {
     /// The URL comes only from the environment variable `[audit]
     /// postgres_url_env` names (RAMPART_AUDIT_PG_URL). Exit status: 0 sent
     /// (or nothing to send), 1 the server could not be reached, 2 error.
+    #[command(
+        after_help = "Example:\n  RAMPART_AUDIT_PG_URL=postgres://audit@db/rampart rampart audit forward --wait 30"
+    )]
     Forward {
         /// Give up after this many seconds.
         #[arg(long, default_value_t = 10, value_name = "SECS")]

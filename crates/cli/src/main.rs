@@ -46,6 +46,12 @@ fn main() -> Exit {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
+            if e.kind() == clap::error::ErrorKind::UnknownArgument && usage_error_of_exec() {
+                // `rampart exec ls -la`: the command must follow `--`.
+                ui::hint(
+                    "put `--` before the command: `rampart exec [OPTIONS] -- PROGRAM [ARGS]...`",
+                );
+            }
             return match e.kind() {
                 clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     Exit::Ok
@@ -97,6 +103,8 @@ fn main() -> Exit {
         Command::Serve(args) => commands::agents::serve(&cli.global, &args),
         Command::Approvals(cmd) => commands::agents::approvals(&cli.global, &cmd),
         Command::SandboxRun(args) => commands::exec::sandbox_run(&args),
+        Command::Completions { shell } => Ok(commands::docs::completions(shell)),
+        Command::Man { dir } => commands::docs::man(dir.as_deref()),
     };
     done.unwrap_or_else(|e| report::report(&e, own_error))
 }

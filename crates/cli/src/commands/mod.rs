@@ -3,6 +3,7 @@
 pub(crate) mod agents;
 pub(crate) mod audit;
 pub(crate) mod check;
+pub(crate) mod docs;
 pub(crate) mod doctor;
 pub(crate) mod exec;
 pub(crate) mod from_codex;

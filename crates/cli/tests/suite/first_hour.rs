@@ -116,3 +116,70 @@ fn a_commit_refused_by_the_read_only_git_dir_hints_at_allow_git_writes() {
         stderr(&o)
     );
 }
+
+/// `rampart exec ls -la` says where the `--` goes.
+#[test]
+fn exec_without_the_separator_says_to_put_it_there() {
+    let w = World::with_config(BASE_CONFIG);
+    let o = w.run(["exec", "ls", "-la"]);
+    assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hint: put `--` before the command"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `--timeout` and `--memory` take units; a bad one names the input and
+/// the accepted forms.
+#[test]
+fn timeout_and_memory_take_units() {
+    let w = World::with_config(BASE_CONFIG);
+    let o = w.run(["exec", "--timeout", "10m", "--memory", "1G", "--", "true"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = w.run(["exec", "--timeout", "1s", "--", "sleep", "5"]);
+    assert_eq!(o.status.code(), Some(124), "{}", stderr(&o));
+    for (flag, bad, needle) in [
+        ("--timeout", "10x", "`10x` is not a duration"),
+        ("--memory", "4Q", "`4Q` is not a size"),
+    ] {
+        let o = w.run(["exec", flag, bad, "--", "true"]);
+        assert_eq!(o.status.code(), Some(125), "{}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+    }
+}
+
+/// Completions and the manual come from the same definition as `--help`.
+#[test]
+fn completions_and_the_manual_are_generated() {
+    let w = World::with_config(BASE_CONFIG);
+    for shell in ["bash", "zsh", "fish"] {
+        let o = w.run(["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("exec") && stdout(&o).contains("--sandbox"),
+            "{shell}"
+        );
+    }
+    let o = w.run(["man"]);
+    assert!(
+        o.status.success() && stdout(&o).contains(".TH rampart 1"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = w.base.join("man1");
+    let o = w.run(["man", "--dir", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for page in [
+        "rampart.1",
+        "rampart-exec.1",
+        "rampart-scan.1",
+        "rampart-audit.1",
+    ] {
+        assert!(dir.join(page).exists(), "{page}");
+    }
+    assert!(
+        !dir.join("rampart-sandbox-run.1").exists(),
+        "sandbox-run is internal"
+    );
+}
