@@ -183,3 +183,35 @@ fn completions_and_the_manual_are_generated() {
         "sandbox-run is internal"
     );
 }
+
+/// A misspelt key names the nearest valid one; a missing file or an
+/// undefined profile names the file, not a made-up `:1:1` position.
+#[test]
+fn config_mistakes_point_at_the_fix() {
+    let w = World::with_config("sandbox_mod = \"read-only\"\n");
+    let o = w.run(["check", "--", "ls"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hint: did you mean `sandbox_mode`?"),
+        "{}",
+        stderr(&o)
+    );
+    let w = World::with_config(BASE_CONFIG);
+    let missing = w.base.join("nowhere.toml");
+    let o = w.run(["--config", missing.to_str().unwrap(), "check", "--", "ls"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("(`{}`)", missing.display())) && !stderr(&o).contains(":1:1"),
+        "{}",
+        stderr(&o)
+    );
+    let o = w.run(["--profile", "nope", "check", "--", "ls"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("profile `nope` is not defined")
+            && stderr(&o).contains("[profiles.nope]")
+            && !stderr(&o).contains(":1:1"),
+        "{}",
+        stderr(&o)
+    );
+}

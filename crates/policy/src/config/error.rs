@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 
 use crate::file::ConfigFile;
 
-/// A problem in a config file, with its place.
+/// A problem in a config file, with its place (`at FILE:LINE:COLUMN`, or
+/// the file alone for a problem with the whole file).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message} at {}:{line}:{column}", origin.display())]
 #[non_exhaustive]
 pub struct ConfigError {
     /// The file.
@@ -19,6 +19,26 @@ pub struct ConfigError {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// A problem with the whole file (missing, unreadable, unsafe
+    /// permissions): no line or column is shown.
+    pub whole: bool,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.whole {
+            write!(f, "{} (`{}`)", self.message, self.origin.display())
+        } else {
+            write!(
+                f,
+                "{} at {}:{}:{}",
+                self.message,
+                self.origin.display(),
+                self.line,
+                self.column
+            )
+        }
+    }
 }
 
 impl ConfigError {
@@ -31,6 +51,7 @@ impl ConfigError {
             column: 1,
             message: message.into(),
             hint,
+            whole: true,
         }
     }
 }
@@ -58,6 +79,7 @@ impl Source<'_> {
             column,
             message: message.into(),
             hint,
+            whole: false,
         }
     }
 }
@@ -76,11 +98,28 @@ pub fn parse(source: Source<'_>) -> Result<ConfigFile, ConfigError> {
     toml::from_str::<ConfigFile>(source.text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         let message = e.message().trim().replace('\n', " ");
-        let hint = if message.starts_with("unknown field") {
-            Some("check the spelling against `rampart init --print`, which writes every key with its default".to_owned())
-        } else {
-            None
-        };
+        let hint = message
+            .starts_with("unknown field")
+            .then(|| unknown_field_hint(&message));
         source.error(span, message, hint)
     })
+}
+
+/// The hint for serde's "unknown field `x`, expected one of `a`, `b`":
+/// the nearest valid key when there is one.
+fn unknown_field_hint(message: &str) -> String {
+    let quoted: Vec<String> = message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    let all = "`rampart init --print` writes every key with its default";
+    match quoted.split_first() {
+        Some((given, expected)) => match super::overrides::closest(given, expected) {
+            Some(near) => format!("did you mean `{near}`? ({all})"),
+            None => format!("check the spelling: {all}"),
+        },
+        None => format!("check the spelling: {all}"),
+    }
 }

@@ -267,13 +267,13 @@ pub fn load_with(
                 ),
                 None => (
                     user_path.unwrap_or_else(|| PathBuf::from("config.toml")),
-                    "add a `[profiles.NAME]` table, or drop --profile",
+                    "add a `[profiles.NAME]` table to it (`rampart init` writes one if it does not exist), or drop --profile",
                 ),
             };
             errors.push(error_at(
                 &origin,
                 format!("profile `{p}` is not defined in any config file"),
-                Some(fix),
+                Some(&fix.replace("NAME", p)),
             ));
         }
     }
