@@ -11,17 +11,6 @@ use serde_json::{json, Value};
 
 use super::fixture::*;
 
-/// Every event in the trail, oldest first (none when there is no trail).
-fn trail(w: &World) -> Vec<Value> {
-    let q = w.run(["audit", "query", "--json", "--limit", "100000"]);
-    if !q.status.success() && stderr(&q).contains("no audit trail") {
-        return Vec::new();
-    }
-    let all: Vec<Value> = serde_json::from_str(&stdout(&q))
-        .unwrap_or_else(|e| panic!("audit query --json ({e}): {} {}", stdout(&q), stderr(&q)));
-    all.into_iter().map(|e| e["event"].clone()).collect()
-}
-
 /// The hook's whole answer to `raw` (the exact bytes Claude Code sends).
 fn hook_raw(w: &World, raw: &str) -> Value {
     let o = w.run_with_stdin(["hook", "claude-code"], raw.as_bytes());

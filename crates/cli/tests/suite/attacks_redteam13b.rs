@@ -3,69 +3,13 @@
 //! state directory). Each test fails with "gate bypassed: …" while the
 //! attack works.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::fixture::*;
-
-/// Every event in the trail, oldest first (none when there is no trail).
-fn trail(w: &World) -> Vec<Value> {
-    let q = w.run(["audit", "query", "--json", "--limit", "100000"]);
-    if !q.status.success() && stderr(&q).contains("no audit trail") {
-        return Vec::new();
-    }
-    let all: Vec<Value> = serde_json::from_str(&stdout(&q))
-        .unwrap_or_else(|e| panic!("audit query --json ({e}): {} {}", stdout(&q), stderr(&q)));
-    all.into_iter().map(|e| e["event"].clone()).collect()
-}
-
-/// `rampart mcp -C ws`: one `tools/call` of `tool` with `arguments`; the
-/// call's whole JSON-RPC answer.
-fn mcp_call(w: &World, tool: &str, arguments: &Value) -> Value {
-    let mut child = w
-        .cmd(["mcp", "-C"])
-        .arg(&w.ws)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    for m in [
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "rt13b", "version": "1"}}}),
-        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-            "name": tool, "arguments": arguments}}),
-    ] {
-        writeln!(stdin, "{m}").unwrap();
-    }
-    stdin.flush().unwrap();
-    let mut answer = Value::Null;
-    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
-        let v: Value = serde_json::from_str(&line.unwrap()).unwrap_or(Value::Null);
-        if v["id"] == 2 {
-            answer = v;
-            break;
-        }
-    }
-    drop(stdin);
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(answer["result"].is_object(), "no {tool} answer: {answer}");
-    answer
-}
-
-/// The text an MCP tool answered.
-fn mcp_text(answer: &Value) -> String {
-    answer["result"]["content"][0]["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
 
 /// Session grants of built-in asks are keyed on the program, the reason
 /// and a digest of the part's argv *as written* (`grant_key` in

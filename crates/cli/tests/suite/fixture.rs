@@ -489,3 +489,63 @@ pub fn host_git(w: &World, dir: &Path, commit: bool) {
         .env("HOME", &w.home)
         .output();
 }
+
+// ------------------------------------------- the trail and MCP, for tests
+
+/// Every event in the trail, oldest first (none when there is no trail).
+pub fn trail(w: &World) -> Vec<serde_json::Value> {
+    let q = w.run(["audit", "query", "--json", "--limit", "100000"]);
+    if !q.status.success() && stderr(&q).contains("no audit trail") {
+        return Vec::new();
+    }
+    let all: Vec<serde_json::Value> = serde_json::from_str(&stdout(&q))
+        .unwrap_or_else(|e| panic!("audit query --json ({e}): {} {}", stdout(&q), stderr(&q)));
+    all.into_iter().map(|e| e["event"].clone()).collect()
+}
+
+/// `rampart mcp -C ws`: one `tools/call` of `tool` with `arguments`; the
+/// call's whole JSON-RPC answer.
+pub fn mcp_call(w: &World, tool: &str, arguments: &serde_json::Value) -> serde_json::Value {
+    use std::io::{BufRead as _, Write as _};
+    let mut child = w
+        .cmd(["mcp", "-C"])
+        .arg(&w.ws)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for m in [
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "fixture", "version": "1"}}}),
+        serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": tool, "arguments": arguments}}),
+    ] {
+        writeln!(stdin, "{m}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let mut answer = serde_json::Value::Null;
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(&line.unwrap()).unwrap_or(serde_json::Value::Null);
+        if v["id"] == 2 {
+            answer = v;
+            break;
+        }
+    }
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(answer["result"].is_object(), "no {tool} answer: {answer}");
+    answer
+}
+
+/// The text an MCP tool answered.
+pub fn mcp_text(answer: &serde_json::Value) -> String {
+    answer["result"]["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}

@@ -9,18 +9,7 @@ use std::process::Output;
 
 use serde_json::{json, Value};
 
-use super::fixture::{hook_answer, stderr, stdout, World, ALLOW_ALL, BASE_CONFIG};
-
-/// Every event in the trail, oldest first.
-fn trail(w: &World) -> Vec<Value> {
-    let q = w.run(["audit", "query", "--json", "--limit", "100000"]);
-    if !q.status.success() && stderr(&q).contains("no audit trail") {
-        return Vec::new();
-    }
-    let all: Vec<Value> = serde_json::from_str(&stdout(&q))
-        .unwrap_or_else(|e| panic!("audit query --json ({e}): {} {}", stdout(&q), stderr(&q)));
-    all.into_iter().map(|e| e["event"].clone()).collect()
-}
+use super::fixture::{hook_answer, trail, World, ALLOW_ALL, BASE_CONFIG};
 
 fn call(tool: &str, w: &World, input: &Value) -> Vec<u8> {
     json!({

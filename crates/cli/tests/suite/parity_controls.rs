@@ -3,55 +3,9 @@
 //! a credential file is judged as `cat` of it): the neighbouring files a
 //! user reads and writes every day still go through, on every surface.
 
-use std::io::{BufRead, Write};
-use std::process::Stdio;
-
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::fixture::*;
-
-/// `rampart mcp -C ws`: one `tools/call` of `tool`; the call's answer.
-fn mcp_call(w: &World, tool: &str, arguments: &Value) -> Value {
-    let mut child = w
-        .cmd(["mcp", "-C"])
-        .arg(&w.ws)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    for m in [
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": "2025-03-26", "capabilities": {}, "clientInfo": {"name": "parity", "version": "1"}}}),
-        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
-            "name": tool, "arguments": arguments}}),
-    ] {
-        writeln!(stdin, "{m}").unwrap();
-    }
-    stdin.flush().unwrap();
-    let mut answer = Value::Null;
-    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
-        let v: Value = serde_json::from_str(&line.unwrap()).unwrap_or(Value::Null);
-        if v["id"] == 2 {
-            answer = v;
-            break;
-        }
-    }
-    drop(stdin);
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(answer["result"].is_object(), "no {tool} answer: {answer}");
-    answer
-}
-
-fn mcp_text(answer: &Value) -> String {
-    answer["result"]["content"][0]["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
 
 /// Deny rules on `secrets` (read) and `conf` (write): the neighbours
 /// `secrets.txt` and `confs/` and the rest of the tree are untouched.

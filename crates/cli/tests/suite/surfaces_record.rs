@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::fixture::{hook_answer, stderr, stdout, World, ALLOW_ALL, BASE_CONFIG};
+use super::fixture::{hook_answer, stderr, stdout, trail, World, ALLOW_ALL, BASE_CONFIG};
 
 const PROCESS: u64 = 1007;
 const FILE: u64 = 1001;
@@ -24,17 +24,6 @@ fn world() -> World {
     World::with_config(&format!(
         "{BASE_CONFIG}[agents]\napproval_timeout_secs = 1\n{POLICY}{ALLOW_ALL}"
     ))
-}
-
-/// Every event in the trail, oldest first.
-fn trail(w: &World) -> Vec<Value> {
-    let q = w.run(["audit", "query", "--json", "--limit", "100000"]);
-    if !q.status.success() && stderr(&q).contains("no audit trail") {
-        return Vec::new();
-    }
-    let all: Vec<Value> = serde_json::from_str(&stdout(&q))
-        .unwrap_or_else(|e| panic!("audit query --json ({e}): {} {}", stdout(&q), stderr(&q)));
-    all.into_iter().map(|e| e["event"].clone()).collect()
 }
 
 /// The events written since the last call.
