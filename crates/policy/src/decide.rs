@@ -696,59 +696,11 @@ fn decide_exec(cfg: &Config, argv: &[String], cwd: &Path) -> Decision {
 /// hidden file that was ever committed or added. Such a command asks (or,
 /// under `never`, is refused) while the config has read-deny path rules.
 fn git_prints_hidden_files(cfg: &Config, analysis: &crate::risk::Analysis) -> Option<String> {
-    const PRINTS: &[&str] = &[
-        "show",
-        "cat-file",
-        "grep",
-        "blame",
-        "annotate",
-        "archive",
-        "format-patch",
-        "diff",
-        "difftool",
-        "bundle",
-        "fast-export",
-        "stash",
-        "whatchanged",
-        "archive",
-    ];
-    const PATCH: &[&str] = &[
-        "-p",
-        "-u",
-        "--patch",
-        "--patch-with-stat",
-        "--cc",
-        "-c",
-        "-L",
-    ];
     let hides = cfg.rules.iter().any(|r| {
         r.decision == Verdict::Deny
             && matches!(&r.matcher, RuleMatch::Path { access, .. } if access.reads())
     });
-    if !hides {
-        return None;
-    }
-    let prints = analysis.parts.iter().any(|p| {
-        if p.argv.first().is_none_or(|g| basename(g) != "git") {
-            return false;
-        }
-        let mut words = p.argv.iter().skip(1);
-        let sub = loop {
-            match words.next().map(String::as_str) {
-                Some("-c" | "-C" | "--git-dir" | "--work-tree" | "--namespace") => {
-                    words.next();
-                }
-                Some(o) if o.starts_with('-') => {}
-                other => break other,
-            }
-        };
-        match sub {
-            Some("log") => words.any(|a| PATCH.iter().any(|f| a == f || a.starts_with("-L"))),
-            Some(s) => PRINTS.contains(&s),
-            None => false,
-        }
-    });
-    prints.then(|| {
+    (hides && analysis.git_prints_files).then(|| {
         "git can print files a read-deny path rule hides (its objects keep every committed or added copy)".to_owned()
     })
 }

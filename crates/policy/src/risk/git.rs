@@ -222,6 +222,32 @@ pub(super) fn git_talks_to_a_remote(sub: &str, subargs: &[String]) -> bool {
     }
 }
 
+/// Whether `git sub subargs` prints file contents from the repository's
+/// objects (history, the index, stashes), not only names or messages.
+pub(super) fn git_prints_files(sub: &str, subargs: &[String]) -> bool {
+    const PRINTS: &[&str] = &[
+        "show",
+        "cat-file",
+        "grep",
+        "blame",
+        "annotate",
+        "archive",
+        "format-patch",
+        "diff",
+        "difftool",
+        "bundle",
+        "fast-export",
+        "stash",
+    ];
+    const PATCH: &[&str] = &["-p", "-u", "--patch", "--patch-with-stat", "--cc", "-c"];
+    match sub {
+        "log" | "whatchanged" => subargs
+            .iter()
+            .any(|a| PATCH.contains(&a.as_str()) || a.starts_with("-L")),
+        s => PRINTS.contains(&s),
+    }
+}
+
 /// The level of git subcommand `sub` with its arguments, and why.
 pub(super) fn git_sub_level(sub: &str, subargs: &[String]) -> (Risk, String) {
     match sub {

@@ -1,8 +1,8 @@
 //! git: subcommands, `-c` configs, and what they run.
 
 use super::{
-    ext_command, git_command_value, git_positional_outputs, git_sub_level, git_talks_to_a_remote,
-    option_values, words_to_strings, Judge, Risk, Word, EXEC_KEYS,
+    ext_command, git_command_value, git_positional_outputs, git_prints_files, git_sub_level,
+    git_talks_to_a_remote, option_values, words_to_strings, Judge, Risk, Word, EXEC_KEYS,
 };
 
 impl Judge<'_> {
@@ -33,6 +33,9 @@ impl Judge<'_> {
         let (risk, reason) = git_sub_level(sub, subargs);
         if git_talks_to_a_remote(sub, subargs) {
             self.out.network = true;
+        }
+        if git_prints_files(sub, subargs) {
+            self.out.git_prints_files = true;
         }
         self.push(argv, risk, reason);
     }

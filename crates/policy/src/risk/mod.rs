@@ -62,7 +62,8 @@ mod wrappers;
 
 use files::{archived_sources, is_block_device, sed_effects, sed_is_pure};
 use git::{
-    ext_command, git_command_value, git_positional_outputs, git_sub_level, git_talks_to_a_remote,
+    ext_command, git_command_value, git_positional_outputs, git_prints_files, git_sub_level,
+    git_talks_to_a_remote,
 };
 use interpreters::{
     decodes, fetches, interpreter_script, runs_stdin_as_code, shell_script_operand,
@@ -179,6 +180,11 @@ pub struct Analysis {
     /// network client, `git push`/`fetch`/`clone`): a sandbox without
     /// network makes it fail, so a "yes" to it must come with network.
     pub network: bool,
+    /// Whether some part is a git command that prints file contents from
+    /// the repository's objects (`git show`, `git log -p`, `git
+    /// cat-file`, …), which a sandbox hiding the working-tree file does
+    /// not hide.
+    pub git_prints_files: bool,
 }
 
 impl Analysis {
